@@ -1,0 +1,20 @@
+package org.resvision.tools;
+
+/** One sub-command of the {@code resvision} executable. */
+public interface Command {
+
+    /** The word after {@code resvision} that selects this command. */
+    String name();
+
+    /** One line for the command list. */
+    String summary();
+
+    /**
+     * Runs the command.
+     *
+     * @param args the arguments after the command name
+     * @return the process exit code (0 on success)
+     * @throws Exception anything; {@link Main} turns it into a one-line error
+     */
+    int run(String[] args) throws Exception;
+}

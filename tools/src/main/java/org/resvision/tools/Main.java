@@ -1,0 +1,58 @@
+package org.resvision.tools;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Entry point of the {@code resvision} executable jar: dispatches to a {@link Command}. */
+public final class Main {
+
+    /** Every command, in the order {@code resvision --help} lists them. */
+    static List<Command> commands() {
+        return List.of(
+                // one line per command; keep this list sorted by how users meet them
+                );
+    }
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns the exit code; never throws. */
+    public static int run(String[] args) {
+        Runtimes.configure();
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            printUsage();
+            return args.length == 0 ? 2 : 0;
+        }
+        for (Command c : commands()) {
+            if (c.name().equals(args[0])) {
+                String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+                try {
+                    return c.run(rest);
+                } catch (UsageException e) {
+                    System.err.println("resvision " + c.name() + ": " + e.getMessage());
+                    return 2;
+                } catch (Exception e) {
+                    System.err.println("resvision " + c.name() + ": error: " + Runtimes.oneLine(e));
+                    if (Boolean.getBoolean("resvision.debug")) {
+                        e.printStackTrace();
+                    }
+                    return 1;
+                }
+            }
+        }
+        System.err.println("resvision: unknown command '" + args[0] + "' (try --help)");
+        return 2;
+    }
+
+    private static void printUsage() {
+        StringBuilder sb = new StringBuilder("usage: resvision <command> [options]\n\ncommands:\n");
+        for (Command c : commands()) {
+            sb.append(String.format(Locale.ROOT, "  %-16s %s%n", c.name(), c.summary()));
+        }
+        sb.append("\nRun 'resvision <command> --help' for a command's options.");
+        System.out.println(sb);
+    }
+}

@@ -1,0 +1,86 @@
+package org.resvision.backbone.fpn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.resnet.ResNet;
+import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.backbone.nn.TorchModule;
+
+/**
+ * torchvision's {@code BackboneWithFPN} over a ResNet ({@code resnet_fpn_backbone} /
+ * {@code _resnet_fpn_extractor}): {@code body} is the ResNet without its head, {@code fpn} takes
+ * layer1..layer4 and returns {@code 0, 1, 2, 3, pool} with 256 channels (strides 4, 8, 16, 32,
+ * 64).
+ */
+public final class BackboneWithFpn extends TorchModule {
+
+    /** The FPN's channel count in torchvision. */
+    public static final int DEFAULT_OUT_CHANNELS = 256;
+
+    private static final Set<String> LAYERS = Set.of("layer1", "layer2", "layer3", "layer4");
+
+    private final ResNet body;
+    private final FeaturePyramidNetwork fpn;
+
+    /**
+     * @param resnet the body's config; its head is dropped
+     * @param outChannels FPN channels (256)
+     * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
+     */
+    public BackboneWithFpn(ResNetConfig resnet, int outChannels, int trainableLayers) {
+        body = register("body", new ResNet(resnet.withNumClasses(0)));
+        int[] in = new int[4];
+        for (int i = 0; i < 4; i++) {
+            in[i] = resnet.stageChannels(i + 1);
+        }
+        fpn = register("fpn", new FeaturePyramidNetwork(in, outChannels));
+        body.setTrainableLayers(trainableLayers);
+    }
+
+    /**
+     * torchvision's {@code resnet_fpn_backbone(backbone_name, weights=None,
+     * norm_layer=FrozenBatchNorm2d if pretrained else BatchNorm2d, trainable_layers)}.
+     */
+    public static BackboneWithFpn resnetFpn(String arch, Norm norm, int trainableLayers) {
+        return new BackboneWithFpn(ResNetConfig.of(arch).withNorm(norm), DEFAULT_OUT_CHANNELS, trainableLayers);
+    }
+
+    public ResNet body() {
+        return body;
+    }
+
+    public FeaturePyramidNetwork fpn() {
+        return fpn;
+    }
+
+    /** Names of the outputs, finest first: {@code 0, 1, 2, 3, pool}. */
+    public List<String> outputNames() {
+        return fpn.outputNames();
+    }
+
+    public int outChannels() {
+        return fpn.outChannels();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        Map<String, NDArray> c = body.features(ps, inputs.singletonOrThrow(), training, LAYERS);
+        NDList levels = new NDList(c.values());
+        NDList out = fpn.forward(ps, levels, training);
+        levels.close();
+        return out;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return fpn.getOutputShapes(body.getOutputShapes(inputShapes));
+    }
+}

@@ -1,0 +1,172 @@
+package org.resvision.backbone.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * {@code torch.nn.Conv2d} with square kernels: input [N, in, H, W] -> [N, out, H', W'] with
+ * {@code H' = floor((H + 2 p - d (k - 1) - 1) / s) + 1}. Parameters {@code weight} [out,
+ * in/groups, k, k] and, when asked, {@code bias} [out].
+ */
+public final class Conv2dLayer extends TorchModule {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final int dilation;
+    private final int groups;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    private Conv2dLayer(Builder b) {
+        if (b.in % b.groups != 0 || b.out % b.groups != 0) {
+            throw new IllegalArgumentException(
+                    "channels " + b.in + "->" + b.out + " not divisible by groups " + b.groups);
+        }
+        inChannels = b.in;
+        outChannels = b.out;
+        kernel = b.kernel;
+        stride = b.stride;
+        padding = b.padding;
+        dilation = b.dilation;
+        groups = b.groups;
+        Shape wShape = new Shape(b.out, b.in / b.groups, b.kernel, b.kernel);
+        weight =
+                registerParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optShape(wShape)
+                                .optInitializer(b.weightInit)
+                                .build());
+        if (b.bias) {
+            Initializer biasInit =
+                    b.biasInit != null
+                            ? b.biasInit
+                            : Initializers.uniformFanIn(Initializers.fanIn(wShape));
+            bias =
+                    registerParameter(
+                            Parameter.builder()
+                                    .setName("bias")
+                                    .setType(Parameter.Type.BIAS)
+                                    .optShape(new Shape(b.out))
+                                    .optInitializer(biasInit)
+                                    .build());
+        } else {
+            bias = null;
+        }
+    }
+
+    /** A builder for {@code in -> out} channels with a {@code kernel x kernel} window. */
+    public static Builder builder(int in, int out, int kernel) {
+        return new Builder(in, out, kernel);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        return Conv2d.conv2d(
+                x,
+                w,
+                b,
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                new Shape(dilation, dilation),
+                groups);
+    }
+
+    /** Applies the convolution to one array. */
+    public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        return forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long h = outSize(in.get(2));
+        long w = outSize(in.get(3));
+        return new Shape[] {new Shape(in.get(0), outChannels, h, w)};
+    }
+
+    private long outSize(long size) {
+        return (size + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /** Builder with PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, bias on. */
+    public static final class Builder {
+        private final int in;
+        private final int out;
+        private final int kernel;
+        private int stride = 1;
+        private int padding;
+        private int dilation = 1;
+        private int groups = 1;
+        private boolean bias = true;
+        private Initializer weightInit = Initializers.kaimingNormalFanOut();
+        private Initializer biasInit;
+
+        private Builder(int in, int out, int kernel) {
+            this.in = in;
+            this.out = out;
+            this.kernel = kernel;
+        }
+
+        public Builder stride(int s) {
+            stride = s;
+            return this;
+        }
+
+        public Builder padding(int p) {
+            padding = p;
+            return this;
+        }
+
+        public Builder dilation(int d) {
+            dilation = d;
+            return this;
+        }
+
+        public Builder groups(int g) {
+            groups = g;
+            return this;
+        }
+
+        public Builder bias(boolean b) {
+            bias = b;
+            return this;
+        }
+
+        public Builder weightInit(Initializer init) {
+            weightInit = init;
+            return this;
+        }
+
+        public Builder biasInit(Initializer init) {
+            biasInit = init;
+            return this;
+        }
+
+        public Conv2dLayer build() {
+            return new Conv2dLayer(this);
+        }
+    }
+}

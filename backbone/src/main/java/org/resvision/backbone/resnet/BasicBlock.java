@@ -1,0 +1,26 @@
+package org.resvision.backbone.resnet;
+
+import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.Norm;
+
+/** ResNet-18/34's block: two 3x3 convs (stride on the first), expansion 1. */
+public final class BasicBlock extends ResidualBlock {
+
+    public static final int EXPANSION = 1;
+
+    /**
+     * @param inChannels input channels
+     * @param planes output channels
+     * @param stride stride of the first 3x3 conv and of the projection
+     * @param norm the normalisation layer kind
+     */
+    public BasicBlock(int inChannels, int planes, int stride, Norm norm) {
+        super(
+                new Conv2dLayer[] {
+                    Conv2dLayer.builder(inChannels, planes, 3).stride(stride).padding(1).bias(false).build(),
+                    Conv2dLayer.builder(planes, planes, 3).padding(1).bias(false).build()
+                },
+                norm,
+                projection(inChannels, planes * EXPANSION, stride, norm));
+    }
+}

@@ -1,0 +1,231 @@
+package org.resvision.backbone.resnet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.LinearLayer;
+import org.resvision.backbone.nn.TorchModule;
+import org.resvision.backbone.nn.TorchSequential;
+
+/**
+ * torchvision's ResNet as a DJL block, parameter for parameter: {@code conv1, bn1, layer1..4,
+ * fc}, so a torchvision {@code state_dict} loads without renaming.
+ *
+ * <p>Input: images [N, 3, H, W], normalised with ImageNet mean/std. Stages (see {@link
+ * #features}): {@code stem} (after the 3x3/2 max-pool, stride 4, 64 channels), {@code
+ * layer1..layer4} (strides 4, 8, 16, 32 unless dilated; channels 64..512 x expansion) and
+ * {@code logits} [N, numClasses] when the config has a head. {@link #forward} returns the logits
+ * when there is a head, else the four layer outputs (as torchvision's IntermediateLayerGetter).
+ */
+public final class ResNet extends TorchModule {
+
+    /** The stage names, in order. */
+    public static final List<String> STAGES =
+            List.of("stem", "layer1", "layer2", "layer3", "layer4", "logits");
+
+    private final ResNetConfig config;
+    private final Conv2dLayer conv1;
+    private final Block bn1;
+    private final TorchSequential[] stages = new TorchSequential[4];
+    private final LinearLayer fc;
+    private final int[] strides = new int[4];
+
+    public ResNet(ResNetConfig config) {
+        this.config = config;
+        conv1 = register("conv1", Conv2dLayer.builder(3, 64, 7).stride(2).padding(3).bias(false).build());
+        bn1 = register("bn1", config.norm().create(64));
+        int inplanes = 64;
+        int dilation = 1;
+        int outputStride = 4;
+        for (int i = 0; i < 4; i++) {
+            int planes = 64 << i;
+            int stride = i == 0 ? 1 : 2;
+            int previousDilation = dilation;
+            if (i > 0 && config.replaceStrideWithDilation()[i - 1]) {
+                dilation *= stride;
+                stride = 1;
+            }
+            outputStride *= stride;
+            strides[i] = outputStride;
+            List<Block> blocks = new ArrayList<>();
+            for (int b = 0; b < config.layers()[i]; b++) {
+                blocks.add(
+                        b == 0
+                                ? block(inplanes, planes, stride, previousDilation)
+                                : block(inplanes, planes, 1, dilation));
+                inplanes = planes * config.block().expansion();
+            }
+            stages[i] = register("layer" + (i + 1), new TorchSequential(blocks));
+        }
+        fc = config.numClasses() > 0 ? register("fc", new LinearLayer(inplanes, config.numClasses())) : null;
+    }
+
+    private Block block(int in, int planes, int stride, int dilation) {
+        return switch (config.block()) {
+            case BASIC -> new BasicBlock(in, planes, stride, config.norm());
+            case BOTTLENECK -> new Bottleneck(
+                    in, planes, stride, config.groups(), config.widthPerGroup(), dilation, config.norm());
+        };
+    }
+
+    public ResNetConfig config() {
+        return config;
+    }
+
+    /** Whether the {@code fc} classification head exists. */
+    public boolean hasHead() {
+        return fc != null;
+    }
+
+    /** Output stride of layer{@code i} (1..4): 4, 8, 16, 32 without dilation. */
+    public int stride(int layer) {
+        return strides[layer - 1];
+    }
+
+    /**
+     * Runs the network and returns the requested stages (in {@link #STAGES} order); stages not
+     * requested are freed as soon as the next one is computed. Returned arrays belong to the
+     * input's manager.
+     *
+     * @param x images [N, 3, H, W]
+     * @param wanted names from {@link #STAGES}; {@code logits} needs the head
+     */
+    public Map<String, NDArray> features(
+            ParameterStore ps, NDArray x, boolean training, Set<String> wanted) {
+        for (String w : wanted) {
+            if (!STAGES.contains(w)) {
+                throw new IllegalArgumentException("unknown stage '" + w + "' (known: " + STAGES + ")");
+            }
+        }
+        if (wanted.contains("logits") && fc == null) {
+            throw new IllegalArgumentException("stage 'logits' needs a classification head (numClasses > 0)");
+        }
+        int last = 0;
+        for (int i = 0; i < STAGES.size(); i++) {
+            if (wanted.contains(STAGES.get(i))) {
+                last = i;
+            }
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        NDArray c = conv1.apply(ps, x, training);
+        NDArray n = bn1.forward(ps, new NDList(c), training).singletonOrThrow();
+        c.close();
+        NDArray r = Activation.relu(n);
+        n.close();
+        NDArray cur = Pool.maxPool2d(r, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
+        r.close();
+        cur = keepOrNext(out, "stem", cur, null, wanted);
+        for (int i = 0; i < 4 && i + 1 <= last; i++) {
+            NDArray next = stages[i].forward(ps, new NDList(cur), training).singletonOrThrow();
+            cur = keepOrNext(out, "layer" + (i + 1), next, cur, wanted);
+        }
+        if (last == 5) {
+            NDArray gap = Pool.globalAvgPool2d(cur);
+            NDArray pooled = gap.reshape(gap.getShape().get(0), -1);
+            if (pooled != gap) {
+                gap.close();
+            }
+            NDArray logits = fc.forward(ps, new NDList(pooled), training).singletonOrThrow();
+            pooled.close();
+            keepOrNext(out, "logits", logits, cur, wanted);
+        } else if (!out.containsValue(cur)) {
+            cur.close();
+        }
+        return out;
+    }
+
+    /** Records {@code next} under {@code name} if wanted, and frees {@code prev} unless kept. */
+    private static NDArray keepOrNext(
+            Map<String, NDArray> out, String name, NDArray next, NDArray prev, Set<String> wanted) {
+        if (prev != null && !out.containsValue(prev)) {
+            prev.close();
+        }
+        if (wanted.contains(name)) {
+            next.setName(name);
+            out.put(name, next);
+        }
+        return next;
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        if (fc != null) {
+            return new NDList(features(ps, x, training, Set.of("logits")).get("logits"));
+        }
+        Map<String, NDArray> f =
+                features(ps, x, training, Set.of("layer1", "layer2", "layer3", "layer4"));
+        return new NDList(f.values());
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long n = in.get(0);
+        if (fc != null) {
+            return new Shape[] {new Shape(n, config.numClasses())};
+        }
+        long h = stemSize(in.get(2));
+        long w = stemSize(in.get(3));
+        Shape[] out = new Shape[4];
+        for (int i = 0; i < 4; i++) {
+            long s = strides[i] / 4;
+            out[i] = new Shape(n, config.stageChannels(i + 1), ceilDiv(h, s), ceilDiv(w, s));
+        }
+        return out;
+    }
+
+    private static long stemSize(long size) {
+        long afterConv = (size + 6 - 7) / 2 + 1;
+        return (afterConv + 2 - 3) / 2 + 1;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * torchvision's {@code trainable_layers}: 0 freezes the whole body, 5 trains everything;
+     * otherwise the last {@code n} of {@code layer4, layer3, layer2, layer1, conv1} train ({@code
+     * bn1} only with 5). The {@code fc} head, if any, stays trainable.
+     */
+    public void setTrainableLayers(int n) {
+        if (n < 0 || n > 5) {
+            throw new IllegalArgumentException("trainable layers must be in 0..5, got " + n);
+        }
+        List<String> train = new ArrayList<>(List.of("layer4", "layer3", "layer2", "layer1", "conv1").subList(0, n));
+        if (n == 5) {
+            train.add("bn1");
+        }
+        train.add("fc");
+        for (Map.Entry<String, Block> child : torchChildren().entrySet()) {
+            if (child.getValue() instanceof TorchModule m) {
+                m.setTrainable(train.contains(child.getKey()));
+            }
+        }
+    }
+
+    /** Number of parameters that currently take gradients. */
+    public long trainableParameterCount() {
+        long count = 0;
+        for (Parameter p : namedParameters().values()) {
+            if (p.requiresGradient()) {
+                count += p.getShape().size();
+            }
+        }
+        return count;
+    }
+}

@@ -1,0 +1,129 @@
+package org.resvision.backbone.resnet;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.resvision.backbone.nn.Norm;
+
+/**
+ * Every constructor argument of a ResNet, with torchvision's defaults. Presets: {@link
+ * #of(String)} with {@code resnet18, resnet34, resnet50, resnet101, resnet152,
+ * resnext50_32x4d, wide_resnet50_2}.
+ *
+ * @param arch the preset name (informational)
+ * @param block the block type
+ * @param layers blocks per stage, e.g. {@code [3, 4, 6, 3]} for ResNet-50
+ * @param groups groups of the 3x3 conv in bottlenecks
+ * @param widthPerGroup bottleneck width per group (64 = plain ResNet)
+ * @param replaceStrideWithDilation for layer2..layer4: dilate instead of stride (FCN uses
+ *     {@code [false, true, true]}, output stride 8)
+ * @param norm BatchNorm or FrozenBatchNorm, with its epsilon
+ * @param numClasses classes of the {@code fc} head; 0 builds no head (feature extractor)
+ */
+public record ResNetConfig(
+        String arch,
+        BlockType block,
+        int[] layers,
+        int groups,
+        int widthPerGroup,
+        boolean[] replaceStrideWithDilation,
+        Norm norm,
+        int numClasses) {
+
+    /** The preset names {@link #of(String)} accepts. */
+    public static final List<String> ARCHS =
+            List.of(
+                    "resnet18",
+                    "resnet34",
+                    "resnet50",
+                    "resnet101",
+                    "resnet152",
+                    "resnext50_32x4d",
+                    "wide_resnet50_2");
+
+    public ResNetConfig {
+        if (layers.length != 4) {
+            throw new IllegalArgumentException("layers must have 4 entries, got " + layers.length);
+        }
+        if (replaceStrideWithDilation.length != 3) {
+            throw new IllegalArgumentException("replaceStrideWithDilation must have 3 entries");
+        }
+        if (block == BlockType.BASIC && (groups != 1 || widthPerGroup != 64)) {
+            throw new IllegalArgumentException("BasicBlock only supports groups=1 and widthPerGroup=64");
+        }
+        for (boolean d : replaceStrideWithDilation) {
+            if (d && block == BlockType.BASIC) {
+                throw new IllegalArgumentException("Dilation > 1 not supported in BasicBlock");
+            }
+        }
+        layers = layers.clone();
+        replaceStrideWithDilation = replaceStrideWithDilation.clone();
+    }
+
+    /** torchvision's preset of that name: BatchNorm (eps 1e-5), stride 32, 1000 classes. */
+    public static ResNetConfig of(String arch) {
+        boolean[] noDilation = {false, false, false};
+        Norm bn = Norm.batchNorm();
+        return switch (arch.toLowerCase(Locale.ROOT)) {
+            case "resnet18" -> new ResNetConfig("resnet18", BlockType.BASIC, new int[] {2, 2, 2, 2}, 1, 64, noDilation, bn, 1000);
+            case "resnet34" -> new ResNetConfig("resnet34", BlockType.BASIC, new int[] {3, 4, 6, 3}, 1, 64, noDilation, bn, 1000);
+            case "resnet50" -> new ResNetConfig("resnet50", BlockType.BOTTLENECK, new int[] {3, 4, 6, 3}, 1, 64, noDilation, bn, 1000);
+            case "resnet101" -> new ResNetConfig("resnet101", BlockType.BOTTLENECK, new int[] {3, 4, 23, 3}, 1, 64, noDilation, bn, 1000);
+            case "resnet152" -> new ResNetConfig("resnet152", BlockType.BOTTLENECK, new int[] {3, 8, 36, 3}, 1, 64, noDilation, bn, 1000);
+            case "resnext50_32x4d" -> new ResNetConfig("resnext50_32x4d", BlockType.BOTTLENECK, new int[] {3, 4, 6, 3}, 32, 4, noDilation, bn, 1000);
+            case "wide_resnet50_2" -> new ResNetConfig("wide_resnet50_2", BlockType.BOTTLENECK, new int[] {3, 4, 6, 3}, 1, 128, noDilation, bn, 1000);
+            default -> throw new IllegalArgumentException(
+                    "unknown ResNet architecture '" + arch + "' (known: " + String.join(", ", ARCHS) + ")");
+        };
+    }
+
+    public ResNetConfig withNorm(Norm newNorm) {
+        return new ResNetConfig(arch, block, layers, groups, widthPerGroup, replaceStrideWithDilation, newNorm, numClasses);
+    }
+
+    public ResNetConfig withNumClasses(int classes) {
+        return new ResNetConfig(arch, block, layers, groups, widthPerGroup, replaceStrideWithDilation, norm, classes);
+    }
+
+    /** Output stride 16 ({@code [false, false, true]}) or 8 ({@code [false, true, true]}). */
+    public ResNetConfig withDilation(boolean layer2, boolean layer3, boolean layer4) {
+        return new ResNetConfig(arch, block, layers, groups, widthPerGroup,
+                new boolean[] {layer2, layer3, layer4}, norm, numClasses);
+    }
+
+    /** Channels of layer4's output (512 x expansion). */
+    public int outChannels() {
+        return 512 * block.expansion();
+    }
+
+    /** Channels of layer{@code i}'s output, i in 1..4. */
+    public int stageChannels(int i) {
+        return 64 * (1 << (i - 1)) * block.expansion();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ResNetConfig c
+                && arch.equals(c.arch)
+                && block == c.block
+                && Arrays.equals(layers, c.layers)
+                && groups == c.groups
+                && widthPerGroup == c.widthPerGroup
+                && Arrays.equals(replaceStrideWithDilation, c.replaceStrideWithDilation)
+                && norm.equals(c.norm)
+                && numClasses == c.numClasses;
+    }
+
+    @Override
+    public int hashCode() {
+        return arch.hashCode() * 31 + Arrays.hashCode(layers);
+    }
+
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT,
+                "ResNetConfig[%s, %s %s, groups=%d, widthPerGroup=%d, dilation=%s, norm=%s, classes=%d]",
+                arch, block, Arrays.toString(layers), groups, widthPerGroup,
+                Arrays.toString(replaceStrideWithDilation), norm, numClasses);
+    }
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/python3
+"""torchvision side of the backbone benchmark (run with Debian's /usr/bin/python3).
+
+One case per process, so that the peak RSS it prints belongs to that case alone:
+  torchvision_backbone.py --arch resnet50 --size 224 --mode infer --batch 8 --iters 7 --warmup 2 --threads 2
+Prints one line: `torchvision <mode> b<batch> median_ms=<..> min_ms=<..> peak_rss_mb=<..>`.
+"""
+import argparse
+import resource
+import statistics
+import time
+
+import torch
+import torchvision
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="resnet50")
+    ap.add_argument("--size", type=int, default=224)
+    ap.add_argument("--mode", choices=["infer", "train"], default="infer")
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=7)
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, a.arch)(weights=None)
+    x = torch.randn(a.batch, 3, a.size, a.size)
+    times = []
+    if a.mode == "infer":
+        model.eval()
+        with torch.no_grad():
+            for i in range(a.warmup + a.iters):
+                t = time.perf_counter()
+                model(x)
+                times.append(time.perf_counter() - t)
+    else:
+        model.train()
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+        labels = torch.randint(0, 1000, (a.batch,))
+        for i in range(a.warmup + a.iters):
+            t = time.perf_counter()
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(model(x), labels)
+            loss.backward()
+            opt.step()
+            times.append(time.perf_counter() - t)
+    times = times[a.warmup:]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"torchvision {a.mode} b{a.batch} median_ms={1000 * statistics.median(times):.1f} "
+          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

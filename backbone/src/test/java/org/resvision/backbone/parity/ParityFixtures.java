@@ -53,8 +53,47 @@ public final class ParityFixtures {
         return new ObjectMapper().readTree(Files.readString(dir.resolve("meta.json"), StandardCharsets.UTF_8));
     }
 
+    /**
+     * Skips the calling test (fails it under CI) unless Debian's torchvision is importable.
+     */
+    public static void assumeTorchvision() throws IOException, InterruptedException {
+        if (!torchvisionAvailable()) {
+            String why = "torchvision reference not available: " + PYTHON + " cannot import torchvision";
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException(why + " (CI must install python3-torchvision)");
+            }
+            Assumptions.abort(why);
+        }
+    }
+
+    /**
+     * Runs {@code tools/parity/<script>} with Debian's Python, arguments after it; fails with the
+     * script's output when it exits non-zero.
+     */
+    public static void runScript(String script, Path log, String... args) throws IOException, InterruptedException {
+        Path path = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/parity").resolve(script);
+        List<String> command = new java.util.ArrayList<>(List.of(PYTHON, path.toString()));
+        command.addAll(List.of(args));
+        Files.createDirectories(log.getParent());
+        int rc = run(command, log);
+        if (rc != 0) {
+            throw new IllegalStateException(
+                    path + " failed (exit " + rc + "): " + Files.readString(log, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static Boolean torchvision;
+
+    private static synchronized boolean torchvisionAvailable() throws IOException, InterruptedException {
+        if (torchvision == null) {
+            torchvision = Files.isExecutable(Path.of(PYTHON))
+                    && run(List.of(PYTHON, "-c", "import torchvision"), null) == 0;
+        }
+        return torchvision;
+    }
+
     private static boolean generate(Path root) throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PYTHON)) || run(List.of(PYTHON, "-c", "import torchvision"), null) != 0) {
+        if (!torchvisionAvailable()) {
             return false;
         }
         Path script = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/parity/make_fixtures.py");

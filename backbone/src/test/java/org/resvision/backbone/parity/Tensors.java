@@ -20,6 +20,7 @@ public final class Tensors {
 
     public static void assertClose(String what, NDArray actual, NDArray expected, double tol) {
         double err = relativeError(actual, expected);
+        System.out.printf(java.util.Locale.ROOT, "parity %-40s rel err %.3g%n", what, err);
         assertTrue(err <= tol, what + ": max abs diff / max abs value = " + err + " > " + tol);
     }
 }

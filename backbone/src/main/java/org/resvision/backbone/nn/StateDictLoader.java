@@ -1,0 +1,149 @@
+package org.resvision.backbone.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.resvision.backbone.weights.StateDict;
+import org.resvision.backbone.weights.WeightsFormatException;
+
+/**
+ * Copies a PyTorch {@code state_dict} into a {@link TorchModule} by name, like {@code
+ * module.load_state_dict(sd, strict)}.
+ *
+ * <p>Names are matched after stripping {@code checkpointPrefix} from checkpoint keys (keys
+ * without it are ignored), so {@code "backbone."} loads a detection checkpoint's backbone into a
+ * {@code BackboneWithFpn}. A {@code module.} prefix from {@code DataParallel} is stripped too.
+ * Legacy FPN names ({@code fpn.inner_blocks.0.weight}, torchvision before 0.13, used by its
+ * published COCO checkpoints) are accepted for {@code fpn.inner_blocks.0.0.weight}.
+ */
+public final class StateDictLoader {
+
+    private static final Pattern FPN_V2 =
+            Pattern.compile("(^|.*\\.)(inner_blocks|layer_blocks)\\.(\\d+)\\.0\\.(weight|bias)$");
+    private static final String EXTRA_SUFFIX = "num_batches_tracked";
+
+    private StateDictLoader() {}
+
+    /**
+     * Loads {@code dict} into {@code module}, which must be initialized.
+     *
+     * @param source the file the dict came from (for messages)
+     * @param checkpointPrefix prefix of the wanted checkpoint keys ({@code ""} for all)
+     * @param strict throw unless every parameter is loaded and nothing is left over
+     * @return what was loaded
+     * @throws WeightsFormatException in strict mode on any mismatch, and always when nothing at
+     *     all matches (the file is for another architecture)
+     */
+    public static LoadReport load(
+            TorchModule module, StateDict dict, Path source, String checkpointPrefix, boolean strict)
+            throws WeightsFormatException {
+        Map<String, String> byName = new LinkedHashMap<>(); // stripped name -> checkpoint key
+        for (String key : dict.names()) {
+            String k = key.startsWith("module.") ? key.substring("module.".length()) : key;
+            if (k.startsWith(checkpointPrefix)) {
+                byName.put(k.substring(checkpointPrefix.length()), key);
+            }
+        }
+        Map<String, Parameter> params = module.namedParameters();
+        Set<String> used = new LinkedHashSet<>();
+        List<String> missing = new ArrayList<>();
+        List<String> mismatches = new ArrayList<>();
+        List<String> renamed = new ArrayList<>();
+        List<Map.Entry<Parameter, NDArray>> copies = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            String name = e.getKey();
+            String found = byName.containsKey(name) ? name : legacyName(name, byName);
+            if (found == null) {
+                missing.add(name);
+                continue;
+            }
+            if (!found.equals(name)) {
+                renamed.add(found + " -> " + name);
+            }
+            used.add(found);
+            Parameter p = e.getValue();
+            if (!p.isInitialized()) {
+                throw new IllegalStateException(
+                        "initialize the module before loading weights (parameter " + name + ")");
+            }
+            NDArray src = dict.get(byName.get(found));
+            if (!src.getShape().equals(p.getArray().getShape())) {
+                mismatches.add(name + ": checkpoint " + src.getShape() + " vs model " + p.getArray().getShape());
+                continue;
+            }
+            copies.add(Map.entry(p, src));
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String name : byName.keySet()) {
+            if (!used.contains(name) && !name.endsWith(EXTRA_SUFFIX)) {
+                unexpected.add(name);
+            }
+        }
+        LoadReport report = new LoadReport(copies.size(), missing, unexpected, mismatches, renamed);
+        if (copies.isEmpty() && !params.isEmpty()) {
+            throw new WeightsFormatException(
+                    source + ": no tensor matches this model"
+                            + (checkpointPrefix.isEmpty() ? "" : " under prefix '" + checkpointPrefix + "'")
+                            + " (wrong architecture?): " + report.summary());
+        }
+        if (strict && !report.isExact()) {
+            throw new WeightsFormatException(source + ": checkpoint does not fit the model: " + report.summary());
+        }
+        for (Map.Entry<Parameter, NDArray> c : copies) {
+            copy(c.getValue(), c.getKey().getArray());
+        }
+        return report;
+    }
+
+    private static String legacyName(String name, Map<String, String> byName) {
+        Matcher m = FPN_V2.matcher(name);
+        if (m.matches()) {
+            String old = m.group(1) + m.group(2) + "." + m.group(3) + "." + m.group(4);
+            if (byName.containsKey(old)) {
+                return old;
+            }
+        }
+        return null;
+    }
+
+    private static void copy(NDArray src, NDArray dst) {
+        if (src.getDataType() == dst.getDataType() && src.getDevice().equals(dst.getDevice())) {
+            dst.set(src.toByteBuffer());
+            return;
+        }
+        try (NDManager tmp = NDManager.newBaseManager(dst.getDevice())) {
+            NDArray converted = src.toType(dst.getDataType(), true);
+            converted.attach(tmp);
+            dst.set(converted.toByteBuffer());
+        }
+    }
+
+    /**
+     * The module's parameters as a state dict with PyTorch's names, sharing the module's arrays
+     * (no copy); BatchNorm's {@code num_batches_tracked} is added as an int64 zero scalar so the
+     * file loads into torchvision with {@code strict=True}.
+     */
+    public static StateDict export(TorchModule module, NDManager manager) {
+        StateDict out = new StateDict();
+        Map<String, Long> extra = module.extraStateKeys();
+        Map<String, Parameter> params = module.namedParameters();
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            out.put(e.getKey(), e.getValue().getArray());
+            String prefix = e.getKey().substring(0, e.getKey().lastIndexOf('.') + 1);
+            String extraKey = prefix + EXTRA_SUFFIX;
+            if (e.getKey().endsWith("running_var") && extra.containsKey(extraKey)) {
+                out.put(extraKey, manager.create(extra.get(extraKey))); // a 0-d int64 tensor
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,196 @@
+package org.resvision.backbone.weights;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads {@code torch.save(state_dict)} files without Python: the zip format of torch >= 1.6
+ * ({@code <archive>/data.pkl} + raw storages {@code <archive>/data/<key>}) and the legacy
+ * stream format (magic, protocol, sys-info and state-dict pickles, then the storages).
+ */
+final class TorchCheckpoint {
+
+    /** Keys under which training checkpoints commonly wrap the state dict. */
+    static final List<String> WRAPPER_KEYS = List.of("state_dict", "model", "model_state_dict", "module");
+
+    private static final java.math.BigInteger LEGACY_MAGIC = new java.math.BigInteger("1950a86a20f9469cfc6c", 16);
+
+    private TorchCheckpoint() {}
+
+    static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+    }
+
+    static boolean isLegacyPickle(byte[] head) {
+        return head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+    }
+
+    static StateDict readZip(Path file, NDManager manager) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry pkl = null;
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (e.getName().equals("data.pkl") || e.getName().endsWith("/data.pkl")) {
+                    pkl = e;
+                    break;
+                }
+            }
+            if (pkl == null) {
+                throw new WeightsFormatException(file, "a zip without data.pkl: not a torch.save file");
+            }
+            String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
+            Object root = Unpickler.load(ByteBuffer.wrap(readEntry(zip, pkl, file)));
+            Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
+            Map<String, ByteBuffer> storages = new HashMap<>();
+            StateDict out = new StateDict();
+            for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                Unpickler.StorageRef s = e.getValue().storage();
+                ByteBuffer data = storages.get(s.key());
+                if (data == null) {
+                    ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
+                    if (entry == null) {
+                        throw new WeightsFormatException(file, "storage record data/" + s.key() + " of '" + e.getKey() + "' is missing");
+                    }
+                    data = ByteBuffer.wrap(readEntry(zip, entry, file)).order(ByteOrder.LITTLE_ENDIAN);
+                    storages.put(s.key(), data);
+                }
+                out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
+            }
+            return out;
+        } catch (ZipException e) {
+            throw new WeightsFormatException(file, "corrupt or truncated zip (" + e.getMessage() + ")");
+        }
+    }
+
+    static StateDict readLegacy(Path file, NDManager manager) throws IOException {
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            Object magic = Unpickler.load(in);
+            if (!LEGACY_MAGIC.equals(magic)) {
+                throw new WeightsFormatException(file, "a pickle, but not a torch.save file (no torch magic number)");
+            }
+            Unpickler.load(in); // protocol version
+            Unpickler.load(in); // sys info
+            Object root = Unpickler.load(in);
+            Object keys = Unpickler.load(in);
+            Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
+            Map<String, ByteBuffer> storages = new HashMap<>();
+            for (Object k : (List<?>) keys) {
+                long numel = in.getLong();
+                String dtype = dtypeOf(refs, String.valueOf(k));
+                int bytes = Math.toIntExact(numel * (dtype == null ? 1 : TensorData.elementSize(dtype)));
+                if (dtype == null) {
+                    in.position(in.position() + bytes); // a storage no tensor of the dict uses
+                    continue;
+                }
+                ByteBuffer slice = in.slice().order(ByteOrder.LITTLE_ENDIAN);
+                slice.limit(bytes);
+                storages.put(String.valueOf(k), slice);
+                in.position(in.position() + bytes);
+            }
+            StateDict out = new StateDict();
+            for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                ByteBuffer data = storages.get(e.getValue().storage().key());
+                if (data == null) {
+                    throw new WeightsFormatException(file, "storage " + e.getValue().storage().key() + " of '" + e.getKey() + "' is missing");
+                }
+                out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
+            }
+            return out;
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            throw new WeightsFormatException(file, "truncated legacy torch.save file");
+        }
+    }
+
+    private static String dtypeOf(Map<String, Unpickler.TensorRef> refs, String key) {
+        for (Unpickler.TensorRef r : refs.values()) {
+            if (r.storage().key().equals(key)) {
+                return r.storage().dtype();
+            }
+        }
+        return null;
+    }
+
+    /** The name -> tensor map of a state dict, unwrapping {"state_dict": ...}-style checkpoints. */
+    private static Map<String, Unpickler.TensorRef> tensorRefs(Path file, Object root) throws IOException {
+        if (!(root instanceof Map<?, ?> map)) {
+            throw new WeightsFormatException(file, "not a state dict: the pickle holds a " + describe(root));
+        }
+        if (!map.isEmpty() && !(map.values().iterator().next() instanceof Unpickler.TensorRef)) {
+            for (String key : WRAPPER_KEYS) {
+                if (map.get(key) instanceof Map<?, ?> inner && !inner.isEmpty()
+                        && inner.values().iterator().next() instanceof Unpickler.TensorRef) {
+                    map = inner;
+                    break;
+                }
+            }
+        }
+        Map<String, Unpickler.TensorRef> out = new java.util.LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getKey() instanceof String name)) {
+                throw new WeightsFormatException(file, "not a state dict: key " + e.getKey() + " is not a string");
+            }
+            if (!(e.getValue() instanceof Unpickler.TensorRef ref)) {
+                throw new WeightsFormatException(file, "not a state dict: '" + name + "' is a " + describe(e.getValue())
+                        + " (expected a tensor; wrapped checkpoints are read from one of " + WRAPPER_KEYS + ")");
+            }
+            out.put(name, ref);
+        }
+        return out;
+    }
+
+    private static String describe(Object o) {
+        if (o == null) {
+            return "None";
+        }
+        if (o instanceof Unpickler.Tuple) {
+            return "tuple";
+        }
+        if (o instanceof List) {
+            return "list";
+        }
+        if (o instanceof Map) {
+            return "dict";
+        }
+        return o.getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static ai.djl.ndarray.NDArray tensor(
+            Path file, NDManager manager, String name, Unpickler.TensorRef ref, ByteBuffer storage) throws WeightsFormatException {
+        long last = ref.offset();
+        for (int d = 0; d < ref.size().length; d++) {
+            if (ref.size()[d] == 0) {
+                last = -1;
+                break;
+            }
+            last += (ref.size()[d] - 1) * ref.stride()[d];
+        }
+        int es = TensorData.elementSize(ref.storage().dtype());
+        if ((last + 1) * es > storage.limit()) {
+            throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storage.limit() / es
+                    + " elements, its size/stride need " + (last + 1));
+        }
+        return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    private static byte[] readEntry(ZipFile zip, ZipEntry entry, Path file) throws IOException {
+        try (InputStream in = zip.getInputStream(entry)) {
+            return in.readAllBytes();
+        } catch (ZipException | java.io.EOFException e) {
+            throw new WeightsFormatException(file, "zip entry " + entry.getName() + " is corrupt or truncated");
+        }
+    }
+}

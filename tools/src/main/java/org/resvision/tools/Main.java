@@ -10,7 +10,9 @@ public final class Main {
     static List<Command> commands() {
         return List.of(
                 // one line per command; keep this list sorted by how users meet them
-                );
+                new FeaturesCommand(),
+                new InitWeightsCommand(),
+                new ImportWeightsCommand());
     }
 
     private Main() {}

@@ -17,6 +17,11 @@ final class Runtimes {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // On machines with a CUDA runtime but no GPU, DJL warns at every start; not news to users.
+        String cuda = "org.slf4j.simpleLogger.log.ai.djl.util.cuda.CudaUtils";
+        if (System.getProperty(cuda) == null) {
+            System.setProperty(cuda, "error");
+        }
     }
 
     /** The message of an exception and its causes, on one line. */

@@ -2,6 +2,7 @@ package org.resvision.backbone.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ public final class StateDictLoader {
     private static final Pattern FPN_V2 =
             Pattern.compile("(^|.*\\.)(inner_blocks|layer_blocks)\\.(\\d+)\\.0\\.(weight|bias)$");
     private static final String EXTRA_SUFFIX = "num_batches_tracked";
+    private static final NDIndex ALL = new NDIndex("...");
 
     private StateDictLoader() {}
 
@@ -104,6 +106,37 @@ public final class StateDictLoader {
         return report;
     }
 
+    /**
+     * The checkpoint prefix under which most of {@code module}'s parameter names appear (e.g.
+     * {@code ""} for a classification checkpoint loaded into a ResNet, {@code "backbone."} for a
+     * detection checkpoint loaded into a {@code BackboneWithFpn}), or {@code null} if no name
+     * matches at all. A leading {@code module.} (DataParallel) is ignored.
+     */
+    public static String detectPrefix(TorchModule module, StateDict dict) {
+        Set<String> names = module.namedParameters().keySet();
+        Map<String, Integer> votes = new LinkedHashMap<>();
+        for (String key : dict.names()) {
+            String k = key.startsWith("module.") ? key.substring("module.".length()) : key;
+            for (int i = 0; i >= 0; i = k.indexOf('.', i) + 1) {
+                if (names.contains(k.substring(i))) {
+                    votes.merge(k.substring(0, i), 1, Integer::sum);
+                    break;
+                }
+                if (k.indexOf('.', i) < 0) {
+                    break;
+                }
+            }
+        }
+        String best = null;
+        for (Map.Entry<String, Integer> e : votes.entrySet()) {
+            if (best == null || e.getValue() > votes.get(best)
+                    || (e.getValue().equals(votes.get(best)) && e.getKey().length() < best.length())) {
+                best = e.getKey();
+            }
+        }
+        return best;
+    }
+
     private static String legacyName(String name, Map<String, String> byName) {
         Matcher m = FPN_V2.matcher(name);
         if (m.matches()) {
@@ -115,15 +148,14 @@ public final class StateDictLoader {
         return null;
     }
 
+    /** A native in-place copy: no Java buffers, any device, the parameter's gradient flag kept. */
     private static void copy(NDArray src, NDArray dst) {
         if (src.getDataType() == dst.getDataType() && src.getDevice().equals(dst.getDevice())) {
-            dst.set(src.toByteBuffer());
+            dst.set(ALL, src);
             return;
         }
-        try (NDManager tmp = NDManager.newBaseManager(dst.getDevice())) {
-            NDArray converted = src.toType(dst.getDataType(), true);
-            converted.attach(tmp);
-            dst.set(converted.toByteBuffer());
+        try (NDArray converted = src.toDevice(dst.getDevice(), true).toType(dst.getDataType(), true)) {
+            dst.set(ALL, converted);
         }
     }
 

@@ -33,8 +33,13 @@ final class TorchCheckpoint {
         return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
+    /**
+     * A legacy {@code torch.save} file starts with the pickled magic number: PROTO 2, then LONG1
+     * of 10 bytes ({@code 80 02 8a 0a}). Read as a safetensors header length that would be 176
+     * MB, so the two formats cannot be confused.
+     */
     static boolean isLegacyPickle(byte[] head) {
-        return head.length >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5;
+        return head.length >= 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a && head[3] == 10;
     }
 
     static StateDict readZip(Path file, NDManager manager) throws IOException {

@@ -24,7 +24,7 @@ public final class WeightsIO {
      *     (the message names the file and the problem)
      */
     public static StateDict load(Path file, NDManager manager) throws IOException {
-        byte[] head = new byte[8];
+        byte[] head = new byte[9];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
             n = in.readNBytes(head, 0, head.length);
@@ -42,6 +42,9 @@ public final class WeightsIO {
             } else if (TorchCheckpoint.isLegacyPickle(head)) {
                 dict = TorchCheckpoint.readLegacy(file, manager);
                 dict.metadata().put("format", "pth-legacy");
+            } else if (n == 9 && head[8] != '{' && (head[0] & 0xff) == 0x80) {
+                // a bare pickle: unpickling it names what it holds (and refuses code)
+                dict = TorchCheckpoint.readLegacy(file, manager);
             } else {
                 dict = Safetensors.read(file, manager);
             }

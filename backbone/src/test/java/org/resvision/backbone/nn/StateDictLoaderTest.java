@@ -121,4 +121,20 @@ class StateDictLoaderTest {
                     dst.namedParameters().get("fpn.layer_blocks.3.0.weight").getArray().toFloatArray(), 0f);
         }
     }
+
+    @Test
+    void detectsTheCheckpointPrefix() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet net = resnet18(m, 1000);
+            StateDict plain = StateDictLoader.export(net, m);
+            assertEquals("", StateDictLoader.detectPrefix(net, plain));
+            StateDict nested = new StateDict();
+            for (var e : plain) {
+                nested.put("module.backbone.body." + e.getKey(), e.getValue());
+            }
+            nested.put("module.roi_heads.box_predictor.cls_score.weight", m.zeros(new Shape(1)));
+            assertEquals("backbone.body.", StateDictLoader.detectPrefix(net, nested));
+            assertEquals(null, StateDictLoader.detectPrefix(net, new StateDict().put("x.y", m.zeros(new Shape(1)))));
+        }
+    }
 }

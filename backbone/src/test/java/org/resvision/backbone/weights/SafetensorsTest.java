@@ -53,6 +53,23 @@ class SafetensorsTest {
     }
 
     @Test
+    void headerLengthsThatLookLikePickleBytesAreStillSafetensors() throws Exception {
+        // 0x0280 = 640: the file starts 80 02, as a pickle's PROTO 2 does
+        StringBuilder header = new StringBuilder("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}");
+        header.append(",\"__metadata__\":{\"pad\":\"");
+        while (header.length() < 640 - 3) {
+            header.append('p');
+        }
+        header.append("\"}}");
+        assertEquals(640, header.length());
+        Path file = write(header.toString(), new byte[] {0, 0, (byte) 0x80, 0x3f});
+        assertEquals((byte) 0x80, Files.readAllBytes(file)[0]);
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(new float[] {1f}, WeightsIO.load(file, m).get("x").toFloatArray());
+        }
+    }
+
+    @Test
     void halfPrecisionWidensToFloat() throws Exception {
         // F16: 1.0 = 0x3c00, -2.5 = 0xc100, 65504 = 0x7bff, smallest subnormal 2^-24 = 0x0001
         Path file = write("{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]}}",

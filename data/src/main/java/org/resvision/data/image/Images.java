@@ -1,0 +1,67 @@
+package org.resvision.data.image;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_dnn;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Image files to DJL arrays through OpenCV, with no AWT in the path: decode (EXIF orientation
+ * honoured) -> {@code blobFromImage} (BGR to RGB, scale to [0, 1], HWC to CHW) -> direct buffer
+ * -> NDArray.
+ */
+public final class Images {
+
+    private Images() {}
+
+    /**
+     * Reads a JPEG/PNG/BMP/... file as float RGB in [0, 1], shaped [3, H, W].
+     *
+     * @throws IOException "{@code <file>: <problem>}" when the file is missing or cannot be decoded
+     */
+    public static NDArray read(Path file, NDManager manager) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": no such image file");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        Mat bgr;
+        try (BytePointer data = new BytePointer(bytes); Mat raw = new Mat(1, bytes.length, opencv_core.CV_8UC1, data)) {
+            bgr = opencv_imgcodecs.imdecode(raw, opencv_imgcodecs.IMREAD_COLOR);
+        }
+        if (bgr == null || bgr.empty()) {
+            throw new IOException(file + ": not a readable image (corrupt, truncated or an unsupported format)");
+        }
+        try (bgr) {
+            return toArray(bgr, manager);
+        }
+    }
+
+    /** An 8-bit BGR image (OpenCV's layout) as float RGB in [0, 1], shaped [3, H, W]. */
+    public static NDArray toArray(Mat bgr, NDManager manager) {
+        int h = bgr.rows();
+        int w = bgr.cols();
+        try (Scalar zero = new Scalar(0.0);
+                Size size = new Size(w, h);
+                Mat blob = opencv_dnn.blobFromImage(bgr, 1 / 255.0, size, zero, true, false, opencv_core.CV_32F)) {
+            long count = 3L * h * w;
+            ByteBuffer buf = ByteBuffer.allocateDirect(Math.toIntExact(count * 4)).order(ByteOrder.nativeOrder());
+            try (FloatPointer p = new FloatPointer(blob.data())) {
+                p.capacity(count);
+                buf.asFloatBuffer().put(p.asBuffer());
+            }
+            return manager.create(buf.asFloatBuffer(), new Shape(3, h, w));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.resvision.tools;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A small command-line parser: {@code --name value} options, {@code --flag} switches and
+ * positional arguments; an unknown option or a missing value is a {@link UsageException}.
+ */
+public final class Args {
+
+    private final Map<String, String> options = new LinkedHashMap<>();
+    private final List<String> positional = new ArrayList<>();
+    private final String usage;
+
+    /**
+     * @param args the command's arguments
+     * @param withValue options that take a value (without the leading dashes)
+     * @param flags options that take none
+     * @param usage the usage text, printed for {@code --help} and quoted in errors
+     */
+    public Args(String[] args, Set<String> withValue, Set<String> flags, String usage) throws UsageException {
+        this.usage = usage;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--help") || a.equals("-h")) {
+                options.put("help", "true");
+            } else if (a.startsWith("--")) {
+                String name = a.substring(2);
+                String value = null;
+                int eq = name.indexOf('=');
+                if (eq >= 0) {
+                    value = name.substring(eq + 1);
+                    name = name.substring(0, eq);
+                }
+                if (flags.contains(name) && value == null) {
+                    options.put(name, "true");
+                } else if (withValue.contains(name)) {
+                    if (value == null) {
+                        if (i + 1 >= args.length) {
+                            throw new UsageException("option --" + name + " needs a value\n" + usage);
+                        }
+                        value = args[++i];
+                    }
+                    options.put(name, value);
+                } else {
+                    throw new UsageException("unknown option --" + name + "\n" + usage);
+                }
+            } else {
+                positional.add(a);
+            }
+        }
+    }
+
+    /** True when {@code --help} was given (the caller prints {@link #usage()} and returns 0). */
+    public boolean help() {
+        return options.containsKey("help");
+    }
+
+    public String usage() {
+        return usage;
+    }
+
+    public boolean flag(String name) {
+        return options.containsKey(name);
+    }
+
+    public String get(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    public String require(String name) throws UsageException {
+        String v = options.get(name);
+        if (v == null) {
+            throw new UsageException("missing --" + name + "\n" + usage);
+        }
+        return v;
+    }
+
+    public int getInt(String name, int fallback) throws UsageException {
+        String v = options.get(name);
+        try {
+            return v == null ? fallback : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+        }
+    }
+
+    public float getFloat(String name, float fallback) throws UsageException {
+        String v = options.get(name);
+        try {
+            return v == null ? fallback : Float.parseFloat(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException("--" + name + " must be a number, got '" + v + "'");
+        }
+    }
+
+    public List<String> positional() {
+        return positional;
+    }
+}

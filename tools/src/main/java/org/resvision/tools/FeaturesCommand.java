@@ -1,0 +1,135 @@
+package org.resvision.tools;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.resvision.backbone.fpn.BackboneWithFpn;
+import org.resvision.backbone.nn.LoadReport;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.nn.TorchModule;
+import org.resvision.backbone.resnet.ResNet;
+import org.resvision.backbone.weights.StateDict;
+import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.data.image.Images;
+
+/** {@code resvision features}: every backbone stage's output for one image, as safetensors. */
+public final class FeaturesCommand implements Command {
+
+    /** ImageNet statistics, as torchvision's classification and detection transforms use. */
+    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] STD = {0.229f, 0.224f, 0.225f};
+
+    static final String USAGE = String.join("\n",
+            "usage: resvision features --arch ARCH --weights FILE [--fpn] [--size S] [--eps E]",
+            "                          [--device cpu|gpu] IMAGE --out OUT.safetensors",
+            "  Decodes IMAGE (OpenCV), scales to [0,1], normalises with ImageNet mean/std at the image's own",
+            "  size (--size S first resizes bilinearly so the short side is S) and writes every stage:",
+            "  stem, layer1..layer4, logits (when the weights have fc), and with --fpn the FPN levels 0..3, pool.",
+            "  ARCH: resnet18|resnet34|resnet50|resnet101|resnet152|resnext50_32x4d|wide_resnet50_2",
+            "  --weights  torchvision .pth or safetensors (classification, resnet_fpn_backbone or detection",
+            "             checkpoints; the key prefix is found automatically)",
+            "  --eps      BatchNorm epsilon (default 1e-5; torchvision's COCO detection weights v1 use 0)");
+
+    @Override
+    public String name() {
+        return "features";
+    }
+
+    @Override
+    public String summary() {
+        return "backbone features (stem, layer1..4, logits, FPN) of an image, as safetensors";
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        Args args = new Args(argv, Set.of("arch", "weights", "size", "eps", "device", "out"), Set.of("fpn"), USAGE);
+        if (args.help()) {
+            System.out.println(USAGE);
+            return 0;
+        }
+        String arch = args.require("arch");
+        Path weightsFile = Path.of(args.require("weights"));
+        Path out = Path.of(args.require("out"));
+        if (args.positional().size() != 1) {
+            throw new UsageException("expected exactly one IMAGE, got " + args.positional().size() + "\n" + USAGE);
+        }
+        Path image = Path.of(args.positional().get(0));
+        int size = args.getInt("size", 0);
+        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", Norm.DEFAULT_EPS));
+        boolean fpn = args.flag("fpn");
+
+        try (NDManager manager = BackboneModels.manager(BackboneModels.device(args.get("device", "cpu")))) {
+            StateDict weights = WeightsIO.load(weightsFile, manager);
+            NDArray x = preprocess(Images.read(image, manager), size);
+            TorchModule model;
+            ResNet body;
+            if (fpn) {
+                BackboneWithFpn b = BackboneModels.fpn(arch, norm);
+                model = b;
+                body = b.body();
+            } else {
+                ResNet probe = new ResNet(BackboneModels.config(arch).withNorm(norm).withNumClasses(0));
+                String prefix = StateDictLoader.detectPrefix(probe, weights);
+                body = BackboneModels.resnetFor(arch, norm, weights, prefix == null ? "" : prefix);
+                model = body;
+            }
+            model.initialize(manager, DataType.FLOAT32, x.getShape());
+            LoadReport report = BackboneModels.load(model, weights, weightsFile, arch + (fpn ? " with FPN" : ""), false);
+            System.err.println("weights: " + report.summary());
+
+            ParameterStore ps = new ParameterStore(manager, false);
+            Set<String> stages = new LinkedHashSet<>(List.of("stem", "layer1", "layer2", "layer3", "layer4"));
+            if (body.hasHead()) {
+                stages.add("logits");
+            }
+            Map<String, NDArray> outputs = new LinkedHashMap<>(body.features(ps, x, false, stages));
+            if (fpn) {
+                NDList levels = model.forward(ps, new NDList(x), false);
+                for (NDArray level : levels) {
+                    outputs.put(level.getName(), level);
+                }
+            }
+            StateDict result = new StateDict();
+            outputs.forEach(result::put);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("arch", arch + (fpn ? "+fpn" : ""));
+            meta.put("weights", weightsFile.toString());
+            meta.put("image", image.toString());
+            meta.put("input_shape", x.getShape().toString());
+            WeightsIO.saveSafetensors(out, result, meta);
+            StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-8s %s%n", "stage", "shape"));
+            outputs.forEach((k, v) -> table.append(String.format(Locale.ROOT, "%-8s %s%n", k, v.getShape())));
+            System.out.print(table);
+            System.out.println("wrote " + outputs.size() + " tensors to " + out);
+        }
+        return 0;
+    }
+
+    /** [3, H, W] in [0, 1] -> optional short-side resize -> ImageNet normalisation -> [1, 3, H', W']. */
+    static NDArray preprocess(NDArray rgb, int shortSide) {
+        NDArray x = rgb.expandDims(0);
+        if (shortSide > 0) {
+            Shape s = x.getShape();
+            long h = s.get(2);
+            long w = s.get(3);
+            long nh = h <= w ? shortSide : Math.round((double) shortSide * h / w);
+            long nw = h <= w ? Math.round((double) shortSide * w / h) : shortSide;
+            x = x.getNDArrayInternal().interpolation(new long[] {nh, nw}, 2, false);
+        }
+        NDManager m = x.getManager();
+        NDArray mean = m.create(MEAN).reshape(1, 3, 1, 1);
+        NDArray std = m.create(STD).reshape(1, 3, 1, 1);
+        return x.sub(mean).div(std);
+    }
+}

@@ -1,0 +1,93 @@
+package org.resvision.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.resvision.backbone.parity.ParityFixtures;
+import org.resvision.backbone.parity.Tensors;
+import org.resvision.backbone.weights.StateDict;
+import org.resvision.backbone.weights.WeightsIO;
+
+/** {@code resvision features} end to end against torchvision on the same PNG. */
+class FeaturesCommandTest {
+
+    @TempDir Path dir;
+
+    static Path drawImage(Path file) {
+        try (Mat img = new Mat(150, 210, opencv_core.CV_8UC3, new Scalar(40, 90, 160, 0))) {
+            opencv_imgproc.circle(img, new Point(70, 60), 35, new Scalar(20, 200, 60, 0), -1, opencv_imgproc.LINE_8, 0);
+            opencv_imgproc.rectangle(img, new Point(120, 80), new Point(190, 140), new Scalar(230, 30, 90, 0), -1, opencv_imgproc.LINE_8, 0);
+            opencv_imgcodecs.imwrite(file.toString(), img);
+        }
+        return file;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"resnet18, resnet18, ''", "resnet50_fpn, resnet50, --fpn"})
+    void stagesMatchTorchvisionOnTheSameImage(String fixture, String arch, String fpn) throws Exception {
+        Path weights = ParityFixtures.caseDir(fixture).resolve("weights.pth");
+        Path image = drawImage(dir.resolve("scene.png"));
+        Path ours = dir.resolve("ours.safetensors");
+        Path theirs = dir.resolve("theirs.safetensors");
+        List<String> args = new java.util.ArrayList<>(List.of("features", "--arch", arch, "--weights", weights.toString()));
+        if (!fpn.isEmpty()) {
+            args.add(fpn);
+        }
+        args.addAll(List.of(image.toString(), "--out", ours.toString()));
+        assertEquals(0, Main.run(args.toArray(new String[0])));
+        List<String> ref = new java.util.ArrayList<>(List.of("--arch", arch, "--weights", weights.toString()));
+        if (!fpn.isEmpty()) {
+            ref.add(fpn);
+        }
+        ref.addAll(List.of(image.toString(), theirs.toString()));
+        ParityFixtures.runScript("features_reference.py", dir.resolve("ref.log"), ref.toArray(new String[0]));
+        try (NDManager m = NDManager.newBaseManager()) {
+            StateDict a = WeightsIO.load(ours, m);
+            StateDict b = WeightsIO.load(theirs, m);
+            assertEquals(b.names(), a.names(), "same stages, same order");
+            for (String name : b.names()) {
+                NDArray x = a.get(name);
+                Tensors.assertClose(fixture + " image " + name, x, b.get(name), 1e-4);
+            }
+            assertEquals(arch + (fpn.isEmpty() ? "" : "+fpn"), a.metadata().get("arch"));
+        }
+    }
+
+    @Test
+    void wrongWeightsFailWithOneLineAndWriteNothing() throws Exception {
+        Path weights = ParityFixtures.caseDir("resnet50").resolve("weights.pth");
+        Path image = drawImage(dir.resolve("scene.png"));
+        Path out = dir.resolve("out.safetensors");
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true));
+        int rc;
+        try {
+            rc = Main.run(new String[] {"features", "--arch", "resnet18", "--weights", weights.toString(), image.toString(), "--out", out.toString()});
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(1, rc);
+        String msg = buf.toString().trim();
+        assertTrue(msg.startsWith("resvision features: error: " + weights + ": does not fit resnet18:"), msg);
+        assertEquals(1, msg.lines().filter(l -> l.startsWith("resvision")).count());
+        assertTrue(!Files.exists(out));
+    }
+}

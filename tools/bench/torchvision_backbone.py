@@ -42,7 +42,7 @@ def main():
         labels = torch.randint(0, 1000, (a.batch,))
         for i in range(a.warmup + a.iters):
             t = time.perf_counter()
-            opt.zero_grad(set_to_none=True)
+            opt.zero_grad()  # torch 1.13 default: zero the gradients, keep them allocated (as DJL does)
             loss = torch.nn.functional.cross_entropy(model(x), labels)
             loss.backward()
             opt.step()

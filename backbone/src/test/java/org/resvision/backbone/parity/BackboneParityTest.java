@@ -35,17 +35,22 @@ class BackboneParityTest {
 
     static final double TOLERANCE = 1e-4;
 
-    @ParameterizedTest(name = "{0} from {1}")
+    /**
+     * {@code layout}: {@code mixed} is the default policy (channels-last for large maps),
+     * {@code nchw} forces contiguous NCHW everywhere; both must match.
+     */
+    @ParameterizedTest(name = "{0} from {1}, {2}")
     @CsvSource({
-        "resnet18, weights.pth",
-        "resnet18, weights.safetensors",
-        "resnet50, weights.pth",
-        "resnet50, weights.safetensors",
-        "resnet50_dilated, weights.pth",
-        "resnet50_fpn, weights.pth",
-        "resnet50_fpn, weights.safetensors"
+        "resnet18, weights.pth, mixed",
+        "resnet18, weights.safetensors, mixed",
+        "resnet50, weights.pth, mixed",
+        "resnet50, weights.safetensors, nchw",
+        "resnet50_dilated, weights.pth, mixed",
+        "resnet50_dilated, weights.pth, nchw",
+        "resnet50_fpn, weights.pth, mixed",
+        "resnet50_fpn, weights.safetensors, nchw"
     })
-    void everyStageMatchesTorchvision(String caseName, String weightsFile) throws Exception {
+    void everyStageMatchesTorchvision(String caseName, String weightsFile, String layout) throws Exception {
         Path dir = ParityFixtures.caseDir(caseName);
         JsonNode meta = ParityFixtures.meta(dir);
         try (NDManager manager = NDManager.newBaseManager()) {
@@ -61,13 +66,16 @@ class BackboneParityTest {
 
             ParameterStore ps = new ParameterStore(manager, false);
             ResNet body = fpn ? ((BackboneWithFpn) model).body() : (ResNet) model;
+            if (layout.equals("nchw")) {
+                body.setChannelsLastMinPositions(Long.MAX_VALUE);
+            }
             Set<String> stages = new LinkedHashSet<>(List.of("stem", "layer1", "layer2", "layer3", "layer4"));
             if (body.hasHead()) {
                 stages.add("logits");
             }
             Map<String, NDArray> got = body.features(ps, input, false, stages);
             for (String stage : stages) {
-                Tensors.assertClose(caseName + " " + stage, got.get(stage), io.get(stage), TOLERANCE);
+                Tensors.assertClose(caseName + " " + layout + " " + stage, got.get(stage), io.get(stage), TOLERANCE);
             }
             if (fpn) {
                 NDList levels = model.forward(ps, new NDList(input), false);
@@ -75,7 +83,7 @@ class BackboneParityTest {
                 assertEquals(5, levels.size());
                 for (int i = 0; i < names.size(); i++) {
                     assertEquals(names.get(i), levels.get(i).getName());
-                    Tensors.assertClose(caseName + " fpn." + names.get(i), levels.get(i), io.get("fpn." + names.get(i)), TOLERANCE);
+                    Tensors.assertClose(caseName + " " + layout + " fpn." + names.get(i), levels.get(i), io.get("fpn." + names.get(i)), TOLERANCE);
                 }
             }
         }

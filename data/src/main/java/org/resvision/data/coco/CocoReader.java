@@ -1,0 +1,324 @@
+package org.resvision.data.coco;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Streams COCO JSON with Jackson's parser (no JSON tree is built): instances files ({@link
+ * #readDataset}) and results lists ({@link #readResults}). Unknown fields ({@code info},
+ * {@code licenses}, {@code keypoints}, ...) are skipped. Malformed JSON and fields of the wrong
+ * type are reported with the file, line and column.
+ */
+public final class CocoReader {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final Path file;
+    private final JsonParser p;
+
+    private CocoReader(Path file, JsonParser p) {
+        this.file = file;
+        this.p = p;
+    }
+
+    /** Reads an instances file ({@code images}, {@code annotations}, {@code categories}). */
+    public static CocoDataset readDataset(Path file) throws IOException {
+        try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
+            return new CocoReader(file, p).dataset();
+        } catch (JsonParseException e) {
+            throw syntax(file, e);
+        }
+    }
+
+    /** Reads a results file: a JSON list of {@code {image_id, category_id, bbox, score, segmentation?}}. */
+    public static List<CocoResult> readResults(Path file) throws IOException {
+        try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
+            return new CocoReader(file, p).results();
+        } catch (JsonParseException e) {
+            throw syntax(file, e);
+        }
+    }
+
+    private static InputStream open(Path file) throws IOException {
+        try {
+            return new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        } catch (NoSuchFileException e) {
+            throw new CocoFormatException(file, "no such file");
+        }
+    }
+
+    private static CocoFormatException syntax(Path file, JsonParseException e) {
+        JsonLocation l = e.getLocation();
+        return new CocoFormatException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
+                "malformed JSON: " + e.getOriginalMessage());
+    }
+
+    private CocoFormatException error(String problem) {
+        JsonLocation l = p.currentTokenLocation();
+        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), problem);
+    }
+
+    private CocoDataset dataset() throws IOException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw error("expected a JSON object with images, annotations and categories");
+        }
+        List<CocoImage> images = null;
+        List<CocoAnnotation> annotations = null;
+        List<CocoCategory> categories = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            p.nextToken();
+            switch (field) {
+                case "images" -> images = list(this::image, "images");
+                case "annotations" -> annotations = list(this::annotation, "annotations");
+                case "categories" -> categories = list(this::category, "categories");
+                default -> p.skipChildren();
+            }
+        }
+        if (images == null) {
+            throw new CocoFormatException(file, "no 'images' list: not a COCO instances file");
+        }
+        if (categories == null) {
+            throw new CocoFormatException(file, "no 'categories' list: not a COCO instances file");
+        }
+        return new CocoDataset(images, annotations == null ? List.of() : annotations, categories);
+    }
+
+    private List<CocoResult> results() throws IOException {
+        if (p.nextToken() != JsonToken.START_ARRAY) {
+            throw error("expected a JSON list of detections (COCO results format)");
+        }
+        List<CocoResult> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(result());
+        }
+        return out;
+    }
+
+    interface Item<T> {
+        T read() throws IOException;
+    }
+
+    private <T> List<T> list(Item<T> item, String what) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw error("'" + what + "' must be a list");
+        }
+        List<T> out = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(item.read());
+        }
+        return out;
+    }
+
+    private void expectObject(String what) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw error("each entry of '" + what + "' must be an object");
+        }
+    }
+
+    private CocoImage image() throws IOException {
+        expectObject("images");
+        Long id = null;
+        String name = null;
+        int w = -1;
+        int h = -1;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "id" -> id = integer("id");
+                case "file_name" -> name = p.getValueAsString();
+                case "width" -> w = (int) integer("width");
+                case "height" -> h = (int) integer("height");
+                default -> p.skipChildren();
+            }
+        }
+        if (id == null) {
+            throw error("an image has no 'id'");
+        }
+        return new CocoImage(id, name, w, h);
+    }
+
+    private CocoCategory category() throws IOException {
+        expectObject("categories");
+        Long id = null;
+        String name = null;
+        String sup = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "id" -> id = integer("id");
+                case "name" -> name = p.getValueAsString();
+                case "supercategory" -> sup = p.getValueAsString();
+                default -> p.skipChildren();
+            }
+        }
+        if (id == null) {
+            throw error("a category has no 'id'");
+        }
+        return new CocoCategory(id, name, sup);
+    }
+
+    private CocoAnnotation annotation() throws IOException {
+        expectObject("annotations");
+        long id = 0;
+        Long imageId = null;
+        Long categoryId = null;
+        double[] bbox = null;
+        double area = Double.NaN;
+        boolean crowd = false;
+        Segmentation seg = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "id" -> id = integer("id");
+                case "image_id" -> imageId = integer("image_id");
+                case "category_id" -> categoryId = integer("category_id");
+                case "bbox" -> bbox = numbers("bbox");
+                case "area" -> area = number("area");
+                case "iscrowd" -> crowd = p.currentToken() == JsonToken.VALUE_TRUE || (p.currentToken().isNumeric() && p.getIntValue() != 0);
+                case "segmentation" -> seg = segmentation();
+                default -> p.skipChildren();
+            }
+        }
+        if (imageId == null || categoryId == null) {
+            throw error("annotation " + id + " lacks image_id or category_id");
+        }
+        if (bbox != null && bbox.length != 4) {
+            throw error("annotation " + id + ": bbox must have 4 numbers, got " + bbox.length);
+        }
+        return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, seg);
+    }
+
+    private CocoResult result() throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw error("each detection must be an object");
+        }
+        Long imageId = null;
+        Long categoryId = null;
+        double[] bbox = null;
+        double score = Double.NaN;
+        Segmentation seg = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "image_id" -> imageId = integer("image_id");
+                case "category_id" -> categoryId = integer("category_id");
+                case "bbox" -> bbox = numbers("bbox");
+                case "score" -> score = number("score");
+                case "segmentation" -> seg = segmentation();
+                default -> p.skipChildren();
+            }
+        }
+        if (imageId == null || categoryId == null) {
+            throw error("a detection lacks image_id or category_id");
+        }
+        if (Double.isNaN(score)) {
+            throw error("a detection of image " + imageId + " has no numeric score");
+        }
+        if (bbox != null && bbox.length != 4) {
+            throw error("a detection of image " + imageId + ": bbox must have 4 numbers, got " + bbox.length);
+        }
+        return new CocoResult(imageId, categoryId, bbox, score, seg);
+    }
+
+    private Segmentation segmentation() throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t == JsonToken.START_ARRAY) {
+            List<double[]> parts = new ArrayList<>();
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                parts.add(numbers("segmentation polygon"));
+            }
+            return new Segmentation.Polygons(parts.toArray(new double[0][]));
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw error("segmentation must be a list of polygons or an RLE object");
+        }
+        int[] size = null;
+        int[] counts = null;
+        String compressed = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            switch (f) {
+                case "size" -> {
+                    double[] s = numbers("size");
+                    if (s.length != 2) {
+                        throw error("RLE size must be [h, w]");
+                    }
+                    size = new int[] {(int) s[0], (int) s[1]};
+                }
+                case "counts" -> {
+                    if (p.currentToken() == JsonToken.VALUE_STRING) {
+                        compressed = p.getText();
+                    } else {
+                        double[] c = numbers("counts");
+                        counts = new int[c.length];
+                        for (int i = 0; i < c.length; i++) {
+                            counts[i] = (int) c[i];
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        if (size == null || (counts == null && compressed == null)) {
+            throw error("RLE segmentation needs 'size' and 'counts'");
+        }
+        return compressed != null
+                ? new Segmentation.CompressedRle(size[0], size[1], compressed)
+                : new Segmentation.UncompressedRle(size[0], size[1], counts);
+    }
+
+    private long integer(String what) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
+            return p.getLongValue();
+        }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
+            return (long) p.getDoubleValue();
+        }
+        throw error("'" + what + "' must be an integer, got " + p.getText());
+    }
+
+    private double number(String what) throws IOException {
+        if (!p.currentToken().isNumeric()) {
+            throw error("'" + what + "' must be a number, got " + p.getText());
+        }
+        return p.getDoubleValue();
+    }
+
+    private double[] numbers(String what) throws IOException {
+        if (p.currentToken() != JsonToken.START_ARRAY) {
+            throw error("'" + what + "' must be a list of numbers");
+        }
+        double[] buf = new double[16];
+        int n = 0;
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            if (!p.currentToken().isNumeric()) {
+                throw error("'" + what + "' must hold only numbers, got " + p.getText());
+            }
+            if (n == buf.length) {
+                buf = java.util.Arrays.copyOf(buf, n * 2);
+            }
+            buf[n++] = p.getDoubleValue();
+        }
+        return java.util.Arrays.copyOf(buf, n);
+    }
+}

@@ -1,0 +1,46 @@
+package org.resvision.data.coco;
+
+import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.Rle;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A COCO {@code segmentation}: polygons, uncompressed RLE ({@code counts} list) or compressed RLE. */
+public sealed interface Segmentation {
+
+    /**
+     * The mask as pycocotools' {@code annToRLE} builds it for an image of {@code h x w}:
+     * polygons are rasterised and merged (a first part of exactly 4 numbers makes every part a
+     * box {@code [x, y, w, h]}, as {@code frPyObjects} does); RLEs keep their own size.
+     */
+    Rle toRle(int h, int w);
+
+    /** One or more polygons {@code [x0, y0, x1, y1, ...]} in pixels. */
+    record Polygons(double[][] parts) implements Segmentation {
+        @Override
+        public Rle toRle(int h, int w) {
+            boolean boxes = parts.length > 0 && parts[0].length == 4;
+            List<Rle> rles = new ArrayList<>(parts.length);
+            for (double[] p : parts) {
+                rles.add(boxes ? MaskApi.frBbox(p, h, w) : MaskApi.frPoly(p, h, w));
+            }
+            return MaskApi.merge(rles, false);
+        }
+    }
+
+    /** {@code {"size": [h, w], "counts": [..]}}. */
+    record UncompressedRle(int h, int w, int[] counts) implements Segmentation {
+        @Override
+        public Rle toRle(int imageH, int imageW) {
+            return new Rle(h, w, counts);
+        }
+    }
+
+    /** {@code {"size": [h, w], "counts": "..."}}. */
+    record CompressedRle(int h, int w, String counts) implements Segmentation {
+        @Override
+        public Rle toRle(int imageH, int imageW) {
+            return MaskApi.fromString(counts, h, w);
+        }
+    }
+}

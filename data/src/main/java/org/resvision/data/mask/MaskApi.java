@@ -1,0 +1,422 @@
+package org.resvision.data.mask;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A faithful port of pycocotools' {@code maskApi.c}: the same integer arithmetic and the same
+ * quirks, so areas, boxes, IoUs and compressed strings equal pycocotools' bit for bit.
+ */
+public final class MaskApi {
+
+    private MaskApi() {}
+
+    /** Encodes a binary mask given in column-major order ({@code mask[x * h + y]}). */
+    public static Rle encode(byte[] mask, int h, int w) {
+        int a = h * w;
+        int[] cnts = new int[a + 1];
+        int k = 0;
+        byte p = 0;
+        int c = 0;
+        for (int j = 0; j < a; j++) {
+            byte v = mask[j] != 0 ? (byte) 1 : (byte) 0;
+            if (v != p) {
+                cnts[k++] = c;
+                c = 0;
+                p = v;
+            }
+            c++;
+        }
+        cnts[k++] = c;
+        return new Rle(h, w, Arrays.copyOf(cnts, k));
+    }
+
+    /** Decodes to a column-major 0/1 mask of {@code h * w} bytes. */
+    public static byte[] decode(Rle r) {
+        byte[] m = new byte[r.h() * r.w()];
+        int pos = 0;
+        byte v = 0;
+        for (int c : r.counts()) {
+            Arrays.fill(m, pos, pos + c, v);
+            pos += c;
+            v = (byte) (1 - v);
+        }
+        return m;
+    }
+
+    /** Union ({@code intersect=false}) or intersection of masks; sizes must agree (else 0x0). */
+    public static Rle merge(List<Rle> rles, boolean intersect) {
+        int n = rles.size();
+        if (n == 0) {
+            return new Rle(0, 0, new int[0]);
+        }
+        Rle first = rles.get(0);
+        int h = first.h();
+        int w = first.w();
+        if (n == 1) {
+            return new Rle(h, w, first.counts().clone());
+        }
+        int[] cnts = new int[h * w + 1];
+        int m = first.counts().length;
+        System.arraycopy(first.counts(), 0, cnts, 0, m);
+        for (int i = 1; i < n; i++) {
+            Rle b = rles.get(i);
+            if (b.h() != h || b.w() != w) {
+                h = 0;
+                w = 0;
+                m = 0;
+                break;
+            }
+            int[] aCnts = Arrays.copyOf(cnts, m);
+            int[] bCnts = b.counts();
+            long ca = aCnts[0];
+            long cb = bCnts[0];
+            boolean v = false;
+            boolean va = false;
+            boolean vb = false;
+            m = 0;
+            int ai = 1;
+            int bi = 1;
+            long cc = 0;
+            long ct = 1;
+            while (ct > 0) {
+                long c = Math.min(ca, cb);
+                cc += c;
+                ct = 0;
+                ca -= c;
+                if (ca == 0 && ai < aCnts.length) {
+                    ca = aCnts[ai++];
+                    va = !va;
+                }
+                ct += ca;
+                cb -= c;
+                if (cb == 0 && bi < bCnts.length) {
+                    cb = bCnts[bi++];
+                    vb = !vb;
+                }
+                ct += cb;
+                boolean vp = v;
+                v = intersect ? va && vb : va || vb;
+                if (v != vp || ct == 0) {
+                    cnts[m++] = (int) cc;
+                    cc = 0;
+                }
+            }
+        }
+        return new Rle(h, w, Arrays.copyOf(cnts, m));
+    }
+
+    /**
+     * The tight box [x, y, w, h] ({@code rleToBbox}), with its quirk: a foreground run that
+     * crosses a column boundary makes the box span the full image height.
+     */
+    public static double[] toBbox(Rle r) {
+        long h = r.h();
+        int m = (r.counts().length / 2) * 2;
+        if (m == 0) {
+            return new double[4];
+        }
+        long xs = r.w();
+        long ys = h;
+        long xe = 0;
+        long ye = 0;
+        long cc = 0;
+        long xp = 0;
+        int[] cnts = r.counts();
+        for (int j = 0; j < m; j++) {
+            cc += cnts[j];
+            long t = cc - j % 2;
+            long y = t % h;
+            long x = (t - y) / h;
+            if (j % 2 == 0) {
+                xp = x;
+            } else if (xp < x) {
+                ys = 0;
+                ye = h - 1;
+            }
+            xs = Math.min(xs, x);
+            xe = Math.max(xe, x);
+            ys = Math.min(ys, y);
+            ye = Math.max(ye, y);
+        }
+        return new double[] {xs, ys, xe - xs + 1, ye - ys + 1};
+    }
+
+    /** The box [x, y, w, h] rasterised as the polygon of its corners ({@code rleFrBbox}). */
+    public static Rle frBbox(double[] bb, int h, int w) {
+        double xs = bb[0];
+        double xe = xs + bb[2];
+        double ys = bb[1];
+        double ye = ys + bb[3];
+        return frPoly(new double[] {xs, ys, xs, ye, xe, ye, xe, ys}, h, w);
+    }
+
+    /**
+     * Rasterises a polygon {@code [x0, y0, x1, y1, ...]} exactly as {@code rleFrPoly}: 5x
+     * upsampling, C's truncating casts, boundary points downsampled along y.
+     */
+    public static Rle frPoly(double[] xy, int h, int w) {
+        int k = xy.length / 2;
+        double scale = 5;
+        int[] x = new int[k + 1];
+        int[] y = new int[k + 1];
+        for (int j = 0; j < k; j++) {
+            x[j] = (int) (scale * xy[j * 2] + .5);
+        }
+        x[k] = x[0];
+        for (int j = 0; j < k; j++) {
+            y[j] = (int) (scale * xy[j * 2 + 1] + .5);
+        }
+        y[k] = y[0];
+        long total = 0;
+        for (int j = 0; j < k; j++) {
+            total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
+        }
+        int[] u = new int[(int) total];
+        int[] v = new int[(int) total];
+        int m = 0;
+        for (int j = 0; j < k; j++) {
+            int xs = x[j];
+            int xe = x[j + 1];
+            int ys = y[j];
+            int ye = y[j + 1];
+            int dx = Math.abs(xe - xs);
+            int dy = Math.abs(ys - ye);
+            boolean flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            if (flip) {
+                int t = xs;
+                xs = xe;
+                xe = t;
+                t = ys;
+                ys = ye;
+                ye = t;
+            }
+            double s = dx >= dy ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
+            if (dx >= dy) {
+                for (int d = 0; d <= dx; d++) {
+                    int t = flip ? dx - d : d;
+                    u[m] = t + xs;
+                    v[m] = (int) (ys + s * t + .5);
+                    m++;
+                }
+            } else {
+                for (int d = 0; d <= dy; d++) {
+                    int t = flip ? dy - d : d;
+                    v[m] = t + ys;
+                    u[m] = (int) (xs + s * t + .5);
+                    m++;
+                }
+            }
+        }
+        k = m;
+        m = 0;
+        int[] bx = new int[k];
+        int[] by = new int[k];
+        for (int j = 1; j < k; j++) {
+            if (u[j] != u[j - 1]) {
+                double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
+                xd = (xd + .5) / scale - .5;
+                if (Math.floor(xd) != xd || xd < 0 || xd > w - 1) {
+                    continue;
+                }
+                double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
+                yd = (yd + .5) / scale - .5;
+                if (yd < 0) {
+                    yd = 0;
+                } else if (yd > h) {
+                    yd = h;
+                }
+                yd = Math.ceil(yd);
+                bx[m] = (int) xd;
+                by[m] = (int) yd;
+                m++;
+            }
+        }
+        k = m;
+        long[] a = new long[k + 1];
+        for (int j = 0; j < k; j++) {
+            a[j] = (bx[j] * (long) h + by[j]) & 0xffffffffL; // C's uint arithmetic
+        }
+        a[k++] = ((long) h * w) & 0xffffffffL;
+        Arrays.sort(a, 0, k);
+        long p = 0;
+        for (int j = 0; j < k; j++) {
+            long t = a[j];
+            a[j] -= p;
+            p = t;
+        }
+        int[] b = new int[k];
+        int j = 0;
+        m = 0;
+        b[m++] = (int) a[j++];
+        while (j < k) {
+            if (a[j] > 0) {
+                b[m++] = (int) a[j++];
+            } else {
+                j++;
+                if (j < k) {
+                    b[m - 1] += (int) a[j++];
+                }
+            }
+        }
+        return new Rle(h, w, Arrays.copyOf(b, m));
+    }
+
+    /** COCO's compressed string ({@code rleToString}): LEB128-like, 6 bits per char, deltas. */
+    public static String toString(Rle r) {
+        int[] cnts = r.counts();
+        StringBuilder s = new StringBuilder(cnts.length * 2);
+        for (int i = 0; i < cnts.length; i++) {
+            long x = cnts[i] & 0xffffffffL;
+            if (i > 2) {
+                x -= cnts[i - 2] & 0xffffffffL;
+            }
+            boolean more = true;
+            while (more) {
+                int c = (int) (x & 0x1f);
+                x >>= 5;
+                more = (c & 0x10) != 0 ? x != -1 : x != 0;
+                if (more) {
+                    c |= 0x20;
+                }
+                s.append((char) (c + 48));
+            }
+        }
+        return s.toString();
+    }
+
+    /** Parses COCO's compressed string ({@code rleFrString}). */
+    public static Rle fromString(String s, int h, int w) {
+        int[] cnts = new int[s.length()];
+        int m = 0;
+        int p = 0;
+        int n = s.length();
+        while (p < n) {
+            long x = 0;
+            int k = 0;
+            boolean more = true;
+            while (more) {
+                if (p >= n) {
+                    throw new IllegalArgumentException("compressed RLE ends inside a number");
+                }
+                int c = s.charAt(p) - 48;
+                x |= (long) (c & 0x1f) << (5 * k);
+                more = (c & 0x20) != 0;
+                p++;
+                k++;
+                if (!more && (c & 0x10) != 0) {
+                    x |= -1L << (5 * k);
+                }
+            }
+            if (m > 2) {
+                x += cnts[m - 2] & 0xffffffffL;
+            }
+            cnts[m++] = (int) x;
+        }
+        return new Rle(h, w, Arrays.copyOf(cnts, m));
+    }
+
+    /**
+     * Box IoU ({@code bbIou}): boxes [x, y, w, h], no +1, not clipped; for a crowd GT the union
+     * is the detection's area. Returns {@code [dt][gt]}.
+     */
+    public static double[][] bboxIou(double[][] dt, double[][] gt, boolean[] gtCrowd) {
+        double[][] o = new double[dt.length][gt.length];
+        for (int g = 0; g < gt.length; g++) {
+            double[] gb = gt[g];
+            double ga = gb[2] * gb[3];
+            for (int d = 0; d < dt.length; d++) {
+                o[d][g] = boxIou(dt[d], gb, ga, gtCrowd[g]);
+            }
+        }
+        return o;
+    }
+
+    static double boxIou(double[] db, double[] gb, double ga, boolean crowd) {
+        double da = db[2] * db[3];
+        double w = Math.min(db[2] + db[0], gb[2] + gb[0]) - Math.max(db[0], gb[0]);
+        if (w <= 0) {
+            return 0;
+        }
+        double h = Math.min(db[3] + db[1], gb[3] + gb[1]) - Math.max(db[1], gb[1]);
+        if (h <= 0) {
+            return 0;
+        }
+        double i = w * h;
+        double u = crowd ? da : da + ga - i;
+        return i / u;
+    }
+
+    /**
+     * Mask IoU ({@code rleIou}): computed only where the boxes from {@link #toBbox} overlap;
+     * crowd GT use the detection's area as the union; masks of different sizes give -1.
+     * Returns {@code [dt][gt]}.
+     */
+    public static double[][] rleIou(Rle[] dt, Rle[] gt, boolean[] gtCrowd) {
+        double[][] db = new double[dt.length][];
+        for (int d = 0; d < dt.length; d++) {
+            db[d] = toBbox(dt[d]);
+        }
+        double[][] gb = new double[gt.length][];
+        for (int g = 0; g < gt.length; g++) {
+            gb[g] = toBbox(gt[g]);
+        }
+        double[][] o = bboxIou(db, gb, gtCrowd);
+        for (int g = 0; g < gt.length; g++) {
+            for (int d = 0; d < dt.length; d++) {
+                if (o[d][g] > 0) {
+                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g]);
+                }
+            }
+        }
+        return o;
+    }
+
+    /** The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap. */
+    static double rleIou(Rle dt, Rle gt, boolean crowd) {
+        if (dt.h() != gt.h() || dt.w() != gt.w()) {
+            return -1;
+        }
+        int[] da = dt.counts();
+        int[] ga = gt.counts();
+        long ca = da[0];
+        long cb = ga[0];
+        int ka = da.length;
+        int kb = ga.length;
+        boolean va = false;
+        boolean vb = false;
+        int a = 1;
+        int b = 1;
+        long i = 0;
+        long u = 0;
+        long ct = 1;
+        while (ct > 0) {
+            long c = Math.min(ca, cb);
+            if (va || vb) {
+                u += c;
+                if (va && vb) {
+                    i += c;
+                }
+            }
+            ct = 0;
+            ca -= c;
+            if (ca == 0 && a < ka) {
+                ca = da[a++];
+                va = !va;
+            }
+            ct += ca;
+            cb -= c;
+            if (cb == 0 && b < kb) {
+                cb = ga[b++];
+                vb = !vb;
+            }
+            ct += cb;
+        }
+        if (i == 0) {
+            u = 1;
+        } else if (crowd) {
+            u = dt.area();
+        }
+        return (double) i / (double) u;
+    }
+}

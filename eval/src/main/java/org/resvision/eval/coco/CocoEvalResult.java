@@ -1,0 +1,219 @@
+package org.resvision.eval.coco;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code COCOeval.accumulate()} and {@code summarize()} produce: the precision
+ * {@code [T, R, K, A, M]} and recall {@code [T, K, A, M]} arrays (-1 where there is no GT), the
+ * 12 summary statistics, pycocotools' summary text and per-category AP.
+ */
+public final class CocoEvalResult {
+
+    /** The names of the 12 stats, in pycocotools' order. */
+    public static final List<String> STAT_NAMES =
+            List.of("AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl");
+
+    private final CocoEvalParams params;
+    private final long[] categoryIds;
+    private final double[] precision;
+    private final double[] recall;
+    private final double[] stats = new double[12];
+    private final List<String> summary = new ArrayList<>();
+    private final Map<String, Double> timings = new LinkedHashMap<>();
+
+    CocoEvalResult(CocoEvalParams params, long[] categoryIds, double[] precision, double[] recall) {
+        this.params = params;
+        this.categoryIds = categoryIds;
+        this.precision = precision;
+        this.recall = recall;
+        summarize();
+    }
+
+    private int T() {
+        return params.iouThresholds().length;
+    }
+
+    private int R() {
+        return params.recallThresholds().length;
+    }
+
+    private int K() {
+        return categoryIds.length;
+    }
+
+    private int A() {
+        return params.areaRanges().length;
+    }
+
+    /** precision[t][r][k][a][m]. */
+    public double precision(int t, int r, int k, int a, int m) {
+        return precision[(((t * R() + r) * K() + k) * A() + a) * 3 + m];
+    }
+
+    /** recall[t][k][a][m]. */
+    public double recall(int t, int k, int a, int m) {
+        return recall[((t * K() + k) * A() + a) * 3 + m];
+    }
+
+    public int[] precisionShape() {
+        return new int[] {T(), R(), K(), A(), 3};
+    }
+
+    public int[] recallShape() {
+        return new int[] {T(), K(), A(), 3};
+    }
+
+    /** The 12 stats (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl). */
+    public double[] stats() {
+        return stats.clone();
+    }
+
+    /** pycocotools' printed summary, one line per stat. */
+    public List<String> summaryLines() {
+        return List.copyOf(summary);
+    }
+
+    public String summaryText() {
+        return String.join("\n", summary);
+    }
+
+    public long[] categoryIds() {
+        return categoryIds.clone();
+    }
+
+    public CocoEvalParams params() {
+        return params;
+    }
+
+    /** Seconds per phase (prepare, evaluate, accumulate), for benchmarks. */
+    public Map<String, Double> timings() {
+        return timings;
+    }
+
+    /** AP@[.50:.95] (area all, last maxDets) of category index {@code k}; -1 without GT. */
+    public double categoryAp(int k) {
+        return mean(k, null, 0, 2, true);
+    }
+
+    /** AP@.50 of category index {@code k}; -1 without GT. */
+    public double categoryAp50(int k) {
+        return mean(k, 0.5, 0, 2, true);
+    }
+
+    private void summarize() {
+        int[] md = params.maxDets();
+        int last = 2;
+        stats[0] = line(true, null, "all", last);
+        stats[1] = line(true, 0.5, "all", last);
+        stats[2] = line(true, 0.75, "all", last);
+        stats[3] = line(true, null, "small", last);
+        stats[4] = line(true, null, "medium", last);
+        stats[5] = line(true, null, "large", last);
+        stats[6] = line(false, null, "all", 0);
+        stats[7] = line(false, null, "all", 1);
+        stats[8] = line(false, null, "all", last);
+        stats[9] = line(false, null, "small", last);
+        stats[10] = line(false, null, "medium", last);
+        stats[11] = line(false, null, "large", last);
+        assert md.length == 3;
+    }
+
+    /** One summary row: mean of the selected entries that are > -1, or -1. */
+    private double line(boolean ap, Double iouThr, String areaLabel, int m) {
+        int a = -1;
+        for (int i = 0; i < params.areaLabels().length; i++) {
+            if (params.areaLabels()[i].equals(areaLabel)) {
+                a = i;
+            }
+        }
+        double v = a < 0 ? -1 : mean(-1, iouThr, a, m, ap);
+        double[] thr = params.iouThresholds();
+        String iouStr = iouThr == null
+                ? String.format(Locale.ROOT, "%.2f:%.2f", thr[0], thr[thr.length - 1])
+                : String.format(Locale.ROOT, "%.2f", iouThr);
+        String title = ap ? "Average Precision" : "Average Recall";
+        String type = ap ? "(AP)" : "(AR)";
+        summary.add(String.format(Locale.ROOT, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %s",
+                title, type, iouStr, areaLabel, params.maxDets()[m], fixed3(v)));
+        return v;
+    }
+
+    /** Python's {@code '{:0.3f}'}: the exact binary value rounded half-even. */
+    static String fixed3(double v) {
+        return new BigDecimal(v).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
+    }
+
+    /** Mean over t (or the one t equal to iouThr), r and k (or the one k) of entries > -1. */
+    private double mean(int onlyK, Double iouThr, int a, int m, boolean ap) {
+        double sum = 0;
+        long n = 0;
+        double[] thr = params.iouThresholds();
+        for (int t = 0; t < T(); t++) {
+            if (iouThr != null && thr[t] != iouThr) {
+                continue;
+            }
+            for (int k = 0; k < K(); k++) {
+                if (onlyK >= 0 && k != onlyK) {
+                    continue;
+                }
+                if (ap) {
+                    for (int r = 0; r < R(); r++) {
+                        double v = precision(t, r, k, a, m);
+                        if (v > -1) {
+                            sum += v;
+                            n++;
+                        }
+                    }
+                } else {
+                    double v = recall(t, k, a, m);
+                    if (v > -1) {
+                        sum += v;
+                        n++;
+                    }
+                }
+            }
+        }
+        return n == 0 ? -1 : sum / n;
+    }
+
+    /** {@code {"iou_type", "stats": [12], "stat_names", "summary": [...], "per_category": [...]}}. */
+    public String toJson(Map<Long, String> categoryNames, boolean perCategory) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        root.put("iou_type", params.iouType().toString());
+        ArrayNode s = root.putArray("stats");
+        for (double v : stats) {
+            s.add(v);
+        }
+        ArrayNode names = root.putArray("stat_names");
+        STAT_NAMES.forEach(names::add);
+        ArrayNode md = root.putArray("max_dets");
+        for (int v : params.maxDets()) {
+            md.add(v);
+        }
+        if (perCategory) {
+            ArrayNode pc = root.putArray("per_category");
+            for (int k = 0; k < K(); k++) {
+                ObjectNode c = pc.addObject();
+                c.put("category_id", categoryIds[k]);
+                c.put("name", categoryNames.getOrDefault(categoryIds[k], ""));
+                c.put("AP", categoryAp(k));
+                c.put("AP50", categoryAp50(k));
+            }
+        }
+        try {
+            return json.writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

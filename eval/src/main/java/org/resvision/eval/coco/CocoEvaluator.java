@@ -1,0 +1,516 @@
+package org.resvision.eval.coco;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.resvision.data.coco.CocoAnnotation;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoImage;
+import org.resvision.data.coco.CocoResult;
+import org.resvision.data.coco.Segmentation;
+import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.Rle;
+
+/**
+ * COCO detection evaluation with pycocotools' exact semantics ({@code COCO.loadRes},
+ * {@code COCOeval.evaluate/accumulate/summarize}; see shared/fixtures/coco-eval/QUIRKS.md), on
+ * primitive arrays and both CPU cores.
+ *
+ * <p>Batch use: {@link #evaluate(CocoDataset, List, CocoEvalParams)}. Incremental use from a
+ * training loop: {@link #reset()}, {@link #process(long, List)} per image, {@link #evaluate()}
+ * (over the processed images only, as detectron2's COCOEvaluator does).
+ */
+public final class CocoEvaluator {
+
+    private static final double EPS = Math.ulp(1.0); // np.spacing(1)
+    private static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
+    private static final byte IGNORED = 2;
+
+    private final CocoDataset gt;
+    private final CocoEvalParams params;
+    private final List<CocoResult> pending = new ArrayList<>();
+    private final Set<Long> processed = new LinkedHashSet<>();
+
+    public CocoEvaluator(CocoDataset gt, CocoEvalParams params) {
+        this.gt = gt;
+        this.params = params;
+    }
+
+    /** Forgets everything processed so far. */
+    public void reset() {
+        pending.clear();
+        processed.clear();
+    }
+
+    /** Adds one image's detections (an image with none still counts: its GT are misses). */
+    public void process(long imageId, List<CocoResult> detections) throws CocoEvalException {
+        for (CocoResult r : detections) {
+            if (r.imageId() != imageId) {
+                throw new CocoEvalException("a detection of image " + r.imageId() + " was passed for image " + imageId);
+            }
+        }
+        processed.add(imageId);
+        pending.addAll(detections);
+    }
+
+    /** Evaluates what was processed, over the processed images. */
+    public CocoEvalResult evaluate() throws CocoEvalException {
+        long[] ids = processed.stream().mapToLong(Long::longValue).toArray();
+        CocoEvalParams p = params.imageIds() == null ? params.withImageIds(ids) : params;
+        return evaluate(gt, pending, p);
+    }
+
+    /** Evaluates {@code results} against {@code gt} (pycocotools' loadRes + evaluate + accumulate + summarize). */
+    public static CocoEvalResult evaluate(CocoDataset gt, List<CocoResult> results, CocoEvalParams params)
+            throws CocoEvalException {
+        long t0 = System.nanoTime();
+        Run run = new Run(gt, results, params);
+        long t1 = System.nanoTime();
+        run.evaluateCells();
+        long t2 = System.nanoTime();
+        CocoEvalResult result = run.accumulate();
+        long t3 = System.nanoTime();
+        result.timings().put("prepare", (t1 - t0) / 1e9);
+        result.timings().put("evaluate", (t2 - t1) / 1e9);
+        result.timings().put("accumulate", (t3 - t2) / 1e9);
+        return result;
+    }
+
+    /** One evaluation: the prepared inputs, per-cell records and accumulation. */
+    private static final class Run {
+        final CocoEvalParams p;
+        final boolean segm;
+        final long[] imgIds;
+        final long[] catIds;
+        final int[] imgH;
+        final int[] imgW;
+        final int I;
+        final int K;
+        final int A;
+        final int T;
+        final int maxDet;
+        // GT, flattened in file order of the kept annotations
+        final long[] gId;
+        final double[][] gBox;
+        final double[] gArea;
+        final boolean[] gCrowd;
+        final Segmentation[] gSeg;
+        final int[] gCellStart;
+        final int[] gOrder;
+        // detections (loadRes semantics)
+        final double[][] dBox;
+        final double[] dArea;
+        final double[] dScore;
+        final Segmentation[] dSeg;
+        final Rle[] dRle;
+        final int[] dCellStart;
+        final int[] dOrder;
+        CellRecord[] records;
+
+        Run(CocoDataset gt, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
+            this.p = p;
+            this.segm = p.iouType() == CocoEvalParams.IouType.SEGM;
+            imgIds = p.imageIds() != null
+                    ? Arrays.stream(p.imageIds()).distinct().sorted().toArray()
+                    : gt.images().stream().mapToLong(CocoImage::id).distinct().sorted().toArray();
+            catIds = p.categoryIds() != null
+                    ? Arrays.stream(p.categoryIds()).distinct().sorted().toArray()
+                    : gt.categories().stream().mapToLong(c -> c.id()).distinct().sorted().toArray();
+            I = imgIds.length;
+            K = catIds.length;
+            A = p.areaRanges().length;
+            T = p.iouThresholds().length;
+            maxDet = p.maxDets()[2];
+            Map<Long, Integer> imgIndex = new HashMap<>(I * 2);
+            imgH = new int[I];
+            imgW = new int[I];
+            for (int i = 0; i < I; i++) {
+                imgIndex.put(imgIds[i], i);
+                CocoImage im = gt.image(imgIds[i]);
+                if (im == null) {
+                    throw new CocoEvalException("image id " + imgIds[i] + " is not in the ground truth");
+                }
+                imgH[i] = im.height();
+                imgW[i] = im.width();
+            }
+            Map<Long, Integer> catIndex = new HashMap<>(K * 2);
+            for (int k = 0; k < K; k++) {
+                catIndex.put(catIds[k], k);
+            }
+
+            // ground truth: annotations of evaluated images and categories, in file order
+            List<CocoAnnotation> anns = gt.annotations();
+            int[] cell = new int[anns.size()];
+            int n = 0;
+            for (int j = 0; j < anns.size(); j++) {
+                CocoAnnotation a = anns.get(j);
+                Integer i = imgIndex.get(a.imageId());
+                Integer k = catIndex.get(a.categoryId());
+                cell[j] = i == null || k == null ? -1 : k * I + i;
+                if (cell[j] >= 0) {
+                    n++;
+                }
+            }
+            gId = new long[n];
+            gBox = new double[n][];
+            gArea = new double[n];
+            gCrowd = new boolean[n];
+            gSeg = new Segmentation[n];
+            int[] gCell = new int[n];
+            int g = 0;
+            for (int j = 0; j < anns.size(); j++) {
+                if (cell[j] < 0) {
+                    continue;
+                }
+                CocoAnnotation a = anns.get(j);
+                if (a.bbox() == null && !segm) {
+                    throw new CocoEvalException("ground-truth annotation " + a.id() + " has no bbox");
+                }
+                if (a.segmentation() == null && segm) {
+                    throw new CocoEvalException("ground-truth annotation " + a.id() + " has no segmentation (segm evaluation)");
+                }
+                gId[g] = a.id();
+                gBox[g] = a.bbox();
+                gArea[g] = a.area();
+                gCrowd[g] = a.iscrowd();
+                gSeg[g] = a.segmentation();
+                gCell[g] = cell[j];
+                g++;
+            }
+            int cells = K * I;
+            gCellStart = new int[cells + 1];
+            gOrder = countingSort(gCell, cells, gCellStart);
+
+            // detections, as loadRes makes them
+            int nd = results.size();
+            boolean bboxBranch = nd > 0 && results.get(0).bbox() != null && results.get(0).bbox().length > 0;
+            dBox = new double[nd][];
+            dArea = new double[nd];
+            dScore = new double[nd];
+            dSeg = new Segmentation[nd];
+            dRle = new Rle[nd];
+            int[] dCell = new int[nd];
+            Set<Long> gtImages = new java.util.HashSet<>();
+            for (CocoImage im : gt.images()) {
+                gtImages.add(im.id());
+            }
+            for (int d = 0; d < nd; d++) {
+                CocoResult r = results.get(d);
+                if (!gtImages.contains(r.imageId())) {
+                    throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
+                            + ", which is not in the ground truth");
+                }
+                dScore[d] = r.score();
+                if (bboxBranch) {
+                    if (r.bbox() == null) {
+                        throw new CocoEvalException("detection #" + (d + 1) + " has no bbox, but the first one has (mixed results)");
+                    }
+                    double[] bb = r.bbox();
+                    dBox[d] = bb;
+                    dArea[d] = bb[2] * bb[3];
+                    dSeg[d] = r.segmentation() != null
+                            ? r.segmentation()
+                            : new Segmentation.Polygons(new double[][] {
+                                {bb[0], bb[1], bb[0], bb[1] + bb[3], bb[0] + bb[2], bb[1] + bb[3], bb[0] + bb[2], bb[1]}});
+                } else {
+                    if (r.segmentation() == null) {
+                        throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
+                    }
+                    CocoImage im = gt.image(r.imageId());
+                    Rle rle = r.segmentation().toRle(im.height(), im.width());
+                    dRle[d] = rle;
+                    dSeg[d] = r.segmentation();
+                    dArea[d] = rle.area();
+                    dBox[d] = r.bbox() != null ? r.bbox() : MaskApi.toBbox(rle);
+                }
+                Integer i = imgIndex.get(r.imageId());
+                Integer k = catIndex.get(r.categoryId());
+                dCell[d] = i == null || k == null ? -1 : k * I + i;
+            }
+            dCellStart = new int[cells + 1];
+            dOrder = countingSort(dCell, cells, dCellStart);
+        }
+
+        /** Indices grouped by cell (stable), with {@code start[c]..start[c+1]} per cell; -1 cells dropped. */
+        private static int[] countingSort(int[] cellOf, int cells, int[] start) {
+            for (int c : cellOf) {
+                if (c >= 0) {
+                    start[c + 1]++;
+                }
+            }
+            for (int c = 0; c < cells; c++) {
+                start[c + 1] += start[c];
+            }
+            int[] pos = Arrays.copyOf(start, cells);
+            int[] order = new int[start[cells]];
+            for (int j = 0; j < cellOf.length; j++) {
+                if (cellOf[j] >= 0) {
+                    order[pos[cellOf[j]]++] = j;
+                }
+            }
+            return order;
+        }
+
+        void evaluateCells() {
+            int cells = K * I;
+            records = new CellRecord[cells];
+            int[] busy = IntStream.range(0, cells)
+                    .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
+                    .toArray();
+            Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+        }
+
+        /** computeIoU + evaluateImg for every area range of one (category, image). */
+        CellRecord evaluateCell(int c) {
+            int img = c % I;
+            int[] gs = Arrays.copyOfRange(gOrder, gCellStart[c], gCellStart[c + 1]);
+            int[] ds = sortedDets(c);
+            int G = gs.length;
+            int D = ds.length;
+            double[][] ious = (G == 0 || D == 0) ? null : ious(img, ds, gs);
+            CellRecord rec = new CellRecord(D, A, T);
+            for (int d = 0; d < D; d++) {
+                rec.scores[d] = dScore[ds[d]];
+            }
+            for (int a = 0; a < A; a++) {
+                double lo = p.areaRanges()[a][0];
+                double hi = p.areaRanges()[a][1];
+                boolean[] ig = new boolean[G];
+                int[] order = new int[G];
+                int o = 0;
+                for (int j = 0; j < G; j++) {
+                    int g = gs[j];
+                    ig[j] = gCrowd[g] || gArea[g] < lo || gArea[g] > hi;
+                    if (!ig[j]) {
+                        order[o++] = j;
+                    }
+                }
+                rec.npig[a] = o;
+                for (int j = 0; j < G; j++) {
+                    if (ig[j]) {
+                        order[o++] = j;
+                    }
+                }
+                byte[] flags = rec.flags[a];
+                for (int t = 0; t < T; t++) {
+                    boolean[] gtMatched = new boolean[G];
+                    double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
+                    for (int d = 0; d < D; d++) {
+                        double best = thr;
+                        int m = -1;
+                        if (ious != null) {
+                            for (int oi = 0; oi < G; oi++) {
+                                int j = order[oi];
+                                if (gtMatched[j] && !gCrowd[gs[j]]) {
+                                    continue;
+                                }
+                                if (m > -1 && !ig[m] && ig[j]) {
+                                    break;
+                                }
+                                if (ious[d][j] < best) {
+                                    continue;
+                                }
+                                best = ious[d][j];
+                                m = j;
+                            }
+                        }
+                        byte f = 0;
+                        if (m != -1) {
+                            gtMatched[m] = true;
+                            if (gId[gs[m]] != 0) {
+                                f |= TRUTHY;
+                            }
+                            if (ig[m]) {
+                                f |= IGNORED;
+                            }
+                        }
+                        if ((f & TRUTHY) == 0) {
+                            double area = dArea[ds[d]];
+                            if (area < lo || area > hi) {
+                                f |= IGNORED;
+                            }
+                        }
+                        flags[t * D + d] = f;
+                    }
+                }
+            }
+            return rec;
+        }
+
+        /** The cell's detections by score, highest first (stable: file order breaks ties), cut to maxDets. */
+        int[] sortedDets(int c) {
+            int from = dCellStart[c];
+            int n = dCellStart[c + 1] - from;
+            Integer[] idx = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                idx[j] = dOrder[from + j];
+            }
+            Arrays.sort(idx, (x, y) -> descending(dScore[x], dScore[y])); // TimSort: stable
+            int keep = Math.min(n, maxDet);
+            int[] out = new int[keep];
+            for (int j = 0; j < keep; j++) {
+                out[j] = idx[j];
+            }
+            return out;
+        }
+
+        double[][] ious(int img, int[] ds, int[] gs) {
+            boolean[] crowd = new boolean[gs.length];
+            for (int j = 0; j < gs.length; j++) {
+                crowd[j] = gCrowd[gs[j]];
+            }
+            if (!segm) {
+                double[][] db = new double[ds.length][];
+                for (int d = 0; d < ds.length; d++) {
+                    db[d] = dBox[ds[d]];
+                }
+                double[][] gb = new double[gs.length][];
+                for (int j = 0; j < gs.length; j++) {
+                    gb[j] = gBox[gs[j]];
+                }
+                return MaskApi.bboxIou(db, gb, crowd);
+            }
+            int h = imgH[img];
+            int w = imgW[img];
+            Rle[] dr = new Rle[ds.length];
+            for (int d = 0; d < ds.length; d++) {
+                Rle r = dRle[ds[d]];
+                dr[d] = r != null ? r : dSeg[ds[d]].toRle(h, w);
+            }
+            Rle[] gr = new Rle[gs.length];
+            for (int j = 0; j < gs.length; j++) {
+                gr[j] = gSeg[gs[j]].toRle(h, w);
+            }
+            return MaskApi.rleIou(dr, gr, crowd);
+        }
+
+        CocoEvalResult accumulate() {
+            int R = p.recallThresholds().length;
+            int M = 3;
+            double[] precision = new double[T * R * K * A * M];
+            double[] recall = new double[T * K * A * M];
+            Arrays.fill(precision, -1);
+            Arrays.fill(recall, -1);
+            IntStream.range(0, K).parallel().forEach(k -> accumulateCategory(k, precision, recall, R, M));
+            return new CocoEvalResult(p, catIds, precision, recall);
+        }
+
+        void accumulateCategory(int k, double[] precision, double[] recall, int R, int M) {
+            List<CellRecord> recs = new ArrayList<>();
+            for (int i = 0; i < I; i++) {
+                CellRecord r = records[k * I + i];
+                if (r != null) {
+                    recs.add(r);
+                }
+            }
+            if (recs.isEmpty()) {
+                return;
+            }
+            for (int mi = 0; mi < M; mi++) {
+                int md = p.maxDets()[mi];
+                int total = 0;
+                for (CellRecord r : recs) {
+                    total += Math.min(md, r.D);
+                }
+                // concatenation in image order, then a stable sort by descending score
+                double[] scores = new double[total];
+                int[] recOf = new int[total];
+                int[] detOf = new int[total];
+                int n = 0;
+                for (int ri = 0; ri < recs.size(); ri++) {
+                    CellRecord r = recs.get(ri);
+                    for (int d = 0; d < Math.min(md, r.D); d++) {
+                        scores[n] = r.scores[d];
+                        recOf[n] = ri;
+                        detOf[n] = d;
+                        n++;
+                    }
+                }
+                int[] order = stableOrderByScoreDesc(scores);
+                for (int a = 0; a < A; a++) {
+                    int npig = 0;
+                    for (CellRecord r : recs) {
+                        npig += r.npig[a];
+                    }
+                    if (npig == 0) {
+                        continue;
+                    }
+                    double[] rc = new double[total];
+                    double[] pr = new double[total];
+                    for (int t = 0; t < T; t++) {
+                        long tp = 0;
+                        long fp = 0;
+                        for (int j = 0; j < total; j++) {
+                            int e = order[j];
+                            CellRecord r = recs.get(recOf[e]);
+                            byte f = r.flags[a][t * r.D + detOf[e]];
+                            if ((f & IGNORED) == 0) {
+                                if ((f & TRUTHY) != 0) {
+                                    tp++;
+                                } else {
+                                    fp++;
+                                }
+                            }
+                            rc[j] = (double) tp / npig;
+                            pr[j] = (double) tp / ((double) fp + (double) tp + EPS);
+                        }
+                        int base = ((t * K + k) * A + a) * M + mi;
+                        recall[base] = total > 0 ? rc[total - 1] : 0;
+                        for (int j = total - 1; j > 0; j--) {
+                            if (pr[j] > pr[j - 1]) {
+                                pr[j - 1] = pr[j];
+                            }
+                        }
+                        double[] recThrs = p.recallThresholds();
+                        int j = 0;
+                        for (int ri = 0; ri < R; ri++) {
+                            while (j < total && rc[j] < recThrs[ri]) { // searchsorted(side='left')
+                                j++;
+                            }
+                            int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                            precision[idx] = j < total ? pr[j] : 0;
+                        }
+                    }
+                }
+            }
+        }
+
+        /** numpy's order on -score: plain comparisons, so 0.0 and -0.0 tie as they do there. */
+        static int descending(double a, double b) {
+            return a > b ? -1 : a < b ? 1 : 0;
+        }
+
+        static int[] stableOrderByScoreDesc(double[] scores) {
+            Integer[] idx = new Integer[scores.length];
+            for (int i = 0; i < idx.length; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (x, y) -> descending(scores[x], scores[y]));
+            int[] out = new int[idx.length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = idx[i];
+            }
+            return out;
+        }
+    }
+
+    /** evaluateImg's output for one (category, image), every area range. */
+    private static final class CellRecord {
+        final int D;
+        final double[] scores;
+        final byte[][] flags; // [area][t * D + d]
+        final int[] npig;
+
+        CellRecord(int d, int areas, int thresholds) {
+            D = d;
+            scores = new double[d];
+            flags = new byte[areas][thresholds * d];
+            npig = new int[areas];
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.resvision.data.coco;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CocoReaderTest {
+
+    @TempDir Path dir;
+
+    private Path write(String name, String json) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, json);
+        return f;
+    }
+
+    @Test
+    void readsImagesCategoriesAndEverySegmentationKind() throws Exception {
+        Path f = write("gt.json", """
+                {"info": {"year": 2017}, "licenses": [],
+                 "images": [{"id": 7, "file_name": "a.jpg", "width": 640, "height": 480, "extra": [1, {"x": 2}]}],
+                 "categories": [{"id": 3, "name": "cat", "supercategory": "animal"}, {"id": 90, "name": "toothbrush"}],
+                 "annotations": [
+                   {"id": 1, "image_id": 7, "category_id": 90, "bbox": [1, 2, 3.5, 4], "area": 12.25, "iscrowd": 0,
+                    "segmentation": [[1, 2, 4.5, 2, 4.5, 6], [10, 10, 12, 10, 12, 12]]},
+                   {"id": 2, "image_id": 7, "category_id": 3, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 1,
+                    "segmentation": {"size": [480, 640], "counts": [10, 5, 307185]}},
+                   {"id": 3, "image_id": 7, "category_id": 3, "bbox": [0, 0, 2, 2], "area": 4, "iscrowd": 1,
+                    "segmentation": {"size": [480, 640], "counts": "PPb:"}}]}
+                """);
+        CocoDataset ds = CocoReader.readDataset(f);
+        assertEquals(List.of(new CocoImage(7, "a.jpg", 640, 480)), ds.images());
+        assertEquals(2, ds.categories().size());
+        assertEquals(1, ds.label(3));
+        assertEquals(2, ds.label(90));
+        assertEquals(90, ds.categoryId(2));
+        assertEquals(-1, ds.label(5));
+        CocoAnnotation a = ds.annotations().get(0);
+        assertArrayEquals(new double[] {1, 2, 3.5, 4}, a.bbox());
+        Segmentation.Polygons poly = assertInstanceOf(Segmentation.Polygons.class, a.segmentation());
+        assertEquals(2, poly.parts().length);
+        assertArrayEquals(new double[] {10, 10, 12, 10, 12, 12}, poly.parts()[1]);
+        Segmentation.UncompressedRle u = assertInstanceOf(Segmentation.UncompressedRle.class, ds.annotations().get(1).segmentation());
+        assertArrayEquals(new int[] {10, 5, 307185}, u.counts());
+        assertTrue(ds.annotations().get(1).iscrowd());
+        assertInstanceOf(Segmentation.CompressedRle.class, ds.annotations().get(2).segmentation());
+    }
+
+    @Test
+    void malformedJsonNamesFileLineAndColumn() throws Exception {
+        Path f = write("bad.json", "{\"images\": [\n  {\"id\": 1,, \"width\": 3}\n]}");
+        CocoFormatException e = assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(f));
+        assertTrue(e.getMessage().startsWith(f + ":2:"), e.getMessage());
+        assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+    }
+
+    @Test
+    void wrongTypesAndMissingPartsAreClearErrors() throws Exception {
+        Path noImages = write("n.json", "{\"categories\": []}");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(noImages))
+                .getMessage().contains("no 'images' list"));
+        Path badId = write("b.json", "{\"images\": [{\"id\": \"seven\"}], \"categories\": []}");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(badId))
+                .getMessage().contains("'id' must be an integer, got seven"));
+        Path notList = write("r.json", "{\"image_id\": 1}");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readResults(notList))
+                .getMessage().contains("expected a JSON list of detections"));
+        Path noScore = write("s.json", "[{\"image_id\": 1, \"category_id\": 2, \"bbox\": [0, 0, 1, 1]}]");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readResults(noScore))
+                .getMessage().contains("has no numeric score"));
+        Path shortBox = write("x.json", "[{\"image_id\": 1, \"category_id\": 2, \"bbox\": [0, 0, 1], \"score\": 0.5}]");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readResults(shortBox))
+                .getMessage().contains("bbox must have 4 numbers"));
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readResults(dir.resolve("none.json")))
+                .getMessage().endsWith("none.json: no such file"));
+    }
+
+    @Test
+    void resultsKeepFileOrderAndOptionalFields() throws Exception {
+        Path f = write("dt.json", """
+                [{"image_id": 1, "category_id": 2, "bbox": [0, 0, 1, 1], "score": 0.5},
+                 {"image_id": 3, "category_id": 4, "score": 0.25, "segmentation": {"size": [2, 2], "counts": "04"}}]
+                """);
+        List<CocoResult> r = CocoReader.readResults(f);
+        assertEquals(2, r.size());
+        assertEquals(0.5, r.get(0).score());
+        assertEquals(null, r.get(0).segmentation());
+        assertEquals(null, r.get(1).bbox());
+        assertEquals(3, r.get(1).imageId());
+    }
+}

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 mvn -B -q package -DskipTests
 OUT=${1:-target/demo}
 mkdir -p "$OUT"
-resvision() { java -jar tools/target/resvision.jar "$@"; }
+resvision() { ./resvision "$@"; }
 resvision init-weights --arch resnet50 --fpn --seed 0 --out "$OUT/resnet50_fpn.safetensors"
 resvision features --arch resnet50 --fpn --weights "$OUT/resnet50_fpn.safetensors" \
     tools/demo/scene.png --out "$OUT/scene_features.safetensors"

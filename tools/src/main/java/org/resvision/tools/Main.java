@@ -12,7 +12,8 @@ public final class Main {
                 // one line per command; keep this list sorted by how users meet them
                 new FeaturesCommand(),
                 new InitWeightsCommand(),
-                new ImportWeightsCommand());
+                new ImportWeightsCommand(),
+                new CocoEvalCommand());
     }
 
     private Main() {}

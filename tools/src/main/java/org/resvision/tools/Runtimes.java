@@ -8,6 +8,7 @@ final class Runtimes {
     /** DJL never downloads; PyTorch is the engine; intra-op threads follow the machine. */
     static void configure() {
         System.setProperty("ai.djl.offline", "true");
+        System.setProperty("java.awt.headless", "true");
         System.setProperty("ai.djl.default_engine", "PyTorch");
         if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
             String threads = String.valueOf(Runtime.getRuntime().availableProcessors());

@@ -96,4 +96,47 @@ class CocoReaderTest {
         assertEquals(null, r.get(1).bbox());
         assertEquals(3, r.get(1).imageId());
     }
+
+    /** A results file over the two-thread threshold; {@code trap} puts "}, {" inside a string in the middle. */
+    private Path bigResults(String name, boolean trap, boolean brokenTail) throws Exception {
+        StringBuilder sb = new StringBuilder("[\n");
+        int n = 0;
+        while (sb.length() < CocoReader.PARALLEL_MIN_BYTES + 200_000) {
+            if (n > 0) {
+                sb.append(",\n");
+            }
+            String note = trap ? ", \"note\": \"}, {}, {\"" : "";
+            sb.append("{\"image_id\": ").append(n % 997).append(", \"category_id\": ").append(n % 80 + 1)
+                    .append(", \"bbox\": [").append(n % 640).append(".5, 1, 2, 3], \"score\": ").append(1.0 / (n + 2))
+                    .append(", \"segmentation\": {\"size\": [480, 640], \"counts\": \"PPb:").append(n).append("\"}").append(note).append('}');
+            n++;
+        }
+        sb.append(brokenTail ? "\n{\"image_id\": 1]" : "\n]");
+        return write(name, sb.toString());
+    }
+
+    @Test
+    void twoThreadReadEqualsOneThreadRead() throws Exception {
+        for (boolean trap : new boolean[] {false, true}) {
+            Path f = bigResults("big" + trap + ".json", trap, false);
+            List<CocoResult> seq = CocoReader.readResultsSequentially(f);
+            List<CocoResult> par = CocoReader.readResults(f);
+            assertEquals(seq.size(), par.size());
+            for (int i = 0; i < seq.size(); i++) {
+                assertEquals(seq.get(i).imageId(), par.get(i).imageId());
+                assertEquals(seq.get(i).score(), par.get(i).score(), 0.0);
+                assertArrayEquals(seq.get(i).bbox(), par.get(i).bbox());
+                assertEquals(((Segmentation.CompressedRle) seq.get(i).segmentation()).counts(),
+                        ((Segmentation.CompressedRle) par.get(i).segmentation()).counts());
+            }
+        }
+    }
+
+    @Test
+    void anErrorInTheSecondHalfIsReportedWithItsRealLine() throws Exception {
+        Path f = bigResults("broken.json", false, true);
+        long lines = Files.readAllLines(f).size();
+        CocoFormatException e = assertThrows(CocoFormatException.class, () -> CocoReader.readResults(f));
+        assertTrue(e.getMessage().startsWith(f + ":" + lines + ":"), e.getMessage());
+    }
 }

@@ -68,8 +68,23 @@ public final class CocoEvaluator {
     /** Evaluates {@code results} against {@code gt} (pycocotools' loadRes + evaluate + accumulate + summarize). */
     public static CocoEvalResult evaluate(CocoDataset gt, List<CocoResult> results, CocoEvalParams params)
             throws CocoEvalException {
+        return evaluate(gt, null, results, params);
+    }
+
+    /**
+     * As {@link #evaluate(CocoDataset, List, CocoEvalParams)}, with the ground truth's masks
+     * already made (segm); {@code masks} may be null.
+     */
+    public static CocoEvalResult evaluate(GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams params)
+            throws CocoEvalException {
+        return evaluate(masks.dataset(), masks, results, params);
+    }
+
+    private static CocoEvalResult evaluate(
+            CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams params)
+            throws CocoEvalException {
         long t0 = System.nanoTime();
-        Run run = new Run(gt, results, params);
+        Run run = new Run(gt, masks, results, params);
         long t1 = System.nanoTime();
         run.evaluateCells();
         long t2 = System.nanoTime();
@@ -100,6 +115,7 @@ public final class CocoEvaluator {
         final double[] gArea;
         final boolean[] gCrowd;
         final Segmentation[] gSeg;
+        final Rle[] gRle;
         final int[] gCellStart;
         final int[] gOrder;
         // detections (loadRes semantics)
@@ -112,7 +128,7 @@ public final class CocoEvaluator {
         final int[] dOrder;
         CellRecord[] records;
 
-        Run(CocoDataset gt, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
+        Run(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
             this.p = p;
             this.segm = p.iouType() == CocoEvalParams.IouType.SEGM;
             imgIds = p.imageIds() != null
@@ -161,6 +177,7 @@ public final class CocoEvaluator {
             gArea = new double[n];
             gCrowd = new boolean[n];
             gSeg = new Segmentation[n];
+            gRle = new Rle[n];
             int[] gCell = new int[n];
             int g = 0;
             for (int j = 0; j < anns.size(); j++) {
@@ -179,6 +196,7 @@ public final class CocoEvaluator {
                 gArea[g] = a.area();
                 gCrowd[g] = a.iscrowd();
                 gSeg[g] = a.segmentation();
+                gRle[g] = segm && masks != null ? masks.get(j) : null;
                 gCell[g] = cell[j];
                 g++;
             }
@@ -335,7 +353,7 @@ public final class CocoEvaluator {
                                 f |= IGNORED;
                             }
                         }
-                        flags[t * D + d] = f;
+                        flags[d * T + t] = f;
                     }
                 }
             }
@@ -384,7 +402,8 @@ public final class CocoEvaluator {
             }
             Rle[] gr = new Rle[gs.length];
             for (int j = 0; j < gs.length; j++) {
-                gr[j] = gSeg[gs[j]].toRle(h, w);
+                Rle r = gRle[gs[j]];
+                gr[j] = r != null ? r : gSeg[gs[j]].toRle(h, w);
             }
             return MaskApi.rleIou(dr, gr, crowd);
         }
@@ -411,6 +430,7 @@ public final class CocoEvaluator {
             if (recs.isEmpty()) {
                 return;
             }
+            double[] recThrs = p.recallThresholds();
             for (int mi = 0; mi < M; mi++) {
                 int md = p.maxDets()[mi];
                 int total = 0;
@@ -420,18 +440,27 @@ public final class CocoEvaluator {
                 // concatenation in image order, then a stable sort by descending score
                 double[] scores = new double[total];
                 int[] recOf = new int[total];
-                int[] detOf = new int[total];
+                int[] starts = new int[recs.size()];
                 int n = 0;
                 for (int ri = 0; ri < recs.size(); ri++) {
                     CellRecord r = recs.get(ri);
-                    for (int d = 0; d < Math.min(md, r.D); d++) {
-                        scores[n] = r.scores[d];
-                        recOf[n] = ri;
-                        detOf[n] = d;
-                        n++;
-                    }
+                    int keep = Math.min(md, r.D);
+                    starts[ri] = n;
+                    System.arraycopy(r.scores, 0, scores, n, keep);
+                    java.util.Arrays.fill(recOf, n, n + keep, ri);
+                    n += keep;
                 }
-                int[] order = stableOrderByScoreDesc(scores);
+                int[] order = StableSort.descending(scores);
+                int[] owner = new int[total];
+                int[] pos = new int[total]; // position of each sorted detection inside its record
+                for (int j = 0; j < total; j++) {
+                    owner[j] = recOf[order[j]];
+                    pos[j] = order[j] - starts[owner[j]];
+                }
+                long[][] tpc = new long[T][total];
+                double[][] pr = new double[T][total];
+                long[] tp = new long[T];
+                long[] fp = new long[T];
                 for (int a = 0; a < A; a++) {
                     int npig = 0;
                     for (CellRecord r : recs) {
@@ -440,40 +469,42 @@ public final class CocoEvaluator {
                     if (npig == 0) {
                         continue;
                     }
-                    double[] rc = new double[total];
-                    double[] pr = new double[total];
-                    for (int t = 0; t < T; t++) {
-                        long tp = 0;
-                        long fp = 0;
-                        for (int j = 0; j < total; j++) {
-                            int e = order[j];
-                            CellRecord r = recs.get(recOf[e]);
-                            byte f = r.flags[a][t * r.D + detOf[e]];
-                            if ((f & IGNORED) == 0) {
-                                if ((f & TRUTHY) != 0) {
-                                    tp++;
+                    java.util.Arrays.fill(tp, 0);
+                    java.util.Arrays.fill(fp, 0);
+                    // one pass over the detections in score order, every IoU threshold at once
+                    for (int j = 0; j < total; j++) {
+                        byte[] flags = recs.get(owner[j]).flags[a];
+                        int off = pos[j] * T;
+                        for (int t = 0; t < T; t++) {
+                            byte fj = flags[off + t];
+                            if ((fj & IGNORED) == 0) {
+                                if ((fj & TRUTHY) != 0) {
+                                    tp[t]++;
                                 } else {
-                                    fp++;
+                                    fp[t]++;
                                 }
                             }
-                            rc[j] = (double) tp / npig;
-                            pr[j] = (double) tp / ((double) fp + (double) tp + EPS);
+                            tpc[t][j] = tp[t];
+                            pr[t][j] = (double) tp[t] / ((double) fp[t] + (double) tp[t] + EPS);
                         }
+                    }
+                    for (int t = 0; t < T; t++) {
+                        double[] prt = pr[t];
+                        long[] tpt = tpc[t];
                         int base = ((t * K + k) * A + a) * M + mi;
-                        recall[base] = total > 0 ? rc[total - 1] : 0;
+                        recall[base] = total > 0 ? (double) tp[t] / npig : 0;
                         for (int j = total - 1; j > 0; j--) {
-                            if (pr[j] > pr[j - 1]) {
-                                pr[j - 1] = pr[j];
+                            if (prt[j] > prt[j - 1]) {
+                                prt[j - 1] = prt[j];
                             }
                         }
-                        double[] recThrs = p.recallThresholds();
                         int j = 0;
                         for (int ri = 0; ri < R; ri++) {
-                            while (j < total && rc[j] < recThrs[ri]) { // searchsorted(side='left')
+                            while (j < total && (double) tpt[j] / npig < recThrs[ri]) { // searchsorted, side='left'
                                 j++;
                             }
                             int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
-                            precision[idx] = j < total ? pr[j] : 0;
+                            precision[idx] = j < total ? prt[j] : 0;
                         }
                     }
                 }
@@ -485,25 +516,13 @@ public final class CocoEvaluator {
             return a > b ? -1 : a < b ? 1 : 0;
         }
 
-        static int[] stableOrderByScoreDesc(double[] scores) {
-            Integer[] idx = new Integer[scores.length];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = i;
-            }
-            Arrays.sort(idx, (x, y) -> descending(scores[x], scores[y]));
-            int[] out = new int[idx.length];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = idx[i];
-            }
-            return out;
-        }
     }
 
     /** evaluateImg's output for one (category, image), every area range. */
     private static final class CellRecord {
         final int D;
         final double[] scores;
-        final byte[][] flags; // [area][t * D + d]
+        final byte[][] flags; // [area][d * T + t]
         final int[] npig;
 
         CellRecord(int d, int areas, int thresholds) {

@@ -13,7 +13,8 @@ public final class Main {
                 new FeaturesCommand(),
                 new InitWeightsCommand(),
                 new ImportWeightsCommand(),
-                new CocoEvalCommand());
+                new CocoEvalCommand(),
+                new VocEvalCommand());
     }
 
     private Main() {}

@@ -1,0 +1,160 @@
+package org.resvision.eval.voc;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PASCAL VOC detection AP per class, as the devkit's {@code voc_eval.py}: detections of a class
+ * in descending score (ties keep input order), each matched to the GT box of largest IoU in its
+ * image; IoU above the threshold (0.5) on an unmatched, non-difficult GT is a TP, on a difficult
+ * one neither TP nor FP, otherwise an FP. Boxes are {@code [x1, y1, x2, y2]} in VOC's inclusive
+ * pixel convention ({@code +1} in widths) unless {@code plusOne} is false.
+ */
+public final class VocEvaluator {
+
+    /** A ground-truth object. */
+    public record GroundTruth(String imageId, int classIndex, double[] box, boolean difficult) {}
+
+    /** A detection. */
+    public record Detection(String imageId, int classIndex, double score, double[] box) {}
+
+    /** Which AP: VOC2007's 11-point interpolation or VOC2010+'s area under the envelope. */
+    public enum Metric {
+        VOC07_11_POINT,
+        VOC12_ALL_POINT
+    }
+
+    /** AP per class (NaN for a class without non-difficult GT) and their mean over defined APs. */
+    public record Result(List<String> classes, double[] ap, double map, int[] positives) {}
+
+    private VocEvaluator() {}
+
+    public static Result evaluate(
+            List<String> classes, List<GroundTruth> gts, List<Detection> dets, double iouThreshold, Metric metric, boolean plusOne) {
+        int n = classes.size();
+        double[] ap = new double[n];
+        int[] positives = new int[n];
+        double sum = 0;
+        int defined = 0;
+        for (int c = 0; c < n; c++) {
+            Map<String, List<GroundTruth>> byImage = new HashMap<>();
+            for (GroundTruth g : gts) {
+                if (g.classIndex() == c) {
+                    byImage.computeIfAbsent(g.imageId(), k -> new ArrayList<>()).add(g);
+                    if (!g.difficult()) {
+                        positives[c]++;
+                    }
+                }
+            }
+            List<Detection> ds = new ArrayList<>();
+            for (Detection d : dets) {
+                if (d.classIndex() == c) {
+                    ds.add(d);
+                }
+            }
+            ds.sort((a, b) -> Double.compare(b.score(), a.score())); // stable
+            ap[c] = classAp(byImage, ds, positives[c], iouThreshold, metric, plusOne ? 1.0 : 0.0);
+            if (!Double.isNaN(ap[c])) {
+                sum += ap[c];
+                defined++;
+            }
+        }
+        return new Result(List.copyOf(classes), ap, defined == 0 ? Double.NaN : sum / defined, positives);
+    }
+
+    static double classAp(Map<String, List<GroundTruth>> byImage, List<Detection> ds, int npos, double thr, Metric metric, double one) {
+        if (npos == 0) {
+            return Double.NaN;
+        }
+        Map<String, boolean[]> matched = new HashMap<>();
+        byImage.forEach((k, v) -> matched.put(k, new boolean[v.size()]));
+        int nd = ds.size();
+        double[] rec = new double[nd];
+        double[] prec = new double[nd];
+        double tp = 0;
+        double fp = 0;
+        for (int d = 0; d < nd; d++) {
+            Detection det = ds.get(d);
+            List<GroundTruth> g = byImage.getOrDefault(det.imageId(), List.of());
+            double best = Double.NEGATIVE_INFINITY;
+            int jmax = -1;
+            double[] bb = det.box();
+            for (int j = 0; j < g.size(); j++) {
+                double[] gb = g.get(j).box();
+                double iw = Math.max(Math.min(gb[2], bb[2]) - Math.max(gb[0], bb[0]) + one, 0);
+                double ih = Math.max(Math.min(gb[3], bb[3]) - Math.max(gb[1], bb[1]) + one, 0);
+                double inter = iw * ih;
+                double uni = (bb[2] - bb[0] + one) * (bb[3] - bb[1] + one) + (gb[2] - gb[0] + one) * (gb[3] - gb[1] + one) - inter;
+                double ov = inter / uni;
+                if (ov > best) { // argmax: the first maximum
+                    best = ov;
+                    jmax = j;
+                }
+            }
+            if (best > thr) {
+                if (!g.get(jmax).difficult()) {
+                    boolean[] m = matched.get(det.imageId());
+                    if (!m[jmax]) {
+                        tp++;
+                        m[jmax] = true;
+                    } else {
+                        fp++;
+                    }
+                }
+            } else {
+                fp++;
+            }
+            rec[d] = tp / npos;
+            prec[d] = tp / Math.max(tp + fp, Math.ulp(1.0));
+        }
+        return metric == Metric.VOC07_11_POINT ? ap11(rec, prec) : apAllPoint(rec, prec);
+    }
+
+    /** VOC2007: mean over recall 0, 0.1, ..., 1 of the best precision at recall >= t. */
+    static double ap11(double[] rec, double[] prec) {
+        double ap = 0;
+        for (int i = 0; i <= 10; i++) {
+            double t = i * 0.1; // np.arange(0., 1.1, 0.1)
+            double p = 0;
+            for (int j = 0; j < rec.length; j++) {
+                if (rec[j] >= t) {
+                    p = Math.max(p, prec[j]);
+                }
+            }
+            ap += p / 11.0;
+        }
+        return ap;
+    }
+
+    /** VOC2010+: area under the monotone precision envelope, summed where recall changes. */
+    static double apAllPoint(double[] rec, double[] prec) {
+        int n = rec.length;
+        double[] mrec = new double[n + 2];
+        double[] mpre = new double[n + 2];
+        mrec[n + 1] = 1;
+        System.arraycopy(rec, 0, mrec, 1, n);
+        System.arraycopy(prec, 0, mpre, 1, n);
+        for (int i = mpre.length - 1; i > 0; i--) {
+            mpre[i - 1] = Math.max(mpre[i - 1], mpre[i]);
+        }
+        double ap = 0;
+        for (int i = 0; i < mrec.length - 1; i++) {
+            if (mrec[i + 1] != mrec[i]) {
+                ap += (mrec[i + 1] - mrec[i]) * mpre[i + 1];
+            }
+        }
+        return ap;
+    }
+
+    /** The devkit's table: one line per class, then mAP. */
+    public static String table(Result r) {
+        StringBuilder sb = new StringBuilder();
+        for (int c = 0; c < r.classes().size(); c++) {
+            sb.append(String.format(java.util.Locale.ROOT, "AP for %-12s = %.4f%n", r.classes().get(c), r.ap()[c]));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, "Mean AP = %.4f", r.map()));
+        return sb.toString();
+    }
+}

@@ -1,0 +1,147 @@
+package org.resvision.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** coco-eval and voc-eval as a user runs them: output, exit codes, one-line errors. */
+class EvalCommandsTest {
+
+    @TempDir Path dir;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Main.run(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    static Path fixture(String name) {
+        return Path.of(System.getProperty("resvision.shared.dir", "../../shared"), "fixtures/coco-eval", name);
+    }
+
+    @Test
+    void jsonStatsAreThePycocotoolsNumbers() throws Exception {
+        Path c = fixture("02-crowd");
+        Run r = run("coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),
+                "--iou-type", "segm", "--json", "--per-class");
+        assertEquals(0, r.code(), r.err());
+        JsonNode got = new ObjectMapper().readTree(r.out());
+        JsonNode want = new ObjectMapper().readTree(c.resolve("expected.json").toFile()).get("segm").get("stats");
+        for (int i = 0; i < 12; i++) {
+            assertEquals(want.get(i).asDouble(), got.get("stats").get(i).asDouble(), 1e-4, "stat " + i);
+        }
+        assertEquals(3, got.get("per_category").size());
+    }
+
+    @Test
+    void summaryPerClassTableAndPlots() throws Exception {
+        Path c = fixture("10-realistic-200");
+        Path plots = dir.resolve("plots");
+        Run r = run("coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),
+                "--per-class", "--plot", plots.toString());
+        assertEquals(0, r.code(), r.err());
+        String first = new ObjectMapper().readTree(c.resolve("expected.json").toFile()).get("bbox").get("summary_text").get(0).asText();
+        assertTrue(r.out().startsWith(first + "\n"), r.out());
+        assertTrue(r.out().contains("category"), "per-class table header");
+        try (var files = Files.list(plots)) {
+            long pngs = files.filter(p -> p.toString().endsWith(".png")).count();
+            assertTrue(pngs > 10, "overall + one per category with GT, got " + pngs);
+        }
+        assertTrue(Files.size(plots.resolve("overall.png")) > 1000);
+    }
+
+    @Test
+    void badInputGetsOneLineAndANonZeroExit() throws Exception {
+        Path c = fixture("01-basic-perfect");
+        String gt = c.resolve("gt.json").toString();
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "[{\"image_id\": 1, \"category_id\": 1,\n \"bbox\": [1, 2, 3, 4] \"score\": 0.5}]");
+        Run r = run("coco-eval", "--gt", gt, "--dt", broken.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("resvision coco-eval: error: " + broken + ":2:"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+
+        Path unknown = dir.resolve("unknown.json");
+        Files.writeString(unknown, "[{\"image_id\": 424242, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}]");
+        Run u = run("coco-eval", "--gt", gt, "--dt", unknown.toString());
+        assertEquals(1, u.code());
+        assertTrue(u.err().contains("image id 424242, which is not in the ground truth"), u.err());
+
+        Path empty = dir.resolve("empty.json");
+        Files.writeString(empty, "[]");
+        Run e = run("coco-eval", "--gt", gt, "--dt", empty.toString(), "--json");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.err().contains("holds no detections"), e.err());
+        assertEquals(0.0, new ObjectMapper().readTree(e.out()).get("stats").get(0).asDouble(), 0.0);
+
+        Path boxes = dir.resolve("boxes.json");
+        Files.writeString(boxes, "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}]");
+        Run s = run("coco-eval", "--gt", gt, "--dt", boxes.toString(), "--iou-type", "segm");
+        assertEquals(2, s.code());
+        assertTrue(s.err().contains("--box-masks"), s.err());
+        assertEquals(0, run("coco-eval", "--gt", gt, "--dt", boxes.toString(), "--iou-type", "segm", "--box-masks").code());
+        assertEquals(2, run("coco-eval", "--gt", gt, "--dt", boxes.toString(), "--max-dets", "1,10").code());
+    }
+
+    @Test
+    void customMaxDetsChangeTheFirstApRow() throws Exception {
+        Path c = fixture("04-maxdets-cut");
+        Run r = run("coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),
+                "--max-dets", "1,10,200");
+        assertEquals(0, r.code(), r.err());
+        String first = r.out().lines().findFirst().orElse("");
+        assertTrue(first.contains("maxDets=200 ] = "), r.out());
+        assertTrue(!first.endsWith("-1.000"), "pycocotools prints -1 here (its first row keeps maxDets=100): " + first);
+    }
+
+    @Test
+    void vocEvalPrintsApPerClassAndMap() throws Exception {
+        Path voc = dir.resolve("VOC");
+        Files.createDirectories(voc.resolve("ImageSets/Main"));
+        Files.createDirectories(voc.resolve("Annotations"));
+        Files.writeString(voc.resolve("ImageSets/Main/test.txt"), "a\nb\n");
+        Files.writeString(voc.resolve("Annotations/a.xml"), "<annotation>"
+                + obj("dog", 1, 1, 10, 10, 0) + obj("dog", 20, 20, 30, 30, 1) + "</annotation>");
+        Files.writeString(voc.resolve("Annotations/b.xml"), "<annotation>" + obj("dog", 1, 1, 10, 10, 0) + "</annotation>");
+        Path res = dir.resolve("results");
+        Files.createDirectories(res);
+        Files.writeString(res.resolve("comp4_det_test_dog.txt"),
+                "a 0.9 1 1 10 10\na 0.8 1 1 10 10\na 0.7 20 20 30 30\nb 0.6 50 50 60 60\nb 0.5 1 1 10 10\n");
+        Run r = run("voc-eval", "--voc", voc.toString(), "--split", "test", "--results", res.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("AP for dog          = 0.7500"), r.out());
+        assertTrue(r.out().contains("Mean AP = 0.7500"), r.out());
+        Run r07 = run("voc-eval", "--voc", voc.toString(), "--split", "test", "--results", res.toString(), "--metric", "07");
+        assertTrue(r07.out().contains("AP for dog          = 0.7727"), r07.out());
+        Files.writeString(res.resolve("comp4_det_test_cat.txt"), "zzz 0.5 1 1 2 2\n");
+        Run bad = run("voc-eval", "--voc", voc.toString(), "--split", "test", "--results", res.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("image 'zzz', which is not in split test"), bad.err());
+    }
+
+    static String obj(String name, int x1, int y1, int x2, int y2, int difficult) {
+        return "<object><name>" + name + "</name><difficult>" + difficult + "</difficult><bndbox><xmin>" + x1
+                + "</xmin><ymin>" + y1 + "</ymin><xmax>" + x2 + "</xmax><ymax>" + y2 + "</ymax></bndbox></object>";
+    }
+}

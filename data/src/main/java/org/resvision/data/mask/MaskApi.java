@@ -216,7 +216,7 @@ public final class MaskApi {
             if (u[j] != u[j - 1]) {
                 double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
                 xd = (xd + .5) / scale - .5;
-                if (Math.floor(xd) != xd || xd < 0 || xd > w - 1) {
+                if (xd != (double) (long) xd || xd < 0 || xd > w - 1) { // floor(xd) != xd, without a call
                     continue;
                 }
                 double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
@@ -226,7 +226,8 @@ public final class MaskApi {
                 } else if (yd > h) {
                     yd = h;
                 }
-                yd = Math.ceil(yd);
+                long yi = (long) yd; // ceil of a value in [0, h]
+                yd = yi < yd ? yi + 1 : yi;
                 bx[m] = (int) xd;
                 by[m] = (int) yd;
                 m++;
@@ -287,10 +288,11 @@ public final class MaskApi {
 
     /** Parses COCO's compressed string ({@code rleFrString}). */
     public static Rle fromString(String s, int h, int w) {
-        int[] cnts = new int[s.length()];
+        byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int[] cnts = new int[chars.length];
         int m = 0;
         int p = 0;
-        int n = s.length();
+        int n = chars.length;
         while (p < n) {
             long x = 0;
             int k = 0;
@@ -299,7 +301,7 @@ public final class MaskApi {
                 if (p >= n) {
                     throw new IllegalArgumentException("compressed RLE ends inside a number");
                 }
-                int c = s.charAt(p) - 48;
+                int c = chars[p] - 48;
                 x |= (long) (c & 0x1f) << (5 * k);
                 more = (c & 0x20) != 0;
                 p++;
@@ -362,10 +364,12 @@ public final class MaskApi {
             gb[g] = toBbox(gt[g]);
         }
         double[][] o = bboxIou(db, gb, gtCrowd);
+        long[] dtArea = new long[dt.length]; // only crowd GT need it: computed on first use
+        java.util.Arrays.fill(dtArea, -1);
         for (int g = 0; g < gt.length; g++) {
             for (int d = 0; d < dt.length; d++) {
                 if (o[d][g] > 0) {
-                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g]);
+                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d);
                 }
             }
         }
@@ -373,7 +377,7 @@ public final class MaskApi {
     }
 
     /** The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap. */
-    static double rleIou(Rle dt, Rle gt, boolean crowd) {
+    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d) {
         if (dt.h() != gt.h() || dt.w() != gt.w()) {
             return -1;
         }
@@ -415,7 +419,10 @@ public final class MaskApi {
         if (i == 0) {
             u = 1;
         } else if (crowd) {
-            u = dt.area();
+            if (dtArea[d] < 0) {
+                dtArea[d] = dt.area();
+            }
+            u = dtArea[d];
         }
         return (double) i / (double) u;
     }

@@ -457,7 +457,7 @@ public final class CocoEvaluator {
                     owner[j] = recOf[order[j]];
                     pos[j] = order[j] - starts[owner[j]];
                 }
-                long[][] tpc = new long[T][total];
+                int[][] firstReach = new int[T][]; // [t][c]: first position where the TP count reaches c
                 double[][] pr = new double[T][total];
                 long[] tp = new long[T];
                 long[] fp = new long[T];
@@ -468,6 +468,22 @@ public final class CocoEvaluator {
                     }
                     if (npig == 0) {
                         continue;
+                    }
+                    // searchsorted(rc, recThrs, 'left') with rc = tp / npig: the first position whose
+                    // TP count c satisfies c / npig >= thr (the same double division numpy does)
+                    int[] need = new int[R];
+                    int c = 0;
+                    for (int ri = 0; ri < R; ri++) {
+                        while ((double) c / npig < recThrs[ri]) {
+                            c++;
+                        }
+                        need[ri] = c;
+                    }
+                    for (int t = 0; t < T; t++) {
+                        if (firstReach[t] == null || firstReach[t].length < npig + 1) {
+                            firstReach[t] = new int[npig + 1];
+                        }
+                        firstReach[t][0] = 0;
                     }
                     java.util.Arrays.fill(tp, 0);
                     java.util.Arrays.fill(fp, 0);
@@ -480,17 +496,16 @@ public final class CocoEvaluator {
                             if ((fj & IGNORED) == 0) {
                                 if ((fj & TRUTHY) != 0) {
                                     tp[t]++;
+                                    firstReach[t][(int) tp[t]] = j;
                                 } else {
                                     fp[t]++;
                                 }
                             }
-                            tpc[t][j] = tp[t];
                             pr[t][j] = (double) tp[t] / ((double) fp[t] + (double) tp[t] + EPS);
                         }
                     }
                     for (int t = 0; t < T; t++) {
                         double[] prt = pr[t];
-                        long[] tpt = tpc[t];
                         int base = ((t * K + k) * A + a) * M + mi;
                         recall[base] = total > 0 ? (double) tp[t] / npig : 0;
                         for (int j = total - 1; j > 0; j--) {
@@ -498,11 +513,8 @@ public final class CocoEvaluator {
                                 prt[j - 1] = prt[j];
                             }
                         }
-                        int j = 0;
                         for (int ri = 0; ri < R; ri++) {
-                            while (j < total && (double) tpt[j] / npig < recThrs[ri]) { // searchsorted, side='left'
-                                j++;
-                            }
+                            int j = need[ri] <= tp[t] ? firstReach[t][need[ri]] : total;
                             int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
                             precision[idx] = j < total ? prt[j] : 0;
                         }

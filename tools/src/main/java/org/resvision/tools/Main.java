@@ -10,6 +10,7 @@ public final class Main {
     static List<Command> commands() {
         return List.of(
                 // one line per command; keep this list sorted by how users meet them
+                new SynthCommand(),
                 new FeaturesCommand(),
                 new InitWeightsCommand(),
                 new ImportWeightsCommand(),

@@ -1,0 +1,155 @@
+package org.resvision.data.synth;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.bytedeco.opencv.global.opencv_videoio;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_videoio.VideoCapture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.coco.CocoAnnotation;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoReader;
+import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.Rle;
+import org.resvision.data.voc.VocAnnotation;
+import org.resvision.data.voc.VocObject;
+import org.resvision.data.voc.VocReader;
+
+class SyntheticDatasetTest {
+
+    @TempDir Path dir;
+
+    static final SyntheticScenes SCENES = new SyntheticScenes(new SyntheticScenes.Config(96, 64, 5, 3, 6));
+
+    @Test
+    void scenesAreDeterministicAndVaried() {
+        try (SyntheticScenes.Scene a = SCENES.render(3); SyntheticScenes.Scene b = SCENES.render(3);
+                SyntheticScenes.Scene c = SCENES.render(4)) {
+            assertEquals(a.objects().size(), b.objects().size());
+            for (int i = 0; i < a.objects().size(); i++) {
+                assertEquals(a.objects().get(i).mask(), b.objects().get(i).mask());
+            }
+            assertArrayEquals(a.classMap(), b.classMap());
+            assertNotEquals(java.util.Arrays.hashCode(a.classMap()), java.util.Arrays.hashCode(c.classMap()));
+        }
+    }
+
+    @Test
+    void visibleMasksNeverOverlapAndBoxesAreTight() {
+        int objects = 0;
+        int truncated = 0;
+        int tiny = 0;
+        for (int i = 0; i < 20; i++) {
+            try (SyntheticScenes.Scene s = SCENES.render(i)) {
+                byte[] seen = new byte[96 * 64];
+                for (SyntheticScenes.SceneObject o : s.objects()) {
+                    objects++;
+                    truncated += o.truncated() ? 1 : 0;
+                    tiny += o.area() < 64 ? 1 : 0;
+                    byte[] m = MaskApi.decode(o.mask());
+                    int minX = 96;
+                    int maxX = -1;
+                    int minY = 64;
+                    int maxY = -1;
+                    for (int p = 0; p < m.length; p++) {
+                        if (m[p] != 0) {
+                            assertEquals(0, seen[p], "two objects claim one pixel");
+                            seen[p] = 1;
+                            int x = p / 64;
+                            int y = p % 64;
+                            minX = Math.min(minX, x);
+                            maxX = Math.max(maxX, x);
+                            minY = Math.min(minY, y);
+                            maxY = Math.max(maxY, y);
+                        }
+                    }
+                    assertArrayEquals(new double[] {minX, minY, maxX - minX + 1, maxY - minY + 1}, o.bbox());
+                    assertTrue(o.area() >= SyntheticScenes.MIN_VISIBLE_AREA);
+                }
+            }
+        }
+        assertTrue(objects >= 30 && objects <= 120, objects + " objects in 20 scenes of 3-6 shapes");
+        assertTrue(truncated > 0 && tiny > 0, truncated + " truncated, " + tiny + " tiny objects");
+    }
+
+    @Test
+    void cocoRoundTripKeepsEveryMaskAndBox() throws Exception {
+        SyntheticDatasetWriter w = new SyntheticDatasetWriter(SCENES);
+        int written = w.writeCoco(dir, 10);
+        CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
+        CocoDataset val = CocoReader.readDataset(dir.resolve("annotations/instances_val.json"));
+        assertEquals(8, train.images().size());
+        assertEquals(2, val.images().size());
+        assertEquals(written, train.annotations().size() + val.annotations().size());
+        assertEquals(List.of("circle", "rectangle", "triangle", "star"), train.categories().stream().map(c -> c.name()).toList());
+        for (CocoAnnotation a : train.annotations()) {
+            Rle r = a.segmentation().toRle(64, 96);
+            assertEquals(a.area(), r.area(), 0.0);
+            assertTrue(Files.exists(dir.resolve("images").resolve(train.image(a.imageId()).fileName())));
+        }
+        try (SyntheticScenes.Scene s = SCENES.render(0)) {
+            List<CocoAnnotation> first = train.annotations().stream().filter(a -> a.imageId() == 1).toList();
+            assertEquals(s.objects().size(), first.size());
+            for (int i = 0; i < first.size(); i++) {
+                assertEquals(s.objects().get(i).mask(), first.get(i).segmentation().toRle(64, 96));
+                assertArrayEquals(s.objects().get(i).bbox(), first.get(i).bbox());
+                assertEquals(s.objects().get(i).classIndex() + 1, first.get(i).categoryId());
+            }
+        }
+    }
+
+    @Test
+    void vocRoundTripBoxesClassesAndPalettePngs() throws Exception {
+        new SyntheticDatasetWriter(SCENES).writeVoc(dir, 6);
+        assertEquals(List.of("000001", "000002", "000003", "000004", "000006"), VocReader.split(dir, "train"));
+        assertEquals(List.of("000005"), VocReader.split(dir, "val"));
+        try (SyntheticScenes.Scene s = SCENES.render(2)) {
+            VocAnnotation a = VocReader.annotation(dir, "000003");
+            assertEquals(s.objects().size(), a.objects().size());
+            for (int i = 0; i < a.objects().size(); i++) {
+                VocObject o = a.objects().get(i);
+                double[] b = s.objects().get(i).bbox();
+                assertArrayEquals(new double[] {b[0] + 1, b[1] + 1, b[0] + b[2], b[1] + b[3]}, o.box(), "1-based inclusive");
+                assertEquals(SyntheticScenes.CLASSES.get(s.objects().get(i).classIndex()), o.name());
+            }
+            BufferedImage png = ImageIO.read(dir.resolve("SegmentationClass/000003.png").toFile());
+            byte[] idx = new byte[96 * 64];
+            png.getRaster().getDataElements(0, 0, 96, 64, idx);
+            assertArrayEquals(s.classMap(), idx, "palette indices are the class map");
+            boolean hasVoid = false;
+            for (byte v : idx) {
+                hasVoid |= (v & 0xff) == 255;
+            }
+            assertTrue(hasVoid, "object outlines are void (255)");
+        }
+        assertEquals("circle\nrectangle\ntriangle\nstar\n", Files.readString(dir.resolve("labels.txt")));
+    }
+
+    @Test
+    void videoHasEveryFrameAtItsSizeAndPerFrameBoxes() throws Exception {
+        Path video = dir.resolve("clip.avi");
+        new SyntheticDatasetWriter(SCENES).writeVideo(video, 12, 10);
+        try (VideoCapture cap = new VideoCapture(video.toString()); Mat frame = new Mat()) {
+            assertTrue(cap.isOpened());
+            int n = 0;
+            while (cap.read(frame)) {
+                assertEquals(96, frame.cols());
+                assertEquals(64, frame.rows());
+                n++;
+            }
+            assertEquals(12, n);
+            assertEquals(10.0, cap.get(opencv_videoio.CAP_PROP_FPS), 0.01);
+        }
+        String json = Files.readString(dir.resolve("clip.frames.json"));
+        assertTrue(json.contains("\"frame\": 11"), json);
+    }
+}

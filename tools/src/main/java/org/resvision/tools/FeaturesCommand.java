@@ -125,7 +125,7 @@ public final class FeaturesCommand implements Command {
             long w = s.get(3);
             long nh = h <= w ? shortSide : Math.round((double) shortSide * h / w);
             long nw = h <= w ? Math.round((double) shortSide * w / h) : shortSide;
-            x = x.getNDArrayInternal().interpolation(new long[] {nh, nw}, 2, false);
+            x = x.getNDArrayInternal().interpolation(new long[] {nh, nw}, 1, false); // 1 = bilinear in DJL
         }
         NDManager m = x.getManager();
         NDArray mean = m.create(MEAN).reshape(1, 3, 1, 1);

@@ -1,0 +1,181 @@
+package org.resvision.data.loader;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.resvision.data.transform.Sample;
+import org.resvision.data.transform.Transforms;
+
+/**
+ * Decodes and transforms batches on a thread pool while the caller computes, a bounded number of
+ * batches ahead. The order of an epoch depends only on (seed, epoch), and every item's random
+ * augmentation only on (seed, epoch, index), so results never depend on thread timing.
+ * Optionally groups landscape and portrait images into separate batches (aspect-ratio grouping,
+ * as torchvision's GroupedBatchSampler with two groups).
+ */
+public final class PrefetchLoader implements AutoCloseable {
+
+    /** How a loader is set up. */
+    public record Options(int batchSize, long seed, boolean shuffle, boolean groupByAspect, int workers, int prefetch, boolean skipBad) {
+        public Options {
+            if (batchSize <= 0 || workers <= 0 || prefetch <= 0) {
+                throw new IllegalArgumentException("batch size, workers and prefetch must be positive");
+            }
+        }
+
+        /** Shuffled, grouped by aspect ratio, one worker per core, two batches ahead, failing on bad items. */
+        public static Options training(int batchSize, long seed) {
+            return new Options(batchSize, seed, true, true, Runtime.getRuntime().availableProcessors(), 2, false);
+        }
+    }
+
+    private final SampleSource source;
+    private final Options options;
+    private final NDManager root;
+    private final ExecutorService pool;
+    private final AtomicInteger skipped = new AtomicInteger();
+
+    /** Batches' managers are children of {@code root}. */
+    public PrefetchLoader(SampleSource source, Options options, NDManager root) {
+        this.source = source;
+        this.options = options;
+        this.root = root;
+        this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
+            Thread t = new Thread(r, "resvision-loader");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Items skipped as unreadable so far (only with {@code skipBad}). */
+    public int skipped() {
+        return skipped.get();
+    }
+
+    /** The batches of one epoch, as dataset indices. */
+    public List<int[]> plan(int epoch) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < source.size(); i++) {
+            order.add(i);
+        }
+        if (options.shuffle()) {
+            Collections.shuffle(order, new Random(options.seed() * 1_000_003L + epoch));
+        }
+        List<int[]> batches = new ArrayList<>();
+        int bs = options.batchSize();
+        if (!options.groupByAspect()) {
+            for (int i = 0; i < order.size(); i += bs) {
+                batches.add(order.subList(i, Math.min(order.size(), i + bs)).stream().mapToInt(Integer::intValue).toArray());
+            }
+            return batches;
+        }
+        List<List<Integer>> groups = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int idx : order) {
+            List<Integer> g = groups.get(source.aspectRatio(idx) >= 1 ? 0 : 1);
+            g.add(idx);
+            if (g.size() == bs) {
+                batches.add(g.stream().mapToInt(Integer::intValue).toArray());
+                g.clear();
+            }
+        }
+        for (List<Integer> g : groups) {
+            if (!g.isEmpty()) {
+                batches.add(g.stream().mapToInt(Integer::intValue).toArray());
+            }
+        }
+        return batches;
+    }
+
+    /** Iterates the batches of {@code epoch}; close each batch after use. */
+    public Iterator<Batch> epoch(int epoch) {
+        List<int[]> plan = plan(epoch);
+        return new Iterator<>() {
+            private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
+            private int submitted;
+
+            {
+                fill();
+            }
+
+            private void fill() {
+                while (ahead.size() < options.prefetch() && submitted < plan.size()) {
+                    int[] idx = plan.get(submitted++);
+                    ahead.add(pool.submit(() -> build(idx, epoch)));
+                }
+            }
+
+            @Override
+            public boolean hasNext() {
+                return !ahead.isEmpty();
+            }
+
+            @Override
+            public Batch next() {
+                if (ahead.isEmpty()) {
+                    throw new NoSuchElementException();
+                }
+                Future<Batch> head = ahead.poll();
+                fill();
+                try {
+                    return head.get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while loading", e);
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UncheckedIOException u) {
+                        throw u;
+                    }
+                    throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+                }
+            }
+        };
+    }
+
+    private Batch build(int[] indices, int epoch) {
+        NDManager m = root.newSubManager();
+        try {
+            List<Sample> samples = new ArrayList<>();
+            List<Integer> kept = new ArrayList<>();
+            for (int idx : indices) {
+                Random rnd = new Random((options.seed() * 31 + epoch) * 1_000_003L + idx);
+                try {
+                    samples.add(source.load(idx, rnd, m));
+                    kept.add(idx);
+                } catch (IOException e) {
+                    if (!options.skipBad()) {
+                        throw new UncheckedIOException(e);
+                    }
+                    skipped.incrementAndGet();
+                }
+            }
+            List<NDArray> images = new ArrayList<>();
+            for (Sample s : samples) {
+                images.add(s.image());
+            }
+            NDArray batch = images.isEmpty() ? m.zeros(new ai.djl.ndarray.types.Shape(0, 3, 32, 32)) : Transforms.padBatch(images, 32);
+            return new Batch(m, batch, samples, kept.stream().mapToInt(Integer::intValue).toArray());
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,138 @@
+package org.resvision.data.loader;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoReader;
+import org.resvision.data.synth.SyntheticDatasetWriter;
+import org.resvision.data.synth.SyntheticScenes;
+import org.resvision.data.transform.Sample;
+
+class PrefetchLoaderTest {
+
+    /** Item i: a (10 + i % 3) x (12 + i % 5) image filled with a random value of its own stream; odd items portrait. */
+    static final class FakeSource implements SampleSource {
+        final int bad;
+
+        FakeSource(int bad) {
+            this.bad = bad;
+        }
+
+        @Override
+        public int size() {
+            return 23;
+        }
+
+        @Override
+        public double aspectRatio(int index) {
+            return index % 2 == 0 ? 1.5 : 0.7;
+        }
+
+        @Override
+        public Sample load(int index, Random rnd, NDManager m) throws IOException {
+            if (index == bad) {
+                throw new IOException("item" + index + ".jpg: not a readable image");
+            }
+            return new Sample(m.full(new Shape(3, 10 + index % 3, 12 + index % 5), rnd.nextFloat()),
+                    new float[][] {{0, 0, 1, 1}}, new int[] {index}, null, null);
+        }
+    }
+
+    static List<float[]> run(PrefetchLoader loader, int epoch) {
+        List<float[]> out = new ArrayList<>();
+        for (Iterator<Batch> it = loader.epoch(epoch); it.hasNext(); ) {
+            try (Batch b = it.next()) {
+                assertEquals(0, b.images().getShape().get(2) % 32);
+                out.add(b.images().toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void plansAreDeterministicCompleteAndGrouped() {
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader l = new PrefetchLoader(new FakeSource(-1), PrefetchLoader.Options.training(4, 9), root)) {
+            List<int[]> a = l.plan(0);
+            assertEquals(Arrays.deepToString(a.toArray()), Arrays.deepToString(l.plan(0).toArray()));
+            assertTrue(!Arrays.deepToString(a.toArray()).equals(Arrays.deepToString(l.plan(1).toArray())), "epochs differ");
+            int[] all = a.stream().flatMapToInt(Arrays::stream).sorted().toArray();
+            assertArrayEquals(java.util.stream.IntStream.range(0, 23).toArray(), all);
+            for (int[] batch : a) {
+                assertTrue(Arrays.stream(batch).allMatch(i -> i % 2 == batch[0] % 2), "one orientation per batch: " + Arrays.toString(batch));
+            }
+        }
+    }
+
+    @Test
+    void batchesDoNotDependOnTheNumberOfWorkers() {
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader one = new PrefetchLoader(new FakeSource(-1), new PrefetchLoader.Options(3, 5, true, false, 1, 1, false), root);
+                PrefetchLoader two = new PrefetchLoader(new FakeSource(-1), new PrefetchLoader.Options(3, 5, true, false, 2, 4, false), root)) {
+            List<float[]> a = run(one, 2);
+            List<float[]> b = run(two, 2);
+            assertEquals(8, a.size());
+            for (int i = 0; i < a.size(); i++) {
+                assertArrayEquals(a.get(i), b.get(i), 0f);
+            }
+        }
+    }
+
+    @Test
+    void badItemsFailWithTheirMessageOrAreSkippedAndCounted() {
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader strict = new PrefetchLoader(new FakeSource(7), new PrefetchLoader.Options(4, 1, false, false, 2, 2, false), root);
+                PrefetchLoader lenient = new PrefetchLoader(new FakeSource(7), new PrefetchLoader.Options(4, 1, false, false, 2, 2, true), root)) {
+            Iterator<Batch> it = strict.epoch(0);
+            it.next().close();
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, it::next);
+            assertEquals("item7.jpg: not a readable image", e.getCause().getMessage());
+            int items = 0;
+            for (Iterator<Batch> j = lenient.epoch(0); j.hasNext(); ) {
+                try (Batch b = j.next()) {
+                    items += b.size();
+                }
+            }
+            assertEquals(22, items);
+            assertEquals(1, lenient.skipped());
+        }
+    }
+
+    @Test
+    void cocoSourceGivesTorchvisionReadyTargets(@TempDir Path dir) throws Exception {
+        SyntheticScenes scenes = new SyntheticScenes(new SyntheticScenes.Config(96, 64, 3, 2, 5));
+        new SyntheticDatasetWriter(scenes).writeCoco(dir, 5);
+        CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
+        CocoDetectionSource src = new CocoDetectionSource(train, dir.resolve("images"), false, 128, 256);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Sample s = src.load(0, new Random(0), m);
+            assertEquals(new Shape(3, 128, 192), s.image().getShape(), "64x96 resized by torchvision's rule");
+            try (SyntheticScenes.Scene scene = scenes.render(0)) {
+                assertEquals(scene.objects().size(), s.boxes().length);
+                double[] b = scene.objects().get(0).bbox();
+                assertArrayEquals(new float[] {(float) b[0] * 2, (float) b[1] * 2, (float) (b[0] + b[2]) * 2, (float) (b[1] + b[3]) * 2},
+                        s.boxes()[0], 1e-4f);
+                assertEquals(scene.objects().get(0).classIndex() + 1, s.labels()[0]);
+            }
+            Files.delete(dir.resolve("images/000002.jpg"));
+            IOException e = assertThrows(IOException.class, () -> src.load(1, new Random(0), m));
+            assertTrue(e.getMessage().endsWith("000002.jpg: no such image file"), e.getMessage());
+        }
+    }
+}

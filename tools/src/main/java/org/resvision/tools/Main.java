@@ -15,7 +15,8 @@ public final class Main {
                 new InitWeightsCommand(),
                 new ImportWeightsCommand(),
                 new CocoEvalCommand(),
-                new VocEvalCommand());
+                new VocEvalCommand(),
+                new org.resvision.tools.bench.DataBenchCommand());
     }
 
     private Main() {}

@@ -1,7 +1,6 @@
 package org.resvision.data.synth;
 
 import java.awt.image.BufferedImage;
-import java.awt.image.IndexColorModel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -184,31 +183,8 @@ public final class SyntheticDatasetWriter {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** The VOC palette (bit-interleaved colours; index 255 is the light "void" colour). */
-    static IndexColorModel vocPalette() {
-        byte[] r = new byte[256];
-        byte[] g = new byte[256];
-        byte[] b = new byte[256];
-        for (int i = 0; i < 256; i++) {
-            int c = i;
-            int rr = 0;
-            int gg = 0;
-            int bb = 0;
-            for (int j = 0; j < 8; j++) {
-                rr |= ((c >> 0) & 1) << (7 - j);
-                gg |= ((c >> 1) & 1) << (7 - j);
-                bb |= ((c >> 2) & 1) << (7 - j);
-                c >>= 3;
-            }
-            r[i] = (byte) rr;
-            g[i] = (byte) gg;
-            b[i] = (byte) bb;
-        }
-        return new IndexColorModel(8, 256, r, g, b);
-    }
-
     static void writePalettePng(Path file, byte[] classMap, int w, int h) throws IOException {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, vocPalette());
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, org.resvision.data.voc.VocPalette.colorModel());
         img.getRaster().setDataElements(0, 0, w, h, classMap);
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
         if (!ImageIO.write(img, "png", tmp.toFile())) {

@@ -91,6 +91,56 @@ public final class VocReader {
         return new VocAnnotation(imageId, fileName, w, h, objects);
     }
 
+    /** Reads {@code SegmentationClass/<imageId>.png}; see {@link #segmentation(Path, int)}. */
+    public static SegmentationMap segmentation(Path root, String imageId, int numClasses) throws IOException {
+        return segmentation(root.resolve("SegmentationClass/" + imageId + ".png"), numClasses);
+    }
+
+    /**
+     * A VOC class map: a palette PNG with VOC's palette (indices are classes) or an 8-bit
+     * grayscale PNG of indices (as SBD's). Indices must be below {@code numClasses} or 255.
+     */
+    public static SegmentationMap segmentation(Path png, int numClasses) throws IOException {
+        java.awt.image.BufferedImage img;
+        try {
+            img = javax.imageio.ImageIO.read(png.toFile());
+        } catch (javax.imageio.IIOException e) {
+            if (!Files.exists(png)) {
+                throw new VocFormatException(png, "no such segmentation file");
+            }
+            throw new VocFormatException(png, "not a readable PNG (" + e.getMessage() + ")");
+        }
+        if (img == null) {
+            throw new VocFormatException(png, Files.exists(png) ? "not a readable PNG" : "no such segmentation file");
+        }
+        java.awt.image.ColorModel cm = img.getColorModel();
+        int w = img.getWidth();
+        int h = img.getHeight();
+        byte[] labels = new byte[w * h];
+        if (cm instanceof java.awt.image.IndexColorModel icm && img.getRaster().getNumBands() == 1) {
+            for (int i = 0; i < Math.min(icm.getMapSize(), 256); i++) {
+                int[] want = VocPalette.rgb(i);
+                if ((i <= numClasses || i == 255) && (icm.getRed(i) != want[0] || icm.getGreen(i) != want[1] || icm.getBlue(i) != want[2])) {
+                    throw new VocFormatException(png, "unexpected palette: entry " + i + " is (" + icm.getRed(i) + ", "
+                            + icm.getGreen(i) + ", " + icm.getBlue(i) + "), VOC's is (" + want[0] + ", " + want[1] + ", " + want[2] + ")");
+                }
+            }
+        } else if (img.getType() != java.awt.image.BufferedImage.TYPE_BYTE_GRAY) {
+            throw new VocFormatException(png, "expected a palette or 8-bit grayscale PNG of class indices, got "
+                    + cm.getNumComponents() + " colour components");
+        }
+        int[] px = img.getRaster().getPixels(0, 0, w, h, (int[]) null);
+        for (int i = 0; i < px.length; i++) {
+            int v = px[i];
+            if (v >= numClasses && v != 255) {
+                throw new VocFormatException(png, "class index " + v + " at (" + i % w + ", " + i / w
+                        + ") is outside 0.." + (numClasses - 1) + " and 255");
+            }
+            labels[i] = (byte) v;
+        }
+        return new SegmentationMap(w, h, labels);
+    }
+
     private static Element child(Element e, String tag) {
         NodeList l = e.getElementsByTagName(tag);
         return l.getLength() == 0 ? null : (Element) l.item(0);

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.imageio.ImageIO;
 import org.bytedeco.opencv.global.opencv_videoio;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_videoio.VideoCapture;
@@ -121,9 +119,7 @@ class SyntheticDatasetTest {
                 assertArrayEquals(new double[] {b[0] + 1, b[1] + 1, b[0] + b[2], b[1] + b[3]}, o.box(), "1-based inclusive");
                 assertEquals(SyntheticScenes.CLASSES.get(s.objects().get(i).classIndex()), o.name());
             }
-            BufferedImage png = ImageIO.read(dir.resolve("SegmentationClass/000003.png").toFile());
-            byte[] idx = new byte[96 * 64];
-            png.getRaster().getDataElements(0, 0, 96, 64, idx);
+            byte[] idx = VocReader.segmentation(dir, "000003", SyntheticScenes.CLASSES.size() + 1).labels();
             assertArrayEquals(s.classMap(), idx, "palette indices are the class map");
             boolean hasVoid = false;
             for (byte v : idx) {

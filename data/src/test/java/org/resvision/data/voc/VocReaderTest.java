@@ -57,4 +57,44 @@ class VocReaderTest {
         assertTrue(assertThrows(VocFormatException.class, () -> VocReader.split(root, "test")).getMessage()
                 .contains("no such split file"));
     }
+
+    @Test
+    void segmentationPngsPaletteGrayscaleAndTheirErrors() throws Exception {
+        java.awt.image.BufferedImage pal = new java.awt.image.BufferedImage(3, 2,
+                java.awt.image.BufferedImage.TYPE_BYTE_INDEXED, VocPalette.colorModel());
+        pal.getRaster().setPixels(0, 0, 3, 2, new int[] {0, 1, 255, 20, 0, 0});
+        Path p = root.resolve("pal.png");
+        javax.imageio.ImageIO.write(pal, "png", p.toFile());
+        SegmentationMap m = VocReader.segmentation(p, 21);
+        assertEquals(3, m.width());
+        assertEquals(255, m.label(2, 0));
+        assertEquals(20, m.label(0, 1));
+        assertTrue(assertThrows(VocFormatException.class, () -> VocReader.segmentation(p, 10)).getMessage()
+                .endsWith("pal.png: class index 20 at (0, 1) is outside 0..9 and 255"));
+
+        java.awt.image.BufferedImage gray = new java.awt.image.BufferedImage(2, 1, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        gray.getRaster().setPixels(0, 0, 2, 1, new int[] {3, 255});
+        Path g = root.resolve("gray.png");
+        javax.imageio.ImageIO.write(gray, "png", g.toFile());
+        assertEquals(3, VocReader.segmentation(g, 21).label(0, 0));
+
+        byte[] r = new byte[256];
+        byte[] gg = new byte[256];
+        byte[] b = new byte[256];
+        r[1] = (byte) 200; // class 1 drawn white-ish: not VOC's palette
+        java.awt.image.BufferedImage odd = new java.awt.image.BufferedImage(2, 1, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED,
+                new java.awt.image.IndexColorModel(8, 256, r, gg, b));
+        Path o = root.resolve("odd.png");
+        javax.imageio.ImageIO.write(odd, "png", o.toFile());
+        assertTrue(assertThrows(VocFormatException.class, () -> VocReader.segmentation(o, 21)).getMessage()
+                .contains("unexpected palette: entry 1 is (200, 0, 0), VOC's is (128, 0, 0)"));
+
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(2, 1, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        Path c = root.resolve("rgb.png");
+        javax.imageio.ImageIO.write(rgb, "png", c.toFile());
+        assertTrue(assertThrows(VocFormatException.class, () -> VocReader.segmentation(c, 21)).getMessage()
+                .contains("expected a palette or 8-bit grayscale PNG"));
+        assertTrue(assertThrows(VocFormatException.class, () -> VocReader.segmentation(root, "none", 21)).getMessage()
+                .endsWith("none.png: no such segmentation file"));
+    }
 }

@@ -1,0 +1,38 @@
+package org.resvision.data.voc;
+
+import java.awt.image.IndexColorModel;
+
+/** PASCAL VOC's colour map: index {@code i}'s colour interleaves the bits of {@code i}; 255 is void. */
+public final class VocPalette {
+
+    private VocPalette() {}
+
+    /** The 256-entry palette as an 8-bit {@link IndexColorModel}. */
+    public static IndexColorModel colorModel() {
+        byte[] r = new byte[256];
+        byte[] g = new byte[256];
+        byte[] b = new byte[256];
+        for (int i = 0; i < 256; i++) {
+            int[] rgb = rgb(i);
+            r[i] = (byte) rgb[0];
+            g[i] = (byte) rgb[1];
+            b[i] = (byte) rgb[2];
+        }
+        return new IndexColorModel(8, 256, r, g, b);
+    }
+
+    /** The colour of index {@code i}. */
+    public static int[] rgb(int i) {
+        int c = i;
+        int r = 0;
+        int g = 0;
+        int b = 0;
+        for (int j = 0; j < 8; j++) {
+            r |= ((c >> 0) & 1) << (7 - j);
+            g |= ((c >> 1) & 1) << (7 - j);
+            b |= ((c >> 2) & 1) << (7 - j);
+            c >>= 3;
+        }
+        return new int[] {r, g, b};
+    }
+}

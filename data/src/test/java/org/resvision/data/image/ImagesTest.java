@@ -53,4 +53,20 @@ class ImagesTest {
             assertTrue(missing.getMessage().endsWith("nope.png: no such image file"));
         }
     }
+
+    @Test
+    void exifOrientationIsApplied() throws Exception {
+        // 40x20 stored, left quarter blue, EXIF orientation 6 (rotate 90 degrees clockwise to display)
+        Path file = dir.resolve("exif.jpg");
+        try (var in = ImagesTest.class.getResourceAsStream("/exif-orientation-6.jpg")) {
+            Files.copy(in, file);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = Images.read(file, m);
+            assertEquals(new Shape(3, 40, 20), x.getShape(), "displayed upright: 20 wide, 40 tall");
+            // after the rotation the blue quarter is at the top
+            assertTrue(x.getFloat(2, 2, 10) > 0.8f && x.getFloat(0, 2, 10) < 0.2f, "top is blue");
+            assertTrue(x.getFloat(0, 37, 10) > 0.8f, "bottom is red");
+        }
+    }
 }

@@ -39,6 +39,13 @@ public final class DataBenchCommand implements Command {
         return "benchmark: COCO JSON loading and training-pipeline images/s";
     }
 
+    /** Heap in use after a full collection: what the loaded data keep alive. */
+    private static long retainedMb() {
+        Runtime rt = Runtime.getRuntime();
+        System.gc();
+        return (rt.totalMemory() - rt.freeMemory()) >> 20;
+    }
+
     @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("gt", "dt", "images", "batch", "size", "work"), Set.of(), USAGE);
@@ -53,12 +60,14 @@ public final class DataBenchCommand implements Command {
             double s = (System.nanoTime() - t0) / 1e9;
             table.append(String.format(Locale.ROOT, "%-34s %12.3f %10.0f ann/s%n",
                     "read GT (" + gt.annotations().size() + " annotations)", s, gt.annotations().size() / s));
+            table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "  heap held by the GT", "", retainedMb()));
         }
         if (args.get("dt", null) != null) {
             long t0 = System.nanoTime();
             List<CocoResult> dt = CocoReader.readResults(Path.of(args.get("dt", null)));
             double s = (System.nanoTime() - t0) / 1e9;
             table.append(String.format(Locale.ROOT, "%-34s %12.3f %10.0f det/s%n", "read results (" + dt.size() + ")", s, dt.size() / s));
+            table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "  heap held by GT + results", "", retainedMb()));
         }
         int images = args.getInt("images", 64);
         int batch = args.getInt("batch", 2);

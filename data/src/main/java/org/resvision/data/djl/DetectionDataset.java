@@ -1,0 +1,86 @@
+package org.resvision.data.djl;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.RandomAccessDataset;
+import ai.djl.training.dataset.Record;
+import ai.djl.util.Progress;
+import java.io.IOException;
+import java.util.Random;
+import org.resvision.data.loader.SampleSource;
+import org.resvision.data.transform.Sample;
+
+/**
+ * A {@link SampleSource} as a DJL {@link RandomAccessDataset}, so {@code trainer.iterateDataset}
+ * and DJL's samplers work: data is the image [3, H, W], labels are boxes [N, 4] ({@code x1, y1,
+ * x2, y2}) and labels [N] (int64); batches are padded by {@link PaddingBatchifier} (images to a
+ * multiple of 32, missing objects labelled -1). Each item's augmentation is seeded by (seed,
+ * index). ResVision's own {@code PrefetchLoader} does the same with per-epoch seeds and
+ * aspect-ratio grouping.
+ */
+public final class DetectionDataset extends RandomAccessDataset {
+
+    private final SampleSource source;
+    private final long seed;
+
+    private DetectionDataset(Builder b) {
+        super(b);
+        this.source = b.source;
+        this.seed = b.seed;
+    }
+
+    public static Builder builder(SampleSource source) {
+        return new Builder(source);
+    }
+
+    @Override
+    public Record get(NDManager manager, long index) throws IOException {
+        Sample s = source.load((int) index, new Random(seed * 1_000_003L + index), manager);
+        float[] flat = new float[s.boxes().length * 4];
+        for (int i = 0; i < s.boxes().length; i++) {
+            System.arraycopy(s.boxes()[i], 0, flat, 4 * i, 4);
+        }
+        long[] labels = new long[s.labels().length];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = s.labels()[i];
+        }
+        return new Record(new NDList(s.image()),
+                new NDList(manager.create(flat, new Shape(s.boxes().length, 4)), manager.create(labels).toType(DataType.INT64, false)));
+    }
+
+    @Override
+    protected long availableSize() {
+        return source.size();
+    }
+
+    @Override
+    public void prepare(Progress progress) {}
+
+    /** DJL's builder, with padding batchifiers preset. */
+    public static final class Builder extends BaseBuilder<Builder> {
+        private final SampleSource source;
+        private long seed;
+
+        Builder(SampleSource source) {
+            this.source = source;
+            optDataBatchifier(PaddingBatchifier.images(32));
+            optLabelBatchifier(PaddingBatchifier.targets());
+        }
+
+        public Builder optSeed(long s) {
+            seed = s;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        public DetectionDataset build() {
+            return new DetectionDataset(this);
+        }
+    }
+}

@@ -61,7 +61,8 @@ public final class Images {
                 p.capacity(count);
                 buf.asFloatBuffer().put(p.asBuffer());
             }
-            return manager.create(buf.asFloatBuffer(), new Shape(3, h, w));
+            // a direct, native-order ByteBuffer is taken as is (a FloatBuffer view would be copied again)
+            return manager.create(buf, new Shape(3, h, w), ai.djl.ndarray.types.DataType.FLOAT32);
         }
     }
 }

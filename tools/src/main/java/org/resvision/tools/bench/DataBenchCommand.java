@@ -78,6 +78,19 @@ public final class DataBenchCommand implements Command {
             new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(640, 480, 0, 2, 7))).writeCoco(coco, images);
         }
         CocoDataset ds = CocoReader.readDataset(coco.resolve("annotations/instances_train.json"));
+        try (NDManager m = NDManager.newBaseManager()) {
+            Path first = coco.resolve("images").resolve(ds.images().get(0).fileName());
+            for (int i = 0; i < 20; i++) {
+                org.resvision.data.image.Images.read(first, m).close(); // warm-up
+            }
+            int reps = 100;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps; i++) {
+                org.resvision.data.image.Images.read(coco.resolve("images").resolve(ds.images().get(i % ds.images().size()).fileName()), m).close();
+            }
+            double s = (System.nanoTime() - t0) / 1e9;
+            table.append(String.format(Locale.ROOT, "%-34s %12.4f %8.1f images/s%n", "decode 640x480 JPEG to NDArray", s / reps, reps / s));
+        }
         CocoDetectionSource src = new CocoDetectionSource(ds, coco.resolve("images"), true, size, size * 1333 / 800);
         try (NDManager root = NDManager.newBaseManager();
                 PrefetchLoader loader = new PrefetchLoader(src, PrefetchLoader.Options.training(batch, 0), root)) {

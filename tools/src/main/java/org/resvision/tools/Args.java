@@ -9,6 +9,7 @@ import java.util.Set;
 /**
  * A small command-line parser: {@code --name value} options, {@code --flag} switches and
  * positional arguments; an unknown option or a missing value is a {@link UsageException}.
+ * ({@code --help} is answered by {@link Main} before a command runs.)
  */
 public final class Args {
 
@@ -26,9 +27,7 @@ public final class Args {
         this.usage = usage;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                options.put("help", "true");
-            } else if (a.startsWith("--")) {
+            if (a.startsWith("--")) {
                 String name = a.substring(2);
                 String value = null;
                 int eq = name.indexOf('=');
@@ -53,11 +52,6 @@ public final class Args {
                 positional.add(a);
             }
         }
-    }
-
-    /** True when {@code --help} was given (the caller prints {@link #usage()} and returns 0). */
-    public boolean help() {
-        return options.containsKey("help");
     }
 
     public String usage() {

@@ -45,13 +45,14 @@ public final class CocoEvalCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot"),
                 Set.of("json", "per-class", "box-masks", "timing"), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         if (!args.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.positional().get(0) + "'\n" + USAGE);
         }

@@ -9,6 +9,9 @@ public interface Command {
     /** One line for the command list. */
     String summary();
 
+    /** The full usage text, printed for {@code --help} and after a usage error. */
+    String usage();
+
     /**
      * Runs the command.
      *

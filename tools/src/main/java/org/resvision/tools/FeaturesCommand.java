@@ -52,12 +52,13 @@ public final class FeaturesCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("arch", "weights", "size", "eps", "device", "out"), Set.of("fpn"), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         String arch = args.require("arch");
         Path weightsFile = Path.of(args.require("weights"));
         Path out = Path.of(args.require("out"));

@@ -34,12 +34,13 @@ public final class ImportWeightsCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("arch", "out"), Set.of("fpn", "lenient"), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         String arch = args.require("arch");
         Path out = Path.of(args.require("out"));
         if (args.positional().size() != 1) {

@@ -35,12 +35,13 @@ public final class InitWeightsCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("arch", "classes", "seed", "out"), Set.of("fpn"), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         String arch = args.require("arch");
         Path out = Path.of(args.require("out"));
         int seed = args.getInt("seed", 0);

@@ -35,6 +35,10 @@ public final class Main {
         for (Command c : commands()) {
             if (c.name().equals(args[0])) {
                 String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+                if (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h")) {
+                    System.out.println(c.usage());
+                    return 0;
+                }
                 try {
                     return c.run(rest);
                 } catch (UsageException e) {

@@ -30,12 +30,13 @@ public final class SynthCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects"), Set.of("video"), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         String format = args.get("format", "both");
         if (!Set.of("coco", "voc", "both").contains(format)) {
             throw new UsageException("--format must be coco, voc or both\n" + USAGE);

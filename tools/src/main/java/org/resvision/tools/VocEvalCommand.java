@@ -37,12 +37,13 @@ public final class VocEvalCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("voc", "split", "results", "metric", "iou"), Set.of(), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         Path root = Path.of(args.require("voc"));
         String split = args.get("split", "test");
         Path results = Path.of(args.require("results"));

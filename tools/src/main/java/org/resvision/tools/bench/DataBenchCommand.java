@@ -47,12 +47,13 @@ public final class DataBenchCommand implements Command {
     }
 
     @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("gt", "dt", "images", "batch", "size", "work"), Set.of(), USAGE);
-        if (args.help()) {
-            System.out.println(USAGE);
-            return 0;
-        }
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-34s %12s %14s%n", "step", "seconds", "rate"));
         if (args.get("gt", null) != null) {
             long t0 = System.nanoTime();

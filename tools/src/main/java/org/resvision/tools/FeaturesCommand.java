@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -22,13 +21,11 @@ import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.image.Images;
+import org.resvision.data.transform.Sample;
+import org.resvision.data.transform.Transforms;
 
 /** {@code resvision features}: every backbone stage's output for one image, as safetensors. */
 public final class FeaturesCommand implements Command {
-
-    /** ImageNet statistics, as torchvision's classification and detection transforms use. */
-    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    static final float[] STD = {0.229f, 0.224f, 0.225f};
 
     static final String USAGE = String.join("\n",
             "usage: resvision features --arch ARCH --weights FILE [--fpn] [--size S] [--eps E]",
@@ -117,20 +114,21 @@ public final class FeaturesCommand implements Command {
         return 0;
     }
 
-    /** [3, H, W] in [0, 1] -> optional short-side resize -> ImageNet normalisation -> [1, 3, H', W']. */
+    /**
+     * [3, H, W] in [0, 1] -> optional short-side resize (torchvision's bilinear, no antialiasing)
+     * -> ImageNet normalisation -> [1, 3, H', W'].
+     */
     static NDArray preprocess(NDArray rgb, int shortSide) {
-        NDArray x = rgb.expandDims(0);
+        NDArray x = rgb;
         if (shortSide > 0) {
-            Shape s = x.getShape();
-            long h = s.get(2);
-            long w = s.get(3);
-            long nh = h <= w ? shortSide : Math.round((double) shortSide * h / w);
-            long nw = h <= w ? Math.round((double) shortSide * w / h) : shortSide;
-            x = x.getNDArrayInternal().interpolation(new long[] {nh, nw}, 1, false); // 1 = bilinear in DJL
+            long h = x.getShape().get(1);
+            long w = x.getShape().get(2);
+            int nh = (int) (h <= w ? shortSide : Math.round((double) shortSide * h / w));
+            int nw = (int) (h <= w ? Math.round((double) shortSide * w / h) : shortSide);
+            x = Transforms.bilinear(x, nh, nw);
         }
-        NDManager m = x.getManager();
-        NDArray mean = m.create(MEAN).reshape(1, 3, 1, 1);
-        NDArray std = m.create(STD).reshape(1, 3, 1, 1);
-        return x.sub(mean).div(std);
+        Sample s = Transforms.normalize(new Sample(x, new float[0][], new int[0], null, null),
+                Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
+        return s.image().expandDims(0);
     }
 }

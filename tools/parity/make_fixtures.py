@@ -131,12 +131,30 @@ def case_resnet_fpn(name, arch, seed, input_shape, trainable_layers=3):
     return model.state_dict(), x, outs, meta
 
 
+def case_fcn(name, arch, seed, input_shape):
+    from torchvision.models.segmentation import fcn_resnet50, fcn_resnet101
+    torch.manual_seed(seed)
+    builder = {"resnet50": fcn_resnet50, "resnet101": fcn_resnet101}[arch]
+    model = builder(weights=None, weights_backbone=None, aux_loss=True, num_classes=21)
+    calibrate_bn(model, seed, size=(2, 3, 64, 64))
+    x = smooth_images(input_shape[0], input_shape[2], input_shape[3], seed + 7)
+    with torch.no_grad():
+        outs = resnet_stages(model.backbone, x)
+        res = model(x)
+    outs["out"] = res["out"]
+    outs["aux"] = res["aux"]
+    meta = {"kind": "fcn", "arch": arch, "norm": "batchnorm", "eps": 1e-5, "num_classes": 21, "aux": True,
+            "input_shape": list(input_shape)}
+    return model.state_dict(), x, outs, meta
+
+
 CASES = {
     "resnet18": lambda: case_resnet("resnet18", "resnet18", 18, (2, 3, 224, 224)),
     "resnet50": lambda: case_resnet("resnet50", "resnet50", 50, (2, 3, 224, 224)),
     "resnet50_dilated": lambda: case_resnet("resnet50_dilated", "resnet50", 51, (1, 3, 160, 192),
                                             replace_stride_with_dilation=[False, True, True]),
     "resnet50_fpn": lambda: case_resnet_fpn("resnet50_fpn", "resnet50", 52, (1, 3, 200, 264)),
+    "fcn_resnet50": lambda: case_fcn("fcn_resnet50", "resnet50", 53, (1, 3, 120, 152)),
 }
 
 

@@ -1,0 +1,81 @@
+package org.resvision.segmentation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.Map;
+import java.util.Set;
+import org.resvision.backbone.nn.TorchModule;
+import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.backbone.resnet.ResNet;
+
+/**
+ * torchvision's FCN ({@code _SimpleSegmentationModel}): {@code backbone} (a ResNet without its
+ * head), {@code classifier} on layer4 and the optional {@code aux_classifier} on layer3, both
+ * upsampled bilinearly ({@code align_corners=False}) to the input size. Input [N, 3, H, W]
+ * (ImageNet-normalised); output {@code out} [N, classes, H, W] and, with aux, {@code aux}.
+ * Parameter names are torchvision's state-dict keys.
+ */
+public final class Fcn extends TorchModule {
+
+    /** DJL's bilinear interpolation mode (only ever used here to upsample, where it is plain bilinear). */
+    private static final int BILINEAR = 1;
+
+    private final FcnConfig config;
+    private final ResNet backbone;
+    private final TorchSequential classifier;
+    private final TorchSequential auxClassifier;
+
+    public Fcn(FcnConfig config) {
+        this.config = config;
+        ResNet net = new ResNet(config.backbone().withNumClasses(0));
+        backbone = register("backbone", net);
+        int c4 = config.backbone().stageChannels(4);
+        int c3 = config.backbone().stageChannels(3);
+        classifier = register("classifier", FcnHead.create(c4, config.numClasses(), config.backbone().norm(), config.dropout()));
+        auxClassifier = config.aux()
+                ? register("aux_classifier", FcnHead.create(c3, config.numClasses(), config.backbone().norm(), config.dropout()))
+                : null;
+    }
+
+    public FcnConfig config() {
+        return config;
+    }
+
+    public ResNet backbone() {
+        return backbone;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        long h = x.getShape().get(2);
+        long w = x.getShape().get(3);
+        Map<String, NDArray> f = backbone.features(ps, x, training,
+                auxClassifier == null ? Set.of("layer4") : Set.of("layer3", "layer4"));
+        NDList out = new NDList();
+        out.add(head(ps, classifier, f.remove("layer4"), h, w, training, "out"));
+        if (auxClassifier != null) {
+            out.add(head(ps, auxClassifier, f.remove("layer3"), h, w, training, "aux"));
+        }
+        return out;
+    }
+
+    private static NDArray head(ParameterStore ps, TorchSequential head, NDArray features, long h, long w, boolean training, String name) {
+        NDArray logits = head.forward(ps, new NDList(features), training).singletonOrThrow();
+        features.close();
+        NDArray up = logits.getNDArrayInternal().interpolation(new long[] {h, w}, BILINEAR, false);
+        logits.close();
+        up.setName(name);
+        return up;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        Shape out = new Shape(in.get(0), config.numClasses(), in.get(2), in.get(3));
+        return auxClassifier == null ? new Shape[] {out} : new Shape[] {out, out};
+    }
+}

@@ -1,0 +1,43 @@
+package org.resvision.segmentation;
+
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.resnet.ResNetConfig;
+
+/**
+ * Everything an FCN is built from, torchvision's defaults: a ResNet backbone dilated to output
+ * stride 8 ({@code replace_stride_with_dilation = [False, True, True]}), an FCN head on layer4
+ * and, with {@code aux}, one on layer3.
+ *
+ * @param backbone the ResNet (its head is ignored)
+ * @param numClasses classes including background (21 for VOC)
+ * @param aux whether the auxiliary head on layer3 exists
+ * @param dropout the heads' dropout probability (0.1)
+ */
+public record FcnConfig(ResNetConfig backbone, int numClasses, boolean aux, float dropout) {
+
+    /** torchvision's {@code fcn_resnet50(num_classes=21, aux_loss=True)}. */
+    public static FcnConfig fcnResnet50() {
+        return new FcnConfig(ResNetConfig.of("resnet50").withDilation(false, true, true).withNumClasses(0), 21, true, 0.1f);
+    }
+
+    /** torchvision's {@code fcn_resnet101(num_classes=21, aux_loss=True)}. */
+    public static FcnConfig fcnResnet101() {
+        return new FcnConfig(ResNetConfig.of("resnet101").withDilation(false, true, true).withNumClasses(0), 21, true, 0.1f);
+    }
+
+    /**
+     * A CPU-sized preset: ResNet-18 (BasicBlocks cannot dilate, so output stride 32), heads on
+     * layer4 (512 channels) and layer3, BatchNorm.
+     */
+    public static FcnConfig small(int numClasses) {
+        return new FcnConfig(ResNetConfig.of("resnet18").withNumClasses(0), numClasses, true, 0.1f);
+    }
+
+    public FcnConfig withNumClasses(int classes) {
+        return new FcnConfig(backbone, classes, aux, dropout);
+    }
+
+    public FcnConfig withNorm(Norm norm) {
+        return new FcnConfig(backbone.withNorm(norm), numClasses, aux, dropout);
+    }
+}

@@ -1,0 +1,27 @@
+package org.resvision.segmentation;
+
+import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.DropoutLayer;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.nn.ReluLayer;
+import org.resvision.backbone.nn.TorchSequential;
+
+/**
+ * torchvision's {@code FCNHead}: Conv3x3(in, in/4, no bias) - norm - ReLU - Dropout - Conv1x1(in/4,
+ * classes), as a Sequential, so its keys are {@code 0.weight, 1.*, 4.weight, 4.bias}.
+ * [N, in, h, w] -> [N, classes, h, w].
+ */
+public final class FcnHead {
+
+    private FcnHead() {}
+
+    public static TorchSequential create(int inChannels, int classes, Norm norm, float dropout) {
+        int inter = inChannels / 4;
+        return new TorchSequential(
+                Conv2dLayer.builder(inChannels, inter, 3).padding(1).bias(false).build(),
+                norm.create(inter),
+                new ReluLayer(),
+                new DropoutLayer(dropout),
+                Conv2dLayer.builder(inter, classes, 1).build());
+    }
+}

@@ -1,2 +1,0 @@
-/** FCN semantic segmentation heads on dilated ResVision backbones (built by the segmentation issue). */
-package org.resvision.segmentation;

@@ -26,11 +26,11 @@ public record FcnConfig(ResNetConfig backbone, int numClasses, boolean aux, floa
     }
 
     /**
-     * A CPU-sized preset: ResNet-18 (BasicBlocks cannot dilate, so output stride 32), heads on
-     * layer4 (512 channels) and layer3, BatchNorm.
+     * A CPU-sized preset: ResNet-18 dilated to output stride 8 (ResVision allows dilated
+     * BasicBlocks; the weights are ResNet-18's), heads on layer4 (512 channels) and layer3.
      */
     public static FcnConfig small(int numClasses) {
-        return new FcnConfig(ResNetConfig.of("resnet18").withNumClasses(0), numClasses, true, 0.1f);
+        return new FcnConfig(ResNetConfig.of("resnet18").withDilation(false, true, true).withNumClasses(0), numClasses, true, 0.1f);
     }
 
     public FcnConfig withNumClasses(int classes) {

@@ -79,7 +79,7 @@ public final class ResNet extends TorchModule {
 
     private Block block(int in, int planes, int stride, int dilation) {
         return switch (config.block()) {
-            case BASIC -> new BasicBlock(in, planes, stride, config.norm());
+            case BASIC -> new BasicBlock(in, planes, stride, dilation, config.norm());
             case BOTTLENECK -> new Bottleneck(
                     in, planes, stride, config.groups(), config.widthPerGroup(), dilation, config.norm());
         };

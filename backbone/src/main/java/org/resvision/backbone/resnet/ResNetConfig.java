@@ -16,7 +16,9 @@ import org.resvision.backbone.nn.Norm;
  * @param groups groups of the 3x3 conv in bottlenecks
  * @param widthPerGroup bottleneck width per group (64 = plain ResNet)
  * @param replaceStrideWithDilation for layer2..layer4: dilate instead of stride (FCN uses
- *     {@code [false, true, true]}, output stride 8)
+ *     {@code [false, true, true]}, output stride 8). Unlike torchvision, BasicBlock networks
+ *     (ResNet-18/34) may be dilated too: the weights keep their shapes, so ImageNet checkpoints
+ *     still load.
  * @param norm BatchNorm or FrozenBatchNorm, with its epsilon
  * @param numClasses classes of the {@code fc} head; 0 builds no head (feature extractor)
  */
@@ -50,11 +52,6 @@ public record ResNetConfig(
         }
         if (block == BlockType.BASIC && (groups != 1 || widthPerGroup != 64)) {
             throw new IllegalArgumentException("BasicBlock only supports groups=1 and widthPerGroup=64");
-        }
-        for (boolean d : replaceStrideWithDilation) {
-            if (d && block == BlockType.BASIC) {
-                throw new IllegalArgumentException("Dilation > 1 not supported in BasicBlock");
-            }
         }
         layers = layers.clone();
         replaceStrideWithDilation = replaceStrideWithDilation.clone();

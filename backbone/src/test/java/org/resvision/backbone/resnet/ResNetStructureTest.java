@@ -123,10 +123,15 @@ class ResNetStructureTest {
     }
 
     @Test
-    void basicBlockRejectsDilation() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ResNetConfig.of("resnet18").withDilation(false, true, true));
-        assertTrue(e.getMessage().contains("BasicBlock"));
+    void basicBlockNetworksDilateToo() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet net = new ResNet(ResNetConfig.of("resnet18").withNumClasses(0).withDilation(false, true, true));
+            Shape in = new Shape(1, 3, 64, 64);
+            net.initialize(m, DataType.FLOAT32, in);
+            NDArray l4 = net.features(new ParameterStore(m, false), m.randomNormal(in), false, Set.of("layer4")).get("layer4");
+            assertEquals(new Shape(1, 512, 8, 8), l4.getShape(), "output stride 8");
+            assertEquals(new Shape(512, 512, 3, 3), net.namedParameters().get("layer4.1.conv2.weight").getShape(), "same weights as resnet18");
+        }
         assertThrows(IllegalArgumentException.class, () -> ResNetConfig.of("resnet51"));
     }
 }

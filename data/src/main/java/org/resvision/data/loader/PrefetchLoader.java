@@ -102,7 +102,41 @@ public final class PrefetchLoader implements AutoCloseable {
 
     /** Iterates the batches of {@code epoch}; close each batch after use. */
     public Iterator<Batch> epoch(int epoch) {
-        List<int[]> plan = plan(epoch);
+        return epoch(epoch, 0);
+    }
+
+    /**
+     * An endless stream of batches, epoch after epoch, starting at the batch a run that has done
+     * {@code iteration} steps would take next (so a resumed run sees the same data it would have).
+     */
+    public java.util.function.Supplier<Batch> stream(int iteration) {
+        return new java.util.function.Supplier<>() {
+            int epoch;
+            Iterator<Batch> it;
+
+            {
+                int left = iteration;
+                while (left >= plan(epoch).size() && plan(epoch).size() > 0) {
+                    left -= plan(epoch).size();
+                    epoch++;
+                }
+                it = epoch(epoch, left);
+            }
+
+            @Override
+            public Batch get() {
+                while (!it.hasNext()) {
+                    it = epoch(++epoch);
+                }
+                return it.next();
+            }
+        };
+    }
+
+    /** As {@link #epoch(int)}, from batch {@code fromBatch} of the epoch's plan (for resuming). */
+    public Iterator<Batch> epoch(int epoch, int fromBatch) {
+        List<int[]> all = plan(epoch);
+        List<int[]> plan = all.subList(Math.min(fromBatch, all.size()), all.size());
         return new Iterator<>() {
             private final Deque<Future<Batch>> ahead = new ArrayDeque<>();
             private int submitted;

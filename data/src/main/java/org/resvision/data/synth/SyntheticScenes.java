@@ -91,7 +91,7 @@ public final class SyntheticScenes {
         for (int i = 0; i < n; i++) {
             int cls = rnd.nextInt(CLASSES.size());
             boolean tiny = rnd.nextInt(6) == 0;
-            double size = tiny ? 4 + rnd.nextInt(5) : s * (0.08 + 0.22 * rnd.nextDouble());
+            double size = tiny ? 4 + rnd.nextInt(5) : s * (0.12 + 0.33 * rnd.nextDouble());
             // some centres near or past the border: truncated objects
             double cx = -0.1 * config.width() + rnd.nextDouble() * 1.2 * config.width();
             double cy = -0.1 * config.height() + rnd.nextDouble() * 1.2 * config.height();

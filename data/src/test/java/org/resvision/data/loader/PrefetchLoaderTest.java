@@ -95,6 +95,27 @@ class PrefetchLoaderTest {
     }
 
     @Test
+    void aStreamResumedAtAnIterationSeesTheSameBatches() {
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader l = new PrefetchLoader(new FakeSource(-1), new PrefetchLoader.Options(4, 2, true, false, 2, 2, false), root)) {
+            // 23 items in batches of 4: 6 batches an epoch; iteration 9 is epoch 1, batch 3
+            java.util.function.Supplier<Batch> full = l.stream(0);
+            List<int[]> seen = new ArrayList<>();
+            for (int i = 0; i < 14; i++) {
+                try (Batch b = full.get()) {
+                    seen.add(b.indices());
+                }
+            }
+            java.util.function.Supplier<Batch> resumed = l.stream(9);
+            for (int i = 9; i < 14; i++) {
+                try (Batch b = resumed.get()) {
+                    assertArrayEquals(seen.get(i), b.indices(), "batch " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void badItemsFailWithTheirMessageOrAreSkippedAndCounted() {
         try (NDManager root = NDManager.newBaseManager();
                 PrefetchLoader strict = new PrefetchLoader(new FakeSource(7), new PrefetchLoader.Options(4, 1, false, false, 2, 2, false), root);

@@ -1,0 +1,85 @@
+package org.resvision.backbone.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.resvision.backbone.weights.StateDict;
+
+/**
+ * {@code torch.optim.SGD} with momentum and weight decay: {@code d = g + wd * w; buf = m * buf +
+ * d} (the first step {@code buf = d}); {@code w -= lr * buf}. Decay can be skipped for norm
+ * layers and biases (one-dimensional tensors), as detectron2's and torchvision's recipes allow.
+ * Momentum buffers live in {@code manager} and are part of checkpoints.
+ */
+public final class Sgd {
+
+    private final Map<String, Parameter> params;
+    private final float momentum;
+    private final float weightDecay;
+    private final boolean decayNormAndBias;
+    private final NDManager manager;
+    private final Map<String, NDArray> buffers = new LinkedHashMap<>();
+
+    public Sgd(Map<String, Parameter> params, float momentum, float weightDecay, boolean decayNormAndBias, NDManager manager) {
+        this.params = params;
+        this.momentum = momentum;
+        this.weightDecay = weightDecay;
+        this.decayNormAndBias = decayNormAndBias;
+        this.manager = manager;
+    }
+
+    /** One update of every parameter that has a gradient; gradients are zeroed afterwards. */
+    public void step(float lr) {
+        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+            Parameter p = e.getValue();
+            if (!p.requiresGradient()) {
+                continue;
+            }
+            NDArray w = p.getArray();
+            try (NDArray g = w.getGradient()) {
+                NDArray d = g;
+                boolean decay = weightDecay != 0 && (decayNormAndBias || w.getShape().dimension() > 1);
+                if (decay) {
+                    d = g.add(w.mul(weightDecay));
+                }
+                NDArray buf = buffers.get(e.getKey());
+                if (momentum != 0) {
+                    if (buf == null) {
+                        buf = d.duplicate();
+                        buf.attach(manager);
+                        buffers.put(e.getKey(), buf);
+                    } else {
+                        buf.muli(momentum).addi(d);
+                    }
+                    w.subi(buf.mul(lr));
+                } else {
+                    w.subi(d.mul(lr));
+                }
+                if (d != g) {
+                    d.close();
+                }
+                g.subi(g); // zero in place (PyTorch's zero_grad)
+            }
+        }
+    }
+
+    /** The momentum buffers, keyed by parameter name (for checkpoints). */
+    public StateDict state() {
+        StateDict s = new StateDict();
+        buffers.forEach(s::put);
+        return s;
+    }
+
+    /** Restores momentum buffers saved by {@link #state()}. */
+    public void load(StateDict state) {
+        buffers.values().forEach(NDArray::close);
+        buffers.clear();
+        for (var e : state) {
+            NDArray copy = e.getValue().duplicate();
+            copy.attach(manager);
+            buffers.put(e.getKey(), copy);
+        }
+    }
+}

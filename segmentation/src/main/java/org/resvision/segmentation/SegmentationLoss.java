@@ -1,0 +1,41 @@
+package org.resvision.segmentation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * torchvision's segmentation reference loss: pixel-wise cross-entropy with ignore index 255 (mean
+ * over the pixels that count), plus 0.5 x the same on the aux output.
+ */
+public final class SegmentationLoss {
+
+    public static final int IGNORE = 255;
+    public static final float AUX_WEIGHT = 0.5f;
+
+    private SegmentationLoss() {}
+
+    /** {@code {"out": ce(out), "aux": 0.5 ce(aux)}} (aux only when the model has it). */
+    public static Map<String, NDArray> compute(NDList outputs, NDArray target) {
+        Map<String, NDArray> losses = new LinkedHashMap<>();
+        losses.put("out", crossEntropy(outputs.get(0), target));
+        if (outputs.size() > 1) {
+            losses.put("aux", crossEntropy(outputs.get(1), target).mul(AUX_WEIGHT));
+        }
+        return losses;
+    }
+
+    /** Cross-entropy of logits [N, C, H, W] against class maps [N, H, W] (255 ignored). */
+    public static NDArray crossEntropy(NDArray logits, NDArray target) {
+        NDArray t = target.toType(DataType.INT64, false);
+        NDArray valid = t.neq(IGNORE);
+        NDArray index = t.mul(valid.toType(DataType.INT64, false)).expandDims(1);
+        NDArray logp = logits.logSoftmax(1);
+        NDArray picked = logp.gather(index, 1).squeeze(1);
+        NDArray v = valid.toType(DataType.FLOAT32, false);
+        NDArray count = v.sum().maximum(1f);
+        return picked.mul(v).sum().neg().div(count);
+    }
+}

@@ -11,6 +11,9 @@ public final class Main {
         return List.of(
                 // one line per command; keep this list sorted by how users meet them
                 new SynthCommand(),
+                new TrainCommand(),
+                new EvaluateCommand(),
+                new PredictCommand(),
                 new FeaturesCommand(),
                 new InitWeightsCommand(),
                 new ImportWeightsCommand(),

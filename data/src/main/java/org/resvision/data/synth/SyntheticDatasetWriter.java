@@ -1,6 +1,5 @@
 package org.resvision.data.synth;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.imageio.ImageIO;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_videoio;
@@ -87,7 +85,7 @@ public final class SyntheticDatasetWriter {
             try (SyntheticScenes.Scene s = scenes.render(i)) {
                 writeImage(dir.resolve("JPEGImages/" + id + ".jpg"), s);
                 atomicString(dir.resolve("Annotations/" + id + ".xml"), vocXml(id, s));
-                writePalettePng(dir.resolve("SegmentationClass/" + id + ".png"), s.classMap(),
+                org.resvision.data.voc.VocPalette.writePng(dir.resolve("SegmentationClass/" + id + ".png"), s.classMap(),
                         scenes.config().width(), scenes.config().height());
             }
         }
@@ -179,16 +177,6 @@ public final class SyntheticDatasetWriter {
             if (!opencv_imgcodecs.imwrite(tmp.toString(), s.image(), params)) {
                 throw new IOException(file + ": OpenCV could not write the image");
             }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static void writePalettePng(Path file, byte[] classMap, int w, int h) throws IOException {
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_INDEXED, org.resvision.data.voc.VocPalette.colorModel());
-        img.getRaster().setDataElements(0, 0, w, h, classMap);
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
-        if (!ImageIO.write(img, "png", tmp.toFile())) {
-            throw new IOException(file + ": no PNG writer");
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -1,0 +1,156 @@
+package org.resvision.tools;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.data.image.Images;
+import org.resvision.data.loader.VocSegmentationSource;
+import org.resvision.data.transform.Sample;
+import org.resvision.data.transform.Transforms;
+import org.resvision.data.voc.VocPalette;
+import org.resvision.eval.segmentation.ConfusionMatrix;
+import org.resvision.segmentation.Fcn;
+import org.resvision.segmentation.SegmentationEvaluation;
+import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationTraining;
+
+/** {@code train}, {@code evaluate} and {@code predict} for segmentation configs. */
+final class SegmentationCommands {
+
+    private SegmentationCommands() {}
+
+    /** The VOC folder of {@code --data voc:DIR}. */
+    static Path vocData(String data) throws UsageException {
+        if (data == null || !data.startsWith("voc:")) {
+            throw new UsageException("--data must be voc:DIR for segmentation (the PASCAL VOC layout with SegmentationClass)");
+        }
+        return Path.of(data.substring(4));
+    }
+
+    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume) throws Exception {
+        Files.createDirectories(run);
+        Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+        VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
+        VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed((int) c.seed);
+            Fcn fcn = new Fcn(c.fcn());
+            fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, c.crop_size, c.crop_size));
+            ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, m, System.out);
+            System.out.println(table(cm, c.classNames()));
+            System.out.println("model: " + run.resolve("model.safetensors"));
+        }
+        return 0;
+    }
+
+    static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
+        Fcn fcn = new Fcn(c.fcn());
+        fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+        StateDictLoader.load(fcn, WeightsIO.load(weights, m), weights, "", true);
+        return fcn;
+    }
+
+    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split) throws Exception {
+        VocSegmentationSource src = new VocSegmentationSource(voc, split, c.num_classes, false, c.base_size, c.crop_size);
+        try (NDManager m = NDManager.newBaseManager()) {
+            ConfusionMatrix cm = SegmentationEvaluation.evaluate(load(c, weights, m), src, m);
+            System.out.println(table(cm, c.classNames()));
+        }
+        return 0;
+    }
+
+    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw) throws Exception {
+        Files.createDirectories(out);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Fcn fcn = load(c, weights, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            for (String name : images) {
+                Path file = Path.of(name);
+                try (NDManager im = m.newSubManager()) {
+                    NDArray rgb = Images.read(file, im);
+                    Sample s = Transforms.normalize(new Sample(rgb, new float[0][], new int[0], null, null),
+                            Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
+                    NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1).squeeze(0);
+                    int h = (int) pred.getShape().get(0);
+                    int w = (int) pred.getShape().get(1);
+                    byte[] labels = pred.toType(DataType.UINT8, false).toByteArray();
+                    String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+                    VocPalette.writePng(out.resolve(stem + ".png"), labels, w, h);
+                    if (draw != null) {
+                        overlay(rgb, labels, w, h, draw.resolve(stem + ".png"));
+                    }
+                }
+            }
+            System.out.println("wrote " + images.size() + " VOC-palette masks to " + out + (draw == null ? "" : " and overlays to " + draw));
+        }
+        return 0;
+    }
+
+    /** Half the image, half the class colour (background left as is), as a PNG. */
+    static void overlay(NDArray rgb, byte[] labels, int w, int h, Path file) throws IOException {
+        float[] px = rgb.toFloatArray(); // [3, H, W] in [0, 1]
+        byte[] bgr = new byte[w * h * 3];
+        for (int i = 0; i < w * h; i++) {
+            int cls = labels[i] & 0xff;
+            int[] col = VocPalette.rgb(cls);
+            for (int c = 0; c < 3; c++) {
+                float v = px[c * w * h + i] * 255f;
+                float o = cls == 0 ? v : 0.5f * v + 0.5f * col[c];
+                bgr[i * 3 + (2 - c)] = (byte) Math.max(0, Math.min(255, Math.round(o)));
+            }
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Mat mat = new Mat(h, w, org.bytedeco.opencv.global.opencv_core.CV_8UC3)) {
+            mat.data().put(bgr);
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.png");
+            if (!opencv_imgcodecs.imwrite(tmp.toString(), mat)) {
+                throw new IOException(file + ": could not write the overlay");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    static String table(ConfusionMatrix cm, List<String> names) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %8s %8s%n", "class", "IoU", "acc"));
+        double[] iou = cm.iou();
+        double[] acc = cm.classAccuracy();
+        for (int i = 0; i < iou.length; i++) {
+            sb.append(String.format(Locale.ROOT, "%-16s %8s %8s%n", names.get(i), pct(iou[i]), pct(acc[i])));
+        }
+        sb.append(String.format(Locale.ROOT, "mIoU %.1f%%, pixel accuracy %.1f%%, mean class accuracy %.1f%%",
+                100 * cm.meanIou(), 100 * cm.pixelAccuracy(), 100 * cm.meanClassAccuracy()));
+        return sb.toString();
+    }
+
+    private static String pct(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
+    }
+
+    /** The config's task, read before anything else so detection configs get a clear answer. */
+    static SegmentationModelConfig config(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException(file + ": no such config file");
+        }
+        if (text.contains("\"detection\"")) {
+            throw new IOException(file + ": detection configs are not supported yet (the detection module is the next issue)");
+        }
+        return SegmentationModelConfig.read(file);
+    }
+}

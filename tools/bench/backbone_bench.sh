@@ -10,7 +10,7 @@ ARCH=${1:-resnet50}; SIZE=${2:-224}; ITERS=${3:-7}; WARMUP=${4:-2}; THREADS=${TH
 CP_FILE=backbone/target/bench.classpath
 if [ ! -s "$CP_FILE" ]; then
   mvn -B -q -pl backbone org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-      -Dmdep.outputFile="$CP_FILE" >/dev/null
+      -Dmdep.outputFile="$PWD/$CP_FILE" >/dev/null
 fi
 CP="backbone/target/classes:$(cat "$CP_FILE")"
 JAVA_OPTS=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1

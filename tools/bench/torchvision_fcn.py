@@ -1,0 +1,52 @@
+#!/usr/bin/python3
+"""torchvision side of the FCN benchmark: fcn_resnet50 (aux) inference or a training step.
+Usage: torchvision_fcn.py --mode infer|train --size S --batch B --iters N --warmup W --threads T
+"""
+import argparse
+import resource
+import statistics
+import time
+
+import torch
+from torchvision.models.segmentation import fcn_resnet50
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", default="infer")
+    ap.add_argument("--size", type=int, default=520)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    model = fcn_resnet50(weights=None, weights_backbone=None, aux_loss=True, num_classes=21)
+    x = torch.randn(a.batch, 3, a.size, a.size)
+    target = torch.randint(0, 21, (a.batch, a.size, a.size))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
+    times = []
+    for _ in range(a.warmup + a.iters):
+        t = time.perf_counter()
+        if a.mode == "train":
+            model.train()
+            opt.zero_grad()
+            out = model(x)
+            loss = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
+                + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
+            loss.backward()
+            opt.step()
+        else:
+            model.eval()
+            with torch.no_grad():
+                model(x)
+        times.append(time.perf_counter() - t)
+    times = times[a.warmup:]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"torchvision {a.mode} b{a.batch} median_ms={1000 * statistics.median(times):.1f} "
+          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,8 @@ public final class VocSegmentationSource implements SampleSource {
     private final boolean train;
     private final int baseSize;
     private final int crop;
+    private final double minScale;
+    private final double maxScale;
 
     /**
      * @param numClasses classes including background (21 for VOC)
@@ -34,6 +36,17 @@ public final class VocSegmentationSource implements SampleSource {
      * @param crop training crop (torchvision: 480)
      */
     public VocSegmentationSource(Path root, String split, int numClasses, boolean train, int baseSize, int crop) throws IOException {
+        this(root, split, numClasses, train, baseSize, crop, 0.5, 2.0);
+    }
+
+    /** As above, with the random short-side range {@code [minScale, maxScale] x baseSize} (torchvision: 0.5, 2). */
+    public VocSegmentationSource(Path root, String split, int numClasses, boolean train, int baseSize, int crop,
+            double minScale, double maxScale) throws IOException {
+        if (minScale <= 0 || maxScale < minScale) {
+            throw new IllegalArgumentException("scale range must satisfy 0 < min <= max");
+        }
+        this.minScale = minScale;
+        this.maxScale = maxScale;
         this.root = root;
         this.ids = readSplit(root, split);
         this.numClasses = numClasses;
@@ -72,7 +85,7 @@ public final class VocSegmentationSource implements SampleSource {
         var seg = manager.create(java.nio.ByteBuffer.wrap(map.labels()), new Shape(map.height(), map.width()), DataType.UINT8);
         Sample s = new Sample(image, new float[0][], new int[0], null, seg);
         if (train) {
-            s = Transforms.randomResizeCrop(s, rnd, baseSize / 2, baseSize * 2, crop);
+            s = Transforms.randomResizeCrop(s, rnd, (int) Math.round(baseSize * minScale), (int) Math.round(baseSize * maxScale), crop);
             s = Transforms.randomHorizontalFlip(s, rnd, 0.5);
         } else {
             int h = (int) s.height();

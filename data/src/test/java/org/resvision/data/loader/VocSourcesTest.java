@@ -51,6 +51,14 @@ class VocSourcesTest {
             int[] labels = v.segMap().toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray();
             assertTrue(java.util.Arrays.stream(labels).allMatch(l -> l <= 4 || l == 255));
         }
+        // without scale jitter a 64x96 image at base 64 is only cropped: no padding enters the crop
+        VocSegmentationSource fixed = new VocSegmentationSource(dir, "train", 5, true, 64, 48, 1.0, 1.0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Sample s = fixed.load(0, new Random(1), m);
+            assertEquals(new Shape(48, 48), s.segMap().getShape());
+            assertTrue(s.image().min().getFloat() > -2.2f, "no zero padding (normalised 0 would be about -2.1)");
+        }
+        assertThrows(IllegalArgumentException.class, () -> new VocSegmentationSource(dir, "train", 5, true, 64, 48, 2.0, 1.0));
         Files.delete(dir.resolve("SegmentationClass/000001.png"));
         try (NDManager m = NDManager.newBaseManager()) {
             assertTrue(assertThrows(VocFormatException.class, () -> train.load(0, new Random(0), m)).getMessage()

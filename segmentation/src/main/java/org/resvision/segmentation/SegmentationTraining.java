@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.Locale;
 import org.resvision.backbone.train.LrSchedule;
 import org.resvision.backbone.train.Sgd;
 import org.resvision.backbone.train.TrainLoop;
@@ -73,9 +72,5 @@ public final class SegmentationTraining {
             maps.add(m);
         }
         return NDArrays.stack(maps);
-    }
-
-    static String describe(ConfusionMatrix cm) {
-        return String.format(Locale.ROOT, "mIoU %.3f", cm.meanIou());
     }
 }

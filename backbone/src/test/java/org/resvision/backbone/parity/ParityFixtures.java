@@ -21,9 +21,6 @@ import org.junit.jupiter.api.Assumptions;
 public final class ParityFixtures {
 
     public static final String PYTHON = "/usr/bin/python3";
-    public static final List<String> CASES =
-            List.of("resnet18", "resnet50", "resnet50_dilated", "resnet50_fpn", "fcn_resnet50");
-
     private static Boolean generated;
 
     private ParityFixtures() {}

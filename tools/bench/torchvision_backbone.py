@@ -6,12 +6,15 @@ One case per process, so that the peak RSS it prints belongs to that case alone:
 Prints one line: `torchvision <mode> b<batch> median_ms=<..> min_ms=<..> peak_rss_mb=<..>`.
 """
 import argparse
-import resource
-import statistics
+import os
+import sys
 import time
 
 import torch
 import torchvision
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_report import report  # noqa: E402
 
 
 def main():
@@ -47,10 +50,7 @@ def main():
             loss.backward()
             opt.step()
             times.append(time.perf_counter() - t)
-    times = times[a.warmup:]
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"torchvision {a.mode} b{a.batch} median_ms={1000 * statistics.median(times):.1f} "
-          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}", flush=True)
+    report(a.mode, a.batch, times[a.warmup:])
 
 
 if __name__ == "__main__":

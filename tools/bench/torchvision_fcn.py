@@ -3,12 +3,15 @@
 Usage: torchvision_fcn.py --mode infer|train --size S --batch B --iters N --warmup W --threads T
 """
 import argparse
-import resource
-import statistics
+import os
+import sys
 import time
 
 import torch
 from torchvision.models.segmentation import fcn_resnet50
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_report import report  # noqa: E402
 
 
 def main():
@@ -42,10 +45,7 @@ def main():
             with torch.no_grad():
                 model(x)
         times.append(time.perf_counter() - t)
-    times = times[a.warmup:]
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"torchvision {a.mode} b{a.batch} median_ms={1000 * statistics.median(times):.1f} "
-          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}", flush=True)
+    report(a.mode, a.batch, times[a.warmup:])
 
 
 if __name__ == "__main__":

@@ -74,13 +74,21 @@ public final class BackboneBench {
                 times.add((System.nanoTime() - t0) / 1e6);
             }
         }
-        List<Double> measured = new ArrayList<>(times.subList(o.warmup(), times.size()));
+        return report(o.mode(), o.batch(), times, o.warmup());
+    }
+
+    /**
+     * The line the bench drivers parse: {@code resvision <mode> b<batch> median_ms=.. min_ms=..
+     * peak_rss_mb=..}, over the iterations after {@code warmup}.
+     */
+    public static String report(String mode, int batch, List<Double> times, int warmup) {
+        List<Double> measured = new ArrayList<>(times.subList(warmup, times.size()));
         Collections.sort(measured);
         double median = measured.size() % 2 == 1
                 ? measured.get(measured.size() / 2)
                 : (measured.get(measured.size() / 2 - 1) + measured.get(measured.size() / 2)) / 2;
         return String.format(Locale.ROOT, "resvision %s b%d median_ms=%.1f min_ms=%.1f peak_rss_mb=%d",
-                o.mode(), o.batch(), median, measured.get(0), peakRssMb());
+                mode, batch, median, measured.get(0), peakRssMb());
     }
 
     private static void trainStep(

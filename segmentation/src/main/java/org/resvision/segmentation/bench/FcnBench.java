@@ -9,9 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import org.resvision.backbone.bench.BackboneBench;
 import org.resvision.backbone.train.Sgd;
 import org.resvision.segmentation.Fcn;
@@ -74,9 +72,6 @@ public final class FcnBench {
                 times.add((System.nanoTime() - t0) / 1e6);
             }
         }
-        List<Double> t = new ArrayList<>(times.subList(warmup, times.size()));
-        Collections.sort(t);
-        System.out.printf(Locale.ROOT, "resvision %s b%d median_ms=%.1f min_ms=%.1f peak_rss_mb=%d%n",
-                mode, batch, t.get(t.size() / 2), t.get(0), BackboneBench.peakRssMb());
+        System.out.println(BackboneBench.report(mode, batch, times, warmup));
     }
 }

@@ -38,27 +38,31 @@ public final class Sgd {
                 continue;
             }
             NDArray w = p.getArray();
+            boolean decay = weightDecay != 0 && (decayNormAndBias || w.getShape().dimension() > 1);
             try (NDArray g = w.getGradient()) {
-                NDArray d = g;
-                boolean decay = weightDecay != 0 && (decayNormAndBias || w.getShape().dimension() > 1);
+                // every temporary is closed here: they would otherwise live in the model's
+                // manager and grow with each step (a parameter-sized array per step)
                 if (decay) {
-                    d = g.add(w.mul(weightDecay));
+                    try (NDArray wd = w.mul(weightDecay)) {
+                        g.addi(wd); // d = g + wd * w, in the gradient's storage (zeroed below anyway)
+                    }
                 }
                 NDArray buf = buffers.get(e.getKey());
                 if (momentum != 0) {
                     if (buf == null) {
-                        buf = d.duplicate();
+                        buf = g.duplicate();
                         buf.attach(manager);
                         buffers.put(e.getKey(), buf);
                     } else {
-                        buf.muli(momentum).addi(d);
+                        buf.muli(momentum).addi(g);
                     }
-                    w.subi(buf.mul(lr));
+                    try (NDArray update = buf.mul(lr)) {
+                        w.subi(update);
+                    }
                 } else {
-                    w.subi(d.mul(lr));
-                }
-                if (d != g) {
-                    d.close();
+                    try (NDArray update = g.mul(lr)) {
+                        w.subi(update);
+                    }
                 }
                 g.subi(g); // zero in place (PyTorch's zero_grad)
             }

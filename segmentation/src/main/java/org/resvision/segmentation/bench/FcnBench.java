@@ -58,10 +58,12 @@ public final class FcnBench {
                 try (NDManager step = m.newSubManager()) {
                     NDArray input = x.duplicate();
                     input.attach(step);
+                    NDArray labels = target.duplicate(); // the loss's temporaries then belong to this step
+                    labels.attach(step);
                     if (train) {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDList out = fcn.forward(ps, new NDList(input), true);
-                            var losses = SegmentationLoss.compute(out, target);
+                            var losses = SegmentationLoss.compute(out, labels);
                             gc.backward(losses.get("out").add(losses.get("aux")));
                         }
                         sgd.step(0.01f);

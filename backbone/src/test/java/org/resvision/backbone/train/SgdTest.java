@@ -46,6 +46,26 @@ class SgdTest {
     }
 
     @Test
+    void stepsLeaveNoArraysBehind() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameter w = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optShape(new Shape(3, 3)).build();
+            w.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            Sgd sgd = new Sgd(Map.of("w", w), 0.9f, 1e-4f, true, m);
+            int[] counts = new int[4];
+            for (int step = 0; step < 4; step++) {
+                try (NDManager s = m.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray x = s.ones(new Shape(3));
+                    gc.backward(x.matMul(w.getArray()).sum()); // x first: the results belong to the step
+                }
+                sgd.step(0.1f);
+                counts[step] = m.getManagedArrays().size();
+            }
+            assertEquals(counts[1], counts[3], "arrays in the model's manager after steps 2 and 4");
+        }
+    }
+
+    @Test
     void schedules() {
         LrSchedule poly = LrSchedule.poly(0.01f, 100);
         assertEquals(0.01f, poly.at(0), 1e-9f);

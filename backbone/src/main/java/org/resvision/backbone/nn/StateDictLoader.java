@@ -24,12 +24,14 @@ import org.resvision.backbone.weights.WeightsFormatException;
  * without it are ignored), so {@code "backbone."} loads a detection checkpoint's backbone into a
  * {@code BackboneWithFpn}. A {@code module.} prefix from {@code DataParallel} is stripped too.
  * Legacy FPN names ({@code fpn.inner_blocks.0.weight}, torchvision before 0.13, used by its
- * published COCO checkpoints) are accepted for {@code fpn.inner_blocks.0.0.weight}.
+ * published COCO checkpoints) are accepted for {@code fpn.inner_blocks.0.0.weight}, and the
+ * legacy RPN head conv ({@code rpn.head.conv.weight}) for {@code rpn.head.conv.0.0.weight}.
  */
 public final class StateDictLoader {
 
     private static final Pattern FPN_V2 =
             Pattern.compile("(^|.*\\.)(inner_blocks|layer_blocks)\\.(\\d+)\\.0\\.(weight|bias)$");
+    private static final Pattern RPN_CONV_V2 = Pattern.compile("(^|.*\\.)head\\.conv\\.0\\.0\\.(weight|bias)$");
     private static final String EXTRA_SUFFIX = "num_batches_tracked";
     private static final NDIndex ALL = new NDIndex("...");
 
@@ -141,6 +143,13 @@ public final class StateDictLoader {
         Matcher m = FPN_V2.matcher(name);
         if (m.matches()) {
             String old = m.group(1) + m.group(2) + "." + m.group(3) + "." + m.group(4);
+            if (byName.containsKey(old)) {
+                return old;
+            }
+        }
+        Matcher r = RPN_CONV_V2.matcher(name);
+        if (r.matches()) {
+            String old = r.group(1) + "head.conv." + r.group(2);
             if (byName.containsKey(old)) {
                 return old;
             }

@@ -1,0 +1,213 @@
+package org.resvision.detection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.resnet.ResNetConfig;
+
+/**
+ * A Faster R-CNN config (JSON): every constructor argument of torchvision's {@code FasterRCNN}
+ * and its backbone, named as there and defaulting to torchvision's values, plus the training
+ * recipe. A file names a {@code model} preset and overrides any field:
+ *
+ * <pre>{"task": "detection", "model": "fasterrcnn_resnet18_fpn_small", "num_classes": 5,
+ *  "class_names": ["background", "circle", "rectangle", "triangle", "star"], "iterations": 300}</pre>
+ *
+ * Presets: {@code fasterrcnn_resnet50_fpn} (torchvision's defaults, 91 COCO classes, frozen BN;
+ * set {@code "norm_eps": 0.0} for torchvision's COCO v1 weights), {@code fasterrcnn_resnet18_fpn}
+ * (the same on resnet18), and {@code fasterrcnn_resnet18_fpn_small} (a CPU preset for training
+ * from scratch: resnet18, BatchNorm, FPN 128, 1 anchor size per level from 16, 160-224 px).
+ */
+public final class DetectionConfig {
+
+    public String task = "detection";
+    public String model = "fasterrcnn_resnet50_fpn";
+    // backbone
+    public String backbone = "resnet50";
+    public int fpn_channels = 256;
+    public int trainable_layers = 3;
+    /** {@code frozen} (FrozenBatchNorm2d) or {@code batchnorm}. */
+    public String norm = "frozen";
+    public float norm_eps = 1e-5f;
+    // classes and transform
+    public int num_classes = 91;
+    public List<String> class_names;
+    public int min_size = 800;
+    public int max_size = 1333;
+    public float[] image_mean = {0.485f, 0.456f, 0.406f};
+    public float[] image_std = {0.229f, 0.224f, 0.225f};
+    // RPN
+    public float[][] anchor_sizes = {{32}, {64}, {128}, {256}, {512}};
+    public float[][] aspect_ratios = {{0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}};
+    public int rpn_pre_nms_top_n_train = 2000;
+    public int rpn_pre_nms_top_n_test = 1000;
+    public int rpn_post_nms_top_n_train = 2000;
+    public int rpn_post_nms_top_n_test = 1000;
+    public float rpn_nms_thresh = 0.7f;
+    public float rpn_fg_iou_thresh = 0.7f;
+    public float rpn_bg_iou_thresh = 0.3f;
+    public int rpn_batch_size_per_image = 256;
+    public float rpn_positive_fraction = 0.5f;
+    public float rpn_score_thresh = 0f;
+    // box head
+    public int box_roi_output = 7;
+    public int box_sampling_ratio = 2;
+    public int representation_size = 1024;
+    public float box_score_thresh = 0.05f;
+    public float box_nms_thresh = 0.5f;
+    public int box_detections_per_img = 100;
+    public float box_fg_iou_thresh = 0.5f;
+    public float box_bg_iou_thresh = 0.5f;
+    public int box_batch_size_per_image = 512;
+    public float box_positive_fraction = 0.25f;
+    public float[] bbox_reg_weights = {10f, 10f, 5f, 5f};
+    // training recipe (torchvision's detection reference: lr 0.02 for 16 images, momentum 0.9, wd 1e-4)
+    public int batch_size = 2;
+    public int iterations = 90_000;
+    public float lr = 0.02f;
+    public float momentum = 0.9f;
+    public float weight_decay = 1e-4f;
+    public boolean decay_norm_and_bias = true;
+    /** {@code multistep} (x0.1 at each milestone) or {@code cosine}. */
+    public String lr_schedule = "multistep";
+    public int[] milestones = {60_000, 80_000};
+    public int warmup_iters = 1000;
+    public float clip_grad_norm = 0f;
+    public boolean horizontal_flip = true;
+    public long seed = 0;
+    public int log_every = 20;
+    public int checkpoint_every = 5000;
+
+    /** A preset by name, with torchvision's values. */
+    public static DetectionConfig preset(String name) {
+        DetectionConfig c = new DetectionConfig();
+        c.model = name;
+        switch (name) {
+            case "fasterrcnn_resnet50_fpn" -> { }
+            case "fasterrcnn_resnet18_fpn" -> c.backbone = "resnet18";
+            case "fasterrcnn_resnet18_fpn_small" -> {
+                c.backbone = "resnet18";
+                c.norm = "batchnorm";
+                c.trainable_layers = 5;
+                c.fpn_channels = 128;
+                c.representation_size = 256;
+                c.num_classes = 5;
+                c.min_size = 160;
+                c.max_size = 224;
+                c.anchor_sizes = new float[][] {{16}, {32}, {64}, {128}, {256}};
+                c.rpn_pre_nms_top_n_train = 1000;
+                c.rpn_post_nms_top_n_train = 500;
+                c.rpn_pre_nms_top_n_test = 500;
+                c.rpn_post_nms_top_n_test = 300;
+                c.box_batch_size_per_image = 128;
+                c.batch_size = 4;
+                c.iterations = 600;
+                c.lr = 0.02f;
+                c.milestones = new int[] {450, 550};
+                c.warmup_iters = 50;
+                c.log_every = 10;
+                c.checkpoint_every = 200;
+            }
+            default -> throw new IllegalArgumentException("unknown model '" + name
+                    + "' (fasterrcnn_resnet50_fpn, fasterrcnn_resnet18_fpn, fasterrcnn_resnet18_fpn_small)");
+        }
+        return c;
+    }
+
+    /** Reads a config: the preset named by {@code model}, then the file's fields; unknown fields are errors. */
+    public static DetectionConfig read(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        DetectionConfig c;
+        try {
+            ObjectNode tree = (ObjectNode) mapper.readTree(file.toFile());
+            if (tree == null) {
+                throw new IOException(file + ": empty config file");
+            }
+            String task = tree.path("task").asText("detection");
+            if (!"detection".equals(task)) {
+                throw new IOException(file + ": task is '" + task + "', expected 'detection'");
+            }
+            c = preset(tree.path("model").asText("fasterrcnn_resnet50_fpn"));
+            mapper.readerForUpdating(c).readValue(tree);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
+            throw new IOException(file + where + ": " + e.getOriginalMessage().replace('\n', ' '));
+        } catch (ClassCastException e) {
+            throw new IOException(file + ": a config must be a JSON object");
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            throw new IOException(file + ": no such config file");
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+        try {
+            c.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + e.getMessage());
+        }
+        return c;
+    }
+
+    /** Checks the fields against each other; throws with a one-line reason. */
+    public DetectionConfig validate() {
+        if (num_classes < 2) {
+            throw new IllegalArgumentException("num_classes " + num_classes + " must count the background and at least one class");
+        }
+        if (class_names != null && class_names.size() != num_classes) {
+            throw new IllegalArgumentException(class_names.size() + " class_names for num_classes " + num_classes + " (the first is the background)");
+        }
+        if (!norm.equals("frozen") && !norm.equals("batchnorm")) {
+            throw new IllegalArgumentException("norm '" + norm + "' must be 'frozen' or 'batchnorm'");
+        }
+        if (anchor_sizes.length != 5 || aspect_ratios.length != 5) {
+            throw new IllegalArgumentException("anchor_sizes and aspect_ratios need one entry per FPN level (5)");
+        }
+        if (min_size <= 0 || max_size < min_size) {
+            throw new IllegalArgumentException("min_size " + min_size + " / max_size " + max_size + " must satisfy 0 < min <= max");
+        }
+        if (bbox_reg_weights.length != 4 || image_mean.length != 3 || image_std.length != 3) {
+            throw new IllegalArgumentException("bbox_reg_weights needs 4 values, image_mean and image_std 3");
+        }
+        if (trainable_layers < 0 || trainable_layers > 5) {
+            throw new IllegalArgumentException("trainable_layers " + trainable_layers + " must be in 0..5");
+        }
+        resnet();
+        anchorGenerator().anchorsPerLocation();
+        return this;
+    }
+
+    public ResNetConfig resnet() {
+        Norm n = norm.equals("frozen") ? Norm.frozenBatchNorm() : Norm.batchNorm();
+        return ResNetConfig.of(backbone).withNorm(n.withEps(norm_eps));
+    }
+
+    public AnchorGenerator anchorGenerator() {
+        return new AnchorGenerator(anchor_sizes, aspect_ratios);
+    }
+
+    public RegionProposalNetwork.Settings rpnSettings() {
+        return new RegionProposalNetwork.Settings(rpn_pre_nms_top_n_train, rpn_pre_nms_top_n_test, rpn_post_nms_top_n_train,
+                rpn_post_nms_top_n_test, rpn_nms_thresh, rpn_fg_iou_thresh, rpn_bg_iou_thresh, rpn_batch_size_per_image,
+                rpn_positive_fraction, rpn_score_thresh);
+    }
+
+    public RoiHeads.Settings roiSettings() {
+        return new RoiHeads.Settings(box_fg_iou_thresh, box_bg_iou_thresh, box_batch_size_per_image, box_positive_fraction,
+                box_score_thresh, box_nms_thresh, box_detections_per_img);
+    }
+
+    /** Class names including the background at 0 ({@code class_<i>} where the config names none). */
+    public List<String> classNames() {
+        if (class_names != null) {
+            return class_names;
+        }
+        return IntStream.range(0, num_classes).mapToObj(i -> i == 0 ? "background" : "class_" + i).toList();
+    }
+}

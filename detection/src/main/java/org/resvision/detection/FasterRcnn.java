@@ -1,0 +1,147 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.resvision.backbone.fpn.BackboneWithFpn;
+import org.resvision.backbone.nn.TorchModule;
+
+/**
+ * torchvision's {@code FasterRCNN} over a ResNet-FPN backbone: {@code backbone} ({@link
+ * BackboneWithFpn}), {@code rpn} ({@link RegionProposalNetwork}) and {@code roi_heads} ({@link
+ * RoiHeads}); parameter names are torchvision's state-dict keys, so its checkpoints load
+ * unchanged. Works on batches already through {@link DetectionTransform} (normalised, resized,
+ * padded): {@link #detect} gives detections in the resized images' coordinates, {@link #losses}
+ * the four training losses.
+ */
+public final class FasterRcnn extends TorchModule {
+
+    private final DetectionConfig config;
+    private final BackboneWithFpn backbone;
+    private final RegionProposalNetwork rpn;
+    private final RoiHeads roiHeads;
+
+    public FasterRcnn(DetectionConfig config) {
+        this.config = config;
+        backbone = register("backbone", new BackboneWithFpn(config.resnet(), config.fpn_channels, config.trainable_layers));
+        rpn = register("rpn", new RegionProposalNetwork(config.anchorGenerator(), config.fpn_channels, config.rpnSettings()));
+        roiHeads = register("roi_heads", new RoiHeads(new MultiScaleRoiAlign(config.box_roi_output, config.box_sampling_ratio),
+                config.fpn_channels, config.representation_size, config.num_classes,
+                new BoxCoder(config.bbox_reg_weights[0], config.bbox_reg_weights[1], config.bbox_reg_weights[2], config.bbox_reg_weights[3]),
+                config.roiSettings()));
+    }
+
+    public DetectionConfig config() {
+        return config;
+    }
+
+    public BackboneWithFpn backbone() {
+        return backbone;
+    }
+
+    public RegionProposalNetwork rpn() {
+        return rpn;
+    }
+
+    public RoiHeads roiHeads() {
+        return roiHeads;
+    }
+
+    /** Initialises the parameters (random, torchvision's schemes) for images of about this size. */
+    public FasterRcnn init(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+        return this;
+    }
+
+    /** The FPN levels ({@code 0..3, pool}) of a transformed batch. */
+    public NDList features(ParameterStore ps, NDArray images, boolean training) {
+        return backbone.forward(ps, new NDList(images), training);
+    }
+
+    /** Detections per image, in the coordinates of the resized (unpadded) images. */
+    public List<Detections> detect(ParameterStore ps, NDArray images, int[][] imageSizes) {
+        try (NDList features = features(ps, images, false)) {
+            Shape s = images.getShape();
+            RegionProposalNetwork.Output proposals = rpn.run(ps, features, (int) s.get(2), (int) s.get(3), imageSizes, null, false, null);
+            return roiHeads.detect(ps, features.subNDList(0, features.size() - 1), proposals.proposals(), imageSizes);
+        }
+    }
+
+    /**
+     * The training losses {@code loss_objectness, loss_rpn_box_reg, loss_classifier,
+     * loss_box_reg} of a transformed batch (call inside a gradient collector).
+     */
+    public Map<String, NDArray> losses(ParameterStore ps, NDArray images, int[][] imageSizes, List<Target> targets, Random rnd) {
+        if (targets.size() != imageSizes.length) {
+            throw new IllegalArgumentException(targets.size() + " targets for " + imageSizes.length + " images");
+        }
+        for (int i = 0; i < targets.size(); i++) {
+            String bad = Boxes.invalid(targets.get(i).boxes());
+            if (bad != null) {
+                throw new IllegalArgumentException("image " + i + " of the batch: " + bad);
+            }
+            for (int l : targets.get(i).labels()) {
+                if (l < 1 || l >= config.num_classes) {
+                    throw new IllegalArgumentException("image " + i + " of the batch: label " + l + " outside 1.." + (config.num_classes - 1));
+                }
+            }
+        }
+        NDList features = features(ps, images, true);
+        Shape s = images.getShape();
+        RegionProposalNetwork.Output proposals = rpn.run(ps, features, (int) s.get(2), (int) s.get(3), imageSizes, targets, true, rnd);
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        out.putAll(roiHeads.losses(ps, features.subNDList(0, features.size() - 1), proposals.proposals(), imageSizes, targets, rnd));
+        out.putAll(proposals.losses());
+        features.close();
+        return out;
+    }
+
+    /**
+     * DJL entry: inputs {@code [images [N, 3, H, W], sizes [N, 2] (h, w)]}; outputs per image
+     * {@code boxes [n, 4], scores [n], labels [n] (int64)}, in resized coordinates.
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        if (training) {
+            throw new UnsupportedOperationException("train Faster R-CNN through losses(...) (it needs targets)");
+        }
+        NDArray images = inputs.get(0);
+        long[] flat = inputs.get(1).toType(DataType.INT64, false).toLongArray();
+        int[][] sizes = new int[flat.length / 2][];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = new int[] {(int) flat[2 * i], (int) flat[2 * i + 1]};
+        }
+        NDManager m = images.getManager();
+        NDList out = new NDList();
+        for (Detections d : detect(ps, images, sizes)) {
+            out.add(m.create(d.boxes(), new Shape(d.size(), 4)));
+            out.add(m.create(d.scores()));
+            long[] l = new long[d.size()];
+            for (int i = 0; i < l.length; i++) {
+                l[i] = d.labels()[i];
+            }
+            out.add(m.create(l));
+        }
+        return out;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long n = inputShapes[0].get(0);
+        Shape[] out = new Shape[(int) (3 * n)];
+        for (int i = 0; i < n; i++) {
+            out[3 * i] = new Shape(-1, 4);
+            out[3 * i + 1] = new Shape(-1);
+            out[3 * i + 2] = new Shape(-1);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,34 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+
+/** The detection losses, on NDArrays so gradients flow, with torchvision's definitions. */
+public final class Losses {
+
+    private Losses() {}
+
+    /** {@code F.smooth_l1_loss(x, y, beta, reduction="sum")}. */
+    public static NDArray smoothL1Sum(NDArray x, NDArray y, float beta) {
+        try (NDArray d = x.sub(y); NDArray n = d.abs(); NDArray small = n.lt(beta);
+                NDArray quad = n.square().mul(0.5f / beta); NDArray lin = n.sub(0.5f * beta);
+                NDArray l = NDArrays.where(small, quad, lin)) {
+            return l.sum();
+        }
+    }
+
+    /** {@code F.binary_cross_entropy_with_logits(x, y)} (mean), in the stable form. */
+    public static NDArray bceWithLogits(NDArray x, NDArray y) {
+        try (NDArray pos = x.maximum(0f); NDArray xy = x.mul(y); NDArray a = x.abs().neg(); NDArray e = a.exp();
+                NDArray e1 = e.add(1f); NDArray sp = e1.log(); NDArray t = pos.sub(xy); NDArray l = t.add(sp)) {
+            return l.mean();
+        }
+    }
+
+    /** {@code F.cross_entropy(logits [N, C], labels [N] int64)} (mean). */
+    public static NDArray crossEntropy(NDArray logits, NDArray labels) {
+        try (NDArray logp = logits.logSoftmax(1); NDArray idx = labels.expandDims(1); NDArray picked = logp.gather(idx, 1)) {
+            return picked.mean().neg();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.resvision.detection;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Non-maximum suppression with torchvision's semantics: boxes in descending score order, a box is
+ * suppressed when its IoU with a kept box is strictly greater than the threshold (float32, areas
+ * without +1). {@link #batched} runs it independently per group (class or level), like {@code
+ * batched_nms}, and returns the kept indices sorted by descending score. Ties in score are
+ * broken by index (torch's sort is not stable, so torchvision's order among equal scores is
+ * arbitrary).
+ */
+public final class Nms {
+
+    private Nms() {}
+
+    /** Indices into {@code scores}, descending by score, ties by ascending index. */
+    public static int[] order(float[] scores, int[] subset) {
+        Integer[] idx = new Integer[subset.length];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = subset[i];
+        }
+        java.util.Arrays.sort(idx, (a, b) -> {
+            int c = Float.compare(scores[b], scores[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int[] out = new int[idx.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = idx[i];
+        }
+        return out;
+    }
+
+    /** {@code nms(boxes[subset], scores[subset], threshold)} as indices into the full arrays, best first. */
+    public static int[] nms(float[] boxes, float[] scores, int[] subset, float threshold) {
+        int[] ord = order(scores, subset);
+        int n = ord.length;
+        float[] x1 = new float[n], y1 = new float[n], x2 = new float[n], y2 = new float[n], area = new float[n];
+        for (int k = 0; k < n; k++) {
+            int i = ord[k];
+            x1[k] = boxes[4 * i];
+            y1[k] = boxes[4 * i + 1];
+            x2[k] = boxes[4 * i + 2];
+            y2[k] = boxes[4 * i + 3];
+            area[k] = (x2[k] - x1[k]) * (y2[k] - y1[k]);
+        }
+        boolean[] suppressed = new boolean[n];
+        int[] keep = new int[n];
+        int kept = 0;
+        for (int a = 0; a < n; a++) {
+            if (suppressed[a]) {
+                continue;
+            }
+            keep[kept++] = ord[a];
+            for (int b = a + 1; b < n; b++) {
+                if (suppressed[b]) {
+                    continue;
+                }
+                float w = Math.max(0f, Math.min(x2[a], x2[b]) - Math.max(x1[a], x1[b]));
+                float h = Math.max(0f, Math.min(y2[a], y2[b]) - Math.max(y1[a], y1[b]));
+                float inter = w * h;
+                float iou = inter / (area[a] + area[b] - inter);
+                if (iou > threshold) {
+                    suppressed[b] = true;
+                }
+            }
+        }
+        return java.util.Arrays.copyOf(keep, kept);
+    }
+
+    /** {@code batched_nms}: NMS within each group of {@code groups[i]}; kept indices, best first. */
+    public static int[] batched(float[] boxes, float[] scores, int[] groups, int[] subset, float threshold) {
+        Map<Integer, List<Integer>> byGroup = new HashMap<>();
+        for (int i : subset) {
+            byGroup.computeIfAbsent(groups[i], k -> new ArrayList<>()).add(i);
+        }
+        List<Integer> kept = new ArrayList<>();
+        for (List<Integer> members : byGroup.values()) {
+            int[] m = members.stream().mapToInt(Integer::intValue).toArray();
+            for (int i : nms(boxes, scores, m, threshold)) {
+                kept.add(i);
+            }
+        }
+        int[] k = kept.stream().mapToInt(Integer::intValue).toArray();
+        return order(scores, k);
+    }
+
+    /** All indices {@code 0..n-1}. */
+    public static int[] all(int n) {
+        int[] out = new int[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+}

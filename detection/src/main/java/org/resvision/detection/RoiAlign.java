@@ -1,0 +1,201 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+
+/**
+ * torchvision's {@code roi_align} with {@code aligned=False} (Faster R-CNN's setting), built on
+ * NDArray ops so that gradients flow to the features.
+ *
+ * <p>Semantics: RoI {@code (b, x1, y1, x2, y2)} scaled by {@code spatialScale}, forced to at least
+ * 1x1; each of the {@code out x out} bins averages {@code grid x grid} bilinear samples ({@code
+ * grid = samplingRatio}, or {@code ceil(roi / out)} when it is {@code <= 0}); a sample with {@code
+ * y < -1 || y > H || x < -1 || x > W} counts as zero, others are clamped into the map.
+ *
+ * <p>How: bilinear sampling is separable, so each bin is a weighted sum of at most {@code (2
+ * grid)^2} feature positions whose weights are products of per-axis weights. Java computes the
+ * distinct positions and weights of every bin (merging samples that share a pixel); the features,
+ * laid out as rows {@code [B*H*W, C]}, are gathered with {@code embedding} (whose backward is a
+ * scatter-add into the features' gradient), weighted, and summed. RoIs are processed in chunks to
+ * bound the gathered tensor's size.
+ */
+public final class RoiAlign {
+
+    /** Gathered rows per chunk (x C floats): 2M rows of 256 channels is 2 GiB; keep it well below. */
+    private static final int MAX_ROWS_PER_CHUNK = 1 << 18;
+
+    private RoiAlign() {}
+
+    /**
+     * @param features [B, C, H, W]
+     * @param rois {@code (batchIndex, x1, y1, x2, y2)} per RoI, flat
+     * @return [R, C, out, out], in {@code features}' manager
+     */
+    public static NDArray apply(NDArray features, float[] rois, float spatialScale, int out, int samplingRatio) {
+        Shape s = features.getShape();
+        int b = (int) s.get(0);
+        int c = (int) s.get(1);
+        int h = (int) s.get(2);
+        int w = (int) s.get(3);
+        int r = rois.length / 5;
+        NDManager m = features.getManager();
+        if (r == 0) {
+            return m.zeros(new Shape(0, c, out, out), features.getDataType(), features.getDevice());
+        }
+        Plan plan = plan(rois, spatialScale, out, samplingRatio, b, h, w);
+        try (NDArray rows = features.transpose(0, 2, 3, 1).reshape(-1, c)) {
+            int bins = out * out;
+            int perRoi = bins * plan.k;
+            int roisPerChunk = Math.max(1, MAX_ROWS_PER_CHUNK / perRoi);
+            NDList chunks = new NDList();
+            for (int start = 0; start < r; start += roisPerChunk) {
+                int end = Math.min(r, start + roisPerChunk);
+                int n = (end - start) * perRoi;
+                long[] idx = new long[n];
+                float[] wt = new float[n];
+                System.arraycopy(plan.index, start * perRoi, idx, 0, n);
+                System.arraycopy(plan.weight, start * perRoi, wt, 0, n);
+                try (NDArray index = m.create(idx).toDevice(features.getDevice(), false);
+                        NDArray weights = m.create(wt, new Shape(n, 1)).toDevice(features.getDevice(), false)) {
+                    NDList gathered = rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE);
+                    NDArray g = gathered.singletonOrThrow();
+                    NDArray weighted = g.mul(weights);
+                    g.close();
+                    NDArray summed = weighted.reshape((long) (end - start) * bins, plan.k, c).sum(new int[] {1});
+                    weighted.close();
+                    chunks.add(summed);
+                }
+            }
+            NDArray all = chunks.size() == 1 ? chunks.get(0) : ai.djl.ndarray.NDArrays.concat(chunks);
+            NDArray result = all.reshape(r, out, out, c).transpose(0, 3, 1, 2);
+            if (chunks.size() > 1) {
+                chunks.close();
+            }
+            all.close();
+            return result;
+        }
+    }
+
+    /** Per bin, {@code k} (row index, weight) pairs; unused slots point at row 0 with weight 0. */
+    record Plan(int k, long[] index, float[] weight) {}
+
+    static Plan plan(float[] rois, float spatialScale, int out, int samplingRatio, int batch, int h, int w) {
+        int r = rois.length / 5;
+        int bins = out * out;
+        // per RoI and bin position, per axis: the distinct pixel indices and their summed weights
+        int maxGrid = 1;
+        int[][] gridH = new int[r][1];
+        int[][] gridW = new int[r][1];
+        float[][] geom = new float[r][4];
+        for (int i = 0; i < r; i++) {
+            int bi = (int) rois[5 * i];
+            if (bi < 0 || bi >= batch) {
+                throw new IllegalArgumentException("RoI " + i + " refers to image " + bi + " of a batch of " + batch);
+            }
+            float x1 = rois[5 * i + 1] * spatialScale;
+            float y1 = rois[5 * i + 2] * spatialScale;
+            float x2 = rois[5 * i + 3] * spatialScale;
+            float y2 = rois[5 * i + 4] * spatialScale;
+            float rw = Math.max(x2 - x1, 1f);
+            float rh = Math.max(y2 - y1, 1f);
+            float binH = rh / out;
+            float binW = rw / out;
+            gridH[i][0] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rh / out);
+            gridW[i][0] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rw / out);
+            maxGrid = Math.max(maxGrid, Math.max(gridH[i][0], gridW[i][0]));
+            geom[i][0] = y1;
+            geom[i][1] = binH;
+            geom[i][2] = x1;
+            geom[i][3] = binW;
+        }
+        int axisMax = 2 * maxGrid;
+        int[][][] yIdx = new int[r][out][];
+        float[][][] yW = new float[r][out][];
+        int[][][] xIdx = new int[r][out][];
+        float[][][] xW = new float[r][out][];
+        int k = 1;
+        int[] tmpI = new int[axisMax];
+        float[] tmpW = new float[axisMax];
+        int[] kyMax = new int[r];
+        int[] kxMax = new int[r];
+        for (int i = 0; i < r; i++) {
+            for (int p = 0; p < out; p++) {
+                int n = axis(geom[i][0], geom[i][1], gridH[i][0], p, h, tmpI, tmpW);
+                yIdx[i][p] = java.util.Arrays.copyOf(tmpI, n);
+                yW[i][p] = java.util.Arrays.copyOf(tmpW, n);
+                kyMax[i] = Math.max(kyMax[i], n);
+                n = axis(geom[i][2], geom[i][3], gridW[i][0], p, w, tmpI, tmpW);
+                xIdx[i][p] = java.util.Arrays.copyOf(tmpI, n);
+                xW[i][p] = java.util.Arrays.copyOf(tmpW, n);
+                kxMax[i] = Math.max(kxMax[i], n);
+            }
+            k = Math.max(k, kyMax[i] * kxMax[i]);
+        }
+        long[] index = new long[r * bins * k];
+        float[] weight = new float[r * bins * k];
+        for (int i = 0; i < r; i++) {
+            long base = (long) ((int) rois[5 * i]) * h * w;
+            float count = Math.max(gridH[i][0] * gridW[i][0], 1);
+            for (int py = 0; py < out; py++) {
+                for (int px = 0; px < out; px++) {
+                    int o = ((i * out + py) * out + px) * k;
+                    for (int a = 0; a < yIdx[i][py].length; a++) {
+                        for (int bb = 0; bb < xIdx[i][px].length; bb++) {
+                            index[o] = base + (long) yIdx[i][py][a] * w + xIdx[i][px][bb];
+                            weight[o] = yW[i][py][a] * xW[i][px][bb] / count;
+                            o++;
+                        }
+                    }
+                }
+            }
+        }
+        return new Plan(k, index, weight);
+    }
+
+    /**
+     * The samples of bin {@code p} along one axis: distinct pixel indices and the sum of their
+     * bilinear weights over the grid (zero-weight samples dropped); returns how many.
+     */
+    static int axis(float start, float bin, int grid, int p, int size, int[] idx, float[] wt) {
+        int n = 0;
+        for (int g = 0; g < grid; g++) {
+            float v = start + p * bin + (g + .5f) * bin / grid;
+            if (v < -1f || v > size) {
+                continue;
+            }
+            if (v <= 0) {
+                v = 0;
+            }
+            int lo = (int) v;
+            int hi;
+            if (lo >= size - 1) {
+                hi = lo = size - 1;
+                v = lo;
+            } else {
+                hi = lo + 1;
+            }
+            float l = v - lo;
+            n = add(idx, wt, n, lo, 1f - l);
+            n = add(idx, wt, n, hi, l);
+        }
+        return n;
+    }
+
+    private static int add(int[] idx, float[] wt, int n, int i, float weight) {
+        if (weight == 0f) {
+            return n;
+        }
+        for (int j = 0; j < n; j++) {
+            if (idx[j] == i) {
+                wt[j] += weight;
+                return n;
+            }
+        }
+        idx[n] = i;
+        wt[n] = weight;
+        return n + 1;
+    }
+}

@@ -1,0 +1,38 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import org.resvision.backbone.nn.LinearLayer;
+import org.resvision.backbone.nn.TorchModule;
+
+/** torchvision's {@code TwoMLPHead}: flatten, {@code fc6} + ReLU, {@code fc7} + ReLU. [R, C, 7, 7] -> [R, rep]. */
+public final class TwoMlpHead extends TorchModule {
+
+    private final LinearLayer fc6;
+    private final LinearLayer fc7;
+
+    public TwoMlpHead(int inChannels, int representationSize) {
+        fc6 = register("fc6", new LinearLayer(inChannels, representationSize));
+        fc7 = register("fc7", new LinearLayer(representationSize, representationSize));
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        try (NDArray flat = x.reshape(x.getShape().get(0), -1);
+                NDArray a = fc6.forward(ps, new NDList(flat), training).singletonOrThrow();
+                NDArray ra = Activation.relu(a);
+                NDArray b = fc7.forward(ps, new NDList(ra), training).singletonOrThrow()) {
+            return new NDList(Activation.relu(b));
+        }
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), fc7.outFeatures())};
+    }
+}

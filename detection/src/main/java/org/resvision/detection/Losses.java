@@ -2,24 +2,29 @@ package org.resvision.detection;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
+import ai.djl.nn.Activation;
+import org.resvision.backbone.nn.GradSafe;
 
-/** The detection losses, on NDArrays so gradients flow, with torchvision's definitions. */
+/**
+ * The detection losses, on NDArrays so gradients flow, with torchvision's definitions. Scalars
+ * enter the graph through {@link GradSafe} (DJL's {@code mul(Number)} is not safe for backward).
+ */
 public final class Losses {
 
     private Losses() {}
 
     /** {@code F.smooth_l1_loss(x, y, beta, reduction="sum")}. */
     public static NDArray smoothL1Sum(NDArray x, NDArray y, float beta) {
-        try (NDArray d = x.sub(y); NDArray n = d.abs(); NDArray small = n.lt(beta);
-                NDArray quad = n.square().mul(0.5f / beta); NDArray lin = n.sub(0.5f * beta);
+        try (NDArray d = x.sub(y); NDArray n = d.abs(); NDArray small = n.lt(beta); NDArray sq = n.square();
+                NDArray quad = GradSafe.mul(sq, 0.5f / beta); NDArray lin = n.sub(0.5f * beta);
                 NDArray l = NDArrays.where(small, quad, lin)) {
             return l.sum();
         }
     }
 
-    /** {@code F.binary_cross_entropy_with_logits(x, y)} (mean), in the stable form. */
+    /** {@code F.binary_cross_entropy_with_logits(x, y)} (mean): {@code relu(x) - x y + log(1 + exp(-|x|))}. */
     public static NDArray bceWithLogits(NDArray x, NDArray y) {
-        try (NDArray pos = x.maximum(0f); NDArray xy = x.mul(y); NDArray a = x.abs().neg(); NDArray e = a.exp();
+        try (NDArray pos = Activation.relu(x); NDArray xy = x.mul(y); NDArray a = x.abs().neg(); NDArray e = a.exp();
                 NDArray e1 = e.add(1f); NDArray sp = e1.log(); NDArray t = pos.sub(xy); NDArray l = t.add(sp)) {
             return l.mean();
         }

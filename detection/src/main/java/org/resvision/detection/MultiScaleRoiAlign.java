@@ -1,5 +1,7 @@
 package org.resvision.detection;
 
+import org.resvision.backbone.nn.GradSafe;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -122,7 +124,7 @@ public final class MultiScaleRoiAlign {
             }
             return cat;
         }
-        try (NDArray idx = m.create(position).toDevice(first.getDevice(), false)) {
+        try (NDArray idx = GradSafe.longs(m, position).toDevice(first.getDevice(), false)) {
             NDArray out = cat.get(idx);
             pooled.close();
             cat.close();

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.backbone.nn.GradSafe;
 import org.resvision.backbone.nn.TorchModule;
 
 /**
@@ -207,16 +208,16 @@ public final class RegionProposalNetwork extends TorchModule {
         }
         NDManager m = objectness.getManager();
         Map<String, NDArray> out = new LinkedHashMap<>();
-        try (NDArray idx = m.create(toLongs(sampled)); NDArray y = m.create(toFloats(sampledLabels));
+        try (NDArray idx = GradSafe.longs(m, toLongs(sampled)); NDArray y = GradSafe.floats(m, toFloats(sampledLabels));
                 NDArray flatObj = objectness.reshape(-1); NDArray picked = flatObj.take(idx)) {
             out.put("loss_objectness", Losses.bceWithLogits(picked, y));
         }
         if (posIdx.isEmpty()) {
-            out.put("loss_rpn_box_reg", deltas.sum().mul(0f));
+            out.put("loss_rpn_box_reg", GradSafe.mul(deltas.sum(), 0f));
         } else {
-            try (NDArray idx = m.create(toLongs(posIdx)); NDArray y = m.create(toFloats(posTargets));
+            try (NDArray idx = GradSafe.longs(m, toLongs(posIdx)); NDArray y = GradSafe.floats(m, toFloats(posTargets));
                     NDArray flat = deltas.reshape(-1); NDArray picked = flat.take(idx); NDArray sum = Losses.smoothL1Sum(picked, y, 1f / 9)) {
-                out.put("loss_rpn_box_reg", sum.div((float) sampled.size()));
+                out.put("loss_rpn_box_reg", GradSafe.div(sum, sampled.size()));
             }
         }
         return out;

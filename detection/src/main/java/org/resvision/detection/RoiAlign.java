@@ -1,5 +1,7 @@
 package org.resvision.detection;
 
+import org.resvision.backbone.nn.GradSafe;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -58,8 +60,8 @@ public final class RoiAlign {
                 float[] wt = new float[n];
                 System.arraycopy(plan.index, start * perRoi, idx, 0, n);
                 System.arraycopy(plan.weight, start * perRoi, wt, 0, n);
-                try (NDArray index = m.create(idx).toDevice(features.getDevice(), false);
-                        NDArray weights = m.create(wt, new Shape(n, 1)).toDevice(features.getDevice(), false)) {
+                try (NDArray index = GradSafe.longs(m, idx).toDevice(features.getDevice(), false);
+                        NDArray weights = GradSafe.floats(m, wt, new Shape(n, 1)).toDevice(features.getDevice(), false)) {
                     NDList gathered = rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE);
                     NDArray g = gathered.singletonOrThrow();
                     NDArray weighted = g.mul(weights);

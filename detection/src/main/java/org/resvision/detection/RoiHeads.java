@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.backbone.nn.GradSafe;
 import org.resvision.backbone.nn.TorchModule;
 
 /**
@@ -189,14 +190,14 @@ public final class RoiHeads extends TorchModule {
         NDManager m = features.get(0).getManager();
         Map<String, NDArray> out = new LinkedHashMap<>();
         try (NDArray pooled = pooler.apply(features, sampledBoxes, imageSizes); NDList pred = predict(ps, pooled, true);
-                NDArray y = m.create(RegionProposalNetwork.toLongs(labels))) {
+                NDArray y = GradSafe.longs(m, RegionProposalNetwork.toLongs(labels))) {
             out.put("loss_classifier", Losses.crossEntropy(pred.get(0), y));
             if (posIdx.isEmpty()) {
-                out.put("loss_box_reg", pred.get(1).sum().mul(0f));
+                out.put("loss_box_reg", GradSafe.mul(pred.get(1).sum(), 0f));
             } else {
-                try (NDArray idx = m.create(RegionProposalNetwork.toLongs(posIdx)); NDArray tg = m.create(RegionProposalNetwork.toFloats(posTargets));
+                try (NDArray idx = GradSafe.longs(m, RegionProposalNetwork.toLongs(posIdx)); NDArray tg = GradSafe.floats(m, RegionProposalNetwork.toFloats(posTargets));
                         NDArray flat = pred.get(1).reshape(-1); NDArray picked = flat.take(idx); NDArray sum = Losses.smoothL1Sum(picked, tg, 1f / 9)) {
-                    out.put("loss_box_reg", sum.div((float) labels.size()));
+                    out.put("loss_box_reg", GradSafe.div(sum, labels.size()));
                 }
             }
         }

@@ -47,7 +47,7 @@ public final class SegmentationTraining {
         try (PrefetchLoader loader = new PrefetchLoader(train,
                 new PrefetchLoader.Options(s.batchSize(), s.seed(), true, false, Runtime.getRuntime().availableProcessors(), 2, false), manager)) {
             TrainLoop.run(model, sgd, LrSchedule.poly(s.lr(), s.iterations()), loader::stream,
-                    b -> SegmentationLoss.compute(model.forward(ps, new NDList(b.images()), true), targets(b)),
+                    (b, it) -> SegmentationLoss.compute(model.forward(ps, new NDList(b.images()), true), targets(b)),
                     new TrainLoop.Options(s.iterations(), s.logEvery(), s.checkpointEvery(), runDir, resume, 0f),
                     iteration -> {
                         last[0] = SegmentationEvaluation.evaluate(model, val, manager);

@@ -7,9 +7,11 @@ import java.util.Set;
 public final class EvaluateCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision evaluate --config C.json --weights W --data voc:DIR [--split val]",
-            "  Runs the model over the split and prints per-class IoU and accuracy, mIoU and pixel accuracy",
-            "  (segmentation). Detection configs are not supported yet.");
+            "usage: resvision evaluate --config C.json --weights W --data coco:ANN.json|voc:DIR [--split val]",
+            "                          [--images DIR]",
+            "  Detection: runs the model over the COCO file's images and prints the COCO bbox summary (the",
+            "  eval module's pycocotools-exact numbers). Segmentation: runs the model over the VOC split and",
+            "  prints per-class IoU and accuracy, mIoU and pixel accuracy.");
 
     @Override
     public String name() {
@@ -18,7 +20,7 @@ public final class EvaluateCommand implements Command {
 
     @Override
     public String summary() {
-        return "evaluate trained weights on a dataset split (segmentation today)";
+        return "evaluate trained weights on a dataset (COCO mAP or mIoU)";
     }
 
     @Override
@@ -28,7 +30,12 @@ public final class EvaluateCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "data", "split"), Set.of(), USAGE);
+        Args args = new Args(argv, Set.of("config", "weights", "data", "split", "images"), Set.of(), USAGE);
+        Path config = Path.of(args.require("config"));
+        if (DetectionCommands.isDetection(config)) {
+            return DetectionCommands.evaluate(DetectionCommands.config(config), Path.of(args.require("weights")),
+                    DetectionCommands.cocoData(args.require("data"), args.get("images", null)));
+        }
         return SegmentationCommands.evaluate(SegmentationCommands.config(Path.of(args.require("config"))),
                 Path.of(args.require("weights")), SegmentationCommands.vocData(args.require("data")), args.get("split", "val"));
     }

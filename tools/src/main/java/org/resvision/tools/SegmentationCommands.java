@@ -140,17 +140,7 @@ final class SegmentationCommands {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
     }
 
-    /** The config's task, read before anything else so detection configs get a clear answer. */
     static SegmentationModelConfig config(Path file) throws IOException {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new IOException(file + ": no such config file");
-        }
-        if (text.contains("\"detection\"")) {
-            throw new IOException(file + ": detection configs are not supported yet (the detection module is the next issue)");
-        }
         return SegmentationModelConfig.read(file);
     }
 }

@@ -8,12 +8,15 @@ import org.resvision.segmentation.SegmentationModelConfig;
 public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision train --config C.json --data voc:DIR --out RUN_DIR [--resume]",
-            "  Trains the config's model (segmentation: FCN with torchvision's reference recipe) on the VOC",
-            "  folder's train split, evaluating mIoU on val at each checkpoint. RUN_DIR gets config.json,",
-            "  model.safetensors and optimizer.safetensors (written atomically); --resume continues from them",
-            "  exactly (weights, momentum, iteration, data order). A NaN loss stops with a message and keeps",
-            "  the last good checkpoint. Detection configs are not supported yet.");
+            "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume]",
+            "                       [--val coco:ANN.json] [--images DIR]",
+            "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
+            "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
+            "  train -> val sibling when it exists). Segmentation (FCN) configs train on a VOC folder's",
+            "  train split with mIoU on val. RUN_DIR gets config.json, model.safetensors and",
+            "  optimizer.safetensors (written atomically); --resume continues from them exactly (weights,",
+            "  momentum, iteration, data order, sampling). A NaN loss stops with a message and keeps the",
+            "  last good checkpoint.");
 
     @Override
     public String name() {
@@ -22,7 +25,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public String summary() {
-        return "train a model from a config (segmentation today)";
+        return "train a detection or segmentation model from a config";
     }
 
     @Override
@@ -32,8 +35,14 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "data", "out"), Set.of("resume"), USAGE);
+        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images"), Set.of("resume"), USAGE);
         Path config = Path.of(args.require("config"));
+        if (DetectionCommands.isDetection(config)) {
+            DetectionCommands.CocoData data = DetectionCommands.cocoData(args.require("data"), args.get("images", null));
+            String val = args.get("val", null);
+            DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
+            return DetectionCommands.train(DetectionCommands.config(config), config, data, v, Path.of(args.require("out")), args.flag("resume"));
+        }
         SegmentationModelConfig c = SegmentationCommands.config(config);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),
                 Path.of(args.require("out")), args.flag("resume"));

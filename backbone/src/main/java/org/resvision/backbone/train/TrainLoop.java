@@ -28,9 +28,13 @@ public final class TrainLoop {
     /** Loop settings. */
     public record Options(int maxIters, int logEvery, int checkpointEvery, Path runDir, boolean resume, float clipGradNorm) {}
 
-    /** Computes the named losses of one batch (forward in training mode inside the collector). */
+    /**
+     * Computes the named losses of one batch (forward in training mode inside the collector);
+     * {@code iteration} (0-based) lets random choices inside the step, such as detection's
+     * sampling, be seeded per step so a resumed run repeats them.
+     */
     public interface Losses<B> {
-        Map<String, NDArray> compute(B batch);
+        Map<String, NDArray> compute(B batch, int iteration);
     }
 
     /** Runs at each checkpoint; returns a line for the log (for example a metric summary). */
@@ -59,7 +63,7 @@ public final class TrainLoop {
         for (int it = start; it < o.maxIters(); it++) {
             Map<String, Float> values = new LinkedHashMap<>();
             try (B batch = batches.get(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Map<String, NDArray> l = losses.compute(batch);
+                Map<String, NDArray> l = losses.compute(batch, it);
                 NDArray total = null;
                 for (Map.Entry<String, NDArray> e : l.entrySet()) {
                     values.put(e.getKey(), e.getValue().getFloat());

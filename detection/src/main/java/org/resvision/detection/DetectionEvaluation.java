@@ -1,0 +1,76 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoImage;
+import org.resvision.data.coco.CocoResult;
+import org.resvision.data.loader.Batch;
+import org.resvision.data.loader.PrefetchLoader;
+import org.resvision.data.loader.SampleSource;
+import org.resvision.eval.coco.CocoEvalException;
+import org.resvision.eval.coco.CocoEvalParams;
+import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.eval.coco.CocoEvaluator;
+
+/**
+ * Runs a detector over a COCO-annotated source (images in the dataset's order, no augmentation)
+ * and scores it with the eval module's pycocotools-exact COCO evaluation.
+ */
+public final class DetectionEvaluation {
+
+    private DetectionEvaluation() {}
+
+    /** The model's detections for every image of {@code source} as COCO results, in original image coordinates. */
+    public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager) throws Exception {
+        if (source.size() != gt.images().size()) {
+            throw new IllegalArgumentException("source has " + source.size() + " images, ground truth " + gt.images().size());
+        }
+        List<CocoResult> results = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        try (PrefetchLoader loader = new PrefetchLoader(source,
+                new PrefetchLoader.Options(batchSize, 0, false, false, Math.max(1, Runtime.getRuntime().availableProcessors()), 2, false), manager)) {
+            Iterator<Batch> it = loader.epoch(0);
+            while (it.hasNext()) {
+                try (Batch b = it.next()) {
+                    int[][] sizes = new int[b.size()][];
+                    for (int i = 0; i < b.size(); i++) {
+                        sizes[i] = new int[] {(int) b.samples().get(i).height(), (int) b.samples().get(i).width()};
+                    }
+                    List<Detections> dets = model.detect(ps, b.images(), sizes);
+                    for (int i = 0; i < b.size(); i++) {
+                        CocoImage im = gt.images().get(b.indices()[i]);
+                        Detections d = dets.get(i).rescale(sizes[i][0], sizes[i][1], im.height(), im.width());
+                        results.addAll(toCoco(d, im.id(), gt));
+                    }
+                }
+            }
+        }
+        return results;
+    }
+
+    /** Detections as COCO results ({@code [x, y, w, h]}, category ids from the dataset's label map). */
+    public static List<CocoResult> toCoco(Detections d, long imageId, CocoDataset gt) {
+        List<CocoResult> out = new ArrayList<>();
+        float[] b = d.boxes();
+        for (int k = 0; k < d.size(); k++) {
+            double[] xywh = {b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k], b[4 * k + 3] - b[4 * k + 1]};
+            out.add(new CocoResult(imageId, gt == null ? d.labels()[k] : gt.categoryId(d.labels()[k]), xywh, d.scores()[k], null));
+        }
+        return out;
+    }
+
+    /** COCO bbox evaluation of the model on {@code source} against {@code gt}. */
+    public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager)
+            throws Exception {
+        List<CocoResult> results = predict(model, gt, source, batchSize, manager);
+        try {
+            return CocoEvaluator.evaluate(gt, results, CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX));
+        } catch (CocoEvalException e) {
+            throw new IllegalStateException("evaluation failed: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package org.resvision.tools;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.resvision.backbone.nn.LoadReport;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoImage;
+import org.resvision.data.coco.CocoReader;
+import org.resvision.data.image.Images;
+import org.resvision.data.loader.CocoDetectionSource;
+import org.resvision.detection.DetectionConfig;
+import org.resvision.detection.DetectionEvaluation;
+import org.resvision.detection.DetectionTraining;
+import org.resvision.detection.DetectionTransform;
+import org.resvision.detection.Detections;
+import org.resvision.detection.FasterRcnn;
+import org.resvision.eval.coco.CocoEvalResult;
+
+/** {@code train}, {@code evaluate} and {@code predict} for detection configs. */
+final class DetectionCommands {
+
+    private DetectionCommands() {}
+
+    /** Whether a config file describes a detection model ({@code task}, else a {@code fasterrcnn*} model name). */
+    static boolean isDetection(Path file) throws IOException {
+        JsonNode tree;
+        try {
+            tree = new ObjectMapper().readTree(file.toFile());
+        } catch (java.io.FileNotFoundException e) {
+            throw new IOException(file + ": no such config file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
+            throw new IOException(file + where + ": " + e.getOriginalMessage().replace('\n', ' '));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new IOException(file + ": a config must be a JSON object");
+        }
+        if (tree.has("task")) {
+            return "detection".equals(tree.get("task").asText());
+        }
+        return tree.path("model").asText("").startsWith("fasterrcnn");
+    }
+
+    /** A COCO split: annotations and the folder holding its images. */
+    record CocoData(Path annotations, Path images) {
+        CocoDataset read() throws IOException {
+            return CocoReader.readDataset(annotations);
+        }
+
+        CocoDetectionSource source(CocoDataset ds, boolean train, DetectionConfig c) {
+            return new CocoDetectionSource(ds, images, train, c.min_size, c.max_size);
+        }
+    }
+
+    /**
+     * {@code coco:ANN.json}: the images are in {@code --images DIR} when given, else next to the
+     * annotations folder in {@code images/} (the synthetic layout) or in a folder named after the
+     * split ({@code instances_val2017.json} -> {@code val2017/}, COCO's layout).
+     */
+    static CocoData cocoData(String spec, String imagesDir) throws UsageException {
+        if (spec == null || !spec.startsWith("coco:")) {
+            throw new UsageException("--data must be coco:ANNOTATIONS.json for detection");
+        }
+        Path ann = Path.of(spec.substring(5));
+        if (!Files.isRegularFile(ann)) {
+            throw new UsageException(ann + ": no such annotation file");
+        }
+        if (imagesDir != null) {
+            return new CocoData(ann, Path.of(imagesDir));
+        }
+        Path parent = ann.toAbsolutePath().getParent().getParent();
+        Path images = parent.resolve("images");
+        if (Files.isDirectory(images)) {
+            return new CocoData(ann, images);
+        }
+        String split = ann.getFileName().toString().replaceFirst("^instances_", "").replaceFirst("\\.json$", "");
+        Path bySplit = parent.resolve(split);
+        if (Files.isDirectory(bySplit)) {
+            return new CocoData(ann, bySplit);
+        }
+        throw new UsageException(ann + ": cannot find its images (tried " + images + " and " + bySplit + "); pass --images DIR");
+    }
+
+    /** The validation split next to a training file named {@code *train*}, if it exists. */
+    static CocoData defaultVal(CocoData train) {
+        String name = train.annotations().getFileName().toString();
+        if (!name.contains("train")) {
+            return null;
+        }
+        Path val = train.annotations().resolveSibling(name.replace("train", "val"));
+        return Files.isRegularFile(val) ? new CocoData(val, train.images()) : null;
+    }
+
+    static DetectionConfig config(Path file) throws IOException {
+        return DetectionConfig.read(file);
+    }
+
+    static FasterRcnn load(DetectionConfig c, Path weights, NDManager m) throws IOException {
+        FasterRcnn model = new FasterRcnn(c).init(m);
+        LoadReport report = StateDictLoader.load(model, WeightsIO.load(weights, m), weights, "", true);
+        if (!report.isExact()) {
+            throw new IOException(weights + ": " + report.summary());
+        }
+        return model;
+    }
+
+    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume) throws Exception {
+        Files.createDirectories(run);
+        Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+        CocoDataset trainGt = data.read();
+        CocoDataset valGt = val == null ? null : val.read();
+        checkClasses(c, trainGt, data.annotations());
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed((int) c.seed);
+            FasterRcnn model = new FasterRcnn(c).init(m);
+            System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,
+                    trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
+            CocoEvalResult r = DetectionTraining.train(model, data.source(trainGt, true, c), valGt,
+                    valGt == null ? null : val.source(valGt, false, c), run, resume, m, System.out);
+            if (r != null) {
+                System.out.println(r.summaryText());
+            }
+            System.out.println("model: " + run.resolve("model.safetensors"));
+        }
+        return 0;
+    }
+
+    private static void checkClasses(DetectionConfig c, CocoDataset gt, Path file) throws IOException {
+        if (gt.categories().size() + 1 > c.num_classes) {
+            throw new IOException(file + ": " + gt.categories().size() + " categories but the config has num_classes " + c.num_classes
+                    + " (categories + background)");
+        }
+    }
+
+    static int evaluate(DetectionConfig c, Path weights, CocoData data) throws Exception {
+        CocoDataset gt = data.read();
+        checkClasses(c, gt, data.annotations());
+        try (NDManager m = NDManager.newBaseManager()) {
+            CocoEvalResult r = DetectionEvaluation.evaluate(load(c, weights, m), gt, data.source(gt, false, c), c.batch_size, m);
+            System.out.println(r.summaryText());
+        }
+        return 0;
+    }
+
+    static int predict(DetectionConfig c, Path weights, List<String> images, Path out, Path draw, float scoreThresh, String device,
+            Path cocoGt, int batch) throws Exception {
+        if (scoreThresh >= 0) {
+            c.box_score_thresh = scoreThresh;
+        }
+        Device dev = device(device);
+        Map<String, Long> ids = new HashMap<>();
+        CocoDataset gt = null;
+        if (cocoGt != null) {
+            gt = CocoReader.readDataset(cocoGt);
+            for (CocoImage im : gt.images()) {
+                ids.put(Path.of(im.fileName()).getFileName().toString(), im.id());
+            }
+        }
+        List<String> names = c.classNames();
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ArrayNode results = mapper.createArrayNode();
+        int count = 0;
+        try (NDManager m = NDManager.newBaseManager(dev)) {
+            FasterRcnn model = load(c, weights, m);
+            ParameterStore ps = new ParameterStore(m, false);
+            DetectionTransform transform = DetectionTransform.of(c);
+            for (int start = 0; start < images.size(); start += batch) {
+                List<String> chunk = images.subList(start, Math.min(images.size(), start + batch));
+                try (NDManager bm = m.newSubManager()) {
+                    List<NDArray> rgb = new ArrayList<>();
+                    for (String name : chunk) {
+                        rgb.add(Images.read(Path.of(name), bm));
+                    }
+                    List<Detections> dets;
+                    try (DetectionTransform.Prepared p = transform.prepare(rgb)) {
+                        dets = DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
+                    }
+                    for (int i = 0; i < chunk.size(); i++) {
+                        Path file = Path.of(chunk.get(i));
+                        Detections d = dets.get(i);
+                        Long id = ids.get(file.getFileName().toString());
+                        if (gt != null && id == null) {
+                            System.err.println("predict: " + file + ": not in " + cocoGt + "; written without image_id");
+                        }
+                        for (int k = 0; k < d.size(); k++) {
+                            ObjectNode r = results.addObject();
+                            if (id != null) {
+                                r.put("image_id", id);
+                            }
+                            r.put("file_name", file.toString());
+                            r.put("category_id", gt != null ? gt.categoryId(d.labels()[k]) : d.labels()[k]);
+                            r.put("category_name", names.get(d.labels()[k]));
+                            float[] b = d.boxes();
+                            r.putArray("bbox").add(round(b[4 * k])).add(round(b[4 * k + 1])).add(round(b[4 * k + 2] - b[4 * k]))
+                                    .add(round(b[4 * k + 3] - b[4 * k + 1]));
+                            r.put("score", round(d.scores()[k]));
+                        }
+                        count += d.size();
+                        if (draw != null) {
+                            drawDetections(file, d, names, draw.resolve(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".jpg"));
+                        }
+                    }
+                }
+            }
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = parent.resolve("." + out.getFileName() + ".tmp");
+        mapper.writeValue(tmp.toFile(), results);
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        System.out.printf(Locale.ROOT, "%d detections on %d images (score > %s) -> %s%s%n", count, images.size(), c.box_score_thresh, out,
+                draw == null ? "" : ", drawn images in " + draw);
+        return 0;
+    }
+
+    private static double round(float v) {
+        return Math.round(v * 1000.0) / 1000.0;
+    }
+
+    static Device device(String name) throws UsageException {
+        return switch (name) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (Engine.getInstance().getGpuCount() == 0) {
+                    throw new UsageException("--device gpu: DJL's PyTorch engine sees no GPU on this machine");
+                }
+                yield Device.gpu();
+            }
+            default -> throw new UsageException("--device must be cpu or gpu");
+        };
+    }
+
+    /** The image with its boxes, class names and scores drawn, written atomically as JPEG. */
+    static void drawDetections(Path image, Detections d, List<String> names, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (Mat mat = opencv_imgcodecs.imread(image.toString(), opencv_imgcodecs.IMREAD_COLOR)) {
+            if (mat == null || mat.empty()) {
+                throw new IOException(image + ": cannot decode the image to draw on");
+            }
+            float[] b = d.boxes();
+            for (int k = 0; k < d.size(); k++) {
+                int[] col = color(d.labels()[k]);
+                try (Scalar s = new Scalar(col[2], col[1], col[0], 0);
+                        Point p1 = new Point(Math.round(b[4 * k]), Math.round(b[4 * k + 1]));
+                        Point p2 = new Point(Math.round(b[4 * k + 2]), Math.round(b[4 * k + 3]));
+                        Point t = new Point(Math.round(b[4 * k]), Math.max(10, Math.round(b[4 * k + 1]) - 3))) {
+                    opencv_imgproc.rectangle(mat, p1, p2, s, 2, opencv_imgproc.LINE_8, 0);
+                    String label = String.format(Locale.ROOT, "%s %.2f", names.get(d.labels()[k]), d.scores()[k]);
+                    opencv_imgproc.putText(mat, label, t, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.4, s, 1, opencv_imgproc.LINE_AA, false);
+                }
+            }
+            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
+            if (!opencv_imgcodecs.imwrite(tmp.toString(), mat)) {
+                throw new IOException(file + ": could not write the drawn image");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    /** A stable, distinct colour per class (RGB). */
+    static int[] color(int label) {
+        float hue = (label * 0.618034f) % 1f;
+        java.awt.Color c = java.awt.Color.getHSBColor(hue, 0.85f, 1f);
+        return new int[] {c.getRed(), c.getGreen(), c.getBlue()};
+    }
+}

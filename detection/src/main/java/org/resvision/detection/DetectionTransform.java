@@ -40,6 +40,19 @@ public final class DetectionTransform {
         return new DetectionTransform(c.min_size, c.max_size, c.image_mean, c.image_std);
     }
 
+    /** One image [3, H, W] RGB in 0..1, normalised and resized (not padded). */
+    public NDArray normalizeAndResize(NDArray image) {
+        if (image.getShape().dimension() != 3 || image.getShape().get(0) != 3) {
+            throw new IllegalArgumentException("image has shape " + image.getShape() + ", expected [3, H, W]");
+        }
+        Sample n = Transforms.normalize(new Sample(image, new float[0][], new int[0], null, null), mean, std);
+        Sample r = Transforms.resizeForDetection(n, minSize, maxSize);
+        if (r.image() != n.image()) {
+            n.image().close();
+        }
+        return r.image();
+    }
+
     /** @param images [3, H, W] RGB in 0..1, any sizes */
     public Prepared prepare(List<NDArray> images) {
         NDList resized = new NDList();
@@ -47,16 +60,15 @@ public final class DetectionTransform {
         int[][] originals = new int[images.size()][];
         for (int i = 0; i < images.size(); i++) {
             NDArray im = images.get(i);
-            if (im.getShape().dimension() != 3 || im.getShape().get(0) != 3) {
-                throw new IllegalArgumentException("image " + i + " has shape " + im.getShape() + ", expected [3, H, W]");
-            }
             originals[i] = new int[] {(int) im.getShape().get(1), (int) im.getShape().get(2)};
-            Sample s = new Sample(im, new float[0][], new int[0], null, null);
-            Sample n = Transforms.normalize(s, mean, std);
-            Sample r = Transforms.resizeForDetection(n, minSize, maxSize);
-            n.image().close();
-            resized.add(r.image());
-            sizes[i] = new int[] {(int) r.height(), (int) r.width()};
+            NDArray r;
+            try {
+                r = normalizeAndResize(im);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("image " + i + ": " + e.getMessage());
+            }
+            resized.add(r);
+            sizes[i] = new int[] {(int) r.getShape().get(1), (int) r.getShape().get(2)};
         }
         NDArray batch = Transforms.padBatch(resized, SIZE_DIVISIBLE);
         resized.close();

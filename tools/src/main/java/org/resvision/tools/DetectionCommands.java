@@ -128,7 +128,7 @@ final class DetectionCommands {
         return model;
     }
 
-    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume) throws Exception {
+    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, Path init) throws Exception {
         Files.createDirectories(run);
         Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
         CocoDataset trainGt = data.read();
@@ -136,7 +136,7 @@ final class DetectionCommands {
         checkClasses(c, trainGt, data.annotations());
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
-            FasterRcnn model = new FasterRcnn(c).init(m);
+            FasterRcnn model = init == null ? new FasterRcnn(c).init(m) : load(c, init, m);
             System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,
                     trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
             CocoEvalResult r = DetectionTraining.train(model, data.source(trainGt, true, c), valGt,

@@ -9,11 +9,12 @@ public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume]",
-            "                       [--val coco:ANN.json] [--images DIR]",
+            "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
-            "  train -> val sibling when it exists). Segmentation (FCN) configs train on a VOC folder's",
-            "  train split with mIoU on val. RUN_DIR gets config.json, model.safetensors and",
+            "  train -> val sibling when it exists); --init starts from the given weights (a torchvision",
+            "  state dict, e.g. from tools/train/torchvision_detection.py init). Segmentation (FCN) configs",
+            "  train on a VOC folder's train split with mIoU on val. RUN_DIR gets config.json, model.safetensors and",
             "  optimizer.safetensors (written atomically); --resume continues from them exactly (weights,",
             "  momentum, iteration, data order, sampling). A NaN loss stops with a message and keeps the",
             "  last good checkpoint.");
@@ -35,13 +36,15 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images"), Set.of("resume"), USAGE);
+        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images", "init"), Set.of("resume"), USAGE);
         Path config = Path.of(args.require("config"));
         if (DetectionCommands.isDetection(config)) {
             DetectionCommands.CocoData data = DetectionCommands.cocoData(args.require("data"), args.get("images", null));
             String val = args.get("val", null);
             DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
-            return DetectionCommands.train(DetectionCommands.config(config), config, data, v, Path.of(args.require("out")), args.flag("resume"));
+            String init = args.get("init", null);
+            return DetectionCommands.train(DetectionCommands.config(config), config, data, v, Path.of(args.require("out")), args.flag("resume"),
+                    init == null ? null : Path.of(init));
         }
         SegmentationModelConfig c = SegmentationCommands.config(config);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),

@@ -51,8 +51,8 @@ class SegmentationCommandsTest {
         Path det = dir.resolve("det.json");
         Files.writeString(det, "{\"task\": \"detection\"}");
         EvalCommandsTest.Run d = EvalCommandsTest.run("train", "--config", det.toString(), "--data", "voc:" + voc, "--out", run.toString());
-        assertEquals(1, d.code());
-        assertTrue(d.err().contains("detection configs are not supported yet"), d.err());
+        assertEquals(2, d.code());
+        assertTrue(d.err().contains("--data must be coco:ANNOTATIONS.json for detection"), d.err());
         Path typo = dir.resolve("typo.json");
         Files.writeString(typo, "{\"task\": \"segmentation\",\n \"iteratons\": 5}");
         EvalCommandsTest.Run ty = EvalCommandsTest.run("train", "--config", typo.toString(), "--data", "voc:" + voc, "--out", run.toString());

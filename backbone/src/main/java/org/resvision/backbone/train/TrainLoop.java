@@ -74,7 +74,9 @@ public final class TrainLoop {
                     throw new TrainingDivergedException(String.format(Locale.ROOT,
                             "iteration %d: the loss is %s (%s); stopped, %s", it + 1, sum, values,
                             o.runDir() == null ? "no checkpoint kept"
-                                    : "the last good checkpoint (iteration " + lastGood + ") is " + o.runDir().resolve("model.safetensors")));
+                                    : java.nio.file.Files.exists(o.runDir().resolve("model.safetensors"))
+                                            ? "the last good checkpoint (iteration " + lastGood + ") is " + o.runDir().resolve("model.safetensors")
+                                            : "no checkpoint had been written yet"));
                 }
                 gc.backward(total);
             }
@@ -95,6 +97,14 @@ public final class TrainLoop {
                 log.println(sb);
             }
             if (o.runDir() != null && (done % o.checkpointEvery() == 0 || done == o.maxIters())) {
+                String bad = nonFinite(model);
+                if (bad != null) {
+                    throw new TrainingDivergedException(String.format(Locale.ROOT,
+                            "iteration %d: parameter %s is no longer finite (the step diverged); stopped, %s", done, bad,
+                            lastGood > 0 || java.nio.file.Files.exists(o.runDir().resolve("model.safetensors"))
+                                    ? "the last good checkpoint (iteration " + lastGood + ") is " + o.runDir().resolve("model.safetensors")
+                                    : "no checkpoint had been written yet"));
+                }
                 Checkpoints.save(o.runDir(), model, sgd, done, manager);
                 lastGood = done;
                 if (evaluation != null) {
@@ -105,6 +115,22 @@ public final class TrainLoop {
             }
         }
         return smooth;
+    }
+
+    /** The name of the first parameter holding NaN or infinity, or null (checked before each checkpoint). */
+    static String nonFinite(TorchModule model) {
+        for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
+            NDArray a = e.getValue().getArray();
+            if (!a.getDataType().isFloating()) {
+                continue;
+            }
+            try (NDArray s = a.sum()) {
+                if (!Float.isFinite(s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())) {
+                    return e.getKey();
+                }
+            }
+        }
+        return null;
     }
 
     /** Scales every gradient so their global L2 norm is at most {@code max}. */

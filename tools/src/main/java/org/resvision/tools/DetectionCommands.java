@@ -281,10 +281,12 @@ final class DetectionCommands {
         }
     }
 
-    /** A stable, distinct colour per class (RGB). */
-    static int[] color(int label) {
-        float hue = (label * 0.618034f) % 1f;
-        java.awt.Color c = java.awt.Color.getHSBColor(hue, 0.85f, 1f);
-        return new int[] {c.getRed(), c.getGreen(), c.getBlue()};
+    private static final int[][] PALETTE = {{230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48},
+        {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212}, {0, 128, 128}, {220, 190, 255},
+        {170, 110, 40}, {255, 250, 200}, {128, 0, 0}, {170, 255, 195}, {128, 128, 0}, {255, 215, 180}, {0, 0, 128}, {128, 128, 128}};
+
+    /** A stable, distinct colour per class or track id (RGB). */
+    static int[] color(int key) {
+        return PALETTE[Math.floorMod(key, PALETTE.length)];
     }
 }

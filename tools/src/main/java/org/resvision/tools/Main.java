@@ -19,6 +19,7 @@ public final class Main {
                 new ImportWeightsCommand(),
                 new CocoEvalCommand(),
                 new VocEvalCommand(),
+                new AnnotateVideoCommand(),
                 new org.resvision.tools.bench.DataBenchCommand());
     }
 

@@ -1,0 +1,128 @@
+package org.resvision.detection.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.resvision.backbone.bench.BackboneBench;
+import org.resvision.backbone.train.Sgd;
+import org.resvision.detection.DetectionConfig;
+import org.resvision.detection.DetectionTransform;
+import org.resvision.detection.FasterRcnn;
+import org.resvision.detection.Target;
+
+/**
+ * One case of the Faster R-CNN benchmark (one process per case, so its peak RSS is its own):
+ * {@code --arch resnet50|resnet18 --mode infer|train --min-size S --batch B [--height H --width
+ * W]}. Inference times the whole call a user makes (transform, model, post-processing, boxes back
+ * to the image); a training step is transform + the four losses + backward + SGD step, frozen BN
+ * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image. Inputs are
+ * synthetic images (the timing does not depend on content except through the number of
+ * detections). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..}; {@code
+ * tools/bench/detection_bench.sh} runs it next to torchvision.
+ */
+public final class DetectionBench {
+
+    private DetectionBench() {}
+
+    public static void main(String[] args) {
+        System.setProperty("ai.djl.offline", "true");
+        String arch = "resnet50";
+        String mode = "infer";
+        int minSize = 800;
+        int batch = 1;
+        int height = 480;
+        int width = 640;
+        int iters = 3;
+        int warmup = 1;
+        for (int i = 0; i < args.length; i += 2) {
+            switch (args[i]) {
+                case "--arch" -> arch = args[i + 1];
+                case "--mode" -> mode = args[i + 1];
+                case "--min-size" -> minSize = Integer.parseInt(args[i + 1]);
+                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
+                case "--height" -> height = Integer.parseInt(args[i + 1]);
+                case "--width" -> width = Integer.parseInt(args[i + 1]);
+                case "--iters" -> iters = Integer.parseInt(args[i + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        DetectionConfig c = DetectionConfig.preset(arch.equals("resnet18") ? "fasterrcnn_resnet18_fpn" : "fasterrcnn_resnet50_fpn");
+        c.min_size = minSize;
+        c.max_size = (int) Math.round(minSize * 1333.0 / 800);
+        c.validate();
+        boolean train = mode.equals("train");
+        List<Double> times = new ArrayList<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(0);
+            FasterRcnn model = new FasterRcnn(c).init(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);
+            DetectionTransform transform = DetectionTransform.of(c);
+            List<NDArray> images = new ArrayList<>();
+            for (int b = 0; b < batch; b++) {
+                images.add(m.randomUniform(0f, 1f, new Shape(3, height, width)));
+            }
+            Random rnd = new Random(0);
+            float[][] boxes = new float[batch][20];
+            int[][] labels = new int[batch][5];
+            for (int b = 0; b < batch; b++) {
+                for (int k = 0; k < 5; k++) {
+                    float x = rnd.nextFloat() * width * 0.6f;
+                    float y = rnd.nextFloat() * height * 0.6f;
+                    boxes[b][4 * k] = x;
+                    boxes[b][4 * k + 1] = y;
+                    boxes[b][4 * k + 2] = x + 20 + rnd.nextFloat() * width * 0.3f;
+                    boxes[b][4 * k + 3] = y + 20 + rnd.nextFloat() * height * 0.3f;
+                    labels[b][k] = 1 + rnd.nextInt(c.num_classes - 1);
+                }
+            }
+            for (int i = 0; i < warmup + iters; i++) {
+                long t0 = System.nanoTime();
+                try (NDManager step = m.newSubManager()) {
+                    List<NDArray> in = new ArrayList<>();
+                    for (NDArray im : images) {
+                        NDArray d = im.duplicate();
+                        d.attach(step);
+                        in.add(d);
+                    }
+                    try (DetectionTransform.Prepared p = transform.prepare(in)) {
+                        if (train) {
+                            List<Target> targets = new ArrayList<>();
+                            for (int b = 0; b < batch; b++) {
+                                float sy = (float) p.imageSizes()[b][0] / height;
+                                float sx = (float) p.imageSizes()[b][1] / width;
+                                float[] t = boxes[b].clone();
+                                for (int k = 0; k < t.length; k += 2) {
+                                    t[k] *= sx;
+                                    t[k + 1] *= sy;
+                                }
+                                targets.add(new Target(t, labels[b]));
+                            }
+                            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                                Map<String, NDArray> losses = model.losses(ps, p.images(), p.imageSizes(), targets, new Random(i));
+                                NDArray total = null;
+                                for (NDArray l : losses.values()) {
+                                    total = total == null ? l : total.add(l);
+                                }
+                                gc.backward(total);
+                            }
+                            sgd.step(0.01f);
+                        } else {
+                            DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
+                        }
+                    }
+                }
+                times.add((System.nanoTime() - t0) / 1e6);
+            }
+        }
+        System.out.println(BackboneBench.report(mode, batch, times, warmup));
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Faster R-CNN benchmark: ResVision next to torchvision, one process per case, 2 threads, on
+# synthetic 640x480 images: ResNet50-FPN inference at 800 and 512 px (batch 1), a training step
+# at 512 px (batch 2, frozen BN, 3 trainable stages), and ResNet18-FPN at 320 px (batch 4)
+# inference and training step. Prints a table.
+#   tools/bench/detection_bench.sh [ITERS] [WARMUP] [CASES]   (build first: mvn -B -q install -DskipTests)
+# CASES: a comma-separated subset of r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tools/bench/compare.sh
+ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320}
+THREADS=${THREADS:-2}
+CP=$(classpath detection)
+JAVA_OPTS=(-XX:+UseSerialGC -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1
+           -Dorg.slf4j.simpleLogger.defaultLogLevel=error)
+header
+for c in ${CASES//,/ }; do
+  IFS=- read -r net mode size <<<"$c"
+  arch=resnet50; batch=1
+  [ "$net" = r18 ] && arch=resnet18 && batch=4
+  [ "$net" = r50 ] && [ "$mode" = train ] && batch=2
+  args=(--arch "$arch" --mode "$mode" --min-size "$size" --batch "$batch" --iters "$ITERS" --warmup "$WARMUP")
+  j=$(java "${JAVA_OPTS[@]}" -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
+  p=$(/usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
+  row "$arch $mode ${size}px b$batch" "$j" "$p"
+done

@@ -1,0 +1,70 @@
+#!/usr/bin/python3
+"""torchvision side of the Faster R-CNN benchmark: inference (model(images), transform and
+post-processing included) or a training step (losses, backward, SGD step) of a ResNet-FPN Faster
+R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images, 5 boxes each.
+Usage: torchvision_detection.py --arch resnet50|resnet18 --mode infer|train --min-size S --batch B
+                                --height H --width W --iters N --warmup W --threads T
+"""
+import argparse
+import os
+import random
+import sys
+import time
+
+import torch
+from torchvision.models import resnet
+from torchvision.models.detection import FasterRCNN
+from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
+from torchvision.ops.misc import FrozenBatchNorm2d
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_report import report  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", default="resnet50")
+    ap.add_argument("--mode", default="infer")
+    ap.add_argument("--min-size", type=int, default=800)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--height", type=int, default=480)
+    ap.add_argument("--width", type=int, default=640)
+    ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(0)
+    body = getattr(resnet, a.arch)(weights=None, norm_layer=FrozenBatchNorm2d)
+    model = FasterRCNN(_resnet_fpn_extractor(body, 3), num_classes=91, min_size=a.min_size,
+                       max_size=round(a.min_size * 1333 / 800))
+    images = [torch.rand(3, a.height, a.width) for _ in range(a.batch)]
+    rnd = random.Random(0)
+    targets = []
+    for _ in range(a.batch):
+        b = []
+        for _ in range(5):
+            x, y = rnd.random() * a.width * 0.6, rnd.random() * a.height * 0.6
+            b.append([x, y, x + 20 + rnd.random() * a.width * 0.3, y + 20 + rnd.random() * a.height * 0.3])
+        targets.append({"boxes": torch.tensor(b), "labels": torch.tensor([1 + rnd.randrange(90) for _ in range(5)])})
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
+    times = []
+    for _ in range(a.warmup + a.iters):
+        t = time.perf_counter()
+        if a.mode == "train":
+            model.train()
+            opt.zero_grad()
+            loss = sum(model(images, targets).values())
+            loss.backward()
+            opt.step()
+        else:
+            model.eval()
+            with torch.no_grad():
+                model(images)
+        times.append(time.perf_counter() - t)
+    report(a.mode, a.batch, times[a.warmup:])
+
+
+if __name__ == "__main__":
+    main()

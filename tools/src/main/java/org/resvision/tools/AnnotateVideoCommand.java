@@ -1,0 +1,145 @@
+package org.resvision.tools;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.resvision.data.video.VideoReader;
+import org.resvision.detection.DetectionConfig;
+import org.resvision.detection.FasterRcnn;
+
+/** {@code resvision annotate-video}: every frame of a folder of videos through a detector. */
+public final class AnnotateVideoCommand implements Command {
+
+    static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "mkv", "avi", "mov", "webm", "m4v", "mpg", "mpeg", "ts");
+
+    static final String USAGE = String.join("\n",
+            "usage: resvision annotate-video --config C.json --weights W INPUTS... --out DIR [--stride N] [--batch B]",
+            "                                [--score-thresh T] [--device cpu|gpu] [--format jsonl|coco|mot] [--no-video]",
+            "                                [--track] [--overwrite]",
+            "  INPUTS are video files or folders (searched recursively for " + String.join(", ", new java.util.TreeSet<>(VIDEO_EXTENSIONS)) + ").",
+            "  Each video becomes DIR/<name>.mp4 (H.264, the source's frame rate and size, boxes, labels and",
+            "  scores drawn; frames between processed ones show the latest detections) and its annotations:",
+            "  DIR/<name>.jsonl (default; a line per processed frame: frame, timestamp, detections), .json",
+            "  (--format coco: an image per processed frame with video and frame_index) or .txt (--format mot:",
+            "  MOT challenge lines). --stride N runs the detector on every N-th frame (default 1); --batch B",
+            "  frames per forward pass (default 4). --track adds track ids (IoU tracker with constant-velocity",
+            "  prediction and ByteTrack-style two-stage association). Outputs are written under temporary",
+            "  names and renamed when a video completes: a re-run skips finished videos (--overwrite redoes",
+            "  them). Unreadable files and undecodable frames are reported, counted and skipped.");
+
+    @Override
+    public String name() {
+        return "annotate-video";
+    }
+
+    @Override
+    public String summary() {
+        return "run a detector over every frame of a folder of videos";
+    }
+
+    @Override
+    public String usage() {
+        return USAGE;
+    }
+
+    @Override
+    public int run(String[] argv) throws Exception {
+        Args args = new Args(argv, Set.of("config", "weights", "out", "stride", "batch", "score-thresh", "device", "format"),
+                Set.of("no-video", "track", "overwrite"), USAGE);
+        if (args.positional().isEmpty()) {
+            throw new UsageException("no INPUTS given\n" + USAGE);
+        }
+        String format = args.get("format", "jsonl");
+        if (!Set.of("jsonl", "coco", "mot").contains(format)) {
+            throw new UsageException("--format must be jsonl, coco or mot");
+        }
+        int stride = args.getInt("stride", 1);
+        int batch = args.getInt("batch", 4);
+        if (stride < 1 || batch < 1) {
+            throw new UsageException("--stride and --batch must be at least 1");
+        }
+        Path configFile = Path.of(args.require("config"));
+        if (!DetectionCommands.isDetection(configFile)) {
+            throw new UsageException(configFile + ": annotate-video needs a detection config");
+        }
+        DetectionConfig c = DetectionCommands.config(configFile);
+        String thresh = args.get("score-thresh", null);
+        if (thresh != null) {
+            try {
+                c.box_score_thresh = Float.parseFloat(thresh);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--score-thresh must be a number");
+            }
+        }
+        Path out = Path.of(args.require("out"));
+        List<Path> videos = new ArrayList<>();
+        for (String in : args.positional()) {
+            Path p = Path.of(in);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> s = Files.walk(p)) {
+                    s.filter(Files::isRegularFile).filter(AnnotateVideoCommand::isVideo).sorted().forEach(videos::add);
+                }
+            } else {
+                videos.add(p);
+            }
+        }
+        Files.createDirectories(out);
+        VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, !args.flag("no-video"), args.flag("track"), format);
+        long t0 = System.nanoTime();
+        int done = 0;
+        int already = 0;
+        int failed = 0;
+        long frames = 0;
+        long processed = 0;
+        long detections = 0;
+        long badFrames = 0;
+        try (NDManager m = NDManager.newBaseManager(DetectionCommands.device(args.get("device", "cpu")))) {
+            FasterRcnn model = DetectionCommands.load(c, Path.of(args.require("weights")), m);
+            VideoAnnotator annotator = new VideoAnnotator(model, c, settings, m, System.out);
+            for (int i = 0; i < videos.size(); i++) {
+                Path v = videos.get(i);
+                String stem = v.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+                Path videoOut = settings.video() ? out.resolve(stem + ".mp4") : null;
+                Path annOut = out.resolve(stem + VideoAnnotator.extension(format));
+                String label = String.format(Locale.ROOT, "[%d/%d] %s", i + 1, videos.size(), v);
+                if (!args.flag("overwrite") && Files.exists(annOut) && (videoOut == null || Files.exists(videoOut))) {
+                    System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
+                    already++;
+                    continue;
+                }
+                try (VideoReader reader = VideoReader.open(v)) {
+                    System.out.printf(Locale.ROOT, "%s: %dx%d, %.2f fps%n", label, reader.width(), reader.height(), reader.frameRate());
+                    VideoAnnotator.Result r = annotator.annotate(reader, videoOut, annOut, stem);
+                    done++;
+                    frames += r.frames();
+                    processed += r.processed();
+                    detections += r.detections();
+                    badFrames += r.badFrames();
+                    System.out.printf(Locale.ROOT, "%s: done, %d frames (%d processed, %d undecodable), %d detections, %.1f s -> %s%n",
+                            label, r.frames(), r.processed(), r.badFrames(), r.detections(), r.seconds(), videoOut != null ? videoOut : annOut);
+                } catch (IOException e) {
+                    failed++;
+                    System.err.println("annotate-video: skipped " + v + ": " + e.getMessage().replace('\n', ' '));
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf(Locale.ROOT,
+                "summary: %d videos annotated, %d already done, %d skipped (unreadable); %d frames (%d processed, %d undecodable), "
+                        + "%d detections; %.1f s, %.1f frames/s%n",
+                done, already, failed, frames, processed, badFrames, detections, seconds, frames / Math.max(seconds, 1e-9));
+        return failed > 0 && done == 0 && already == 0 ? 1 : 0;
+    }
+
+    static boolean isVideo(Path p) {
+        String n = p.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return dot > 0 && !n.startsWith(".") && VIDEO_EXTENSIONS.contains(n.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,355 @@
+package org.resvision.tools;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.resvision.data.image.Images;
+import org.resvision.data.video.VideoReader;
+import org.resvision.data.video.VideoWriter;
+import org.resvision.detection.DetectionConfig;
+import org.resvision.detection.DetectionTransform;
+import org.resvision.detection.Detections;
+import org.resvision.detection.FasterRcnn;
+import org.resvision.detection.track.IouTracker;
+
+/**
+ * Annotates one video: a decoding thread, batched detection (every {@code stride}-th frame) with
+ * optional tracking on the calling thread, and an encoding thread that draws and writes every
+ * frame (frames between processed ones show the latest detections) and the annotations,
+ * connected by bounded queues. Outputs are written under temporary names and renamed when the
+ * video completes.
+ */
+final class VideoAnnotator {
+
+    /** Job settings. */
+    record Settings(int stride, int batch, boolean video, boolean track, String format) {}
+
+    /** What one video produced. */
+    record Result(int frames, int processed, long detections, int badFrames, double seconds) {}
+
+    /** A frame on its way to the encoder, with the detections to draw (and record, if processed). */
+    private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, boolean processed) {}
+
+    private static final Item END = new Item(null, null, null, false);
+
+    private final FasterRcnn model;
+    private final DetectionConfig config;
+    private final DetectionTransform transform;
+    private final Settings settings;
+    private final NDManager manager;
+    private final PrintStream log;
+
+    VideoAnnotator(FasterRcnn model, DetectionConfig config, Settings settings, NDManager manager, PrintStream log) {
+        this.model = model;
+        this.config = config;
+        this.transform = DetectionTransform.of(config);
+        this.settings = settings;
+        this.manager = manager;
+        this.log = log;
+    }
+
+    /** The annotation file's extension for the format. */
+    static String extension(String format) {
+        return switch (format) {
+            case "coco" -> ".json";
+            case "mot" -> ".txt";
+            default -> ".jsonl";
+        };
+    }
+
+    Result annotate(VideoReader reader, Path videoOut, Path annotationsOut, String label) throws Exception {
+        long t0 = System.nanoTime();
+        Path tmpVideo = videoOut == null ? null : videoOut.resolveSibling("." + videoOut.getFileName() + ".tmp.mp4");
+        Path tmpAnn = annotationsOut.resolveSibling("." + annotationsOut.getFileName() + ".tmp");
+        BlockingQueue<Object> decoded = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
+        BlockingQueue<Item> toEncode = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread decoder = new Thread(() -> {
+            try {
+                for (VideoReader.VideoFrame f = reader.next(); f != null; f = reader.next()) {
+                    decoded.put(f);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                try {
+                    decoded.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "resvision-decode");
+        AnnotationSink sink = new AnnotationSink(tmpAnn, settings.format(), config.classNames(), label, reader.frameRate(), reader.width(),
+                reader.height());
+        VideoWriter writer = tmpVideo == null ? null : VideoWriter.open(tmpVideo, reader.width(), reader.height(), reader.frameRate());
+        long[] detections = {0};
+        int[] processedCount = {0};
+        Thread encoder = new Thread(() -> {
+            try {
+                while (true) {
+                    Item it = toEncode.take();
+                    if (it == END) {
+                        break;
+                    }
+                    try (VideoReader.VideoFrame f = it.frame()) {
+                        if (it.processed()) {
+                            sink.frame(f.index(), f.seconds(), it.detections(), it.trackIds());
+                        }
+                        if (writer != null) {
+                            if (it.detections() != null) {
+                                draw(f.bgr(), it.detections(), it.trackIds(), config.classNames());
+                            }
+                            writer.write(f.bgr());
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+                toEncode.clear();
+            }
+        }, "resvision-encode");
+        decoder.start();
+        encoder.start();
+        IouTracker tracker = settings.track() ? new IouTracker(IouTracker.Settings.defaults()) : null;
+        int frames = 0;
+        int expected = reader.frameCountEstimate();
+        long lastReport = System.nanoTime();
+        Detections latest = null;
+        int[] latestIds = null;
+        List<VideoReader.VideoFrame> pending = new ArrayList<>(); // in order, processed or not
+        List<VideoReader.VideoFrame> batch = new ArrayList<>();
+        ParameterStore ps = new ParameterStore(manager, false);
+        boolean end = false;
+        try {
+            while (!end) {
+                Object o = decoded.take();
+                if (o == END) {
+                    end = true;
+                } else {
+                    VideoReader.VideoFrame f = (VideoReader.VideoFrame) o;
+                    frames++;
+                    pending.add(f);
+                    if (f.index() % settings.stride() == 0) {
+                        batch.add(f);
+                    }
+                }
+                if (batch.size() == settings.batch() || (end && !pending.isEmpty())) {
+                    List<Detections> dets = detect(batch, ps);
+                    int b = 0;
+                    for (VideoReader.VideoFrame f : pending) {
+                        boolean processed = b < batch.size() && batch.get(b) == f;
+                        if (processed) {
+                            latest = dets.get(b++);
+                            latestIds = tracker == null ? null : tracker.update(latest);
+                            detections[0] += latest.size();
+                            processedCount[0]++;
+                        }
+                        if (failure.get() != null) {
+                            f.close();
+                        } else {
+                            toEncode.put(new Item(f, latest, latestIds, processed));
+                        }
+                    }
+                    pending.clear();
+                    batch.clear();
+                }
+                if (failure.get() != null) {
+                    break;
+                }
+                if (System.nanoTime() - lastReport > 2_000_000_000L || end) {
+                    lastReport = System.nanoTime();
+                    double s = (lastReport - t0) / 1e9;
+                    log.printf(Locale.ROOT, "  %s: %d%s frames, %.1f frames/s%s%n", label, frames, expected > 0 ? "/" + expected : "",
+                            frames / s, expected > 0 && frames < expected ? String.format(Locale.ROOT, ", eta %.0f s", (expected - frames) * s / frames) : "");
+                }
+            }
+        } finally {
+            toEncode.put(END);
+            encoder.join();
+            decoder.interrupt();
+            decoder.join();
+            for (Object o : decoded) {
+                if (o instanceof VideoReader.VideoFrame f) {
+                    f.close();
+                }
+            }
+            for (VideoReader.VideoFrame f : pending) {
+                f.close();
+            }
+            try {
+                sink.close();
+            } finally {
+                if (writer != null) {
+                    writer.close();
+                }
+            }
+        }
+        if (failure.get() != null) {
+            Files.deleteIfExists(tmpAnn);
+            if (tmpVideo != null) {
+                Files.deleteIfExists(tmpVideo);
+            }
+            Throwable t = failure.get();
+            throw new IOException(reader.file() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()), t);
+        }
+        if (tmpVideo != null) {
+            Files.move(tmpVideo, videoOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        // the annotations last: their presence marks the video as done
+        Files.move(tmpAnn, annotationsOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    private List<Detections> detect(List<VideoReader.VideoFrame> frames, ParameterStore ps) {
+        if (frames.isEmpty()) {
+            return List.of();
+        }
+        try (NDManager m = manager.newSubManager()) {
+            List<NDArray> images = new ArrayList<>();
+            for (VideoReader.VideoFrame f : frames) {
+                images.add(Images.toArray(f.bgr(), m));
+            }
+            try (DetectionTransform.Prepared p = transform.prepare(images)) {
+                return DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
+            }
+        }
+    }
+
+    static void draw(Mat bgr, Detections d, int[] ids, List<String> names) {
+        float[] b = d.boxes();
+        for (int k = 0; k < d.size(); k++) {
+            int[] col = DetectionCommands.color(ids != null && ids[k] > 0 ? ids[k] : d.labels()[k]);
+            try (Scalar s = new Scalar(col[2], col[1], col[0], 0);
+                    Point p1 = new Point(Math.round(b[4 * k]), Math.round(b[4 * k + 1]));
+                    Point p2 = new Point(Math.round(b[4 * k + 2]), Math.round(b[4 * k + 3]));
+                    Point t = new Point(Math.round(b[4 * k]), Math.max(10, Math.round(b[4 * k + 1]) - 3))) {
+                opencv_imgproc.rectangle(bgr, p1, p2, s, 2, opencv_imgproc.LINE_8, 0);
+                String text = String.format(Locale.ROOT, "%s%s %.2f", ids != null && ids[k] > 0 ? "#" + ids[k] + " " : "",
+                        names.get(d.labels()[k]), d.scores()[k]);
+                opencv_imgproc.putText(bgr, text, t, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.4, s, 1, opencv_imgproc.LINE_AA, false);
+            }
+        }
+    }
+
+    /**
+     * Writes the annotations of processed frames in one of three formats: {@code jsonl} (a line
+     * per frame: frame, timestamp, detections with bbox [x, y, w, h], score, category and, when
+     * tracking, track_id), {@code coco} (images per frame with {@code video} and {@code
+     * frame_index}, annotations with scores) or {@code mot} (MOT challenge text: frame (1-based),
+     * id, x, y, w, h, score, -1, -1, -1).
+     */
+    static final class AnnotationSink implements AutoCloseable {
+
+        private final String format;
+        private final List<String> names;
+        private final String video;
+        private final Path file;
+        private final BufferedWriter out;
+        private final ObjectMapper mapper = new ObjectMapper();
+        private final com.fasterxml.jackson.databind.node.ObjectNode coco;
+        private long annotationId = 1;
+
+        AnnotationSink(Path file, String format, List<String> names, String video, double fps, int width, int height) throws IOException {
+            this.format = format;
+            this.names = names;
+            this.video = video;
+            this.file = file;
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            if (format.equals("coco")) {
+                coco = mapper.createObjectNode();
+                coco.putObject("info").put("video", video).put("fps", fps).put("width", width).put("height", height);
+                coco.putArray("images");
+                coco.putArray("annotations");
+                var cats = coco.putArray("categories");
+                for (int c = 1; c < names.size(); c++) {
+                    cats.addObject().put("id", c).put("name", names.get(c));
+                }
+            } else {
+                coco = null;
+            }
+            this.width = width;
+            this.height = height;
+        }
+
+        private final int width;
+        private final int height;
+
+        void frame(int index, double seconds, Detections d, int[] ids) throws IOException {
+            float[] b = d.boxes();
+            switch (format) {
+                case "mot" -> {
+                    for (int k = 0; k < d.size(); k++) {
+                        out.write(String.format(Locale.ROOT, "%d,%d,%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1%n", index + 1, ids == null ? -1 : ids[k],
+                                b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k], b[4 * k + 3] - b[4 * k + 1], d.scores()[k]));
+                    }
+                }
+                case "coco" -> {
+                    long imageId = index + 1L;
+                    ((com.fasterxml.jackson.databind.node.ArrayNode) coco.get("images")).addObject().put("id", imageId)
+                            .put("file_name", video + "#" + index).put("width", width).put("height", height).put("video", video)
+                            .put("frame_index", index).put("timestamp", Math.round(seconds * 1e6) / 1e6);
+                    var anns = (com.fasterxml.jackson.databind.node.ArrayNode) coco.get("annotations");
+                    for (int k = 0; k < d.size(); k++) {
+                        var a = detection(d, ids, k);
+                        a.put("id", annotationId++).put("image_id", imageId).put("category_id", d.labels()[k]).put("iscrowd", 0)
+                                .put("area", Math.round((b[4 * k + 2] - b[4 * k]) * (b[4 * k + 3] - b[4 * k + 1]) * 100) / 100.0);
+                        anns.add(a);
+                    }
+                }
+                default -> {
+                    var line = mapper.createObjectNode();
+                    line.put("frame", index).put("timestamp", Math.round(seconds * 1e6) / 1e6);
+                    var arr = line.putArray("detections");
+                    for (int k = 0; k < d.size(); k++) {
+                        arr.add(detection(d, ids, k));
+                    }
+                    out.write(mapper.writeValueAsString(line));
+                    out.write('\n');
+                }
+            }
+        }
+
+        private com.fasterxml.jackson.databind.node.ObjectNode detection(Detections d, int[] ids, int k) {
+            float[] b = d.boxes();
+            var o = mapper.createObjectNode();
+            o.putArray("bbox").add(Math.round(b[4 * k] * 100) / 100.0).add(Math.round(b[4 * k + 1] * 100) / 100.0)
+                    .add(Math.round((b[4 * k + 2] - b[4 * k]) * 100) / 100.0).add(Math.round((b[4 * k + 3] - b[4 * k + 1]) * 100) / 100.0);
+            o.put("score", Math.round(d.scores()[k] * 1e4) / 1e4);
+            o.put("category", names.get(d.labels()[k]));
+            if (ids != null) {
+                o.put("track_id", ids[k]);
+            }
+            return o;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (coco != null) {
+                out.write(mapper.writeValueAsString(coco));
+            }
+            out.close();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package org.resvision.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.data.synth.SyntheticDatasetWriter;
+import org.resvision.data.synth.SyntheticScenes;
+import org.resvision.data.video.VideoReader;
+import org.resvision.detection.DetectionConfig;
+import org.resvision.detection.FasterRcnn;
+
+/**
+ * annotate-video on generated clips (the synthetic moving shapes) with a tiny untrained detector
+ * at score threshold 0, so every processed frame has detections: frame count, size and rate
+ * kept, a line per processed frame, stride respected, the three formats, resume, and a corrupt
+ * input skipped with a message.
+ */
+class AnnotateVideoCommandTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void foldersOfVideosInAnnotatedVideosAndAnnotationsOut() throws Exception {
+        Path in = dir.resolve("in");
+        SyntheticDatasetWriter w = new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(96, 64, 5, 2, 3)));
+        w.writeVideo(in.resolve("a.avi"), 11, 10);
+        w.writeVideo(in.resolve("sub/b.avi"), 6, 8);
+        Files.write(in.resolve("broken.mp4"), new byte[] {0, 0, 0, 24, 'f', 't', 'y', 'p', 1, 2, 3});
+        Path config = dir.resolve("det.json");
+        Files.writeString(config, DetectionCommandsTest.TINY.formatted("0.01"));
+        DetectionConfig c = DetectionConfig.read(config);
+        Path weights = dir.resolve("w.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            FasterRcnn model = new FasterRcnn(c).init(m);
+            WeightsIO.saveSafetensors(weights, StateDictLoader.export(model, m), Map.of());
+        }
+        Path out = dir.resolve("out");
+        EvalCommandsTest.Run r = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                "--score-thresh", "0", "--stride", "2", "--batch", "3", "--track", in.toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("skipped " + in.resolve("broken.mp4") + ": " + in.resolve("broken.mp4") + ": not a readable video"), r.err());
+        assertTrue(r.out().contains("summary: 2 videos annotated, 0 already done, 1 skipped (unreadable); 17 frames (9 processed"), r.out());
+
+        try (VideoReader v = VideoReader.open(out.resolve("a.mp4"))) {
+            assertEquals(96, v.width());
+            assertEquals(64, v.height());
+            assertEquals(10, v.frameRate(), 1e-6);
+            int n = 0;
+            for (VideoReader.VideoFrame f = v.next(); f != null; f = v.next()) {
+                f.close();
+                n++;
+            }
+            assertEquals(11, n);
+        }
+        List<String> lines = Files.readAllLines(out.resolve("a.jsonl"));
+        assertEquals(6, lines.size()); // frames 0, 2, 4, 6, 8, 10
+        ObjectMapper json = new ObjectMapper();
+        for (int i = 0; i < lines.size(); i++) {
+            JsonNode line = json.readTree(lines.get(i));
+            assertEquals(2 * i, line.get("frame").asInt());
+            assertEquals(0.2 * i, line.get("timestamp").asDouble(), 1e-6);
+            assertTrue(line.get("detections").size() > 0);
+            JsonNode d = line.get("detections").get(0);
+            assertEquals(4, d.get("bbox").size());
+            assertTrue(d.has("track_id") && d.has("score") && d.has("category"), d.toString());
+        }
+        assertEquals(3, Files.readAllLines(out.resolve("b.jsonl")).size());
+
+        // a re-run skips finished videos; other formats; no video
+        EvalCommandsTest.Run again = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                in.resolve("a.avi").toString(), "--out", out.toString());
+        assertTrue(again.out().contains("already annotated (" + out.resolve("a.jsonl") + "), skipped"), again.out());
+        EvalCommandsTest.Run coco = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                "--score-thresh", "0", "--format", "coco", "--no-video", in.resolve("sub").toString(), "--out", dir.resolve("coco").toString());
+        assertEquals(0, coco.code(), coco.err());
+        JsonNode ds = json.readTree(dir.resolve("coco/b.json").toFile());
+        assertEquals(6, ds.get("images").size());
+        assertEquals(5, ds.get("images").get(5).get("frame_index").asInt());
+        assertEquals("b", ds.get("images").get(0).get("video").asText());
+        assertTrue(ds.get("annotations").size() >= 6 && ds.get("categories").size() == 4);
+        assertTrue(!Files.exists(dir.resolve("coco/b.mp4")));
+        EvalCommandsTest.Run mot = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                "--score-thresh", "0", "--format", "mot", "--track", "--no-video", in.resolve("sub/b.avi").toString(), "--out",
+                dir.resolve("mot").toString());
+        assertEquals(0, mot.code(), mot.err());
+        String[] first = Files.readAllLines(dir.resolve("mot/b.txt")).get(0).split(",");
+        assertEquals(10, first.length);
+        assertEquals("1", first[0]);
+        // nothing temporary is left behind
+        try (var s = Files.list(out)) {
+            assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")));
+        }
+    }
+}

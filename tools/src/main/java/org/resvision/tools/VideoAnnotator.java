@@ -45,10 +45,10 @@ final class VideoAnnotator {
     /** What one video produced. */
     record Result(int frames, int processed, long detections, int badFrames, double seconds) {}
 
-    /** A frame on its way to the encoder, with the detections to draw (and record, if processed). */
-    private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, boolean processed) {}
+    /** A frame on its way to the encoder, with the detections (and class map) to draw, and to record if processed. */
+    private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, byte[] mask, boolean processed) {}
 
-    private static final Item END = new Item(null, null, null, false);
+    private static final Item END = new Item(null, null, null, null, false);
 
     private final FasterRcnn model;
     private final DetectionConfig config;
@@ -56,8 +56,12 @@ final class VideoAnnotator {
     private final Settings settings;
     private final NDManager manager;
     private final PrintStream log;
+    private final org.resvision.segmentation.Fcn segmenter;
 
-    VideoAnnotator(FasterRcnn model, DetectionConfig config, Settings settings, NDManager manager, PrintStream log) {
+    /** @param segmenter an FCN whose class map is drawn under the boxes, or null */
+    VideoAnnotator(FasterRcnn model, DetectionConfig config, org.resvision.segmentation.Fcn segmenter, Settings settings, NDManager manager,
+            PrintStream log) {
+        this.segmenter = segmenter;
         this.model = model;
         this.config = config;
         this.transform = DetectionTransform.of(config);
@@ -116,6 +120,9 @@ final class VideoAnnotator {
                             sink.frame(f.index(), f.seconds(), it.detections(), it.trackIds());
                         }
                         if (writer != null) {
+                            if (it.mask() != null) {
+                                blend(f.bgr(), it.mask());
+                            }
                             if (it.detections() != null) {
                                 draw(f.bgr(), it.detections(), it.trackIds(), config.classNames());
                             }
@@ -138,6 +145,7 @@ final class VideoAnnotator {
         long lastReport = System.nanoTime();
         Detections latest = null;
         int[] latestIds = null;
+        byte[] latestMask = null;
         List<VideoReader.VideoFrame> pending = new ArrayList<>(); // in order, processed or not
         List<VideoReader.VideoFrame> batch = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
@@ -157,10 +165,12 @@ final class VideoAnnotator {
                 }
                 if (batch.size() == settings.batch() || (end && !pending.isEmpty())) {
                     List<Detections> dets = detect(batch, ps);
+                    List<byte[]> masks = segment(batch, ps);
                     int b = 0;
                     for (VideoReader.VideoFrame f : pending) {
                         boolean processed = b < batch.size() && batch.get(b) == f;
                         if (processed) {
+                            latestMask = masks == null ? null : masks.get(b);
                             latest = dets.get(b++);
                             latestIds = tracker == null ? null : tracker.update(latest);
                             detections[0] += latest.size();
@@ -169,7 +179,7 @@ final class VideoAnnotator {
                         if (failure.get() != null) {
                             f.close();
                         } else {
-                            toEncode.put(new Item(f, latest, latestIds, processed));
+                            toEncode.put(new Item(f, latest, latestIds, latestMask, processed));
                         }
                     }
                     pending.clear();
@@ -235,6 +245,48 @@ final class VideoAnnotator {
                 return DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
             }
         }
+    }
+
+    /** The segmenter's class map of each frame (argmax at the frame's size), or null without one. */
+    private List<byte[]> segment(List<VideoReader.VideoFrame> frames, ParameterStore ps) {
+        if (segmenter == null || frames.isEmpty()) {
+            return null;
+        }
+        try (NDManager m = manager.newSubManager()) {
+            ai.djl.ndarray.NDList images = new ai.djl.ndarray.NDList();
+            for (VideoReader.VideoFrame f : frames) {
+                NDArray rgb = Images.toArray(f.bgr(), m);
+                images.add(org.resvision.data.transform.Transforms.normalize(
+                        new org.resvision.data.transform.Sample(rgb, new float[0][], new int[0], null, null),
+                        org.resvision.data.transform.Transforms.IMAGENET_MEAN, org.resvision.data.transform.Transforms.IMAGENET_STD).image());
+            }
+            NDArray batch = ai.djl.ndarray.NDArrays.stack(images);
+            NDArray classes = segmenter.forward(ps, new ai.djl.ndarray.NDList(batch), false).get(0).argMax(1)
+                    .toType(ai.djl.ndarray.types.DataType.UINT8, false);
+            List<byte[]> out = new ArrayList<>();
+            for (int i = 0; i < frames.size(); i++) {
+                out.add(classes.get(i).toByteArray());
+            }
+            return out;
+        }
+    }
+
+    /** Half the frame, half the class colour where the class map is not background. */
+    static void blend(Mat bgr, byte[] mask) {
+        byte[] px = new byte[mask.length * 3];
+        bgr.data().get(px);
+        for (int i = 0; i < mask.length; i++) {
+            int cls = mask[i] & 0xff;
+            if (cls == 0) {
+                continue;
+            }
+            int[] col = org.resvision.data.voc.VocPalette.rgb(cls);
+            for (int c = 0; c < 3; c++) {
+                int v = px[3 * i + c] & 0xff;
+                px[3 * i + c] = (byte) ((v + col[2 - c]) / 2);
+            }
+        }
+        bgr.data().put(px);
     }
 
     static void draw(Mat bgr, Detections d, int[] ids, List<String> names) {

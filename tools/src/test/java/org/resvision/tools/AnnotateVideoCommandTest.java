@@ -31,6 +31,13 @@ class AnnotateVideoCommandTest {
 
     @TempDir Path dir;
 
+    private static double meanOfFirstFrame(Path video) throws Exception {
+        try (VideoReader v = VideoReader.open(video); VideoReader.VideoFrame f = v.next()) {
+            var mean = org.bytedeco.opencv.global.opencv_core.mean(f.bgr());
+            return mean.get(0) + mean.get(1) + mean.get(2);
+        }
+    }
+
     @Test
     void foldersOfVideosInAnnotatedVideosAndAnnotationsOut() throws Exception {
         Path in = dir.resolve("in");
@@ -99,6 +106,24 @@ class AnnotateVideoCommandTest {
         String[] first = Files.readAllLines(dir.resolve("mot/b.txt")).get(0).split(",");
         assertEquals(10, first.length);
         assertEquals("1", first[0]);
+        // with a segmentation model too: its class map is blended into the frames
+        Path segConfig = dir.resolve("seg.json");
+        Files.writeString(segConfig, "{\"task\": \"segmentation\", \"model\": \"fcn_small\", \"num_classes\": 5}");
+        Path segWeights = dir.resolve("seg.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            var fcn = new org.resvision.segmentation.Fcn(org.resvision.segmentation.SegmentationModelConfig.read(segConfig).fcn());
+            fcn.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
+            WeightsIO.saveSafetensors(segWeights, StateDictLoader.export(fcn, m), Map.of());
+        }
+        EvalCommandsTest.Run seg = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                "--seg-config", segConfig.toString(), "--seg-weights", segWeights.toString(), "--score-thresh", "0.99",
+                in.resolve("sub/b.avi").toString(), "--out", dir.resolve("seg").toString());
+        assertEquals(0, seg.code(), seg.err());
+        assertEquals(0, EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
+                "--score-thresh", "0.99", in.resolve("sub/b.avi").toString(), "--out", dir.resolve("noseg").toString()).code());
+        double plain = meanOfFirstFrame(dir.resolve("noseg/b.mp4"));
+        double blended = meanOfFirstFrame(dir.resolve("seg/b.mp4"));
+        assertTrue(Math.abs(plain - blended) > 1, plain + " vs " + blended);
         // nothing temporary is left behind
         try (var s = Files.list(out)) {
             assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith(".")));

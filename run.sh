@@ -22,7 +22,7 @@ JSON
 rm -rf "$OUT/run"
 resvision train --config "$OUT/detector.json" --data "coco:$ANN/instances_train.json" --out "$OUT/run"
 resvision evaluate --config "$OUT/detector.json" --weights "$OUT/run/model.safetensors" --data "coco:$ANN/instances_val.json"
-resvision predict --config "$OUT/detector.json" --weights "$OUT/run/model.safetensors" --score-thresh 0.5 \
+resvision predict --config "$OUT/detector.json" --weights "$OUT/run/model.safetensors" --score-thresh 0.3 \
     --coco "$ANN/instances_val.json" "$OUT"/data/coco/images/0000{05,10,15,20}.jpg \
     --out "$OUT/predictions.json" --draw "$OUT/drawn"
 echo "demo done: model in $OUT/run, predictions in $OUT/predictions.json, drawn images in $OUT/drawn"

@@ -3,7 +3,7 @@
 post-processing included) or a training step (losses, backward, SGD step) of a ResNet-FPN Faster
 R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images, 5 boxes each.
 Usage: torchvision_detection.py --arch resnet50|resnet18 --mode infer|train --min-size S --batch B
-                                --height H --width W --iters N --warmup W --threads T
+                                --height H --width W --iters N --warmup W --threads T --weights W.pth
 """
 import argparse
 import os
@@ -18,7 +18,30 @@ from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
 from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
 from bench_report import report  # noqa: E402
+from make_fixtures import calibrate_bn  # noqa: E402
+
+
+def build(arch, min_size):
+    body = getattr(resnet, arch)(weights=None, norm_layer=FrozenBatchNorm2d)
+    return FasterRCNN(_resnet_fpn_extractor(body, 3), num_classes=91, min_size=min_size, max_size=round(min_size * 1333 / 800))
+
+
+def bench_weights(arch, min_size, path):
+    """The weights both sides load: random, with the frozen BN statistics of a BatchNorm ResNet
+    calibrated on a few images (with identity BN the activations of a random ResNet grow by orders
+    of magnitude and the timings would not be those of a real model)."""
+    if not os.path.exists(path):
+        torch.manual_seed(0)
+        plain = getattr(resnet, arch)(weights=None)
+        calibrate_bn(plain, 0)
+        model = build(arch, min_size)
+        state = {k: v for k, v in plain.state_dict().items() if not k.startswith("fc.") and not k.endswith("num_batches_tracked")}
+        model.backbone.body.load_state_dict(state)
+        torch.save(model.state_dict(), path + ".tmp")
+        os.replace(path + ".tmp", path)
+    return torch.load(path)
 
 
 def main():
@@ -32,12 +55,14 @@ def main():
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--weights", required=True, help="made here when missing; the Java side loads the same file")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
-    body = getattr(resnet, a.arch)(weights=None, norm_layer=FrozenBatchNorm2d)
-    model = FasterRCNN(_resnet_fpn_extractor(body, 3), num_classes=91, min_size=a.min_size,
-                       max_size=round(a.min_size * 1333 / 800))
+    model = build(a.arch, a.min_size)
+    model.load_state_dict(bench_weights(a.arch, a.min_size, a.weights))
+    if a.iters == 0:
+        return  # only the weights were asked for
     images = [torch.rand(3, a.height, a.width) for _ in range(a.batch)]
     rnd = random.Random(0)
     targets = []

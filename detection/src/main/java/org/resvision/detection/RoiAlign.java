@@ -21,13 +21,13 @@ import ai.djl.ndarray.types.SparseFormat;
  * grid)^2} feature positions whose weights are products of per-axis weights. Java computes the
  * distinct positions and weights of every bin (merging samples that share a pixel); the features,
  * laid out as rows {@code [B*H*W, C]}, are gathered with {@code embedding} (whose backward is a
- * scatter-add into the features' gradient), weighted, and summed. RoIs are processed in chunks to
- * bound the gathered tensor's size.
+ * scatter-add into the features' gradient) and reduced with their weights by one batched matrix
+ * product. RoIs are processed in chunks to bound the gathered tensor's size.
  */
 public final class RoiAlign {
 
-    /** Gathered rows per chunk (x C floats): 2M rows of 256 channels is 2 GiB; keep it well below. */
-    private static final int MAX_ROWS_PER_CHUNK = 1 << 18;
+    /** Gathered rows per chunk (x C floats): 64K rows of 256 channels is 64 MiB, the peak this op adds. */
+    private static final int MAX_ROWS_PER_CHUNK = 1 << 16;
 
     private RoiAlign() {}
 
@@ -60,15 +60,14 @@ public final class RoiAlign {
                 float[] wt = new float[n];
                 System.arraycopy(plan.index, start * perRoi, idx, 0, n);
                 System.arraycopy(plan.weight, start * perRoi, wt, 0, n);
+                long cells = (long) (end - start) * bins;
                 try (NDArray index = GradSafe.longs(m, idx).toDevice(features.getDevice(), false);
-                        NDArray weights = GradSafe.floats(m, wt, new Shape(n, 1)).toDevice(features.getDevice(), false)) {
+                        NDArray weights = GradSafe.floats(m, wt, new Shape(cells, 1, plan.k)).toDevice(features.getDevice(), false)) {
                     NDList gathered = rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE);
-                    NDArray g = gathered.singletonOrThrow();
-                    NDArray weighted = g.mul(weights);
-                    g.close();
-                    NDArray summed = weighted.reshape((long) (end - start) * bins, plan.k, c).sum(new int[] {1});
-                    weighted.close();
-                    chunks.add(summed);
+                    try (NDArray g = gathered.singletonOrThrow(); NDArray g3 = g.reshape(cells, plan.k, c);
+                            NDArray summed = weights.batchMatMul(g3)) { // [cells, 1, K] x [cells, K, C]
+                        chunks.add(summed.reshape(cells, c));
+                    }
                 }
             }
             NDArray all = chunks.size() == 1 ? chunks.get(0) : ai.djl.ndarray.NDArrays.concat(chunks);

@@ -22,7 +22,8 @@ import org.resvision.detection.Target;
  * {@code --arch resnet50|resnet18 --mode infer|train --min-size S --batch B [--height H --width
  * W]}. Inference times the whole call a user makes (transform, model, post-processing, boxes back
  * to the image); a training step is transform + the four losses + backward + SGD step, frozen BN
- * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image. Inputs are
+ * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image; {@code --weights
+ * W} loads the weights the torchvision side uses. Inputs are
  * synthetic images (the timing does not depend on content except through the number of
  * detections). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..}; {@code
  * tools/bench/detection_bench.sh} runs it next to torchvision.
@@ -31,7 +32,7 @@ public final class DetectionBench {
 
     private DetectionBench() {}
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         System.setProperty("ai.djl.offline", "true");
         String arch = "resnet50";
         String mode = "infer";
@@ -41,6 +42,7 @@ public final class DetectionBench {
         int width = 640;
         int iters = 3;
         int warmup = 1;
+        String weights = null;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--arch" -> arch = args[i + 1];
@@ -51,6 +53,7 @@ public final class DetectionBench {
                 case "--width" -> width = Integer.parseInt(args[i + 1]);
                 case "--iters" -> iters = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--weights" -> weights = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -63,6 +66,10 @@ public final class DetectionBench {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
             FasterRcnn model = new FasterRcnn(c).init(m);
+            if (weights != null) {
+                java.nio.file.Path w = java.nio.file.Path.of(weights);
+                org.resvision.backbone.nn.StateDictLoader.load(model, org.resvision.backbone.weights.WeightsIO.load(w, m), w, "", true);
+            }
             ParameterStore ps = new ParameterStore(m, false);
             Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);
             DetectionTransform transform = DetectionTransform.of(c);

@@ -22,7 +22,8 @@ import ai.djl.ndarray.types.SparseFormat;
  * distinct positions and weights of every bin (merging samples that share a pixel); the features,
  * laid out as rows {@code [B*H*W, C]}, are gathered with {@code embedding} (whose backward is a
  * scatter-add into the features' gradient) and reduced with their weights by one batched matrix
- * product. RoIs are processed in chunks to bound the gathered tensor's size.
+ * product. RoIs are processed in chunks to bound the gathered tensor's size. Without gradients
+ * (inference) the same weighted sums run in Java over the features' channel-last copy.
  */
 public final class RoiAlign {
 
@@ -48,6 +49,9 @@ public final class RoiAlign {
             return m.zeros(new Shape(0, c, out, out), features.getDataType(), features.getDevice());
         }
         Plan plan = plan(rois, spatialScale, out, samplingRatio, b, h, w);
+        if (!features.hasGradient()) {
+            return inference(features, plan, r, c, out);
+        }
         try (NDArray rows = features.transpose(0, 2, 3, 1).reshape(-1, c)) {
             int bins = out * out;
             int perRoi = bins * plan.k;
@@ -77,6 +81,41 @@ public final class RoiAlign {
             }
             all.close();
             return result;
+        }
+    }
+
+    /**
+     * The same sums in Java when no gradient is needed (inference): the features are copied out
+     * once as channel-last rows and each bin accumulates its weighted rows, RoIs split across the
+     * cores; no gathered tensor is materialised.
+     */
+    private static NDArray inference(NDArray features, Plan plan, int r, int c, int out) {
+        float[] rows;
+        try (NDArray t = features.transpose(0, 2, 3, 1); NDArray cl = t.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+            rows = cl.toFloatArray();
+        }
+        int bins = out * out;
+        int k = plan.k;
+        float[] result = new float[r * bins * c];
+        java.util.stream.IntStream.range(0, r).parallel().forEach(roi -> {
+            for (int bin = 0; bin < bins; bin++) {
+                int o = (roi * bins + bin) * c;
+                int p = (roi * bins + bin) * k;
+                for (int j = 0; j < k; j++) {
+                    float wt = plan.weight[p + j];
+                    if (wt == 0f) {
+                        continue;
+                    }
+                    int src = (int) plan.index[p + j] * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        result[o + ch] += wt * rows[src + ch];
+                    }
+                }
+            }
+        });
+        NDManager m = features.getManager();
+        try (NDArray hwc = m.create(result, new Shape(r, out, out, c)); NDArray chw = hwc.transpose(0, 3, 1, 2)) {
+            return chw.toDevice(features.getDevice(), true); // an owned copy: hwc wraps a Java buffer
         }
     }
 

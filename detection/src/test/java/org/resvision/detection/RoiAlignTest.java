@@ -65,12 +65,23 @@ class RoiAlignTest {
                 data[i] = rnd.nextFloat() * 2 - 1;
             }
             NDArray f = m.create(data, new Shape(2, 2, h, w));
+            // the Java path (no gradient) and the NDArray path (gradient) must both match
+            NDArray g = f.duplicate();
+            g.setRequiresGradient(true);
             float[] flat = new float[5 * rois.length];
             for (int i = 0; i < rois.length; i++) {
                 System.arraycopy(rois[i], 0, flat, 5 * i, 5);
             }
-            for (int ratio : new int[] {2, 0}) {
-                float[] got = RoiAlign.apply(f, flat, scale, out, ratio).toFloatArray();
+            for (int variant = 0; variant < 4; variant++) {
+                int ratio = variant % 2 == 0 ? 2 : 0;
+                float[] got;
+                if (variant < 2) {
+                    got = RoiAlign.apply(f, flat, scale, out, ratio).toFloatArray();
+                } else {
+                    try (ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        got = RoiAlign.apply(g, flat, scale, out, ratio).toFloatArray();
+                    }
+                }
                 for (int r = 0; r < rois.length; r++) {
                     int b = (int) rois[r][0];
                     for (int c = 0; c < 2; c++) {

@@ -115,7 +115,10 @@ public final class RoiAlign {
         });
         NDManager m = features.getManager();
         try (NDArray hwc = m.create(result, new Shape(r, out, out, c)); NDArray chw = hwc.transpose(0, 3, 1, 2)) {
-            return chw.toDevice(features.getDevice(), true); // an owned copy: hwc wraps a Java buffer
+            // a libtorch-owned copy (clone): hwc wraps a Java buffer that is freed once closed, and
+            // toDevice(same device, copy=true) may hand back the same storage
+            NDArray owned = chw.duplicate();
+            return owned.getDevice().equals(features.getDevice()) ? owned : owned.toDevice(features.getDevice(), false);
         }
     }
 

@@ -40,7 +40,7 @@ class GradSafeTest {
     }
 
     /** Frees unreachable direct buffers and fills freshly allocated ones with junk. */
-    private static void churn() {
+    static void churn() {
         for (int round = 0; round < 3; round++) {
             System.gc();
             List<ByteBuffer> junk = new ArrayList<>();

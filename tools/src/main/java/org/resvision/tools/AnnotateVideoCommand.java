@@ -135,6 +135,10 @@ public final class AnnotateVideoCommand implements Command {
                     annotating += r.seconds();
                     System.out.printf(Locale.ROOT, "%s: done, %d frames (%d processed, %d undecodable), %d detections, %.1f s -> %s%n",
                             label, r.frames(), r.processed(), r.badFrames(), r.detections(), r.seconds(), videoOut != null ? videoOut : annOut);
+                    int left = videos.size() - i - 1;
+                    System.out.printf(Locale.ROOT, "overall: %d/%d videos, %d frames, %.2f frames/s%s%n", i + 1, videos.size(), frames,
+                            frames / Math.max(annotating, 1e-9),
+                            left > 0 ? String.format(Locale.ROOT, ", eta %.0f s at this pace", annotating / done * left) : "");
                 } catch (IOException e) {
                     failed++;
                     System.err.println("annotate-video: skipped " + v + ": " + e.getMessage().replace('\n', ' '));

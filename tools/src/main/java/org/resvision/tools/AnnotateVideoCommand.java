@@ -102,7 +102,7 @@ public final class AnnotateVideoCommand implements Command {
         long detections = 0;
         long badFrames = 0;
         double annotating = 0;
-        try (NDManager m = NDManager.newBaseManager(DetectionCommands.device(args.get("device", "cpu")))) {
+        try (NDManager m = NDManager.newBaseManager(BackboneModels.device(args.get("device", "cpu")))) {
             FasterRcnn model = DetectionCommands.load(c, Path.of(args.require("weights")), m);
             org.resvision.segmentation.Fcn seg = null;
             String segConfig = args.get("seg-config", null);

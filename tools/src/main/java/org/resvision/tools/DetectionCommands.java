@@ -20,10 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Point;
-import org.bytedeco.opencv.opencv_core.Scalar;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.weights.WeightsIO;
@@ -171,7 +168,7 @@ final class DetectionCommands {
         if (scoreThresh >= 0) {
             c.box_score_thresh = scoreThresh;
         }
-        Device dev = device(device);
+        Device dev = BackboneModels.device(device);
         Map<String, Long> ids = new HashMap<>();
         CocoDataset gt = null;
         if (cocoGt != null) {
@@ -241,19 +238,6 @@ final class DetectionCommands {
         return Math.round(v * 1000.0) / 1000.0;
     }
 
-    static Device device(String name) throws UsageException {
-        return switch (name) {
-            case "cpu" -> Device.cpu();
-            case "gpu" -> {
-                if (Engine.getInstance().getGpuCount() == 0) {
-                    throw new UsageException("--device gpu: DJL's PyTorch engine sees no GPU on this machine");
-                }
-                yield Device.gpu();
-            }
-            default -> throw new UsageException("--device must be cpu or gpu");
-        };
-    }
-
     /** The image with its boxes, class names and scores drawn, written atomically as JPEG. */
     static void drawDetections(Path image, Detections d, List<String> names, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
@@ -261,18 +245,7 @@ final class DetectionCommands {
             if (mat == null || mat.empty()) {
                 throw new IOException(image + ": cannot decode the image to draw on");
             }
-            float[] b = d.boxes();
-            for (int k = 0; k < d.size(); k++) {
-                int[] col = color(d.labels()[k]);
-                try (Scalar s = new Scalar(col[2], col[1], col[0], 0);
-                        Point p1 = new Point(Math.round(b[4 * k]), Math.round(b[4 * k + 1]));
-                        Point p2 = new Point(Math.round(b[4 * k + 2]), Math.round(b[4 * k + 3]));
-                        Point t = new Point(Math.round(b[4 * k]), Math.max(10, Math.round(b[4 * k + 1]) - 3))) {
-                    opencv_imgproc.rectangle(mat, p1, p2, s, 2, opencv_imgproc.LINE_8, 0);
-                    String label = String.format(Locale.ROOT, "%s %.2f", names.get(d.labels()[k]), d.scores()[k]);
-                    opencv_imgproc.putText(mat, label, t, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.4, s, 1, opencv_imgproc.LINE_AA, false);
-                }
-            }
+            VideoAnnotator.draw(mat, d, null, names);
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
             if (!opencv_imgcodecs.imwrite(tmp.toString(), mat)) {
                 throw new IOException(file + ": could not write the drawn image");

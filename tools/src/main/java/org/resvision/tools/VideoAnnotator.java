@@ -79,10 +79,24 @@ final class VideoAnnotator {
         };
     }
 
+    /** Annotates one video into {@code videoOut} (null: none) and {@code annotationsOut}; on failure nothing is left behind. */
     Result annotate(VideoReader reader, Path videoOut, Path annotationsOut, String label) throws Exception {
-        long t0 = System.nanoTime();
         Path tmpVideo = videoOut == null ? null : videoOut.resolveSibling("." + videoOut.getFileName() + ".tmp.mp4");
         Path tmpAnn = annotationsOut.resolveSibling("." + annotationsOut.getFileName() + ".tmp");
+        try {
+            return annotate(reader, videoOut, annotationsOut, label, tmpVideo, tmpAnn);
+        } catch (Exception | Error e) {
+            Files.deleteIfExists(tmpAnn);
+            if (tmpVideo != null) {
+                Files.deleteIfExists(tmpVideo);
+            }
+            throw e;
+        }
+    }
+
+    private Result annotate(VideoReader reader, Path videoOut, Path annotationsOut, String label, Path tmpVideo, Path tmpAnn)
+            throws Exception {
+        long t0 = System.nanoTime();
         BlockingQueue<Object> decoded = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
         BlockingQueue<Item> toEncode = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -103,9 +117,16 @@ final class VideoAnnotator {
                 }
             }
         }, "resvision-decode");
-        AnnotationSink sink = new AnnotationSink(tmpAnn, settings.format(), config.classNames(), label, reader.frameRate(), reader.width(),
-                reader.height());
         VideoWriter writer = tmpVideo == null ? null : VideoWriter.open(tmpVideo, reader.width(), reader.height(), reader.frameRate());
+        AnnotationSink sink;
+        try {
+            sink = new AnnotationSink(tmpAnn, settings.format(), config.classNames(), label, reader.frameRate(), reader.width(), reader.height());
+        } catch (IOException e) {
+            if (writer != null) {
+                writer.close();
+            }
+            throw e;
+        }
         long[] detections = {0};
         int[] processedCount = {0};
         Thread encoder = new Thread(() -> {
@@ -217,10 +238,6 @@ final class VideoAnnotator {
             }
         }
         if (failure.get() != null) {
-            Files.deleteIfExists(tmpAnn);
-            if (tmpVideo != null) {
-                Files.deleteIfExists(tmpVideo);
-            }
             Throwable t = failure.get();
             throw new IOException(reader.file() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()), t);
         }

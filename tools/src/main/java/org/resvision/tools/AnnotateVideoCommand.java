@@ -91,6 +91,7 @@ public final class AnnotateVideoCommand implements Command {
                 videos.add(p);
             }
         }
+        videos = new ArrayList<>(new java.util.LinkedHashSet<>(videos.stream().map(p -> p.toAbsolutePath().normalize()).toList()));
         Files.createDirectories(out);
         VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, !args.flag("no-video"), args.flag("track"), format);
         long t0 = System.nanoTime();

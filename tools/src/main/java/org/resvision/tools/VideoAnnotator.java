@@ -212,8 +212,9 @@ final class VideoAnnotator {
                 if (System.nanoTime() - lastReport > 2_000_000_000L || end) {
                     lastReport = System.nanoTime();
                     double s = (lastReport - t0) / 1e9;
-                    log.printf(Locale.ROOT, "  %s: %d%s frames, %.1f frames/s%s%n", label, frames, expected > 0 ? "/" + expected : "",
-                            frames / s, expected > 0 && frames < expected ? String.format(Locale.ROOT, ", eta %.0f s", (expected - frames) * s / frames) : "");
+                    log.printf(Locale.ROOT, "  %s%s: %d%s frames, %.1f frames/s%s%n", expected > 0 ? bar(frames, expected) + " " : "", label, frames,
+                            expected > 0 ? "/" + expected : "", frames / s,
+                            expected > 0 && frames < expected ? String.format(Locale.ROOT, ", eta %.0f s", (expected - frames) * s / frames) : "");
                 }
             }
         } finally {
@@ -247,6 +248,12 @@ final class VideoAnnotator {
         // the annotations last: their presence marks the video as done
         Files.move(tmpAnn, annotationsOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** A 20-character progress bar ({@code [#####...............]}). */
+    static String bar(long done, long total) {
+        int filled = (int) Math.min(20, done * 20 / Math.max(1, total));
+        return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
     }
 
     private List<Detections> detect(List<VideoReader.VideoFrame> frames, ParameterStore ps) {

@@ -17,19 +17,23 @@ public final class Nms {
 
     private Nms() {}
 
-    /** Indices into {@code scores}, descending by score, ties by ascending index. */
+    /**
+     * Indices into {@code scores}, descending by score, ties by ascending index (as {@code
+     * Float.compare}: NaN first). A primitive sort of (order-preserving score bits, index) pairs
+     * packed into longs: no boxing, which mattered for the RPN's per-level sorts (tens of
+     * thousands of anchors per image).
+     */
     public static int[] order(float[] scores, int[] subset) {
-        Integer[] idx = new Integer[subset.length];
-        for (int i = 0; i < idx.length; i++) {
-            idx[i] = subset[i];
+        long[] keys = new long[subset.length];
+        for (int i = 0; i < keys.length; i++) {
+            int bits = Float.floatToIntBits(scores[subset[i]]);
+            int ascending = bits ^ ((bits >> 31) & 0x7fffffff); // int order == float order
+            keys[i] = ((long) ~ascending << 32) | (subset[i] & 0xffffffffL);
         }
-        java.util.Arrays.sort(idx, (a, b) -> {
-            int c = Float.compare(scores[b], scores[a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
-        int[] out = new int[idx.length];
+        java.util.Arrays.sort(keys);
+        int[] out = new int[keys.length];
         for (int i = 0; i < out.length; i++) {
-            out[i] = idx[i];
+            out[i] = (int) keys[i];
         }
         return out;
     }

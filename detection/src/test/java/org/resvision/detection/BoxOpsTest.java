@@ -37,6 +37,18 @@ class BoxOpsTest {
     }
 
     @Test
+    void orderIsDescendingByScoreWithTiesByIndex() {
+        float[] scores = {0.5f, -1f, 2f, 0.5f, -0f, 0f, Float.NEGATIVE_INFINITY, 3e-39f, -2.5f};
+        Integer[] expected = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        java.util.Arrays.sort(expected, (a, b) -> {
+            int c = Float.compare(scores[b], scores[a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        assertArrayEquals(java.util.Arrays.stream(expected).mapToInt(Integer::intValue).toArray(), Nms.order(scores, Nms.all(scores.length)));
+        assertArrayEquals(new int[] {0, 3, 8}, Nms.order(scores, new int[] {8, 3, 0}));
+    }
+
+    @Test
     void anchorsMatchTorchvisionsRoundedBaseAnchorsAndGridOrder() {
         // torchvision: AnchorGenerator(((32,),), ((0.5, 1.0, 2.0),)).cell_anchors[0]
         assertArrayEquals(new float[] {-23, -11, 23, 11, -16, -16, 16, 16, -11, -23, 11, 23},

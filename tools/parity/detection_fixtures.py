@@ -24,7 +24,6 @@ and the heads are re-drawn with a wider spread than torchvision's init so that s
 """
 import argparse
 import collections
-import json
 import os
 import sys
 
@@ -37,7 +36,7 @@ from torchvision.models.detection.rpn import concat_box_prediction_layers
 from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import calibrate_bn, save_safetensors  # noqa: E402
+from make_fixtures import calibrate_bn, write_case  # noqa: E402
 
 
 def raw_images(sizes, seed):
@@ -186,21 +185,13 @@ def main():
         images = raw_images(c["sizes"], c["seed"] + 9)
         calibrate_heads(model, images)
         io, sizes, originals = record(model, images)
-        state = model.state_dict()
-        tmp = os.path.join(d, "weights.pth.tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, os.path.join(d, "weights.pth"))
-        save_safetensors(os.path.join(d, "weights.safetensors"), state, {"format": "pt"})
-        save_safetensors(os.path.join(d, "io.safetensors"), io)
         meta = {"kind": "faster_rcnn", "arch": c["arch"],
                 "norm": "frozen" if c["frozen_eps"] is not None else "batchnorm",
                 "eps": c["frozen_eps"] if c["frozen_eps"] is not None else 1e-5,
                 "image_sizes": sizes, "original_sizes": originals, "images": len(sizes),
                 "torch": torch.__version__, "torchvision": torchvision.__version__}
         meta.update(c["kwargs"])
-        with open(os.path.join(d, "meta.json.tmp"), "w") as f:
-            json.dump(meta, f, indent=1)
-        os.replace(os.path.join(d, "meta.json.tmp"), os.path.join(d, "meta.json"))  # last: the case is complete
+        write_case(d, model.state_dict(), io, meta)
         n = [int(io[f"det_scores_{i}"].numel()) for i in range(len(sizes))]
         ps = torch.cat([io[f"proposal_scores_{i}"] for i in range(len(sizes))])
         ds = torch.cat([io[f"det_scores_{i}"] for i in range(len(sizes))])

@@ -54,6 +54,19 @@ def save_safetensors(path, tensors, metadata=None):
     os.replace(tmp, path)
 
 
+def write_case(d, state, io, meta):
+    """A case folder: weights.pth, weights.safetensors, io.safetensors, then meta.json, written
+    last (its presence means the case is complete); every file atomically."""
+    tmp = os.path.join(d, "weights.pth.tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, os.path.join(d, "weights.pth"))
+    save_safetensors(os.path.join(d, "weights.safetensors"), state, {"format": "pt"})
+    save_safetensors(os.path.join(d, "io.safetensors"), io)
+    with open(os.path.join(d, "meta.json.tmp"), "w") as f:
+        json.dump(meta, f, indent=1)
+    os.replace(os.path.join(d, "meta.json.tmp"), os.path.join(d, "meta.json"))
+
+
 def smooth_images(n, h, w, seed):
     """Image-like inputs: low-frequency colour fields plus a little noise, ImageNet-normalised."""
     g = torch.Generator().manual_seed(seed)
@@ -172,17 +185,9 @@ def main():
         state, x, outs, meta = CASES[case]()
         meta.update({"torch": torch.__version__, "torchvision": torchvision.__version__,
                      "stages": list(outs)})
-        tmp = os.path.join(d, "weights.pth.tmp")
-        torch.save(state, tmp)
-        os.replace(tmp, os.path.join(d, "weights.pth"))
-        save_safetensors(os.path.join(d, "weights.safetensors"), state, {"format": "pt"})
         io = collections.OrderedDict([("input", x)])
         io.update(outs)
-        save_safetensors(os.path.join(d, "io.safetensors"), io)
-        with open(os.path.join(d, "meta.json.tmp"), "w") as f:
-            json.dump(meta, f, indent=1)
-        os.replace(os.path.join(d, "meta.json.tmp"), os.path.join(d, "meta.json"))
-        # Written last: its presence means the case is complete.
+        write_case(d, state, io, meta)
         print(f"{case}: {len(state)} tensors, stages {list(outs)}", flush=True)
 
 

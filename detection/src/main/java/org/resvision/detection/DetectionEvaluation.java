@@ -36,10 +36,7 @@ public final class DetectionEvaluation {
             Iterator<Batch> it = loader.epoch(0);
             while (it.hasNext()) {
                 try (Batch b = it.next()) {
-                    int[][] sizes = new int[b.size()][];
-                    for (int i = 0; i < b.size(); i++) {
-                        sizes[i] = new int[] {(int) b.samples().get(i).height(), (int) b.samples().get(i).width()};
-                    }
+                    int[][] sizes = DetectionTraining.sizes(b);
                     List<Detections> dets = model.detect(ps, b.images(), sizes);
                     for (int i = 0; i < b.size(); i++) {
                         CocoImage im = gt.images().get(b.indices()[i]);

@@ -130,8 +130,8 @@ public final class RoiAlign {
         int bins = out * out;
         // per RoI and bin position, per axis: the distinct pixel indices and their summed weights
         int maxGrid = 1;
-        int[][] gridH = new int[r][1];
-        int[][] gridW = new int[r][1];
+        int[] gridH = new int[r];
+        int[] gridW = new int[r];
         float[][] geom = new float[r][4];
         for (int i = 0; i < r; i++) {
             int bi = (int) rois[5 * i];
@@ -146,9 +146,9 @@ public final class RoiAlign {
             float rh = Math.max(y2 - y1, 1f);
             float binH = rh / out;
             float binW = rw / out;
-            gridH[i][0] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rh / out);
-            gridW[i][0] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rw / out);
-            maxGrid = Math.max(maxGrid, Math.max(gridH[i][0], gridW[i][0]));
+            gridH[i] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rh / out);
+            gridW[i] = samplingRatio > 0 ? samplingRatio : (int) Math.ceil(rw / out);
+            maxGrid = Math.max(maxGrid, Math.max(gridH[i], gridW[i]));
             geom[i][0] = y1;
             geom[i][1] = binH;
             geom[i][2] = x1;
@@ -166,11 +166,11 @@ public final class RoiAlign {
         int[] kxMax = new int[r];
         for (int i = 0; i < r; i++) {
             for (int p = 0; p < out; p++) {
-                int n = axis(geom[i][0], geom[i][1], gridH[i][0], p, h, tmpI, tmpW);
+                int n = axis(geom[i][0], geom[i][1], gridH[i], p, h, tmpI, tmpW);
                 yIdx[i][p] = java.util.Arrays.copyOf(tmpI, n);
                 yW[i][p] = java.util.Arrays.copyOf(tmpW, n);
                 kyMax[i] = Math.max(kyMax[i], n);
-                n = axis(geom[i][2], geom[i][3], gridW[i][0], p, w, tmpI, tmpW);
+                n = axis(geom[i][2], geom[i][3], gridW[i], p, w, tmpI, tmpW);
                 xIdx[i][p] = java.util.Arrays.copyOf(tmpI, n);
                 xW[i][p] = java.util.Arrays.copyOf(tmpW, n);
                 kxMax[i] = Math.max(kxMax[i], n);
@@ -181,7 +181,7 @@ public final class RoiAlign {
         float[] weight = new float[r * bins * k];
         for (int i = 0; i < r; i++) {
             long base = (long) ((int) rois[5 * i]) * h * w;
-            float count = Math.max(gridH[i][0] * gridW[i][0], 1);
+            float count = Math.max(gridH[i] * gridW[i], 1);
             for (int py = 0; py < out; py++) {
                 for (int px = 0; px < out; px++) {
                     int o = ((i * out + py) * out + px) * k;

@@ -73,10 +73,7 @@ public final class TrainLoop {
                 if (!Float.isFinite(sum)) {
                     throw new TrainingDivergedException(String.format(Locale.ROOT,
                             "iteration %d: the loss is %s (%s); stopped, %s", it + 1, sum, values,
-                            o.runDir() == null ? "no checkpoint kept"
-                                    : java.nio.file.Files.exists(o.runDir().resolve("model.safetensors"))
-                                            ? "the last good checkpoint (iteration " + lastGood + ") is " + o.runDir().resolve("model.safetensors")
-                                            : "no checkpoint had been written yet"));
+                            kept(o.runDir(), lastGood)));
                 }
                 gc.backward(total);
             }
@@ -101,9 +98,7 @@ public final class TrainLoop {
                 if (bad != null) {
                     throw new TrainingDivergedException(String.format(Locale.ROOT,
                             "iteration %d: parameter %s is no longer finite (the step diverged); stopped, %s", done, bad,
-                            lastGood > 0 || java.nio.file.Files.exists(o.runDir().resolve("model.safetensors"))
-                                    ? "the last good checkpoint (iteration " + lastGood + ") is " + o.runDir().resolve("model.safetensors")
-                                    : "no checkpoint had been written yet"));
+                            kept(o.runDir(), lastGood)));
                 }
                 Checkpoints.save(o.runDir(), model, sgd, done, manager);
                 lastGood = done;
@@ -117,6 +112,16 @@ public final class TrainLoop {
         return smooth;
     }
 
+    /** What a diverged run leaves the user: the last good checkpoint, if one was written. */
+    private static String kept(Path runDir, int lastGood) {
+        if (runDir == null) {
+            return "no checkpoint kept";
+        }
+        Path model = runDir.resolve("model.safetensors");
+        return java.nio.file.Files.exists(model) ? "the last good checkpoint (iteration " + lastGood + ") is " + model
+                : "no checkpoint had been written yet";
+    }
+
     /** The name of the first parameter holding NaN or infinity, or null (checked before each checkpoint). */
     static String nonFinite(TorchModule model) {
         for (Map.Entry<String, Parameter> e : model.namedParameters().entrySet()) {
@@ -124,8 +129,8 @@ public final class TrainLoop {
             if (!a.getDataType().isFloating()) {
                 continue;
             }
-            try (NDArray s = a.sum()) {
-                if (!Float.isFinite(s.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).getFloat())) {
+            try (NDArray s = a.sum(); NDArray f = s.toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
+                if (!Float.isFinite(f.getFloat())) {
                     return e.getKey();
                 }
             }

@@ -2,10 +2,13 @@ package org.resvision.detection;
 
 import org.resvision.backbone.nn.GradSafe;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.FloatBuffer;
 import java.util.List;
 
 /**
@@ -93,6 +96,28 @@ public final class MultiScaleRoiAlign {
             return RoiAlign.apply(first, rois(all, image, null, -1), scales[0], outputSize, samplingRatio);
         }
         int[] level = levels(all, kMin, kMax);
+        if (!first.hasGradient() && first.getDevice().equals(Device.cpu()) && total > 0) {
+            // inference: every level pools straight into its boxes' rows of one tensor
+            NDArray result = m.create(new Shape(total, c, outputSize, outputSize), DataType.FLOAT32);
+            FloatBuffer dest = result.toByteBuffer(true).asFloatBuffer();
+            for (int l = 0; l < features.size(); l++) {
+                int count = 0;
+                for (int i = 0; i < total; i++) {
+                    count += level[i] == l ? 1 : 0;
+                }
+                if (count == 0) {
+                    continue;
+                }
+                int[] rows = new int[count];
+                for (int i = 0, j = 0; i < total; i++) {
+                    if (level[i] == l) {
+                        rows[j++] = i;
+                    }
+                }
+                RoiAlign.poolInto(features.get(l), rois(all, image, level, l), scales[l], outputSize, samplingRatio, dest, rows);
+            }
+            return result;
+        }
         // pool each level's boxes, then put the rows back in box order with one gather
         NDList pooled = new NDList();
         long[] position = new long[total];

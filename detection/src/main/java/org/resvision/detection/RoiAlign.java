@@ -2,11 +2,14 @@ package org.resvision.detection;
 
 import org.resvision.backbone.nn.GradSafe;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import java.nio.FloatBuffer;
 
 /**
  * torchvision's {@code roi_align} with {@code aligned=False} (Faster R-CNN's setting), built on
@@ -87,19 +90,52 @@ public final class RoiAlign {
     /**
      * The same sums in Java when no gradient is needed (inference): the features are copied out
      * once as channel-last rows and each bin accumulates its weighted rows, RoIs split across the
-     * cores; no gathered tensor is materialised.
+     * cores; no gathered tensor is materialised. On the CPU the result is written straight into
+     * a libtorch tensor (no Java-heap copy of the pooled features).
      */
     private static NDArray inference(NDArray features, Plan plan, int r, int c, int out) {
+        NDManager m = features.getManager();
+        if (features.getDevice().equals(Device.cpu())) {
+            NDArray result = m.create(new Shape(r, c, out, out), DataType.FLOAT32);
+            int[] identity = java.util.stream.IntStream.range(0, r).toArray();
+            poolInto(features, plan, c, out, result.toByteBuffer(true).asFloatBuffer(), identity);
+            return result;
+        }
+        float[] result = new float[r * c * out * out];
+        poolInto(features, plan, c, out, FloatBuffer.wrap(result), java.util.stream.IntStream.range(0, r).toArray());
+        try (NDArray wrapped = m.create(result, new Shape(r, c, out, out))) {
+            // a libtorch-owned copy (clone): the wrapper may sit on a Java buffer freed once closed
+            NDArray owned = wrapped.duplicate();
+            return owned.getDevice().equals(features.getDevice()) ? owned : owned.toDevice(features.getDevice(), false);
+        }
+    }
+
+    /**
+     * Inference pooling into rows of a caller's [N, C, out, out] float buffer: RoI {@code i} of
+     * {@code rois} goes to row {@code destRow[i]} ({@link MultiScaleRoiAlign} pools every level
+     * into one tensor this way, in box order, with no concatenation or reordering copies).
+     */
+    static void poolInto(NDArray features, float[] rois, float spatialScale, int out, int samplingRatio, FloatBuffer dest, int[] destRow) {
+        Shape s = features.getShape();
+        Plan plan = plan(rois, spatialScale, out, samplingRatio, (int) s.get(0), (int) s.get(2), (int) s.get(3));
+        poolInto(features, plan, (int) s.get(1), out, dest, destRow);
+    }
+
+    private static void poolInto(NDArray features, Plan plan, int c, int out, FloatBuffer dest, int[] destRow) {
         float[] rows;
-        try (NDArray t = features.transpose(0, 2, 3, 1); NDArray cl = t.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+        try (NDArray t = features.transpose(0, 2, 3, 1); NDArray cl = t.toType(DataType.FLOAT32, false)) {
             rows = cl.toFloatArray();
         }
         int bins = out * out;
         int k = plan.k;
-        float[] result = new float[r * bins * c];
-        java.util.stream.IntStream.range(0, r).parallel().forEach(roi -> {
+        ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[bins * c], new float[bins * c]});
+        java.util.stream.IntStream.range(0, destRow.length).parallel().forEach(roi -> {
+            float[][] buf = scratch.get();
+            float[] hwc = buf[0];
+            float[] chw = buf[1];
+            java.util.Arrays.fill(hwc, 0f);
             for (int bin = 0; bin < bins; bin++) {
-                int o = (roi * bins + bin) * c;
+                int o = bin * c;
                 int p = (roi * bins + bin) * k;
                 for (int j = 0; j < k; j++) {
                     float wt = plan.weight[p + j];
@@ -108,18 +144,17 @@ public final class RoiAlign {
                     }
                     int src = (int) plan.index[p + j] * c;
                     for (int ch = 0; ch < c; ch++) {
-                        result[o + ch] += wt * rows[src + ch];
+                        hwc[o + ch] += wt * rows[src + ch];
                     }
                 }
             }
+            for (int bin = 0; bin < bins; bin++) {
+                for (int ch = 0; ch < c; ch++) {
+                    chw[ch * bins + bin] = hwc[bin * c + ch];
+                }
+            }
+            dest.put(destRow[roi] * bins * c, chw); // absolute: safe from many threads
         });
-        NDManager m = features.getManager();
-        try (NDArray hwc = m.create(result, new Shape(r, out, out, c)); NDArray chw = hwc.transpose(0, 3, 1, 2)) {
-            // a libtorch-owned copy (clone): hwc wraps a Java buffer that is freed once closed, and
-            // toDevice(same device, copy=true) may hand back the same storage
-            NDArray owned = chw.duplicate();
-            return owned.getDevice().equals(features.getDevice()) ? owned : owned.toDevice(features.getDevice(), false);
-        }
     }
 
     /** Per bin, {@code k} (row index, weight) pairs; unused slots point at row 0 with weight 0. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +97,50 @@ class RoiAlignTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Multi-level pooling: the inference path (each level written straight into its boxes' rows
+     * of one tensor) equals the gradient path (per-level pooling, concatenation, reordering), with
+     * boxes of interleaved levels and two images.
+     */
+    @Test
+    void multiScaleInferenceWritesEveryBoxToItsRow() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Random rnd = new Random(11);
+            List<NDArray> levels = new java.util.ArrayList<>();
+            List<NDArray> trainable = new java.util.ArrayList<>();
+            for (int l = 0; l < 4; l++) {
+                int h = 256 >> (l + 2);
+                int w = 320 >> (l + 2);
+                float[] data = new float[2 * 3 * h * w];
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = rnd.nextFloat() * 2 - 1;
+                }
+                NDArray f = m.create(data, new Shape(2, 3, h, w));
+                levels.add(f);
+                NDArray g = f.duplicate();
+                g.setRequiresGradient(true);
+                trainable.add(g);
+            }
+            // sizes from 10 px (level 0) to 250 px (level 3), levels interleaved
+            float[] a = {5, 5, 15, 15, 0, 0, 300, 256, 40, 30, 150, 120, 100, 100, 112, 111, 3, 60, 203, 250};
+            float[] b = {10, 10, 90, 70, 0, 0, 460, 460, 0, 0, 12, 14};
+            int[][] sizes = {{256, 320}, {250, 310}};
+            MultiScaleRoiAlign pooler = new MultiScaleRoiAlign(7, 2);
+            assertEquals("[0, 2, 0, 0, 1]", java.util.Arrays.toString(pooler.levels(a, 2, 5)));
+            assertEquals("[0, 3, 0]", java.util.Arrays.toString(pooler.levels(b, 2, 5)));
+            float[] inference = pooler.apply(levels, List.of(a, b), sizes).toFloatArray();
+            GradSafeTest.churn();
+            float[] reference;
+            try (ai.djl.training.GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                reference = pooler.apply(trainable, List.of(a, b), sizes).toFloatArray();
+            }
+            assertEquals(8 * 3 * 49, inference.length);
+            for (int i = 0; i < reference.length; i++) {
+                assertEquals(reference[i], inference[i], 1e-5f, "element " + i + " (box " + i / (3 * 49) + ")");
             }
         }
     }

@@ -23,7 +23,6 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
@@ -118,7 +117,7 @@ final class DetectionCommands {
 
     static FasterRcnn load(DetectionConfig c, Path weights, NDManager m) throws IOException {
         FasterRcnn model = new FasterRcnn(c).init(m);
-        LoadReport report = StateDictLoader.load(model, WeightsIO.load(weights, m), weights, "", true);
+        LoadReport report = StateDictLoader.load(model, weights, m, "", true);
         if (!report.isExact()) {
             throw new IOException(weights + ": " + report.summary());
         }

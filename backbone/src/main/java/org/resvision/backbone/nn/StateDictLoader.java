@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsFormatException;
+import org.resvision.backbone.weights.WeightsIO;
 
 /**
  * Copies a PyTorch {@code state_dict} into a {@link TorchModule} by name, like {@code
@@ -36,6 +37,18 @@ public final class StateDictLoader {
     private static final NDIndex ALL = new NDIndex("...");
 
     private StateDictLoader() {}
+
+    /**
+     * Reads {@code file} (a {@code .pth} or safetensors) and loads it into {@code module}; the
+     * file's arrays live in a sub-manager of {@code manager} that is closed before this returns,
+     * so only the module's copy of the weights stays in memory.
+     */
+    public static LoadReport load(TorchModule module, Path file, NDManager manager, String checkpointPrefix, boolean strict)
+            throws java.io.IOException {
+        try (NDManager tmp = manager.newSubManager()) {
+            return load(module, WeightsIO.load(file, tmp), file, checkpointPrefix, strict);
+        }
+    }
 
     /**
      * Loads {@code dict} into {@code module}, which must be initialized.

@@ -56,7 +56,6 @@ final class Safetensors {
             long dataStart = 8 + headerLen;
             long dataSize = fileSize - dataStart;
             StateDict out = new StateDict();
-            ByteBuffer data = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().equals("__metadata__")) {
@@ -95,19 +94,17 @@ final class Safetensors {
                     throw new WeightsFormatException(file, "tensor '" + e.getKey() + "' has " + (end - begin)
                             + " bytes for " + count + " elements of " + dtype);
                 }
-                if (data == null) {
-                    data = ByteBuffer.allocateDirect(Math.toIntExact(dataSize)).order(ByteOrder.LITTLE_ENDIAN);
-                    readFully(ch, data, dataStart);
-                }
+                // one tensor's bytes at a time (on the Java heap, garbage once copied into libtorch):
+                // the file is never held in memory as a whole
+                ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(end - begin)).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, bytes, dataStart + begin);
                 long[] stride = new long[shape.length];
                 long s = 1;
                 for (int i = shape.length - 1; i >= 0; i--) {
                     stride[i] = s;
                     s *= shape[i];
                 }
-                ByteBuffer view = data.duplicate();
-                view.position((int) begin).limit((int) end);
-                NDArray array = TensorData.create(manager, view.slice(), dtype, 0, shape, stride);
+                NDArray array = TensorData.create(manager, bytes, dtype, 0, shape, stride);
                 array.setName(e.getKey());
                 out.put(e.getKey(), array);
             }

@@ -1,5 +1,6 @@
 package org.resvision.backbone.weights;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -94,10 +95,17 @@ final class TensorData {
             packed.flip();
         }
         Shape shape = new Shape(size);
-        return switch (dtype) {
-            case "F16", "BF16" -> manager.create(widen(packed, dtype, count), shape, DataType.FLOAT32);
-            default -> manager.create(copyDirect(packed), shape, loadedType(dtype));
-        };
+        boolean half = dtype.equals("F16") || dtype.equals("BF16");
+        ByteBuffer bytes = half ? widen(packed, dtype, count) : packed;
+        DataType type = half ? DataType.FLOAT32 : loadedType(dtype);
+        if (manager.getDevice().equals(Device.cpu()) && count > 0) {
+            // straight into libtorch memory: an array made from a Java direct buffer keeps that
+            // buffer (freed only by a later GC) for its whole life
+            NDArray array = manager.create(shape, type);
+            array.toByteBuffer(true).put(bytes.duplicate());
+            return array;
+        }
+        return manager.create(copyDirect(bytes), shape, type);
     }
 
     private static boolean isContiguous(long[] size, long[] stride) {

@@ -60,6 +60,10 @@ final class TorchCheckpoint {
             Object root = Unpickler.load(ByteBuffer.wrap(readEntry(zip, pkl, file)));
             Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
             Map<String, ByteBuffer> storages = new HashMap<>();
+            // a storage's bytes are dropped once its last tensor is built, so the Java heap holds
+            // about one storage at a time rather than the whole checkpoint (peak RSS)
+            Map<String, Integer> users = new HashMap<>();
+            refs.values().forEach(r -> users.merge(r.storage().key(), 1, Integer::sum));
             StateDict out = new StateDict();
             for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
                 Unpickler.StorageRef s = e.getValue().storage();
@@ -73,6 +77,9 @@ final class TorchCheckpoint {
                     storages.put(s.key(), data);
                 }
                 out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
+                if (users.merge(s.key(), -1, Integer::sum) == 0) {
+                    storages.remove(s.key());
+                }
             }
             return out;
         } catch (ZipException e) {

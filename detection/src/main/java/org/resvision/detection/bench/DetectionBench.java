@@ -68,7 +68,7 @@ public final class DetectionBench {
             FasterRcnn model = new FasterRcnn(c).init(m);
             if (weights != null) {
                 java.nio.file.Path w = java.nio.file.Path.of(weights);
-                org.resvision.backbone.nn.StateDictLoader.load(model, org.resvision.backbone.weights.WeightsIO.load(w, m), w, "", true);
+                org.resvision.backbone.nn.StateDictLoader.load(model, w, m, "", true);
             }
             ParameterStore ps = new ParameterStore(m, false);
             Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);

@@ -161,6 +161,58 @@ def case_fcn(name, arch, seed, input_shape):
     return model.state_dict(), x, outs, meta
 
 
+TRAIN_PARAMS = ["backbone.conv1.weight", "backbone.bn1.weight", "backbone.layer1.0.conv1.weight",
+                "backbone.layer3.0.downsample.0.weight", "backbone.layer4.1.conv2.weight", "backbone.layer4.1.bn2.bias",
+                "classifier.0.weight", "classifier.4.weight", "classifier.4.bias", "aux_classifier.4.weight"]
+
+
+def case_fcn_train(name, seed, input_shape, classes=5):
+    """One training step of the CPU preset (ResNet-18 dilated to stride 8, aux) in train mode
+    (batch-statistics BN; dropout 0 so it is deterministic): losses, gradients, the BN running
+    statistics after the forward, and the weights after one SGD step (lr 0.1, momentum 0.9, wd 1e-4), then the loss and weights after a second step on the same batch."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
+    from torchvision_segmentation import build  # the comparison script's model
+    torch.manual_seed(seed)
+    model = build({"model": "fcn_small", "num_classes": classes, "aux": True})
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.p = 0.0
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    x = smooth_images(input_shape[0], input_shape[2], input_shape[3], seed + 7)
+    g = torch.Generator().manual_seed(seed + 8)
+    target = torch.randint(0, classes, (input_shape[0], input_shape[2], input_shape[3]), generator=g)
+    target[:, :4, :] = 255  # ignored rows
+    model.train()
+    out = model(x)
+    loss_out = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255)
+    loss_aux = 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
+    (loss_out + loss_aux).backward()
+    params = dict(model.named_parameters())
+    outs = collections.OrderedDict([("target", target), ("out", out["out"].detach()), ("loss_out", loss_out.detach().reshape(1)),
+                                    ("loss_aux", loss_aux.detach().reshape(1)),
+                                    ("running_mean.backbone.bn1", model.backbone.bn1.running_mean.clone()),
+                                    ("running_var.backbone.layer4.1.bn2", model.backbone.layer4[1].bn2.running_var.clone())])
+    for n in TRAIN_PARAMS:
+        outs["grad." + n] = params[n].grad.clone()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    opt.step()
+    for n in TRAIN_PARAMS:
+        outs["step." + n] = params[n].detach().clone()
+    # a second step on the same batch: gradients zeroed in between, momentum carried over
+    opt.zero_grad()
+    out = model(x)
+    loss2 = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
+        + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
+    loss2.backward()
+    opt.step()
+    outs["loss2"] = loss2.detach().reshape(1)
+    for n in TRAIN_PARAMS:
+        outs["step2." + n] = params[n].detach().clone()
+    meta = {"kind": "fcn_train", "arch": "resnet18", "num_classes": classes, "aux": True, "dropout": 0.0, "lr": 0.1,
+            "momentum": 0.9, "weight_decay": 1e-4, "params": TRAIN_PARAMS, "input_shape": list(input_shape)}
+    return state, x, outs, meta
+
+
 CASES = {
     "resnet18": lambda: case_resnet("resnet18", "resnet18", 18, (2, 3, 224, 224)),
     "resnet50": lambda: case_resnet("resnet50", "resnet50", 50, (2, 3, 224, 224)),
@@ -168,6 +220,7 @@ CASES = {
                                             replace_stride_with_dilation=[False, True, True]),
     "resnet50_fpn": lambda: case_resnet_fpn("resnet50_fpn", "resnet50", 52, (1, 3, 200, 264)),
     "fcn_resnet50": lambda: case_fcn("fcn_resnet50", "resnet50", 53, (1, 3, 120, 152)),
+    "fcn_small_train": lambda: case_fcn_train("fcn_small_train", 54, (2, 3, 96, 128)),
 }
 
 

@@ -27,7 +27,9 @@ public final class DropoutLayer extends TorchModule {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         if (!training || p == 0) {
-            return new NDList(x.duplicate());
+            // a view, not duplicate(): DJL's duplicate() is a clone outside the autograd graph,
+            // which cut every gradient below a p = 0 dropout
+            return new NDList(x.reshape(x.getShape()));
         }
         try (NDArray u = x.getManager().randomUniform(0f, 1f, x.getShape(), DataType.FLOAT32, x.getDevice());
                 NDArray keep = u.gte(p);

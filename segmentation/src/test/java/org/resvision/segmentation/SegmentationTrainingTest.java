@@ -25,7 +25,7 @@ import org.resvision.data.synth.SyntheticScenes;
 /**
  * The shared training loop on the CPU FCN preset and synthetic VOC segmentation: the loss falls,
  * checkpoints resume exactly where they stopped, a diverging run stops with a clear message and
- * leaves the last good checkpoint untouched. (Convergence to a stated mIoU is not claimed here.)
+ * leaves the last good checkpoint untouched. (What training reaches: {@link SegmentationConvergenceTest}.)
  */
 class SegmentationTrainingTest {
 

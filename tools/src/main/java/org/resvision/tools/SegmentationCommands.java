@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.image.Images;
 import org.resvision.data.loader.VocSegmentationSource;
 import org.resvision.data.transform.Sample;
@@ -41,15 +41,16 @@ final class SegmentationCommands {
         return Path.of(data.substring(4));
     }
 
-    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume) throws Exception {
+    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, Path init) throws Exception {
         Files.createDirectories(run);
         Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
         VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
         VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
-            Fcn fcn = new Fcn(c.fcn());
-            fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, c.crop_size, c.crop_size));
+            Fcn fcn = init == null ? initialized(c, m) : load(c, init, m);
+            System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.model, c.num_classes,
+                    train.size(), voc, val.size(), init == null ? "" : ", starting from " + init);
             ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, m, System.out);
             System.out.println(table(cm, c.classNames()));
             System.out.println("model: " + run.resolve("model.safetensors"));
@@ -57,10 +58,19 @@ final class SegmentationCommands {
         return 0;
     }
 
-    static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
+    private static Fcn initialized(SegmentationModelConfig c, NDManager m) {
         Fcn fcn = new Fcn(c.fcn());
         fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-        StateDictLoader.load(fcn, WeightsIO.load(weights, m), weights, "", true);
+        return fcn;
+    }
+
+    /** The config's FCN with {@code weights} (ResVision safetensors or a torchvision state dict), every key matched. */
+    static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
+        Fcn fcn = initialized(c, m);
+        LoadReport report = StateDictLoader.load(fcn, weights, m, "", true);
+        if (!report.isExact()) {
+            throw new IOException(weights + ": " + report.summary());
+        }
         return fcn;
     }
 

@@ -11,13 +11,14 @@ public final class SynthCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F]",
-            "                       [--seed S] [--size WxH] [--objects MIN,MAX]",
+            "                       [--seed S] [--size WxH] [--objects MIN,MAX] [--object-size MIN,MAX]",
             "  Draws N scenes of circles, rectangles, triangles and stars (overlapping, some tiny, some",
             "  occluded or cut by the border) on textured backgrounds and writes them as COCO",
             "  (DIR/coco: images/, annotations/instances_{train,val}.json with RLE masks) and/or the PASCAL VOC",
             "  layout (DIR/voc: JPEGImages, Annotations, SegmentationClass, ImageSets, labels.txt); every fifth",
             "  image is in val. --video adds DIR/video/moving.avi (MJPEG, F frames, default 60) and",
-            "  moving.frames.json. Deterministic by --seed (default 0); default size 320x240, 2-7 objects.");
+            "  moving.frames.json. Deterministic by --seed (default 0); default size 320x240, 2-7 objects of",
+            "  0.12-0.45 x the short side (one in six tiny).");
 
     @Override
     public String name() {
@@ -36,7 +37,7 @@ public final class SynthCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects"), Set.of("video"), USAGE);
+        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size"), Set.of("video"), USAGE);
         String format = args.get("format", "both");
         if (!Set.of("coco", "voc", "both").contains(format)) {
             throw new UsageException("--format must be coco, voc or both\n" + USAGE);
@@ -69,9 +70,20 @@ public final class SynthCommand implements Command {
                 throw new UsageException("--objects must look like 2,7");
             }
         }
+        double minSize = d.minSize();
+        double maxSize = d.maxSize();
+        if (args.get("object-size", null) != null) {
+            String[] mm = args.get("object-size", "").split(",");
+            try {
+                minSize = Double.parseDouble(mm[0].trim());
+                maxSize = Double.parseDouble(mm[1].trim());
+            } catch (RuntimeException e) {
+                throw new UsageException("--object-size must look like 0.12,0.45 (fractions of the short side)");
+            }
+        }
         SyntheticScenes scenes;
         try {
-            scenes = new SyntheticScenes(new SyntheticScenes.Config(w, h, d.seed(), min, max));
+            scenes = new SyntheticScenes(new SyntheticScenes.Config(w, h, d.seed(), min, max, minSize, maxSize));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

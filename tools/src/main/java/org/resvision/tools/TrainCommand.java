@@ -14,7 +14,8 @@ public final class TrainCommand implements Command {
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
             "  train -> val sibling when it exists); --init starts from the given weights (a torchvision",
             "  state dict, e.g. from tools/train/torchvision_detection.py init). Segmentation (FCN) configs",
-            "  train on a VOC folder's train split with mIoU on val. RUN_DIR gets config.json, model.safetensors and",
+            "  train on a VOC folder's train split with mIoU on val (--init: e.g. from",
+            "  tools/train/torchvision_segmentation.py init). RUN_DIR gets config.json, model.safetensors and",
             "  optimizer.safetensors (written atomically); --resume continues from them exactly (weights,",
             "  momentum, iteration, data order, sampling). A NaN loss stops with a message and keeps the",
             "  last good checkpoint.");
@@ -47,7 +48,8 @@ public final class TrainCommand implements Command {
                     init == null ? null : Path.of(init));
         }
         SegmentationModelConfig c = SegmentationCommands.config(config);
+        String init = args.get("init", null);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),
-                Path.of(args.require("out")), args.flag("resume"));
+                Path.of(args.require("out")), args.flag("resume"), init == null ? null : Path.of(init));
     }
 }

@@ -32,8 +32,14 @@ public final class SyntheticScenes {
      * @param seed the dataset's seed; scene {@code i} depends only on (seed, i)
      * @param minObjects fewest objects drawn per scene
      * @param maxObjects most objects drawn per scene
+     * @param minSize smallest object size (diameter) as a fraction of the short side (0.12)
+     * @param maxSize largest object size as a fraction of the short side (0.45); one object in
+     *     six is tiny (4-8 px) whatever the range
      */
-    public record Config(int width, int height, long seed, int minObjects, int maxObjects) {
+    public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
+        public static final double MIN_SIZE = 0.12;
+        public static final double MAX_SIZE = 0.45;
+
         public Config {
             if (width < 32 || height < 32) {
                 throw new IllegalArgumentException("scenes must be at least 32x32, got " + width + "x" + height);
@@ -41,6 +47,15 @@ public final class SyntheticScenes {
             if (minObjects < 0 || maxObjects < minObjects) {
                 throw new IllegalArgumentException("objects per scene must satisfy 0 <= min <= max");
             }
+            if (!(minSize > 0) || maxSize < minSize || maxSize > 2) {
+                throw new IllegalArgumentException("object sizes must satisfy 0 < min <= max <= 2 (fractions of the short side), got "
+                        + minSize + ", " + maxSize);
+            }
+        }
+
+        /** The default object sizes (0.12-0.45 of the short side). */
+        public Config(int width, int height, long seed, int minObjects, int maxObjects) {
+            this(width, height, seed, minObjects, maxObjects, MIN_SIZE, MAX_SIZE);
         }
 
         public static Config defaults(long seed) {
@@ -91,7 +106,7 @@ public final class SyntheticScenes {
         for (int i = 0; i < n; i++) {
             int cls = rnd.nextInt(CLASSES.size());
             boolean tiny = rnd.nextInt(6) == 0;
-            double size = tiny ? 4 + rnd.nextInt(5) : s * (0.12 + 0.33 * rnd.nextDouble());
+            double size = tiny ? 4 + rnd.nextInt(5) : s * (config.minSize() + (config.maxSize() - config.minSize()) * rnd.nextDouble());
             // some centres near or past the border: truncated objects
             double cx = -0.1 * config.width() + rnd.nextDouble() * 1.2 * config.width();
             double cy = -0.1 * config.height() + rnd.nextDouble() * 1.2 * config.height();

@@ -42,6 +42,30 @@ class SyntheticDatasetTest {
     }
 
     @Test
+    void objectSizesFollowTheConfiguredRange() {
+        SyntheticScenes big = new SyntheticScenes(new SyntheticScenes.Config(96, 80, 5, 2, 3, 0.5, 0.6));
+        int drawn = 0;
+        int tiny = 0;
+        for (int i = 0; i < 30; i++) {
+            for (SyntheticScenes.Shape sh : big.shapes(i)) {
+                if (sh.size() <= 8) {
+                    tiny++; // one in six stays tiny whatever the range
+                } else {
+                    assertTrue(sh.size() >= 0.5 * 80 && sh.size() <= 0.6 * 80, "size " + sh.size() + " outside 40..48");
+                    drawn++;
+                }
+            }
+        }
+        assertTrue(drawn > 40 && tiny < drawn / 2, drawn + " sized, " + tiny + " tiny");
+        for (SyntheticScenes.Shape sh : SCENES.shapes(0)) { // the default range, 0.12-0.45 of the short side (64)
+            assertTrue(sh.size() <= 8 || (sh.size() >= 0.12 * 64 && sh.size() <= 0.45 * 64), "default size " + sh.size());
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SyntheticScenes.Config(96, 80, 5, 2, 3, 0.6, 0.5));
+        assertTrue(e.getMessage().contains("object sizes"), e.getMessage());
+    }
+
+    @Test
     void visibleMasksNeverOverlapAndBoxesAreTight() {
         int objects = 0;
         int truncated = 0;

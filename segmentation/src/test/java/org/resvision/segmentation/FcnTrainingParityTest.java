@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.StateDictLoader;
@@ -49,52 +50,52 @@ class FcnTrainingParityTest {
         return fcn;
     }
 
+    /** One forward (train mode) on the fixture's input, the loss against its target, and the backward pass. */
+    private static Step step(Fcn fcn, StateDict io, NDManager m) {
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            NDList out = fcn.forward(new ParameterStore(m, false), new NDList(io.get("input")), true);
+            Map<String, NDArray> losses = SegmentationLoss.compute(out, io.get("target"));
+            NDArray total = losses.get("out").add(losses.get("aux"));
+            gc.backward(total);
+            return new Step(out.get(0), losses, total);
+        }
+    }
+
+    private record Step(NDArray out, Map<String, NDArray> losses, NDArray total) {}
+
+    /** Each of the fixture's parameters: {@code actual(name)} against {@code io[prefix + name]}. */
+    private static void assertParams(String what, JsonNode meta, Function<String, NDArray> actual, StateDict io, String prefix, double tol) {
+        for (JsonNode n : meta.get("params")) {
+            String name = n.asText();
+            Tensors.assertClose(what + " " + name, actual.apply(name), io.get(prefix + name), tol);
+        }
+    }
+
     @Test
     void oneTrainingStepMatchesTorchvision() throws Exception {
         Path dir = ParityFixtures.caseDir("fcn_small_train");
         JsonNode meta = ParityFixtures.meta(dir);
         try (NDManager m = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), m);
-            NDArray x = io.get("input");
-            Fcn fcn = model(dir, meta, 0f, true, x.getShape(), m);
-            ParameterStore ps = new ParameterStore(m, false);
-            Map<String, NDArray> losses;
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList out = fcn.forward(ps, new NDList(x), true);
-                Tensors.assertClose("train-mode out", out.get(0), io.get("out"), 1e-4);
-                losses = SegmentationLoss.compute(out, io.get("target"));
-                gc.backward(losses.get("out").add(losses.get("aux")));
-            }
-            Tensors.assertClose("loss out", losses.get("out").reshape(1), io.get("loss_out"), 1e-5);
-            Tensors.assertClose("loss aux", losses.get("aux").reshape(1), io.get("loss_aux"), 1e-5);
+            Fcn fcn = model(dir, meta, 0f, true, io.get("input").getShape(), m);
+            Step first = step(fcn, io, m);
+            Tensors.assertClose("train-mode out", first.out(), io.get("out"), 1e-4);
+            Tensors.assertClose("loss out", first.losses().get("out").reshape(1), io.get("loss_out"), 1e-5);
+            Tensors.assertClose("loss aux", first.losses().get("aux").reshape(1), io.get("loss_aux"), 1e-5);
             var params = fcn.namedParameters();
             Tensors.assertClose("bn1 running_mean", params.get("backbone.bn1.running_mean").getArray(),
                     io.get("running_mean.backbone.bn1"), 1e-5);
             Tensors.assertClose("layer4.1.bn2 running_var", params.get("backbone.layer4.1.bn2.running_var").getArray(),
                     io.get("running_var.backbone.layer4.1.bn2"), 1e-5);
-            for (JsonNode n : meta.get("params")) {
-                String name = n.asText();
-                Tensors.assertClose("grad " + name, params.get(name).getArray().getGradient(), io.get("grad." + name), 1e-4);
-            }
+            assertParams("grad", meta, name -> params.get(name).getArray().getGradient(), io, "grad.", 1e-4);
             Sgd sgd = new Sgd(params, (float) meta.get("momentum").asDouble(), (float) meta.get("weight_decay").asDouble(), true, m);
             float lr = (float) meta.get("lr").asDouble();
             sgd.step(lr);
-            for (JsonNode n : meta.get("params")) {
-                String name = n.asText();
-                Tensors.assertClose("after SGD " + name, params.get(name).getArray(), io.get("step." + name), 1e-5);
-            }
+            assertParams("after SGD", meta, name -> params.get(name).getArray(), io, "step.", 1e-5);
             // the second step: gradients were zeroed, momentum carries over
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Map<String, NDArray> l2 = SegmentationLoss.compute(fcn.forward(ps, new NDList(x), true), io.get("target"));
-                NDArray total = l2.get("out").add(l2.get("aux"));
-                Tensors.assertClose("loss after one step", total.reshape(1), io.get("loss2"), 1e-4);
-                gc.backward(total);
-            }
+            Tensors.assertClose("loss after one step", step(fcn, io, m).total().reshape(1), io.get("loss2"), 1e-4);
             sgd.step(lr);
-            for (JsonNode n : meta.get("params")) {
-                String name = n.asText();
-                Tensors.assertClose("after two steps " + name, params.get(name).getArray(), io.get("step2." + name), 1e-3);
-            }
+            assertParams("after two steps", meta, name -> params.get(name).getArray(), io, "step2.", 1e-3);
         }
     }
 
@@ -105,19 +106,10 @@ class FcnTrainingParityTest {
         JsonNode meta = ParityFixtures.meta(dir);
         try (NDManager m = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), m);
-            NDArray x = io.get("input");
-            Fcn fcn = model(dir, meta, 0f, false, x.getShape(), m);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDList out = fcn.forward(new ParameterStore(m, false), new NDList(x), true);
-                Tensors.assertClose("channels-last out", out.get(0), io.get("out"), 1e-4);
-                Map<String, NDArray> losses = SegmentationLoss.compute(out, io.get("target"));
-                gc.backward(losses.get("out").add(losses.get("aux")));
-            }
-            for (JsonNode n : meta.get("params")) {
-                String name = n.asText();
-                Tensors.assertClose("channels-last grad " + name, fcn.namedParameters().get(name).getArray().getGradient(),
-                        io.get("grad." + name), 2e-3);
-            }
+            Fcn fcn = model(dir, meta, 0f, false, io.get("input").getShape(), m);
+            Tensors.assertClose("channels-last out", step(fcn, io, m).out(), io.get("out"), 1e-4);
+            var params = fcn.namedParameters();
+            assertParams("channels-last grad", meta, name -> params.get(name).getArray().getGradient(), io, "grad.", 2e-3);
         }
     }
 
@@ -127,12 +119,8 @@ class FcnTrainingParityTest {
         Path dir = ParityFixtures.caseDir("fcn_small_train");
         try (NDManager m = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), m);
-            NDArray x = io.get("input");
-            Fcn fcn = model(dir, ParityFixtures.meta(dir), FcnConfig.small(1).dropout(), false, x.getShape(), m);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Map<String, NDArray> losses = SegmentationLoss.compute(fcn.forward(new ParameterStore(m, false), new NDList(x), true), io.get("target"));
-                gc.backward(losses.get("out").add(losses.get("aux")));
-            }
+            Fcn fcn = model(dir, ParityFixtures.meta(dir), FcnConfig.small(1).dropout(), false, io.get("input").getShape(), m);
+            step(fcn, io, m);
             for (String name : new String[] {"backbone.conv1.weight", "classifier.0.weight"}) {
                 double ours = fcn.namedParameters().get(name).getArray().getGradient().norm().getFloat();
                 double ref = io.get("grad." + name).norm().getFloat();

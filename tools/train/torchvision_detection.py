@@ -10,18 +10,17 @@ Usage:
       --data TRAIN.json --val VAL.json --images DIR --out RESULTS.json [--threads 2]
       trains with the config's recipe (batch size, iterations, SGD momentum/weight decay, linear
       warm-up from 0.001x, multi-step x0.1, horizontal flip 0.5, loss = sum of the four losses)
-      and writes the val detections as COCO results (score them with `resvision coco-eval`).
+      and writes the val detections as COCO results (score them with `resvision coco-eval`). Losses
+      are logged every log_every iterations, smoothed as ResVision logs them.
 
 Data order and the samplers' random draws differ from ResVision's (different RNGs); the recipe
 and the starting point are the same.
 """
-import argparse
 import json
 import math
 import os
 import random
 import sys
-import time
 
 import torch
 import torchvision
@@ -32,6 +31,10 @@ from torchvision.models.detection.backbone_utils import BackboneWithFPN
 from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.ops import misc as misc_nn_ops
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from recipe_common import LossLog, check_finite, save_initial, seeded_model, shuffled_indices, write_json  # noqa: E402
+from recipe_common import main as recipe_main  # noqa: E402
 
 PRESETS = {
     "fasterrcnn_resnet50_fpn": dict(backbone="resnet50"),
@@ -53,7 +56,7 @@ DEFAULTS = dict(backbone="resnet50", fpn_channels=256, trainable_layers=3, norm=
                 box_batch_size_per_image=512, box_positive_fraction=0.25, bbox_reg_weights=[10.0, 10.0, 5.0, 5.0],
                 batch_size=2, iterations=90000, lr=0.02, momentum=0.9, weight_decay=1e-4, decay_norm_and_bias=True,
                 lr_schedule="multistep", milestones=[60000, 80000], warmup_iters=1000, clip_grad_norm=0.0,
-                horizontal_flip=True, seed=0)
+                horizontal_flip=True, seed=0, log_every=20)
 
 
 def read_config(path):
@@ -145,19 +148,12 @@ def lr_at(c, it):
 
 def cmd_init(args):
     c = read_config(args.config)
-    torch.manual_seed(c["seed"])
-    model = build(c)
-    torch.save(model.state_dict(), args.out)
-    print(f"initial weights of {c['backbone']} Faster R-CNN ({sum(p.numel() for p in model.parameters())} parameters) -> {args.out}")
+    save_initial(c, build, args.out, f"{c['backbone']} Faster R-CNN")
 
 
 def cmd_train(args):
-    torch.set_num_threads(args.threads)
     c = read_config(args.config)
-    torch.manual_seed(c["seed"])
-    random.seed(c["seed"])
-    model = build(c)
-    model.load_state_dict(torch.load(args.init))
+    model = seeded_model(c, build, args.init, args.threads)
     train, _ = load_coco(args.data, args.images)
     val, cats = load_coco(args.val, args.images)
     decay, no_decay = [], []
@@ -166,16 +162,13 @@ def cmd_train(args):
             (decay if c["decay_norm_and_bias"] or p.ndim > 1 else no_decay).append(p)
     opt = torch.optim.SGD([{"params": decay, "weight_decay": c["weight_decay"]}, {"params": no_decay, "weight_decay": 0.0}],
                           lr=c["lr"], momentum=c["momentum"])
-    order = []
-    t0 = time.time()
+    order = shuffled_indices(len(train))
+    log = LossLog(c["iterations"], c["log_every"])
     model.train()
     for it in range(c["iterations"]):
         images, targets = [], []
         for _ in range(c["batch_size"]):
-            if not order:
-                order = list(range(len(train)))
-                random.shuffle(order)
-            im, path, boxes, labels = train[order.pop()]
+            im, path, boxes, labels = train[next(order)]
             img = read_image(path)
             b = torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4)
             if c["horizontal_flip"] and random.random() < 0.5:
@@ -187,18 +180,13 @@ def cmd_train(args):
         for g in opt.param_groups:
             g["lr"] = lr_at(c, it)
         losses = model(images, targets)
-        loss = sum(losses.values())
-        if not torch.isfinite(loss):
-            sys.exit(f"iteration {it + 1}: loss {loss.item()} ({ {k: v.item() for k, v in losses.items()} })")
+        loss = check_finite(it, losses)
         opt.zero_grad()
         loss.backward()
         if c["clip_grad_norm"] > 0:
             torch.nn.utils.clip_grad_norm_(model.parameters(), c["clip_grad_norm"])
         opt.step()
-        if (it + 1) % 20 == 0 or it + 1 == c["iterations"]:
-            s = (time.time() - t0) / (it + 1)
-            print(f"it {it + 1}/{c['iterations']} " + " ".join(f"{k} {v.item():.4f}" for k, v in losses.items())
-                  + f" lr {lr_at(c, it):.5f} {s:.2f}s/it", flush=True)
+        log.update(it, losses, lr_at(c, it))
     model.eval()
     results = []
     with torch.no_grad():
@@ -207,24 +195,12 @@ def cmd_train(args):
             for b, s, l in zip(out["boxes"].tolist(), out["scores"].tolist(), out["labels"].tolist()):
                 results.append({"image_id": im["id"], "category_id": cats[l - 1],
                                 "bbox": [b[0], b[1], b[2] - b[0], b[3] - b[1]], "score": s})
-    with open(args.out + ".tmp", "w") as f:
-        json.dump(results, f)
-    os.replace(args.out + ".tmp", args.out)
-    print(f"{len(results)} detections on {len(val)} val images -> {args.out}; {(time.time() - t0) / 60:.1f} min")
+    write_json(args.out, results)
+    print(f"{len(results)} detections on {len(val)} val images -> {args.out}; {log.minutes():.1f} min")
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    a = sub.add_parser("init")
-    a.add_argument("--config", required=True)
-    a.add_argument("--out", required=True)
-    t = sub.add_parser("train")
-    for k in ["config", "init", "data", "val", "images", "out"]:
-        t.add_argument("--" + k, required=True)
-    t.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
-    {"init": cmd_init, "train": cmd_train}[args.cmd](args)
+    recipe_main(__doc__, cmd_init, cmd_train, ["data", "val", "images", "out"])
 
 
 if __name__ == "__main__":

@@ -22,12 +22,10 @@ for images, nearest for class maps), the same arithmetic as ResVision's transfor
 and the augmentation draws differ from ResVision's (different RNGs); the recipe and the starting
 point are the same.
 """
-import argparse
 import json
 import os
 import random
 import sys
-import time
 
 import numpy as np
 import torch
@@ -36,6 +34,10 @@ from PIL import Image
 from torchvision.models import resnet
 from torchvision.models._utils import IntermediateLayerGetter
 from torchvision.models.segmentation.fcn import FCN, FCNHead
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from recipe_common import LossLog, check_finite, save_initial, seeded_model, shuffled_indices, write_json  # noqa: E402
+from recipe_common import main as recipe_main  # noqa: E402
 
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
@@ -95,8 +97,12 @@ def load(root, ids):
     """(image [3, H, W] float in [0, 1], class map [H, W] int64) per id, decoded once."""
     items = []
     for i in ids:
-        img = np.asarray(Image.open(os.path.join(root, "JPEGImages", i + ".jpg")).convert("RGB"))
-        seg = np.asarray(Image.open(os.path.join(root, "SegmentationClass", i + ".png")))
+        paths = [os.path.join(root, "JPEGImages", i + ".jpg"), os.path.join(root, "SegmentationClass", i + ".png")]
+        try:
+            img = np.asarray(Image.open(paths[0]).convert("RGB"))
+            seg = np.asarray(Image.open(paths[1]))
+        except OSError as e:
+            sys.exit(f"{e.filename or paths[0]}: cannot read ({e.strerror or e})")
         items.append((torch.from_numpy(img.copy()).permute(2, 0, 1).float() / 255.0, torch.from_numpy(seg.astype(np.int64))))
     return items
 
@@ -149,51 +155,33 @@ def evaluate(model, items, c):
 
 def cmd_init(args):
     c = read_config(args.config)
-    torch.manual_seed(c["seed"])
-    model = build(c)
-    torch.save(model.state_dict(), args.out)
-    print(f"initial weights of {c['model']} ({sum(p.numel() for p in model.parameters())} parameters) -> {args.out}")
+    save_initial(c, build, args.out, c["model"])
 
 
 def cmd_train(args):
-    torch.set_num_threads(args.threads)
     c = read_config(args.config)
-    torch.manual_seed(c["seed"])
-    random.seed(c["seed"])
-    model = build(c)
-    model.load_state_dict(torch.load(args.init))
+    model = seeded_model(c, build, args.init, args.threads)
     train = load(args.data, split_ids(args.data, "train"))
     val = load(args.data, split_ids(args.data, "val"))
     opt = torch.optim.SGD(model.parameters(), lr=c["lr"], momentum=c["momentum"], weight_decay=c["weight_decay"])
-    order = []
-    smooth = {}
-    t0 = time.time()
+    order = shuffled_indices(len(train))
+    log = LossLog(c["iterations"], c["log_every"])
     for it in range(c["iterations"]):
         model.train()
         images, targets = [], []
         for _ in range(c["batch_size"]):
-            if not order:
-                order = list(range(len(train)))
-                random.shuffle(order)
-            img, seg = augment(*train[order.pop()], c)
+            img, seg = augment(*train[next(order)], c)
             images.append(img)
             targets.append(seg)
         lr = c["lr"] * (1 - it / c["iterations"]) ** 0.9
         for g in opt.param_groups:
             g["lr"] = lr
         losses = loss_of(model(torch.stack(images)), torch.stack(targets))
-        loss = sum(losses.values())
-        if not torch.isfinite(loss):
-            sys.exit(f"iteration {it + 1}: loss {loss.item()}")
+        loss = check_finite(it, losses)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        for k, v in losses.items():  # smoothed like ResVision's log: 0.9 x previous + 0.1 x this step
-            smooth[k] = v.item() if k not in smooth else 0.9 * smooth[k] + 0.1 * v.item()
-        if (it + 1) % c["log_every"] == 0 or it + 1 == c["iterations"]:
-            s = (time.time() - t0) / (it + 1)
-            print(f"it {it + 1}/{c['iterations']} " + " ".join(f"{k} {v:.4f}" for k, v in smooth.items())
-                  + f" lr {lr:.5f} {s:.2f}s/it", flush=True)
+        log.update(it, losses, lr)
         if (it + 1) % c["checkpoint_every"] == 0 and it + 1 < c["iterations"]:
             r = evaluate(model, val, c)
             print(f"eval @{it + 1}: mIoU {100 * r['miou']:.1f}%, pixel accuracy {100 * r['pixel_accuracy']:.1f}%", flush=True)
@@ -202,24 +190,12 @@ def cmd_train(args):
     for name, v in zip(names, r["iou"]):
         print(f"{name:20s} {'-' if v is None else f'{100 * v:.1f}%'}")
     print(f"mIoU {100 * r['miou']:.1f}%, pixel accuracy {100 * r['pixel_accuracy']:.1f}% on {len(val)} val images; "
-          f"{(time.time() - t0) / 60:.1f} min")
-    with open(args.out + ".tmp", "w") as f:
-        json.dump(r, f)
-    os.replace(args.out + ".tmp", args.out)
+          f"{log.minutes():.1f} min")
+    write_json(args.out, r)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    a = sub.add_parser("init")
-    a.add_argument("--config", required=True)
-    a.add_argument("--out", required=True)
-    t = sub.add_parser("train")
-    for k in ["config", "init", "data", "out"]:
-        t.add_argument("--" + k, required=True)
-    t.add_argument("--threads", type=int, default=2)
-    args = ap.parse_args()
-    {"init": cmd_init, "train": cmd_train}[args.cmd](args)
+    recipe_main(__doc__, cmd_init, cmd_train, ["data", "out"])
 
 
 if __name__ == "__main__":

@@ -101,18 +101,10 @@ public final class MultiScaleRoiAlign {
             NDArray result = m.create(new Shape(total, c, outputSize, outputSize), DataType.FLOAT32);
             FloatBuffer dest = result.toByteBuffer(true).asFloatBuffer();
             for (int l = 0; l < features.size(); l++) {
-                int count = 0;
-                for (int i = 0; i < total; i++) {
-                    count += level[i] == l ? 1 : 0;
-                }
-                if (count == 0) {
+                int lv = l;
+                int[] rows = java.util.stream.IntStream.range(0, total).filter(i -> level[i] == lv).toArray();
+                if (rows.length == 0) {
                     continue;
-                }
-                int[] rows = new int[count];
-                for (int i = 0, j = 0; i < total; i++) {
-                    if (level[i] == l) {
-                        rows[j++] = i;
-                    }
                 }
                 RoiAlign.poolInto(features.get(l), rois(all, image, level, l), scales[l], outputSize, samplingRatio, dest, rows);
             }

@@ -95,14 +95,14 @@ public final class RoiAlign {
      */
     private static NDArray inference(NDArray features, Plan plan, int r, int c, int out) {
         NDManager m = features.getManager();
+        int[] inOrder = java.util.stream.IntStream.range(0, r).toArray();
         if (features.getDevice().equals(Device.cpu())) {
             NDArray result = m.create(new Shape(r, c, out, out), DataType.FLOAT32);
-            int[] identity = java.util.stream.IntStream.range(0, r).toArray();
-            poolInto(features, plan, c, out, result.toByteBuffer(true).asFloatBuffer(), identity);
+            poolInto(features, plan, c, out, result.toByteBuffer(true).asFloatBuffer(), inOrder);
             return result;
         }
         float[] result = new float[r * c * out * out];
-        poolInto(features, plan, c, out, FloatBuffer.wrap(result), java.util.stream.IntStream.range(0, r).toArray());
+        poolInto(features, plan, c, out, FloatBuffer.wrap(result), inOrder);
         try (NDArray wrapped = m.create(result, new Shape(r, c, out, out))) {
             // a libtorch-owned copy (clone): the wrapper may sit on a Java buffer freed once closed
             NDArray owned = wrapped.duplicate();

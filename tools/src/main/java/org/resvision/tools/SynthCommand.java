@@ -1,8 +1,10 @@
 package org.resvision.tools;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
 
@@ -48,42 +50,14 @@ public final class SynthCommand implements Command {
         }
         Path out = Path.of(args.require("out"));
         SyntheticScenes.Config d = SyntheticScenes.Config.defaults(args.getInt("seed", 0));
-        int w = d.width();
-        int h = d.height();
-        if (args.get("size", null) != null) {
-            String[] wh = args.get("size", "").toLowerCase(Locale.ROOT).split("x");
-            try {
-                w = Integer.parseInt(wh[0]);
-                h = Integer.parseInt(wh[1]);
-            } catch (RuntimeException e) {
-                throw new UsageException("--size must look like 320x240");
-            }
-        }
-        int min = d.minObjects();
-        int max = d.maxObjects();
-        if (args.get("objects", null) != null) {
-            String[] mm = args.get("objects", "").split(",");
-            try {
-                min = Integer.parseInt(mm[0].trim());
-                max = Integer.parseInt(mm[1].trim());
-            } catch (RuntimeException e) {
-                throw new UsageException("--objects must look like 2,7");
-            }
-        }
-        double minSize = d.minSize();
-        double maxSize = d.maxSize();
-        if (args.get("object-size", null) != null) {
-            String[] mm = args.get("object-size", "").split(",");
-            try {
-                minSize = Double.parseDouble(mm[0].trim());
-                maxSize = Double.parseDouble(mm[1].trim());
-            } catch (RuntimeException e) {
-                throw new UsageException("--object-size must look like 0.12,0.45 (fractions of the short side)");
-            }
-        }
+        List<Integer> size = pair(args, "size", "x", Integer::parseInt, "320x240", List.of(d.width(), d.height()));
+        List<Integer> objects = pair(args, "objects", ",", Integer::parseInt, "2,7", List.of(d.minObjects(), d.maxObjects()));
+        List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble, "0.12,0.45 (fractions of the short side)",
+                List.of(d.minSize(), d.maxSize()));
         SyntheticScenes scenes;
         try {
-            scenes = new SyntheticScenes(new SyntheticScenes.Config(w, h, d.seed(), min, max, minSize, maxSize));
+            scenes = new SyntheticScenes(new SyntheticScenes.Config(size.get(0), size.get(1), d.seed(), objects.get(0), objects.get(1),
+                    sizes.get(0), sizes.get(1)));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -104,5 +78,20 @@ public final class SynthCommand implements Command {
         }
         System.out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    /** Option {@code --name} as two values "A{sep}B" (e.g. 2,7), or {@code absent} when it is not given. */
+    private static <T> List<T> pair(Args args, String name, String sep, Function<String, T> parse, String example, List<T> absent)
+            throws UsageException {
+        String v = args.get(name, null);
+        if (v == null) {
+            return absent;
+        }
+        String[] parts = v.toLowerCase(Locale.ROOT).split(sep);
+        try {
+            return List.of(parse.apply(parts[0].trim()), parse.apply(parts[1].trim()));
+        } catch (RuntimeException e) {
+            throw new UsageException("--" + name + " must look like " + example);
+        }
     }
 }

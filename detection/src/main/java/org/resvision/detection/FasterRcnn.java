@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.resvision.backbone.fpn.BackboneWithFpn;
+import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.TorchModule;
 
 /**
@@ -66,9 +67,12 @@ public final class FasterRcnn extends TorchModule {
         return backbone.forward(ps, new NDList(images), training);
     }
 
-    /** Detections per image, in the coordinates of the resized (unpadded) images. */
+    /**
+     * Detections per image, in the coordinates of the resized (unpadded) images. Inference only:
+     * nothing is recorded for autograd, whichever thread calls (like {@code torch.no_grad()}).
+     */
     public List<Detections> detect(ParameterStore ps, NDArray images, int[][] imageSizes) {
-        try (NDList features = features(ps, images, false)) {
+        try (Autograd.Scope noGrad = Autograd.noGrad(); NDList features = features(ps, images, false)) {
             Shape s = images.getShape();
             RegionProposalNetwork.Output proposals = rpn.run(ps, features, (int) s.get(2), (int) s.get(3), imageSizes, null, false, null);
             return roiHeads.detect(ps, features.subNDList(0, features.size() - 1), proposals.proposals(), imageSizes);

@@ -1,5 +1,6 @@
 package org.resvision.detection;
 
+import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.GradSafe;
 
 import ai.djl.Device;
@@ -96,7 +97,7 @@ public final class MultiScaleRoiAlign {
             return RoiAlign.apply(first, rois(all, image, null, -1), scales[0], outputSize, samplingRatio);
         }
         int[] level = levels(all, kMin, kMax);
-        if (!first.hasGradient() && first.getDevice().equals(Device.cpu()) && total > 0) {
+        if (!Autograd.isRecording() && first.getDevice().equals(Device.cpu()) && total > 0) {
             // inference: every level pools straight into its boxes' rows of one tensor
             NDArray result = m.create(new Shape(total, c, outputSize, outputSize), DataType.FLOAT32);
             FloatBuffer dest = result.toByteBuffer(true).asFloatBuffer();

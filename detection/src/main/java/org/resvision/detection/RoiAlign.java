@@ -1,14 +1,13 @@
 package org.resvision.detection;
 
+import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.GradSafe;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import java.nio.FloatBuffer;
 
 /**
@@ -22,16 +21,15 @@ import java.nio.FloatBuffer;
  *
  * <p>How: bilinear sampling is separable, so each bin is a weighted sum of at most {@code (2
  * grid)^2} feature positions whose weights are products of per-axis weights. Java computes the
- * distinct positions and weights of every bin (merging samples that share a pixel); the features,
- * laid out as rows {@code [B*H*W, C]}, are gathered with {@code embedding} (whose backward is a
- * scatter-add into the features' gradient) and reduced with their weights by one batched matrix
- * product. RoIs are processed in chunks to bound the gathered tensor's size. Without gradients
- * (inference) the same weighted sums run in Java over the features' channel-last copy.
+ * distinct positions and weights of every bin (merging samples that share a pixel). These weights
+ * form a sparse pooling matrix {@code [R*out*out, B*H*W]}; with the features laid out as rows
+ * {@code [B*H*W, C]}, pooling is one sparse x dense product, whose backward (the matrix's
+ * transpose times the gradient) scatters into the features' gradient. Nothing of size {@code
+ * R*out*out*K*C} is gathered, and autograd keeps only the sparse matrix. When the thread does
+ * not record for autograd ({@link Autograd#isRecording()}: inference) and the features are on the
+ * CPU, the same weighted sums run in Java over the features' channel-last rows, read in place.
  */
 public final class RoiAlign {
-
-    /** Gathered rows per chunk (x C floats): 64K rows of 256 channels is 64 MiB, the peak this op adds. */
-    private static final int MAX_ROWS_PER_CHUNK = 1 << 16;
 
     private RoiAlign() {}
 
@@ -52,62 +50,46 @@ public final class RoiAlign {
             return m.zeros(new Shape(0, c, out, out), features.getDataType(), features.getDevice());
         }
         Plan plan = plan(rois, spatialScale, out, samplingRatio, b, h, w);
-        if (!features.hasGradient()) {
+        if (!Autograd.isRecording() && features.getDevice().equals(Device.cpu())) {
             return inference(features, plan, r, c, out);
         }
-        try (NDArray rows = features.transpose(0, 2, 3, 1).reshape(-1, c)) {
-            int bins = out * out;
-            int perRoi = bins * plan.k;
-            int roisPerChunk = Math.max(1, MAX_ROWS_PER_CHUNK / perRoi);
-            NDList chunks = new NDList();
-            for (int start = 0; start < r; start += roisPerChunk) {
-                int end = Math.min(r, start + roisPerChunk);
-                int n = (end - start) * perRoi;
-                long[] idx = new long[n];
-                float[] wt = new float[n];
-                System.arraycopy(plan.index, start * perRoi, idx, 0, n);
-                System.arraycopy(plan.weight, start * perRoi, wt, 0, n);
-                long cells = (long) (end - start) * bins;
-                try (NDArray index = GradSafe.longs(m, idx).toDevice(features.getDevice(), false);
-                        NDArray weights = GradSafe.floats(m, wt, new Shape(cells, 1, plan.k)).toDevice(features.getDevice(), false)) {
-                    NDList gathered = rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE);
-                    try (NDArray g = gathered.singletonOrThrow(); NDArray g3 = g.reshape(cells, plan.k, c);
-                            NDArray summed = weights.batchMatMul(g3)) { // [cells, 1, K] x [cells, K, C]
-                        chunks.add(summed.reshape(cells, c));
-                    }
-                }
+        // the pooling matrix [R * out * out, B * H * W]: one non-zero per (bin, feature position)
+        int bins = out * out;
+        int nnz = 0;
+        for (float v : plan.weight) {
+            nnz += v != 0f ? 1 : 0;
+        }
+        long cells = (long) r * bins;
+        if (nnz == 0) { // every sample outside the map
+            return m.zeros(new Shape(r, c, out, out), features.getDataType(), features.getDevice());
+        }
+        long[] coords = new long[2 * nnz]; // row (bin) indices, then column (position) indices
+        float[] values = new float[nnz];
+        int q = 0;
+        for (int j = 0; j < plan.weight.length; j++) {
+            if (plan.weight[j] != 0f) {
+                coords[q] = j / plan.k;
+                coords[nnz + q] = plan.index[j];
+                values[q++] = plan.weight[j];
             }
-            NDArray all = chunks.size() == 1 ? chunks.get(0) : ai.djl.ndarray.NDArrays.concat(chunks);
-            NDArray result = all.reshape(r, out, out, c).transpose(0, 3, 1, 2);
-            if (chunks.size() > 1) {
-                chunks.close();
-            }
-            all.close();
-            return result;
+        }
+        try (NDArray pooling = GradSafe.sparseCoo(m, coords, values, new Shape(cells, (long) b * h * w), features.getDevice());
+                NDArray rows = features.transpose(0, 2, 3, 1).reshape(-1, c);
+                NDArray pooled = pooling.matMul(rows); // [cells, C]; backward: pooling^T x grad
+                NDArray hwc = pooled.reshape(r, out, out, c)) {
+            return hwc.transpose(0, 3, 1, 2);
         }
     }
 
     /**
-     * The same sums in Java when no gradient is needed (inference): the features are copied out
-     * once as channel-last rows and each bin accumulates its weighted rows, RoIs split across the
-     * cores; no gathered tensor is materialised. On the CPU the result is written straight into
-     * a libtorch tensor (no Java-heap copy of the pooled features).
+     * The same sums in Java when no gradient is needed (inference on the CPU): each bin
+     * accumulates its weighted channel-last feature rows, read in place, RoIs split across the
+     * cores; the result is written straight into a libtorch tensor.
      */
     private static NDArray inference(NDArray features, Plan plan, int r, int c, int out) {
-        NDManager m = features.getManager();
-        int[] inOrder = java.util.stream.IntStream.range(0, r).toArray();
-        if (features.getDevice().equals(Device.cpu())) {
-            NDArray result = m.create(new Shape(r, c, out, out), DataType.FLOAT32);
-            poolInto(features, plan, c, out, result.toByteBuffer(true).asFloatBuffer(), inOrder);
-            return result;
-        }
-        float[] result = new float[r * c * out * out];
-        poolInto(features, plan, c, out, FloatBuffer.wrap(result), inOrder);
-        try (NDArray wrapped = m.create(result, new Shape(r, c, out, out))) {
-            // a libtorch-owned copy (clone): the wrapper may sit on a Java buffer freed once closed
-            NDArray owned = wrapped.duplicate();
-            return owned.getDevice().equals(features.getDevice()) ? owned : owned.toDevice(features.getDevice(), false);
-        }
+        NDArray result = features.getManager().create(new Shape(r, c, out, out), DataType.FLOAT32);
+        poolInto(features, plan, c, out, result.toByteBuffer(true).asFloatBuffer(), java.util.stream.IntStream.range(0, r).toArray());
+        return result;
     }
 
     /**
@@ -122,10 +104,14 @@ public final class RoiAlign {
     }
 
     private static void poolInto(NDArray features, Plan plan, int c, int out, FloatBuffer dest, int[] destRow) {
-        float[] rows;
-        try (NDArray t = features.transpose(0, 2, 3, 1); NDArray cl = t.toType(DataType.FLOAT32, false)) {
-            rows = cl.toFloatArray();
+        // channel-last rows in libtorch memory (a view when the map is stored channels-last),
+        // read in place: no copy of the map on the Java heap
+        try (NDArray t = features.transpose(0, 2, 3, 1); NDArray f32 = t.toType(DataType.FLOAT32, false); NDArray cl = f32.reshape(-1, c)) {
+            poolRows(cl.toByteBuffer(true).asFloatBuffer(), plan, c, out, dest, destRow);
         }
+    }
+
+    private static void poolRows(FloatBuffer rows, Plan plan, int c, int out, FloatBuffer dest, int[] destRow) {
         int bins = out * out;
         int k = plan.k;
         ThreadLocal<float[][]> scratch = ThreadLocal.withInitial(() -> new float[][] {new float[bins * c], new float[bins * c]});
@@ -144,7 +130,7 @@ public final class RoiAlign {
                     }
                     int src = (int) plan.index[p + j] * c;
                     for (int ch = 0; ch < c; ch++) {
-                        hwc[o + ch] += wt * rows[src + ch];
+                        hwc[o + ch] += wt * rows.get(src + ch);
                     }
                 }
             }

@@ -66,7 +66,7 @@ class DetectionConvergenceTest {
         c.rpn_post_nms_top_n_test = 100;
         c.box_batch_size_per_image = 64;
         c.batch_size = 4;
-        c.iterations = Integer.getInteger("resvision.convergence.iterations", 240);
+        c.iterations = Integer.getInteger("resvision.convergence.iterations", 400);
         c.milestones = new int[] {c.iterations * 3 / 4};
         c.warmup_iters = 30;
         c.lr = 0.02f;
@@ -87,8 +87,10 @@ class DetectionConvergenceTest {
                     "after %d iterations: AP50 %.4f (untrained %.4f), AP %.4f; class-agnostic AP50 %.4f (untrained %.4f)%n%s", c.iterations,
                     r.stats()[1], before.stats()[1], r.stats()[0], agnostic, agnosticBefore, log.toString(StandardCharsets.UTF_8));
             System.out.println(summary);
-            // measured at 240 iterations: AP50 0.044 and class-agnostic AP50 0.064, untrained 0.0003
-            // and 0.0006; the bars leave a factor of 2 for run-to-run differences
+            // measured at 400 iterations: AP50 0.045 and class-agnostic AP50 0.080, untrained 0.0003
+            // and 0.0006; the bars leave a factor of 2 for run-to-run differences. (240 iterations
+            // were enough while the box head's gradient never reached the features: AP50 0.044
+            // then; with it, 0.016 at 240 and much better later, see the README.)
             assertTrue(agnosticBefore < 0.01 && agnostic > 0.03, summary);
             assertTrue(before.stats()[1] < 0.01 && r.stats()[1] > 0.02, summary);
         }

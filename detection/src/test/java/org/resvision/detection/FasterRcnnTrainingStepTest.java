@@ -60,4 +60,28 @@ class FasterRcnnTrainingStepTest {
             }
         }
     }
+    /**
+     * The box head's losses alone reach the FPN and the body through RoIAlign (its pooling ran
+     * outside autograd during training once: only the RPN's loss trained the features).
+     */
+    @Test
+    void boxHeadLossesReachTheFeatures() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(5);
+            FasterRcnn model = new FasterRcnn(tiny()).init(m);
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray images = m.randomNormal(new Shape(1, 3, 128, 160));
+            List<Target> targets = List.of(new Target(new float[] {10, 20, 60, 90, 80, 30, 150, 110}, new int[] {1, 3}));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Map<String, NDArray> losses = model.losses(ps, images, new int[][] {{128, 160}}, targets, new Random(0));
+                gc.backward(losses.get("loss_classifier").add(losses.get("loss_box_reg")));
+            }
+            for (String name : List.of("backbone.fpn.layer_blocks.0.0.weight", "backbone.fpn.inner_blocks.3.0.weight", "backbone.body.layer4.1.conv2.weight")) {
+                float g = model.namedParameters().get(name).getArray().getGradient().abs().sum().getFloat();
+                assertTrue(g > 0, name + " got no gradient from the box head");
+            }
+            float rpn = model.namedParameters().get("rpn.head.cls_logits.weight").getArray().getGradient().abs().sum().getFloat();
+            assertEquals(0f, rpn, "the RPN head is not under the box head's losses");
+        }
+    }
 }

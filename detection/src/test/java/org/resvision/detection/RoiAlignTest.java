@@ -166,4 +166,53 @@ class RoiAlignTest {
             assertEquals(0f, g.get("0, 0, :, 5").sum().getFloat(), 1e-6f);
         }
     }
+    /**
+     * The gradient for a random upstream gradient equals the transposed kernel: RoIAlign is linear
+     * in the features, so d(sum G * pool(F))/dF at a pixel is the sum over bins of G times the
+     * kernel applied to that pixel's indicator map. Two images, edge RoIs, both sampling modes.
+     */
+    @Test
+    void gradientIsTheKernelsTranspose() {
+        int h = 7, w = 9, out = 3;
+        float scale = 0.5f;
+        float[][] rois = {{0, 2, 3, 14, 11}, {1, -6, -4, 8, 6}, {1, 10, 6, 22, 17}, {0, 5.3f, 5.1f, 5.6f, 5.2f}};
+        float[] flat = new float[5 * rois.length];
+        for (int i = 0; i < rois.length; i++) {
+            System.arraycopy(rois[i], 0, flat, 5 * i, 5);
+        }
+        for (int ratio : new int[] {2, 0}) {
+            try (NDManager m = NDManager.newBaseManager()) {
+                Random rnd = new Random(17 + ratio);
+                NDArray f = m.randomNormal(new Shape(2, 1, h, w));
+                f.setRequiresGradient(true);
+                float[] up = new float[rois.length * out * out];
+                for (int i = 0; i < up.length; i++) {
+                    up[i] = rnd.nextFloat() * 2 - 1;
+                }
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    NDArray y = RoiAlign.apply(f, flat, scale, out, ratio);
+                    gc.backward(y.mul(m.create(up, new Shape(rois.length, 1, out, out))).sum());
+                }
+                float[] got = f.getGradient().toFloatArray();
+                for (int b = 0; b < 2; b++) {
+                    for (int p = 0; p < h * w; p++) {
+                        float[] indicator = new float[h * w];
+                        indicator[p] = 1f;
+                        double exp = 0;
+                        for (int r = 0; r < rois.length; r++) {
+                            if ((int) rois[r][0] != b) {
+                                continue;
+                            }
+                            for (int ph = 0; ph < out; ph++) {
+                                for (int pw = 0; pw < out; pw++) {
+                                    exp += up[(r * out + ph) * out + pw] * reference(indicator, h, w, rois[r], scale, out, ratio, ph, pw);
+                                }
+                            }
+                        }
+                        assertEquals(exp, got[b * h * w + p], 1e-5, "ratio " + ratio + " image " + b + " pixel " + p);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,8 +1,11 @@
 package org.resvision.backbone.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
  * Building blocks for autograd graphs that DJL's PyTorch engine gets subtly wrong.
@@ -53,5 +56,17 @@ public final class GradSafe {
 
     public static NDArray floats(NDManager m, float[] values) {
         return floats(m, values, new Shape(values.length));
+    }
+
+    /**
+     * A sparse COO float32 matrix owned by libtorch: {@code coords} holds the row indices of the
+     * {@code values.length} entries, then their column indices. {@code sparse.matMul(dense)} is
+     * differentiable in the dense operand (the backward multiplies by the transpose).
+     */
+    public static NDArray sparseCoo(NDManager m, long[] coords, float[] values, Shape shape, Device device) {
+        try (NDArray idx = longs(m, coords); NDArray i2 = idx.reshape(2, values.length); NDArray val = floats(m, values);
+                NDArray di = i2.toDevice(device, false); NDArray dv = val.toDevice(device, false)) {
+            return JniUtils.createSparseCoo((PtNDArray) di, (PtNDArray) dv, shape);
+        }
     }
 }

@@ -57,6 +57,25 @@ abstract class BatchNormBase extends TorchModule {
                 batchStatistics);
     }
 
+    /**
+     * torchvision's {@code FrozenBatchNorm2d} formula with the running statistics: {@code x *
+     * scale + shift}, {@code scale = weight / sqrt(running_var + eps)}, {@code shift = bias -
+     * running_mean * scale}. Under autograd this keeps only the per-channel scale for the backward
+     * pass, where the fused {@code batch_norm} keeps its whole input (for a weight gradient).
+     */
+    NDArray affine(ParameterStore ps, NDArray x) {
+        var device = x.getDevice();
+        NDArray w = ps.getValue(weight, device, false);
+        NDArray b = ps.getValue(bias, device, false);
+        NDArray rm = ps.getValue(runningMean, device, false);
+        NDArray rv = ps.getValue(runningVar, device, false);
+        try (NDArray var = rv.add(eps); NDArray std = var.sqrt(); NDArray scale = w.div(std); NDArray moved = rm.mul(scale);
+                NDArray shift = b.sub(moved); NDArray scale4 = scale.reshape(1, channels, 1, 1); NDArray shift4 = shift.reshape(1, channels, 1, 1);
+                NDArray scaled = x.mul(scale4)) {
+            return scaled.add(shift4);
+        }
+    }
+
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return new Shape[] {inputShapes[0]};

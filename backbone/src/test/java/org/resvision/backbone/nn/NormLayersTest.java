@@ -60,4 +60,26 @@ class NormLayersTest {
                     (float) (1.6 / Math.sqrt(1.7)), (float) (5.6 / Math.sqrt(1.7))}, z.toFloatArray(), 1e-5f);
         }
     }
+    /** Under autograd the frozen layer gives the same values and passes {@code grad * scale} to its input. */
+    @Test
+    void frozenBatchNormUnderAutogradMatchesAndScalesTheGradient() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            FrozenBatchNorm2d bn = new FrozenBatchNorm2d(2, 0.5f);
+            bn.initialize(m, DataType.FLOAT32, new Shape(1, 2, 1, 2));
+            // scales: ch0 3 / sqrt(3.5 + 0.5) = 1.5, ch1 1 / sqrt(0.5 + 0.5) = 1
+            setBuffers(bn, new float[] {3, 1}, new float[] {1, -1}, new float[] {1, 2}, new float[] {3.5f, 0.5f});
+            NDArray x = input(m);
+            x.setRequiresGradient(true);
+            NDArray y;
+            try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                y = bn.forward(new ParameterStore(m, false), new NDList(x), true).singletonOrThrow();
+                gc.backward(y.mul(m.create(new float[] {1, 2, 3, 4}, new Shape(1, 2, 1, 2))).sum());
+            }
+            // ch0: (x - 1) * 1.5 + 1 -> {1, 4}; ch1: (x - 2) - 1 -> {-1, 3}
+            assertArrayEquals(new float[] {1, 4, -1, 3}, y.toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[] {1.5f, 3, 3, 4}, x.getGradient().toFloatArray(), 1e-6f);
+            NDArray fused = bn.forward(new ParameterStore(m, false), new NDList(input(m)), false).singletonOrThrow();
+            assertArrayEquals(fused.toFloatArray(), y.toFloatArray(), 1e-6f);
+        }
+    }
 }

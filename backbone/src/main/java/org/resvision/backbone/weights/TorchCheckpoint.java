@@ -1,6 +1,10 @@
 package org.resvision.backbone.weights;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -60,25 +64,37 @@ final class TorchCheckpoint {
             Object root = Unpickler.load(ByteBuffer.wrap(readEntry(zip, pkl, file)));
             Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
             Map<String, ByteBuffer> storages = new HashMap<>();
-            // a storage's bytes are dropped once its last tensor is built, so the Java heap holds
-            // about one storage at a time rather than the whole checkpoint (peak RSS)
+            Map<String, NDArray> holders = new HashMap<>();
+            // a storage is read into libtorch memory (not the Java heap, whose pages would stay
+            // resident) and freed once its last tensor is built: about one storage at a time
             Map<String, Integer> users = new HashMap<>();
             refs.values().forEach(r -> users.merge(r.storage().key(), 1, Integer::sum));
             StateDict out = new StateDict();
-            for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
-                Unpickler.StorageRef s = e.getValue().storage();
-                ByteBuffer data = storages.get(s.key());
-                if (data == null) {
-                    ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
-                    if (entry == null) {
-                        throw new WeightsFormatException(file, "storage record data/" + s.key() + " of '" + e.getKey() + "' is missing");
+            try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+                for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                    Unpickler.StorageRef s = e.getValue().storage();
+                    ByteBuffer data = storages.get(s.key());
+                    if (data == null) {
+                        ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
+                        if (entry == null) {
+                            throw new WeightsFormatException(file, "storage record data/" + s.key() + " of '" + e.getKey() + "' is missing");
+                        }
+                        NDArray holder = readStorage(zip, entry, file, scratch);
+                        data = holder == null ? ByteBuffer.allocate(0) : holder.toByteBuffer(true);
+                        data.order(ByteOrder.LITTLE_ENDIAN);
+                        storages.put(s.key(), data);
+                        if (holder != null) {
+                            holders.put(s.key(), holder);
+                        }
                     }
-                    data = ByteBuffer.wrap(readEntry(zip, entry, file)).order(ByteOrder.LITTLE_ENDIAN);
-                    storages.put(s.key(), data);
-                }
-                out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
-                if (users.merge(s.key(), -1, Integer::sum) == 0) {
-                    storages.remove(s.key());
+                    out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
+                    if (users.merge(s.key(), -1, Integer::sum) == 0) {
+                        storages.remove(s.key());
+                        NDArray done = holders.remove(s.key());
+                        if (done != null) {
+                            done.close();
+                        }
+                    }
                 }
             }
             return out;
@@ -196,6 +212,46 @@ final class TorchCheckpoint {
                     + " elements, its size/stride need " + (last + 1));
         }
         return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    /**
+     * A storage record's bytes in a libtorch uint8 array (null when empty), streamed through a
+     * small buffer: the Java heap never holds a whole storage.
+     */
+    private static NDArray readStorage(ZipFile zip, ZipEntry entry, Path file, NDManager scratch) throws IOException {
+        long size = entry.getSize();
+        if (size < 0) { // size not recorded: read through the heap
+            byte[] bytes = readEntry(zip, entry, file);
+            size = bytes.length;
+            if (size == 0) {
+                return null;
+            }
+            NDArray holder = scratch.create(new Shape(size), DataType.UINT8);
+            holder.toByteBuffer(true).put(bytes);
+            return holder;
+        }
+        if (size == 0) {
+            return null;
+        }
+        NDArray holder = scratch.create(new Shape(size), DataType.UINT8);
+        ByteBuffer dest = holder.toByteBuffer(true);
+        byte[] chunk = new byte[(int) Math.min(size, 1 << 20)];
+        try (InputStream in = zip.getInputStream(entry)) {
+            int n;
+            while (dest.hasRemaining() && (n = in.read(chunk, 0, Math.min(chunk.length, dest.remaining()))) > 0) {
+                dest.put(chunk, 0, n);
+            }
+            if (dest.hasRemaining()) {
+                throw new WeightsFormatException(file, "zip entry " + entry.getName() + " is truncated (" + dest.position() + " of " + size + " bytes)");
+            }
+        } catch (ZipException | java.io.EOFException e) {
+            holder.close();
+            throw new WeightsFormatException(file, "zip entry " + entry.getName() + " is corrupt or truncated");
+        } catch (IOException | RuntimeException e) {
+            holder.close();
+            throw e;
+        }
+        return holder;
     }
 
     private static byte[] readEntry(ZipFile zip, ZipEntry entry, Path file) throws IOException {

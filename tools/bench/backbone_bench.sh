@@ -9,12 +9,11 @@ cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ARCH=${1:-resnet50}; SIZE=${2:-224}; ITERS=${3:-7}; WARMUP=${4:-2}; THREADS=${THREADS:-2}
 CP=$(classpath backbone)
-JAVA_OPTS=(-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1
-           -Dorg.slf4j.simpleLogger.defaultLogLevel=error)
 header
 for c in "infer 1" "infer 8" "train 8"; do
   set -- $c
-  j=$(java "${JAVA_OPTS[@]}" -cp "$CP" org.resvision.backbone.bench.BackboneBench \
+  # shellcheck disable=SC2046
+  j=$(java $(java_opts features) -cp "$CP" org.resvision.backbone.bench.BackboneBench \
         --arch "$ARCH" --size "$SIZE" --mode "$1" --batch "$2" --iters "$ITERS" --warmup "$WARMUP" 2>/dev/null | grep '^resvision')
   p=$(/usr/bin/python3 tools/bench/torchvision_backbone.py --arch "$ARCH" --size "$SIZE" --mode "$1" \
         --batch "$2" --iters "$ITERS" --warmup "$WARMUP" --threads "$THREADS" | grep '^torchvision')

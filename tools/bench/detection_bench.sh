@@ -12,8 +12,6 @@ source tools/bench/compare.sh
 ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320}
 THREADS=${THREADS:-2}
 CP=$(classpath detection)
-JAVA_OPTS=(-XX:+UseSerialGC -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1
-           -Dorg.slf4j.simpleLogger.defaultLogLevel=error)
 header
 for c in ${CASES//,/ }; do
   IFS=- read -r net mode size <<<"$c"
@@ -24,7 +22,9 @@ for c in ${CASES//,/ }; do
   mkdir -p target/bench && W="target/bench/fasterrcnn_${arch}_bench.pth"   # made by the Python side, loaded by both
   [ -f "$W" ] || /usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --iters 0 --warmup 0 --weights "$W" >/dev/null
   args+=(--weights "$W")
-  j=$(java "${JAVA_OPTS[@]}" -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
+  [ "$mode" = train ] && cmd=train || cmd=predict
+  # shellcheck disable=SC2046
+  j=$(java $(java_opts "$cmd") -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
   p=$(/usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
   row "$arch $mode ${size}px b$batch" "$j" "$p"
 done

@@ -11,6 +11,7 @@ if ! /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-opencv >/dev/null
 fi
+source tools/bench/compare.sh
 mkdir -p "$WORK"
 ./resvision synth --format coco --images 1 --video --frames "$FRAMES" --size 640x480 --out "$WORK/data" >/dev/null
 CLIP="$WORK/data/video/moving.avi"
@@ -20,7 +21,7 @@ printf '%-28s %12s %12s %8s %12s %12s\n' case resvision_fps python_fps ratio res
 for c in small r50; do
   [ -f "$WORK/$c.pth" ] || /usr/bin/python3 tools/train/torchvision_detection.py init --config "$WORK/$c.json" --out "$WORK/$c.pth" >/dev/null
   rm -rf "$WORK/out-$c"
-  j=$(RESVISION_JAVA_OPTS="-XX:+UseSerialGC -Dai.djl.pytorch.num_threads=$THREADS -Dai.djl.pytorch.num_interop_threads=1" \
+  j=$(RESVISION_JAVA_OPTS="$(java_opts annotate-video)" \
       /usr/bin/time -f 'peak_rss_kb=%M' ./resvision annotate-video --config "$WORK/$c.json" --weights "$WORK/$c.pth" --batch 4 \
       "$CLIP" --out "$WORK/out-$c" 2>&1 | grep -E '^summary|peak_rss_kb')
   jf=$(sed -n 's/.* \([0-9.]*\) frames\/s while annotating.*/\1/p' <<<"$j")

@@ -1,0 +1,19 @@
+# The JVM options of a resvision command, sourced by the launcher (./resvision) and by the
+# benchmark drivers, so that benchmarks measure what users run. RESVISION_JAVA_OPTS replaces them.
+#   resvision_jvm_opts COMMAND -> the options, on one line
+# - The serial collector: models live in native memory, which no collector sees; the heap holds
+#   bookkeeping, and a concurrent collector's threads would compete with libtorch's for the cores.
+# - The evaluators run for seconds, too short for the optimising JIT to pay for itself: quick
+#   compiler only (measured on 2 cores: coco-eval bbox 2.4-2.8 s -> 1.9-2.0 s).
+# - The model commands start with a small heap and a 32 MB young generation: per training or
+#   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
+#   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through
+#   ~100 MB of eden whose pages then stay resident, part of the peak RSS the benchmarks compare.
+resvision_jvm_opts() {
+  local opts="-XX:+UseSerialGC"
+  case "${1:-}" in
+    coco-eval|voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;
+    train|predict|evaluate|annotate-video|features) opts="$opts -Xms64m -Xmn32m" ;;
+  esac
+  printf '%s\n' "$opts"
+}

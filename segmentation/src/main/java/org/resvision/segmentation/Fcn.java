@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.Set;
+import org.resvision.backbone.nn.MemoryFormat;
 import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.nn.TorchSequential;
 import org.resvision.backbone.resnet.ResNet;
@@ -64,8 +65,12 @@ public final class Fcn extends TorchModule {
     }
 
     private static NDArray head(ParameterStore ps, TorchSequential head, NDArray features, long h, long w, boolean training, String name) {
-        NDArray logits = head.forward(ps, new NDList(features), training).singletonOrThrow();
+        NDArray out = head.forward(ps, new NDList(features), training).singletonOrThrow();
         features.close();
+        // the small logits map goes back to NCHW before upsampling (a channels-last one made
+        // the upsampling, the loss's log-softmax over classes and its backward 2-3x slower)
+        NDArray logits = MemoryFormat.contiguous(out);
+        out.close();
         NDArray up = logits.getNDArrayInternal().interpolation(new long[] {h, w}, BILINEAR, false);
         logits.close();
         up.setName(name);

@@ -1,9 +1,7 @@
 package org.resvision.detection;
 
-import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.GradSafe;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -97,7 +95,7 @@ public final class MultiScaleRoiAlign {
             return RoiAlign.apply(first, rois(all, image, null, -1), scales[0], outputSize, samplingRatio);
         }
         int[] level = levels(all, kMin, kMax);
-        if (!Autograd.isRecording() && first.getDevice().equals(Device.cpu()) && total > 0) {
+        if (RoiAlign.pooledInJava(first) && total > 0) {
             // inference: every level pools straight into its boxes' rows of one tensor
             NDArray result = m.create(new Shape(total, c, outputSize, outputSize), DataType.FLOAT32);
             FloatBuffer dest = result.toByteBuffer(true).asFloatBuffer();

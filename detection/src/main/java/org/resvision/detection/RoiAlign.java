@@ -50,7 +50,7 @@ public final class RoiAlign {
             return m.zeros(new Shape(0, c, out, out), features.getDataType(), features.getDevice());
         }
         Plan plan = plan(rois, spatialScale, out, samplingRatio, b, h, w);
-        if (!Autograd.isRecording() && features.getDevice().equals(Device.cpu())) {
+        if (pooledInJava(features)) {
             return inference(features, plan, r, c, out);
         }
         // the pooling matrix [R * out * out, B * H * W]: one non-zero per (bin, feature position)
@@ -79,6 +79,11 @@ public final class RoiAlign {
                 NDArray hwc = pooled.reshape(r, out, out, c)) {
             return hwc.transpose(0, 3, 1, 2);
         }
+    }
+
+    /** Whether pooling over {@code features} runs in Java: nothing is recorded for autograd, and the map is on the CPU. */
+    static boolean pooledInJava(NDArray features) {
+        return !Autograd.isRecording() && features.getDevice().equals(Device.cpu());
     }
 
     /**

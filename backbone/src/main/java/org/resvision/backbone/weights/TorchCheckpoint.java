@@ -219,18 +219,8 @@ final class TorchCheckpoint {
      * small buffer: the Java heap never holds a whole storage.
      */
     private static NDArray readStorage(ZipFile zip, ZipEntry entry, Path file, NDManager scratch) throws IOException {
-        long size = entry.getSize();
-        if (size < 0) { // size not recorded: read through the heap
-            byte[] bytes = readEntry(zip, entry, file);
-            size = bytes.length;
-            if (size == 0) {
-                return null;
-            }
-            NDArray holder = scratch.create(new Shape(size), DataType.UINT8);
-            holder.toByteBuffer(true).put(bytes);
-            return holder;
-        }
-        if (size == 0) {
+        long size = entry.getSize(); // known: ZipFile reads it from the central directory
+        if (size <= 0) {
             return null;
         }
         NDArray holder = scratch.create(new Shape(size), DataType.UINT8);

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """torchvision side of the FCN benchmark: fcn_resnet50 (aux) inference or a training step.
 Usage: torchvision_fcn.py --mode infer|train --size S --batch B --iters N --warmup W --threads T
+       [--profile TRACE.json]
 """
 import argparse
 import os
@@ -22,6 +23,7 @@ def main():
     ap.add_argument("--iters", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--profile", help="write a chrome trace of the last iteration here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -30,7 +32,11 @@ def main():
     target = torch.randint(0, 21, (a.batch, a.size, a.size))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     times = []
-    for _ in range(a.warmup + a.iters):
+    for i in range(a.warmup + a.iters):
+        prof = None
+        if a.profile and i == a.warmup + a.iters - 1:
+            prof = torch.autograd.profiler.profile()
+            prof.__enter__()
         t = time.perf_counter()
         if a.mode == "train":
             model.train()
@@ -45,6 +51,9 @@ def main():
             with torch.no_grad():
                 model(x)
         times.append(time.perf_counter() - t)
+        if prof is not None:
+            prof.__exit__(None, None, None)
+            prof.export_chrome_trace(a.profile)
     report(a.mode, a.batch, times[a.warmup:])
 
 

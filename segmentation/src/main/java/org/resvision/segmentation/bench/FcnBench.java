@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -21,6 +22,9 @@ import org.resvision.segmentation.SegmentationLoss;
  * {@code --mode infer --size 520 --batch 1} or {@code --mode train --size 320 --batch 4} (forward
  * in training mode, CE + 0.5 aux, backward, SGD step). Prints {@code resvision <mode> ...
  * median_ms=.. peak_rss_mb=..}; {@code tools/bench/fcn_bench.sh} runs it next to torchvision.
+ * {@code --profile FILE} records the last iteration with libtorch's profiler (a chrome trace, its
+ * time still counted; {@code torchvision_fcn.py --profile} writes the same for torchvision and
+ * {@code tools/bench/profile_diff.py} compares the two op by op).
  */
 public final class FcnBench {
 
@@ -33,6 +37,7 @@ public final class FcnBench {
         int batch = 1;
         int iters = 5;
         int warmup = 1;
+        String profile = null;
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--mode" -> mode = args[i + 1];
@@ -40,6 +45,7 @@ public final class FcnBench {
                 case "--batch" -> batch = Integer.parseInt(args[i + 1]);
                 case "--iters" -> iters = Integer.parseInt(args[i + 1]);
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--profile" -> profile = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -54,6 +60,10 @@ public final class FcnBench {
             NDArray x = m.randomNormal(in);
             NDArray target = m.randomInteger(0, 21, new Shape(batch, size, size), DataType.INT64);
             for (int i = 0; i < warmup + iters; i++) {
+                boolean profiled = profile != null && i == warmup + iters - 1;
+                if (profiled) {
+                    JniUtils.startProfile(false, false, false);
+                }
                 long t0 = System.nanoTime();
                 try (NDManager step = m.newSubManager()) {
                     NDArray input = x.duplicate();
@@ -72,6 +82,9 @@ public final class FcnBench {
                     }
                 }
                 times.add((System.nanoTime() - t0) / 1e6);
+                if (profiled) {
+                    JniUtils.stopProfile(profile);
+                }
             }
         }
         System.out.println(BackboneBench.report(mode, batch, times, warmup));

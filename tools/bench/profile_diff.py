@@ -11,9 +11,12 @@ import sys
 
 
 def exclusive_ms(path):
-    with open(path) as f:
-        data = json.load(f)
-    events = data["traceEvents"] if isinstance(data, dict) else data
+    try:
+        with open(path) as f:
+            data = json.load(f)
+        events = data["traceEvents"] if isinstance(data, dict) else data
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit("profile_diff.py: %s: not a readable chrome trace (%s)" % (path, e))
     by_thread = collections.defaultdict(list)
     for e in events:
         if e.get("ph") == "X" and "dur" in e:

@@ -63,34 +63,27 @@ final class TorchCheckpoint {
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             Object root = Unpickler.load(ByteBuffer.wrap(readEntry(zip, pkl, file)));
             Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
-            Map<String, ByteBuffer> storages = new HashMap<>();
-            Map<String, NDArray> holders = new HashMap<>();
             // a storage is read into libtorch memory (not the Java heap, whose pages would stay
             // resident) and freed once its last tensor is built: about one storage at a time
+            Map<String, NDArray> loaded = new HashMap<>(); // storage key -> its bytes (null: empty)
             Map<String, Integer> users = new HashMap<>();
             refs.values().forEach(r -> users.merge(r.storage().key(), 1, Integer::sum));
             StateDict out = new StateDict();
             try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
                 for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
                     Unpickler.StorageRef s = e.getValue().storage();
-                    ByteBuffer data = storages.get(s.key());
-                    if (data == null) {
+                    if (!loaded.containsKey(s.key())) {
                         ZipEntry entry = zip.getEntry(prefix + "data/" + s.key());
                         if (entry == null) {
                             throw new WeightsFormatException(file, "storage record data/" + s.key() + " of '" + e.getKey() + "' is missing");
                         }
-                        NDArray holder = readStorage(zip, entry, file, scratch);
-                        data = holder == null ? ByteBuffer.allocate(0) : holder.toByteBuffer(true);
-                        data.order(ByteOrder.LITTLE_ENDIAN);
-                        storages.put(s.key(), data);
-                        if (holder != null) {
-                            holders.put(s.key(), holder);
-                        }
+                        loaded.put(s.key(), readStorage(zip, entry, file, scratch));
                     }
+                    NDArray holder = loaded.get(s.key());
+                    ByteBuffer data = (holder == null ? ByteBuffer.allocate(0) : holder.toByteBuffer(true)).order(ByteOrder.LITTLE_ENDIAN);
                     out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
                     if (users.merge(s.key(), -1, Integer::sum) == 0) {
-                        storages.remove(s.key());
-                        NDArray done = holders.remove(s.key());
+                        NDArray done = loaded.remove(s.key());
                         if (done != null) {
                             done.close();
                         }

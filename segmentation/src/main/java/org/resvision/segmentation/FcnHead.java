@@ -20,7 +20,7 @@ public final class FcnHead {
         return new TorchSequential(
                 Conv2dLayer.builder(inChannels, inter, 3).padding(1).bias(false).build(),
                 norm.create(inter),
-                new ReluLayer(),
+                new ReluLayer(true), // after BN: torchvision's nn.ReLU(), same values
                 new DropoutLayer(dropout),
                 Conv2dLayer.builder(inter, classes, 1).build());
     }

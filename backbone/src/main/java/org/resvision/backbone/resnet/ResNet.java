@@ -3,7 +3,6 @@ package org.resvision.backbone.resnet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.pooling.Pool;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.InplaceRelu;
 import org.resvision.backbone.nn.LinearLayer;
 import org.resvision.backbone.nn.MemoryFormat;
 import org.resvision.backbone.nn.TorchModule;
@@ -132,7 +132,7 @@ public final class ResNet extends TorchModule {
         }
         NDArray n = bn1.forward(ps, new NDList(c), training).singletonOrThrow();
         c.close();
-        NDArray r = Activation.relu(n);
+        NDArray r = InplaceRelu.apply(n);
         n.close();
         NDArray cur = Pool.maxPool2d(r, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         r.close();

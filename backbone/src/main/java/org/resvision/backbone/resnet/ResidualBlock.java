@@ -3,11 +3,11 @@ package org.resvision.backbone.resnet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.InplaceRelu;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.nn.TorchSequential;
@@ -61,7 +61,7 @@ public abstract class ResidualBlock extends TorchModule {
             out = norms[i].forward(ps, new NDList(c), training).singletonOrThrow();
             c.close();
             if (i < convs.length - 1) {
-                NDArray r = Activation.relu(out);
+                NDArray r = InplaceRelu.apply(out); // BN output: no op saved it for backward
                 out.close();
                 out = r;
             }
@@ -73,7 +73,7 @@ public abstract class ResidualBlock extends TorchModule {
         } else {
             out.addi(x);
         }
-        NDArray result = Activation.relu(out);
+        NDArray result = InplaceRelu.apply(out);
         out.close();
         return new NDList(result);
     }

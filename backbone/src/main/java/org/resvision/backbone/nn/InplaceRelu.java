@@ -80,17 +80,13 @@ public final class InplaceRelu {
             if (!Boolean.parseBoolean(System.getProperty("resvision.inplaceRelu", "true"))) {
                 return null;
             }
-            try {
-                NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-                // the manager owns the module for the life of the JVM, like DJL's engine state:
-                // the module holds no tensors, and ops on any device use the inputs' device
-                try (InputStream in = new ByteArrayInputStream(archive())) {
-                    return JniUtils.loadModule((PtNDManager) manager, in, true, false);
-                } catch (IOException | RuntimeException e) {
-                    manager.close();
-                    throw e;
-                }
+            // the manager owns the module for the life of the JVM, like DJL's engine state: the
+            // module holds no tensors, and ops on any device use the inputs' device
+            NDManager manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
+            try (InputStream in = new ByteArrayInputStream(archive())) {
+                return JniUtils.loadModule((PtNDManager) manager, in, true, false);
             } catch (IOException | RuntimeException e) {
+                manager.close();
                 LOG.warn("in-place ReLU unavailable, using the copying ReLU: {}", e.toString());
                 return null;
             }

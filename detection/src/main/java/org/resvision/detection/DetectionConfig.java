@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.backbone.train.Recipe;
 
 /**
  * A Faster R-CNN config (JSON): every constructor argument of torchvision's {@code FasterRCNN}
@@ -124,7 +125,8 @@ public final class DetectionConfig {
 
     /** Reads a config: the preset named by {@code model}, then the file's fields; unknown fields are errors. */
     public static DetectionConfig read(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT); // "iterations": 4.5 is an error, not 4
         DetectionConfig c;
         try {
             ObjectNode tree = (ObjectNode) mapper.readTree(file.toFile());
@@ -177,6 +179,13 @@ public final class DetectionConfig {
         }
         if (trainable_layers < 0 || trainable_layers > 5) {
             throw new IllegalArgumentException("trainable_layers " + trainable_layers + " must be in 0..5");
+        }
+        Recipe.check(batch_size, iterations, lr, momentum, weight_decay, log_every, checkpoint_every);
+        if (warmup_iters < 0 || !(clip_grad_norm >= 0) || !Float.isFinite(clip_grad_norm)) {
+            throw new IllegalArgumentException("warmup_iters " + warmup_iters + " and clip_grad_norm " + clip_grad_norm + " must be >= 0");
+        }
+        if (!lr_schedule.equals("multistep") && !lr_schedule.equals("cosine")) {
+            throw new IllegalArgumentException("lr_schedule '" + lr_schedule + "' must be 'multistep' or 'cosine'");
         }
         resnet();
         anchorGenerator().anchorsPerLocation();

@@ -40,6 +40,7 @@ public final class SegmentationModelConfig {
         SegmentationModelConfig c;
         try {
             c = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
                     .readValue(file.toFile(), SegmentationModelConfig.class);
         } catch (JsonProcessingException e) {
             throw new IOException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr() + ": "
@@ -55,6 +56,11 @@ public final class SegmentationModelConfig {
         }
         try {
             c.fcn();
+            org.resvision.backbone.train.Recipe.check(c.batch_size, c.iterations, c.lr, c.momentum, c.weight_decay, c.log_every,
+                    c.checkpoint_every);
+            if (c.base_size < 1 || c.crop_size < 1) {
+                throw new IllegalArgumentException("base_size " + c.base_size + " and crop_size " + c.crop_size + " must be at least 1");
+            }
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }

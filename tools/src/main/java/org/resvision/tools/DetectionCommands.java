@@ -124,13 +124,12 @@ final class DetectionCommands {
         return model;
     }
 
-    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, Path init) throws Exception {
-        Files.createDirectories(run);
-        Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite, Path init)
+            throws Exception {
         CocoDataset trainGt = data.read();
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
             FasterRcnn model = init == null ? new FasterRcnn(c).init(m) : load(c, init, m);
             System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,

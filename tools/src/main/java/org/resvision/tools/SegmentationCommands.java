@@ -41,12 +41,11 @@ final class SegmentationCommands {
         return Path.of(data.substring(4));
     }
 
-    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, Path init) throws Exception {
-        Files.createDirectories(run);
-        Files.copy(config, run.resolve("config.json"), StandardCopyOption.REPLACE_EXISTING);
+    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, Path init)
+            throws Exception {
         VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
         VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
             Fcn fcn = init == null ? initialized(c, m) : load(c, init, m);
             System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.model, c.num_classes,

@@ -8,17 +8,19 @@ import org.resvision.segmentation.SegmentationModelConfig;
 public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume]",
+            "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume | --overwrite]",
             "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
             "  train -> val sibling when it exists); --init starts from the given weights (a torchvision",
             "  state dict, e.g. from tools/train/torchvision_detection.py init). Segmentation (FCN) configs",
             "  train on a VOC folder's train split with mIoU on val (--init: e.g. from",
-            "  tools/train/torchvision_segmentation.py init). RUN_DIR gets config.json, model.safetensors and",
-            "  optimizer.safetensors (written atomically); --resume continues from them exactly (weights,",
-            "  momentum, iteration, data order, sampling). A NaN loss stops with a message and keeps the",
-            "  last good checkpoint.");
+            "  tools/train/torchvision_segmentation.py init). RUN_DIR gets config.json, model.safetensors (the",
+            "  newest weights) and checkpoints/iter-N/ (model and optimizer state, committed as one, so a",
+            "  kill at any moment leaves a complete checkpoint); --resume continues from the newest exactly",
+            "  (weights, momentum, iteration, data order, sampling); a RUN_DIR that holds a run already is",
+            "  refused unless --resume or --overwrite (which starts again) is given; one process per RUN_DIR.",
+            "  A NaN loss stops with a message and keeps the last good checkpoint.");
 
     @Override
     public String name() {
@@ -37,7 +39,7 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images", "init"), Set.of("resume"), USAGE);
+        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images", "init"), Set.of("resume", "overwrite"), USAGE);
         Path config = Path.of(args.require("config"));
         if (DetectionCommands.isDetection(config)) {
             DetectionCommands.CocoData data = DetectionCommands.cocoData(args.require("data"), args.get("images", null));
@@ -45,11 +47,11 @@ public final class TrainCommand implements Command {
             DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
             String init = args.get("init", null);
             return DetectionCommands.train(DetectionCommands.config(config), config, data, v, Path.of(args.require("out")), args.flag("resume"),
-                    init == null ? null : Path.of(init));
+                    args.flag("overwrite"), init == null ? null : Path.of(init));
         }
         SegmentationModelConfig c = SegmentationCommands.config(config);
         String init = args.get("init", null);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),
-                Path.of(args.require("out")), args.flag("resume"), init == null ? null : Path.of(init));
+                Path.of(args.require("out")), args.flag("resume"), args.flag("overwrite"), init == null ? null : Path.of(init));
     }
 }

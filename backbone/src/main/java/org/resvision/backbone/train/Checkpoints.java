@@ -2,50 +2,110 @@ package org.resvision.backbone.train;
 
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
 
 /**
- * Training checkpoints in a run folder: {@code model.safetensors} (torchvision-named weights,
- * loadable by {@code predict} and by torchvision) and {@code optimizer.safetensors} (momentum
- * buffers), both carrying the iteration in their metadata; each written atomically, the model
- * last, so a crash between the two leaves the previous pair usable.
+ * Training checkpoints in a run folder, each committed as one: the pair {@code model.safetensors}
+ * (torchvision-named weights) and {@code optimizer.safetensors} (momentum buffers), both carrying
+ * the iteration in their metadata, is written into a temporary folder that is then renamed to
+ * {@code checkpoints/iter-NNNNNNN} in one step. A kill at any moment leaves either the previous
+ * complete pair or the new one, never a mix; {@link #resume} takes the newest complete pair and
+ * removes what an interrupted write left. The run folder's {@code model.safetensors} (what
+ * {@code predict} and torchvision load) is a link to the newest pair's model, replaced
+ * atomically after the pair is committed; older pairs are then removed.
+ *
+ * <p>Run folders written before this layout (the pair directly in the run folder) still resume.
  */
 public final class Checkpoints {
 
     private static final String STEP = "_iteration";
+    private static final String MODEL = "model.safetensors";
+    private static final String OPTIMIZER = "optimizer.safetensors";
+    private static final Pattern ITER = Pattern.compile("iter-(\\d+)");
+    /** What an interrupted write leaves: temporary pair folders and temporary files. */
+    private static final Pattern TEMP = Pattern.compile("\\.tmp-.*|\\..*\\.tmp");
 
     private Checkpoints() {}
 
-    public static void save(Path runDir, TorchModule model, Sgd optimizer, int iteration, NDManager manager) throws IOException {
-        Files.createDirectories(runDir);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("iteration", String.valueOf(iteration));
-        StateDict opt = optimizer.state();
-        opt.put(STEP, manager.create((long) iteration)); // never empty, even before the first update
-        WeightsIO.saveSafetensors(runDir.resolve("optimizer.safetensors"), opt, meta);
-        WeightsIO.saveSafetensors(runDir.resolve("model.safetensors"), StateDictLoader.export(model, manager), meta);
+    /** The folder holding the committed pairs. */
+    public static Path folder(Path runDir) {
+        return runDir.resolve("checkpoints");
     }
 
-    /** The iteration to continue from, restoring model and optimizer; 0 if the folder has no checkpoint. */
-    public static int resume(Path runDir, TorchModule model, Sgd optimizer, NDManager manager) throws IOException {
-        Path m = runDir.resolve("model.safetensors");
-        if (!Files.exists(m)) {
-            return 0;
+    /** Whether {@code runDir} holds a checkpoint of either layout (a new run there would replace it). */
+    public static boolean exists(Path runDir) throws IOException {
+        return latest(runDir) != null || Files.exists(runDir.resolve(OPTIMIZER));
+    }
+
+    /** Commits the model and optimizer state of {@code iteration} as one checkpoint. */
+    public static void save(Path runDir, TorchModule model, Sgd optimizer, int iteration, NDManager manager) throws IOException {
+        Path folder = folder(runDir);
+        Files.createDirectories(folder);
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("iteration", String.valueOf(iteration));
+        Path tmp = folder.resolve(".tmp-" + iteration + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.createDirectory(tmp);
+        try {
+            StateDict opt = optimizer.state();
+            opt.put(STEP, manager.create((long) iteration)); // never empty, even before the first update
+            WeightsIO.saveSafetensors(tmp.resolve(OPTIMIZER), opt, meta);
+            WeightsIO.saveSafetensors(tmp.resolve(MODEL), StateDictLoader.export(model, manager), meta);
+            Path dest = folder.resolve(String.format("iter-%07d", iteration));
+            if (Files.exists(dest)) { // the same iteration committed before: moved aside first, so a kill never leaves it half-deleted
+                Files.move(dest, folder.resolve(".tmp-replaced-" + tmp.getFileName()), StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+            publish(runDir, dest.resolve(MODEL));
+            for (Path old : pairs(folder)) {
+                if (!old.equals(dest)) {
+                    deleteTree(old);
+                }
+            }
+            cleanLeftovers(runDir);
+            Files.deleteIfExists(runDir.resolve(OPTIMIZER)); // the old layout's optimizer, now stale
+        } finally {
+            if (Files.exists(tmp)) {
+                deleteTree(tmp);
+            }
         }
+    }
+
+    /**
+     * The iteration to continue from, restoring model and optimizer from the newest complete pair;
+     * 0 if the folder has none. Leftovers of an interrupted write are removed first.
+     */
+    public static int resume(Path runDir, TorchModule model, Sgd optimizer, NDManager manager) throws IOException {
+        cleanLeftovers(runDir);
+        Path pair = latest(runDir);
+        if (pair == null) {
+            if (!Files.exists(runDir.resolve(MODEL)) || !Files.exists(runDir.resolve(OPTIMIZER))) {
+                return 0;
+            }
+            pair = runDir; // the layout before checkpoints/ existed
+        }
+        Path m = pair.resolve(MODEL);
         StateDict weights = WeightsIO.load(m, manager);
         StateDictLoader.load(model, weights, m, "", true);
-        Path o = runDir.resolve("optimizer.safetensors");
+        Path o = pair.resolve(OPTIMIZER);
         StateDict opt = WeightsIO.load(o, manager);
         String it = weights.metadata().get("iteration");
         if (it == null || !it.equals(opt.metadata().get("iteration"))) {
-            throw new IOException(runDir + ": model and optimizer checkpoints are from different iterations");
+            throw new IOException(pair + ": model and optimizer checkpoints are from different iterations");
         }
         StateDict buffers = new StateDict();
         for (var e : opt) {
@@ -54,6 +114,74 @@ public final class Checkpoints {
             }
         }
         optimizer.load(buffers);
+        if (pair != runDir) {
+            publish(runDir, m); // a kill between commit and publish left the run's model one pair behind
+        }
         return Integer.parseInt(it);
+    }
+
+    /** The newest committed pair's folder, or null. */
+    static Path latest(Path runDir) throws IOException {
+        List<Path> all = pairs(folder(runDir));
+        return all.isEmpty() ? null : all.get(all.size() - 1);
+    }
+
+    /** Committed pairs, oldest first. */
+    private static List<Path> pairs(Path folder) throws IOException {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return out;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(folder)) {
+            for (Path p : ds) {
+                Matcher mt = ITER.matcher(p.getFileName().toString());
+                if (mt.matches() && Files.isDirectory(p)) {
+                    out.add(p);
+                }
+            }
+        }
+        out.sort(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5))));
+        return out;
+    }
+
+    /** Points the run folder's {@code model.safetensors} at {@code model} (a hard link, or a copy), atomically. */
+    private static void publish(Path runDir, Path model) throws IOException {
+        Path target = runDir.resolve(MODEL);
+        Path tmp = runDir.resolve("." + MODEL + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+        try {
+            try {
+                Files.createLink(tmp, model);
+            } catch (UnsupportedOperationException | IOException e) { // no hard links here: a copy
+                Files.deleteIfExists(tmp);
+                Files.copy(model, tmp);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** Removes temporary pair folders and temporary files an interrupted write left in the run. */
+    static void cleanLeftovers(Path runDir) throws IOException {
+        for (Path dir : List.of(runDir, folder(runDir))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    if (TEMP.matcher(p.getFileName().toString()).matches()) {
+                        deleteTree(p);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
     }
 }

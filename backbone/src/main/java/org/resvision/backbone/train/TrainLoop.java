@@ -26,7 +26,16 @@ import org.resvision.backbone.nn.TorchModule;
 public final class TrainLoop {
 
     /** Loop settings. */
-    public record Options(int maxIters, int logEvery, int checkpointEvery, Path runDir, boolean resume, float clipGradNorm) {}
+    public record Options(int maxIters, int logEvery, int checkpointEvery, Path runDir, boolean resume, float clipGradNorm) {
+        public Options {
+            Recipe.atLeastOne("iterations", maxIters);
+            Recipe.atLeastOne("log_every", logEvery);
+            Recipe.atLeastOne("checkpoint_every", checkpointEvery);
+            if (!(clipGradNorm >= 0) || !Float.isFinite(clipGradNorm)) {
+                throw new IllegalArgumentException("clip_grad_norm " + clipGradNorm + " must be a number >= 0 (0: no clipping)");
+            }
+        }
+    }
 
     /**
      * Computes the named losses of one batch (forward in training mode inside the collector);

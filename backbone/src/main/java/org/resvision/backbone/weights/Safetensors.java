@@ -141,8 +141,9 @@ final class Safetensors {
         head.flip();
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        // a unique sibling created like any other file (Files.createTempFile would make it 0600, ignoring the umask)
+        Path tmp = dir.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             writeFully(ch, head);
             for (Map.Entry<String, NDArray> e : dict) {
                 writeFully(ch, e.getValue().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.resvision.data.io.AtomicFiles;
 
 /** Writes COCO instances and results files, atomically (a temporary file, then a rename). */
 public final class CocoWriter {
@@ -115,14 +115,12 @@ public final class CocoWriter {
     }
 
     private static void atomically(Path file, Body body) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = AtomicFiles.tempSibling(file);
         try {
             try (JsonGenerator g = JSON.createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
                 body.write(g);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.commit(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
         }

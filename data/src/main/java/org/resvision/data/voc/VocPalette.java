@@ -40,16 +40,6 @@ public final class VocPalette {
     public static void writePng(java.nio.file.Path file, byte[] labels, int w, int h) throws java.io.IOException {
         java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED, colorModel());
         img.getRaster().setDataElements(0, 0, w, h, labels);
-        java.nio.file.Path dir = file.toAbsolutePath().getParent();
-        java.nio.file.Files.createDirectories(dir);
-        java.nio.file.Path tmp = java.nio.file.Files.createTempFile(dir, "." + file.getFileName(), ".png");
-        try {
-            if (!javax.imageio.ImageIO.write(img, "png", tmp.toFile())) {
-                throw new java.io.IOException(file + ": no PNG writer");
-            }
-            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
-        }
+        org.resvision.data.io.AtomicFiles.writePng(img, file);
     }
 }

@@ -9,9 +9,8 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import javax.imageio.ImageIO;
+import org.resvision.data.io.AtomicFiles;
 
 /** Precision-recall curves as PNG files, drawn with the JDK alone (headless). */
 public final class PrCurvePlot {
@@ -149,14 +148,6 @@ public final class PrCurvePlot {
     }
 
     private static void save(BufferedImage img, Path file) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), ".plot", ".png");
-        try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
-                throw new IOException(file + ": no PNG writer available");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writePng(img, file);
     }
 }

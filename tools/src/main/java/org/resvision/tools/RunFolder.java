@@ -1,0 +1,86 @@
+package org.resvision.tools;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.resvision.backbone.train.Checkpoints;
+import org.resvision.data.io.AtomicFiles;
+
+/**
+ * The folder a {@code train} run writes, held for the run: one process at a time (a lock that dies
+ * with the process), and a folder that already holds a checkpoint is continued only with
+ * {@code --resume} and replaced only with {@code --overwrite}, never silently.
+ */
+final class RunFolder implements AutoCloseable {
+
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private RunFolder(FileChannel channel, FileLock lock) {
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /** Takes {@code run} for a training run and copies the config into it (atomically). */
+    static RunFolder open(Path run, Path config, boolean resume, boolean overwrite) throws Exception {
+        if (resume && overwrite) {
+            throw new UsageException("--resume continues the run in --out and --overwrite starts it again: pass one of them");
+        }
+        if (Files.exists(run) && !Files.isDirectory(run)) {
+            throw new UsageException(run + ": --out must be a folder, and this is a file");
+        }
+        Files.createDirectories(run);
+        FileChannel ch = FileChannel.open(run.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new IOException(run + ": another training run is writing into this folder");
+        }
+        RunFolder folder = new RunFolder(ch, lock);
+        try {
+            if (!resume && Checkpoints.exists(run)) {
+                if (!overwrite) {
+                    throw new UsageException(run + ": holds a training run already; --resume continues it, --overwrite starts it again");
+                }
+                deleteTree(Checkpoints.folder(run));
+                Files.deleteIfExists(run.resolve("model.safetensors"));
+                Files.deleteIfExists(run.resolve("optimizer.safetensors"));
+            }
+            Path tmp = AtomicFiles.tempSibling(run.resolve("config.json"));
+            Files.copy(config, tmp);
+            AtomicFiles.commit(tmp, run.resolve("config.json"));
+            return folder;
+        } catch (Exception e) {
+            folder.close();
+            throw e;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        lock.release();
+        channel.close();
+    }
+}

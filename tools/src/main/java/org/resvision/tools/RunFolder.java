@@ -35,6 +35,10 @@ final class RunFolder implements AutoCloseable {
         if (Files.exists(run) && !Files.isDirectory(run)) {
             throw new UsageException(run + ": --out must be a folder, and this is a file");
         }
+        boolean held = Checkpoints.exists(run);
+        if (held && !resume && !overwrite) { // refused before anything is created or changed
+            throw new UsageException(run + ": holds a training run already; --resume continues it, --overwrite starts it again");
+        }
         Files.createDirectories(run);
         FileChannel ch = FileChannel.open(run.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock lock;
@@ -49,10 +53,7 @@ final class RunFolder implements AutoCloseable {
         }
         RunFolder folder = new RunFolder(ch, lock);
         try {
-            if (!resume && Checkpoints.exists(run)) {
-                if (!overwrite) {
-                    throw new UsageException(run + ": holds a training run already; --resume continues it, --overwrite starts it again");
-                }
+            if (held && overwrite) {
                 deleteTree(Checkpoints.folder(run));
                 Files.deleteIfExists(run.resolve("model.safetensors"));
                 Files.deleteIfExists(run.resolve("optimizer.safetensors"));

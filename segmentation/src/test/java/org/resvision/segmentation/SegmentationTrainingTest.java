@@ -62,7 +62,8 @@ class SegmentationTrainingTest {
         String first = train(data, run, 20, 0.02f, false);
         assertTrue(loss(first, 20) < 0.7 * loss(first, 5), "loss should fall: " + loss(first, 5) + " -> " + loss(first, 20));
         assertTrue(first.contains("eval @10: global correct"), first);
-        assertTrue(Files.exists(run.resolve("model.safetensors")) && Files.exists(run.resolve("optimizer.safetensors")));
+        assertTrue(Files.exists(run.resolve("model.safetensors"))
+                && Files.exists(run.resolve("checkpoints/iter-0000020/optimizer.safetensors")), "the run model and the committed pair");
 
         String resumed = train(data, run, 30, 0.02f, true);
         assertTrue(resumed.contains("resumed from " + run + " at iteration 20"), resumed);

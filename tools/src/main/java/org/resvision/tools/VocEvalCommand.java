@@ -176,7 +176,7 @@ public final class VocEvalCommand implements Command {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(file.toFile());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             com.fasterxml.jackson.core.JsonLocation l = e.getLocation();
             throw new IOException(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr())

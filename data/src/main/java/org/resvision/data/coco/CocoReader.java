@@ -234,7 +234,15 @@ public final class CocoReader {
         unique(images, CocoImage::id, "image");
         unique(categories, CocoCategory::id, "category");
         unique(annotations, CocoAnnotation::id, "annotation");
+        expectEnd();
         return new CocoDataset(images, annotations, categories);
+    }
+
+    /** Jackson stops after the first value; anything after it means the file is not what it seems. */
+    private void expectEnd() throws IOException {
+        if (p.nextToken() != null) {
+            throw error("unexpected content after the end of the JSON value");
+        }
     }
 
     /** pycocotools keys its indexes by id: a repeated id silently replaces (or doubles) a record. */
@@ -258,12 +266,18 @@ public final class CocoReader {
         if (first != JsonToken.START_ARRAY) {
             throw error("expected a JSON list of detections (COCO results format)");
         }
-        return elements(new ArrayList<>(), p.nextToken(), split);
+        List<CocoResult> out = elements(new ArrayList<>(), p.nextToken(), split);
+        if (!stoppedAtSplit) {
+            expectEnd();
+        }
+        return out;
     }
 
     /** Reads on from the element the parser stopped at (after a split that was not used). */
     private List<CocoResult> resume() throws IOException {
-        return elements(new ArrayList<>(), p.currentToken(), -1);
+        List<CocoResult> out = elements(new ArrayList<>(), p.currentToken(), -1);
+        expectEnd();
+        return out;
     }
 
     /**

@@ -194,6 +194,15 @@ class CocoReaderTest {
         assertEquals(dir + ": is a folder, not a file", assertThrows(CocoFormatException.class, () -> CocoReader.readResults(dir)).getMessage());
         assertEquals(dir + ": is a folder, not a file", assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(dir)).getMessage());
         assertEquals(": the file is empty", resultsError(" \n"));
+        // Jackson stops after the first value: a second one (two files concatenated) was silently ignored
+        assertEquals(":2:1: unexpected content after the end of the JSON value", resultsError("[]\n[]"));
+        Path twoObjects = write("two.json", "{\"images\": [], \"categories\": []} {}");
+        String two = assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(twoObjects)).getMessage();
+        assertTrue(two.endsWith(":1:34: unexpected content after the end of the JSON value"), two);
+        // a UTF-8 byte-order mark is accepted (pycocotools' json.load refuses it; the numbers cannot differ)
+        Path bom = dir.resolve("bom.json");
+        Files.write(bom, "\uFEFF[{\"image_id\": 1, \"category_id\": 1, \"score\": 1, \"bbox\": [0, 0, 1, 1]}]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, CocoReader.readResults(bom).size());
         String deep = "[".repeat(5000) + "]".repeat(5000);
         String m = resultsError("[{\"image_id\": 1, \"category_id\": 1, \"score\": 1, \"bbox\": [0, 0, 1, 1], \"extra\": " + deep + "}]");
         assertTrue(m.contains("malformed JSON: Document nesting depth"), m);

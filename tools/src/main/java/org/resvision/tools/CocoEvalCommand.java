@@ -33,7 +33,11 @@ public final class CocoEvalCommand implements Command {
             "  --box-masks  segm on results without masks: use each box as its mask (what pycocotools does",
             "               silently); without it such a request is an error",
             "  --timing     phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr",
-            "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).");
+            "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
+            "  Records pycocotools leaves out (annotations of unlisted images or categories, detections of unlisted",
+            "  categories) are left out too, counted in one warning line per kind. What it would misread is an error",
+            "  naming the file and the record: NaN/Infinity, duplicate ids, iscrowd other than 0/1/true/false,",
+            "  negative boxes, RLEs whose runs do not cover the image or whose size is not the image's, bad polygons.");
 
     @Override
     public String name() {

@@ -11,6 +11,7 @@ import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.coco.CocoResult;
+import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.coco.CocoEvaluator;
@@ -32,7 +33,11 @@ public final class CocoEvalCommand implements Command {
             "  --box-masks  segm on results without masks: use each box as its mask (what pycocotools does",
             "               silently); without it such a request is an error",
             "  --timing     phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr",
-            "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).");
+            "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
+            "  Records pycocotools leaves out (annotations of unlisted images or categories, detections of unlisted",
+            "  categories) are left out too, counted in one warning line per kind. What it would misread is an error",
+            "  naming the file and the record: NaN/Infinity, duplicate ids, iscrowd other than 0/1/true/false,",
+            "  negative boxes, RLEs whose runs do not cover the image or whose size is not the image's, bad polygons.");
 
     @Override
     public String name() {
@@ -86,7 +91,8 @@ public final class CocoEvalCommand implements Command {
         try {
             masks = gtLoad.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof Exception ex ? ex : e;
+            throw e.getCause() instanceof CocoEvalException ex ? named(ex, gtFile, dtFile)
+                    : e.getCause() instanceof Exception ex ? ex : e;
         }
         CocoDataset gt = masks.dataset();
         long t2 = System.nanoTime();
@@ -108,8 +114,11 @@ public final class CocoEvalCommand implements Command {
         CocoEvalResult r;
         try {
             r = CocoEvaluator.evaluate(masks, dt, params);
-        } catch (org.resvision.eval.coco.CocoEvalException e) {
-            throw new org.resvision.eval.coco.CocoEvalException(dtFile + ": " + e.getMessage());
+        } catch (CocoEvalException e) {
+            throw named(e, gtFile, dtFile);
+        }
+        for (CocoEvalResult.Warning w : r.warnings()) {
+            System.err.println("resvision coco-eval: warning: " + (w.inGroundTruth() ? gtFile : dtFile) + ": " + w.message());
         }
         Map<Long, String> names = new LinkedHashMap<>();
         for (CocoCategory c : gt.categories()) {
@@ -135,6 +144,11 @@ public final class CocoEvalCommand implements Command {
             System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "total", (System.nanoTime() - t0) / 1e9);
         }
         return 0;
+    }
+
+    /** The evaluator's message with the file it is about. */
+    private static CocoEvalException named(CocoEvalException e, Path gtFile, Path dtFile) {
+        return new CocoEvalException((e.inGroundTruth() ? gtFile : dtFile) + ": " + e.getMessage(), e.inGroundTruth());
     }
 
     static String perClassTable(CocoEvalResult r, Map<Long, String> names) {

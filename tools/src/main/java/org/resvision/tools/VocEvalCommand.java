@@ -3,7 +3,6 @@ package org.resvision.tools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +23,9 @@ public final class VocEvalCommand implements Command {
             "  devkit files, one per class, named *<class>.txt with lines 'image_id score x1 y1 x2 y2', or a JSON",
             "  list of {\"image_id\": \"000001\", \"category\": \"dog\", \"score\": 0.9, \"bbox\": [x1, y1, x2, y2]};",
             "  boxes in VOC's 1-based inclusive pixels. --metric 07: 11-point AP (VOC2007); 12 (default): all-point.",
-            "  Objects marked difficult are ignored. Classes: the 20 VOC classes.");
+            "  Objects marked difficult are ignored. Classes: DIR/labels.txt when present (as 'resvision synth",
+            "  --format voc' writes it), else VOC's 20 when every name found is one of them, else the names found",
+            "  in the annotations and JSON results, sorted. --iou: the overlap a match needs, in (0, 1].");
 
     @Override
     public String name() {
@@ -52,29 +53,78 @@ public final class VocEvalCommand implements Command {
             case "12" -> VocEvaluator.Metric.VOC12_ALL_POINT;
             default -> throw new UsageException("--metric must be 07 or 12");
         };
-        List<String> classes = VocReader.VOC_CLASSES;
-        List<VocEvaluator.GroundTruth> gts = new ArrayList<>();
+        float iou = args.getFloat("iou", 0.5f);
+        if (!(iou > 0 && iou <= 1)) {
+            throw new UsageException("--iou must be a number in (0, 1], got " + args.get("iou", ""));
+        }
         List<String> ids = VocReader.split(root, split);
-        Set<String> idSet = new java.util.HashSet<>(ids);
+        List<VocAnnotation> annotations = new ArrayList<>();
         for (String id : ids) {
-            VocAnnotation a = VocReader.annotation(root, id);
+            annotations.add(VocReader.annotation(root, id));
+        }
+        List<Named> named = Files.isDirectory(results) ? null : readJson(results);
+        List<String> classes = classes(root, annotations, named);
+        List<VocEvaluator.GroundTruth> gts = new ArrayList<>();
+        for (VocAnnotation a : annotations) {
             for (VocObject o : a.objects()) {
                 int c = classes.indexOf(o.name());
                 if (c < 0) {
-                    throw new IOException(root.resolve("Annotations/" + id + ".xml") + ": unknown class '" + o.name() + "'");
+                    throw new IOException(root.resolve("Annotations/" + a.imageId() + ".xml") + ": class '" + o.name()
+                            + "' is not in " + root.resolve("labels.txt"));
                 }
-                gts.add(new VocEvaluator.GroundTruth(id, c, o.box(), o.difficult()));
+                gts.add(new VocEvaluator.GroundTruth(a.imageId(), c, o.box(), o.difficult()));
             }
         }
-        List<VocEvaluator.Detection> dets = Files.isDirectory(results) ? readDevkit(results, classes) : readJson(results, classes);
+        List<VocEvaluator.Detection> dets = named == null ? readDevkit(results, classes) : indexed(named, classes, results, root);
+        Set<String> idSet = new java.util.HashSet<>(ids);
         for (VocEvaluator.Detection d : dets) {
             if (!idSet.contains(d.imageId())) {
                 throw new IOException(results + ": a detection is for image '" + d.imageId() + "', which is not in split " + split);
             }
         }
-        VocEvaluator.Result r = VocEvaluator.evaluate(classes, gts, dets, args.getFloat("iou", 0.5f), metric, true);
+        VocEvaluator.Result r = VocEvaluator.evaluate(classes, gts, dets, iou, metric, true);
         System.out.println(VocEvaluator.table(r));
         return 0;
+    }
+
+    /**
+     * The folder's labels.txt when it has one; else VOC's 20 classes when every name in the
+     * annotations and results is one of them; else those names, sorted.
+     */
+    static List<String> classes(Path root, List<VocAnnotation> annotations, List<Named> results) throws IOException {
+        List<String> labels = VocReader.labels(root);
+        if (labels != null) {
+            return labels;
+        }
+        Set<String> found = new java.util.TreeSet<>();
+        for (VocAnnotation a : annotations) {
+            for (VocObject o : a.objects()) {
+                found.add(o.name());
+            }
+        }
+        if (results != null) {
+            for (Named d : results) {
+                found.add(d.category());
+            }
+        }
+        return VocReader.VOC_CLASSES.containsAll(found) ? VocReader.VOC_CLASSES : List.copyOf(found);
+    }
+
+    /** A JSON detection before its class is known. */
+    record Named(String imageId, String category, double score, double[] box) {}
+
+    private static List<VocEvaluator.Detection> indexed(List<Named> named, List<String> classes, Path file, Path root) throws IOException {
+        List<VocEvaluator.Detection> out = new ArrayList<>();
+        for (int i = 0; i < named.size(); i++) {
+            Named d = named.get(i);
+            int c = classes.indexOf(d.category());
+            if (c < 0) {
+                throw new IOException(file + ": detection #" + (i + 1) + ": category '" + d.category() + "' is not in "
+                        + root.resolve("labels.txt"));
+            }
+            out.add(new VocEvaluator.Detection(d.imageId(), c, d.score(), d.box()));
+        }
+        return out;
     }
 
     static List<VocEvaluator.Detection> readDevkit(Path dir, List<String> classes) throws IOException {
@@ -89,10 +139,10 @@ public final class VocEvalCommand implements Command {
                     }
                 }
                 if (c < 0) {
-                    throw new IOException(f + ": file name names no VOC class");
+                    throw new IOException(f + ": file name names no class of " + classes);
                 }
                 int lineNo = 0;
-                for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                for (String line : VocReader.lines(f)) {
                     lineNo++;
                     String[] t = line.trim().split("\\s+");
                     if (t.length == 1 && t[0].isEmpty()) {
@@ -101,43 +151,78 @@ public final class VocEvalCommand implements Command {
                     if (t.length != 6) {
                         throw new IOException(f + ":" + lineNo + ": expected 'image_id score x1 y1 x2 y2'");
                     }
-                    try {
-                        out.add(new VocEvaluator.Detection(t[0], c, Double.parseDouble(t[1]), new double[] {
-                            Double.parseDouble(t[2]), Double.parseDouble(t[3]), Double.parseDouble(t[4]), Double.parseDouble(t[5])}));
-                    } catch (NumberFormatException e) {
-                        throw new IOException(f + ":" + lineNo + ": not a number: " + e.getMessage());
+                    double[] v = new double[5];
+                    for (int i = 0; i < 5; i++) {
+                        try {
+                            v[i] = Double.parseDouble(t[i + 1]);
+                        } catch (NumberFormatException e) {
+                            v[i] = Double.NaN;
+                        }
                     }
+                    String problem = problem(v[0], new double[] {v[1], v[2], v[3], v[4]});
+                    if (problem != null) {
+                        throw new IOException(f + ":" + lineNo + ": " + problem);
+                    }
+                    out.add(new VocEvaluator.Detection(t[0], c, v[0], new double[] {v[1], v[2], v[3], v[4]}));
                 }
             }
         }
         return out;
     }
 
-    static List<VocEvaluator.Detection> readJson(Path file, List<String> classes) throws IOException {
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IOException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr()
-                    + ": malformed JSON: " + e.getOriginalMessage());
-        } catch (java.io.FileNotFoundException e) {
+    static List<Named> readJson(Path file) throws IOException {
+        if (!Files.exists(file)) {
             throw new IOException(file + ": no such file");
         }
-        if (root == null || !root.isArray()) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            com.fasterxml.jackson.core.JsonLocation l = e.getLocation();
+            throw new IOException(file + (l == null ? "" : ":" + l.getLineNr() + ":" + l.getColumnNr())
+                    + ": malformed JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new IOException(file + ": the file is empty");
+        }
+        if (!root.isArray()) {
             throw new IOException(file + ": expected a JSON list of detections");
         }
-        List<VocEvaluator.Detection> out = new ArrayList<>();
+        List<Named> out = new ArrayList<>();
         int i = 0;
         for (JsonNode d : root) {
             i++;
-            int c = classes.indexOf(d.path("category").asText());
             JsonNode bb = d.get("bbox");
-            if (c < 0 || bb == null || bb.size() != 4 || !d.has("image_id") || !d.path("score").isNumber()) {
-                throw new IOException(file + ": detection #" + i + " needs image_id, a VOC category name, score and bbox [x1, y1, x2, y2]");
+            if (!d.path("category").isTextual() || bb == null || !bb.isArray() || bb.size() != 4 || !d.has("image_id")
+                    || !d.path("score").isNumber()) {
+                throw new IOException(file + ": detection #" + i + " needs image_id, category (a class name), score and bbox [x1, y1, x2, y2]");
             }
-            out.add(new VocEvaluator.Detection(d.get("image_id").asText(), c, d.get("score").asDouble(),
-                    new double[] {bb.get(0).asDouble(), bb.get(1).asDouble(), bb.get(2).asDouble(), bb.get(3).asDouble()}));
+            double[] box = new double[4];
+            for (int k = 0; k < 4; k++) {
+                box[k] = bb.get(k).isNumber() ? bb.get(k).asDouble() : Double.NaN;
+            }
+            String problem = problem(d.get("score").asDouble(), box);
+            if (problem != null) {
+                throw new IOException(file + ": detection #" + i + ": " + problem);
+            }
+            out.add(new Named(d.get("image_id").asText(), d.get("category").asText(), d.get("score").asDouble(), box));
         }
         return out;
+    }
+
+    /** Why a detection's numbers mean nothing (NaN, infinite, a box with x2 < x1 or y2 < y1), or null. */
+    private static String problem(double score, double[] box) {
+        if (!Double.isFinite(score)) {
+            return "score must be a finite number";
+        }
+        for (double v : box) {
+            if (!Double.isFinite(v)) {
+                return "bbox must be four finite numbers";
+            }
+        }
+        if (box[2] < box[0] || box[3] < box[1]) {
+            return "bbox " + java.util.Arrays.toString(box) + " has x2 < x1 or y2 < y1";
+        }
+        return null;
     }
 }

@@ -140,6 +140,48 @@ class EvalCommandsTest {
         assertTrue(bad.err().contains("image 'zzz', which is not in split test"), bad.err());
     }
 
+    @Test
+    void vocEvalReadsTheClassesOfTheFolderSynthWrites() throws Exception {
+        Path out = dir.resolve("synth");
+        assertEquals(0, run("synth", "--format", "voc", "--images", "10", "--size", "64x48", "--out", out.toString()).code());
+        Path voc = out.resolve("voc");
+        // every ground-truth box of the val split as a detection: AP 1 for every class it has
+        StringBuilder json = new StringBuilder("[");
+        for (String id : org.resvision.data.voc.VocReader.split(voc, "val")) {
+            for (org.resvision.data.voc.VocObject o : org.resvision.data.voc.VocReader.annotation(voc, id).objects()) {
+                double[] b = o.box();
+                json.append(json.length() > 1 ? ", " : "").append(String.format(java.util.Locale.ROOT,
+                        "{\"image_id\": \"%s\", \"category\": \"%s\", \"score\": 1, \"bbox\": [%s, %s, %s, %s]}", id, o.name(), b[0], b[1], b[2], b[3]));
+            }
+        }
+        Path res = Files.writeString(dir.resolve("res.json"), json.append("]").toString());
+        Run r = run("voc-eval", "--voc", voc.toString(), "--split", "val", "--results", res.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(5, r.out().lines().count(), r.out()); // circle, rectangle, triangle, star (labels.txt's order), mean
+        assertTrue(r.out().startsWith("AP for circle"), r.out());
+        assertTrue(r.out().contains("AP for star"), r.out());
+        assertTrue(r.out().contains("Mean AP = 1.0000"), r.out());
+
+        // without labels.txt: the names found, sorted; with an unknown name in labels.txt's place, an error naming it
+        Files.delete(voc.resolve("labels.txt"));
+        Run found = run("voc-eval", "--voc", voc.toString(), "--split", "val", "--results", res.toString());
+        assertEquals(0, found.code(), found.err());
+        assertTrue(found.out().contains("Mean AP = 1.0000"), found.out());
+        Files.writeString(voc.resolve("labels.txt"), "circle\nrectangle\ntriangle\n");
+        Run missing = run("voc-eval", "--voc", voc.toString(), "--split", "val", "--results", res.toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("class 'star' is not in " + voc.resolve("labels.txt")), missing.err());
+    }
+
+    @Test
+    void vocEvalIouOutsideZeroToOneIsAUsageError() throws Exception {
+        for (String iou : new String[] {"2", "0", "-0.5", "NaN"}) {
+            Run r = run("voc-eval", "--voc", dir.toString(), "--results", dir.toString(), "--iou", iou);
+            assertEquals(2, r.code(), iou + ": " + r.err());
+            assertEquals("resvision voc-eval: --iou must be a number in (0, 1], got " + iou, r.err().strip());
+        }
+    }
+
     static String obj(String name, int x1, int y1, int x2, int y2, int difficult) {
         return "<object><name>" + name + "</name><difficult>" + difficult + "</difficult><bndbox><xmin>" + x1
                 + "</xmin><ymin>" + y1 + "</ymin><xmax>" + x2 + "</xmax><ymax>" + y2 + "</ymax></bndbox></object>";

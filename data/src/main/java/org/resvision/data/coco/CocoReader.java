@@ -2,13 +2,12 @@ package org.resvision.data.coco;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +16,19 @@ import java.util.List;
  * Streams COCO JSON with Jackson's parser (no JSON tree is built): instances files ({@link
  * #readDataset}) and results lists ({@link #readResults}). Unknown fields ({@code info},
  * {@code licenses}, {@code keypoints}, ...) are skipped. Malformed JSON and fields of the wrong
- * type are reported with the file, line and column.
+ * type are reported with the file, line and column, and the record ({@code detection #3},
+ * {@code annotation #7 (id 12)}, counted from 1 in file order). Beyond types it rejects what no
+ * reader of the file could mean: NaN or infinite numbers (which Python's json writes), duplicate
+ * image, category or annotation ids, {@code iscrowd} other than 0, 1, true or false, an RLE size
+ * that is not two non-negative integers, negative or fractional RLE counts, and detections with a
+ * negative box width or height or with neither box nor segmentation.
  */
 public final class CocoReader {
 
     /** Jackson's fast double parser is exact (correctly rounded), just faster than the JDK's. */
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+            .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // to name the record, below
             .build();
 
     private final Path file;
@@ -38,7 +43,7 @@ public final class CocoReader {
     public static CocoDataset readDataset(Path file) throws IOException {
         try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
             return new CocoReader(file, p).dataset();
-        } catch (JsonParseException e) {
+        } catch (JsonProcessingException e) {
             throw syntax(file, e);
         }
     }
@@ -50,12 +55,7 @@ public final class CocoReader {
      * split that fell inside a string cannot change anything), else the first reads on alone.
      */
     public static List<CocoResult> readResults(Path file) throws IOException {
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            throw new CocoFormatException(file, "no such file");
-        }
+        long size = Files.size(checkIsFile(file));
         if (size < PARALLEL_MIN_BYTES || Runtime.getRuntime().availableProcessors() < 2) {
             return readResultsSequentially(file);
         }
@@ -67,7 +67,7 @@ public final class CocoReader {
                         try (InputStream in = new SequenceInput(new byte[] {'['}, map, split);
                                 JsonParser p = JSON.createParser(in)) {
                             return new CocoReader(file, p).results(-1);
-                        } catch (IOException e) {
+                        } catch (IOException | RuntimeException e) {
                             return null; // the first thread will meet the same problem and report it with its position
                         }
                     });
@@ -84,7 +84,7 @@ public final class CocoReader {
                     first.addAll(r.resume()); // the second half failed: read it here, for the message
                 }
                 return first;
-            } catch (JsonParseException e) {
+            } catch (JsonProcessingException e) {
                 throw syntax(file, e);
             }
         }
@@ -97,7 +97,7 @@ public final class CocoReader {
     static List<CocoResult> readResultsSequentially(Path file) throws IOException {
         try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
             return new CocoReader(file, p).results(-1);
-        } catch (JsonParseException e) {
+        } catch (JsonProcessingException e) {
             throw syntax(file, e);
         }
     }
@@ -166,26 +166,47 @@ public final class CocoReader {
     }
 
     private static InputStream open(Path file) throws IOException {
-        try {
-            return new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        } catch (NoSuchFileException e) {
-            throw new CocoFormatException(file, "no such file");
-        }
+        return new java.io.BufferedInputStream(Files.newInputStream(checkIsFile(file)), 1 << 16);
     }
 
-    private static CocoFormatException syntax(Path file, JsonParseException e) {
-        JsonLocation l = e.getLocation();
-        return new CocoFormatException(file, l == null ? 0 : l.getLineNr(), l == null ? 0 : l.getColumnNr(),
-                "malformed JSON: " + e.getOriginalMessage());
+    /** A missing file, a folder or an unreadable file, as one line naming it. */
+    public static Path checkIsFile(Path file) throws CocoFormatException {
+        if (Files.isDirectory(file)) {
+            throw new CocoFormatException(file, "is a folder, not a file");
+        }
+        if (!Files.exists(file)) {
+            throw new CocoFormatException(file, "no such file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new CocoFormatException(file, "cannot be read (permission denied)");
+        }
+        return file;
     }
+
+    private static CocoFormatException syntax(Path file, JsonProcessingException e) {
+        JsonLocation l = e.getLocation();
+        String m = e.getOriginalMessage();
+        if (l == null || l.getLineNr() < 1) {
+            return new CocoFormatException(file, "malformed JSON: " + m);
+        }
+        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), "malformed JSON: " + m);
+    }
+
+    /** The record being read, for messages ("detection #3"), or null outside records. */
+    private String where;
+    private int index;
 
     private CocoFormatException error(String problem) {
         JsonLocation l = p.currentTokenLocation();
-        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), problem);
+        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), where == null ? problem : where + ": " + problem);
     }
 
     private CocoDataset dataset() throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            throw new CocoFormatException(file, "the file is empty");
+        }
+        if (first != JsonToken.START_OBJECT) {
             throw error("expected a JSON object with images, annotations and categories");
         }
         List<CocoImage> images = null;
@@ -207,21 +228,56 @@ public final class CocoReader {
         if (categories == null) {
             throw new CocoFormatException(file, "no 'categories' list: not a COCO instances file");
         }
-        return new CocoDataset(images, annotations == null ? List.of() : annotations, categories);
+        if (annotations == null) {
+            annotations = List.of();
+        }
+        unique(images, CocoImage::id, "image");
+        unique(categories, CocoCategory::id, "category");
+        unique(annotations, CocoAnnotation::id, "annotation");
+        expectEnd();
+        return new CocoDataset(images, annotations, categories);
+    }
+
+    /** Jackson stops after the first value; anything after it means the file is not what it seems. */
+    private void expectEnd() throws IOException {
+        if (p.nextToken() != null) {
+            throw error("unexpected content after the end of the JSON value");
+        }
+    }
+
+    /** pycocotools keys its indexes by id: a repeated id silently replaces (or doubles) a record. */
+    private <T> void unique(List<T> items, java.util.function.ToLongFunction<T> id, String what) throws CocoFormatException {
+        java.util.Set<Long> seen = new java.util.HashSet<>(items.size() * 2);
+        for (int i = 0; i < items.size(); i++) {
+            if (!seen.add(id.applyAsLong(items.get(i)))) {
+                throw new CocoFormatException(file, what + " id " + id.applyAsLong(items.get(i)) + " appears twice (again as "
+                        + what + " #" + (i + 1) + ")");
+            }
+        }
     }
 
     private boolean stoppedAtSplit;
 
     private List<CocoResult> results(long split) throws IOException {
-        if (p.nextToken() != JsonToken.START_ARRAY) {
+        JsonToken first = p.nextToken();
+        if (first == null) {
+            throw new CocoFormatException(file, "the file is empty");
+        }
+        if (first != JsonToken.START_ARRAY) {
             throw error("expected a JSON list of detections (COCO results format)");
         }
-        return elements(new ArrayList<>(), p.nextToken(), split);
+        List<CocoResult> out = elements(new ArrayList<>(), p.nextToken(), split);
+        if (!stoppedAtSplit) {
+            expectEnd();
+        }
+        return out;
     }
 
     /** Reads on from the element the parser stopped at (after a split that was not used). */
     private List<CocoResult> resume() throws IOException {
-        return elements(new ArrayList<>(), p.currentToken(), -1);
+        List<CocoResult> out = elements(new ArrayList<>(), p.currentToken(), -1);
+        expectEnd();
+        return out;
     }
 
     /**
@@ -237,7 +293,9 @@ public final class CocoReader {
                 stoppedAtSplit = true;
                 return out;
             }
+            where = "detection #" + ++index;
             out.add(result());
+            where = null;
             t = p.nextToken();
         }
         return out;
@@ -252,9 +310,12 @@ public final class CocoReader {
             throw error("'" + what + "' must be a list");
         }
         List<T> out = new ArrayList<>();
+        String record = what.equals("categories") ? "category" : what.substring(0, what.length() - 1);
         while (p.nextToken() != JsonToken.END_ARRAY) {
+            where = record + " #" + (out.size() + 1);
             out.add(item.read());
         }
+        where = null;
         return out;
     }
 
@@ -276,8 +337,8 @@ public final class CocoReader {
             switch (f) {
                 case "id" -> id = integer("id");
                 case "file_name" -> name = p.getValueAsString();
-                case "width" -> w = (int) integer("width");
-                case "height" -> h = (int) integer("height");
+                case "width" -> w = size("width");
+                case "height" -> h = size("height");
                 default -> p.skipChildren();
             }
         }
@@ -321,21 +382,24 @@ public final class CocoReader {
             String f = p.currentName();
             p.nextToken();
             switch (f) {
-                case "id" -> id = integer("id");
+                case "id" -> {
+                    id = integer("id");
+                    where += " (id " + id + ")";
+                }
                 case "image_id" -> imageId = integer("image_id");
                 case "category_id" -> categoryId = integer("category_id");
                 case "bbox" -> bbox = numbers("bbox");
                 case "area" -> area = number("area");
-                case "iscrowd" -> crowd = p.currentToken() == JsonToken.VALUE_TRUE || (p.currentToken().isNumeric() && p.getIntValue() != 0);
+                case "iscrowd" -> crowd = iscrowd();
                 case "segmentation" -> seg = segmentation();
                 default -> p.skipChildren();
             }
         }
         if (imageId == null || categoryId == null) {
-            throw error("annotation " + id + " lacks image_id or category_id");
+            throw error("lacks image_id or category_id");
         }
         if (bbox != null && bbox.length != 4) {
-            throw error("annotation " + id + ": bbox must have 4 numbers, got " + bbox.length);
+            throw error("bbox must have 4 numbers, got " + bbox.length);
         }
         return new CocoAnnotation(id, imageId, categoryId, bbox, area, crowd, seg);
     }
@@ -362,13 +426,19 @@ public final class CocoReader {
             }
         }
         if (imageId == null || categoryId == null) {
-            throw error("a detection lacks image_id or category_id");
+            throw error("lacks image_id or category_id");
         }
         if (Double.isNaN(score)) {
-            throw error("a detection of image " + imageId + " has no numeric score");
+            throw error("(image " + imageId + ") has no numeric score");
         }
         if (bbox != null && bbox.length != 4) {
-            throw error("a detection of image " + imageId + ": bbox must have 4 numbers, got " + bbox.length);
+            throw error("(image " + imageId + ") bbox must have 4 numbers, got " + bbox.length);
+        }
+        if (bbox != null && (bbox[2] < 0 || bbox[3] < 0)) {
+            throw error("(image " + imageId + ") bbox " + java.util.Arrays.toString(bbox) + " has a negative width or height");
+        }
+        if (bbox == null && seg == null) {
+            throw error("(image " + imageId + ") has neither bbox nor segmentation");
         }
         return new CocoResult(imageId, categoryId, bbox, score, seg);
     }
@@ -397,8 +467,8 @@ public final class CocoReader {
             switch (f) {
                 case "size" -> {
                     double[] s = numbers("size");
-                    if (s.length != 2) {
-                        throw error("RLE size must be [h, w]");
+                    if (s.length != 2 || !isCount(s[0]) || !isCount(s[1])) {
+                        throw error("RLE size must be [h, w], two non-negative integers, got " + java.util.Arrays.toString(s));
                     }
                     size = new int[] {(int) s[0], (int) s[1]};
                 }
@@ -409,6 +479,9 @@ public final class CocoReader {
                         double[] c = numbers("counts");
                         counts = new int[c.length];
                         for (int i = 0; i < c.length; i++) {
+                            if (!isCount(c[i])) {
+                                throw error("RLE counts must be non-negative integers, got " + c[i]);
+                            }
                             counts[i] = (int) c[i];
                         }
                     }
@@ -426,20 +499,55 @@ public final class CocoReader {
 
     private long integer(String what) throws IOException {
         JsonToken t = p.currentToken();
-        if (t == JsonToken.VALUE_NUMBER_INT) {
+        if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
             return p.getLongValue();
         }
-        if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())) {
+        if (t == JsonToken.VALUE_NUMBER_FLOAT && p.getDoubleValue() == Math.rint(p.getDoubleValue())
+                && Math.abs(p.getDoubleValue()) < 0x1p53) {
             return (long) p.getDoubleValue();
         }
         throw error("'" + what + "' must be an integer, got " + p.getText());
+    }
+
+    /** An image's width or height: a non-negative int. */
+    private int size(String what) throws IOException {
+        long v = integer(what);
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw error("'" + what + "' must be a non-negative integer, got " + p.getText());
+        }
+        return (int) v;
+    }
+
+    private static boolean isCount(double v) {
+        return v >= 0 && v <= Integer.MAX_VALUE && v == Math.rint(v);
+    }
+
+    /** pycocotools tests {@code iscrowd} for truth and casts it with int(): only 0, 1, true, false mean one thing. */
+    private boolean iscrowd() throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE) {
+            return t == JsonToken.VALUE_TRUE;
+        }
+        if (t.isNumeric() && (p.getDoubleValue() == 0 || p.getDoubleValue() == 1)) {
+            return p.getDoubleValue() == 1;
+        }
+        throw error("'iscrowd' must be 0, 1, true or false, got " + (t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\"" : p.getText()));
     }
 
     private double number(String what) throws IOException {
         if (!p.currentToken().isNumeric()) {
             throw error("'" + what + "' must be a number, got " + p.getText());
         }
-        return p.getDoubleValue();
+        return finite(what);
+    }
+
+    /** The current number, which must be finite (NaN and Infinity are accepted by the parser only to be named here). */
+    private double finite(String what) throws IOException {
+        double v = p.getDoubleValue();
+        if (!Double.isFinite(v)) {
+            throw error("'" + what + "' holds " + p.getText() + ", not a finite number");
+        }
+        return v;
     }
 
     private double[] numbers(String what) throws IOException {
@@ -455,7 +563,7 @@ public final class CocoReader {
             if (n == buf.length) {
                 buf = java.util.Arrays.copyOf(buf, n * 2);
             }
-            buf[n++] = p.getDoubleValue();
+            buf[n++] = finite(what);
         }
         return java.util.Arrays.copyOf(buf, n);
     }

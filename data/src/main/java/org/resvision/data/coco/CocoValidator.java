@@ -68,10 +68,11 @@ public final class CocoValidator {
                 }
             }
         } else if (s instanceof Segmentation.UncompressedRle u) {
-            return rleProblem(new Rle(u.h(), u.w(), u.counts()), im);
+            return rleProblem(u.h(), u.w(), u.counts(), im);
         } else if (s instanceof Segmentation.CompressedRle c) {
             try {
-                return rleProblem(MaskApi.fromString(c.counts(), c.h(), c.w()), im);
+                Rle r = MaskApi.fromString(c.counts(), c.h(), c.w());
+                return rleProblem(r.h(), r.w(), r.counts(), im);
             } catch (IllegalArgumentException e) {
                 return "compressed RLE is malformed (" + e.getMessage() + ")";
             }
@@ -79,18 +80,10 @@ public final class CocoValidator {
         return null;
     }
 
-    private static String rleProblem(Rle r, CocoImage im) {
-        if (r.h() != im.height() || r.w() != im.width()) {
-            return "RLE size " + r.h() + "x" + r.w() + " differs from the image's " + im.height() + "x" + im.width();
+    private static String rleProblem(int h, int w, int[] counts, CocoImage im) {
+        if (h != im.height() || w != im.width()) {
+            return "RLE size " + h + "x" + w + " differs from the image's " + im.height() + "x" + im.width();
         }
-        for (int c : r.counts()) {
-            if (c < 0) {
-                return "RLE has a negative run";
-            }
-        }
-        if (r.total() != (long) r.h() * r.w()) {
-            return "RLE runs sum to " + r.total() + ", not h*w = " + (long) r.h() * r.w();
-        }
-        return null;
+        return Rle.problem(h, w, counts);
     }
 }

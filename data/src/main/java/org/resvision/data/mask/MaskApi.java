@@ -44,7 +44,11 @@ public final class MaskApi {
         return m;
     }
 
-    /** Union ({@code intersect=false}) or intersection of masks; sizes must agree (else 0x0). */
+    /**
+     * Union ({@code intersect=false}) or intersection of masks; sizes must agree (else 0x0). The
+     * result has at most as many runs as its inputs together, so that bounds the buffers (not
+     * {@code h * w}, which for a large image is gigabytes).
+     */
     public static Rle merge(List<Rle> rles, boolean intersect) {
         int n = rles.size();
         if (n == 0) {
@@ -56,9 +60,8 @@ public final class MaskApi {
         if (n == 1) {
             return new Rle(h, w, first.counts().clone());
         }
-        int[] cnts = new int[h * w + 1];
-        int m = first.counts().length;
-        System.arraycopy(first.counts(), 0, cnts, 0, m);
+        int[] cnts = first.counts();
+        int m = cnts.length;
         for (int i = 1; i < n; i++) {
             Rle b = rles.get(i);
             if (b.h() != h || b.w() != w) {
@@ -69,6 +72,7 @@ public final class MaskApi {
             }
             int[] aCnts = Arrays.copyOf(cnts, m);
             int[] bCnts = b.counts();
+            cnts = new int[aCnts.length + bCnts.length];
             long ca = aCnts[0];
             long cb = bCnts[0];
             boolean v = false;
@@ -113,7 +117,7 @@ public final class MaskApi {
     public static double[] toBbox(Rle r) {
         long h = r.h();
         int m = (r.counts().length / 2) * 2;
-        if (m == 0) {
+        if (m == 0 || h == 0) {
             return new double[4];
         }
         long xs = r.w();
@@ -151,6 +155,9 @@ public final class MaskApi {
         return frPoly(new double[] {xs, ys, xs, ye, xe, ye, xe, ys}, h, w);
     }
 
+    /** The most upsampled outline points {@link #frPoly} allocates (a polygon around 2^23 pixels long). */
+    static final long MAX_POLYGON_POINTS = 5L << 23;
+
     /**
      * Rasterises a polygon {@code [x0, y0, x1, y1, ...]} exactly as {@code rleFrPoly}: 5x
      * upsampling, C's truncating casts, boundary points downsampled along y.
@@ -170,7 +177,10 @@ public final class MaskApi {
         y[k] = y[0];
         long total = 0;
         for (int j = 0; j < k; j++) {
-            total += Math.max(Math.abs(x[j] - x[j + 1]), Math.abs(y[j] - y[j + 1])) + 1;
+            total += Math.max(Math.abs((long) x[j] - x[j + 1]), Math.abs((long) y[j] - y[j + 1])) + 1;
+        }
+        if (total > MAX_POLYGON_POINTS) {
+            throw new IllegalArgumentException("polygon outline is longer than " + MAX_POLYGON_POINTS / 5 + " pixels (coordinates too large?)");
         }
         int[] u = new int[(int) total];
         int[] v = new int[(int) total];
@@ -286,7 +296,11 @@ public final class MaskApi {
         return s.toString();
     }
 
-    /** Parses COCO's compressed string ({@code rleFrString}). */
+    /**
+     * Parses COCO's compressed string ({@code rleFrString}); characters outside {@code '0'..'o'},
+     * numbers longer than 7 characters and runs that are negative or do not sum to {@code h * w}
+     * are an {@link IllegalArgumentException} (maskApi.c reads on into undefined values).
+     */
     public static Rle fromString(String s, int h, int w) {
         byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         int[] cnts = new int[chars.length];
@@ -302,6 +316,12 @@ public final class MaskApi {
                     throw new IllegalArgumentException("compressed RLE ends inside a number");
                 }
                 int c = chars[p] - 48;
+                if (c < 0 || c > 63) {
+                    throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + p);
+                }
+                if (k == 7) {
+                    throw new IllegalArgumentException("compressed RLE has a number longer than 7 characters at offset " + p);
+                }
                 x |= (long) (c & 0x1f) << (5 * k);
                 more = (c & 0x20) != 0;
                 p++;
@@ -311,7 +331,10 @@ public final class MaskApi {
                 }
             }
             if (m > 2) {
-                x += cnts[m - 2] & 0xffffffffL;
+                x += cnts[m - 2];
+            }
+            if (x < 0 || x > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("compressed RLE decodes to a run of " + x + " pixels");
             }
             cnts[m++] = (int) x;
         }

@@ -8,9 +8,43 @@ import java.util.Arrays;
  *
  * @param h image height
  * @param w image width
- * @param counts run lengths; they sum to {@code h * w} for a well-formed mask
+ * @param counts run lengths, none negative, summing to {@code h * w}
+ * @throws IllegalArgumentException for anything else, with a one-line reason: every loop of
+ *     {@link MaskApi} relies on these sums (a short RLE made {@code rleIou} step by 0 forever)
  */
 public record Rle(int h, int w, int[] counts) {
+
+    /** Masks up to this many pixels (the merge buffers are int-indexed). */
+    public static final long MAX_PIXELS = Integer.MAX_VALUE - 8;
+
+    public Rle {
+        String problem = problem(h, w, counts);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+    }
+
+    /** Why {@code (h, w, counts)} is not a mask, or null when it is one. */
+    public static String problem(int h, int w, int[] counts) {
+        if (h < 0 || w < 0) {
+            return "RLE size " + h + "x" + w + " is negative";
+        }
+        long pixels = (long) h * w;
+        if (pixels > MAX_PIXELS) {
+            return "RLE size " + h + "x" + w + " is too large";
+        }
+        long sum = 0;
+        for (int c : counts) {
+            if (c < 0) {
+                return "RLE has a negative run (" + c + ")";
+            }
+            sum += c;
+        }
+        if (sum != pixels) {
+            return "RLE runs sum to " + sum + ", not h*w = " + pixels;
+        }
+        return null;
+    }
 
     /** Number of 1 pixels (maskApi {@code rleArea}). */
     public long area() {
@@ -21,7 +55,7 @@ public record Rle(int h, int w, int[] counts) {
         return a;
     }
 
-    /** Sum of all runs (must equal {@code h * w}). */
+    /** Sum of all runs ({@code h * w}). */
     public long total() {
         long t = 0;
         for (int c : counts) {

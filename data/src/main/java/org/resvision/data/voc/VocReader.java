@@ -25,12 +25,38 @@ public final class VocReader {
 
     private VocReader() {}
 
+    /**
+     * The class names of {@code root/labels.txt} (one per line, as {@code resvision synth --format
+     * voc} writes it), or null when the folder has none.
+     */
+    public static List<String> labels(Path root) throws IOException {
+        Path f = root.resolve("labels.txt");
+        if (!Files.isRegularFile(f)) {
+            return null;
+        }
+        List<String> names = new ArrayList<>();
+        for (String line : lines(f)) {
+            String name = line.strip();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (names.contains(name)) {
+                throw new VocFormatException(f, "class '" + name + "' is listed twice");
+            }
+            names.add(name);
+        }
+        if (names.isEmpty()) {
+            throw new VocFormatException(f, "lists no class");
+        }
+        return names;
+    }
+
     /** The image ids of a split ({@code ImageSets/Main/<split>.txt}, one id per line). */
     public static List<String> split(Path root, String split) throws IOException {
         Path f = root.resolve("ImageSets/Main/" + split + ".txt");
         try {
             List<String> ids = new ArrayList<>();
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+            for (String line : lines(f)) {
                 String id = line.trim();
                 if (!id.isEmpty()) {
                     ids.add(id.split("\\s+")[0]);
@@ -139,6 +165,15 @@ public final class VocReader {
             labels[i] = (byte) v;
         }
         return new SegmentationMap(w, h, labels);
+    }
+
+    /** A text file's lines; bytes that are not UTF-8 are an error naming the file. */
+    public static List<String> lines(Path f) throws IOException {
+        try {
+            return Files.readAllLines(f, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new VocFormatException(f, "is not UTF-8 text");
+        }
     }
 
     private static Element child(Element e, String tag) {

@@ -139,4 +139,76 @@ class CocoReaderTest {
         CocoFormatException e = assertThrows(CocoFormatException.class, () -> CocoReader.readResults(f));
         assertTrue(e.getMessage().startsWith(f + ":" + lines + ":"), e.getMessage());
     }
+
+    private String datasetError(String annotation) throws Exception {
+        Path f = write("gt.json", "{\"images\": [{\"id\": 1, \"width\": 4, \"height\": 4}], \"categories\": [{\"id\": 1}],\n"
+                + " \"annotations\": [{\"id\": 5, \"image_id\": 1, \"category_id\": 1, \"area\": 1},\n" + annotation + "]}");
+        String m = assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(f)).getMessage();
+        assertTrue(m.startsWith(f.toString()), m);
+        return m.substring(f.toString().length());
+    }
+
+    private String resultsError(String results) throws Exception {
+        Path f = write("dt.json", results);
+        String m = assertThrows(CocoFormatException.class, () -> CocoReader.readResults(f)).getMessage();
+        assertTrue(m.startsWith(f.toString()), m);
+        return m.substring(f.toString().length());
+    }
+
+    @Test
+    void valuesThatMeanNothingAreNamedWithTheirRecord() throws Exception {
+        String a = "{\"id\": 9, \"image_id\": 1, \"category_id\": 1, ";
+        assertEquals(":3:55: annotation #2 (id 9): 'iscrowd' must be 0, 1, true or false, got \"1\"",
+                datasetError(a + "\"iscrowd\": \"1\"}"));
+        assertTrue(datasetError(a + "\"iscrowd\": 2}").endsWith("annotation #2 (id 9): 'iscrowd' must be 0, 1, true or false, got 2"));
+        assertTrue(datasetError(a + "\"iscrowd\": null}").endsWith("'iscrowd' must be 0, 1, true or false, got null"));
+        assertTrue(datasetError(a + "\"bbox\": [1, NaN, 2, 2]}").endsWith("annotation #2 (id 9): 'bbox' holds NaN, not a finite number"));
+        assertTrue(datasetError(a + "\"area\": 1e999}").endsWith("annotation #2 (id 9): 'area' holds 1e999, not a finite number"));
+        assertTrue(datasetError(a + "\"segmentation\": {\"size\": [4.5, 4], \"counts\": [16]}}")
+                .endsWith("annotation #2 (id 9): RLE size must be [h, w], two non-negative integers, got [4.5, 4.0]"));
+        assertTrue(datasetError(a + "\"segmentation\": {\"size\": [4, 4], \"counts\": [20, -4]}}")
+                .endsWith("annotation #2 (id 9): RLE counts must be non-negative integers, got -4.0"));
+        assertEquals(": annotation id 5 appears twice (again as annotation #2)", datasetError("{\"id\": 5, \"image_id\": 1, \"category_id\": 1}"));
+        Path dupImage = write("i.json", "{\"images\": [{\"id\": 1}, {\"id\": 2}, {\"id\": 1}], \"categories\": []}");
+        assertEquals(dupImage + ": image id 1 appears twice (again as image #3)",
+                assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(dupImage)).getMessage());
+        Path dupCategory = write("c.json", "{\"images\": [], \"categories\": [{\"id\": 3}, {\"id\": 3}]}");
+        assertEquals(dupCategory + ": category id 3 appears twice (again as category #2)",
+                assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(dupCategory)).getMessage());
+        Path hugeWidth = write("w.json", "{\"images\": [{\"id\": 1, \"width\": 1e10}], \"categories\": []}");
+        assertTrue(assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(hugeWidth)).getMessage()
+                .endsWith("image #1: 'width' must be a non-negative integer, got 1e10"));
+
+        String d = "[{\"image_id\": 1, \"category_id\": 1, \"bbox\": [0, 0, 2, 2], \"score\": 0.5},\n {\"image_id\": 1, \"category_id\": 1, ";
+        assertEquals(":2:67: detection #2: 'score' holds NaN, not a finite number", resultsError(d + "\"bbox\": [0, 0, 2, 2], \"score\": NaN}]"));
+        assertTrue(resultsError(d + "\"bbox\": [0, 0, Infinity, 2], \"score\": 1}]").endsWith("detection #2: 'bbox' holds Infinity, not a finite number"));
+        assertTrue(resultsError(d + "\"bbox\": [0, 0, -2, 2], \"score\": 1}]")
+                .endsWith("detection #2: (image 1) bbox [0.0, 0.0, -2.0, 2.0] has a negative width or height"));
+        assertTrue(resultsError(d + "\"score\": 1}]").endsWith("detection #2: (image 1) has neither bbox nor segmentation"));
+        assertTrue(resultsError(d + "\"image_id\": 123456789012345678901234567890}]")
+                .endsWith("detection #2: 'image_id' must be an integer, got 123456789012345678901234567890"));
+    }
+
+    @Test
+    void foldersEmptyFilesAndDeepNestingAreOneLine() throws Exception {
+        assertEquals(dir + ": is a folder, not a file", assertThrows(CocoFormatException.class, () -> CocoReader.readResults(dir)).getMessage());
+        assertEquals(dir + ": is a folder, not a file", assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(dir)).getMessage());
+        assertEquals(": the file is empty", resultsError(" \n"));
+        // Jackson stops after the first value: a second one (two files concatenated) was silently ignored
+        assertEquals(":2:1: unexpected content after the end of the JSON value", resultsError("[]\n[]"));
+        Path twoObjects = write("two.json", "{\"images\": [], \"categories\": []} {}");
+        String two = assertThrows(CocoFormatException.class, () -> CocoReader.readDataset(twoObjects)).getMessage();
+        assertTrue(two.endsWith(":1:34: unexpected content after the end of the JSON value"), two);
+        // a UTF-8 byte-order mark is accepted (pycocotools' json.load refuses it; the numbers cannot differ)
+        Path bom = dir.resolve("bom.json");
+        Files.write(bom, "\uFEFF[{\"image_id\": 1, \"category_id\": 1, \"score\": 1, \"bbox\": [0, 0, 1, 1]}]".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, CocoReader.readResults(bom).size());
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        String m = resultsError("[{\"image_id\": 1, \"category_id\": 1, \"score\": 1, \"bbox\": [0, 0, 1, 1], \"extra\": " + deep + "}]");
+        assertTrue(m.contains("malformed JSON: Document nesting depth"), m);
+        Path latin1 = dir.resolve("latin1.json");
+        Files.write(latin1, "[{\"image_id\": 1, \"note\": \"caf\u00e9\"}]".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        String l = assertThrows(CocoFormatException.class, () -> CocoReader.readResults(latin1)).getMessage();
+        assertTrue(l.startsWith(latin1 + ":1:") && l.contains("malformed JSON: Invalid UTF-8"), l);
+    }
 }

@@ -2,12 +2,15 @@ package org.resvision.data.mask;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -117,5 +120,53 @@ class MaskApiTest {
             }
         }
         assertTrue(checked > 100, "only " + checked + " fixture masks found");
+    }
+
+    @Test
+    void anRleThatDoesNotCoverItsImageIsRejectedInsteadOfHangingTheIou() {
+        Rle full = new Rle(10, 10, new int[] {0, 100});
+        // counts summing to 50 of 100 pixels: rleIou used to step by 0 forever once they ran out
+        IllegalArgumentException e = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> assertThrows(
+                IllegalArgumentException.class,
+                () -> MaskApi.rleIou(new Rle[] {new Rle(10, 10, new int[] {0, 50})}, new Rle[] {full}, new boolean[1])));
+        assertEquals("RLE runs sum to 50, not h*w = 100", e.getMessage());
+        assertEquals("RLE runs sum to 150, not h*w = 100", assertThrows(IllegalArgumentException.class,
+                () -> new Rle(10, 10, new int[] {0, 150})).getMessage());
+        assertEquals("RLE has a negative run (-5)", assertThrows(IllegalArgumentException.class,
+                () -> new Rle(10, 10, new int[] {105, -5})).getMessage());
+        assertEquals("RLE size -1x10 is negative", assertThrows(IllegalArgumentException.class,
+                () -> new Rle(-1, 10, new int[0])).getMessage());
+        assertEquals("RLE size 65536x65536 is too large", assertThrows(IllegalArgumentException.class,
+                () -> new Rle(65536, 65536, new int[0])).getMessage());
+    }
+
+    @Test
+    void compressedGarbageIsAClearError() {
+        assertEquals("compressed RLE has a character outside '0'..'o' at offset 1", assertThrows(IllegalArgumentException.class,
+                () -> MaskApi.fromString("0~", 1, 1)).getMessage());
+        assertEquals("compressed RLE has a number longer than 7 characters at offset 7", assertThrows(IllegalArgumentException.class,
+                () -> MaskApi.fromString("oooooooo0", 1, 1)).getMessage());
+        // "0", then "@": 16, the sign bit without a continuation, so -16
+        assertEquals("compressed RLE decodes to a run of -16 pixels", assertThrows(IllegalArgumentException.class,
+                () -> MaskApi.fromString("0@", 4, 4)).getMessage());
+        assertEquals("RLE runs sum to 3, not h*w = 16", assertThrows(IllegalArgumentException.class,
+                () -> MaskApi.fromString("12", 4, 4)).getMessage());
+    }
+
+    @Test
+    void hugeImagesAndPolygonsDoNotExhaustMemory() {
+        // two boxes in a 40000 x 40000 image: merge used to allocate h*w+1 ints (6.4 GB)
+        int n = 40_000;
+        Rle a = MaskApi.frBbox(new double[] {0, 0, 10, 10}, n, n);
+        Rle b = MaskApi.frBbox(new double[] {20, 20, 10, 10}, n, n);
+        Rle u = MaskApi.merge(List.of(a, b), false);
+        assertEquals(200, u.area());
+        assertEquals((long) n * n, u.total());
+        assertEquals(0, MaskApi.merge(List.of(a, b), true).area());
+        // a coordinate of 1e12 used to overflow the outline length (a negative array size)
+        assertEquals("polygon outline is longer than 8388608 pixels (coordinates too large?)", assertThrows(IllegalArgumentException.class,
+                () -> MaskApi.frPoly(new double[] {0, 0, 1e12, 0, 0, 5}, 10, 10)).getMessage());
+        // a mask of no pixels has the empty box (h = 0 used to divide by zero)
+        assertArrayEquals(new double[4], MaskApi.toBbox(new Rle(0, 5, new int[] {0, 0})));
     }
 }

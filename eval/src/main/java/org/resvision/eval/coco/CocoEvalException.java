@@ -1,10 +1,30 @@
 package org.resvision.eval.coco;
 
-/** Input the evaluator cannot use (unknown image ids, inconsistent results); one line. */
+/**
+ * Input the evaluator cannot use (unknown image ids, malformed masks, inconsistent results); one
+ * line, naming the record. {@link #inGroundTruth()} says which file it is in.
+ */
 public class CocoEvalException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    private final boolean inGroundTruth;
+
+    /** A problem with the results. */
     public CocoEvalException(String message) {
+        this(message, false);
+    }
+
+    public CocoEvalException(String message, boolean inGroundTruth) {
         super(message);
+        this.inGroundTruth = inGroundTruth;
+    }
+
+    static CocoEvalException groundTruth(String message) {
+        return new CocoEvalException(message, true);
+    }
+
+    /** True when the problem is in the ground truth, false when in the results. */
+    public boolean inGroundTruth() {
+        return inGroundTruth;
     }
 }

@@ -29,6 +29,10 @@ public final class CocoEvalResult {
     private final double[] stats = new double[12];
     private final List<String> summary = new ArrayList<>();
     private final Map<String, Double> timings = new LinkedHashMap<>();
+    private final List<Warning> warnings = new ArrayList<>();
+
+    /** Records left out of the evaluation, of one kind: a count and a line saying what and why. */
+    public record Warning(boolean inGroundTruth, String message) {}
 
     CocoEvalResult(CocoEvalParams params, long[] categoryIds, double[] precision, double[] recall) {
         this.params = params;
@@ -92,6 +96,15 @@ public final class CocoEvalResult {
 
     public CocoEvalParams params() {
         return params;
+    }
+
+    /**
+     * What was left out of the evaluation, one line per kind with its count (records that
+     * pycocotools also leaves out: annotations of images or categories the file does not list,
+     * detections of categories it does not list).
+     */
+    public List<Warning> warnings() {
+        return warnings;
     }
 
     /** Seconds per phase (prepare, evaluate, accumulate), for benchmarks. */

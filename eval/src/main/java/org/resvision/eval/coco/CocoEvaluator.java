@@ -89,6 +89,7 @@ public final class CocoEvaluator {
         run.evaluateCells();
         long t2 = System.nanoTime();
         CocoEvalResult result = run.accumulate();
+        result.warnings().addAll(run.warnings);
         long t3 = System.nanoTime();
         result.timings().put("prepare", (t1 - t0) / 1e9);
         result.timings().put("evaluate", (t2 - t1) / 1e9);
@@ -102,8 +103,6 @@ public final class CocoEvaluator {
         final boolean segm;
         final long[] imgIds;
         final long[] catIds;
-        final int[] imgH;
-        final int[] imgW;
         final int I;
         final int K;
         final int A;
@@ -114,7 +113,6 @@ public final class CocoEvaluator {
         final double[][] gBox;
         final double[] gArea;
         final boolean[] gCrowd;
-        final Segmentation[] gSeg;
         final Rle[] gRle;
         final int[] gCellStart;
         final int[] gOrder;
@@ -126,11 +124,15 @@ public final class CocoEvaluator {
         final Rle[] dRle;
         final int[] dCellStart;
         final int[] dOrder;
+        final List<CocoEvalResult.Warning> warnings = new ArrayList<>();
         CellRecord[] records;
 
         Run(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
             this.p = p;
             this.segm = p.iouType() == CocoEvalParams.IouType.SEGM;
+            if (segm && (masks == null || !masks.rasterised())) {
+                masks = GroundTruthMasks.of(gt); // checks every mask before any is used
+            }
             imgIds = p.imageIds() != null
                     ? Arrays.stream(p.imageIds()).distinct().sorted().toArray()
                     : gt.images().stream().mapToLong(CocoImage::id).distinct().sorted().toArray();
@@ -143,16 +145,12 @@ public final class CocoEvaluator {
             T = p.iouThresholds().length;
             maxDet = p.maxDets()[2];
             Map<Long, Integer> imgIndex = new HashMap<>(I * 2);
-            imgH = new int[I];
-            imgW = new int[I];
             for (int i = 0; i < I; i++) {
                 imgIndex.put(imgIds[i], i);
                 CocoImage im = gt.image(imgIds[i]);
                 if (im == null) {
                     throw new CocoEvalException("image id " + imgIds[i] + " is not in the ground truth");
                 }
-                imgH[i] = im.height();
-                imgW[i] = im.width();
             }
             Map<Long, Integer> catIndex = new HashMap<>(K * 2);
             for (int k = 0; k < K; k++) {
@@ -163,8 +161,12 @@ public final class CocoEvaluator {
             List<CocoAnnotation> anns = gt.annotations();
             int[] cell = new int[anns.size()];
             int n = 0;
+            Skips noImage = new Skips("annotations of images not in 'images'", "image");
+            Skips noCategory = new Skips("annotations of categories not in 'categories'", "category");
             for (int j = 0; j < anns.size(); j++) {
                 CocoAnnotation a = anns.get(j);
+                noImage.check(gt.image(a.imageId()) == null, a.imageId());
+                noCategory.check(gt.category(a.categoryId()) == null, a.categoryId());
                 Integer i = imgIndex.get(a.imageId());
                 Integer k = catIndex.get(a.categoryId());
                 cell[j] = i == null || k == null ? -1 : k * I + i;
@@ -176,7 +178,6 @@ public final class CocoEvaluator {
             gBox = new double[n][];
             gArea = new double[n];
             gCrowd = new boolean[n];
-            gSeg = new Segmentation[n];
             gRle = new Rle[n];
             int[] gCell = new int[n];
             int g = 0;
@@ -185,24 +186,27 @@ public final class CocoEvaluator {
                     continue;
                 }
                 CocoAnnotation a = anns.get(j);
-                if (a.bbox() == null && !segm) {
-                    throw new CocoEvalException("ground-truth annotation " + a.id() + " has no bbox");
-                }
-                if (a.segmentation() == null && segm) {
-                    throw new CocoEvalException("ground-truth annotation " + a.id() + " has no segmentation (segm evaluation)");
+                String problem = a.bbox() == null && !segm ? "has no bbox"
+                        : a.segmentation() == null && segm ? "has no segmentation (segm evaluation)"
+                        : a.bbox() != null && (a.bbox()[2] < 0 || a.bbox()[3] < 0) ? "bbox " + Arrays.toString(a.bbox()) + " has a negative width or height"
+                        : Double.isNaN(a.area()) ? "has no 'area' (evaluation takes the area ranges from it)"
+                        : null;
+                if (problem != null) {
+                    throw CocoEvalException.groundTruth("annotation " + a.id() + " (image " + a.imageId() + ") " + problem);
                 }
                 gId[g] = a.id();
                 gBox[g] = a.bbox();
                 gArea[g] = a.area();
                 gCrowd[g] = a.iscrowd();
-                gSeg[g] = a.segmentation();
-                gRle[g] = segm && masks != null ? masks.get(j) : null;
+                gRle[g] = segm ? masks.get(j) : null;
                 gCell[g] = cell[j];
                 g++;
             }
             int cells = K * I;
             gCellStart = new int[cells + 1];
             gOrder = countingSort(gCell, cells, gCellStart);
+            noImage.report(warnings, true);
+            noCategory.report(warnings, true);
 
             // detections, as loadRes makes them
             int nd = results.size();
@@ -213,13 +217,11 @@ public final class CocoEvaluator {
             dSeg = new Segmentation[nd];
             dRle = new Rle[nd];
             int[] dCell = new int[nd];
-            Set<Long> gtImages = new java.util.HashSet<>();
-            for (CocoImage im : gt.images()) {
-                gtImages.add(im.id());
-            }
+            Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
             for (int d = 0; d < nd; d++) {
                 CocoResult r = results.get(d);
-                if (!gtImages.contains(r.imageId())) {
+                noCategoryDt.check(gt.category(r.categoryId()) == null, r.categoryId());
+                if (gt.image(r.imageId()) == null) {
                     throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
                             + ", which is not in the ground truth");
                 }
@@ -239,8 +241,7 @@ public final class CocoEvaluator {
                     if (r.segmentation() == null) {
                         throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
                     }
-                    CocoImage im = gt.image(r.imageId());
-                    Rle rle = r.segmentation().toRle(im.height(), im.width());
+                    Rle rle = detectionMask(d, r.segmentation(), gt.image(r.imageId()));
                     dRle[d] = rle;
                     dSeg[d] = r.segmentation();
                     dArea[d] = rle.area();
@@ -252,6 +253,30 @@ public final class CocoEvaluator {
             }
             dCellStart = new int[cells + 1];
             dOrder = countingSort(dCell, cells, dCellStart);
+            noCategoryDt.report(warnings, false);
+            if (segm) {
+                String[] problems = new String[nd];
+                IntStream.range(0, nd).parallel().filter(d -> dRle[d] == null && dCell[d] >= 0).forEach(d -> {
+                    try {
+                        dRle[d] = detectionMask(d, dSeg[d], gt.image(results.get(d).imageId()));
+                    } catch (CocoEvalException e) {
+                        problems[d] = e.getMessage();
+                    }
+                });
+                for (String problem : problems) {
+                    if (problem != null) {
+                        throw new CocoEvalException(problem);
+                    }
+                }
+            }
+        }
+
+        private static Rle detectionMask(int d, Segmentation s, CocoImage im) throws CocoEvalException {
+            try {
+                return GroundTruthMasks.mask(s, im);
+            } catch (IllegalArgumentException e) {
+                throw new CocoEvalException("detection #" + (d + 1) + " (image " + im.id() + "): " + e.getMessage());
+            }
         }
 
         /** Indices grouped by cell (stable), with {@code start[c]..start[c+1]} per cell; -1 cells dropped. */
@@ -393,17 +418,13 @@ public final class CocoEvaluator {
                 }
                 return MaskApi.bboxIou(db, gb, crowd);
             }
-            int h = imgH[img];
-            int w = imgW[img];
             Rle[] dr = new Rle[ds.length];
             for (int d = 0; d < ds.length; d++) {
-                Rle r = dRle[ds[d]];
-                dr[d] = r != null ? r : dSeg[ds[d]].toRle(h, w);
+                dr[d] = dRle[ds[d]];
             }
             Rle[] gr = new Rle[gs.length];
             for (int j = 0; j < gs.length; j++) {
-                Rle r = gRle[gs[j]];
-                gr[j] = r != null ? r : gSeg[gs[j]].toRle(h, w);
+                gr[j] = gRle[gs[j]];
             }
             return MaskApi.rleIou(dr, gr, crowd);
         }
@@ -528,6 +549,32 @@ public final class CocoEvaluator {
             return a > b ? -1 : a < b ? 1 : 0;
         }
 
+    }
+
+    /** Records of one kind left out: counted, with the first one's id, for one warning line. */
+    private static final class Skips {
+        final String what;
+        final String idName;
+        int count;
+        long firstId;
+
+        Skips(String what, String idName) {
+            this.what = what;
+            this.idName = idName;
+        }
+
+        void check(boolean skipped, long id) {
+            if (skipped && count++ == 0) {
+                firstId = id;
+            }
+        }
+
+        void report(List<CocoEvalResult.Warning> out, boolean inGroundTruth) {
+            if (count > 0) {
+                out.add(new CocoEvalResult.Warning(inGroundTruth, count + " " + what + " not evaluated, as in pycocotools (the first: "
+                        + idName + " " + firstId + ")"));
+            }
+        }
     }
 
     /** evaluateImg's output for one (category, image), every area range. */

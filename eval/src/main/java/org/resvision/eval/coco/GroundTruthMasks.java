@@ -5,6 +5,7 @@ import java.util.stream.IntStream;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
+import org.resvision.data.coco.Segmentation;
 import org.resvision.data.mask.Rle;
 
 /**
@@ -16,30 +17,75 @@ import org.resvision.data.mask.Rle;
 public final class GroundTruthMasks {
 
     private final CocoDataset gt;
-    private final Rle[] masks;
+    private final Rle[] masks; // null for none()
 
     private GroundTruthMasks(CocoDataset gt, Rle[] masks) {
         this.gt = gt;
         this.masks = masks;
     }
 
-    /** Rasterises every annotation that has a segmentation and a known image, in parallel. */
-    public static GroundTruthMasks of(CocoDataset gt) {
+    /**
+     * Rasterises every annotation that has a segmentation and a known image, in parallel; the
+     * first malformed one (file order) is an error naming it.
+     */
+    public static GroundTruthMasks of(CocoDataset gt) throws CocoEvalException {
         List<CocoAnnotation> anns = gt.annotations();
         Rle[] masks = new Rle[anns.size()];
+        String[] problems = new String[anns.size()];
         IntStream.range(0, anns.size()).parallel().forEach(j -> {
             CocoAnnotation a = anns.get(j);
             CocoImage im = gt.image(a.imageId());
             if (a.segmentation() != null && im != null) {
-                masks[j] = a.segmentation().toRle(im.height(), im.width());
+                try {
+                    masks[j] = mask(a.segmentation(), im);
+                } catch (IllegalArgumentException e) {
+                    problems[j] = "annotation " + a.id() + " (image " + a.imageId() + "): " + e.getMessage();
+                }
             }
         });
+        for (String p : problems) {
+            if (p != null) {
+                throw CocoEvalException.groundTruth(p);
+            }
+        }
         return new GroundTruthMasks(gt, masks);
+    }
+
+    /**
+     * The mask of {@code s} in image {@code im}, as pycocotools builds it; anything it would read
+     * as garbage (or crash on) is an {@link IllegalArgumentException} with a one-line reason:
+     * an image without its size, an empty polygon list, a polygon with an odd count or fewer than
+     * 3 points (or, when the first part has 4 numbers, a part that is not a box), an RLE whose size
+     * is not the image's (it would never match), runs that do not cover the image.
+     */
+    static Rle mask(Segmentation s, CocoImage im) {
+        if (im.height() < 0 || im.width() < 0) {
+            throw new IllegalArgumentException("image " + im.id() + " has no width and height (segm needs them)");
+        }
+        if (s instanceof Segmentation.Polygons p) {
+            if (p.parts().length == 0) {
+                throw new IllegalArgumentException("segmentation is an empty list of polygons");
+            }
+            boolean boxes = p.parts()[0].length == 4;
+            for (double[] part : p.parts()) {
+                if (boxes ? part.length != 4 : part.length < 6 || part.length % 2 != 0) {
+                    throw new IllegalArgumentException(boxes
+                            ? "segmentation mixes boxes (4 numbers) with a polygon of " + part.length + " numbers"
+                            : "polygon with " + part.length + " numbers (needs an even count, at least 3 points)");
+                }
+            }
+        }
+        Rle r = s.toRle(im.height(), im.width());
+        if (r.h() != im.height() || r.w() != im.width()) {
+            throw new IllegalArgumentException("RLE size " + r.h() + "x" + r.w() + " differs from image " + im.id() + "'s "
+                    + im.height() + "x" + im.width());
+        }
+        return r;
     }
 
     /** No masks (bbox evaluation): the evaluator makes what it needs itself. */
     public static GroundTruthMasks none(CocoDataset gt) {
-        return new GroundTruthMasks(gt, new Rle[gt.annotations().size()]);
+        return new GroundTruthMasks(gt, null);
     }
 
     /** The dataset these masks belong to. */
@@ -50,5 +96,10 @@ public final class GroundTruthMasks {
     /** The mask of annotation {@code index} (file order), or null. */
     Rle get(int index) {
         return masks[index];
+    }
+
+    /** Whether the masks were made ({@link #of}), not left to the evaluator ({@link #none}). */
+    boolean rasterised() {
+        return masks != null;
     }
 }

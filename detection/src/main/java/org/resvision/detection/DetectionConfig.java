@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.data.json.JsonErrors;
 
 /**
  * A Faster R-CNN config (JSON): every constructor argument of torchvision's {@code FasterRCNN}
@@ -136,10 +137,10 @@ public final class DetectionConfig {
                 throw new IOException(file + ": task is '" + task + "', expected 'detection'");
             }
             c = preset(tree.path("model").asText("fasterrcnn_resnet50_fpn"));
-            mapper.readerForUpdating(c).readValue(tree);
+            // from the file, not the tree: a wrong value's error then has its line and column
+            mapper.readerForUpdating(c).readValue(file.toFile());
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-            throw new IOException(file + where + ": " + e.getOriginalMessage().replace('\n', ' '));
+            throw JsonErrors.describe(file, e);
         } catch (ClassCastException e) {
             throw new IOException(file + ": a config must be a JSON object");
         } catch (FileNotFoundException | NoSuchFileException e) {

@@ -42,6 +42,9 @@ public final class JsonErrors {
         }
         if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String got = m instanceof InvalidFormatException f ? value(f.getValue()) : token(m.getProcessor());
+            if (got == null) {
+                got = kind(m.getOriginalMessage());
+            }
             return "field " + field(m, 0) + ": expected " + expected(m.getTargetType()) + (got == null ? "" : ", got " + got);
         }
         String original = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage();
@@ -126,6 +129,25 @@ public final class JsonErrors {
             return "null";
         }
         return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+    }
+
+    private static final java.util.regex.Pattern FROM = java.util.regex.Pattern.compile("from (\\w+)(?:[- ]\\w+)? value");
+
+    /** The kind of value Jackson's message says it found ("... from Integer value ..."). */
+    private static String kind(String message) {
+        java.util.regex.Matcher m = FROM.matcher(message == null ? "" : message);
+        if (!m.find()) {
+            return null;
+        }
+        return switch (m.group(1)) {
+            case "Integer", "Floating" -> "a number";
+            case "String" -> "a string";
+            case "Array" -> "a list";
+            case "Object" -> "an object";
+            case "Boolean" -> "true or false";
+            case "Null" -> "null";
+            default -> null;
+        };
     }
 
     /** What the parser stood on when binding failed. */

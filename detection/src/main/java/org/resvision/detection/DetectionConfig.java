@@ -13,6 +13,7 @@ import java.util.stream.IntStream;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.resnet.ResNetConfig;
 import org.resvision.backbone.train.Recipe;
+import org.resvision.data.json.JsonErrors;
 
 /**
  * A Faster R-CNN config (JSON): every constructor argument of torchvision's {@code FasterRCNN}
@@ -126,7 +127,8 @@ public final class DetectionConfig {
     /** Reads a config: the preset named by {@code model}, then the file's fields; unknown fields are errors. */
     public static DetectionConfig read(Path file) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT); // "iterations": 4.5 is an error, not 4
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES); // and null is not 0
         DetectionConfig c;
         try {
             ObjectNode tree = (ObjectNode) mapper.readTree(file.toFile());
@@ -138,10 +140,10 @@ public final class DetectionConfig {
                 throw new IOException(file + ": task is '" + task + "', expected 'detection'");
             }
             c = preset(tree.path("model").asText("fasterrcnn_resnet50_fpn"));
-            mapper.readerForUpdating(c).readValue(tree);
+            // from the file, not the tree: a wrong value's error then has its line and column
+            mapper.readerForUpdating(c).readValue(file.toFile());
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-            throw new IOException(file + where + ": " + e.getOriginalMessage().replace('\n', ' '));
+            throw JsonErrors.describe(file, e);
         } catch (ClassCastException e) {
             throw new IOException(file + ": a config must be a JSON object");
         } catch (FileNotFoundException | NoSuchFileException e) {

@@ -24,18 +24,30 @@ public final class DetectionEvaluation {
 
     private DetectionEvaluation() {}
 
-    /** The model's detections for every image of {@code source} as COCO results, in original image coordinates. */
+    /** The model's detections for every image of {@code source} as COCO results, in original image coordinates (unreadable images skipped). */
     public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager) throws Exception {
+        return predict(model, gt, source, batchSize, manager, false);
+    }
+
+    /**
+     * As above; an unreadable image is skipped with a warning (it then has no detections, and its
+     * ground truth counts as missed) unless {@code strict}, which fails at the first.
+     */
+    public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
+            boolean strict) throws Exception {
         if (source.size() != gt.images().size()) {
             throw new IllegalArgumentException("source has " + source.size() + " images, ground truth " + gt.images().size());
         }
         List<CocoResult> results = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
         try (PrefetchLoader loader = new PrefetchLoader(source,
-                new PrefetchLoader.Options(batchSize, 0, false, false, Math.max(1, Runtime.getRuntime().availableProcessors()), 2, false), manager)) {
+                new PrefetchLoader.Options(batchSize, 0, false, false, Math.max(1, Runtime.getRuntime().availableProcessors()), 2, !strict), manager)) {
             Iterator<Batch> it = loader.epoch(0);
             while (it.hasNext()) {
                 try (Batch b = it.next()) {
+                    if (b.size() == 0) {
+                        continue; // every image of the batch was unreadable
+                    }
                     int[][] sizes = DetectionTraining.sizes(b);
                     List<Detections> dets = model.detect(ps, b.images(), sizes);
                     for (int i = 0; i < b.size(); i++) {
@@ -63,7 +75,13 @@ public final class DetectionEvaluation {
     /** COCO bbox evaluation of the model on {@code source} against {@code gt}. */
     public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager)
             throws Exception {
-        List<CocoResult> results = predict(model, gt, source, batchSize, manager);
+        return evaluate(model, gt, source, batchSize, manager, false);
+    }
+
+    /** As above; {@code strict} fails at the first unreadable image instead of skipping it. */
+    public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
+            boolean strict) throws Exception {
+        List<CocoResult> results = predict(model, gt, source, batchSize, manager, strict);
         try {
             return CocoEvaluator.evaluate(gt, results, CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX));
         } catch (CocoEvalException e) {

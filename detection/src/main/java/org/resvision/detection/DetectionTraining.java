@@ -36,6 +36,15 @@ public final class DetectionTraining {
      */
     public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
+        return train(model, train, valGt, val, runDir, resume, false, manager, log);
+    }
+
+    /**
+     * As above; unreadable images are skipped with a warning (the run fails when more than 10% are),
+     * unless {@code strict}, which fails at the first. Good data gives the same steps either way.
+     */
+    public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
+            boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
         DetectionConfig c = model.config();
         Sgd sgd = new Sgd(model.namedParameters(), c.momentum, c.weight_decay, c.decay_norm_and_bias, manager);
         ParameterStore ps = new ParameterStore(manager, false);
@@ -45,12 +54,12 @@ public final class DetectionTraining {
             default -> throw new IllegalArgumentException("lr_schedule '" + c.lr_schedule + "' must be multistep or cosine");
         };
         CocoEvalResult[] last = new CocoEvalResult[1];
-        try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batch_size, c.seed), manager)) {
+        try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batch_size, c.seed).withSkipBad(!strict), manager)) {
             TrainLoop.run(model, sgd, lr, loader::stream,
                     (b, it) -> model.losses(ps, b.images(), sizes(b), targets(b), new Random(c.seed * 1_000_003L + it)),
                     new TrainLoop.Options(c.iterations, c.log_every, c.checkpoint_every, runDir, resume, c.clip_grad_norm),
                     valGt == null ? null : iteration -> {
-                        last[0] = DetectionEvaluation.evaluate(model, valGt, val, c.batch_size, manager);
+                        last[0] = DetectionEvaluation.evaluate(model, valGt, val, c.batch_size, manager, strict);
                         double[] s = last[0].stats();
                         return String.format(Locale.ROOT, "bbox AP %.4f AP50 %.4f AP75 %.4f AR100 %.4f", s[0], s[1], s[2], s[8]);
                     },

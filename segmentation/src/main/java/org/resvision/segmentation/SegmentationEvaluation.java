@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.io.IOException;
 import java.util.Random;
+import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.data.transform.Sample;
 import org.resvision.eval.segmentation.ConfusionMatrix;
@@ -18,11 +19,28 @@ public final class SegmentationEvaluation {
 
     /** Per-pixel argmax of {@code out} against each sample's map (255 ignored), one image at a time. */
     public static ConfusionMatrix evaluate(Fcn model, SampleSource source, NDManager manager) throws IOException {
+        return evaluate(model, source, manager, false);
+    }
+
+    /**
+     * As above; an unreadable image (or class map) is skipped with one warning line on stderr
+     * (the pass fails when more than 10% are, see {@link BadItems}), unless {@code strict}, which
+     * fails at the first.
+     */
+    public static ConfusionMatrix evaluate(Fcn model, SampleSource source, NDManager manager, boolean strict) throws IOException {
         ConfusionMatrix cm = new ConfusionMatrix(model.config().numClasses());
         ParameterStore ps = new ParameterStore(manager, false);
+        BadItems bad = new BadItems(strict, source.size(), System.err::println);
         for (int i = 0; i < source.size(); i++) {
             try (NDManager m = manager.newSubManager()) {
-                Sample s = source.load(i, new Random(0), m);
+                Sample s;
+                try {
+                    s = source.load(i, new Random(0), m);
+                } catch (IOException e) {
+                    bad.failed(i, e);
+                    continue;
+                }
+                bad.ok(i);
                 NDList out = model.forward(ps, new NDList(s.image().expandDims(0)), false);
                 NDArray pred = out.get(0).argMax(1).squeeze(0);
                 cm.update(s.segMap().toType(DataType.INT32, false).toIntArray(), pred.toType(DataType.INT32, false).toIntArray());

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import org.resvision.data.json.JsonErrors;
 
 /**
  * A segmentation config file (JSON): the model and the training recipe, every field with
@@ -41,10 +42,10 @@ public final class SegmentationModelConfig {
         try {
             c = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                     .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES) // and null is not 0
                     .readValue(file.toFile(), SegmentationModelConfig.class);
         } catch (JsonProcessingException e) {
-            throw new IOException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr() + ": "
-                    + e.getOriginalMessage().replace('\n', ' '));
+            throw JsonErrors.describe(file, e);
         } catch (java.io.FileNotFoundException | NoSuchFileException e) {
             throw new IOException(file + ": no such config file");
         }

@@ -41,16 +41,22 @@ public final class SegmentationTraining {
      */
     public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
+        return train(model, train, val, s, runDir, resume, false, manager, log);
+    }
+
+    /** As above; {@code strict} fails at the first unreadable image instead of skipping it with a warning. */
+    public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
+            boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
         Sgd sgd = new Sgd(model.namedParameters(), s.momentum(), s.weightDecay(), true, manager);
         ParameterStore ps = new ParameterStore(manager, false);
         ConfusionMatrix[] last = new ConfusionMatrix[1];
         try (PrefetchLoader loader = new PrefetchLoader(train,
-                new PrefetchLoader.Options(s.batchSize(), s.seed(), true, false, Runtime.getRuntime().availableProcessors(), 2, false), manager)) {
+                new PrefetchLoader.Options(s.batchSize(), s.seed(), true, false, Runtime.getRuntime().availableProcessors(), 2, !strict), manager)) {
             TrainLoop.run(model, sgd, LrSchedule.poly(s.lr(), s.iterations()), loader::stream,
                     (b, it) -> SegmentationLoss.compute(model.forward(ps, new NDList(b.images()), true), targets(b)),
                     new TrainLoop.Options(s.iterations(), s.logEvery(), s.checkpointEvery(), runDir, resume, 0f),
                     iteration -> {
-                        last[0] = SegmentationEvaluation.evaluate(model, val, manager);
+                        last[0] = SegmentationEvaluation.evaluate(model, val, manager, strict);
                         return last[0].toString();
                     },
                     manager, log);

@@ -92,6 +92,57 @@ public final class Args {
         }
     }
 
+    /**
+     * A number option that must lie in {@code [min, max]} (NaN and infinities refused), or
+     * {@code fallback} when absent.
+     */
+    public float getFloat(String name, float fallback, float min, float max) throws UsageException {
+        float v = getFloat(name, fallback);
+        if (options.containsKey(name) && !(v >= min && v <= max)) {
+            String range = max == Float.MAX_VALUE ? ">= " + fmt(min) : "in [" + fmt(min) + ", " + fmt(max) + "]";
+            throw new UsageException("--" + name + " must be a number " + range + ", got '" + options.get(name) + "'");
+        }
+        return v;
+    }
+
+    /** An integer option that must be at least {@code min}, or {@code fallback} when absent. */
+    public int getInt(String name, int fallback, int min) throws UsageException {
+        int v = getInt(name, fallback);
+        if (options.containsKey(name) && v < min) {
+            throw new UsageException("--" + name + " must be an integer >= " + min + ", got '" + options.get(name) + "'");
+        }
+        return v;
+    }
+
+    private static String fmt(float f) {
+        return f == (int) f ? String.valueOf((int) f) : String.valueOf(f);
+    }
+
+    /**
+     * The path of an output file: refused when a folder is there (the user's folder is never
+     * replaced by a file).
+     */
+    public java.nio.file.Path outputFile(String name) throws UsageException {
+        java.nio.file.Path p = java.nio.file.Path.of(require(name));
+        if (java.nio.file.Files.isDirectory(p)) {
+            throw new UsageException("--" + name + " " + p + ": is a folder; give the name of a file to write");
+        }
+        return p;
+    }
+
+    /** The path of an output folder (absent: null when optional): refused when a file is there. */
+    public java.nio.file.Path outputFolder(String name, boolean required) throws UsageException {
+        String v = required ? require(name) : options.get(name);
+        if (v == null) {
+            return null;
+        }
+        java.nio.file.Path p = java.nio.file.Path.of(v);
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+            throw new UsageException("--" + name + " " + p + ": is a file; give a folder (it is created when missing)");
+        }
+        return p;
+    }
+
     public List<String> positional() {
         return positional;
     }

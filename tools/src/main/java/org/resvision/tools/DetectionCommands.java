@@ -27,6 +27,7 @@ import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.image.Images;
+import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.CocoDetectionSource;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionEvaluation;
@@ -49,8 +50,7 @@ final class DetectionCommands {
         } catch (java.io.FileNotFoundException e) {
             throw new IOException(file + ": no such config file");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr();
-            throw new IOException(file + where + ": " + e.getOriginalMessage().replace('\n', ' '));
+            throw org.resvision.data.json.JsonErrors.describe(file, e);
         }
         if (tree == null || !tree.isObject()) {
             throw new IOException(file + ": a config must be a JSON object");
@@ -124,8 +124,8 @@ final class DetectionCommands {
         return model;
     }
 
-    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite, Path init)
-            throws Exception {
+    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite, Path init,
+            boolean strict) throws Exception {
         CocoDataset trainGt = data.read();
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
@@ -135,7 +135,7 @@ final class DetectionCommands {
             System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,
                     trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
             CocoEvalResult r = DetectionTraining.train(model, data.source(trainGt, true, c), valGt,
-                    valGt == null ? null : val.source(valGt, false, c), run, resume, m, System.out);
+                    valGt == null ? null : val.source(valGt, false, c), run, resume, strict, m, System.out);
             if (r != null) {
                 System.out.println(r.summaryText());
             }
@@ -151,18 +151,18 @@ final class DetectionCommands {
         }
     }
 
-    static int evaluate(DetectionConfig c, Path weights, CocoData data) throws Exception {
+    static int evaluate(DetectionConfig c, Path weights, CocoData data, boolean strict) throws Exception {
         CocoDataset gt = data.read();
         checkClasses(c, gt, data.annotations());
         try (NDManager m = NDManager.newBaseManager()) {
-            CocoEvalResult r = DetectionEvaluation.evaluate(load(c, weights, m), gt, data.source(gt, false, c), c.batch_size, m);
+            CocoEvalResult r = DetectionEvaluation.evaluate(load(c, weights, m), gt, data.source(gt, false, c), c.batch_size, m, strict);
             System.out.println(r.summaryText());
         }
         return 0;
     }
 
     static int predict(DetectionConfig c, Path weights, List<String> images, Path out, Path draw, float scoreThresh, String device,
-            Path cocoGt, int batch) throws Exception {
+            Path cocoGt, int batch, boolean strict) throws Exception {
         if (scoreThresh >= 0) {
             c.box_score_thresh = scoreThresh;
         }
@@ -179,16 +179,27 @@ final class DetectionCommands {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
         int count = 0;
+        BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager(dev)) {
             FasterRcnn model = load(c, weights, m);
             ParameterStore ps = new ParameterStore(m, false);
             DetectionTransform transform = DetectionTransform.of(c);
             for (int start = 0; start < images.size(); start += batch) {
-                List<String> chunk = images.subList(start, Math.min(images.size(), start + batch));
                 try (NDManager bm = m.newSubManager()) {
+                    List<String> chunk = new ArrayList<>();
                     List<NDArray> rgb = new ArrayList<>();
-                    for (String name : chunk) {
-                        rgb.add(Images.read(Path.of(name), bm));
+                    for (int i = start; i < Math.min(images.size(), start + batch); i++) {
+                        try {
+                            rgb.add(Images.read(Path.of(images.get(i)), bm));
+                        } catch (IOException e) {
+                            bad.failed(i, e); // skipped with a warning, unless strict or too many
+                            continue;
+                        }
+                        bad.ok(i);
+                        chunk.add(images.get(i));
+                    }
+                    if (chunk.isEmpty()) {
+                        continue;
                     }
                     List<Detections> dets;
                     try (DetectionTransform.Prepared p = transform.prepare(rgb)) {
@@ -227,7 +238,8 @@ final class DetectionCommands {
         Path tmp = parent.resolve("." + out.getFileName() + ".tmp");
         mapper.writeValue(tmp.toFile(), results);
         Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        System.out.printf(Locale.ROOT, "%d detections on %d images (score > %s) -> %s%s%n", count, images.size(), c.box_score_thresh, out,
+        System.out.printf(Locale.ROOT, "%d detections on %d images%s (score > %s) -> %s%s%n", count, images.size() - bad.skipped(),
+                bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
                 draw == null ? "" : ", drawn images in " + draw);
         return 0;
     }

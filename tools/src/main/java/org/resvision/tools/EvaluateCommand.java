@@ -8,10 +8,12 @@ public final class EvaluateCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision evaluate --config C.json --weights W --data coco:ANN.json|voc:DIR [--split val]",
-            "                          [--images DIR]",
+            "                          [--images DIR] [--strict]",
             "  Detection: runs the model over the COCO file's images and prints the COCO bbox summary (the",
             "  eval module's pycocotools-exact numbers). Segmentation: runs the model over the VOC split and",
-            "  prints per-class IoU and accuracy, mIoU and pixel accuracy.");
+            "  prints per-class IoU and accuracy, mIoU and pixel accuracy. An unreadable image (corrupt,",
+            "  truncated, empty) is skipped with one warning line naming it (detection: its objects count as",
+            "  missed); more than 10% unreadable fails the run; --strict fails at the first.");
 
     @Override
     public String name() {
@@ -30,13 +32,14 @@ public final class EvaluateCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "data", "split", "images"), Set.of(), USAGE);
+        Args args = new Args(argv, Set.of("config", "weights", "data", "split", "images"), Set.of("strict"), USAGE);
         Path config = Path.of(args.require("config"));
         if (DetectionCommands.isDetection(config)) {
             return DetectionCommands.evaluate(DetectionCommands.config(config), Path.of(args.require("weights")),
-                    DetectionCommands.cocoData(args.require("data"), args.get("images", null)));
+                    DetectionCommands.cocoData(args.require("data"), args.get("images", null)), args.flag("strict"));
         }
         return SegmentationCommands.evaluate(SegmentationCommands.config(Path.of(args.require("config"))),
-                Path.of(args.require("weights")), SegmentationCommands.vocData(args.require("data")), args.get("split", "val"));
+                Path.of(args.require("weights")), SegmentationCommands.vocData(args.require("data")), args.get("split", "val"),
+                args.flag("strict"));
     }
 }

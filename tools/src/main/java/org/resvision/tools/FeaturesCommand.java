@@ -36,7 +36,8 @@ public final class FeaturesCommand implements Command {
             "  ARCH: resnet18|resnet34|resnet50|resnet101|resnet152|resnext50_32x4d|wide_resnet50_2",
             "  --weights  torchvision .pth or safetensors (classification, resnet_fpn_backbone or detection",
             "             checkpoints; the key prefix is found automatically)",
-            "  --eps      BatchNorm epsilon (default 1e-5; torchvision's COCO detection weights v1 use 0)");
+            "  --size     a positive number of pixels",
+            "  --eps      BatchNorm epsilon, >= 0 (default 1e-5; torchvision's COCO detection weights v1 use 0)");
 
     @Override
     public String name() {
@@ -58,13 +59,13 @@ public final class FeaturesCommand implements Command {
         Args args = new Args(argv, Set.of("arch", "weights", "size", "eps", "device", "out"), Set.of("fpn"), USAGE);
         String arch = args.require("arch");
         Path weightsFile = Path.of(args.require("weights"));
-        Path out = Path.of(args.require("out"));
+        Path out = args.outputFile("out");
         if (args.positional().size() != 1) {
             throw new UsageException("expected exactly one IMAGE, got " + args.positional().size() + "\n" + USAGE);
         }
         Path image = Path.of(args.positional().get(0));
-        int size = args.getInt("size", 0);
-        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", Norm.DEFAULT_EPS));
+        int size = args.getInt("size", 0, 1);
+        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", Norm.DEFAULT_EPS, 0f, Float.MAX_VALUE));
         boolean fpn = args.flag("fpn");
 
         try (NDManager manager = BackboneModels.manager(BackboneModels.device(args.get("device", "cpu")))) {

@@ -42,7 +42,7 @@ public final class ImportWeightsCommand implements Command {
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("arch", "out"), Set.of("fpn", "lenient"), USAGE);
         String arch = args.require("arch");
-        Path out = Path.of(args.require("out"));
+        Path out = args.outputFile("out");
         if (args.positional().size() != 1) {
             throw new UsageException("expected exactly one input file\n" + USAGE);
         }

@@ -43,22 +43,38 @@ public final class Main {
                     System.out.println(c.usage());
                     return 0;
                 }
-                try {
-                    return c.run(rest);
-                } catch (UsageException e) {
-                    System.err.println("resvision " + c.name() + ": " + e.getMessage());
-                    return 2;
-                } catch (Exception e) {
-                    System.err.println("resvision " + c.name() + ": error: " + Runtimes.oneLine(e));
-                    if (Boolean.getBoolean("resvision.debug")) {
-                        e.printStackTrace();
-                    }
-                    return 1;
-                }
+                return run(c, rest);
             }
         }
         System.err.println("resvision: unknown command '" + args[0] + "' (try --help)");
         return 2;
+    }
+
+    /** Runs one command; every failure, an out-of-heap Error included, becomes one line on stderr. */
+    static int run(Command c, String[] rest) {
+        try {
+            return c.run(rest);
+        } catch (UsageException e) {
+            // the problem only: the usage text is one --help away, and stderr stays one line
+            String problem = e.getMessage() == null ? "bad command line" : e.getMessage().lines().findFirst().orElse("");
+            System.err.println("resvision " + c.name() + ": " + problem + " (see 'resvision " + c.name() + " --help')");
+            return 2;
+        } catch (Exception e) {
+            System.err.println("resvision " + c.name() + ": error: "
+                    + (Runtimes.isOutOfMemory(e) ? Runtimes.outOfMemory(rest) : Runtimes.oneLine(e)));
+            debug(e);
+            return 1;
+        } catch (OutOfMemoryError e) {
+            System.err.println("resvision " + c.name() + ": error: " + Runtimes.outOfMemory(rest));
+            debug(e);
+            return 1;
+        }
+    }
+
+    private static void debug(Throwable t) {
+        if (Boolean.getBoolean("resvision.debug")) {
+            t.printStackTrace();
+        }
     }
 
     private static void printUsage() {

@@ -8,12 +8,14 @@ public final class PredictCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision predict --config C.json --weights W IMAGES... --out OUT [--draw DIR]",
-            "                         [--score-thresh T] [--device cpu|gpu] [--coco GT.json] [--batch B]",
+            "                         [--score-thresh T] [--device cpu|gpu] [--coco GT.json] [--batch B] [--strict]",
             "  Detection: OUT is a JSON file of results in COCO results format plus file_name and",
             "  category_name (image_id and dataset category ids when --coco GT.json maps file names to ids);",
             "  --draw writes each image with boxes, labels and scores. --score-thresh overrides the config's",
             "  box_score_thresh. Segmentation: OUT is a folder of VOC-palette PNGs of class indices (same",
-            "  stem), and --draw a colour overlay per image.");
+            "  stem), and --draw a colour overlay per image. T is in [0, 1], B >= 1. An unreadable image among",
+            "  several is skipped with one warning line naming it (more than 10% unreadable, or all of them,",
+            "  fails); --strict, or a single IMAGE, fails at the first.");
 
     @Override
     public String name() {
@@ -32,25 +34,21 @@ public final class PredictCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "out", "draw", "score-thresh", "device", "coco", "batch"), Set.of(), USAGE);
+        Args args = new Args(argv, Set.of("config", "weights", "out", "draw", "score-thresh", "device", "coco", "batch"), Set.of("strict"), USAGE);
         if (args.positional().isEmpty()) {
             throw new UsageException("no IMAGES given\n" + USAGE);
         }
-        String draw = args.get("draw", null);
+        Path draw = args.outputFolder("draw", false);
         Path config = Path.of(args.require("config"));
+        boolean strict = args.flag("strict") || args.positional().size() == 1;
         if (DetectionCommands.isDetection(config)) {
-            float thresh;
-            try {
-                thresh = Float.parseFloat(args.get("score-thresh", "-1"));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--score-thresh must be a number");
-            }
+            float thresh = args.getFloat("score-thresh", -1, 0, 1);
+            int batch = args.getInt("batch", 2, 1);
             String coco = args.get("coco", null);
             return DetectionCommands.predict(DetectionCommands.config(config), Path.of(args.require("weights")), args.positional(),
-                    Path.of(args.require("out")), draw == null ? null : Path.of(draw), thresh, args.get("device", "cpu"),
-                    coco == null ? null : Path.of(coco), Math.max(1, args.getInt("batch", 2)));
+                    args.outputFile("out"), draw, thresh, args.get("device", "cpu"), coco == null ? null : Path.of(coco), batch, strict);
         }
-        return SegmentationCommands.predict(SegmentationCommands.config(Path.of(args.require("config"))),
-                Path.of(args.require("weights")), args.positional(), Path.of(args.require("out")), draw == null ? null : Path.of(draw));
+        return SegmentationCommands.predict(SegmentationCommands.config(config), Path.of(args.require("weights")), args.positional(),
+                args.outputFolder("out", true), draw, strict);
     }
 }

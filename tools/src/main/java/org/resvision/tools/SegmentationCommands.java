@@ -18,6 +18,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.data.image.Images;
+import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.VocSegmentationSource;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
@@ -41,8 +42,8 @@ final class SegmentationCommands {
         return Path.of(data.substring(4));
     }
 
-    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, Path init)
-            throws Exception {
+    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, Path init,
+            boolean strict) throws Exception {
         VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
         VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
@@ -50,7 +51,7 @@ final class SegmentationCommands {
             Fcn fcn = init == null ? initialized(c, m) : load(c, init, m);
             System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.model, c.num_classes,
                     train.size(), voc, val.size(), init == null ? "" : ", starting from " + init);
-            ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, m, System.out);
+            ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, strict, m, System.out);
             System.out.println(table(cm, c.classNames()));
             System.out.println("model: " + run.resolve("model.safetensors"));
         }
@@ -73,24 +74,32 @@ final class SegmentationCommands {
         return fcn;
     }
 
-    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split) throws Exception {
+    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split, boolean strict) throws Exception {
         VocSegmentationSource src = new VocSegmentationSource(voc, split, c.num_classes, false, c.base_size, c.crop_size);
         try (NDManager m = NDManager.newBaseManager()) {
-            ConfusionMatrix cm = SegmentationEvaluation.evaluate(load(c, weights, m), src, m);
+            ConfusionMatrix cm = SegmentationEvaluation.evaluate(load(c, weights, m), src, m, strict);
             System.out.println(table(cm, c.classNames()));
         }
         return 0;
     }
 
-    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw) throws Exception {
-        Files.createDirectories(out);
+    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict) throws Exception {
+        BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager()) {
             Fcn fcn = load(c, weights, m);
             ParameterStore ps = new ParameterStore(m, false);
-            for (String name : images) {
-                Path file = Path.of(name);
+            for (int i = 0; i < images.size(); i++) {
+                Path file = Path.of(images.get(i));
                 try (NDManager im = m.newSubManager()) {
-                    NDArray rgb = Images.read(file, im);
+                    NDArray rgb;
+                    try {
+                        rgb = Images.read(file, im);
+                    } catch (IOException e) {
+                        bad.failed(i, e); // skipped with a warning, unless strict or too many
+                        continue;
+                    }
+                    bad.ok(i);
+                    Files.createDirectories(out);
                     Sample s = Transforms.normalize(new Sample(rgb, new float[0][], new int[0], null, null),
                             Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
                     NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1).squeeze(0);
@@ -104,7 +113,8 @@ final class SegmentationCommands {
                     }
                 }
             }
-            System.out.println("wrote " + images.size() + " VOC-palette masks to " + out + (draw == null ? "" : " and overlays to " + draw));
+            System.out.println("wrote " + (images.size() - bad.skipped()) + " VOC-palette masks to " + out
+                    + (bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable images skipped)") + (draw == null ? "" : " and overlays to " + draw));
         }
         return 0;
     }

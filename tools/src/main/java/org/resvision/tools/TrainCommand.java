@@ -9,7 +9,7 @@ public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume | --overwrite]",
-            "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS]",
+            "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS] [--strict]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
             "  train -> val sibling when it exists); --init starts from the given weights (a torchvision",
@@ -20,7 +20,9 @@ public final class TrainCommand implements Command {
             "  kill at any moment leaves a complete checkpoint); --resume continues from the newest exactly",
             "  (weights, momentum, iteration, data order, sampling); a RUN_DIR that holds a run already is",
             "  refused unless --resume or --overwrite (which starts again) is given; one process per RUN_DIR.",
-            "  A NaN loss stops with a message and keeps the last good checkpoint.");
+            "  A NaN loss stops with a message and keeps the last good checkpoint. An unreadable image is",
+            "  skipped with one warning line naming it (more than 10% unreadable fails the run); --strict",
+            "  fails at the first.");
 
     @Override
     public String name() {
@@ -39,19 +41,20 @@ public final class TrainCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images", "init"), Set.of("resume", "overwrite"), USAGE);
+        Args args = new Args(argv, Set.of("config", "data", "out", "val", "images", "init"), Set.of("resume", "overwrite", "strict"), USAGE);
         Path config = Path.of(args.require("config"));
         if (DetectionCommands.isDetection(config)) {
             DetectionCommands.CocoData data = DetectionCommands.cocoData(args.require("data"), args.get("images", null));
             String val = args.get("val", null);
             DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
             String init = args.get("init", null);
-            return DetectionCommands.train(DetectionCommands.config(config), config, data, v, Path.of(args.require("out")), args.flag("resume"),
-                    args.flag("overwrite"), init == null ? null : Path.of(init));
+            return DetectionCommands.train(DetectionCommands.config(config), config, data, v, args.outputFolder("out", true), args.flag("resume"),
+                    args.flag("overwrite"), init == null ? null : Path.of(init), args.flag("strict"));
         }
         SegmentationModelConfig c = SegmentationCommands.config(config);
         String init = args.get("init", null);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),
-                Path.of(args.require("out")), args.flag("resume"), args.flag("overwrite"), init == null ? null : Path.of(init));
+                args.outputFolder("out", true), args.flag("resume"), args.flag("overwrite"), init == null ? null : Path.of(init),
+                args.flag("strict"));
     }
 }

@@ -21,6 +21,11 @@ class EvalCommandsTest {
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
+        return run(() -> Main.run(args));
+    }
+
+    /** Runs {@code main} with stdout and stderr captured. */
+    static Run run(java.util.function.IntSupplier main) {
         PrintStream out = System.out;
         PrintStream err = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
@@ -28,7 +33,7 @@ class EvalCommandsTest {
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
         try {
-            int code = Main.run(args);
+            int code = main.getAsInt();
             return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);

@@ -76,14 +76,13 @@ final class Safetensors {
                     throw new WeightsFormatException(file, "tensor '" + e.getKey() + "' has unsupported dtype '" + dtype + "'");
                 }
                 long[] shape = new long[shapeNode.size()];
-                long count = 1;
                 for (int i = 0; i < shape.length; i++) {
                     shape[i] = shapeNode.get(i).asLong(-1);
                     if (shape[i] < 0) {
                         throw new WeightsFormatException(file, "tensor '" + e.getKey() + "' has a negative dimension");
                     }
-                    count *= shape[i];
                 }
+                long count = TensorData.elements(file, e.getKey(), shape, es);
                 long begin = offsets.get(0).asLong(-1);
                 long end = offsets.get(1).asLong(-1);
                 if (begin < 0 || end < begin || end > dataSize) {

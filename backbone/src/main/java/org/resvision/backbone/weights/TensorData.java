@@ -58,6 +58,30 @@ final class TensorData {
     }
 
     /**
+     * The element count of a tensor of {@code shape} from {@code file}, refusing shapes whose
+     * bytes would not fit one buffer (2 GB), negative sizes, and products that overflow (a
+     * hostile header declaring 10^12 elements must be refused here, not by libtorch).
+     */
+    static long elements(java.nio.file.Path file, String name, long[] shape, int elementSize) throws WeightsFormatException {
+        long count = 1;
+        try {
+            for (long s : shape) {
+                if (s < 0) {
+                    throw new WeightsFormatException(file, "tensor '" + name + "' has a negative dimension");
+                }
+                count = Math.multiplyExact(count, s);
+            }
+            if (Math.multiplyExact(count, (long) elementSize) <= Integer.MAX_VALUE) {
+                return count;
+            }
+        } catch (ArithmeticException e) {
+            // falls through to the same message
+        }
+        throw new WeightsFormatException(file, "tensor '" + name + "' declares shape " + java.util.Arrays.toString(shape)
+                + ", more than 2 GB of data (a corrupt or hostile header)");
+    }
+
+    /**
      * An NDArray of {@code shape} from {@code storage} (positioned at element 0 of the storage),
      * reading element {@code offset + sum(i_k * stride_k)} for each index; contiguous tensors are
      * a single bulk copy.

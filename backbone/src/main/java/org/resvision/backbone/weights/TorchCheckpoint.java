@@ -52,9 +52,16 @@ final class TorchCheckpoint {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
                 ZipEntry e = entries.nextElement();
+                String n = e.getName().replace('\\', '/');
+                if (n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../") || n.endsWith("/..")) {
+                    // never extracted, but no torch.save file has one: a crafted archive
+                    throw new WeightsFormatException(file, "zip entry '" + e.getName() + "' points outside the archive: not a torch.save file");
+                }
+                if (pkl != null) {
+                    continue;
+                }
                 if (e.getName().equals("data.pkl") || e.getName().endsWith("/data.pkl")) {
                     pkl = e;
-                    break;
                 }
             }
             if (pkl == null) {
@@ -131,7 +138,7 @@ final class TorchCheckpoint {
                 out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
             }
             return out;
-        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException | ArithmeticException e) {
             throw new WeightsFormatException(file, "truncated legacy torch.save file");
         }
     }
@@ -191,16 +198,22 @@ final class TorchCheckpoint {
 
     private static ai.djl.ndarray.NDArray tensor(
             Path file, NDManager manager, String name, Unpickler.TensorRef ref, ByteBuffer storage) throws WeightsFormatException {
+        int es = TensorData.elementSize(ref.storage().dtype());
+        TensorData.elements(file, name, ref.size(), es);
         long last = ref.offset();
         for (int d = 0; d < ref.size().length; d++) {
             if (ref.size()[d] == 0) {
                 last = -1;
                 break;
             }
-            last += (ref.size()[d] - 1) * ref.stride()[d];
+            try {
+                last = Math.addExact(last, Math.multiplyExact(ref.size()[d] - 1, ref.stride()[d]));
+            } catch (ArithmeticException e) {
+                last = Long.MAX_VALUE / 16; // beyond any storage: refused below
+                break;
+            }
         }
-        int es = TensorData.elementSize(ref.storage().dtype());
-        if ((last + 1) * es > storage.limit()) {
+        if (last < -1 || ref.offset() < 0 || (last + 1) * es > storage.limit()) {
             throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storage.limit() / es
                     + " elements, its size/stride need " + (last + 1));
         }

@@ -33,20 +33,37 @@ public final class Images {
      */
     public static NDArray read(Path file, NDManager manager) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + ": no such image file");
+            throw new IOException(file + (Files.isDirectory(file) ? ": a folder, not an image file" : ": no such image file"));
         }
         byte[] bytes = Files.readAllBytes(file);
-        Mat bgr;
-        try (BytePointer data = new BytePointer(bytes); Mat raw = new Mat(1, bytes.length, opencv_core.CV_8UC1, data)) {
-            bgr = opencv_imgcodecs.imdecode(raw, opencv_imgcodecs.IMREAD_COLOR);
+        if (bytes.length == 0) {
+            throw new IOException(file + ": empty file (0 bytes), not an image");
         }
+        Mat bgr = decode(bytes);
         if (bgr == null || bgr.empty()) {
             throw new IOException(file + ": not a readable image (corrupt, truncated or an unsupported format)");
         }
         try (bgr) {
+            if (3L * bgr.rows() * bgr.cols() * Float.BYTES > Integer.MAX_VALUE) {
+                throw new IOException(file + ": " + bgr.cols() + "x" + bgr.rows() + " pixels is too large (at most "
+                        + MAX_PIXELS / 1_000_000 + " megapixels); resize it first");
+            }
             return toArray(bgr, manager);
         }
     }
+
+    /** OpenCV's decoding, or null where it throws (as it does, rather than returning an empty image, for some broken headers). */
+    private static Mat decode(byte[] bytes) {
+        try (BytePointer data = new BytePointer(bytes); Mat raw = new Mat(1, bytes.length, opencv_core.CV_8UC1, data)) {
+            // IMREAD_COLOR: 16-bit PNGs are scaled to 8 bits, grey and CMYK become BGR, alpha is dropped
+            return opencv_imgcodecs.imdecode(raw, opencv_imgcodecs.IMREAD_COLOR);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The most pixels an image may have: its float RGB array must fit one Java buffer (2 GB). */
+    public static final long MAX_PIXELS = Integer.MAX_VALUE / (3L * Float.BYTES);
 
     /** An 8-bit BGR image (OpenCV's layout) as float RGB in [0, 1], shaped [3, H, W]. */
     public static NDArray toArray(Mat bgr, NDManager manager) {

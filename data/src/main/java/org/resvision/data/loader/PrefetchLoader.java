@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
 
@@ -30,6 +29,10 @@ import org.resvision.data.transform.Transforms;
 public final class PrefetchLoader implements AutoCloseable {
 
     /** How a loader is set up. */
+    /**
+     * @param skipBad skip unreadable items, each with one warning line, failing only when too many
+     *                are bad ({@link BadItems}); false: fail at the first
+     */
     public record Options(int batchSize, long seed, boolean shuffle, boolean groupByAspect, int workers, int prefetch, boolean skipBad) {
         public Options {
             if (batchSize <= 0 || workers <= 0 || prefetch <= 0) {
@@ -37,9 +40,14 @@ public final class PrefetchLoader implements AutoCloseable {
             }
         }
 
-        /** Shuffled, grouped by aspect ratio, one worker per core, two batches ahead, failing on bad items. */
+        /** Shuffled, grouped by aspect ratio, one worker per core, two batches ahead, skipping unreadable items. */
         public static Options training(int batchSize, long seed) {
-            return new Options(batchSize, seed, true, true, Runtime.getRuntime().availableProcessors(), 2, false);
+            return new Options(batchSize, seed, true, true, Runtime.getRuntime().availableProcessors(), 2, true);
+        }
+
+        /** These options with {@code skipBad} set. */
+        public Options withSkipBad(boolean skip) {
+            return new Options(batchSize, seed, shuffle, groupByAspect, workers, prefetch, skip);
         }
     }
 
@@ -47,13 +55,14 @@ public final class PrefetchLoader implements AutoCloseable {
     private final Options options;
     private final NDManager root;
     private final ExecutorService pool;
-    private final AtomicInteger skipped = new AtomicInteger();
+    private volatile BadItems bad;
 
     /** Batches' managers are children of {@code root}. */
     public PrefetchLoader(SampleSource source, Options options, NDManager root) {
         this.source = source;
         this.options = options;
         this.root = root;
+        this.bad = new BadItems(!options.skipBad(), source.size(), System.err::println);
         this.pool = Executors.newFixedThreadPool(options.workers(), r -> {
             Thread t = new Thread(r, "resvision-loader");
             t.setDaemon(true);
@@ -63,7 +72,13 @@ public final class PrefetchLoader implements AutoCloseable {
 
     /** Items skipped as unreadable so far (only with {@code skipBad}). */
     public int skipped() {
-        return skipped.get();
+        return bad.skipped();
+    }
+
+    /** Sends the warning line of each skipped item to {@code warn} instead of stderr; call before the first batch. */
+    public PrefetchLoader warnings(java.util.function.Consumer<String> warn) {
+        this.bad = new BadItems(!options.skipBad(), source.size(), warn);
+        return this;
     }
 
     /** The batches of one epoch, as dataset indices. */
@@ -125,10 +140,16 @@ public final class PrefetchLoader implements AutoCloseable {
 
             @Override
             public Batch get() {
-                while (!it.hasNext()) {
-                    it = epoch(++epoch);
+                while (true) {
+                    while (!it.hasNext()) {
+                        it = epoch(++epoch);
+                    }
+                    Batch b = it.next();
+                    if (b.size() > 0) {
+                        return b;
+                    }
+                    b.close(); // every item of it was skipped as unreadable
                 }
-                return it.next();
             }
         };
     }
@@ -173,6 +194,9 @@ public final class PrefetchLoader implements AutoCloseable {
                     if (e.getCause() instanceof UncheckedIOException u) {
                         throw u;
                     }
+                    if (e.getCause() instanceof Error err) {
+                        throw err; // out of memory in a worker is the caller's out of memory
+                    }
                     throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
                 }
             }
@@ -187,13 +211,18 @@ public final class PrefetchLoader implements AutoCloseable {
             for (int idx : indices) {
                 Random rnd = new Random((options.seed() * 31 + epoch) * 1_000_003L + idx);
                 try {
-                    samples.add(source.load(idx, rnd, m));
-                    kept.add(idx);
-                } catch (IOException e) {
-                    if (!options.skipBad()) {
-                        throw new UncheckedIOException(e);
+                    Sample s;
+                    try {
+                        s = source.load(idx, rnd, m);
+                    } catch (IOException e) {
+                        bad.failed(idx, e); // rethrows unless it is to be skipped
+                        continue;
                     }
-                    skipped.incrementAndGet();
+                    samples.add(s);
+                    kept.add(idx);
+                    bad.ok(idx);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
                 }
             }
             List<NDArray> images = new ArrayList<>();

@@ -90,8 +90,8 @@ public final class VocSegmentationSource implements SampleSource {
         } else {
             int h = (int) s.height();
             int w = (int) s.width();
-            int nh = h <= w ? baseSize : (int) ((long) baseSize * h / w);
-            int nw = h <= w ? (int) ((long) baseSize * w / h) : baseSize;
+            int nh = h <= w ? baseSize : (int) Math.max(1, (long) baseSize * h / w);
+            int nw = h <= w ? (int) Math.max(1, (long) baseSize * w / h) : baseSize;
             s = Transforms.resize(s, nh, nw);
         }
         return Transforms.normalize(s, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);

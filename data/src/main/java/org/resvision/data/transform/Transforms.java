@@ -40,7 +40,8 @@ public final class Transforms {
         float a = (1f / shortSide) * (float) minSize;
         float b = (1f / longSide) * (float) maxSize;
         double scale = Math.min(a, b);
-        return new int[] {(int) Math.floor(h * scale), (int) Math.floor(w * scale)};
+        // at least one pixel: torchvision would give 0 for a 20000x1 image and fail in the first conv
+        return new int[] {Math.max(1, (int) Math.floor(h * scale)), Math.max(1, (int) Math.floor(w * scale))};
     }
 
     /** (x - mean) / std per channel. */
@@ -196,8 +197,8 @@ public final class Transforms {
         int size = minSize + rnd.nextInt(maxSize - minSize + 1);
         int h = (int) s.height();
         int w = (int) s.width();
-        int nh = h <= w ? size : (int) ((long) size * h / w);
-        int nw = h <= w ? (int) ((long) size * w / h) : size;
+        int nh = h <= w ? size : (int) Math.max(1, (long) size * h / w);
+        int nw = h <= w ? (int) Math.max(1, (long) size * w / h) : size;
         Sample r = resize(s, nh, nw);
         int ph = Math.max(crop, nh);
         int pw = Math.max(crop, nw);

@@ -28,9 +28,13 @@ class PrefetchLoaderTest {
 
     /** Item i: a (10 + i % 3) x (12 + i % 5) image filled with a random value of its own stream; odd items portrait. */
     static final class FakeSource implements SampleSource {
-        final int bad;
+        final java.util.Set<Integer> bad;
 
         FakeSource(int bad) {
+            this.bad = java.util.Set.of(bad);
+        }
+
+        FakeSource(java.util.Set<Integer> bad) {
             this.bad = bad;
         }
 
@@ -46,7 +50,7 @@ class PrefetchLoaderTest {
 
         @Override
         public Sample load(int index, Random rnd, NDManager m) throws IOException {
-            if (index == bad) {
+            if (bad.contains(index)) {
                 throw new IOException("item" + index + ".jpg: not a readable image");
             }
             return new Sample(m.full(new Shape(3, 10 + index % 3, 12 + index % 5), rnd.nextFloat()),
@@ -132,6 +136,49 @@ class PrefetchLoaderTest {
             }
             assertEquals(22, items);
             assertEquals(1, lenient.skipped());
+        }
+    }
+
+    @Test
+    void aSkippedItemWarnsOnceAcrossEpochsAndAnEmptyBatchIsPassedOver() {
+        List<String> warnings = new ArrayList<>();
+        // items 2 and 3 (the whole second batch, unshuffled) fail: the stream passes from {0, 1} to {4, 5}
+        // (2 of 23 = 8.7%, under the 10% that fails the run)
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader l = new PrefetchLoader(new FakeSource(java.util.Set.of(2, 3)),
+                        new PrefetchLoader.Options(2, 1, false, false, 1, 1, true), root).warnings(warnings::add)) {
+            java.util.function.Supplier<Batch> s = l.stream(0);
+            try (Batch b = s.get()) {
+                assertArrayEquals(new int[] {0, 1}, b.indices());
+            }
+            try (Batch b = s.get()) {
+                assertArrayEquals(new int[] {4, 5}, b.indices()); // batch {2, 3} had nothing left
+            }
+            for (int i = 0; i < 30; i++) { // two more epochs
+                s.get().close();
+            }
+            assertEquals(List.of(
+                    "warning: item2.jpg: not a readable image; skipped (1 unreadable of 3 read so far; --strict stops at the first)",
+                    "warning: item3.jpg: not a readable image; skipped (2 unreadable of 4 read so far; --strict stops at the first)"),
+                    warnings);
+            assertEquals(2, l.skipped());
+        }
+    }
+
+    @Test
+    void tooManyUnreadableItemsFailNamingTheFirst() {
+        // 3 of 23 (13%) unreadable: the run fails once 20 items have been tried
+        try (NDManager root = NDManager.newBaseManager();
+                PrefetchLoader l = new PrefetchLoader(new FakeSource(java.util.Set.of(1, 5, 9)),
+                        new PrefetchLoader.Options(4, 1, false, false, 1, 1, true), root).warnings(w -> { })) {
+            Iterator<Batch> it = l.epoch(0);
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> {
+                while (it.hasNext()) {
+                    it.next().close();
+                }
+            });
+            assertEquals("3 of 20 images read so far are unreadable (more than 10%); the first: item1.jpg: not a readable image",
+                    e.getMessage());
         }
     }
 

@@ -81,7 +81,7 @@ final class TrainCases implements BadInput.Source {
                             Files.writeString(d.resolve("run"), "a file the user has");
                             return argv;
                         },
-                        "run", "--out must be a folder"),
+                        "run", "is a file; give a folder"),
                 BadInput.error("train/run-locked", "the run folder and that another training run is writing into it",
                         d -> {
                             String[] argv = train(d, CONFIG);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.CpuQuirks;
 import org.resvision.backbone.nn.InplaceRelu;
 import org.resvision.backbone.nn.LinearLayer;
 import org.resvision.backbone.nn.MemoryFormat;
@@ -44,8 +45,11 @@ public final class ResNet extends TorchModule {
     private final int[] strides = new int[4];
     private long channelsLastMinPositions = Long.getLong("resvision.channelsLastMinPositions", DEFAULT_CHANNELS_LAST_MIN_POSITIONS);
 
-    /** The default of {@link #setChannelsLastMinPositions}: 512 positions (e.g. a 23x23 map). */
-    public static final long DEFAULT_CHANNELS_LAST_MIN_POSITIONS = 512;
+    /**
+     * The default of {@link #setChannelsLastMinPositions}: 512 positions (e.g. a 23x23 map), or
+     * never where channels-last convolutions would crash libtorch ({@link CpuQuirks}).
+     */
+    public static final long DEFAULT_CHANNELS_LAST_MIN_POSITIONS = CpuQuirks.channelsLastConvolutionCrashes() ? Long.MAX_VALUE : 512;
 
     public ResNet(ResNetConfig config) {
         this.config = config;

@@ -42,8 +42,12 @@ final class VideoAnnotator {
     /** Job settings. */
     record Settings(int stride, int batch, boolean video, boolean track, String format) {}
 
-    /** What one video produced. */
-    record Result(int frames, int processed, long detections, int badFrames, double seconds) {}
+    /**
+     * What one video produced; {@code declared} is the frame count the input declares (-1:
+     * unknown), and {@code partial} says it held fewer (the outputs then have {@link #partial} names).
+     */
+    record Result(int frames, int processed, long detections, int badFrames, double seconds, int declared, boolean partial,
+            Path videoFile, Path annotationsFile) {}
 
     /** A frame on its way to the encoder, with the detections (and class map) to draw, and to record if processed. */
     private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, byte[] mask, boolean processed) {}
@@ -79,10 +83,37 @@ final class VideoAnnotator {
         };
     }
 
-    /** Annotates one video into {@code videoOut} (null: none) and {@code annotationsOut}; on failure nothing is left behind. */
+    /**
+     * The name a video's outputs get when its input ended early: {@code x.mp4} becomes {@code
+     * x.partial.mp4}, which no re-run mistakes for finished.
+     */
+    static Path partial(Path out) {
+        String n = out.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return out.resolveSibling(n.substring(0, dot) + ".partial" + n.substring(dot));
+    }
+
+    /** A temporary name for {@code out} that no other run uses: {@code .x.mp4.<pid>-<random>.tmp.mp4}. */
+    static Path temporary(Path out) {
+        String n = out.getFileName().toString();
+        String unique = ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        return out.resolveSibling("." + n + "." + unique + ".tmp" + (n.endsWith(".mp4") ? ".mp4" : ""));
+    }
+
+    /** Whether {@code file} is one of {@link #temporary}'s names for {@code out} (or the fixed one of older versions). */
+    static boolean isTemporary(Path file, Path out) {
+        String n = out.getFileName().toString();
+        return file.getFileName().toString().matches("\\." + java.util.regex.Pattern.quote(n) + "(\\.\\d+-[0-9a-f]+)?\\.tmp(\\.mp4)?");
+    }
+
+    /**
+     * Annotates one video into {@code videoOut} (null: none) and {@code annotationsOut}, or their
+     * {@link #partial} names when the input holds fewer frames than it declares; on failure
+     * nothing is left behind.
+     */
     Result annotate(VideoReader reader, Path videoOut, Path annotationsOut, String label) throws Exception {
-        Path tmpVideo = videoOut == null ? null : videoOut.resolveSibling("." + videoOut.getFileName() + ".tmp.mp4");
-        Path tmpAnn = annotationsOut.resolveSibling("." + annotationsOut.getFileName() + ".tmp");
+        Path tmpVideo = videoOut == null ? null : temporary(videoOut);
+        Path tmpAnn = temporary(annotationsOut);
         try {
             return annotate(reader, videoOut, annotationsOut, label, tmpVideo, tmpAnn);
         } catch (Exception | Error e) {
@@ -163,6 +194,7 @@ final class VideoAnnotator {
         IouTracker tracker = settings.track() ? new IouTracker(IouTracker.Settings.defaults()) : null;
         int frames = 0;
         int expected = reader.frameCountEstimate();
+        int declared = reader.declaredFrames();
         long lastReport = System.nanoTime();
         Detections latest = null;
         int[] latestIds = null;
@@ -231,6 +263,9 @@ final class VideoAnnotator {
                 f.close();
             }
             try {
+                if (end && failure.get() == null && isShort(frames + reader.skipped(), declared)) {
+                    sink.partial(frames + reader.skipped(), declared); // after the encoder's last frame
+                }
                 sink.close();
             } finally {
                 if (writer != null) {
@@ -242,12 +277,21 @@ final class VideoAnnotator {
             Throwable t = failure.get();
             throw new IOException(reader.file() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()), t);
         }
+        boolean partial = isShort(frames + reader.skipped(), declared);
+        Path finalVideo = videoOut == null ? null : partial ? partial(videoOut) : videoOut;
+        Path finalAnn = partial ? partial(annotationsOut) : annotationsOut;
         if (tmpVideo != null) {
-            Files.move(tmpVideo, videoOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmpVideo, finalVideo, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         // the annotations last: their presence marks the video as done
-        Files.move(tmpAnn, annotationsOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9);
+        Files.move(tmpAnn, finalAnn, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, declared, partial,
+                finalVideo, finalAnn);
+    }
+
+    /** Fewer frames read (decoded or not) than the file declares, beyond 1% (declared counts can be a frame or two off). */
+    static boolean isShort(int read, int declared) {
+        return declared > 0 && read < declared - declared / 100;
     }
 
     /** A 20-character progress bar ({@code [#####...............]}). */
@@ -352,7 +396,8 @@ final class VideoAnnotator {
             this.names = names;
             this.video = video;
             this.file = file;
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
             if (format.equals("coco")) {
                 coco = mapper.createObjectNode();
                 coco.putObject("info").put("video", video).put("fps", fps).put("width", width).put("height", height);
@@ -418,6 +463,22 @@ final class VideoAnnotator {
                 o.put("track_id", ids[k]);
             }
             return o;
+        }
+
+        /**
+         * Records that the input ended early: {@code info.partial}, {@code info.frames} and {@code
+         * info.declared_frames} in coco, a last line {@code {"partial": true, "frames": F,
+         * "declared_frames": D}} in jsonl; mot has no place for it (the file name says it).
+         */
+        void partial(int frames, int declared) throws IOException {
+            if (coco != null) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) coco.get("info")).put("partial", true).put("frames", frames)
+                        .put("declared_frames", declared);
+            } else if (format.equals("jsonl")) {
+                out.write(mapper.writeValueAsString(mapper.createObjectNode().put("partial", true).put("frames", frames)
+                        .put("declared_frames", declared)));
+                out.write('\n');
+            }
         }
 
         @Override

@@ -3,6 +3,7 @@ package org.resvision.data.video;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -94,6 +95,20 @@ public final class VideoReader implements AutoCloseable {
     public int frameCountEstimate() {
         int n = grabber.getLengthInVideoFrames();
         return n > 0 ? n : -1;
+    }
+
+    /**
+     * The frame count the file declares: the video stream's frame count from the container's
+     * header or index (an AVI's header still says it when the file was cut short and its index
+     * lost), or else the duration times the frame rate when the duration was read rather than
+     * guessed from the bit rate; -1 when unknown.
+     */
+    public int declaredFrames() {
+        var st = grabber.getFormatContext().streams(grabber.getVideoStream());
+        if (st.nb_frames() > 0) {
+            return (int) Math.min(Integer.MAX_VALUE, st.nb_frames());
+        }
+        return grabber.getFormatContext().duration_estimation_method() != avformat.AVFMT_DURATION_FROM_BITRATE ? frameCountEstimate() : -1;
     }
 
     /** Frames that could not be decoded so far. */

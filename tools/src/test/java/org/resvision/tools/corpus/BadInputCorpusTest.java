@@ -36,7 +36,7 @@ class BadInputCorpusTest {
 
     /** Every source of cases; add a new area's class here. */
     static List<BadInput.Source> sources() {
-        return List.of(new CorpusSmokeCases());
+        return List.of(new CorpusSmokeCases(), new VideoCases());
     }
 
     static List<BadInput> all() {

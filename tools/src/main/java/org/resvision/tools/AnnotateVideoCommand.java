@@ -35,9 +35,10 @@ public final class AnnotateVideoCommand implements Command {
             "  names and renamed when a video completes: a re-run skips finished videos (--overwrite redoes",
             "  them). Unreadable files and undecodable frames are reported, counted and skipped. A video being",
             "  written by another run into the same DIR (a lock on DIR/.<name>.lock) is skipped with a message.",
-            "  A video that ends before the frame count it declares (a cut-off file) gives DIR/<name>.partial.mp4",
-            "  and .partial.jsonl (a last line {\"partial\": true, \"frames\": F, \"declared_frames\": D}; coco:",
-            "  the same in info) and a warning; a re-run redoes it, and a whole run replaces the partial files.");
+            "  A video that ends before the frame count or duration its container declares (a cut-off file)",
+            "  gives DIR/<name>.partial.mp4 and .partial.jsonl (a last line {\"partial\": true, \"frames\": F,",
+            "  \"seconds\": S, \"declared_frames\": DF, \"declared_seconds\": DS}; coco: the same in info) and a",
+            "  warning; a re-run redoes it, and a whole run replaces the partial files.");
 
     @Override
     public String name() {
@@ -163,8 +164,8 @@ public final class AnnotateVideoCommand implements Command {
                             }
                         } else {
                             partial++;
-                            System.err.printf(Locale.ROOT, "annotate-video: warning: %s ends early: %d of the %d frames it declares; wrote %s, "
-                                    + "which a re-run redoes%n", v, r.frames() + r.badFrames(), r.declared(), written);
+                            System.err.printf(Locale.ROOT, "annotate-video: warning: %s ends early: %s; wrote %s, which a re-run redoes%n", v,
+                                    r.shortfall().describe(), written);
                         }
                         System.out.printf(Locale.ROOT, "%s: %s, %d frames (%d processed, %d undecodable), %d detections, %.1f s -> %s%n",
                                 label, r.partial() ? "partial" : "done", r.frames(), r.processed(), r.badFrames(), r.detections(), r.seconds(), written);

@@ -43,11 +43,35 @@ final class VideoAnnotator {
     record Settings(int stride, int batch, boolean video, boolean track, String format) {}
 
     /**
-     * What one video produced; {@code declared} is the frame count the input declares (-1:
-     * unknown), and {@code partial} says it held fewer (the outputs then have {@link #partial} names).
+     * What one video produced; {@code shortfall} is non-null when the input held less than it
+     * declares (the outputs then have {@link #partial} names).
      */
-    record Result(int frames, int processed, long detections, int badFrames, double seconds, int declared, boolean partial,
-            Path videoFile, Path annotationsFile) {}
+    record Result(int frames, int processed, long detections, int badFrames, double seconds, Shortfall shortfall, Path videoFile,
+            Path annotationsFile) {
+        boolean partial() {
+            return shortfall != null;
+        }
+    }
+
+    /**
+     * The frames read (decoded or not) and the time they cover, against the video stream's
+     * declared frame count and duration (-1: not declared).
+     */
+    record Shortfall(int frames, double seconds, int declaredFrames, double declaredSeconds) {
+
+        /** The shortfall, or null when the input is whole: 1% (declared counts can be a frame or two off) or 2 frames' time. */
+        static Shortfall of(int frames, double seconds, int declaredFrames, double declaredSeconds, double fps) {
+            boolean fewer = declaredFrames > 0 && frames < declaredFrames - declaredFrames / 100;
+            boolean shorter = declaredSeconds > 0 && seconds < declaredSeconds - Math.max(2 / fps, declaredSeconds / 100);
+            return fewer || shorter ? new Shortfall(frames, seconds, declaredFrames, declaredSeconds) : null;
+        }
+
+        /** "30 of the 60 frames it declares", or in seconds when no frame count is declared. */
+        String describe() {
+            return declaredFrames > 0 ? String.format(Locale.ROOT, "%d of the %d frames it declares", frames, declaredFrames)
+                    : String.format(Locale.ROOT, "%.2f s of the %.2f s it declares", seconds, declaredSeconds);
+        }
+    }
 
     /** A frame on its way to the encoder, with the detections (and class map) to draw, and to record if processed. */
     private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, byte[] mask, boolean processed) {}
@@ -194,7 +218,7 @@ final class VideoAnnotator {
         IouTracker tracker = settings.track() ? new IouTracker(IouTracker.Settings.defaults()) : null;
         int frames = 0;
         int expected = reader.frameCountEstimate();
-        int declared = reader.declaredFrames();
+        double lastEnd = 0; // the end of the latest frame, in seconds
         long lastReport = System.nanoTime();
         Detections latest = null;
         int[] latestIds = null;
@@ -203,6 +227,7 @@ final class VideoAnnotator {
         List<VideoReader.VideoFrame> batch = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
         boolean end = false;
+        Shortfall shortfall = null;
         try {
             while (!end) {
                 Object o = decoded.take();
@@ -211,6 +236,7 @@ final class VideoAnnotator {
                 } else {
                     VideoReader.VideoFrame f = (VideoReader.VideoFrame) o;
                     frames++;
+                    lastEnd = Math.max(lastEnd, f.seconds() + 1 / reader.frameRate());
                     pending.add(f);
                     if (f.index() % settings.stride() == 0) {
                         batch.add(f);
@@ -250,6 +276,7 @@ final class VideoAnnotator {
                 }
             }
         } finally {
+            shortfall = end && failure.get() == null ? shortfall(reader, frames, lastEnd) : null;
             toEncode.put(END);
             encoder.join();
             decoder.interrupt();
@@ -263,8 +290,8 @@ final class VideoAnnotator {
                 f.close();
             }
             try {
-                if (end && failure.get() == null && isShort(frames + reader.skipped(), declared)) {
-                    sink.partial(frames + reader.skipped(), declared); // after the encoder's last frame
+                if (shortfall != null) {
+                    sink.partial(shortfall); // after the encoder's last frame
                 }
                 sink.close();
             } finally {
@@ -277,7 +304,7 @@ final class VideoAnnotator {
             Throwable t = failure.get();
             throw new IOException(reader.file() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()), t);
         }
-        boolean partial = isShort(frames + reader.skipped(), declared);
+        boolean partial = shortfall != null;
         Path finalVideo = videoOut == null ? null : partial ? partial(videoOut) : videoOut;
         Path finalAnn = partial ? partial(annotationsOut) : annotationsOut;
         if (tmpVideo != null) {
@@ -285,13 +312,15 @@ final class VideoAnnotator {
         }
         // the annotations last: their presence marks the video as done
         Files.move(tmpAnn, finalAnn, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, declared, partial,
+        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, shortfall,
                 finalVideo, finalAnn);
     }
 
-    /** Fewer frames read (decoded or not) than the file declares, beyond 1% (declared counts can be a frame or two off). */
-    static boolean isShort(int read, int declared) {
-        return declared > 0 && read < declared - declared / 100;
+    /** What the input lacks once every frame was read: {@code decoded} frames up to {@code lastEnd} s, and the undecodable ones. */
+    private static Shortfall shortfall(VideoReader reader, int decoded, double lastEnd) {
+        int read = decoded + reader.skipped();
+        return Shortfall.of(read, Math.max(lastEnd, read / reader.frameRate()), reader.declaredFrames(), reader.declaredSeconds(),
+                reader.frameRate());
     }
 
     /** A 20-character progress bar ({@code [#####...............]}). */
@@ -466,17 +495,16 @@ final class VideoAnnotator {
         }
 
         /**
-         * Records that the input ended early: {@code info.partial}, {@code info.frames} and {@code
-         * info.declared_frames} in coco, a last line {@code {"partial": true, "frames": F,
-         * "declared_frames": D}} in jsonl; mot has no place for it (the file name says it).
+         * Records that the input ended early: a last line {@code {"partial": true, "frames": F,
+         * "seconds": S, "declared_frames": DF, "declared_seconds": DS}} in jsonl (-1: not declared),
+         * the same fields in coco's {@code info}; mot has no place for it (the file name says it).
          */
-        void partial(int frames, int declared) throws IOException {
-            if (coco != null) {
-                ((com.fasterxml.jackson.databind.node.ObjectNode) coco.get("info")).put("partial", true).put("frames", frames)
-                        .put("declared_frames", declared);
-            } else if (format.equals("jsonl")) {
-                out.write(mapper.writeValueAsString(mapper.createObjectNode().put("partial", true).put("frames", frames)
-                        .put("declared_frames", declared)));
+        void partial(Shortfall s) throws IOException {
+            var o = coco != null ? (com.fasterxml.jackson.databind.node.ObjectNode) coco.get("info") : mapper.createObjectNode();
+            o.put("partial", true).put("frames", s.frames()).put("seconds", Math.round(s.seconds() * 1e3) / 1e3)
+                    .put("declared_frames", s.declaredFrames()).put("declared_seconds", Math.round(s.declaredSeconds() * 1e3) / 1e3);
+            if (format.equals("jsonl")) {
+                out.write(mapper.writeValueAsString(o));
                 out.write('\n');
             }
         }

@@ -199,6 +199,7 @@ class AnnotateVideoCommandTest {
             assertTrue(last.get("partial").asBoolean());
             assertEquals(read, last.get("frames").asInt());
             assertEquals(40, last.get("declared_frames").asInt());
+            assertEquals(0.1 * read, last.get("seconds").asDouble(), 1e-6);
             assertEquals(VideoFixtures.frames(out.resolve("cut.partial.mp4")), lines.size() - 1);
         }
         // the whole video in its place: done, and the partial outputs are gone
@@ -208,5 +209,13 @@ class AnnotateVideoCommandTest {
         assertEquals(List.of("cut.jsonl", "cut.mp4"), names(out));
         assertEquals(40, Files.readAllLines(out.resolve("cut.jsonl")).size());
         assertEquals(40, VideoFixtures.frames(out.resolve("cut.mp4")));
+
+        // Matroska declares no frame count, only a duration: a cut-off mkv is found short by its time
+        Path cutMkv = VideoFixtures.truncated(VideoFixtures.reencode(whole, dir.resolve("whole/m.mkv")), dir.resolve("in/m.mkv"));
+        EvalCommandsTest.Run mk = EvalCommandsTest.run(annotate(det, cutMkv, out));
+        assertEquals(0, mk.code(), mk.err());
+        assertTrue(mk.err().strip().matches("annotate-video: warning: " + java.util.regex.Pattern.quote(cutMkv.toString())
+                + " ends early: [0-3]\\.\\d\\d s of the 4\\.00 s it declares; wrote .*m\\.partial\\.mp4, which a re-run redoes"), mk.err());
+        assertTrue(Files.exists(out.resolve("m.partial.jsonl")) && !Files.exists(out.resolve("m.jsonl")));
     }
 }

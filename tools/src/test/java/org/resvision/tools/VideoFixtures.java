@@ -40,6 +40,19 @@ public final class VideoFixtures {
         return file;
     }
 
+    /** {@code video} re-encoded into {@code copy} (the container from its extension: mp4, mkv, avi). */
+    public static Path reencode(Path video, Path copy) throws Exception {
+        try (VideoReader in = VideoReader.open(video); org.resvision.data.video.VideoWriter out = org.resvision.data.video.VideoWriter.open(copy,
+                in.width(), in.height(), in.frameRate())) {
+            for (VideoReader.VideoFrame f = in.next(); f != null; f = in.next()) {
+                try (VideoReader.VideoFrame frame = f) {
+                    out.write(frame.bgr());
+                }
+            }
+        }
+        return copy;
+    }
+
     /** A copy of {@code video} cut to its first half of bytes (an AVI's header still declares every frame). */
     public static Path truncated(Path video, Path copy) throws Exception {
         byte[] b = Files.readAllBytes(video);

@@ -60,7 +60,7 @@ public final class AnnotateVideoCommand implements Command {
         Args args = new Args(argv, Set.of("config", "weights", "out", "stride", "batch", "score-thresh", "device", "format", "seg-config", "seg-weights"),
                 Set.of("no-video", "track", "overwrite"), USAGE);
         if (args.positional().isEmpty()) {
-            throw new UsageException("no INPUTS given\n" + USAGE);
+            throw new UsageException("no INPUTS given (video files or folders of them; --help shows the options)");
         }
         String format = args.get("format", "jsonl");
         if (!Set.of("jsonl", "coco", "mot").contains(format)) {

@@ -53,6 +53,7 @@ final class VideoCases implements BadInput.Source {
         List<BadInput> cases = new ArrayList<>(List.of(
                 BadInput.error("annotate-video/missing-input", "the video's name and that there is no such file",
                         d -> annotate(d, true, d.resolve("in/none.mp4").toString()), "$DIR/in/none.mp4", "no such video file"),
+                BadInput.usage("annotate-video/no-inputs", "that no videos were given", d -> annotate(d, false), "no INPUTS given"),
                 BadInput.error("annotate-video/junk-named-mp4", "the file and that it is not a readable video",
                         d -> annotateFile(d, "junk.mp4", "this is not a video, just text\n".repeat(40).getBytes()), "$DIR/in/junk.mp4",
                         "not a readable video"),

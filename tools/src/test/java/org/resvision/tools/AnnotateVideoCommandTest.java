@@ -137,16 +137,24 @@ class AnnotateVideoCommandTest {
         byte[] expected = Files.readAllBytes(dir.resolve("ref/a.jsonl"));
         assertEquals(30, Files.readAllLines(dir.resolve("ref/a.jsonl")).size());
 
-        // while another process holds the output's lock, the video is skipped with one line and nothing is written
+        // while another process (this one) holds the output's lock, a run is told so in one line, skips the
+        // video and writes nothing; the same within one JVM
         Path out = Files.createDirectories(dir.resolve("out"));
         try (var ch = java.nio.channels.FileChannel.open(out.resolve(".a.lock"), java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.WRITE); var held = ch.lock()) {
+            Process child = VideoFixtures.start(dir.resolve("busy.log"), annotate(det, video, out));
+            assertTrue(child.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+            String said = Files.readString(dir.resolve("busy.log"));
+            assertEquals(0, child.exitValue(), said);
             EvalCommandsTest.Run busy = EvalCommandsTest.run(annotate(det, video, out));
             assertEquals(0, busy.code(), busy.err());
+            for (String s : List.of(said, busy.err() + busy.out())) {
+                assertTrue(s.contains("annotate-video: skipped " + video + ": " + out.resolve("a.jsonl") + " is being written by another process\n"),
+                        s);
+                assertTrue(s.contains("summary: 0 videos annotated, 0 already done, 0 skipped (unreadable), 1 skipped (being written"), s);
+            }
             assertEquals("annotate-video: skipped " + video + ": " + out.resolve("a.jsonl") + " is being written by another process",
                     busy.err().strip());
-            assertTrue(busy.out().contains("summary: 0 videos annotated, 0 already done, 0 skipped (unreadable), 1 skipped (being written"),
-                    busy.out());
             assertEquals(List.of(".a.lock"), names(out));
         }
 

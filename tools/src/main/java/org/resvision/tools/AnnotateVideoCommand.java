@@ -33,7 +33,12 @@ public final class AnnotateVideoCommand implements Command {
             "  frames per forward pass (default 4). --track adds track ids (IoU tracker with constant-velocity",
             "  prediction and ByteTrack-style two-stage association). Outputs are written under temporary",
             "  names and renamed when a video completes: a re-run skips finished videos (--overwrite redoes",
-            "  them). Unreadable files and undecodable frames are reported, counted and skipped.");
+            "  them). Unreadable files and undecodable frames are reported, counted and skipped. A video being",
+            "  written by another run into the same DIR (a lock on DIR/.<name>.lock) is skipped with a message.",
+            "  A video that ends before the frame count or duration its container declares (a cut-off file)",
+            "  gives DIR/<name>.partial.mp4 and .partial.jsonl (a last line {\"partial\": true, \"frames\": F,",
+            "  \"seconds\": S, \"declared_frames\": DF, \"declared_seconds\": DS}; coco: the same in info) and a",
+            "  warning; a re-run redoes it, and a whole run replaces the partial files.");
 
     @Override
     public String name() {
@@ -55,16 +60,16 @@ public final class AnnotateVideoCommand implements Command {
         Args args = new Args(argv, Set.of("config", "weights", "out", "stride", "batch", "score-thresh", "device", "format", "seg-config", "seg-weights"),
                 Set.of("no-video", "track", "overwrite"), USAGE);
         if (args.positional().isEmpty()) {
-            throw new UsageException("no INPUTS given\n" + USAGE);
+            throw new UsageException("no INPUTS given (video files or folders of them; --help shows the options)");
         }
         String format = args.get("format", "jsonl");
         if (!Set.of("jsonl", "coco", "mot").contains(format)) {
-            throw new UsageException("--format must be jsonl, coco or mot");
+            throw new UsageException("--format must be jsonl, coco or mot, got '" + format + "'");
         }
         int stride = args.getInt("stride", 1);
         int batch = args.getInt("batch", 4);
         if (stride < 1 || batch < 1) {
-            throw new UsageException("--stride and --batch must be at least 1");
+            throw new UsageException(stride < 1 ? "--stride must be at least 1, got '" + stride + "'" : "--batch must be at least 1, got '" + batch + "'");
         }
         Path configFile = Path.of(args.require("config"));
         if (!DetectionCommands.isDetection(configFile)) {
@@ -80,6 +85,9 @@ public final class AnnotateVideoCommand implements Command {
             }
         }
         Path out = Path.of(args.require("out"));
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UsageException(out + ": --out must be a folder, and this is a file");
+        }
         List<Path> videos = new ArrayList<>();
         for (String in : args.positional()) {
             Path p = Path.of(in);
@@ -92,12 +100,13 @@ public final class AnnotateVideoCommand implements Command {
             }
         }
         videos = new ArrayList<>(new java.util.LinkedHashSet<>(videos.stream().map(p -> p.toAbsolutePath().normalize()).toList()));
-        Files.createDirectories(out);
         VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, !args.flag("no-video"), args.flag("track"), format);
         long t0 = System.nanoTime();
         int done = 0;
         int already = 0;
         int failed = 0;
+        int busy = 0;
+        int partial = 0;
         long frames = 0;
         long processed = 0;
         long detections = 0;
@@ -120,26 +129,51 @@ public final class AnnotateVideoCommand implements Command {
                 Path videoOut = settings.video() ? out.resolve(stem + ".mp4") : null;
                 Path annOut = out.resolve(stem + VideoAnnotator.extension(format));
                 String label = String.format(Locale.ROOT, "[%d/%d] %s", i + 1, videos.size(), v);
-                if (!args.flag("overwrite") && Files.exists(annOut) && (videoOut == null || Files.exists(videoOut))) {
+                if (!args.flag("overwrite") && finished(videoOut, annOut)) {
                     System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
                     already++;
                     continue;
                 }
                 try (VideoReader reader = VideoReader.open(v)) {
-                    System.out.printf(Locale.ROOT, "%s: %dx%d, %.2f fps%n", label, reader.width(), reader.height(), reader.frameRate());
-                    VideoAnnotator.Result r = annotator.annotate(reader, videoOut, annOut, stem);
-                    done++;
-                    frames += r.frames();
-                    processed += r.processed();
-                    detections += r.detections();
-                    badFrames += r.badFrames();
-                    annotating += r.seconds();
-                    System.out.printf(Locale.ROOT, "%s: done, %d frames (%d processed, %d undecodable), %d detections, %.1f s -> %s%n",
-                            label, r.frames(), r.processed(), r.badFrames(), r.detections(), r.seconds(), videoOut != null ? videoOut : annOut);
-                    int left = videos.size() - i - 1;
-                    System.out.printf(Locale.ROOT, "overall: %d/%d videos, %d frames, %.2f frames/s%s%n", i + 1, videos.size(), frames,
-                            frames / Math.max(annotating, 1e-9),
-                            left > 0 ? String.format(Locale.ROOT, ", eta %.0f s at this pace", annotating / done * left) : "");
+                    Files.createDirectories(out);
+                    try (OutputLock lock = OutputLock.tryAcquire(out.resolve("." + stem + ".lock"))) {
+                        if (lock == null) {
+                            System.err.println("annotate-video: skipped " + v + ": " + annOut + " is being written by another process");
+                            busy++;
+                            continue;
+                        }
+                        if (!args.flag("overwrite") && finished(videoOut, annOut)) { // by the run that held the lock
+                            System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
+                            already++;
+                            continue;
+                        }
+                        removeLeftovers(out, videoOut, annOut);
+                        System.out.printf(Locale.ROOT, "%s: %dx%d, %.2f fps%n", label, reader.width(), reader.height(), reader.frameRate());
+                        VideoAnnotator.Result r = annotator.annotate(reader, videoOut, annOut, stem);
+                        done++;
+                        frames += r.frames();
+                        processed += r.processed();
+                        detections += r.detections();
+                        badFrames += r.badFrames();
+                        annotating += r.seconds();
+                        Path written = r.videoFile() != null ? r.videoFile() : r.annotationsFile();
+                        if (!r.partial()) { // a whole run supersedes the partial outputs of an earlier, cut-short input
+                            Files.deleteIfExists(VideoAnnotator.partial(annOut));
+                            if (videoOut != null) {
+                                Files.deleteIfExists(VideoAnnotator.partial(videoOut));
+                            }
+                        } else {
+                            partial++;
+                            System.err.printf(Locale.ROOT, "annotate-video: warning: %s ends early: %s; wrote %s, which a re-run redoes%n", v,
+                                    r.shortfall().describe(), written);
+                        }
+                        System.out.printf(Locale.ROOT, "%s: %s, %d frames (%d processed, %d undecodable), %d detections, %.1f s -> %s%n",
+                                label, r.partial() ? "partial" : "done", r.frames(), r.processed(), r.badFrames(), r.detections(), r.seconds(), written);
+                        int left = videos.size() - i - 1;
+                        System.out.printf(Locale.ROOT, "overall: %d/%d videos, %d frames, %.2f frames/s%s%n", i + 1, videos.size(), frames,
+                                frames / Math.max(annotating, 1e-9),
+                                left > 0 ? String.format(Locale.ROOT, ", eta %.0f s at this pace", annotating / done * left) : "");
+                    }
                 } catch (IOException e) {
                     failed++;
                     System.err.println("annotate-video: skipped " + v + ": " + e.getMessage().replace('\n', ' '));
@@ -148,10 +182,27 @@ public final class AnnotateVideoCommand implements Command {
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT,
-                "summary: %d videos annotated, %d already done, %d skipped (unreadable); %d frames (%d processed, %d undecodable), "
+                "summary: %d videos annotated, %d already done, %d skipped (unreadable)%s%s; %d frames (%d processed, %d undecodable), "
                         + "%d detections; wall time %.1f s, %.2f frames/s while annotating%n",
-                done, already, failed, frames, processed, badFrames, detections, seconds, frames / Math.max(annotating, 1e-9));
+                done, already, failed, partial > 0 ? ", " + partial + " partial (shorter than they declare)" : "",
+                busy > 0 ? ", " + busy + " skipped (being written by another process)" : "", frames, processed, badFrames, detections, seconds, frames / Math.max(annotating, 1e-9));
         return failed > 0 && done == 0 && already == 0 ? 1 : 0;
+    }
+
+    /** Both outputs there under their final names (partial outputs do not count: a re-run redoes them). */
+    private static boolean finished(Path videoOut, Path annOut) {
+        return Files.exists(annOut) && (videoOut == null || Files.exists(videoOut));
+    }
+
+    /** Under the output's lock: deletes the temporary files of runs of this output that died (kill -9, power loss). */
+    private static void removeLeftovers(Path out, Path videoOut, Path annOut) throws IOException {
+        try (Stream<Path> s = Files.list(out)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (VideoAnnotator.isTemporary(p, annOut) || (videoOut != null && VideoAnnotator.isTemporary(p, videoOut))) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     static boolean isVideo(Path p) {

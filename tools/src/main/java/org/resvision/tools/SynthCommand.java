@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.function.Function;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
@@ -42,18 +43,26 @@ public final class SynthCommand implements Command {
         Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size"), Set.of("video"), USAGE);
         String format = args.get("format", "both");
         if (!Set.of("coco", "voc", "both").contains(format)) {
-            throw new UsageException("--format must be coco, voc or both\n" + USAGE);
+            throw new UsageException("--format must be coco, voc or both, got '" + format + "'");
         }
         int images = args.getInt("images", 0);
         if (images <= 0) {
-            throw new UsageException("--images must be a positive count\n" + USAGE);
+            throw new UsageException(args.get("images", null) == null ? "missing --images N (a positive count)"
+                    : "--images must be a positive count, got '" + images + "'");
+        }
+        int frames = args.getInt("frames", 60);
+        if (frames <= 0) {
+            throw new UsageException("--frames must be a positive count, got '" + frames + "'");
         }
         Path out = Path.of(args.require("out"));
         SyntheticScenes.Config d = SyntheticScenes.Config.defaults(args.getInt("seed", 0));
-        List<Integer> size = pair(args, "size", "x", Integer::parseInt, "320x240", List.of(d.width(), d.height()));
-        List<Integer> objects = pair(args, "objects", ",", Integer::parseInt, "2,7", List.of(d.minObjects(), d.maxObjects()));
-        List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble, "0.12,0.45 (fractions of the short side)",
-                List.of(d.minSize(), d.maxSize()));
+        List<Integer> size = pair(args, "size", "x", Integer::parseInt, "WIDTHxHEIGHT, each 32 to 8192 (e.g. 320x240)",
+                List.of(d.width(), d.height()), (w, h) -> w >= 32 && h >= 32 && w <= 8192 && h <= 8192);
+        List<Integer> objects = pair(args, "objects", ",", Integer::parseInt, "MIN,MAX counts with 0 <= MIN <= MAX <= 100 (e.g. 2,7)",
+                List.of(d.minObjects(), d.maxObjects()), (lo, hi) -> lo >= 0 && lo <= hi && hi <= 100);
+        List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble,
+                "MIN,MAX fractions of the short side with 0 < MIN <= MAX <= 2 (e.g. 0.12,0.45)", List.of(d.minSize(), d.maxSize()),
+                (lo, hi) -> lo > 0 && lo <= hi && hi <= 2);
         SyntheticScenes scenes;
         try {
             scenes = new SyntheticScenes(new SyntheticScenes.Config(size.get(0), size.get(1), d.seed(), objects.get(0), objects.get(1),
@@ -72,7 +81,6 @@ public final class SynthCommand implements Command {
             System.out.println("voc:  " + images + " images in " + out.resolve("voc"));
         }
         if (args.flag("video")) {
-            int frames = args.getInt("frames", 60);
             writer.writeVideo(out.resolve("video/moving.avi"), frames, 10);
             System.out.println("video: " + frames + " frames in " + out.resolve("video/moving.avi"));
         }
@@ -80,18 +88,28 @@ public final class SynthCommand implements Command {
         return 0;
     }
 
-    /** Option {@code --name} as two values "A{sep}B" (e.g. 2,7), or {@code absent} when it is not given. */
-    private static <T> List<T> pair(Args args, String name, String sep, Function<String, T> parse, String example, List<T> absent)
-            throws UsageException {
+    /**
+     * Option {@code --name} as two values "A{sep}B" (e.g. 2,7) that satisfy {@code valid}, or
+     * {@code absent} when it is not given; anything else is a usage error quoting {@code rule}.
+     */
+    private static <T> List<T> pair(Args args, String name, String sep, Function<String, T> parse, String rule, List<T> absent,
+            BiPredicate<T, T> valid) throws UsageException {
         String v = args.get(name, null);
         if (v == null) {
             return absent;
         }
-        String[] parts = v.toLowerCase(Locale.ROOT).split(sep);
+        String[] parts = v.toLowerCase(Locale.ROOT).split(sep, -1);
         try {
-            return List.of(parse.apply(parts[0].trim()), parse.apply(parts[1].trim()));
+            if (parts.length == 2) {
+                T a = parse.apply(parts[0].trim());
+                T b = parse.apply(parts[1].trim());
+                if (valid.test(a, b)) {
+                    return List.of(a, b);
+                }
+            }
         } catch (RuntimeException e) {
-            throw new UsageException("--" + name + " must look like " + example);
+            // not numbers: the same answer as numbers out of range
         }
+        throw new UsageException("--" + name + " must be " + rule + ", got '" + v + "'");
     }
 }

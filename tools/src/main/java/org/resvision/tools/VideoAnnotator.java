@@ -42,8 +42,36 @@ final class VideoAnnotator {
     /** Job settings. */
     record Settings(int stride, int batch, boolean video, boolean track, String format) {}
 
-    /** What one video produced. */
-    record Result(int frames, int processed, long detections, int badFrames, double seconds) {}
+    /**
+     * What one video produced; {@code shortfall} is non-null when the input held less than it
+     * declares (the outputs then have {@link #partial} names).
+     */
+    record Result(int frames, int processed, long detections, int badFrames, double seconds, Shortfall shortfall, Path videoFile,
+            Path annotationsFile) {
+        boolean partial() {
+            return shortfall != null;
+        }
+    }
+
+    /**
+     * The frames read (decoded or not) and the time they cover, against the video stream's
+     * declared frame count and duration (-1: not declared).
+     */
+    record Shortfall(int frames, double seconds, int declaredFrames, double declaredSeconds) {
+
+        /** The shortfall, or null when the input is whole: 1% (declared counts can be a frame or two off) or 2 frames' time. */
+        static Shortfall of(int frames, double seconds, int declaredFrames, double declaredSeconds, double fps) {
+            boolean fewer = declaredFrames > 0 && frames < declaredFrames - declaredFrames / 100;
+            boolean shorter = declaredSeconds > 0 && seconds < declaredSeconds - Math.max(2 / fps, declaredSeconds / 100);
+            return fewer || shorter ? new Shortfall(frames, seconds, declaredFrames, declaredSeconds) : null;
+        }
+
+        /** "30 of the 60 frames it declares", or in seconds when no frame count is declared. */
+        String describe() {
+            return declaredFrames > 0 ? String.format(Locale.ROOT, "%d of the %d frames it declares", frames, declaredFrames)
+                    : String.format(Locale.ROOT, "%.2f s of the %.2f s it declares", seconds, declaredSeconds);
+        }
+    }
 
     /** A frame on its way to the encoder, with the detections (and class map) to draw, and to record if processed. */
     private record Item(VideoReader.VideoFrame frame, Detections detections, int[] trackIds, byte[] mask, boolean processed) {}
@@ -79,10 +107,37 @@ final class VideoAnnotator {
         };
     }
 
-    /** Annotates one video into {@code videoOut} (null: none) and {@code annotationsOut}; on failure nothing is left behind. */
+    /**
+     * The name a video's outputs get when its input ended early: {@code x.mp4} becomes {@code
+     * x.partial.mp4}, which no re-run mistakes for finished.
+     */
+    static Path partial(Path out) {
+        String n = out.getFileName().toString();
+        int dot = n.lastIndexOf('.');
+        return out.resolveSibling(n.substring(0, dot) + ".partial" + n.substring(dot));
+    }
+
+    /** A temporary name for {@code out} that no other run uses: {@code .x.mp4.<pid>-<random>.tmp.mp4}. */
+    static Path temporary(Path out) {
+        String n = out.getFileName().toString();
+        String unique = ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        return out.resolveSibling("." + n + "." + unique + ".tmp" + (n.endsWith(".mp4") ? ".mp4" : ""));
+    }
+
+    /** Whether {@code file} is one of {@link #temporary}'s names for {@code out} (or the fixed one of older versions). */
+    static boolean isTemporary(Path file, Path out) {
+        String n = out.getFileName().toString();
+        return file.getFileName().toString().matches("\\." + java.util.regex.Pattern.quote(n) + "(\\.\\d+-[0-9a-f]+)?\\.tmp(\\.mp4)?");
+    }
+
+    /**
+     * Annotates one video into {@code videoOut} (null: none) and {@code annotationsOut}, or their
+     * {@link #partial} names when the input holds fewer frames than it declares; on failure
+     * nothing is left behind.
+     */
     Result annotate(VideoReader reader, Path videoOut, Path annotationsOut, String label) throws Exception {
-        Path tmpVideo = videoOut == null ? null : videoOut.resolveSibling("." + videoOut.getFileName() + ".tmp.mp4");
-        Path tmpAnn = annotationsOut.resolveSibling("." + annotationsOut.getFileName() + ".tmp");
+        Path tmpVideo = videoOut == null ? null : temporary(videoOut);
+        Path tmpAnn = temporary(annotationsOut);
         try {
             return annotate(reader, videoOut, annotationsOut, label, tmpVideo, tmpAnn);
         } catch (Exception | Error e) {
@@ -163,6 +218,7 @@ final class VideoAnnotator {
         IouTracker tracker = settings.track() ? new IouTracker(IouTracker.Settings.defaults()) : null;
         int frames = 0;
         int expected = reader.frameCountEstimate();
+        double lastEnd = 0; // the end of the latest frame, in seconds
         long lastReport = System.nanoTime();
         Detections latest = null;
         int[] latestIds = null;
@@ -171,6 +227,7 @@ final class VideoAnnotator {
         List<VideoReader.VideoFrame> batch = new ArrayList<>();
         ParameterStore ps = new ParameterStore(manager, false);
         boolean end = false;
+        Shortfall shortfall = null;
         try {
             while (!end) {
                 Object o = decoded.take();
@@ -179,6 +236,7 @@ final class VideoAnnotator {
                 } else {
                     VideoReader.VideoFrame f = (VideoReader.VideoFrame) o;
                     frames++;
+                    lastEnd = Math.max(lastEnd, f.seconds() + 1 / reader.frameRate());
                     pending.add(f);
                     if (f.index() % settings.stride() == 0) {
                         batch.add(f);
@@ -218,6 +276,7 @@ final class VideoAnnotator {
                 }
             }
         } finally {
+            shortfall = end && failure.get() == null ? shortfall(reader, frames, lastEnd) : null;
             toEncode.put(END);
             encoder.join();
             decoder.interrupt();
@@ -231,6 +290,9 @@ final class VideoAnnotator {
                 f.close();
             }
             try {
+                if (shortfall != null) {
+                    sink.partial(shortfall); // after the encoder's last frame
+                }
                 sink.close();
             } finally {
                 if (writer != null) {
@@ -242,12 +304,23 @@ final class VideoAnnotator {
             Throwable t = failure.get();
             throw new IOException(reader.file() + ": " + (t.getMessage() == null ? t.toString() : t.getMessage()), t);
         }
+        boolean partial = shortfall != null;
+        Path finalVideo = videoOut == null ? null : partial ? partial(videoOut) : videoOut;
+        Path finalAnn = partial ? partial(annotationsOut) : annotationsOut;
         if (tmpVideo != null) {
-            Files.move(tmpVideo, videoOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmpVideo, finalVideo, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         // the annotations last: their presence marks the video as done
-        Files.move(tmpAnn, annotationsOut, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9);
+        Files.move(tmpAnn, finalAnn, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, shortfall,
+                finalVideo, finalAnn);
+    }
+
+    /** What the input lacks once every frame was read: {@code decoded} frames up to {@code lastEnd} s, and the undecodable ones. */
+    private static Shortfall shortfall(VideoReader reader, int decoded, double lastEnd) {
+        int read = decoded + reader.skipped();
+        return Shortfall.of(read, Math.max(lastEnd, read / reader.frameRate()), reader.declaredFrames(), reader.declaredSeconds(),
+                reader.frameRate());
     }
 
     /** A 20-character progress bar ({@code [#####...............]}). */
@@ -352,7 +425,8 @@ final class VideoAnnotator {
             this.names = names;
             this.video = video;
             this.file = file;
-            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+            this.out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
             if (format.equals("coco")) {
                 coco = mapper.createObjectNode();
                 coco.putObject("info").put("video", video).put("fps", fps).put("width", width).put("height", height);
@@ -418,6 +492,21 @@ final class VideoAnnotator {
                 o.put("track_id", ids[k]);
             }
             return o;
+        }
+
+        /**
+         * Records that the input ended early: a last line {@code {"partial": true, "frames": F,
+         * "seconds": S, "declared_frames": DF, "declared_seconds": DS}} in jsonl (-1: not declared),
+         * the same fields in coco's {@code info}; mot has no place for it (the file name says it).
+         */
+        void partial(Shortfall s) throws IOException {
+            var o = coco != null ? (com.fasterxml.jackson.databind.node.ObjectNode) coco.get("info") : mapper.createObjectNode();
+            o.put("partial", true).put("frames", s.frames()).put("seconds", Math.round(s.seconds() * 1e3) / 1e3)
+                    .put("declared_frames", s.declaredFrames()).put("declared_seconds", Math.round(s.declaredSeconds() * 1e3) / 1e3);
+            if (format.equals("jsonl")) {
+                out.write(mapper.writeValueAsString(o));
+                out.write('\n');
+            }
         }
 
         @Override

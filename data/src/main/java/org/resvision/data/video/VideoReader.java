@@ -3,6 +3,7 @@ package org.resvision.data.video;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 import org.bytedeco.javacv.Frame;
@@ -94,6 +95,31 @@ public final class VideoReader implements AutoCloseable {
     public int frameCountEstimate() {
         int n = grabber.getLengthInVideoFrames();
         return n > 0 ? n : -1;
+    }
+
+    /**
+     * The video stream's frame count as the container declares it (mp4 and mov sample tables, an
+     * AVI's header, which still says it when the file was cut short and its index lost), or -1.
+     */
+    public int declaredFrames() {
+        long n = grabber.getFormatContext().streams(grabber.getVideoStream()).nb_frames();
+        return n > 0 ? (int) Math.min(Integer.MAX_VALUE, n) : -1;
+    }
+
+    /**
+     * The video stream's duration in seconds as the container declares it, or the file's when the
+     * video is its only stream (Matroska declares only that; with audio, which can run longer, it
+     * says nothing of the video), unless it was guessed from the bit rate; -1 when not declared.
+     */
+    public double declaredSeconds() {
+        var oc = grabber.getFormatContext();
+        var st = oc.streams(grabber.getVideoStream());
+        if (st.duration() > 0 && st.duration() != avutil.AV_NOPTS_VALUE) {
+            return st.duration() * avutil.av_q2d(st.time_base());
+        }
+        boolean declared = oc.nb_streams() == 1 && oc.duration() > 0 && oc.duration() != avutil.AV_NOPTS_VALUE
+                && oc.duration_estimation_method() != avformat.AVFMT_DURATION_FROM_BITRATE;
+        return declared ? oc.duration() / 1e6 : -1;
     }
 
     /** Frames that could not be decoded so far. */

@@ -36,7 +36,7 @@ class BadInputCorpusTest {
 
     /** Every source of cases; add a new area's class here. */
     static List<BadInput.Source> sources() {
-        return List.of(new CorpusSmokeCases(), new TrainCases(), new EvalCases(), new ImageAndModelCases());
+        return List.of(new CorpusSmokeCases(), new TrainCases(), new EvalCases(), new ImageAndModelCases(), new VideoCases());
     }
 
     static List<BadInput> all() {

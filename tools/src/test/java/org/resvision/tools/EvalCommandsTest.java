@@ -183,7 +183,8 @@ class EvalCommandsTest {
         for (String iou : new String[] {"2", "0", "-0.5", "NaN"}) {
             Run r = run("voc-eval", "--voc", dir.toString(), "--results", dir.toString(), "--iou", iou);
             assertEquals(2, r.code(), iou + ": " + r.err());
-            assertEquals("resvision voc-eval: --iou must be a number in (0, 1], got " + iou, r.err().strip());
+            assertEquals("resvision voc-eval: --iou must be a number in (0, 1], got " + iou + " (see 'resvision voc-eval --help')",
+                    r.err().strip());
         }
     }
 

@@ -115,8 +115,12 @@ public final class StateDictLoader {
         if (strict && !report.isExact()) {
             throw new WeightsFormatException(source + ": checkpoint does not fit the model: " + report.summary());
         }
-        for (Map.Entry<Parameter, NDArray> c : copies) {
-            copy(c.getValue(), c.getKey().getArray());
+        // not recorded: an in-place write into a leaf that requires grad is an error while a thread
+        // records, and every thread but the one that started the engine records by default
+        try (Autograd.Scope off = Autograd.noGrad()) {
+            for (Map.Entry<Parameter, NDArray> c : copies) {
+                copy(c.getValue(), c.getKey().getArray());
+            }
         }
         return report;
     }

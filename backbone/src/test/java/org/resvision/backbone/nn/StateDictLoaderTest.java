@@ -53,6 +53,29 @@ class StateDictLoaderTest {
         }
     }
 
+    /** A new thread records by default; loading there must still be a plain copy (it was an autograd error). */
+    @Test
+    void loadsOnAThreadOtherThanTheEngines() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet a = resnet18(m, 10);
+            ResNet b = resnet18(m, 10);
+            StateDict sd = StateDictLoader.export(a, m);
+            Throwable[] failed = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    StateDictLoader.load(b, sd, SRC, "", true);
+                } catch (Throwable e) {
+                    failed[0] = e;
+                }
+            });
+            t.start();
+            t.join();
+            assertEquals(null, failed[0], () -> "loading on a new thread: " + failed[0]);
+            NDArray x = a.namedParameters().get("conv1.weight").getArray();
+            assertArrayEquals(x.toFloatArray(), b.namedParameters().get("conv1.weight").getArray().toFloatArray(), 0f);
+        }
+    }
+
     @Test
     void lenientModeSkipsAnotherClassCountAndReportsIt() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -1,12 +1,8 @@
 package org.resvision.tools;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.resvision.backbone.train.Checkpoints;
@@ -14,16 +10,14 @@ import org.resvision.data.io.AtomicFiles;
 
 /**
  * The folder a {@code train} run writes, held for the run: one process at a time (a lock that dies
- * with the process), and a folder that already holds a checkpoint is continued only with
+ * with the process, {@link OutputLock}), and a folder that already holds a checkpoint is continued only with
  * {@code --resume} and replaced only with {@code --overwrite}, never silently.
  */
 final class RunFolder implements AutoCloseable {
 
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final OutputLock lock;
 
-    private RunFolder(FileChannel channel, FileLock lock) {
-        this.channel = channel;
+    private RunFolder(OutputLock lock) {
         this.lock = lock;
     }
 
@@ -32,26 +26,16 @@ final class RunFolder implements AutoCloseable {
         if (resume && overwrite) {
             throw new UsageException("--resume continues the run in --out and --overwrite starts it again: pass one of them");
         }
-        if (Files.exists(run) && !Files.isDirectory(run)) {
-            throw new UsageException(run + ": --out must be a folder, and this is a file");
-        }
         boolean held = Checkpoints.exists(run);
         if (held && !resume && !overwrite) { // refused before anything is created or changed
             throw new UsageException(run + ": holds a training run already; --resume continues it, --overwrite starts it again");
         }
         Files.createDirectories(run);
-        FileChannel ch = FileChannel.open(run.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
+        OutputLock lock = OutputLock.tryAcquire(run.resolve(".lock"));
         if (lock == null) {
-            ch.close();
             throw new IOException(run + ": another training run is writing into this folder");
         }
-        RunFolder folder = new RunFolder(ch, lock);
+        RunFolder folder = new RunFolder(lock);
         try {
             if (held && overwrite) {
                 deleteTree(Checkpoints.folder(run));
@@ -81,7 +65,6 @@ final class RunFolder implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        lock.close();
     }
 }

@@ -20,8 +20,8 @@ import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
 
 /**
- * {@code kill -9} at seeded random moments of {@code train} (a checkpoint every iteration, so many
- * kills land mid-checkpoint): after every kill the run folder holds only complete checkpoints, and
+ * {@code kill -9} at seeded random moments of {@code train} (a checkpoint every iteration), the second
+ * kill of each trial while a checkpoint is being written: after every kill the run folder holds only complete checkpoints, and
  * resuming after several kills ends with exactly the weights of an uninterrupted run.
  */
 class TrainingFaultTest {
@@ -74,7 +74,10 @@ class TrainingFaultTest {
             for (int attempt = 0; attempt < 3; attempt++) {
                 Process p = train(run, true);
                 long waitMs = 1500 + random.nextInt(4500); // JVM and libtorch start take ~1.5 s, 8 iterations ~5 s more
-                if (p.waitFor(waitMs, TimeUnit.MILLISECONDS)) {
+                boolean finished = attempt == 1
+                        ? !killWhileWriting(p, run) // the second kill lands inside a checkpoint write
+                        : p.waitFor(waitMs, TimeUnit.MILLISECONDS);
+                if (finished) {
                     break; // finished before the kill
                 }
                 p.destroyForcibly(); // SIGKILL
@@ -90,6 +93,25 @@ class TrainingFaultTest {
             System.out.printf("trial %d: %d kills (%d mid-checkpoint), final weights identical to the uninterrupted run%n", seed, kills,
                     midWrite);
         }
+    }
+
+    /** Waits until {@code p} is writing a checkpoint (a temporary pair folder exists); false if it finished first. */
+    static boolean killWhileWriting(Process p, Path run) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (p.isAlive() && System.nanoTime() < deadline) {
+            Path folder = run.resolve("checkpoints");
+            if (Files.isDirectory(folder)) {
+                try (Stream<Path> s = Files.list(folder)) {
+                    if (s.anyMatch(f -> f.getFileName().toString().startsWith(".tmp-"))) {
+                        return true;
+                    }
+                } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+                    // the listing raced with a rename: look again
+                }
+            }
+            Thread.sleep(2);
+        }
+        return p.isAlive();
     }
 
     /** How many temporary files and pair folders an interrupted checkpoint write left in the run. */

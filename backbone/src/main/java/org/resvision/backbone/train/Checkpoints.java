@@ -60,11 +60,11 @@ public final class Checkpoints {
         meta.put("iteration", String.valueOf(iteration));
         Path tmp = folder.resolve(".tmp-" + iteration + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
         Files.createDirectory(tmp);
-        try {
+        try (NDManager scratch = manager.newSubManager()) { // the scalars written beside the tensors
             StateDict opt = optimizer.state();
-            opt.put(STEP, manager.create((long) iteration)); // never empty, even before the first update
+            opt.put(STEP, scratch.create((long) iteration)); // never empty, even before the first update
             WeightsIO.saveSafetensors(tmp.resolve(OPTIMIZER), opt, meta);
-            WeightsIO.saveSafetensors(tmp.resolve(MODEL), StateDictLoader.export(model, manager), meta);
+            WeightsIO.saveSafetensors(tmp.resolve(MODEL), StateDictLoader.export(model, scratch), meta);
             Path dest = folder.resolve(String.format("iter-%07d", iteration));
             if (Files.exists(dest)) { // the same iteration committed before: moved aside first, so a kill never leaves it half-deleted
                 Files.move(dest, folder.resolve(".tmp-replaced-" + tmp.getFileName()), StandardCopyOption.ATOMIC_MOVE);

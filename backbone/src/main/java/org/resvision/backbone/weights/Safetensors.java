@@ -145,7 +145,9 @@ final class Safetensors {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW)) {
             writeFully(ch, head);
             for (Map.Entry<String, NDArray> e : dict) {
-                writeFully(ch, e.getValue().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+                // a view of libtorch's memory (a contiguous copy only for a strided tensor): no Java-heap copy,
+                // whose pages would stay resident after every checkpoint
+                writeFully(ch, e.getValue().toByteBuffer(true).order(ByteOrder.LITTLE_ENDIAN));
             }
             ch.force(false);
         } catch (IOException | RuntimeException e) {

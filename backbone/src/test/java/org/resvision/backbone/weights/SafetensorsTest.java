@@ -52,6 +52,26 @@ class SafetensorsTest {
         }
     }
 
+    /** Tensors are written from libtorch's memory; a strided one (channels-last) must still be written in logical order. */
+    @Test
+    void stridedTensorsAreWrittenInLogicalOrder() throws Exception {
+        Path file = dir.resolve("strided.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] values = new float[2 * 3 * 4 * 5];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = i;
+            }
+            StateDict sd = new StateDict();
+            sd.put("nhwc", org.resvision.backbone.nn.MemoryFormat.channelsLast(m.create(values, new Shape(2, 3, 4, 5))));
+            sd.put("transposed", m.create(values, new Shape(10, 12)).transpose());
+            Safetensors.write(file, sd, Map.of());
+            StateDict back = WeightsIO.load(file, m);
+            assertArrayEquals(values, back.get("nhwc").toFloatArray(), 0f);
+            assertEquals(new Shape(12, 10), back.get("transposed").getShape());
+            assertArrayEquals(m.create(values, new Shape(10, 12)).transpose().toFloatArray(), back.get("transposed").toFloatArray(), 0f);
+        }
+    }
+
     @Test
     void headerLengthsThatLookLikePickleBytesAreStillSafetensors() throws Exception {
         // 0x0280 = 640: the file starts 80 02, as a pickle's PROTO 2 does

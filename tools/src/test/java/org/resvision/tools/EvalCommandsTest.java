@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** coco-eval and voc-eval as a user runs them: output, exit codes, one-line errors. */
-class EvalCommandsTest {
+public class EvalCommandsTest {
 
     @TempDir Path dir;
 
-    record Run(int code, String out, String err) {}
+    /** A command line's exit code and what it printed. */
+    public record Run(int code, String out, String err) {}
 
-    static Run run(String... args) {
+    /** Runs a command line in this JVM, capturing stdout and stderr (the corpus and the command tests use it). */
+    public static Run run(String... args) {
         return run(() -> Main.run(args));
     }
 

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -26,7 +23,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.tools.Main;
+import org.resvision.tools.EvalCommandsTest;
 
 /**
  * The standing bad-input corpus (see {@link BadInput}): every case from every {@link BadInput.Source}
@@ -73,6 +70,29 @@ class BadInputCorpusTest {
         assertTrue(missing.isEmpty(), "tools/BAD_INPUTS.md lacks these rows (or says otherwise):\n" + String.join("\n", missing));
     }
 
+    /** The checks themselves can fail: a command that succeeds, or one that leaves output behind, is rejected. */
+    @Test
+    void theHarnessRejectsWhatItShould() {
+        BadInput accepted = BadInput.error("meta/accepted", "-", d -> CorpusSmokeCases.cocoEval(d, "[]"), "dt.json");
+        org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> check(accepted, Files.createDirectories(root.resolve("a"))));
+        // a documented skip (empty results: exit 0 and a warning) whose plots are not among its allowed outputs
+        BadInput leaves = BadInput.skip("meta/leaves", "-", d -> CorpusSmokeCases.cocoEval(d, "[]", "--plot", d.resolve("plots").toString()),
+                List.of(), "holds no detections");
+        AssertionError e = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+                () -> check(leaves, Files.createDirectories(root.resolve("b"))));
+        assertTrue(e.getMessage().contains("left plots"), e.getMessage());
+        BadInput changes = BadInput.java("meta/changes", "-", d -> {
+            Files.writeString(d.resolve("mine.txt"), "changed");
+            throw new java.io.IOException(d.resolve("mine.txt") + ": refused");
+        }, "refused");
+        AssertionError ch = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, () -> {
+            Path d = Files.createDirectories(root.resolve("c"));
+            Files.writeString(d.resolve("mine.txt"), "the user's");
+            check(changes, d);
+        });
+        assertTrue(ch.getMessage().contains("mine.txt was changed"), ch.getMessage());
+    }
+
     static void check(BadInput c, Path dir) throws Exception {
         BadInput.JAVA_CALLS.remove();
         String[] argv = c.setup().write(dir);
@@ -90,7 +110,7 @@ class BadInputCorpusTest {
             assertNotNull(thrown, c.id() + ": the Java entry point accepted the bad input");
             said = String.valueOf(thrown.getMessage());
         } else {
-            Run r = run(argv);
+            EvalCommandsTest.Run r = EvalCommandsTest.run(argv);
             assertEquals(c.exitCode(), r.code(), c.id() + ": exit code; stderr: " + r.err() + " stdout: " + r.out());
             List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
             if (c.exitCode() != 0) {
@@ -113,24 +133,6 @@ class BadInputCorpusTest {
             if (!before.containsKey(p) && c.outputs().stream().noneMatch(p::startsWith)) {
                 fail(c.id() + ": left " + p + " behind");
             }
-        }
-    }
-
-    record Run(int code, String out, String err) {}
-
-    static synchronized Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
         }
     }
 

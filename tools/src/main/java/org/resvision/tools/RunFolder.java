@@ -3,8 +3,6 @@ package org.resvision.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.resvision.backbone.train.Checkpoints;
 import org.resvision.data.io.AtomicFiles;
 
@@ -38,9 +36,7 @@ final class RunFolder implements AutoCloseable {
         RunFolder folder = new RunFolder(lock);
         try {
             if (held && overwrite) {
-                deleteTree(Checkpoints.folder(run));
-                Files.deleteIfExists(run.resolve("model.safetensors"));
-                Files.deleteIfExists(run.resolve("optimizer.safetensors"));
+                Checkpoints.clear(run);
             }
             Path tmp = AtomicFiles.tempSibling(run.resolve("config.json"));
             Files.copy(config, tmp);
@@ -49,17 +45,6 @@ final class RunFolder implements AutoCloseable {
         } catch (Exception e) {
             folder.close();
             throw e;
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
         }
     }
 

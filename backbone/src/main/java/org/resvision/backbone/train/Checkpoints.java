@@ -49,7 +49,16 @@ public final class Checkpoints {
 
     /** Whether {@code runDir} holds a checkpoint of either layout (a new run there would replace it). */
     public static boolean exists(Path runDir) throws IOException {
-        return latest(runDir) != null || Files.exists(runDir.resolve(OPTIMIZER));
+        return latest(runDir) != null || Files.exists(runDir.resolve(OPTIMIZER)) || Files.exists(runDir.resolve(MODEL));
+    }
+
+    /** Removes every checkpoint of either layout from {@code runDir} (a run started again). */
+    public static void clear(Path runDir) throws IOException {
+        if (Files.isDirectory(folder(runDir))) {
+            deleteTree(folder(runDir));
+        }
+        Files.deleteIfExists(runDir.resolve(MODEL));
+        Files.deleteIfExists(runDir.resolve(OPTIMIZER));
     }
 
     /** Commits the model and optimizer state of {@code iteration} as one checkpoint. */
@@ -93,8 +102,14 @@ public final class Checkpoints {
         cleanLeftovers(runDir);
         Path pair = latest(runDir);
         if (pair == null) {
-            if (!Files.exists(runDir.resolve(MODEL)) || !Files.exists(runDir.resolve(OPTIMIZER))) {
+            boolean hasModel = Files.exists(runDir.resolve(MODEL));
+            boolean hasOptimizer = Files.exists(runDir.resolve(OPTIMIZER));
+            if (!hasModel && !hasOptimizer) {
                 return 0;
+            }
+            if (!hasModel || !hasOptimizer) {
+                throw new IOException(runDir + ": holds " + (hasModel ? MODEL : OPTIMIZER) + " without its "
+                        + (hasModel ? OPTIMIZER : MODEL) + ": no checkpoint to resume from");
             }
             pair = runDir; // the layout before checkpoints/ existed
         }

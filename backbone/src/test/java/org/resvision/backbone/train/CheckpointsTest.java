@@ -132,6 +132,21 @@ class CheckpointsTest {
     }
 
     @Test
+    void aLoneModelFileIsARunFolderButNothingToResumeFrom() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Files.writeString(run.resolve("model.safetensors"), "the user's weights");
+            assertTrue(Checkpoints.exists(run), "a new run must not replace it silently");
+            Trained fresh = trained(m, 0);
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> Checkpoints.resume(run, fresh.model(), fresh.sgd(), m));
+            assertEquals(run + ": holds model.safetensors without its optimizer.safetensors: no checkpoint to resume from", e.getMessage());
+            Checkpoints.clear(run);
+            assertFalse(Checkpoints.exists(run));
+            assertEquals(0, Checkpoints.resume(run, fresh.model(), fresh.sgd(), m), "an empty folder starts at 0");
+        }
+    }
+
+    @Test
     void recipeValuesNoRunCanUseAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new TrainLoop.Options(0, 1, 1, run, false, 0f));

@@ -55,7 +55,7 @@ public final class Checkpoints {
     /** Removes every checkpoint of either layout from {@code runDir} (a run started again). */
     public static void clear(Path runDir) throws IOException {
         if (Files.isDirectory(folder(runDir))) {
-            deleteTree(folder(runDir));
+            discard(folder(runDir));
         }
         Files.deleteIfExists(runDir.resolve(MODEL));
         Files.deleteIfExists(runDir.resolve(OPTIMIZER));
@@ -82,7 +82,7 @@ public final class Checkpoints {
             publish(runDir, dest.resolve(MODEL));
             for (Path old : pairs(folder)) {
                 if (!old.equals(dest)) {
-                    deleteTree(old);
+                    discard(old);
                 }
             }
             cleanLeftovers(runDir);
@@ -190,6 +190,16 @@ public final class Checkpoints {
                 }
             }
         }
+    }
+
+    /**
+     * Deletes a pair (or the checkpoints folder) so that a kill half-way never leaves a visible,
+     * incomplete pair: it is renamed to a temporary name first, which {@link #cleanLeftovers} removes.
+     */
+    private static void discard(Path p) throws IOException {
+        Path doomed = p.resolveSibling(".tmp-discard-" + p.getFileName() + "-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(doomed);
     }
 
     private static void deleteTree(Path p) throws IOException {

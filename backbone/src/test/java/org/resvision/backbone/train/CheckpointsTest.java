@@ -74,11 +74,15 @@ class CheckpointsTest {
             Path torn = Files.createDirectories(run.resolve("checkpoints/.tmp-6-1234-5678"));
             Files.copy(run.resolve("checkpoints/iter-0000003/optimizer.safetensors"), torn.resolve("optimizer.safetensors"));
             Files.write(run.resolve(".model.safetensors.1234-99.tmp"), new byte[] {1, 2, 3});
+            // and a kill while an older pair was being removed: half of it, under its discard name
+            Path discarded = Files.createDirectories(run.resolve("checkpoints/.tmp-discard-iter-0000001-1234-1"));
+            Files.write(discarded.resolve("model.safetensors"), new byte[] {4});
 
             Trained fresh = trained(m, 0);
             assertEquals(3, Checkpoints.resume(run, fresh.model(), fresh.sgd(), m));
             assertArrayEquals(want, weight(fresh.model()), 0f);
             assertFalse(Files.exists(torn), "the interrupted pair is removed");
+            assertFalse(Files.exists(discarded), "the half-removed pair is removed");
             assertFalse(Files.exists(run.resolve(".model.safetensors.1234-99.tmp")), "the torn temporary file is removed");
         }
     }

@@ -233,11 +233,7 @@ final class DetectionCommands {
                 }
             }
         }
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + out.getFileName() + ".tmp");
-        mapper.writeValue(tmp.toFile(), results);
-        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        org.resvision.data.io.AtomicFiles.write(out, tmp -> mapper.writeValue(tmp.toFile(), results));
         System.out.printf(Locale.ROOT, "%d detections on %d images%s (score > %s) -> %s%s%n", count, images.size() - bad.skipped(),
                 bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
                 draw == null ? "" : ", drawn images in " + draw);

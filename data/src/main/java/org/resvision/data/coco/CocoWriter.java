@@ -115,14 +115,10 @@ public final class CocoWriter {
     }
 
     private static void atomically(Path file, Body body) throws IOException {
-        Path tmp = AtomicFiles.tempSibling(file);
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (JsonGenerator g = JSON.createGenerator(tmp.toFile(), JsonEncoding.UTF8)) {
                 body.write(g);
             }
-            AtomicFiles.commit(tmp, file);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 }

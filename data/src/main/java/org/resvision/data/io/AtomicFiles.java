@@ -28,16 +28,28 @@ public final class AtomicFiles {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** Writes {@code img} as a PNG, atomically. */
-    public static void writePng(BufferedImage img, Path file) throws IOException {
+    /** Writes a file's whole content into the temporary path it is given. */
+    public interface Content {
+        void writeTo(Path tmp) throws IOException;
+    }
+
+    /** Writes {@code file} atomically: {@code content} fills a temporary sibling, renamed over {@code file}; removed on failure. */
+    public static void write(Path file, Content content) throws IOException {
         Path tmp = tempSibling(file);
         try {
-            if (!ImageIO.write(img, "png", tmp.toFile())) {
-                throw new IOException(file + ": no PNG writer available");
-            }
+            content.writeTo(tmp);
             commit(tmp, file);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Writes {@code img} as a PNG, atomically. */
+    public static void writePng(BufferedImage img, Path file) throws IOException {
+        write(file, tmp -> {
+            if (!ImageIO.write(img, "png", tmp.toFile())) {
+                throw new IOException(file + ": no PNG writer available");
+            }
+        });
     }
 }

@@ -1,0 +1,694 @@
+package org.resvision.eval.coco;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.resvision.data.coco.CocoAnnotation;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoImage;
+import org.resvision.data.coco.CocoResult;
+import org.resvision.data.coco.Segmentation;
+import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.Rle;
+/**
+ * The matching half of a COCO evaluation ({@code COCOeval.evaluate}): the ground truth and the
+ * detections as pycocotools prepares them, and every detection's match per IoU threshold. It
+ * accumulates into a {@link CocoEvalResult} ({@link #accumulate()}), also over a resample of the
+ * images ({@link #accumulate(int[])}, for bootstrap intervals), and gives diagnostics the
+ * per-detection matches at area range "all".
+ *
+ * <p>Indices: images {@code i} and categories {@code k} index {@link #imageIds()} and
+ * {@link #categoryIds()} (sorted); a ground-truth index {@code g} counts the annotations of
+ * evaluated images and categories in file order; a detection index {@code d} is the position in
+ * the results list given to {@link CocoEvaluator#match}.
+ *
+ * <p>Immutable once made; safe to read and accumulate from several threads at once.
+ */
+public final class CocoMatching {
+
+    /** A detection's outcome at one IoU threshold, at area range "all". */
+    public enum Status {
+        /** Not evaluated: its image or category is not evaluated, or it is past maxDets in its image and category. */
+        NOT_EVALUATED,
+        /** Matched to a ground truth (counted as a true positive). */
+        TRUE_POSITIVE,
+        /** Matched to nothing (counted as a false positive). */
+        FALSE_POSITIVE,
+        /** Matched to a crowd or otherwise ignored ground truth: not counted. */
+        IGNORED
+    }
+
+    private static final double EPS = Math.ulp(1.0); // np.spacing(1)
+    private static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
+    private static final byte IGNORED = 2;
+
+    final CocoEvalParams p;
+    final boolean segm;
+    final long[] imgIds;
+    final long[] catIds;
+    final int I;
+    final int K;
+    final int A;
+    final int T;
+    final int maxDet;
+    // GT, flattened in file order of the kept annotations
+    final long[] gId;
+    final double[][] gBox;
+    final double[] gArea;
+    final boolean[] gCrowd;
+    final Rle[] gRle;
+    final int[] gCellStart;
+    final int[] gOrder;
+    // detections (loadRes semantics)
+    final double[][] dBox;
+    final double[] dArea;
+    final double[] dScore;
+    final Segmentation[] dSeg;
+    final Rle[] dRle;
+    final int[] dCellStart;
+    final int[] dOrder;
+    final int[] gCell;
+    final int[] dCell;
+    final int allArea;
+    final List<CocoEvalResult.Warning> warnings = new ArrayList<>();
+    final Map<String, Double> timings = new java.util.LinkedHashMap<>();
+    CellRecord[] records;
+    /** [d * T + t]: the ground-truth index matched at area "all", or -1. */
+    int[] matchAll;
+    /** [d * T + t]: {@link Status} ordinal at area "all". */
+    byte[] statusAll;
+
+    CocoMatching(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
+        this.p = p;
+        this.segm = p.iouType() == CocoEvalParams.IouType.SEGM;
+        if (segm && (masks == null || !masks.rasterised())) {
+            masks = GroundTruthMasks.of(gt); // checks every mask before any is used
+        }
+        imgIds = p.imageIds() != null
+                ? Arrays.stream(p.imageIds()).distinct().sorted().toArray()
+                : gt.images().stream().mapToLong(CocoImage::id).distinct().sorted().toArray();
+        catIds = p.categoryIds() != null
+                ? Arrays.stream(p.categoryIds()).distinct().sorted().toArray()
+                : gt.categories().stream().mapToLong(c -> c.id()).distinct().sorted().toArray();
+        I = imgIds.length;
+        K = catIds.length;
+        A = p.areaRanges().length;
+        T = p.iouThresholds().length;
+        allArea = Math.max(0, Arrays.asList(p.areaLabels()).indexOf("all"));
+        maxDet = p.maxDets()[2];
+        Map<Long, Integer> imgIndex = new HashMap<>(I * 2);
+        for (int i = 0; i < I; i++) {
+            imgIndex.put(imgIds[i], i);
+            CocoImage im = gt.image(imgIds[i]);
+            if (im == null) {
+                throw new CocoEvalException("image id " + imgIds[i] + " is not in the ground truth");
+            }
+        }
+        Map<Long, Integer> catIndex = new HashMap<>(K * 2);
+        for (int k = 0; k < K; k++) {
+            catIndex.put(catIds[k], k);
+        }
+
+        // ground truth: annotations of evaluated images and categories, in file order
+        List<CocoAnnotation> anns = gt.annotations();
+        int[] cell = new int[anns.size()];
+        int n = 0;
+        Skips noImage = new Skips("annotations of images not in 'images'", "image");
+        Skips noCategory = new Skips("annotations of categories not in 'categories'", "category");
+        for (int j = 0; j < anns.size(); j++) {
+            CocoAnnotation a = anns.get(j);
+            noImage.check(gt.image(a.imageId()) == null, a.imageId());
+            noCategory.check(gt.category(a.categoryId()) == null, a.categoryId());
+            Integer i = imgIndex.get(a.imageId());
+            Integer k = catIndex.get(a.categoryId());
+            cell[j] = i == null || k == null ? -1 : k * I + i;
+            if (cell[j] >= 0) {
+                n++;
+            }
+        }
+        gId = new long[n];
+        gBox = new double[n][];
+        gArea = new double[n];
+        gCrowd = new boolean[n];
+        gRle = new Rle[n];
+        gCell = new int[n];
+        int g = 0;
+        for (int j = 0; j < anns.size(); j++) {
+            if (cell[j] < 0) {
+                continue;
+            }
+            CocoAnnotation a = anns.get(j);
+            String problem = a.bbox() == null && !segm ? "has no bbox"
+                    : a.segmentation() == null && segm ? "has no segmentation (segm evaluation)"
+                    : a.bbox() != null && (a.bbox()[2] < 0 || a.bbox()[3] < 0) ? "bbox " + Arrays.toString(a.bbox()) + " has a negative width or height"
+                    : Double.isNaN(a.area()) ? "has no 'area' (evaluation takes the area ranges from it)"
+                    : null;
+            if (problem != null) {
+                throw CocoEvalException.groundTruth("annotation " + a.id() + " (image " + a.imageId() + ") " + problem);
+            }
+            gId[g] = a.id();
+            gBox[g] = a.bbox();
+            gArea[g] = a.area();
+            gCrowd[g] = a.iscrowd();
+            gRle[g] = segm ? masks.get(j) : null;
+            gCell[g] = cell[j];
+            g++;
+        }
+        int cells = K * I;
+        gCellStart = new int[cells + 1];
+        gOrder = countingSort(gCell, cells, gCellStart);
+        noImage.report(warnings, true);
+        noCategory.report(warnings, true);
+
+        // detections, as loadRes makes them
+        int nd = results.size();
+        boolean bboxBranch = nd > 0 && results.get(0).bbox() != null && results.get(0).bbox().length > 0;
+        dBox = new double[nd][];
+        dArea = new double[nd];
+        dScore = new double[nd];
+        dSeg = new Segmentation[nd];
+        dRle = new Rle[nd];
+        dCell = new int[nd];
+        Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
+        for (int d = 0; d < nd; d++) {
+            CocoResult r = results.get(d);
+            noCategoryDt.check(gt.category(r.categoryId()) == null, r.categoryId());
+            if (gt.image(r.imageId()) == null) {
+                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
+                        + ", which is not in the ground truth");
+            }
+            dScore[d] = r.score();
+            if (bboxBranch) {
+                if (r.bbox() == null) {
+                    throw new CocoEvalException("detection #" + (d + 1) + " has no bbox, but the first one has (mixed results)");
+                }
+                double[] bb = r.bbox();
+                dBox[d] = bb;
+                dArea[d] = bb[2] * bb[3];
+                dSeg[d] = r.segmentation() != null
+                        ? r.segmentation()
+                        : new Segmentation.Polygons(new double[][] {
+                            {bb[0], bb[1], bb[0], bb[1] + bb[3], bb[0] + bb[2], bb[1] + bb[3], bb[0] + bb[2], bb[1]}});
+            } else {
+                if (r.segmentation() == null) {
+                    throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
+                }
+                Rle rle = detectionMask(d, r.segmentation(), gt.image(r.imageId()));
+                dRle[d] = rle;
+                dSeg[d] = r.segmentation();
+                dArea[d] = rle.area();
+                dBox[d] = r.bbox() != null ? r.bbox() : MaskApi.toBbox(rle);
+            }
+            Integer i = imgIndex.get(r.imageId());
+            Integer k = catIndex.get(r.categoryId());
+            dCell[d] = i == null || k == null ? -1 : k * I + i;
+        }
+        dCellStart = new int[cells + 1];
+        dOrder = countingSort(dCell, cells, dCellStart);
+        noCategoryDt.report(warnings, false);
+        if (segm) {
+            String[] problems = new String[nd];
+            IntStream.range(0, nd).parallel().filter(d -> dRle[d] == null && dCell[d] >= 0).forEach(d -> {
+                try {
+                    dRle[d] = detectionMask(d, dSeg[d], gt.image(results.get(d).imageId()));
+                } catch (CocoEvalException e) {
+                    problems[d] = e.getMessage();
+                }
+            });
+            for (String problem : problems) {
+                if (problem != null) {
+                    throw new CocoEvalException(problem);
+                }
+            }
+        }
+    }
+
+    private static Rle detectionMask(int d, Segmentation s, CocoImage im) throws CocoEvalException {
+        try {
+            return GroundTruthMasks.mask(s, im);
+        } catch (IllegalArgumentException e) {
+            throw new CocoEvalException("detection #" + (d + 1) + " (image " + im.id() + "): " + e.getMessage());
+        }
+    }
+
+    /** Indices grouped by cell (stable), with {@code start[c]..start[c+1]} per cell; -1 cells dropped. */
+    private static int[] countingSort(int[] cellOf, int cells, int[] start) {
+        for (int c : cellOf) {
+            if (c >= 0) {
+                start[c + 1]++;
+            }
+        }
+        for (int c = 0; c < cells; c++) {
+            start[c + 1] += start[c];
+        }
+        int[] pos = Arrays.copyOf(start, cells);
+        int[] order = new int[start[cells]];
+        for (int j = 0; j < cellOf.length; j++) {
+            if (cellOf[j] >= 0) {
+                order[pos[cellOf[j]]++] = j;
+            }
+        }
+        return order;
+    }
+
+    void evaluateCells() {
+        int cells = K * I;
+        records = new CellRecord[cells];
+        matchAll = new int[dScore.length * T];
+        Arrays.fill(matchAll, -1);
+        statusAll = new byte[dScore.length * T];
+        int[] busy = IntStream.range(0, cells)
+                .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
+                .toArray();
+        Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+    }
+
+    /** computeIoU + evaluateImg for every area range of one (category, image). */
+    CellRecord evaluateCell(int c) {
+        int img = c % I;
+        int[] gs = Arrays.copyOfRange(gOrder, gCellStart[c], gCellStart[c + 1]);
+        int[] ds = sortedDets(c);
+        int G = gs.length;
+        int D = ds.length;
+        double[][] ious = (G == 0 || D == 0) ? null : ious(ds, gs);
+        CellRecord rec = new CellRecord(D, A, T);
+        for (int d = 0; d < D; d++) {
+            rec.scores[d] = dScore[ds[d]];
+        }
+        for (int a = 0; a < A; a++) {
+            double lo = p.areaRanges()[a][0];
+            double hi = p.areaRanges()[a][1];
+            boolean[] ig = new boolean[G];
+            int[] order = new int[G];
+            int o = 0;
+            for (int j = 0; j < G; j++) {
+                int g = gs[j];
+                ig[j] = gCrowd[g] || gArea[g] < lo || gArea[g] > hi;
+                if (!ig[j]) {
+                    order[o++] = j;
+                }
+            }
+            rec.npig[a] = o;
+            for (int j = 0; j < G; j++) {
+                if (ig[j]) {
+                    order[o++] = j;
+                }
+            }
+            byte[] flags = rec.flags[a];
+            for (int t = 0; t < T; t++) {
+                boolean[] gtMatched = new boolean[G];
+                double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
+                for (int d = 0; d < D; d++) {
+                    double best = thr;
+                    int m = -1;
+                    if (ious != null) {
+                        for (int oi = 0; oi < G; oi++) {
+                            int j = order[oi];
+                            if (gtMatched[j] && !gCrowd[gs[j]]) {
+                                continue;
+                            }
+                            if (m > -1 && !ig[m] && ig[j]) {
+                                break;
+                            }
+                            if (ious[d][j] < best) {
+                                continue;
+                            }
+                            best = ious[d][j];
+                            m = j;
+                        }
+                    }
+                    byte f = 0;
+                    if (m != -1) {
+                        gtMatched[m] = true;
+                        if (gId[gs[m]] != 0) {
+                            f |= TRUTHY;
+                        }
+                        if (ig[m]) {
+                            f |= IGNORED;
+                        }
+                    }
+                    if ((f & TRUTHY) == 0) {
+                        double area = dArea[ds[d]];
+                        if (area < lo || area > hi) {
+                            f |= IGNORED;
+                        }
+                    }
+                    flags[d * T + t] = f;
+                    if (a == allArea) {
+                        int at = ds[d] * T + t;
+                        matchAll[at] = m < 0 ? -1 : gs[m];
+                        statusAll[at] = (byte) ((f & IGNORED) != 0 ? Status.IGNORED.ordinal()
+                                : (f & TRUTHY) != 0 ? Status.TRUE_POSITIVE.ordinal() : Status.FALSE_POSITIVE.ordinal());
+                    }
+                }
+            }
+        }
+        return rec;
+    }
+
+    /** The cell's detections by score, highest first (stable: file order breaks ties), cut to maxDets. */
+    int[] sortedDets(int c) {
+        int from = dCellStart[c];
+        int n = dCellStart[c + 1] - from;
+        Integer[] idx = new Integer[n];
+        for (int j = 0; j < n; j++) {
+            idx[j] = dOrder[from + j];
+        }
+        Arrays.sort(idx, (x, y) -> descending(dScore[x], dScore[y])); // TimSort: stable
+        int keep = Math.min(n, maxDet);
+        int[] out = new int[keep];
+        for (int j = 0; j < keep; j++) {
+            out[j] = idx[j];
+        }
+        return out;
+    }
+
+    double[][] ious(int[] ds, int[] gs) {
+        boolean[] crowd = new boolean[gs.length];
+        for (int j = 0; j < gs.length; j++) {
+            crowd[j] = gCrowd[gs[j]];
+        }
+        if (!segm) {
+            double[][] db = new double[ds.length][];
+            for (int d = 0; d < ds.length; d++) {
+                db[d] = dBox[ds[d]];
+            }
+            double[][] gb = new double[gs.length][];
+            for (int j = 0; j < gs.length; j++) {
+                gb[j] = gBox[gs[j]];
+            }
+            return MaskApi.bboxIou(db, gb, crowd);
+        }
+        Rle[] dr = new Rle[ds.length];
+        for (int d = 0; d < ds.length; d++) {
+            dr[d] = dRle[ds[d]];
+        }
+        Rle[] gr = new Rle[gs.length];
+        for (int j = 0; j < gs.length; j++) {
+            gr[j] = gRle[gs[j]];
+        }
+        return MaskApi.rleIou(dr, gr, crowd);
+    }
+
+    /** {@code COCOeval.accumulate()} + {@code summarize()}: the evaluation's result. */
+    public CocoEvalResult accumulate() {
+        return accumulate(null);
+    }
+
+    /**
+     * As {@link #accumulate()} over a resample of the images: image {@code i} counts
+     * {@code imageWeights[i]} times (0: left out), exactly as if the ground truth and detections
+     * held that many copies of it, each copy's records next to the others in image order. For
+     * bootstrap intervals; a weight vector of ones gives {@link #accumulate()}'s numbers.
+     */
+    public CocoEvalResult accumulate(int[] imageWeights) {
+        if (imageWeights != null) {
+            if (imageWeights.length != I) {
+                throw new IllegalArgumentException(imageWeights.length + " image weights for " + I + " images");
+            }
+            for (int w : imageWeights) {
+                if (w < 0) {
+                    throw new IllegalArgumentException("negative image weight " + w);
+                }
+            }
+        }
+        int R = p.recallThresholds().length;
+        int M = 3;
+        double[] precision = new double[T * R * K * A * M];
+        double[] recall = new double[T * K * A * M];
+        Arrays.fill(precision, -1);
+        Arrays.fill(recall, -1);
+        IntStream.range(0, K).parallel().forEach(k -> accumulateCategory(k, imageWeights, precision, recall, R, M));
+        return new CocoEvalResult(p, catIds, precision, recall);
+    }
+
+    void accumulateCategory(int k, int[] weights, double[] precision, double[] recall, int R, int M) {
+        List<CellRecord> recs = new ArrayList<>();
+        for (int i = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            for (int copy = weights == null ? 1 : weights[i]; r != null && copy > 0; copy--) {
+                recs.add(r);
+            }
+        }
+        if (recs.isEmpty()) {
+            return;
+        }
+        double[] recThrs = p.recallThresholds();
+        for (int mi = 0; mi < M; mi++) {
+            int md = p.maxDets()[mi];
+            int total = 0;
+            for (CellRecord r : recs) {
+                total += Math.min(md, r.D);
+            }
+            // concatenation in image order, then a stable sort by descending score
+            double[] scores = new double[total];
+            int[] recOf = new int[total];
+            int[] starts = new int[recs.size()];
+            int n = 0;
+            for (int ri = 0; ri < recs.size(); ri++) {
+                CellRecord r = recs.get(ri);
+                int keep = Math.min(md, r.D);
+                starts[ri] = n;
+                System.arraycopy(r.scores, 0, scores, n, keep);
+                java.util.Arrays.fill(recOf, n, n + keep, ri);
+                n += keep;
+            }
+            int[] order = StableSort.descending(scores);
+            int[] owner = new int[total];
+            int[] pos = new int[total]; // position of each sorted detection inside its record
+            for (int j = 0; j < total; j++) {
+                owner[j] = recOf[order[j]];
+                pos[j] = order[j] - starts[owner[j]];
+            }
+            int[][] firstReach = new int[T][]; // [t][c]: first position where the TP count reaches c
+            double[][] pr = new double[T][total];
+            long[] tp = new long[T];
+            long[] fp = new long[T];
+            for (int a = 0; a < A; a++) {
+                int npig = 0;
+                for (CellRecord r : recs) {
+                    npig += r.npig[a];
+                }
+                if (npig == 0) {
+                    continue;
+                }
+                // searchsorted(rc, recThrs, 'left') with rc = tp / npig: the first position whose
+                // TP count c satisfies c / npig >= thr (the same double division numpy does)
+                int[] need = new int[R];
+                int c = 0;
+                for (int ri = 0; ri < R; ri++) {
+                    while ((double) c / npig < recThrs[ri]) {
+                        c++;
+                    }
+                    need[ri] = c;
+                }
+                for (int t = 0; t < T; t++) {
+                    if (firstReach[t] == null || firstReach[t].length < npig + 1) {
+                        firstReach[t] = new int[npig + 1];
+                    }
+                    firstReach[t][0] = 0;
+                }
+                java.util.Arrays.fill(tp, 0);
+                java.util.Arrays.fill(fp, 0);
+                // one pass over the detections in score order, every IoU threshold at once
+                for (int j = 0; j < total; j++) {
+                    byte[] flags = recs.get(owner[j]).flags[a];
+                    int off = pos[j] * T;
+                    for (int t = 0; t < T; t++) {
+                        byte fj = flags[off + t];
+                        if ((fj & IGNORED) == 0) {
+                            if ((fj & TRUTHY) != 0) {
+                                tp[t]++;
+                                firstReach[t][(int) tp[t]] = j;
+                            } else {
+                                fp[t]++;
+                            }
+                        }
+                        pr[t][j] = (double) tp[t] / ((double) fp[t] + (double) tp[t] + EPS);
+                    }
+                }
+                for (int t = 0; t < T; t++) {
+                    double[] prt = pr[t];
+                    int base = ((t * K + k) * A + a) * M + mi;
+                    recall[base] = total > 0 ? (double) tp[t] / npig : 0;
+                    for (int j = total - 1; j > 0; j--) {
+                        if (prt[j] > prt[j - 1]) {
+                            prt[j - 1] = prt[j];
+                        }
+                    }
+                    for (int ri = 0; ri < R; ri++) {
+                        int j = need[ri] <= tp[t] ? firstReach[t][need[ri]] : total;
+                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                        precision[idx] = j < total ? prt[j] : 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /** numpy's order on -score: plain comparisons, so 0.0 and -0.0 tie as they do there. */
+    static int descending(double a, double b) {
+        return a > b ? -1 : a < b ? 1 : 0;
+    }
+
+    // ---- what diagnostics read -------------------------------------------------------------
+
+    /** The parameters evaluated with. */
+    public CocoEvalParams params() {
+        return p;
+    }
+
+    /** True for segm (masks), false for bbox. */
+    public boolean segm() {
+        return segm;
+    }
+
+    /** The evaluated image ids, sorted: image index {@code i} is a position here. */
+    public long[] imageIds() {
+        return imgIds.clone();
+    }
+
+    /** The evaluated category ids, sorted: category index {@code k} is a position here. */
+    public long[] categoryIds() {
+        return catIds.clone();
+    }
+
+    /** The area range index labelled "all" (where {@link #status} and {@link #matchedGroundTruth} apply). */
+    public int allAreaIndex() {
+        return allArea;
+    }
+
+    /** Ground truths of evaluated images and categories (crowd included), in file order. */
+    public int groundTruthCount() {
+        return gId.length;
+    }
+
+    /** The annotation id of ground truth {@code g}. */
+    public long groundTruthId(int g) {
+        return gId[g];
+    }
+
+    /** The image index of ground truth {@code g}. */
+    public int groundTruthImage(int g) {
+        return gCell[g] % I;
+    }
+
+    /** The category index of ground truth {@code g}. */
+    public int groundTruthCategory(int g) {
+        return gCell[g] / I;
+    }
+
+    /** Whether ground truth {@code g} is a crowd region (never a miss; detections on it are ignored). */
+    public boolean groundTruthCrowd(int g) {
+        return gCrowd[g];
+    }
+
+    /** The annotation's 'area' (what the area ranges use). */
+    public double groundTruthArea(int g) {
+        return gArea[g];
+    }
+
+    /** The detections given (every result, evaluated or not). */
+    public int detectionCount() {
+        return dScore.length;
+    }
+
+    /** The image index of detection {@code d}, or -1 when its image or category is not evaluated. */
+    public int detectionImage(int d) {
+        return dCell[d] < 0 ? -1 : dCell[d] % I;
+    }
+
+    /** The category index of detection {@code d}, or -1 when its image or category is not evaluated. */
+    public int detectionCategory(int d) {
+        return dCell[d] < 0 ? -1 : dCell[d] / I;
+    }
+
+    /** The score of detection {@code d}. */
+    public double detectionScore(int d) {
+        return dScore[d];
+    }
+
+    /** The area of detection {@code d} as pycocotools computes it (box w*h, or mask area for segm). */
+    public double detectionArea(int d) {
+        return dArea[d];
+    }
+
+    /** Detection {@code d}'s outcome at IoU threshold index {@code t}, area range "all". */
+    public Status status(int d, int t) {
+        return Status.values()[statusAll[d * T + t]];
+    }
+
+    /**
+     * The ground truth detection {@code d} was matched to at IoU threshold index {@code t}, area
+     * range "all" (for a true positive, or an ignored detection on a crowd or ignored GT), or -1.
+     */
+    public int matchedGroundTruth(int d, int t) {
+        return matchAll[d * T + t];
+    }
+
+    /**
+     * The IoU of each detection with each ground truth ({@code [dets.length][gts.length]}), as
+     * pycocotools computes it (boxes or masks by {@link #segm()}; a crowd ground truth's IoU is the
+     * intersection over the detection's area), whatever their categories.
+     */
+    public double[][] iou(int[] dets, int[] gts) {
+        if (dets.length == 0 || gts.length == 0) {
+            return new double[dets.length][gts.length];
+        }
+        return ious(dets, gts);
+    }
+
+    /** Records pycocotools also leaves out, one line per kind. */
+    public List<CocoEvalResult.Warning> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** Seconds of the prepare and evaluate phases. */
+    Map<String, Double> timings() {
+        return timings;
+    }
+
+    /** Records of one kind left out: counted, with the first one's id, for one warning line. */
+    private static final class Skips {
+        final String what;
+        final String idName;
+        int count;
+        long firstId;
+
+        Skips(String what, String idName) {
+            this.what = what;
+            this.idName = idName;
+        }
+
+        void check(boolean skipped, long id) {
+            if (skipped && count++ == 0) {
+                firstId = id;
+            }
+        }
+
+        void report(List<CocoEvalResult.Warning> out, boolean inGroundTruth) {
+            if (count > 0) {
+                out.add(new CocoEvalResult.Warning(inGroundTruth, count + " " + what + " not evaluated, as in pycocotools (the first: "
+                        + idName + " " + firstId + ")"));
+            }
+        }
+    }
+
+    /** evaluateImg's output for one (category, image), every area range. */
+    private static final class CellRecord {
+        final int D;
+        final double[] scores;
+        final byte[][] flags; // [area][d * T + t]
+        final int[] npig;
+
+        CellRecord(int d, int areas, int thresholds) {
+            D = d;
+            scores = new double[d];
+            flags = new byte[areas][thresholds * d];
+            npig = new int[areas];
+        }
+    }
+}

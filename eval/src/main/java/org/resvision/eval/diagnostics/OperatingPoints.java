@@ -1,0 +1,181 @@
+package org.resvision.eval.diagnostics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.resvision.eval.coco.CocoMatching;
+import org.resvision.eval.coco.CocoMatching.Status;
+
+/**
+ * The score threshold to deploy at: per category, the threshold that maximises F-beta
+ * (F1 by default) of COCO's matching at one IoU threshold, area range "all", and the same over
+ * all categories together (one threshold for every class, counts pooled).
+ *
+ * <p>Keeping the detections with score at least {@code s}: precision = TP / (TP + FP), recall =
+ * TP / (non-crowd ground truth), F-beta = (1 + b^2) P R / (b^2 P + R). Candidate thresholds are
+ * the detections' scores (a block of equal scores is kept or dropped together); the highest
+ * threshold wins a tie. Detections COCO ignores (on crowd regions) and those past maxDets are
+ * not counted. A category without ground truth or detections has no operating point.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class OperatingPoints {
+
+    /** The best point of one category (or of all together): F-beta, its threshold, precision, recall and counts. */
+    public record Point(double f, double scoreThreshold, double precision, double recall, long tp, long fp, long fn) {}
+
+    private final long[] categoryIds;
+    private final Point[] perCategory;
+    private final Point overall;
+    private final double iouThreshold;
+    private final double beta;
+
+    private OperatingPoints(long[] categoryIds, Point[] perCategory, Point overall, double iou, double beta) {
+        this.categoryIds = categoryIds;
+        this.perCategory = perCategory;
+        this.overall = overall;
+        this.iouThreshold = iou;
+        this.beta = beta;
+    }
+
+    /** The operating points of {@code m} at {@code iouThreshold} (an evaluated one) for F-beta. */
+    public static OperatingPoints compute(CocoMatching m, double iouThreshold, double beta) {
+        if (!(beta > 0) || Double.isInfinite(beta)) {
+            throw new IllegalArgumentException("F-beta needs a finite beta > 0, got " + beta);
+        }
+        int t = Thresholds.iouIndex(m, iouThreshold);
+        int K = m.categoryIds().length;
+        int nd = m.detectionCount();
+        int[] dCat = new int[nd];
+        boolean[] tp = new boolean[nd];
+        for (int d = 0; d < nd; d++) {
+            Status s = m.status(d, t);
+            dCat[d] = s == Status.TRUE_POSITIVE || s == Status.FALSE_POSITIVE ? m.detectionCategory(d) : -1;
+            tp[d] = s == Status.TRUE_POSITIVE;
+        }
+        long[] npig = new long[K];
+        double[] all = m.params().areaRanges()[m.allAreaIndex()];
+        for (int g = 0; g < m.groundTruthCount(); g++) {
+            double area = m.groundTruthArea(g);
+            if (!m.groundTruthCrowd(g) && area >= all[0] && area <= all[1]) {
+                npig[m.groundTruthCategory(g)]++;
+            }
+        }
+        int[] start = new int[K + 1];
+        int[] byCat = Thresholds.group(dCat, K, start);
+        double b2 = beta * beta;
+        Point[] per = new Point[K];
+        IntStream.range(0, K).parallel().forEach(k ->
+                per[k] = best(m, Arrays.copyOfRange(byCat, start[k], start[k + 1]), tp, npig[k], b2));
+        int[] counted = IntStream.range(0, nd).filter(d -> dCat[d] >= 0).toArray();
+        Point overall = best(m, counted, tp, Arrays.stream(npig).sum(), b2);
+        return new OperatingPoints(m.categoryIds(), per, overall, m.params().iouThresholds()[t], beta);
+    }
+
+    /** The best F over the thresholds of {@code dets}, or null without ground truth and detections. */
+    private static Point best(CocoMatching m, int[] dets, boolean[] isTp, long gt, double b2) {
+        if (gt == 0 && dets.length == 0) {
+            return null;
+        }
+        double[] score = new double[dets.length];
+        for (int j = 0; j < dets.length; j++) {
+            score[j] = m.detectionScore(dets[j]);
+        }
+        Integer[] order = new Integer[dets.length];
+        for (int j = 0; j < dets.length; j++) {
+            order[j] = j;
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(score[y], score[x]));
+        long tp = 0;
+        long fp = 0;
+        Point best = new Point(0, Double.POSITIVE_INFINITY, 0, 0, 0, 0, gt); // nothing kept
+        for (int j = 0; j < order.length; j++) {
+            if (isTp[dets[order[j]]]) {
+                tp++;
+            } else {
+                fp++;
+            }
+            boolean blockEnd = j + 1 == order.length || score[order[j + 1]] != score[order[j]];
+            if (!blockEnd) {
+                continue;
+            }
+            double p = (double) tp / (tp + fp);
+            double r = gt == 0 ? 0 : (double) tp / gt;
+            double f = p + r == 0 ? 0 : (1 + b2) * p * r / (b2 * p + r);
+            if (f > best.f) {
+                best = new Point(f, score[order[j]], p, r, tp, fp, gt - tp);
+            }
+        }
+        return best;
+    }
+
+    public long[] categoryIds() {
+        return categoryIds.clone();
+    }
+
+    /** Category index {@code k}'s best point, or null when it has neither ground truth nor detections. */
+    public Point category(int k) {
+        return perCategory[k];
+    }
+
+    /** One threshold for every category, counts pooled. */
+    public Point overall() {
+        return overall;
+    }
+
+    public double iouThreshold() {
+        return iouThreshold;
+    }
+
+    public double beta() {
+        return beta;
+    }
+
+    /** {@code {"iou_threshold", "beta", "overall": {...}, "per_category": [{category_id, name, f, score_threshold, ...}]}}. */
+    public ObjectNode toJson(Map<Long, String> names) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("iou_threshold", iouThreshold);
+        o.put("beta", beta);
+        if (overall != null) {
+            put(o.putObject("overall"), overall);
+        }
+        ArrayNode per = o.putArray("per_category");
+        for (int k = 0; k < categoryIds.length; k++) {
+            ObjectNode c = per.addObject();
+            c.put("category_id", categoryIds[k]);
+            c.put("name", names.getOrDefault(categoryIds[k], ""));
+            if (perCategory[k] != null) {
+                put(c, perCategory[k]);
+            }
+        }
+        return o;
+    }
+
+    private static void put(ObjectNode o, Point p) {
+        o.put("f", p.f());
+        if (Double.isInfinite(p.scoreThreshold())) {
+            o.putNull("score_threshold"); // no detection is worth keeping
+        } else {
+            o.put("score_threshold", p.scoreThreshold());
+        }
+        o.put("precision", p.precision());
+        o.put("recall", p.recall());
+        o.put("tp", p.tp());
+        o.put("fp", p.fp());
+        o.put("fn", p.fn());
+    }
+
+    /** The overall point, one line. */
+    public String overallText() {
+        if (overall == null) {
+            return "no detections and no ground truth";
+        }
+        return String.format(Locale.ROOT, "Best F%s at IoU %.2f, all classes: F %.3f at score >= %.3f (precision %.3f, recall %.3f)",
+                beta == 1 ? "1" : String.format(Locale.ROOT, "-%.2g", beta), iouThreshold, overall.f(),
+                overall.scoreThreshold(), overall.precision(), overall.recall());
+    }
+}

@@ -15,6 +15,8 @@ import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.coco.CocoEvaluator;
+import org.resvision.eval.coco.CocoMatching;
+import org.resvision.eval.diagnostics.Diagnostics;
 import org.resvision.eval.coco.GroundTruthMasks;
 import org.resvision.eval.coco.PrCurvePlot;
 
@@ -24,7 +26,8 @@ public final class CocoEvalCommand implements Command {
     static final String USAGE = String.join("\n",
             "usage: resvision coco-eval --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--json]",
             "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
-            "                           [--box-masks] [--timing]",
+            "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
+            "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
             "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
             "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
@@ -33,6 +36,10 @@ public final class CocoEvalCommand implements Command {
             "  --box-masks  segm on results without masks: use each box as its mask (what pycocotools does",
             "               silently); without it such a request is an error",
             "  --timing     phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr",
+            "  --diagnostics  from the same matching: a detection confusion matrix (categories + background, at",
+            "               --confusion-iou and --confusion-score), the best F-beta score threshold per category and",
+            "               overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins",
+            "               at --match-iou) and PR curves per category and area; a summary is printed, --json has all",
             "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
             "  Records pycocotools leaves out (annotations of unlisted images or categories, detections of unlisted",
             "  categories) are left out too, counted in one warning line per kind. What it would misread is an error",
@@ -56,8 +63,9 @@ public final class CocoEvalCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot"),
-                Set.of("json", "per-class", "box-masks", "timing"), USAGE);
+        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot",
+                "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
+                Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
         if (!args.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.positional().get(0) + "'\n" + USAGE);
         }
@@ -74,6 +82,17 @@ public final class CocoEvalCommand implements Command {
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+        boolean diagnose = args.flag("diagnostics");
+        Diagnostics.Options dOpts = new Diagnostics.Options(
+                args.getFloat("confusion-iou", 0.5f, 0f, 1f), args.getFloat("confusion-score", 0.5f, -Float.MAX_VALUE, Float.MAX_VALUE),
+                args.getFloat("match-iou", 0.5f, 0f, 1f), args.getFloat("f-beta", 1f, 1e-6f, 1e6f),
+                args.getInt("calibration-bins", 10, 1));
+        for (String t : new String[] {"confusion-iou", "match-iou"}) {
+            double v = args.getFloat(t, 0.5f);
+            if (Arrays.stream(params.iouThresholds()).noneMatch(x -> Math.abs(x - v) < 1e-6)) {
+                throw new UsageException("--" + t + " " + v + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
+            }
         }
         long t0 = System.nanoTime();
         // the two files parse on the two cores at once
@@ -112,10 +131,22 @@ public final class CocoEvalCommand implements Command {
             }
         }
         CocoEvalResult r;
+        CocoMatching matching;
         try {
-            r = CocoEvaluator.evaluate(masks, dt, params);
+            matching = CocoEvaluator.match(gt, masks, dt, params);
+            long ta = System.nanoTime();
+            r = matching.accumulate();
+            r.warnings().addAll(matching.warnings());
+            r.timings().putAll(matching.timings());
+            r.timings().put("accumulate", (System.nanoTime() - ta) / 1e9);
         } catch (CocoEvalException e) {
             throw named(e, gtFile, dtFile);
+        }
+        Diagnostics diagnostics = null;
+        if (diagnose) {
+            long td = System.nanoTime();
+            diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params));
+            r.timings().put("diagnostics", (System.nanoTime() - td) / 1e9);
         }
         for (CocoEvalResult.Warning w : r.warnings()) {
             System.err.println("resvision coco-eval: warning: " + (w.inGroundTruth() ? gtFile : dtFile) + ": " + w.message());
@@ -125,11 +156,19 @@ public final class CocoEvalCommand implements Command {
             names.put(c.id(), c.name());
         }
         if (args.flag("json")) {
-            System.out.println(r.toJson(names, args.flag("per-class")));
+            com.fasterxml.jackson.databind.node.ObjectNode root = r.toJsonNode(names, args.flag("per-class"));
+            if (diagnostics != null) {
+                root.set("diagnostics", diagnostics.toJson(names));
+            }
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
         } else {
             System.out.println(r.summaryText());
             if (args.flag("per-class")) {
-                System.out.println(perClassTable(r, names));
+                System.out.println(diagnostics != null ? "\n" + diagnostics.perClassText(names) : perClassTable(r, names));
+            }
+            if (diagnostics != null) {
+                System.out.println();
+                System.out.println(diagnostics.text(names));
             }
         }
         if (args.get("plot", null) != null) {
@@ -144,6 +183,22 @@ public final class CocoEvalCommand implements Command {
             System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "total", (System.nanoTime() - t0) / 1e9);
         }
         return 0;
+    }
+
+    /** The options with each IoU replaced by the evaluated threshold it names (0.55 is not exactly linspace's value). */
+    private static Diagnostics.Options withExactIous(Diagnostics.Options o, CocoEvalParams p) {
+        return new Diagnostics.Options(nearest(p, o.confusionIou()), o.confusionScore(), nearest(p, o.matchIou()), o.beta(),
+                o.calibrationBins());
+    }
+
+    private static double nearest(CocoEvalParams p, double v) {
+        double best = p.iouThresholds()[0];
+        for (double x : p.iouThresholds()) {
+            if (Math.abs(x - v) < Math.abs(best - v)) {
+                best = x;
+            }
+        }
+        return best;
     }
 
     /** The evaluator's message with the file it is about. */

@@ -200,6 +200,15 @@ public final class CocoEvalResult {
 
     /** {@code {"iou_type", "stats": [12], "stat_names", "summary": [...], "per_category": [...]}}. */
     public String toJson(Map<Long, String> categoryNames, boolean perCategory) {
+        try {
+            return new ObjectMapper().writeValueAsString(toJsonNode(categoryNames, perCategory));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #toJson(Map, boolean)}, as a tree to add to. */
+    public ObjectNode toJsonNode(Map<Long, String> categoryNames, boolean perCategory) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();
         root.put("iou_type", params.iouType().toString());
@@ -223,10 +232,6 @@ public final class CocoEvalResult {
                 c.put("AP50", categoryAp50(k));
             }
         }
-        try {
-            return json.writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return root;
     }
 }

@@ -646,9 +646,9 @@ public final class CocoMatching {
         return List.copyOf(warnings);
     }
 
-    /** Seconds of the prepare and evaluate phases. */
-    Map<String, Double> timings() {
-        return timings;
+    /** Seconds of the prepare and evaluate phases (a copy). */
+    public Map<String, Double> timings() {
+        return new java.util.LinkedHashMap<>(timings);
     }
 
     /** Records of one kind left out: counted, with the first one's id, for one warning line. */

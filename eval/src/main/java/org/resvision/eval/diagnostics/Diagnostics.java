@@ -1,0 +1,150 @@
+package org.resvision.eval.diagnostics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.eval.coco.CocoMatching;
+
+/**
+ * Every diagnostic of one evaluation, from the matching that gave its exact COCO numbers:
+ * detection confusion matrix, operating points (best F-beta per class), calibration and PR
+ * curves.
+ *
+ * <p>Immutable; thread-safe.
+ */
+public final class Diagnostics {
+
+    /**
+     * What to compute at.
+     *
+     * @param confusionIou IoU threshold of the confusion matrix (an evaluated one)
+     * @param confusionScore score threshold of the confusion matrix
+     * @param matchIou IoU threshold of operating points and calibration (an evaluated one)
+     * @param beta F-beta's beta
+     * @param calibrationBins equal-width bins over [0, 1]
+     */
+    public record Options(double confusionIou, double confusionScore, double matchIou, double beta, int calibrationBins) {
+        /** IoU 0.5 everywhere, score 0.5, F1, 10 bins. */
+        public static Options defaults() {
+            return new Options(0.5, 0.5, 0.5, 1, 10);
+        }
+    }
+
+    private final CocoEvalResult result;
+    private final DetectionConfusionMatrix confusion;
+    private final OperatingPoints operatingPoints;
+    private final Calibration calibration;
+    private final String calibrationProblem;
+    private final Map<String, Double> timings = new LinkedHashMap<>();
+
+    private Diagnostics(CocoEvalResult result, DetectionConfusionMatrix confusion, OperatingPoints op,
+            Calibration calibration, String calibrationProblem) {
+        this.result = result;
+        this.confusion = confusion;
+        this.operatingPoints = op;
+        this.calibration = calibration;
+        this.calibrationProblem = calibrationProblem;
+    }
+
+    /**
+     * The diagnostics of {@code m}, whose accumulated result is {@code result}. Scores outside
+     * [0, 1] leave calibration out (see {@link #calibrationProblem()}).
+     *
+     * @throws IllegalArgumentException for an IoU that is not evaluated, or bad options
+     */
+    public static Diagnostics compute(CocoMatching m, CocoEvalResult result, Options o) {
+        long t0 = System.nanoTime();
+        DetectionConfusionMatrix cm = DetectionConfusionMatrix.compute(m, o.confusionIou(), o.confusionScore());
+        long t1 = System.nanoTime();
+        OperatingPoints op = OperatingPoints.compute(m, o.matchIou(), o.beta());
+        long t2 = System.nanoTime();
+        Calibration cal = null;
+        String problem = null;
+        try {
+            cal = Calibration.compute(m, o.matchIou(), o.calibrationBins());
+        } catch (IllegalArgumentException e) {
+            if (o.calibrationBins() < 1) {
+                throw e;
+            }
+            problem = e.getMessage();
+        }
+        long t3 = System.nanoTime();
+        Diagnostics d = new Diagnostics(result, cm, op, cal, problem);
+        d.timings.put("confusion", (t1 - t0) / 1e9);
+        d.timings.put("operating points", (t2 - t1) / 1e9);
+        d.timings.put("calibration", (t3 - t2) / 1e9);
+        return d;
+    }
+
+    public DetectionConfusionMatrix confusion() {
+        return confusion;
+    }
+
+    public OperatingPoints operatingPoints() {
+        return operatingPoints;
+    }
+
+    /** Null when the scores are not in [0, 1]; then {@link #calibrationProblem()} says why. */
+    public Calibration calibration() {
+        return calibration;
+    }
+
+    /** Why calibration was left out, or null. */
+    public String calibrationProblem() {
+        return calibrationProblem;
+    }
+
+    /** Seconds per diagnostic. */
+    public Map<String, Double> timings() {
+        return timings;
+    }
+
+    /** {@code {"confusion", "operating_points", "calibration", "pr_curves"}}. */
+    public ObjectNode toJson(Map<Long, String> names) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.set("confusion", confusion.toJson(names));
+        o.set("operating_points", operatingPoints.toJson(names));
+        if (calibration != null) {
+            o.set("calibration", calibration.toJson());
+        } else {
+            o.putObject("calibration").put("skipped", calibrationProblem);
+        }
+        o.set("pr_curves", PrCurves.toJson(result, names));
+        return o;
+    }
+
+    /** A few lines for the terminal: the overall operating point, calibration, the top confusions. */
+    public String text(Map<Long, String> names) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(operatingPoints.overallText()).append('\n');
+        sb.append(calibration != null ? calibration.text() : "Calibration: skipped (" + calibrationProblem + ")").append('\n');
+        sb.append(confusion.topConfusionsText(names, 10));
+        return sb.toString();
+    }
+
+    /** Per class: AP, AP50 and the best F-beta point, one row each. */
+    public String perClassText(Map<Long, String> names) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-6s %-24s %7s %7s %7s %9s %7s %7s%n",
+                "id", "category", "AP", "AP50", "F" + (operatingPoints.beta() == 1 ? "1" : ""), "score>=", "prec", "recall"));
+        long[] ids = operatingPoints.categoryIds();
+        for (int k = 0; k < ids.length; k++) {
+            OperatingPoints.Point p = operatingPoints.category(k);
+            sb.append(String.format(Locale.ROOT, "%-6d %-24s %7s %7s", ids[k], names.getOrDefault(ids[k], ""),
+                    fmt(result.categoryAp(k)), fmt(result.categoryAp50(k))));
+            if (p != null) {
+                sb.append(String.format(Locale.ROOT, " %7.3f %9s %7.3f %7.3f", p.f(),
+                        Double.isInfinite(p.scoreThreshold()) ? "-" : String.format(Locale.ROOT, "%.3f", p.scoreThreshold()),
+                        p.precision(), p.recall()));
+            }
+            sb.append('\n');
+        }
+        return sb.toString().stripTrailing();
+    }
+
+    private static String fmt(double v) {
+        return v < 0 ? "-" : String.format(Locale.ROOT, "%.3f", v);
+    }
+}

@@ -91,7 +91,7 @@ public final class CocoEvalCommand implements Command {
         for (String t : new String[] {"confusion-iou", "match-iou"}) {
             double v = args.getFloat(t, 0.5f);
             if (Arrays.stream(params.iouThresholds()).noneMatch(x -> Math.abs(x - v) < 1e-6)) {
-                throw new UsageException("--" + t + " " + v + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
+                throw new UsageException("--" + t + " " + args.get(t, "") + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
             }
         }
         long t0 = System.nanoTime();

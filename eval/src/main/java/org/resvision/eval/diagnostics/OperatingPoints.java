@@ -172,7 +172,10 @@ public final class OperatingPoints {
     /** The overall point, one line. */
     public String overallText() {
         if (overall == null) {
-            return "no detections and no ground truth";
+            return "Best F-score: no detections and no ground truth";
+        }
+        if (Double.isInfinite(overall.scoreThreshold())) {
+            return String.format(Locale.ROOT, "Best F-score at IoU %.2f: no detection is right, so none is worth keeping", iouThreshold);
         }
         return String.format(Locale.ROOT, "Best F%s at IoU %.2f, all classes: F %.3f at score >= %.3f (precision %.3f, recall %.3f)",
                 beta == 1 ? "1" : String.format(Locale.ROOT, "-%.2g", beta), iouThreshold, overall.f(),

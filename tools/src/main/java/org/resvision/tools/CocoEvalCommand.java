@@ -147,6 +147,7 @@ public final class CocoEvalCommand implements Command {
             long td = System.nanoTime();
             diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params));
             r.timings().put("diagnostics", (System.nanoTime() - td) / 1e9);
+            diagnostics.timings().forEach((k, v) -> r.timings().put(" " + k.replace(' ', '-'), v));
         }
         for (CocoEvalResult.Warning w : r.warnings()) {
             System.err.println("resvision coco-eval: warning: " + (w.inGroundTruth() ? gtFile : dtFile) + ": " + w.message());

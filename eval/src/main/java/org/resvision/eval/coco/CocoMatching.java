@@ -41,6 +41,7 @@ public final class CocoMatching {
         IGNORED
     }
 
+    private static final Status[] STATUSES = Status.values();
     private static final double EPS = Math.ulp(1.0); // np.spacing(1)
     private static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
     private static final byte IGNORED = 2;
@@ -618,7 +619,7 @@ public final class CocoMatching {
 
     /** Detection {@code d}'s outcome at IoU threshold index {@code t}, area range "all". */
     public Status status(int d, int t) {
-        return Status.values()[statusAll[d * T + t]];
+        return STATUSES[statusAll[d * T + t]];
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.resvision.eval.coco.CocoMatching;
+import org.resvision.eval.coco.StableSort;
 import org.resvision.eval.coco.CocoMatching.Status;
 
 /**
@@ -85,11 +86,7 @@ public final class OperatingPoints {
         for (int j = 0; j < dets.length; j++) {
             score[j] = m.detectionScore(dets[j]);
         }
-        Integer[] order = new Integer[dets.length];
-        for (int j = 0; j < dets.length; j++) {
-            order[j] = j;
-        }
-        Arrays.sort(order, (x, y) -> Double.compare(score[y], score[x]));
+        int[] order = StableSort.descending(score);
         long tp = 0;
         long fp = 0;
         Point best = new Point(0, Double.POSITIVE_INFINITY, 0, 0, 0, 0, gt); // nothing kept

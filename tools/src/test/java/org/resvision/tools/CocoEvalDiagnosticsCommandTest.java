@@ -1,0 +1,111 @@
+package org.resvision.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resvision.tools.EvalCommandsTest.Run;
+
+/** coco-eval --diagnostics as a user runs it: the sections of --json agree with each other and with the plain run. */
+class CocoEvalDiagnosticsCommandTest {
+
+    @TempDir Path dir;
+
+    private static final Path CASE = EvalCommandsTest.fixture("10-realistic-200");
+
+    private static Run cocoEval(String... more) {
+        String[] args = new String[4 + more.length];
+        args[0] = "coco-eval";
+        args[1] = "--gt=" + CASE.resolve("gt.json");
+        args[2] = "--dt";
+        args[3] = CASE.resolve("dt.json").toString();
+        System.arraycopy(more, 0, args, 4, more.length);
+        return EvalCommandsTest.run(args);
+    }
+
+    @Test
+    void jsonSectionsAgree() throws Exception {
+        Run plain = cocoEval("--json");
+        Run r = cocoEval("--json", "--diagnostics", "--confusion-score", "0.3");
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertEquals(new ObjectMapper().readTree(plain.out()).get("stats"), j.get("stats"), "diagnostics leave the stats alone");
+        JsonNode d = j.get("diagnostics");
+
+        JsonNode cm = d.get("confusion");
+        assertEquals(0.3, cm.get("score_threshold").asDouble(), 1e-6);
+        int K = cm.get("category_ids").size();
+        assertEquals(K + 1, cm.get("labels").size());
+        assertEquals("background", cm.get("labels").get(K).asText());
+        long gtCounted = 0;
+        for (int k = 0; k < K; k++) {
+            for (JsonNode v : cm.get("counts").get(k)) {
+                gtCounted += v.asLong();
+            }
+        }
+        JsonNode overall = d.get("operating_points").get("overall");
+        assertEquals(gtCounted, overall.get("tp").asLong() + overall.get("fn").asLong(), "GT in the matrix = TP + FN of the operating point");
+        assertTrue(overall.get("f").asDouble() > 0.3 && overall.get("f").asDouble() < 1, overall.toString());
+
+        JsonNode cal = d.get("calibration");
+        long binned = 0;
+        for (JsonNode b : cal.get("bins")) {
+            binned += b.get("count").asLong();
+        }
+        assertEquals(cal.get("count").asLong(), binned);
+        assertTrue(cal.get("ece").asDouble() > 0 && cal.get("ece").asDouble() <= cal.get("mce").asDouble());
+
+        JsonNode curves = d.get("pr_curves");
+        assertEquals(101, curves.get("recall").size());
+        JsonNode all50 = curves.get("overall").get("all").get("iou50");
+        assertEquals(101, all50.size());
+        double mean = 0;
+        for (JsonNode v : all50) {
+            mean += v.asDouble() / 101;
+        }
+        assertEquals(j.get("stats").get(1).asDouble(), mean, 1e-5, "AP50 is the mean of the overall IoU-0.5 curve");
+    }
+
+    @Test
+    void textSummaryAndPerClassTable() {
+        Run r = cocoEval("--diagnostics", "--per-class");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Best F1 at IoU 0.50, all classes"), r.out());
+        assertTrue(r.out().contains("Calibration at IoU 0.50: ECE"), r.out());
+        assertTrue(r.out().contains("Confusions at IoU 0.50, score >= 0.50"), r.out());
+        assertTrue(r.out().contains("score>="), "per-class table with operating points");
+    }
+
+    @Test
+    void scoresThatAreNotProbabilitiesSkipCalibrationOnly() throws Exception {
+        ArrayNode dt = (ArrayNode) new ObjectMapper().readTree(CASE.resolve("dt.json").toFile());
+        for (JsonNode n : dt) {
+            ((ObjectNode) n).put("score", n.get("score").asDouble() * 10);
+        }
+        Path scaled = dir.resolve("scaled.json");
+        Files.writeString(scaled, dt.toString());
+        Run r = EvalCommandsTest.run("coco-eval", "--gt", CASE.resolve("gt.json").toString(), "--dt", scaled.toString(),
+                "--diagnostics", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode cal = new ObjectMapper().readTree(r.out()).get("diagnostics").get("calibration");
+        assertTrue(cal.get("skipped").asText().contains("outside [0, 1]"), cal.toString());
+    }
+
+    @Test
+    void badDiagnosticOptionsAreOneLineErrors() {
+        for (String[] bad : new String[][] {{"--confusion-iou", "0.52"}, {"--match-iou", "2"}, {"--f-beta", "0"},
+                {"--calibration-bins", "0"}, {"--confusion-score", "NaN"}}) {
+            Run r = cocoEval("--diagnostics", bad[0], bad[1]);
+            assertEquals(2, r.code(), String.join(" ", bad) + ": " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().contains(bad[0]), r.err());
+        }
+    }
+}

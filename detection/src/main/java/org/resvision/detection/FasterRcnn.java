@@ -109,8 +109,10 @@ public final class FasterRcnn extends TorchModule {
     }
 
     /**
-     * DJL entry: inputs {@code [images [N, 3, H, W], sizes [N, 2] (h, w)]}; outputs per image
-     * {@code boxes [n, 4], scores [n], labels [n] (int64)}, in resized coordinates.
+     * DJL entry: inputs {@code [images [N, 3, H, W], sizes [N, 2] (h, w)]} (a {@code
+     * DetectionDataset} batch's data); outputs per image {@code boxes [n, 4], scores [n], labels
+     * [n] (int64)}, in resized coordinates (what {@code CocoMapEvaluator} reads, so {@code
+     * trainer.evaluate} on a validation batch gives COCO mAP).
      */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

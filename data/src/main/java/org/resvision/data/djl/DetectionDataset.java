@@ -1,5 +1,6 @@
 package org.resvision.data.djl;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,11 +15,13 @@ import org.resvision.data.transform.Sample;
 
 /**
  * A {@link SampleSource} as a DJL {@link RandomAccessDataset}, so {@code trainer.iterateDataset}
- * and DJL's samplers work: data is the image [3, H, W], labels are boxes [N, 4] ({@code x1, y1,
- * x2, y2}) and labels [N] (int64); batches are padded by {@link PaddingBatchifier} (images to a
- * multiple of 32, missing objects labelled -1). Each item's augmentation is seeded by (seed,
- * index). ResVision's own {@code PrefetchLoader} does the same with per-epoch seeds and
- * aspect-ratio grouping.
+ * and DJL's samplers work: data is the image [3, H, W] and its size [2] ({@code h, w}, int64),
+ * labels are boxes [N, 4] ({@code x1, y1, x2, y2}, in the transformed image's pixels) and labels
+ * [N] (int64); batches are padded by {@link PaddingBatchifier} (images to a multiple of 32,
+ * missing objects labelled -1), so a batch's data is {@code [images [B, 3, H, W], sizes [B, 2]]},
+ * the input a {@code FasterRcnn} block takes (the sizes say where each padded image ends). Each
+ * item's augmentation is seeded by (seed, index). ResVision's own {@code PrefetchLoader} does the
+ * same with per-epoch seeds and aspect-ratio grouping.
  */
 public final class DetectionDataset extends RandomAccessDataset {
 
@@ -46,7 +49,8 @@ public final class DetectionDataset extends RandomAccessDataset {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = s.labels()[i];
         }
-        return new Record(new NDList(s.image()),
+        NDArray size = manager.create(new long[] {s.height(), s.width()});
+        return new Record(new NDList(s.image(), size),
                 new NDList(manager.create(flat, new Shape(s.boxes().length, 4)), manager.create(labels).toType(DataType.INT64, false)));
     }
 

@@ -12,8 +12,9 @@ import java.util.List;
 /**
  * Stacks arrays of different sizes by padding each to the largest along every axis: images
  * [3, H, W] are padded with zeros at the bottom/right (to a multiple of {@code divisor} in H and
- * W, as torchvision batches), boxes [N, 4] with zeros and labels [N] with {@code -1} (so a
- * padded object is recognisable). {@code unbatchify} returns the padded slices.
+ * W, as torchvision batches; only arrays of rank 3 or more are rounded up), boxes [N, 4] with
+ * zeros and labels [N] with {@code -1} (so a padded object is recognisable); arrays of one shape
+ * (an image's size [2]) are stacked as they are. {@code unbatchify} returns the padded slices.
  */
 public final class PaddingBatchifier implements Batchifier {
     private static final long serialVersionUID = 1L;
@@ -58,7 +59,7 @@ public final class PaddingBatchifier implements Batchifier {
                 max[d] = Math.max(max[d], a.getShape().get(d));
             }
         }
-        for (int d = Math.max(0, dims - 2); d < dims && divisor > 1; d++) {
+        for (int d = dims - 2; d < dims && dims >= 3 && divisor > 1; d++) {
             max[d] = (max[d] + divisor - 1) / divisor * divisor;
         }
         NDList padded = new NDList();

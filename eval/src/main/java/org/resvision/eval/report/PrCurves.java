@@ -39,6 +39,24 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
                 throw new IllegalArgumentException("curve " + name + ": arrays of different lengths");
             }
         }
+
+        /** Precision at IoU .50, a copy. */
+        @Override
+        public double[] iou50() {
+            return iou50.clone();
+        }
+
+        /** Precision at IoU .75, a copy. */
+        @Override
+        public double[] iou75() {
+            return iou75.clone();
+        }
+
+        /** Precision averaged over the IoU thresholds, a copy. */
+        @Override
+        public double[] iouMean() {
+            return iouMean.clone();
+        }
     }
 
     /** Checks that every curve has one point per recall threshold. */
@@ -48,8 +66,8 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
         perClass = List.copyOf(perClass);
         for (List<Curve> l : List.of(overall, perClass)) {
             for (Curve c : l) {
-                if (c.iou50().length != recallThresholds.length) {
-                    throw new IllegalArgumentException("curve " + c.name() + " has " + c.iou50().length
+                if (c.iou50.length != recallThresholds.length) {
+                    throw new IllegalArgumentException("curve " + c.name() + " has " + c.iou50.length
                             + " points, not one per recall threshold (" + recallThresholds.length + ")");
                 }
             }

@@ -2,9 +2,11 @@ package org.resvision.eval.report;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoResult;
@@ -79,18 +81,29 @@ public record Summary(
 
     /**
      * The summary of one evaluation: its 12 stats and, per evaluated category, AP, AP50, the
-     * non-crowd GT instances and the detections counted in {@code gt} and {@code detections}.
+     * non-crowd GT instances and the detections counted in {@code gt} and {@code detections}
+     * (on the evaluated images only, when the evaluation named them).
      */
     public static Summary from(String modelName, CocoEvalResult result, CocoDataset gt, List<CocoResult> detections) {
+        long[] imageIds = result.params().imageIds();
+        Set<Long> images = null;
+        if (imageIds != null) {
+            images = new HashSet<>();
+            for (long id : imageIds) {
+                images.add(id);
+            }
+        }
         Map<Long, Long> gtCount = new HashMap<>();
         for (CocoAnnotation a : gt.annotations()) {
-            if (!a.iscrowd()) {
+            if (!a.iscrowd() && (images == null || images.contains(a.imageId()))) {
                 gtCount.merge(a.categoryId(), 1L, Long::sum);
             }
         }
         Map<Long, Long> dtCount = new HashMap<>();
         for (CocoResult d : detections) {
-            dtCount.merge(d.categoryId(), 1L, Long::sum);
+            if (images == null || images.contains(d.imageId())) {
+                dtCount.merge(d.categoryId(), 1L, Long::sum);
+            }
         }
         long[] ids = result.categoryIds();
         List<ClassRow> rows = new ArrayList<>(ids.length);

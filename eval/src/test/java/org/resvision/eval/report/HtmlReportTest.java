@@ -174,6 +174,21 @@ class HtmlReportTest {
     }
 
     @Test
+    void summaryCountsTheEvaluatedImagesOnly() throws Exception {
+        var gt = SyntheticReport.groundTruth();
+        var dt = SyntheticReport.detections(gt, 11, 1.0);
+        var params = org.resvision.eval.coco.CocoEvalParams.defaults(org.resvision.eval.coco.CocoEvalParams.IouType.BBOX);
+        Summary all = Summary.from("m", org.resvision.eval.coco.CocoEvaluator.evaluate(gt, dt, params), gt, dt);
+        assertEquals(gt.annotations().size(), all.classes().stream().mapToLong(Summary.ClassRow::numGt).sum());
+        assertEquals(dt.size(), all.classes().stream().mapToLong(Summary.ClassRow::numDets).sum());
+        var one = params.withImageIds(new long[] {1});
+        Summary first = Summary.from("m", org.resvision.eval.coco.CocoEvaluator.evaluate(gt, dt, one), gt, dt);
+        assertEquals(gt.annotations().stream().filter(a -> a.imageId() == 1).count(),
+                first.classes().stream().mapToLong(Summary.ClassRow::numGt).sum());
+        assertEquals(dt.stream().filter(d -> d.imageId() == 1).count(), first.classes().stream().mapToLong(Summary.ClassRow::numDets).sum());
+    }
+
+    @Test
     void worstClassesAreTheLowestApWithGroundTruth() {
         List<Summary.ClassRow> rows = List.of(new Summary.ClassRow("a", 0.5, 0.7, 3, 4), new Summary.ClassRow("b", -1, -1, 0, 2),
                 new Summary.ClassRow("c", 0.1, 0.2, 5, 5), new Summary.ClassRow("d", 0.1, 0.3, 1, 1));

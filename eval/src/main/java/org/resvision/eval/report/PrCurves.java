@@ -1,0 +1,159 @@
+package org.resvision.eval.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.resvision.eval.coco.CocoEvalParams;
+import org.resvision.eval.coco.CocoEvalResult;
+
+/**
+ * The precision-recall section: curves over all classes (one per area range) and per class and
+ * area range. Each curve holds the precision at every recall threshold, at IoU .50, at IoU .75
+ * and averaged over the IoU thresholds (.50:.95); {@code NaN} where not defined.
+ *
+ * @param recallThresholds the recall values of every curve's points (101 in COCO: 0, .01 ... 1)
+ * @param overall the curves over all classes, one per area range, in the order shown
+ * @param perClass the curves of single classes (any order; shown grouped by area, then in this order)
+ */
+public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curve> perClass) {
+
+    /**
+     * One curve set: precision per recall threshold.
+     *
+     * @param name the class name (or e.g. "all classes" for an overall curve)
+     * @param area the area range's label ("all", "small"...)
+     * @param iou50 precision at IoU .50
+     * @param iou75 precision at IoU .75
+     * @param iouMean precision averaged over the IoU thresholds
+     */
+    public record Curve(String name, String area, double[] iou50, double[] iou75, double[] iouMean) {
+        /** Checks that the three arrays have the same length. */
+        public Curve {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(area, "area");
+            iou50 = iou50.clone();
+            iou75 = iou75.clone();
+            iouMean = iouMean.clone();
+            if (iou50.length != iou75.length || iou50.length != iouMean.length) {
+                throw new IllegalArgumentException("curve " + name + ": arrays of different lengths");
+            }
+        }
+
+        /** Precision at IoU .50, a copy. */
+        @Override
+        public double[] iou50() {
+            return iou50.clone();
+        }
+
+        /** Precision at IoU .75, a copy. */
+        @Override
+        public double[] iou75() {
+            return iou75.clone();
+        }
+
+        /** Precision averaged over the IoU thresholds, a copy. */
+        @Override
+        public double[] iouMean() {
+            return iouMean.clone();
+        }
+    }
+
+    /** Checks that every curve has one point per recall threshold. */
+    public PrCurves {
+        recallThresholds = recallThresholds.clone();
+        overall = List.copyOf(overall);
+        perClass = List.copyOf(perClass);
+        for (List<Curve> l : List.of(overall, perClass)) {
+            for (Curve c : l) {
+                if (c.iou50.length != recallThresholds.length) {
+                    throw new IllegalArgumentException("curve " + c.name() + " has " + c.iou50.length
+                            + " points, not one per recall threshold (" + recallThresholds.length + ")");
+                }
+            }
+        }
+    }
+
+    /** The recall thresholds, a copy. */
+    @Override
+    public double[] recallThresholds() {
+        return recallThresholds.clone();
+    }
+
+    /**
+     * The curves of an evaluation (last maxDets): over all classes and per class with GT, for every
+     * area range. A class without GT in an area range has no curve there. Averages (over classes,
+     * over IoU thresholds) leave out entries of {@code -1}, as pycocotools' summary does.
+     *
+     * @param names category id to name; a missing id is named {@code category <id>}
+     */
+    public static PrCurves from(CocoEvalResult result, Map<Long, String> names) {
+        CocoEvalParams p = result.params();
+        int t50 = indexOf(p.iouThresholds(), 0.5);
+        int t75 = indexOf(p.iouThresholds(), 0.75);
+        long[] ids = result.categoryIds();
+        String[] areas = p.areaLabels();
+        List<Curve> overall = new ArrayList<>();
+        List<Curve> perClass = new ArrayList<>();
+        for (int a = 0; a < areas.length; a++) {
+            double[] mean = curve(result, -1, -1, a);
+            if (mean != null) {
+                overall.add(new Curve("all classes", areas[a], curve(result, t50, -1, a), curve(result, t75, -1, a), mean));
+            }
+        }
+        for (int a = 0; a < areas.length; a++) {
+            for (int k = 0; k < ids.length; k++) {
+                double[] mean = curve(result, -1, k, a);
+                if (mean != null) {
+                    String name = names.getOrDefault(ids[k], "category " + ids[k]);
+                    perClass.add(new Curve(name, areas[a], curve(result, t50, k, a), curve(result, t75, k, a), mean));
+                }
+            }
+        }
+        return new PrCurves(p.recallThresholds(), overall, perClass);
+    }
+
+    /** The index of {@code v} in {@code values}, or -2 (no IoU: an all-NaN curve). */
+    private static int indexOf(double[] values, double v) {
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] == v) {
+                return i;
+            }
+        }
+        return -2;
+    }
+
+    /**
+     * Precision per recall threshold of area {@code a}, last maxDets, averaged over the valid
+     * entries of IoU {@code t} (all when -1; none when {@code t} is -2) and class {@code k} (all
+     * when -1); NaN where none is valid; {@code null} when no entry is valid.
+     */
+    private static double[] curve(CocoEvalResult r, int t, int k, int a) {
+        int[] shape = r.precisionShape();
+        int m = shape[4] - 1;
+        double[] out = new double[shape[1]];
+        boolean any = false;
+        for (int ri = 0; ri < shape[1]; ri++) {
+            double sum = 0;
+            int n = 0;
+            for (int tt = 0; tt < shape[0]; tt++) {
+                if (t != -1 && tt != t) {
+                    continue;
+                }
+                for (int kk = 0; kk < shape[2]; kk++) {
+                    if (k >= 0 && kk != k) {
+                        continue;
+                    }
+                    double v = r.precision(tt, ri, kk, a, m);
+                    if (v > -1) {
+                        sum += v;
+                        n++;
+                    }
+                }
+            }
+            out[ri] = n == 0 ? Double.NaN : sum / n;
+            any |= n > 0;
+        }
+        return any || t != -1 ? out : null;
+    }
+}

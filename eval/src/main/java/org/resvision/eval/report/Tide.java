@@ -1,0 +1,34 @@
+package org.resvision.eval.report;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The TIDE section (Bolya et al., 2020): how much AP each kind of error costs, as horizontal bars.
+ *
+ * @param main the main errors, in the order shown (TIDE's: Cls, Loc, Both, Dupe, Bkg, Miss)
+ * @param special the special errors, in the order shown (TIDE's: FalsePos, FalseNeg)
+ * @param note a line under the charts (thresholds used...), or {@code null}
+ */
+public record Tide(List<ErrorType> main, List<ErrorType> special, String note) {
+
+    /**
+     * One kind of error.
+     *
+     * @param name its short name ("Cls", "Loc"...)
+     * @param dAp the AP gained by fixing it (a fraction, as AP)
+     * @param count how many errors of this kind there are
+     */
+    public record ErrorType(String name, double dAp, long count) {
+        /** Checks that the name is present. */
+        public ErrorType {
+            Objects.requireNonNull(name, "name");
+        }
+    }
+
+    /** Copies the lists. */
+    public Tide {
+        main = List.copyOf(main);
+        special = List.copyOf(special);
+    }
+}

@@ -17,6 +17,9 @@ import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.coco.CocoEvaluator;
 import org.resvision.eval.coco.CocoMatching;
 import org.resvision.eval.diagnostics.Diagnostics;
+import org.resvision.eval.report.EvaluationReport;
+import org.resvision.eval.report.HtmlReport;
+import org.resvision.eval.report.ReportData;
 import org.resvision.eval.coco.GroundTruthMasks;
 import org.resvision.eval.coco.PrCurvePlot;
 
@@ -28,6 +31,7 @@ public final class CocoEvalCommand implements Command {
             "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
             "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
             "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
+            "                           [--report REPORT.html]",
             "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
             "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
@@ -40,6 +44,8 @@ public final class CocoEvalCommand implements Command {
             "               --confusion-iou and --confusion-score), the best F-beta score threshold per category and",
             "               overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins",
             "               at --match-iou) and PR curves per category and area; a summary is printed, --json has all",
+            "  --report F   one self-contained HTML file (inline SVG and CSS, no network): the summary, worst classes,",
+            "               PR curves and every diagnostic (implies --diagnostics)",
             "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
             "  Records pycocotools leaves out (annotations of unlisted images or categories, detections of unlisted",
             "  categories) are left out too, counted in one warning line per kind. What it would misread is an error",
@@ -63,7 +69,7 @@ public final class CocoEvalCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot",
+        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot", "report",
                 "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
                 Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
         if (!args.positional().isEmpty()) {
@@ -83,7 +89,8 @@ public final class CocoEvalCommand implements Command {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        boolean diagnose = args.flag("diagnostics");
+        Path reportFile = args.get("report", null) == null ? null : args.outputFile("report");
+        boolean diagnose = args.flag("diagnostics") || reportFile != null;
         Diagnostics.Options dOpts = new Diagnostics.Options(
                 args.getFloat("confusion-iou", 0.5f, 0f, 1f), args.getFloat("confusion-score", 0.5f, -Float.MAX_VALUE, Float.MAX_VALUE),
                 args.getFloat("match-iou", 0.5f, 0f, 1f), args.getFloat("f-beta", 1f, 1e-6f, 1e6f),
@@ -175,6 +182,17 @@ public final class CocoEvalCommand implements Command {
         if (args.get("plot", null) != null) {
             int n = PrCurvePlot.write(r, names, Path.of(args.get("plot", null)));
             System.err.println("wrote " + n + " PR-curve PNGs to " + args.get("plot", null));
+        }
+        if (reportFile != null) {
+            String subtitle = String.format(Locale.ROOT, "%s · %s (%d images, %d annotations, %d categories) · %s (%d detections)",
+                    params.iouType(), gtFile.getFileName(), gt.images().size(), gt.annotations().size(), gt.categories().size(),
+                    dtFile.getFileName(), dt.size());
+            ReportData data = EvaluationReport.build("COCO evaluation: " + dtFile.getFileName(), subtitle,
+                    dtFile.getFileName().toString(), r, gt, dt, names, diagnostics);
+            long tr = System.nanoTime();
+            HtmlReport.write(data, reportFile);
+            r.timings().put("report", (System.nanoTime() - tr) / 1e9);
+            System.err.println("wrote " + reportFile);
         }
         if (args.flag("timing")) {
             System.err.printf(Locale.ROOT, "%-12s %8s%n", "phase", "seconds");

@@ -1,0 +1,80 @@
+package org.resvision.eval.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoResult;
+import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.eval.diagnostics.Calibration;
+import org.resvision.eval.diagnostics.DetectionConfusionMatrix;
+import org.resvision.eval.diagnostics.Diagnostics;
+import org.resvision.eval.diagnostics.OperatingPoints;
+
+/**
+ * A report's data from an evaluation and its diagnostics: the summary and per-class table, the
+ * ten worst classes, PR curves, and (when diagnostics were computed) the confusion matrix, the
+ * reliability diagram and the best-F1 table.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class EvaluationReport {
+
+    /** How many classes the worst-classes section lists. */
+    public static final int WORST_CLASSES = 10;
+
+    private EvaluationReport() {}
+
+    /**
+     * The report of {@code result} (of {@code detections} against {@code gt}); {@code diagnostics}
+     * may be null. The best-F1 table is left out when the diagnostics used another F-beta.
+     */
+    public static ReportData build(String title, String subtitle, String modelName, CocoEvalResult result, CocoDataset gt,
+            List<CocoResult> detections, Map<Long, String> names, Diagnostics diagnostics) {
+        Summary summary = Summary.from(modelName, result, gt, detections);
+        ReportData data = ReportData.of(title, summary)
+                .withSubtitle(subtitle)
+                .withWorstClasses(WorstClasses.of(summary.classes(), WORST_CLASSES))
+                .withPrCurves(PrCurves.from(result, names));
+        if (diagnostics == null) {
+            return data;
+        }
+        data = data.withConfusion(confusion(diagnostics.confusion(), names));
+        if (diagnostics.calibration() != null) {
+            data = data.withReliability(reliability(diagnostics.calibration()));
+        }
+        if (diagnostics.operatingPoints().beta() == 1) {
+            data = data.withBestF1(bestF1(diagnostics.operatingPoints(), names));
+        }
+        return data;
+    }
+
+    static Confusion confusion(DetectionConfusionMatrix m, Map<Long, String> names) {
+        List<String> labels = new ArrayList<>();
+        for (long id : m.categoryIds()) {
+            labels.add(names.getOrDefault(id, Long.toString(id)));
+        }
+        labels.add(Confusion.BACKGROUND);
+        return new Confusion(labels, m.counts(), m.iouThreshold(), m.scoreThreshold());
+    }
+
+    static Reliability reliability(Calibration c) {
+        List<Reliability.Bin> bins = new ArrayList<>();
+        for (Calibration.Bin b : c.bins()) {
+            bins.add(new Reliability.Bin(b.lower(), b.upper(), b.count(), b.meanScore(), b.accuracy()));
+        }
+        return new Reliability(bins, c.ece(), c.mce());
+    }
+
+    static List<BestF1> bestF1(OperatingPoints op, Map<Long, String> names) {
+        List<BestF1> rows = new ArrayList<>();
+        long[] ids = op.categoryIds();
+        for (int k = 0; k < ids.length; k++) {
+            OperatingPoints.Point p = op.category(k);
+            if (p != null && !Double.isInfinite(p.scoreThreshold())) {
+                rows.add(new BestF1(names.getOrDefault(ids[k], Long.toString(ids[k])), p.f(), p.scoreThreshold(), p.precision(), p.recall()));
+            }
+        }
+        return rows;
+    }
+}

@@ -897,6 +897,44 @@ public final class CocoMatching {
         return ious(dets, gts);
     }
 
+    /**
+     * Why {@code other} was not matched against the same ground truth as this one, in a few words
+     * (IoU type, thresholds, area ranges, maxDets, images, categories, or an evaluated annotation's
+     * id, image, category, box, area, crowd flag or mask); null when it was, i.e. when the two can be
+     * compared image by image.
+     */
+    public String groundTruthDifference(CocoMatching other) {
+        CocoEvalParams q = other.p;
+        if (p.iouType() != q.iouType()) {
+            return "IoU types differ (" + p.iouType() + " vs " + q.iouType() + ")";
+        }
+        if (!Arrays.equals(p.iouThresholds(), q.iouThresholds()) || !Arrays.equals(p.recallThresholds(), q.recallThresholds())
+                || !Arrays.equals(p.maxDets(), q.maxDets()) || !Arrays.deepEquals(p.areaRanges(), q.areaRanges())
+                || !Arrays.equals(p.areaLabels(), q.areaLabels())) {
+            return "evaluation parameters differ (IoU or recall thresholds, maxDets or area ranges)";
+        }
+        if (!Arrays.equals(imgIds, other.imgIds)) {
+            return "evaluated images differ (" + I + " vs " + other.I + " images"
+                    + (I == other.I ? ", other ids" : "") + ")";
+        }
+        if (!Arrays.equals(catIds, other.catIds)) {
+            return "evaluated categories differ (" + K + " vs " + other.K + " categories"
+                    + (K == other.K ? ", other ids" : "") + ")";
+        }
+        if (gId.length != other.gId.length) {
+            return "ground truths differ (" + gId.length + " vs " + other.gId.length + " evaluated annotations)";
+        }
+        for (int g = 0; g < gId.length; g++) {
+            if (gId[g] != other.gId[g] || gCell[g] != other.gCell[g] || gCrowd[g] != other.gCrowd[g]
+                    || Double.compare(gArea[g], other.gArea[g]) != 0 || !Arrays.equals(gBox[g], other.gBox[g])
+                    || !java.util.Objects.equals(gRle[g], other.gRle[g])) {
+                return "ground truths differ (annotation " + gId[g] + " of image " + imgIds[gCell[g] % I]
+                        + " vs annotation " + other.gId[g] + " of image " + other.imgIds[other.gCell[g] % other.I] + ")";
+            }
+        }
+        return null;
+    }
+
     /** Records pycocotools also leaves out, one line per kind. */
     public List<CocoEvalResult.Warning> warnings() {
         return List.copyOf(warnings);

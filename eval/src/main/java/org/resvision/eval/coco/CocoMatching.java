@@ -529,6 +529,13 @@ public final class CocoMatching {
                 }
             }
         }
+        int[] total = new int[M]; // detections in the concatenation, ignored ones included
+        for (int j = 0; j < J; j++) {
+            int w = weights == null ? 1 : weights[walk.cellImages[j]];
+            for (int mi = 0; mi < M; mi++) {
+                total[mi] += w * Math.min(md[mi], walk.detections[j]);
+            }
+        }
         double[] recThrs = p.recallThresholds();
         int[] need = new int[R];
         for (int a = 0; a < A; a++) {
@@ -544,25 +551,28 @@ public final class CocoMatching {
                 need[ri] = c;
             }
             for (int mi = 0; mi < M; mi++) {
-                int total = 0;
-                for (int j = 0; j < J; j++) {
-                    total += (weights == null ? 1 : weights[walk.cellImages[j]]) * Math.min(md[mi], walk.detections[j]);
-                }
                 for (int t = 0; t < T; t++) {
                     int at = mi * AT + a * T + t;
                     double[] pr = moments[at];
                     int n = tp[at];
-                    recall[((t * K + k) * A + a) * M + mi] = total > 0 ? (double) n / npig[a] : 0;
-                    for (int cc = n - 1; cc >= 1; cc--) {
-                        if (pr[cc + 1] > pr[cc]) {
-                            pr[cc] = pr[cc + 1];
+                    recall[((t * K + k) * A + a) * M + mi] = total[mi] > 0 ? (double) n / npig[a] : 0;
+                    // the envelope at need[ri]: the largest pr[c] for c >= need[ri] (c >= 1: for need 0,
+                    // the first position, whose envelope is the largest of all, 0 without a TP);
+                    // need rises with ri, so one pass down from c = n
+                    double envelope = 0;
+                    int cc = n;
+                    for (int ri = R - 1; ri >= 0; ri--) {
+                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                        if (need[ri] > n || total[mi] == 0) {
+                            precision[idx] = 0;
+                            continue;
                         }
-                    }
-                    for (int ri = 0; ri < R; ri++) {
-                        int cc = need[ri];
-                        // cc == 0: the first position, whose envelope is the maximum of all (0 without a TP)
-                        precision[(((t * R + ri) * K + k) * A + a) * M + mi] =
-                                cc > n || total == 0 ? 0 : cc >= 1 ? pr[cc] : n >= 1 ? pr[1] : 0;
+                        for (int lo = Math.max(need[ri], 1); cc >= lo; cc--) {
+                            if (pr[cc] > envelope) {
+                                envelope = pr[cc];
+                            }
+                        }
+                        precision[idx] = envelope;
                     }
                 }
             }

@@ -25,7 +25,8 @@ import org.resvision.data.mask.Rle;
  * evaluated images and categories in file order; a detection index {@code d} is the position in
  * the results list given to {@link CocoEvaluator#match}.
  *
- * <p>Immutable once made; safe to read and accumulate from several threads at once.
+ * <p>Immutable once made; safe to read and accumulate from several threads at once (the first
+ * weighted accumulation also makes, under a lock, the score order later ones walk).
  */
 public final class CocoMatching {
 
@@ -80,8 +81,10 @@ public final class CocoMatching {
     int[] matchAll;
     /** [d * T + t]: {@link Status} ordinal at area "all". */
     byte[] statusAll;
-    /** [k]: category k's detections in accumulation order; null when a score is NaN (no consistent order) or T > 64. */
-    Walk[] walks;
+    /** Whether the walk applies: no NaN score (no consistent order) and at most 64 IoU thresholds. */
+    boolean walkable;
+    /** [k]: category k's detections in accumulation order, made by the first weighted accumulate; see {@link #walks()}. */
+    private volatile Walk[] walks;
 
     CocoMatching(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
         this.p = p;
@@ -266,11 +269,7 @@ public final class CocoMatching {
                 .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
                 .toArray();
         Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
-        if (T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN)) {
-            Walk[] made = new Walk[K];
-            IntStream.range(0, K).parallel().forEach(k -> made[k] = walk(k));
-            walks = made;
-        }
+        walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 
     /** computeIoU + evaluateImg for every area range of one (category, image). */
@@ -433,7 +432,8 @@ public final class CocoMatching {
         double[] recall = new double[T * K * A * M];
         Arrays.fill(precision, -1);
         Arrays.fill(recall, -1);
-        Walk[] w = bySorting ? null : walks;
+        // one evaluation sorts (as pycocotools does); resamples walk the order sorted once
+        Walk[] w = bySorting ? null : imageWeights == null ? walks : walks();
         IntStream.range(0, K).parallel().forEach(k -> {
             if (w == null) {
                 accumulateCategoryBySorting(k, imageWeights, precision, recall, R, M);
@@ -610,6 +610,29 @@ public final class CocoMatching {
             }
             return this;
         }
+    }
+
+    /**
+     * Every category's {@link Walk}, made on first use (about as long as one accumulation; about 70
+     * bytes a detection with the four default area ranges), then kept; null when not
+     * {@link #walkable}. Made on one thread under this object's lock: a parallel stream there could
+     * run another resample's task on the same thread, which would enter the lock again.
+     */
+    Walk[] walks() {
+        Walk[] w = walks;
+        if (w == null && walkable) {
+            synchronized (this) {
+                w = walks;
+                if (w == null) {
+                    w = new Walk[K];
+                    for (int k = 0; k < K; k++) {
+                        w[k] = walk(k);
+                    }
+                    walks = w;
+                }
+            }
+        }
+        return w;
     }
 
     /** Category {@code k}'s detections (every record's, cut to maxDet) in the order the accumulation walks. */

@@ -42,9 +42,12 @@ class WeightedAccumulationTest {
         for (CocoEvalParams params : List.of(defaults, defaults.withMaxDets(new int[] {1, 2, 3}),
                 defaults.withMaxDets(new int[] {1, 1, 1}), defaults.withMaxDets(new int[] {100, 100, 100}))) {
             CocoMatching m = CocoEvaluator.match(gt, null, dt, params);
-            assertNotNull(m.walks, "the walk is built");
             int n = m.imageIds().length;
-            assertBitEqual(m.accumulate(null, true), m.accumulate(null), caseName + " unweighted");
+            int[] ones = new int[n];
+            java.util.Arrays.fill(ones, 1);
+            assertBitEqual(m.accumulate(null, true), m.accumulate(ones), caseName + " unweighted");
+            assertNotNull(m.walks(), "the walk is made");
+            assertBitEqual(m.accumulate(null, true), m.accumulate(null), caseName + " unweighted, walking");
             Random rnd = new Random(caseName.hashCode());
             for (int trial = 0; trial < 8; trial++) {
                 int[] w = new int[n];
@@ -91,7 +94,9 @@ class WeightedAccumulationTest {
         CocoEvalParams defaults = CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX);
         for (CocoEvalParams params : List.of(defaults, defaults.withMaxDets(new int[] {2, 5, 9}))) {
             CocoMatching m = CocoEvaluator.match(gt, null, dets, params);
-            assertBitEqual(m.accumulate(null, true), m.accumulate(null), "unweighted");
+            int[] ones = new int[images.size()];
+            java.util.Arrays.fill(ones, 1);
+            assertBitEqual(m.accumulate(null, true), m.accumulate(ones), "unweighted");
             for (int trial = 0; trial < 20; trial++) {
                 int[] w = new int[images.size()];
                 for (int i = 0; i < w.length; i++) {
@@ -110,7 +115,7 @@ class WeightedAccumulationTest {
         List<CocoResult> dt = List.of(new CocoResult(1, 1, new double[] {0, 0, 10, 10}, Double.NaN, null),
                 new CocoResult(1, 1, new double[] {0, 0, 10, 10}, 0.5, null));
         CocoMatching m = CocoEvaluator.match(gt, null, dt, CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX));
-        assertNull(m.walks, "no consistent order to precompute");
+        assertNull(m.walks(), "no consistent order to precompute");
         assertBitEqual(m.accumulate(null, true), m.accumulate(new int[] {1}), "NaN score");
     }
 

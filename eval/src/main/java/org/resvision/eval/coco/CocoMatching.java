@@ -710,9 +710,10 @@ public final class CocoMatching {
 
     /**
      * The direct transcription of {@code COCOeval.accumulate} for one category: concatenate the
-     * (weighted) records in image order, stable-sort by score, cumulative sums, envelope. Kept as
-     * the reference {@link #accumulateCategory} is tested against (and used when a score is NaN,
-     * where no sort order is consistent).
+     * (weighted) records in image order, stable-sort by score, cumulative sums, envelope. Used by a
+     * single evaluation (before any weighted one made the walk) and where the walk does not apply
+     * (a NaN score, more than 64 IoU thresholds); the reference {@link #accumulateCategory} is
+     * tested against.
      */
     void accumulateCategoryBySorting(int k, int[] weights, double[] precision, double[] recall, int R, int M) {
         List<CellRecord> recs = new ArrayList<>();

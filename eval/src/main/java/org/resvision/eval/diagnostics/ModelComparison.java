@@ -416,7 +416,7 @@ public final class ModelComparison {
 
     private String row(Delta d) {
         if (Double.isNaN(d.delta())) {
-            return String.format(Locale.ROOT, "%7s %7s %8s  %-19s %7s", "n/a", "n/a", "n/a", "n/a (no ground truth)", "");
+            return String.format(Locale.ROOT, "%7s %7s %8s  %s", "n/a", "n/a", "n/a", "n/a (no ground truth)");
         }
         String interval = Double.isNaN(d.low()) ? "n/a"
                 : String.format(Locale.ROOT, "[%+.4f, %+.4f]", d.low(), d.high());

@@ -25,7 +25,8 @@ import org.resvision.data.mask.Rle;
  * evaluated images and categories in file order; a detection index {@code d} is the position in
  * the results list given to {@link CocoEvaluator#match}.
  *
- * <p>Immutable once made; safe to read and accumulate from several threads at once.
+ * <p>Immutable once made; safe to read and accumulate from several threads at once (the first
+ * weighted accumulation also makes, under a lock, the score order later ones walk).
  */
 public final class CocoMatching {
 
@@ -81,6 +82,10 @@ public final class CocoMatching {
     int[] matchAll;
     /** [d * T + t]: {@link Status} ordinal at area "all". */
     byte[] statusAll;
+    /** Whether the walk applies: no NaN score (no consistent order) and at most 64 IoU thresholds. */
+    boolean walkable;
+    /** [k]: category k's detections in accumulation order, made by the first weighted accumulate; see {@link #walks()}. */
+    private volatile Walk[] walks;
 
     CocoMatching(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
         this.p = p;
@@ -265,6 +270,7 @@ public final class CocoMatching {
                 .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
                 .toArray();
         Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+        walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 
     /** computeIoU + evaluateImg for every area range of one (category, image). */
@@ -406,6 +412,11 @@ public final class CocoMatching {
      * bootstrap intervals; a weight vector of ones gives {@link #accumulate()}'s numbers.
      */
     public CocoEvalResult accumulate(int[] imageWeights) {
+        return accumulate(imageWeights, false);
+    }
+
+    /** {@link #accumulate(int[])}; {@code bySorting}: the reference implementation (for tests). */
+    CocoEvalResult accumulate(int[] imageWeights, boolean bySorting) {
         if (imageWeights != null) {
             if (imageWeights.length != I) {
                 throw new IllegalArgumentException(imageWeights.length + " image weights for " + I + " images");
@@ -422,11 +433,290 @@ public final class CocoMatching {
         double[] recall = new double[T * K * A * M];
         Arrays.fill(precision, -1);
         Arrays.fill(recall, -1);
-        IntStream.range(0, K).parallel().forEach(k -> accumulateCategory(k, imageWeights, precision, recall, R, M));
+        // one evaluation sorts (as pycocotools does); resamples walk the order sorted once
+        Walk[] w = bySorting ? null : imageWeights == null ? walks : walks();
+        IntStream.range(0, K).parallel().forEach(k -> {
+            if (w == null) {
+                accumulateCategoryBySorting(k, imageWeights, precision, recall, R, M);
+            } else {
+                accumulateCategory(k, w[k], imageWeights, precision, recall, R, M);
+            }
+        });
         return new CocoEvalResult(p, catIds, precision, recall);
     }
 
-    void accumulateCategory(int k, int[] weights, double[] precision, double[] recall, int R, int M) {
+    /**
+     * {@code COCOeval.accumulate} for category {@code k} over the weighted images, by walking the
+     * category's precomputed score order ({@link Walk}) once instead of concatenating and sorting
+     * the records for every maxDet. Equal, bit for bit, to {@link #accumulateCategoryBySorting}:
+     * <ul>
+     *   <li>order: the stable sort of the concatenation (images ascending, each image's copies
+     *   next to each other, each record's first maxDet detections) is the order by (score
+     *   descending, image, copy, position). The walk holds the order by (score, image, position)
+     *   and repeats each block of equal score and image once per copy; a smaller maxDet keeps the
+     *   detections whose position is below it, in the same order;
+     *   <li>counts: at every moment {@code fp = seen - tp - ignored}, all integers, so only true
+     *   positives and ignored detections are counted one by one;
+     *   <li>precision: {@code pr} only changes at counted detections, a false positive never raises
+     *   it (the denominator grows) and an ignored one repeats it, so the envelope at the position
+     *   where the TP count first reaches {@code c} is the maximum of {@code pr} at the moments the
+     *   TP count reaches {@code c, c+1, ...}; each is computed with numpy's expression
+     *   {@code tp / (fp + tp + eps)} from the same integers.
+     * </ul>
+     */
+    void accumulateCategory(int k, Walk walk, int[] weights, double[] precision, double[] recall, int R, int M) {
+        int J = walk.cellImages.length;
+        int[] npig = new int[A];
+        boolean any = false;
+        for (int j = 0; j < J; j++) {
+            int w = weights == null ? 1 : weights[walk.cellImages[j]];
+            if (w > 0) {
+                any = true;
+                for (int a = 0; a < A; a++) {
+                    npig[a] += w * walk.npig[a * J + j];
+                }
+            }
+        }
+        if (!any) {
+            return;
+        }
+        int AT = A * T;
+        int maxNpig = Arrays.stream(npig).max().orElse(0);
+        Scratch s = SCRATCH.get().ensure(M * AT, M * A, maxNpig + 1);
+        int[] tp = s.tp;
+        int[] ignoredAt = s.ignoredAt; // [mi*AT + a*T + t]: detections ignored at this (a, t) but not at every t
+        int[] ignoredAll = s.ignoredAll; // [mi*A + a]: detections ignored at every t of area a
+        int[] seen = new int[M];
+        double[][] moments = s.moments; // [mi*AT + a*T + t][c]: pr when the TP count reaches c (c <= npig[a])
+        long allT = T == 64 ? -1L : (1L << T) - 1;
+        long[] tpMask = walk.tpMask;
+        long[] ignoredMask = walk.ignoredMask;
+        int[] image = walk.image;
+        byte[] firstMaxDet = walk.firstMaxDet;
+        int[] md = p.maxDets();
+        int[] blocks = walk.blockStarts;
+        int B = blocks.length - 1;
+        for (int b = 0; b < B; b++) {
+            int from = blocks[b];
+            int to = blocks[b + 1];
+            int w = weights == null ? 1 : weights[image[from]];
+            for (int copy = 0; copy < w; copy++) {
+                for (int x = from; x < to; x++) {
+                    int mi0 = firstMaxDet[x];
+                    for (int mi = mi0; mi < M; mi++) {
+                        seen[mi]++;
+                    }
+                    for (int a = 0, xa = x * A; a < A; a++, xa++) {
+                        long ig = ignoredMask[xa];
+                        long tps = tpMask[xa];
+                        for (int mi = mi0; mi < M; mi++) {
+                            if (ig == allT) {
+                                ignoredAll[mi * A + a]++;
+                                continue;
+                            }
+                            int at0 = mi * AT + a * T;
+                            for (long bits = ig; bits != 0; bits &= bits - 1) {
+                                ignoredAt[at0 + Long.numberOfTrailingZeros(bits)]++;
+                            }
+                            int countable = seen[mi] - ignoredAll[mi * A + a]; // seen, less those ignored at every t
+                            for (long bits = tps; bits != 0; bits &= bits - 1) {
+                                int at = at0 + Long.numberOfTrailingZeros(bits);
+                                int c = ++tp[at];
+                                int fp = countable - c - ignoredAt[at];
+                                moments[at][c] = (double) c / ((double) fp + (double) c + EPS);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int[] total = new int[M]; // detections in the concatenation, ignored ones included
+        for (int j = 0; j < J; j++) {
+            int w = weights == null ? 1 : weights[walk.cellImages[j]];
+            for (int mi = 0; mi < M; mi++) {
+                total[mi] += w * Math.min(md[mi], walk.detections[j]);
+            }
+        }
+        double[] recThrs = p.recallThresholds();
+        int[] need = new int[R];
+        for (int a = 0; a < A; a++) {
+            if (npig[a] == 0) {
+                continue;
+            }
+            // searchsorted(rc, recThrs, 'left') with rc = tp / npig (the same double division numpy does)
+            int c = 0;
+            for (int ri = 0; ri < R; ri++) {
+                while ((double) c / npig[a] < recThrs[ri]) {
+                    c++;
+                }
+                need[ri] = c;
+            }
+            for (int mi = 0; mi < M; mi++) {
+                for (int t = 0; t < T; t++) {
+                    int at = mi * AT + a * T + t;
+                    double[] pr = moments[at];
+                    int n = tp[at];
+                    recall[((t * K + k) * A + a) * M + mi] = total[mi] > 0 ? (double) n / npig[a] : 0;
+                    // the envelope at need[ri]: the largest pr[c] for c >= need[ri] (c >= 1: for need 0,
+                    // the first position, whose envelope is the largest of all, 0 without a TP);
+                    // need rises with ri, so one pass down from c = n
+                    double envelope = 0;
+                    int cc = n;
+                    for (int ri = R - 1; ri >= 0; ri--) {
+                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                        if (need[ri] > n || total[mi] == 0) {
+                            precision[idx] = 0;
+                            continue;
+                        }
+                        for (int lo = Math.max(need[ri], 1); cc >= lo; cc--) {
+                            if (pr[cc] > envelope) {
+                                envelope = pr[cc];
+                            }
+                        }
+                        precision[idx] = envelope;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-thread buffers of {@link #accumulateCategory} (its counters, zeroed per use, and moments). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        int[] tp = new int[0];
+        int[] ignoredAt = new int[0];
+        int[] ignoredAll = new int[0];
+        double[][] moments = new double[0][];
+
+        /** Zeroed counters for {@code counters} (a, t) cells and {@code areas} areas, moments of {@code length}. */
+        Scratch ensure(int counters, int areas, int length) {
+            if (tp.length < counters) {
+                tp = new int[counters];
+                ignoredAt = new int[counters];
+                moments = Arrays.copyOf(moments, counters);
+            } else {
+                Arrays.fill(tp, 0, counters, 0);
+                Arrays.fill(ignoredAt, 0, counters, 0);
+            }
+            if (ignoredAll.length < areas) {
+                ignoredAll = new int[areas];
+            } else {
+                Arrays.fill(ignoredAll, 0, areas, 0);
+            }
+            for (int i = 0; i < counters; i++) {
+                if (moments[i] == null || moments[i].length < length) {
+                    moments[i] = new double[Math.max(length, moments[i] == null ? 0 : moments[i].length * 2)];
+                }
+            }
+            return this;
+        }
+    }
+
+    /**
+     * Every category's {@link Walk}, made on first use (about as long as one accumulation; about 70
+     * bytes a detection with the four default area ranges), then kept; null when not
+     * {@link #walkable}. Made on one thread under this object's lock: a parallel stream there could
+     * run another resample's task on the same thread, which would enter the lock again.
+     */
+    Walk[] walks() {
+        Walk[] w = walks;
+        if (w == null && walkable) {
+            synchronized (this) {
+                w = walks;
+                if (w == null) {
+                    w = new Walk[K];
+                    for (int k = 0; k < K; k++) {
+                        w[k] = walk(k);
+                    }
+                    walks = w;
+                }
+            }
+        }
+        return w;
+    }
+
+    /** Category {@code k}'s detections (every record's, cut to maxDet) in the order the accumulation walks. */
+    Walk walk(int k) {
+        int J = 0;
+        for (int i = 0; i < I; i++) {
+            if (records[k * I + i] != null) {
+                J++;
+            }
+        }
+        int[] cellImages = new int[J];
+        int[] detections = new int[J];
+        int[] npig = new int[A * J];
+        int total = 0;
+        for (int i = 0, j = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            if (r != null) {
+                cellImages[j] = i;
+                detections[j] = r.D;
+                for (int a = 0; a < A; a++) {
+                    npig[a * J + j] = r.npig[a];
+                }
+                total += r.D;
+                j++;
+            }
+        }
+        // the concatenation in image order, stably sorted by descending score
+        double[] scores = new double[total];
+        int[] imageOf = new int[total];
+        int[] positionOf = new int[total];
+        int n = 0;
+        for (int j = 0; j < J; j++) {
+            CellRecord r = records[k * I + cellImages[j]];
+            for (int d = 0; d < r.D; d++) {
+                scores[n] = r.scores[d];
+                imageOf[n] = cellImages[j];
+                positionOf[n] = d;
+                n++;
+            }
+        }
+        int[] order = StableSort.descending(scores);
+        int[] image = new int[total];
+        byte[] firstMaxDet = new byte[total];
+        long[] tpMask = new long[total * A];
+        long[] ignoredMask = new long[total * A];
+        int[] starts = new int[total + 1];
+        int B = 0;
+        for (int e = 0; e < total; e++) {
+            int o = order[e];
+            image[e] = imageOf[o];
+            int position = positionOf[o];
+            int mi = 0; // the first maxDet keeping it (records are cut to the last)
+            while (mi < p.maxDets().length - 1 && position >= p.maxDets()[mi]) {
+                mi++;
+            }
+            firstMaxDet[e] = (byte) mi;
+            CellRecord r = records[k * I + image[e]];
+            for (int a = 0; a < A; a++) {
+                for (int t = 0; t < T; t++) {
+                    byte f = r.flags[a][position * T + t];
+                    if ((f & IGNORED) != 0) {
+                        ignoredMask[e * A + a] |= 1L << t;
+                    } else if ((f & TRUTHY) != 0) {
+                        tpMask[e * A + a] |= 1L << t;
+                    }
+                }
+            }
+            if (e == 0 || image[e] != image[e - 1] || descending(scores[o], scores[order[e - 1]]) != 0) {
+                starts[B++] = e;
+            }
+        }
+        starts[B] = total;
+        return new Walk(cellImages, detections, npig, image, firstMaxDet, tpMask, ignoredMask, Arrays.copyOf(starts, B + 1));
+    }
+
+    /**
+     * The direct transcription of {@code COCOeval.accumulate} for one category: concatenate the
+     * (weighted) records in image order, stable-sort by score, cumulative sums, envelope. Used by a
+     * single evaluation (before any weighted one made the walk) and where the walk does not apply
+     * (a NaN score, more than 64 IoU thresholds); the reference {@link #accumulateCategory} is
+     * tested against.
+     */
+    void accumulateCategoryBySorting(int k, int[] weights, double[] precision, double[] recall, int R, int M) {
         List<CellRecord> recs = new ArrayList<>();
         for (int i = 0; i < I; i++) {
             CellRecord r = records[k * I + i];
@@ -642,6 +932,44 @@ public final class CocoMatching {
         return ious(dets, gts);
     }
 
+    /**
+     * Why {@code other} was not matched against the same ground truth as this one, in a few words
+     * (IoU type, thresholds, area ranges, maxDets, images, categories, or an evaluated annotation's
+     * id, image, category, box, area, crowd flag or mask); null when it was, i.e. when the two can be
+     * compared image by image.
+     */
+    public String groundTruthDifference(CocoMatching other) {
+        CocoEvalParams q = other.p;
+        if (p.iouType() != q.iouType()) {
+            return "IoU types differ (" + p.iouType() + " vs " + q.iouType() + ")";
+        }
+        if (!Arrays.equals(p.iouThresholds(), q.iouThresholds()) || !Arrays.equals(p.recallThresholds(), q.recallThresholds())
+                || !Arrays.equals(p.maxDets(), q.maxDets()) || !Arrays.deepEquals(p.areaRanges(), q.areaRanges())
+                || !Arrays.equals(p.areaLabels(), q.areaLabels())) {
+            return "evaluation parameters differ (IoU or recall thresholds, maxDets or area ranges)";
+        }
+        if (!Arrays.equals(imgIds, other.imgIds)) {
+            return "evaluated images differ (" + I + " vs " + other.I + " images"
+                    + (I == other.I ? ", other ids" : "") + ")";
+        }
+        if (!Arrays.equals(catIds, other.catIds)) {
+            return "evaluated categories differ (" + K + " vs " + other.K + " categories"
+                    + (K == other.K ? ", other ids" : "") + ")";
+        }
+        if (gId.length != other.gId.length) {
+            return "ground truths differ (" + gId.length + " vs " + other.gId.length + " evaluated annotations)";
+        }
+        for (int g = 0; g < gId.length; g++) {
+            if (gId[g] != other.gId[g] || gCell[g] != other.gCell[g] || gCrowd[g] != other.gCrowd[g]
+                    || Double.compare(gArea[g], other.gArea[g]) != 0 || !Arrays.equals(gBox[g], other.gBox[g])
+                    || !java.util.Objects.equals(gRle[g], other.gRle[g])) {
+                return "ground truths differ (annotation " + gId[g] + " of image " + imgIds[gCell[g] % I]
+                        + " vs annotation " + other.gId[g] + " of image " + other.imgIds[other.gCell[g] % other.I] + ")";
+            }
+        }
+        return null;
+    }
+
     /** Records pycocotools also leaves out, one line per kind. */
     public List<CocoEvalResult.Warning> warnings() {
         return List.copyOf(warnings);
@@ -675,6 +1003,41 @@ public final class CocoMatching {
                 out.add(new CocoEvalResult.Warning(inGroundTruth, count + " " + what + " not evaluated, as in pycocotools (the first: "
                         + idName + " " + firstId + ")"));
             }
+        }
+    }
+
+    /**
+     * One category's detections (every record's, cut to maxDet) sorted as the accumulation of the
+     * unweighted records sorts them, with what a weighted accumulation needs to repeat them.
+     */
+    static final class Walk {
+        /** Image indices that have a record in this category, ascending. */
+        final int[] cellImages;
+        /** [j]: detections in the record of cellImages[j]. */
+        final int[] detections;
+        /** [a * J + j]: non-ignored GT of cellImages[j] at area range a. */
+        final int[] npig;
+        /** [e]: image index of the e-th detection in order (score descending, image, position). */
+        final int[] image;
+        /** [e]: the index of the first maxDets value that keeps it (its rank in its image and category is below it). */
+        final byte[] firstMaxDet;
+        /** [e * A + a]: bit t set where it is a true positive at IoU threshold t, area range a. */
+        final long[] tpMask;
+        /** [e * A + a]: bit t set where it is ignored (neither true nor false positive). */
+        final long[] ignoredMask;
+        /** Starts of the blocks of equal score and image, then the count. */
+        final int[] blockStarts;
+
+        Walk(int[] cellImages, int[] detections, int[] npig, int[] image, byte[] firstMaxDet, long[] tpMask, long[] ignoredMask,
+                int[] blockStarts) {
+            this.cellImages = cellImages;
+            this.detections = detections;
+            this.npig = npig;
+            this.image = image;
+            this.firstMaxDet = firstMaxDet;
+            this.tpMask = tpMask;
+            this.ignoredMask = ignoredMask;
+            this.blockStarts = blockStarts;
         }
     }
 

@@ -17,6 +17,7 @@ import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.coco.CocoEvaluator;
 import org.resvision.eval.coco.CocoMatching;
 import org.resvision.eval.diagnostics.Diagnostics;
+import org.resvision.eval.diagnostics.ModelComparison;
 import org.resvision.eval.report.EvaluationReport;
 import org.resvision.eval.report.HtmlReport;
 import org.resvision.eval.report.ReportData;
@@ -31,7 +32,7 @@ public final class CocoEvalCommand implements Command {
             "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
             "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
             "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
-            "                           [--report REPORT.html]",
+            "                           [--report REPORT.html] [--compare B.json [--bootstrap 1000] [--seed 0]]",
             "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
             "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
@@ -44,6 +45,9 @@ public final class CocoEvalCommand implements Command {
             "               --confusion-iou and --confusion-score), the best F-beta score threshold per category and",
             "               overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins",
             "               at --match-iou) and PR curves per category and area; a summary is printed, --json has all",
+            "  --compare B  a second results file against the same ground truth: B - A for the 12 stats and each",
+            "               category's AP and AP50, with a paired bootstrap 95% interval over images (--bootstrap",
+            "               resamples, --seed; numpy's linear percentiles) and P(B > A)",
             "  --report F   one self-contained HTML file (inline SVG and CSS, no network): the summary, worst classes,",
             "               PR curves and every diagnostic (implies --diagnostics)",
             "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
@@ -69,7 +73,7 @@ public final class CocoEvalCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot", "report",
+        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
                 "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
                 Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
         if (!args.positional().isEmpty()) {
@@ -88,6 +92,19 @@ public final class CocoEvalCommand implements Command {
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
+        }
+        Path bFile = args.get("compare", null) == null ? null : Path.of(args.get("compare", null));
+        ModelComparison.Bootstrap bootstrap = ModelComparison.Bootstrap.defaults()
+                .withResamples(args.getInt("bootstrap", ModelComparison.Bootstrap.DEFAULT_RESAMPLES, 1));
+        if (args.get("seed", null) != null) {
+            try {
+                bootstrap = bootstrap.withSeed(Long.parseLong(args.get("seed", null)));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--seed must be an integer, got '" + args.get("seed", null) + "'");
+            }
+        }
+        if (bFile == null && (args.get("bootstrap", null) != null || args.get("seed", null) != null)) {
+            throw new UsageException("--bootstrap and --seed go with --compare B.json");
         }
         Path reportFile = args.get("report", null) == null ? null : args.outputFile("report");
         boolean diagnose = args.flag("diagnostics") || reportFile != null;
@@ -112,6 +129,7 @@ public final class CocoEvalCommand implements Command {
         });
         pool.shutdown();
         List<CocoResult> dt = CocoReader.readResults(dtFile);
+        List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile);
         long t1 = System.nanoTime();
         GroundTruthMasks masks;
         try {
@@ -125,10 +143,9 @@ public final class CocoEvalCommand implements Command {
         if (dt.isEmpty()) {
             System.err.println("note: " + dtFile + " holds no detections: AP is 0 wherever there is ground truth");
         }
-        if (params.iouType() == CocoEvalParams.IouType.SEGM && !dt.isEmpty() && !args.flag("box-masks")
-                && dt.stream().noneMatch(r -> r.segmentation() != null)) {
-            throw new UsageException(dtFile + ": --iou-type segm, but no result has a 'segmentation' "
-                    + "(add --box-masks to score each box as its mask, as pycocotools does)");
+        checkMasks(params, args, dt, dtFile);
+        if (dtB != null) {
+            checkMasks(params, args, dtB, bFile);
         }
         if (params.categoryIds() != null) {
             for (long id : params.categoryIds()) {
@@ -149,6 +166,25 @@ public final class CocoEvalCommand implements Command {
         } catch (CocoEvalException e) {
             throw named(e, gtFile, dtFile);
         }
+        ModelComparison comparison = null;
+        CocoEvalResult rB = null;
+        if (bFile != null) {
+            long tc = System.nanoTime();
+            CocoMatching matchingB;
+            try {
+                matchingB = CocoEvaluator.match(gt, masks, dtB, params);
+            } catch (CocoEvalException e) {
+                throw named(e, gtFile, bFile);
+            }
+            for (CocoEvalResult.Warning w : matchingB.warnings()) {
+                if (!w.inGroundTruth()) {
+                    System.err.println("resvision coco-eval: warning: " + bFile + ": " + w.message());
+                }
+            }
+            rB = matchingB.accumulate();
+            comparison = ModelComparison.compare(matching, matchingB, bootstrap);
+            r.timings().put("compare", (System.nanoTime() - tc) / 1e9);
+        }
         Diagnostics diagnostics = null;
         if (diagnose) {
             long td = System.nanoTime();
@@ -168,6 +204,9 @@ public final class CocoEvalCommand implements Command {
             if (diagnostics != null) {
                 root.set("diagnostics", diagnostics.toJson(names));
             }
+            if (comparison != null) {
+                root.set("comparison", comparison.toJson(names).put("a", dtFile.toString()).put("b", bFile.toString()));
+            }
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
         } else {
             System.out.println(r.summaryText());
@@ -177,6 +216,11 @@ public final class CocoEvalCommand implements Command {
             if (diagnostics != null) {
                 System.out.println();
                 System.out.println(diagnostics.text(names));
+            }
+            if (comparison != null) {
+                System.out.println();
+                System.out.println("A = " + dtFile + ", B = " + bFile);
+                System.out.println(comparison.toText(names));
             }
         }
         if (args.get("plot", null) != null) {
@@ -189,6 +233,10 @@ public final class CocoEvalCommand implements Command {
                     dtFile.getFileName(), dt.size());
             ReportData data = EvaluationReport.build("COCO evaluation: " + dtFile.getFileName(), subtitle,
                     dtFile.getFileName().toString(), r, gt, dt, names, diagnostics);
+            if (comparison != null) {
+                data = EvaluationReport.withComparison(data, dtFile.getFileName().toString(), bFile.getFileName().toString(), rB,
+                        comparison, names);
+            }
             long tr = System.nanoTime();
             HtmlReport.write(data, reportFile);
             r.timings().put("report", (System.nanoTime() - tr) / 1e9);
@@ -218,6 +266,14 @@ public final class CocoEvalCommand implements Command {
             }
         }
         return best;
+    }
+
+    private static void checkMasks(CocoEvalParams params, Args args, List<CocoResult> dt, Path dtFile) throws UsageException {
+        if (params.iouType() == CocoEvalParams.IouType.SEGM && !dt.isEmpty() && !args.flag("box-masks")
+                && dt.stream().noneMatch(r -> r.segmentation() != null)) {
+            throw new UsageException(dtFile + ": --iou-type segm, but no result has a 'segmentation' "
+                    + "(add --box-masks to score each box as its mask, as pycocotools does)");
+        }
     }
 
     /** The evaluator's message with the file it is about. */

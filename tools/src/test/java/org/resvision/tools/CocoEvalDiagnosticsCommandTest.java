@@ -98,6 +98,62 @@ class CocoEvalDiagnosticsCommandTest {
         assertTrue(cal.get("skipped").asText().contains("outside [0, 1]"), cal.toString());
     }
 
+    /** The fixture's results with every score moved by a seeded amount (another model of the same quality). */
+    private Path otherModel() throws Exception {
+        ArrayNode dt = (ArrayNode) new ObjectMapper().readTree(CASE.resolve("dt.json").toFile());
+        java.util.Random rnd = new java.util.Random(3);
+        for (JsonNode n : dt) {
+            ((ObjectNode) n).put("score", Math.min(1, Math.max(0, n.get("score").asDouble() + 0.2 * rnd.nextGaussian())));
+        }
+        Path b = dir.resolve("b.json");
+        Files.writeString(b, dt.toString());
+        return b;
+    }
+
+    @Test
+    void compareGivesDeltasWithIntervalsAndAReport() throws Exception {
+        Path b = otherModel();
+        Path report = dir.resolve("out/report.html");
+        Run r = cocoEval("--json", "--compare", b.toString(), "--bootstrap", "100", "--seed", "5", "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        JsonNode cmp = j.get("comparison");
+        assertEquals(100, cmp.get("resamples").asInt());
+        assertEquals(5, cmp.get("seed").asLong());
+        JsonNode ap = cmp.get("stats").get(0);
+        assertEquals("AP", ap.get("name").asText());
+        assertEquals(j.get("stats").get(0).asDouble(), ap.get("a").asDouble(), 0.0, "A is the evaluated file");
+        assertEquals(ap.get("b").asDouble() - ap.get("a").asDouble(), ap.get("delta").asDouble(), 1e-12);
+        assertTrue(ap.get("low").asDouble() <= ap.get("delta").asDouble() && ap.get("delta").asDouble() <= ap.get("high").asDouble(), ap.toString());
+        assertTrue(ap.get("delta").asDouble() != 0, "scores moved: AP changed");
+        // the same seed gives the same intervals
+        assertEquals(cmp, new ObjectMapper().readTree(cocoEval("--json", "--compare", b.toString(), "--bootstrap", "100", "--seed", "5").out()).get("comparison"));
+        String html = Files.readString(report);
+        assertTrue(html.contains("Comparison: b.json against dt.json"), "the report compares the two files");
+
+        // a model against itself: every delta and interval is 0
+        JsonNode self = new ObjectMapper().readTree(cocoEval("--json", "--compare", CASE.resolve("dt.json").toString(), "--bootstrap", "20").out())
+                .get("comparison").get("stats");
+        for (JsonNode s : self) {
+            if (!s.get("delta").isNull()) {
+                assertEquals(0.0, s.get("delta").asDouble(), 0.0, s.toString());
+                assertEquals(0.0, s.get("high").asDouble() - s.get("low").asDouble(), 0.0, s.toString());
+            }
+        }
+    }
+
+    @Test
+    void compareErrorsNameTheSecondFile() throws Exception {
+        Path b = dir.resolve("b.json");
+        Files.writeString(b, "[{\"image_id\": 999999, \"category_id\": 1, \"bbox\": [0, 0, 5, 5], \"score\": 0.5}]");
+        Run r = cocoEval("--compare", b.toString());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.code() != 0 && r.err().contains(b.toString()) && r.err().contains("999999"), r.err());
+        Run alone = cocoEval("--bootstrap", "10");
+        assertEquals(2, alone.code(), alone.err());
+        assertTrue(alone.err().contains("--compare"), alone.err());
+    }
+
     @Test
     void badDiagnosticOptionsAreOneLineErrors() {
         for (String[] bad : new String[][] {{"--confusion-iou", "0.52"}, {"--match-iou", "2"}, {"--f-beta", "0"},

@@ -9,6 +9,7 @@ import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.diagnostics.Calibration;
 import org.resvision.eval.diagnostics.DetectionConfusionMatrix;
 import org.resvision.eval.diagnostics.Diagnostics;
+import org.resvision.eval.diagnostics.ModelComparison;
 import org.resvision.eval.diagnostics.OperatingPoints;
 
 /**
@@ -47,6 +48,26 @@ public final class EvaluationReport {
             data = data.withBestF1(bestF1(diagnostics.operatingPoints(), names));
         }
         return data;
+    }
+
+    /**
+     * {@code data} with model B's stats beside A's in the summary and the comparison section
+     * (every stat with its interval, per-class AP deltas).
+     */
+    public static ReportData withComparison(ReportData data, String nameA, String nameB, CocoEvalResult resultB,
+            ModelComparison comparison, Map<Long, String> names) {
+        List<Comparison.Stat> stats = new ArrayList<>();
+        for (ModelComparison.Delta d : comparison.stats()) {
+            stats.add(new Comparison.Stat(d.name(), d.a(), d.b(), d.delta(), d.low(), d.high()));
+        }
+        List<Comparison.ClassDelta> classes = new ArrayList<>();
+        for (ModelComparison.ClassDelta c : comparison.classes()) {
+            classes.add(new Comparison.ClassDelta(names.getOrDefault(c.categoryId(), Long.toString(c.categoryId())),
+                    c.ap().a(), c.ap().b(), c.ap().delta()));
+        }
+        return new ReportData(data.title(), data.subtitle(), data.summary().withOtherModel(nameB, resultB.stats()),
+                new Comparison(nameA, nameB, stats, classes), data.worstClasses(), data.tide(), data.prCurves(),
+                data.confusion(), data.reliability(), data.bestF1());
     }
 
     static Confusion confusion(DetectionConfusionMatrix m, Map<Long, String> names) {

@@ -1,12 +1,12 @@
 package org.resvision.eval.coco;
 
-/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. */
-final class StableSort {
+/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. Stateless, thread-safe. */
+public final class StableSort {
 
     private StableSort() {}
 
     /** Indices of {@code keys} from largest to smallest; equal keys keep their order (0.0 == -0.0). */
-    static int[] descending(double[] keys) {
+    public static int[] descending(double[] keys) {
         int n = keys.length;
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {

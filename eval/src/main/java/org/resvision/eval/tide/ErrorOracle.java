@@ -42,8 +42,6 @@ final class ErrorOracle {
         }
     }
 
-    private static final int ABSENT = -1;
-
     private final Outcomes o;
     private final int nCls;
     private final int[] npos;
@@ -56,6 +54,9 @@ final class ErrorOracle {
     /** Per sorted candidate: its score differs from the previous one's (a new tie group starts). */
     private final boolean[] candHead;
     private final int[] baseOrder;
+    private static final int ERROR_KINDS = 5; // the detection errors: CLS, LOC, BOTH, DUPE, BKG
+    private final int[] firstFp;
+    private final int[] firstFixed;
 
     ErrorOracle(TideInput in, Outcomes o) {
         this.o = o;
@@ -104,6 +105,9 @@ final class ErrorOracle {
         candHead = new boolean[cand.length];
         IntStream.range(0, nCls).parallel().forEach(this::sortCandidates);
         baseOrder = baseClassOrder(in);
+        firstFp = new int[nCls * ERROR_KINDS];
+        firstFixed = new int[nCls * ERROR_KINDS];
+        firstErrors();
     }
 
     /** The class a detection sits in as it is, or -1 when ignored. */
@@ -179,18 +183,6 @@ final class ErrorOracle {
             }
         }
         return Arrays.copyOf(order, k);
-    }
-
-    /** Where variant {@code v} puts detection p: its class, or {@link #ABSENT}. */
-    private int placeClass(int p, Variant v) {
-        byte st = o.state[p];
-        if (st == Outcomes.TP) {
-            return o.cls[p];
-        }
-        if (o.error[p] == v.fixes) {
-            return o.fixTp[p] ? o.fixClass[p] : ABSENT;
-        }
-        return st == Outcomes.FP ? o.cls[p] : ABSENT;
     }
 
     private int positives(int c, Variant v) {
@@ -281,21 +273,33 @@ final class ErrorOracle {
         return TideAp.ap(seq, n, pos, new double[n], new double[n]);
     }
 
-    /** tidecv's class order for v: as is, the first-touch order; after a fix, classes of re-pushed errors first. */
+    /**
+     * tidecv's class order for v: as is, the first-touch order; after a fix, first the classes of
+     * the re-pushed errors (by the seq of their first one), then the rest in first-touch order.
+     */
     private int[] classOrder(Variant v) {
         if (v == Variant.AS_IS) {
             return baseOrder;
         }
+        long[] key = new long[nCls]; // first re-pushed seq << 32 | class, or MAX_VALUE
+        int E = v.fixes;
+        for (int c = 0; c < nCls; c++) {
+            int first = Integer.MAX_VALUE;
+            for (int e = 0; e < ERROR_KINDS; e++) {
+                first = Math.min(first, e == E ? firstFixed[c * ERROR_KINDS + e] : firstFp[c * ERROR_KINDS + e]);
+            }
+            key[c] = first == Integer.MAX_VALUE ? Long.MAX_VALUE : (long) first << 32 | c;
+        }
+        long[] sorted = key.clone();
+        Arrays.sort(sorted);
         boolean[] seen = new boolean[nCls];
         int[] order = new int[nCls];
         int k = 0;
-        for (int p = 0; p < o.detectionCount(); p++) {
-            if (o.state[p] != Outcomes.TP) {
-                int c = placeClass(p, v);
-                if (c >= 0 && !seen[c]) {
-                    seen[c] = true;
-                    order[k++] = c;
-                }
+        for (long x : sorted) {
+            if (x != Long.MAX_VALUE) {
+                int c = (int) (x & 0xffffffffL);
+                seen[c] = true;
+                order[k++] = c;
             }
         }
         for (int c : baseOrder) {
@@ -305,5 +309,23 @@ final class ErrorOracle {
             }
         }
         return Arrays.copyOf(order, k);
+    }
+
+    /** Per (class, error): the first seq of a false positive of that class and error, and of a fix into that class. */
+    private void firstErrors() {
+        Arrays.fill(firstFp, Integer.MAX_VALUE);
+        Arrays.fill(firstFixed, Integer.MAX_VALUE);
+        for (int p = o.detectionCount() - 1; p >= 0; p--) {
+            int e = o.error[p];
+            if (e < 0) {
+                continue;
+            }
+            if (o.state[p] == Outcomes.FP) {
+                firstFp[o.cls[p] * ERROR_KINDS + e] = p;
+            }
+            if (o.fixTp[p]) {
+                firstFixed[o.fixClass[p] * ERROR_KINDS + e] = p;
+            }
+        }
     }
 }

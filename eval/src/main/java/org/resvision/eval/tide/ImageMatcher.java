@@ -120,7 +120,8 @@ final class ImageMatcher {
         for (int j = 0; j < n; j++) {
             gm[j] = crowd ? in.crowdMask(from + j) : in.gtMask(from + j);
         }
-        return MaskApi.rleIou(dm, gm, crowdFlags);
+        // crowd IoUs only matter above pos; the others from background up (see MaskIous)
+        return MaskIous.of(dm, gm, crowd, crowd ? Math.nextUp(pos) : bg);
     }
 
     /** The kept detections' masks (only kept ones are decoded: the cut comes first, as in tidecv). */

@@ -38,7 +38,9 @@ public final class Tide {
         if (params.iouType() == IouType.SEGM && !masks.rasterised()) {
             masks = GroundTruthMasks.of(masks.dataset());
         }
+        long t0 = System.nanoTime();
         TideInput in = TideInput.of(masks.dataset(), masks, results, params);
+        long t1 = System.nanoTime();
         Outcomes out = new Outcomes(in, params.maxDets());
         ImageMatcher matcher = new ImageMatcher(in, out, params);
         String[] problems = new String[in.imageCount()];
@@ -54,7 +56,9 @@ public final class Tide {
                 throw new CocoEvalException(p);
             }
         }
+        long t2 = System.nanoTime();
         ErrorOracle oracle = new ErrorOracle(in, out);
+        long t3 = System.nanoTime();
         double ap = oracle.mAp(ErrorOracle.Variant.AS_IS);
         if (Double.isNaN(ap)) {
             throw new CocoEvalException("TIDE has nothing to evaluate: no non-crowd ground truth and no detection"
@@ -67,7 +71,13 @@ public final class Tide {
         double[] special = {
             fixedAp(oracle, ErrorOracle.Variant.FALSE_POS) - ap, fixedAp(oracle, ErrorOracle.Variant.FALSE_NEG) - ap
         };
-        return new TideResult(params, ap, main, special, in.classIds, categoryCounts(in, out), in.warnings);
+        TideResult result = new TideResult(params, ap, main, special, in.classIds, categoryCounts(in, out), in.warnings);
+        long t4 = System.nanoTime();
+        result.timings().put("prepare", (t1 - t0) / 1e9);
+        result.timings().put("match", (t2 - t1) / 1e9);
+        result.timings().put("sort", (t3 - t2) / 1e9);
+        result.timings().put("fix", (t4 - t3) / 1e9);
+        return result;
     }
 
     /** A variant's mAP; 0 when it leaves no class (tidecv raises ZeroDivisionError there). */

@@ -93,29 +93,16 @@ final class TideInput {
 
         int nd = results.size();
         int[] detImg = new int[nd];
+        int[] detCls = new int[nd];
+        int gtClasses = ids.size();
         int unknownCls = 0;
         for (int d = 0; d < nd; d++) {
             CocoResult r = results.get(d);
-            Integer i = imgIndex.get(r.imageId());
-            if (i == null) {
-                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
-                        + ", which is not in the ground truth");
-            }
-            if (Double.isNaN(r.score())) {
-                throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId() + ") has no score (NaN)");
-            }
-            if (!segm && (r.bbox() == null || r.bbox().length != 4)) {
-                throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId() + ") has no bbox (bbox evaluation)");
-            }
-            if (segm && r.segmentation() == null) {
-                throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId()
-                        + ") has no segmentation (segm evaluation)");
-            }
-            if (!clsIndex.containsKey(r.categoryId())) {
+            detImg[d] = imageOf(d, r, imgIndex);
+            detCls[d] = classOf(r.categoryId(), clsIndex, ids);
+            if (detCls[d] >= gtClasses) {
                 unknownCls++;
             }
-            classOf(r.categoryId(), clsIndex, ids);
-            detImg[d] = i;
         }
         if (unknownCls > 0) {
             warnings.add(unknownCls + " detections of categories not in the ground truth: each such category counts as"
@@ -168,7 +155,7 @@ final class TideInput {
         for (int d = 0; d < nd; d++) {
             int k = dPos[detImg[d]]++;
             dRes[k] = d;
-            dCls[k] = clsIndex.get(results.get(d).categoryId());
+            dCls[k] = detCls[d];
         }
     }
 
@@ -220,12 +207,52 @@ final class TideInput {
         }
     }
 
-    private static int classOf(long id, Map<Long, Integer> index, List<Long> ids) {
+    private long lastImageId;
+    private int lastImage = -1;
+
+    /**
+     * The image index of detection d, checked; results usually come image by image, so one
+     * lookup per image. (Loop bodies are methods here: a JIT compiles them after a few hundred
+     * calls, while a long loop runs interpreted for tens of thousands of iterations first.)
+     */
+    private int imageOf(int d, CocoResult r, Map<Long, Integer> imgIndex) throws CocoEvalException {
+        if (lastImage < 0 || r.imageId() != lastImageId) {
+            Integer i = imgIndex.get(r.imageId());
+            if (i == null) {
+                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
+                        + ", which is not in the ground truth");
+            }
+            lastImage = i;
+            lastImageId = r.imageId();
+        }
+        if (Double.isNaN(r.score())) {
+            throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId() + ") has no score (NaN)");
+        }
+        if (!segm && (r.bbox() == null || r.bbox().length != 4)) {
+            throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId() + ") has no bbox (bbox evaluation)");
+        }
+        if (segm && r.segmentation() == null) {
+            throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId()
+                    + ") has no segmentation (segm evaluation)");
+        }
+        return lastImage;
+    }
+
+    private final int[] smallIds = new int[1024]; // index + 1 of category ids 0..1023 (COCO's are), 0 unknown
+
+    private int classOf(long id, Map<Long, Integer> index, List<Long> ids) {
+        boolean small = id >= 0 && id < smallIds.length;
+        if (small && smallIds[(int) id] > 0) {
+            return smallIds[(int) id] - 1;
+        }
         Integer k = index.get(id);
         if (k == null) {
             k = ids.size();
             index.put(id, k);
             ids.add(id);
+        }
+        if (small) {
+            smallIds[(int) id] = k + 1;
         }
         return k;
     }

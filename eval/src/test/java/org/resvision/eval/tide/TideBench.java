@@ -52,7 +52,8 @@ public final class TideBench {
             if (i >= runs / 2) {
                 sum += s;
             }
-            System.out.printf(Locale.ROOT, "run %d: %.3f s wall, %.3f s cpu (all threads, JIT and GC included)%n", i + 1, s, cpu);
+            System.out.printf(Locale.ROOT, "run %d: %.3f s wall, %.3f s cpu (all threads, JIT and GC included) %s%n",
+                    i + 1, s, cpu, r.timings());
         }
         System.out.printf(Locale.ROOT, "%s: %d images, %d detections, %d cores: best %.3f s, mean of last %d %.3f s%n",
                 type, gt.images().size(), dt.size(), Runtime.getRuntime().availableProcessors(), best,

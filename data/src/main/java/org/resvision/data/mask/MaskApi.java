@@ -399,15 +399,6 @@ public final class MaskApi {
         return o;
     }
 
-    /**
-     * The IoU of one pair, as {@link #rleIou(Rle[], Rle[], boolean[])} computes it where the
-     * pair's boxes overlap (0 where the masks do not, -1 for masks of different sizes); for
-     * callers that skip pairs they can rule out.
-     */
-    public static double rleIou(Rle dt, Rle gt, boolean gtCrowd) {
-        return rleIou(dt, gt, gtCrowd, new long[] {-1}, 0);
-    }
-
     /** The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap. */
     static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d) {
         if (dt.h() != gt.h() || dt.w() != gt.w()) {

@@ -1,7 +1,6 @@
 package org.resvision.eval.tide;
 
 import org.resvision.data.mask.MaskApi;
-import org.resvision.data.mask.Rle;
 import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.StableSort;
 
@@ -54,7 +53,7 @@ final class ImageMatcher {
         }
         int c0 = in.cStart[i];
         int C = in.cStart[i + 1] - c0;
-        Rle[] dm = in.segm ? detMasks(i, ds) : null; // every kept mask is checked, GT or not
+        MaskRuns[] dm = in.segm ? detMasks(i, ds) : null; // every kept mask is checked, GT or not
         double[][] iou = G == 0 ? null : ious(ds, dm, g0, G, false);
         double[][] crowdIou = C == 0 ? null : ious(ds, dm, c0, C, true);
 
@@ -102,7 +101,7 @@ final class ImageMatcher {
     }
 
     /** pycocotools' {@code iou} of the kept detections against GT (or crowd regions) {@code [from, from+n)}. */
-    private double[][] ious(int[] ds, Rle[] dm, int from, int n, boolean crowd) {
+    private double[][] ious(int[] ds, MaskRuns[] dm, int from, int n, boolean crowd) {
         boolean[] crowdFlags = new boolean[n];
         java.util.Arrays.fill(crowdFlags, crowd);
         if (!in.segm) {
@@ -116,19 +115,19 @@ final class ImageMatcher {
             }
             return MaskApi.bboxIou(db, gb, crowdFlags);
         }
-        Rle[] gm = new Rle[n];
+        MaskRuns[] gm = new MaskRuns[n];
         for (int j = 0; j < n; j++) {
-            gm[j] = crowd ? in.crowdMask(from + j) : in.gtMask(from + j);
+            gm[j] = MaskRuns.of(crowd ? in.crowdMask(from + j) : in.gtMask(from + j));
         }
         // crowd IoUs only matter above pos; the others from background up (see MaskIous)
         return MaskIous.of(dm, gm, crowd, crowd ? Math.nextUp(pos) : bg);
     }
 
     /** The kept detections' masks (only kept ones are decoded: the cut comes first, as in tidecv). */
-    private Rle[] detMasks(int i, int[] ds) throws CocoEvalException {
-        Rle[] m = new Rle[ds.length];
+    private MaskRuns[] detMasks(int i, int[] ds) throws CocoEvalException {
+        MaskRuns[] m = new MaskRuns[ds.length];
         for (int r = 0; r < ds.length; r++) {
-            m[r] = in.detMask(ds[r], i);
+            m[r] = MaskRuns.of(in.detMask(ds[r], i));
         }
         return m;
     }

@@ -42,6 +42,18 @@ final class ErrorOracle {
         }
     }
 
+    /** The detection errors: CLS, LOC, BOTH, DUPE, BKG. */
+    private static final int ERROR_KINDS = 5;
+
+    /** A true positive: present in every variant, true. */
+    private static final int KIND_TP = 0;
+    /** A false positive that its fix removes: present (false) unless its error type is fixed. */
+    private static final int KIND_FP = 1;
+    /** A false positive that its fix turns into a true positive in the same class: present, true when fixed. */
+    private static final int KIND_FP_FIXED_HERE = 2;
+    /** The place a fix moves a detection to (another class, or out of a crowd region): present, true, only when fixed. */
+    private static final int KIND_FIX_TARGET = 3;
+
     private final Outcomes o;
     private final int nCls;
     private final int[] npos;
@@ -54,7 +66,6 @@ final class ErrorOracle {
     /** Per sorted candidate: its score differs from the previous one's (a new tie group starts). */
     private final boolean[] candHead;
     private final int[] baseOrder;
-    private static final int ERROR_KINDS = 5; // the detection errors: CLS, LOC, BOTH, DUPE, BKG
     private final int[] firstFp;
     private final int[] firstFixed;
 
@@ -140,15 +151,6 @@ final class ErrorOracle {
             candCode[q] = (byte) (kind(p, c) << 3 | (o.error[p] & 7));
         }
     }
-
-    /** A true positive: present in every variant, true. */
-    private static final int KIND_TP = 0;
-    /** A false positive that its fix removes: present (false) unless its error type is fixed. */
-    private static final int KIND_FP = 1;
-    /** A false positive that its fix turns into a true positive in the same class: present, true when fixed. */
-    private static final int KIND_FP_FIXED_HERE = 2;
-    /** The place a fix moves a detection to (another class, or out of a crowd region): present, true, only when fixed. */
-    private static final int KIND_FIX_TARGET = 3;
 
     /** How candidate p of class c behaves across variants. */
     private int kind(int p, int c) {

@@ -5,20 +5,21 @@ package org.resvision.eval.tide;
  * names it ({@code short_name}). A detection that is not a true positive has exactly one of the
  * first five, tested in this order of precedence: no non-crowd GT in its image is {@link #BKG};
  * then {@link #LOC}, {@link #CLS}, {@link #DUPE}, {@link #BKG}, and {@link #BOTH} for the rest.
- * {@link #MISS} is a GT that no detection matched and no CLS or LOC error could claim.
+ * {@link #MISS} is a GT that no detection matched and no CLS or LOC error could claim. Immutable,
+ * thread-safe.
  */
 public enum TideError {
-    /** Right box (IoU >= pos with a GT of another class), wrong class. */
+    /** Wrong class, right box: IoU >= pos with a GT of another class (and not Loc). */
     CLS("Cls"),
-    /** Right class, IoU with its best GT of that class in [background, pos]. */
+    /** Right class, poor box: the best IoU with a GT of its class is in [background, pos]. */
     LOC("Loc"),
-    /** Wrong class and IoU in (background, pos) with some GT: neither of the others. */
+    /** None of the others: its best IoU with any GT is above background, yet it is neither Loc, Cls nor Dupe. */
     BOTH("Both"),
-    /** Would be a true positive, but a higher-scored detection already took the GT. */
+    /** Would be a true positive (IoU >= pos with a GT of its class), but a higher-scored detection took that GT. */
     DUPE("Dupe"),
-    /** IoU <= background with every GT (or an image without GT). */
+    /** IoU <= background with every GT (or an image without non-crowd GT). */
     BKG("Bkg"),
-    /** A GT nothing found. */
+    /** A GT that no detection matched, nor claimed through a Cls or Loc error. */
     MISS("Miss");
 
     private final String shortName;

@@ -1,6 +1,6 @@
 package org.resvision.eval.tide;
 
-/** TIDE's two special errors, in tidecv's order ({@code TIDE._special_error_types}). */
+/** TIDE's two special errors, in tidecv's order ({@code TIDE._special_error_types}). Immutable, thread-safe. */
 public enum TideSpecialError {
     /** Every false positive scored 0 and every true positive 1: perfect precision, same recall. */
     FALSE_POS("FalsePos"),

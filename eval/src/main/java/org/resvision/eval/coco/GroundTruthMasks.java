@@ -58,7 +58,7 @@ public final class GroundTruthMasks {
      * 3 points (or, when the first part has 4 numbers, a part that is not a box), an RLE whose size
      * is not the image's (it would never match), runs that do not cover the image.
      */
-    static Rle mask(Segmentation s, CocoImage im) {
+    public static Rle mask(Segmentation s, CocoImage im) {
         if (im.height() < 0 || im.width() < 0) {
             throw new IllegalArgumentException("image " + im.id() + " has no width and height (segm needs them)");
         }
@@ -93,13 +93,16 @@ public final class GroundTruthMasks {
         return gt;
     }
 
-    /** The mask of annotation {@code index} (file order), or null. */
-    Rle get(int index) {
+    /** The mask of annotation {@code index} (file order), or null (no segmentation, unknown image, or {@link #none}). */
+    public Rle get(int index) {
+        if (masks == null) {
+            return null;
+        }
         return masks[index];
     }
 
     /** Whether the masks were made ({@link #of}), not left to the evaluator ({@link #none}). */
-    boolean rasterised() {
+    public boolean rasterised() {
         return masks != null;
     }
 }

@@ -1,6 +1,6 @@
 package org.resvision.eval.coco;
 
-/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. */
+/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. Stateless, thread-safe. */
 public final class StableSort {
 
     private StableSort() {}

@@ -41,7 +41,8 @@ public final class CocoEvalCommand implements Command {
             "  --box-masks  segm on results without masks: use each box as its mask (what pycocotools does",
             "               silently); without it such a request is an error",
             "  --timing     phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr",
-            "  --diagnostics  from the same matching: a detection confusion matrix (categories + background, at",
+            "  --diagnostics  TIDE's error breakdown (tidecv's numbers: dAP of Cls, Loc, Both, Dupe, Bkg, Miss, FalsePos,",
+            "               FalseNeg at foreground IoU 0.5, background 0.1); from COCO's matching: a detection confusion matrix (categories + background, at",
             "               --confusion-iou and --confusion-score), the best F-beta score threshold per category and",
             "               overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins",
             "               at --match-iou) and PR curves per category and area; a summary is printed, --json has all",
@@ -188,7 +189,7 @@ public final class CocoEvalCommand implements Command {
         Diagnostics diagnostics = null;
         if (diagnose) {
             long td = System.nanoTime();
-            diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params));
+            diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params), masks, dt);
             r.timings().put("diagnostics", (System.nanoTime() - td) / 1e9);
             diagnostics.timings().forEach((k, v) -> r.timings().put(" " + k.replace(' ', '-'), v));
         }

@@ -907,6 +907,11 @@ public final class CocoMatching {
         return dArea[d];
     }
 
+    /** Detection {@code d}'s mask as evaluated (segm), or null (bbox, or a detection that was not evaluated). */
+    public Rle detectionMask(int d) {
+        return dRle[d];
+    }
+
     /** Detection {@code d}'s outcome at IoU threshold index {@code t}, area range "all". */
     public Status status(int d, int t) {
         return STATUSES[statusAll[d * T + t]];

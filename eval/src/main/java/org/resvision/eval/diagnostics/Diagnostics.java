@@ -6,12 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.CocoMatching;
+import org.resvision.eval.coco.GroundTruthMasks;
+import org.resvision.eval.tide.Tide;
+import org.resvision.eval.tide.TideParams;
+import org.resvision.eval.tide.TideResult;
+import java.util.List;
+import org.resvision.data.coco.CocoResult;
 
 /**
  * Every diagnostic of one evaluation, from the matching that gave its exact COCO numbers:
  * detection confusion matrix, operating points (best F-beta per class), calibration and PR
- * curves.
+ * curves; and TIDE's error breakdown, which makes its own matching (tidecv's).
  *
  * <p>Immutable; thread-safe.
  */
@@ -39,6 +46,8 @@ public final class Diagnostics {
     private final Calibration calibration;
     private final String calibrationProblem;
     private final Map<String, Double> timings = new LinkedHashMap<>();
+    private TideResult tide;
+    private String tideProblem;
 
     private Diagnostics(CocoEvalResult result, DetectionConfusionMatrix confusion, OperatingPoints op,
             Calibration calibration, String calibrationProblem) {
@@ -79,6 +88,37 @@ public final class Diagnostics {
         return d;
     }
 
+    /**
+     * As {@link #compute(CocoMatching, CocoEvalResult, Options)}, plus TIDE's error breakdown
+     * (tidecv's semantics, {@link TideParams#defaults}) of the same results; segm reuses the
+     * matching's decoded masks. Input TIDE cannot analyse leaves it out ({@link #tideProblem()}).
+     */
+    public static Diagnostics compute(CocoMatching m, CocoEvalResult result, Options o, GroundTruthMasks masks,
+            List<CocoResult> results) {
+        Diagnostics d = compute(m, result, o);
+        long t0 = System.nanoTime();
+        try {
+            d.tide = Tide.evaluate(masks, results, TideParams.defaults(m.params().iouType()), m::detectionMask);
+        } catch (CocoEvalException e) {
+            d.tideProblem = e.getMessage();
+        }
+        d.timings.put("tide", (System.nanoTime() - t0) / 1e9);
+        if (d.tide != null) {
+            d.tide.timings().forEach((k, v) -> d.timings.put("tide " + k, v));
+        }
+        return d;
+    }
+
+    /** TIDE's breakdown, or null (not asked for, or not possible: {@link #tideProblem()}). */
+    public TideResult tide() {
+        return tide;
+    }
+
+    /** Why TIDE was left out, or null. */
+    public String tideProblem() {
+        return tideProblem;
+    }
+
     public DetectionConfusionMatrix confusion() {
         return confusion;
     }
@@ -113,12 +153,22 @@ public final class Diagnostics {
             o.putObject("calibration").put("skipped", calibrationProblem);
         }
         o.set("pr_curves", PrCurves.toJson(result, names));
+        if (tide != null) {
+            o.set("tide", tide.toJson());
+        } else if (tideProblem != null) {
+            o.putObject("tide").put("skipped", tideProblem);
+        }
         return o;
     }
 
     /** A few lines for the terminal: the overall operating point, calibration, the top confusions. */
     public String text(Map<Long, String> names) {
         StringBuilder sb = new StringBuilder();
+        if (tide != null) {
+            sb.append(tide.summaryText("TIDE")).append('\n');
+        } else if (tideProblem != null) {
+            sb.append("TIDE: skipped (").append(tideProblem).append(")\n");
+        }
         sb.append(operatingPoints.overallText()).append('\n');
         sb.append(calibration != null ? calibration.text() : "Calibration: skipped (" + calibrationProblem + ")").append('\n');
         sb.append(confusion.topConfusionsText(names, 10));

@@ -10,6 +10,9 @@ import org.resvision.eval.diagnostics.Calibration;
 import org.resvision.eval.diagnostics.DetectionConfusionMatrix;
 import org.resvision.eval.diagnostics.Diagnostics;
 import org.resvision.eval.diagnostics.ModelComparison;
+import org.resvision.eval.tide.TideError;
+import org.resvision.eval.tide.TideResult;
+import org.resvision.eval.tide.TideSpecialError;
 import org.resvision.eval.diagnostics.OperatingPoints;
 
 /**
@@ -41,6 +44,9 @@ public final class EvaluationReport {
             return data;
         }
         data = data.withConfusion(confusion(diagnostics.confusion(), names));
+        if (diagnostics.tide() != null) {
+            data = data.withTide(tide(diagnostics.tide()));
+        }
         if (diagnostics.calibration() != null) {
             data = data.withReliability(reliability(diagnostics.calibration()));
         }
@@ -68,6 +74,24 @@ public final class EvaluationReport {
         return new ReportData(data.title(), data.subtitle(), data.summary().withOtherModel(nameB, resultB.stats()),
                 new Comparison(nameA, nameB, stats, classes), data.worstClasses(), data.tide(), data.prCurves(),
                 data.confusion(), data.reliability(), data.bestF1());
+    }
+
+    /** TIDE's dAPs as fractions of AP (tidecv prints AP points: dAP / 100). */
+    static Tide tide(TideResult t) {
+        List<Tide.ErrorType> main = new ArrayList<>();
+        for (TideError e : TideError.values()) {
+            main.add(new Tide.ErrorType(e.shortName(), t.dAp(e) / 100, t.count(e)));
+        }
+        List<Tide.ErrorType> special = new ArrayList<>();
+        long fp = t.count(TideError.CLS) + t.count(TideError.LOC) + t.count(TideError.BOTH) + t.count(TideError.DUPE)
+                + t.count(TideError.BKG);
+        special.add(new Tide.ErrorType(TideSpecialError.FALSE_POS.shortName(), t.dAp(TideSpecialError.FALSE_POS) / 100, fp));
+        special.add(new Tide.ErrorType(TideSpecialError.FALSE_NEG.shortName(), t.dAp(TideSpecialError.FALSE_NEG) / 100,
+                t.count(TideError.MISS)));
+        return new Tide(main, special, String.format(java.util.Locale.ROOT,
+                "TIDE (tidecv's semantics): %s AP50 over all sizes %.2f; foreground IoU %.2f, background %.2f; dAP is the AP gained "
+                        + "when an oracle fixes every error of that type.", t.params().modeName(), t.ap() / 100,
+                t.params().posThreshold(), t.params().backgroundThreshold()));
     }
 
     static Confusion confusion(DetectionConfusionMatrix m, Map<Long, String> names) {

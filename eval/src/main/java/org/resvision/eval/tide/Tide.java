@@ -35,11 +35,22 @@ public final class Tide {
      */
     public static TideResult evaluate(GroundTruthMasks masks, List<CocoResult> results, TideParams params)
             throws CocoEvalException {
+        return evaluate(masks, results, params, null);
+    }
+
+    /**
+     * As {@link #evaluate(GroundTruthMasks, List, TideParams)}, reusing detection masks decoded
+     * already ({@code decodedMasks.apply(i)}: result {@code i}'s mask, or null to decode it here),
+     * e.g. {@code CocoMatching::detectionMask} of a segm evaluation of the same results.
+     */
+    public static TideResult evaluate(GroundTruthMasks masks, List<CocoResult> results, TideParams params,
+            java.util.function.IntFunction<org.resvision.data.mask.Rle> decodedMasks) throws CocoEvalException {
         if (params.iouType() == IouType.SEGM && !masks.rasterised()) {
             masks = GroundTruthMasks.of(masks.dataset());
         }
         long t0 = System.nanoTime();
         TideInput in = TideInput.of(masks.dataset(), masks, results, params);
+        in.decoded = decodedMasks;
         long t1 = System.nanoTime();
         Outcomes out = new Outcomes(in, params.maxDets());
         ImageMatcher matcher = new ImageMatcher(in, out, params);

@@ -198,8 +198,15 @@ final class TideInput {
         return results.get(dRes[d]).bbox();
     }
 
-    /** The mask of detection {@code d} of image {@code image} (decoded on each call). */
+    /** Masks decoded already (by a COCO matching), by result index; null entries are decoded here. */
+    java.util.function.IntFunction<Rle> decoded;
+
+    /** The mask of detection {@code d} of image {@code image} (decoded on each call unless given). */
     Rle detMask(int d, int image) throws CocoEvalException {
+        Rle known = decoded == null ? null : decoded.apply(dRes[d]);
+        if (known != null) {
+            return known;
+        }
         try {
             return GroundTruthMasks.mask(results.get(dRes[d]).segmentation(), images[image]);
         } catch (IllegalArgumentException e) {

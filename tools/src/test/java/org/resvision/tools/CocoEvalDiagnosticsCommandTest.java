@@ -62,6 +62,11 @@ class CocoEvalDiagnosticsCommandTest {
         assertEquals(cal.get("count").asLong(), binned);
         assertTrue(cal.get("ece").asDouble() > 0 && cal.get("ece").asDouble() <= cal.get("mce").asDouble());
 
+        JsonNode tide = d.get("tide");
+        assertEquals("bbox", tide.get("mode").asText(), tide.toString());
+        assertTrue(tide.get("ap").asDouble() > 10 && tide.get("ap").asDouble() < 100, "tidecv's AP50 in percent: " + tide.get("ap"));
+        assertEquals(6, tide.get("main").size(), tide.get("main").toString());
+
         JsonNode curves = d.get("pr_curves");
         assertEquals(101, curves.get("recall").size());
         JsonNode all50 = curves.get("overall").get("all").get("iou50");
@@ -130,6 +135,10 @@ class CocoEvalDiagnosticsCommandTest {
         assertEquals(cmp, new ObjectMapper().readTree(cocoEval("--json", "--compare", b.toString(), "--bootstrap", "100", "--seed", "5").out()).get("comparison"));
         String html = Files.readString(report);
         assertTrue(html.contains("Comparison: b.json against dt.json"), "the report compares the two files");
+        for (String section : new String[] {"Error breakdown (TIDE)", "Confusion matrix", "Score calibration", "Best F1 per class",
+                "Precision", "Worst classes"}) {
+            assertTrue(html.contains(section), "the report has " + section);
+        }
 
         // a model against itself: every delta and interval is 0
         JsonNode self = new ObjectMapper().readTree(cocoEval("--json", "--compare", CASE.resolve("dt.json").toString(), "--bootstrap", "20").out())

@@ -83,11 +83,9 @@ public final class EvaluationReport {
             main.add(new Tide.ErrorType(e.shortName(), t.dAp(e) / 100, t.count(e)));
         }
         List<Tide.ErrorType> special = new ArrayList<>();
-        long fp = t.count(TideError.CLS) + t.count(TideError.LOC) + t.count(TideError.BOTH) + t.count(TideError.DUPE)
-                + t.count(TideError.BKG);
-        special.add(new Tide.ErrorType(TideSpecialError.FALSE_POS.shortName(), t.dAp(TideSpecialError.FALSE_POS) / 100, fp));
-        special.add(new Tide.ErrorType(TideSpecialError.FALSE_NEG.shortName(), t.dAp(TideSpecialError.FALSE_NEG) / 100,
-                t.count(TideError.MISS)));
+        for (TideSpecialError e : TideSpecialError.values()) { // tidecv counts no special errors
+            special.add(new Tide.ErrorType(e.shortName(), t.dAp(e) / 100, -1));
+        }
         return new Tide(main, special, String.format(java.util.Locale.ROOT,
                 "TIDE (tidecv's semantics): %s AP50 over all sizes %.2f; foreground IoU %.2f, background %.2f; dAP is the AP gained "
                         + "when an oracle fixes every error of that type.", t.params().modeName(), t.ap() / 100,

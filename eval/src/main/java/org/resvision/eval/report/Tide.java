@@ -17,7 +17,7 @@ public record Tide(List<ErrorType> main, List<ErrorType> special, String note) {
      *
      * @param name its short name ("Cls", "Loc"...)
      * @param dAp the AP gained by fixing it (a fraction, as AP)
-     * @param count how many errors of this kind there are
+     * @param count how many errors of this kind there are, or -1 when not counted (not shown)
      */
     public record ErrorType(String name, double dAp, long count) {
         /** Checks that the name is present. */

@@ -48,9 +48,9 @@ final class TideSection implements Section {
         List<HBars.Bar> bars = new ArrayList<>();
         for (int i = 0; i < errors.size(); i++) {
             Tide.ErrorType e = errors.get(i);
-            String value = Num.fixed(e.dAp(), 3) + "  (" + e.count() + ")";
+            String value = Num.fixed(e.dAp(), 3) + (e.count() >= 0 ? "  (" + e.count() + ")" : "");
             bars.add(new HBars.Bar(e.name(), e.dAp(), value, Colors.categorical(colorOffset + i),
-                    e.name() + ": dAP " + Num.fixed(e.dAp(), 4) + ", " + e.count() + " errors"));
+                    e.name() + ": dAP " + Num.fixed(e.dAp(), 4) + (e.count() >= 0 ? ", " + e.count() + " errors" : "")));
         }
         return HBars.svg(label, bars, "dAP (count in parentheses)", 90, 330);
     }

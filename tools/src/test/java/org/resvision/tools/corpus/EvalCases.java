@@ -90,6 +90,14 @@ final class EvalCases implements BadInput.Source {
         }
     }
 
+    static final String GOOD_DT = "[" + det("\"bbox\": [0, 0, 5, 10], \"score\": 0.9") + "]";
+
+    /** coco-eval of good results against {@code b} (written to b.json) with --compare. */
+    static String[] compare(Path dir, String b) throws Exception {
+        Path bFile = Files.writeString(dir.resolve("b.json"), b);
+        return cocoDt(dir, GOOD_DT, "--compare", bFile.toString(), "--bootstrap", "10");
+    }
+
     static final String VOC_DOG = "[{\"image_id\": \"a\", \"category\": \"dog\", \"score\": 0.9, \"bbox\": [1, 1, 10, 10]}]";
 
     private static final String SEGM_BOX = "\"bbox\": [0, 0, 5, 10], \"score\": 0.9, ";
@@ -97,6 +105,18 @@ final class EvalCases implements BadInput.Source {
     @Override
     public List<BadInput> cases() {
         return List.of(
+                // diagnostics, comparison and report: the second results file is named, options checked
+                BadInput.error("coco-eval/compare-unknown-image", "the second results file and the image id that the ground truth lacks",
+                        d -> compare(d, "[" + det("\"image_id\": 7, \"bbox\": [0, 0, 5, 10], \"score\": 0.5").replace("\"image_id\": 1, ", "") + "]"),
+                        "b.json", "7"),
+                BadInput.error("coco-eval/compare-syntax-error", "the second results file, line and column of the JSON error",
+                        d -> compare(d, "[{\"image_id\": 1,\n \"bbox\": [0, 0, 5, 10] \"score\": 0.5}]"), "b.json", ":2:"),
+                BadInput.usage("coco-eval/report-is-a-folder", "--report and that it names a folder",
+                        d -> cocoDt(d, GOOD_DT, "--report", Files.createDirectories(d.resolve("r.html")).toString()), "--report", "folder"),
+                BadInput.usage("coco-eval/confusion-iou-not-evaluated", "--confusion-iou and the IoU thresholds that are evaluated",
+                        d -> cocoDt(d, GOOD_DT, "--diagnostics", "--confusion-iou", "0.52"), "--confusion-iou 0.52", "0.50, 0.55"),
+                BadInput.usage("coco-eval/bootstrap-without-compare", "that --bootstrap goes with --compare",
+                        d -> cocoDt(d, GOOD_DT, "--bootstrap", "100"), "--compare"),
                 // masks: every malformed RLE or polygon is named, none reaches an IoU loop
                 BadInput.error("coco-eval/rle-short-counts", "the results file, the detection and that its runs cover 50 of 100 pixels",
                         d -> cocoDt(d, "[" + det(SEGM_BOX + "\"segmentation\": {\"size\": [10, 10], \"counts\": [0, 50]}") + "]", "--iou-type", "segm"),

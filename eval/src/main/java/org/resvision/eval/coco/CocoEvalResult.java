@@ -68,6 +68,26 @@ public final class CocoEvalResult {
         return recall[((t * K() + k) * A() + a) * 3 + m];
     }
 
+    /**
+     * Precision at recall threshold {@code r}, area range {@code a}, the last maxDets, averaged
+     * over the valid ({@code > -1}) entries of IoU threshold {@code t} (-1: every threshold) and
+     * category {@code k} (-1: every category); -1 when none is valid. The points of a PR curve.
+     */
+    public double meanPrecision(int t, int r, int k, int a) {
+        double sum = 0;
+        int n = 0;
+        for (int tt = t < 0 ? 0 : t; tt < (t < 0 ? T() : t + 1); tt++) {
+            for (int kk = k < 0 ? 0 : k; kk < (k < 0 ? K() : k + 1); kk++) {
+                double v = precision(tt, r, kk, a, 2);
+                if (v > -1) {
+                    sum += v;
+                    n++;
+                }
+            }
+        }
+        return n == 0 ? -1 : sum / n;
+    }
+
     public int[] precisionShape() {
         return new int[] {T(), R(), K(), A(), 3};
     }

@@ -63,29 +63,12 @@ public final class PrCurvePlot {
 
     /** Precision per recall threshold (area all, last maxDets), averaged over valid categories / IoUs; null if none. */
     static double[] curve(CocoEvalResult r, int t, int k) {
-        int[] shape = r.precisionShape();
-        double[] out = new double[shape[1]];
+        double[] out = new double[r.precisionShape()[1]];
         boolean any = false;
-        for (int ri = 0; ri < shape[1]; ri++) {
-            double sum = 0;
-            int n = 0;
-            for (int tt = 0; tt < shape[0]; tt++) {
-                if (t >= 0 && tt != t) {
-                    continue;
-                }
-                for (int kk = 0; kk < shape[2]; kk++) {
-                    if (k >= 0 && kk != k) {
-                        continue;
-                    }
-                    double v = r.precision(tt, ri, kk, 0, 2);
-                    if (v > -1) {
-                        sum += v;
-                        n++;
-                    }
-                }
-            }
-            out[ri] = n == 0 ? Double.NaN : sum / n;
-            any |= n > 0;
+        for (int ri = 0; ri < out.length; ri++) {
+            double v = r.meanPrecision(t, ri, k, 0);
+            out[ri] = v < 0 ? Double.NaN : v;
+            any |= v >= 0;
         }
         return any ? out : null;
     }

@@ -19,23 +19,6 @@ public final class PrCurves {
 
     private PrCurves() {}
 
-    /** Precision at recall-threshold index {@code r} for category {@code k} (-1: all categories averaged), area {@code a}, IoU index {@code t} (-1: mean over thresholds); -1 without ground truth. */
-    public static double precision(CocoEvalResult res, int t, int r, int k, int a) {
-        int[] shape = res.precisionShape();
-        double sum = 0;
-        int n = 0;
-        for (int tt = t < 0 ? 0 : t; tt < (t < 0 ? shape[0] : t + 1); tt++) {
-            for (int kk = k < 0 ? 0 : k; kk < (k < 0 ? shape[2] : k + 1); kk++) {
-                double v = res.precision(tt, r, kk, a, 2);
-                if (v > -1) {
-                    sum += v;
-                    n++;
-                }
-            }
-        }
-        return n == 0 ? -1 : sum / n;
-    }
-
     /** {@code {"recall": [101], "area_labels", "overall": {area: {"iou50", "iou75", "mean"}}, "per_category": [{category_id, name, curves: {...}}]}}. */
     public static ObjectNode toJson(CocoEvalResult res, Map<Long, String> names) {
         ObjectNode o = new ObjectMapper().createObjectNode();
@@ -80,13 +63,13 @@ public final class PrCurves {
 
     private static void put(ObjectNode c, String key, CocoEvalResult res, int t, int k, int a) {
         int R = res.params().recallThresholds().length;
-        if (precision(res, t, 0, k, a) < 0) {
+        if (res.meanPrecision(t, 0, k, a) < 0) {
             c.putNull(key);
             return;
         }
         ArrayNode arr = c.putArray(key);
         for (int r = 0; r < R; r++) {
-            double v = precision(res, t, r, k, a);
+            double v = res.meanPrecision(t, r, k, a);
             arr.add(Math.round(v * 1e6) / 1e6);
         }
     }

@@ -129,30 +129,12 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
      * when -1); NaN where none is valid; {@code null} when no entry is valid.
      */
     private static double[] curve(CocoEvalResult r, int t, int k, int a) {
-        int[] shape = r.precisionShape();
-        int m = shape[4] - 1;
-        double[] out = new double[shape[1]];
+        double[] out = new double[r.precisionShape()[1]];
         boolean any = false;
-        for (int ri = 0; ri < shape[1]; ri++) {
-            double sum = 0;
-            int n = 0;
-            for (int tt = 0; tt < shape[0]; tt++) {
-                if (t != -1 && tt != t) {
-                    continue;
-                }
-                for (int kk = 0; kk < shape[2]; kk++) {
-                    if (k >= 0 && kk != k) {
-                        continue;
-                    }
-                    double v = r.precision(tt, ri, kk, a, m);
-                    if (v > -1) {
-                        sum += v;
-                        n++;
-                    }
-                }
-            }
-            out[ri] = n == 0 ? Double.NaN : sum / n;
-            any |= n > 0;
+        for (int ri = 0; ri < out.length; ri++) {
+            double v = t == -2 ? -1 : r.meanPrecision(t, ri, k, a);
+            out[ri] = v < 0 ? Double.NaN : v;
+            any |= v >= 0;
         }
         return any || t != -1 ? out : null;
     }

@@ -164,6 +164,17 @@ class CocoEvalDiagnosticsCommandTest {
     }
 
     @Test
+    void segmOfBoxesWithBoxMasksGetsTideOnTheBoxMasks() throws Exception {
+        Path c = EvalCommandsTest.fixture("09-bbox-only-dets-generated");
+        Run r = EvalCommandsTest.run("coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),
+                "--iou-type", "segm", "--box-masks", "--diagnostics", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode tide = new ObjectMapper().readTree(r.out()).get("diagnostics").get("tide");
+        assertEquals("mask", tide.get("mode").asText(), tide.toString());
+        assertTrue(tide.get("ap").asDouble() > 0, tide.toString());
+    }
+
+    @Test
     void badDiagnosticOptionsAreOneLineErrors() {
         for (String[] bad : new String[][] {{"--confusion-iou", "0.52"}, {"--match-iou", "2"}, {"--f-beta", "0"},
                 {"--calibration-bins", "0"}, {"--confusion-score", "NaN"}}) {

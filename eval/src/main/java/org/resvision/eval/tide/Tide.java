@@ -49,8 +49,7 @@ public final class Tide {
             masks = GroundTruthMasks.of(masks.dataset());
         }
         long t0 = System.nanoTime();
-        TideInput in = TideInput.of(masks.dataset(), masks, results, params);
-        in.decoded = decodedMasks;
+        TideInput in = TideInput.of(masks.dataset(), masks, results, params, decodedMasks);
         long t1 = System.nanoTime();
         Outcomes out = new Outcomes(in, params.maxDets());
         ImageMatcher matcher = new ImageMatcher(in, out, params);

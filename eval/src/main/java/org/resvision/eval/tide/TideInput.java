@@ -41,8 +41,9 @@ final class TideInput {
     final int[] dCls;
     final List<String> warnings = new ArrayList<>();
 
-    private TideInput(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, TideParams p)
-            throws CocoEvalException {
+    private TideInput(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, TideParams p,
+            java.util.function.IntFunction<Rle> decoded) throws CocoEvalException {
+        this.decoded = decoded;
         this.gt = gt;
         this.masks = masks;
         this.results = results;
@@ -160,9 +161,9 @@ final class TideInput {
     }
 
     /** Checks and groups {@code results} against {@code gt} ({@code masks} rasterised for segm). */
-    static TideInput of(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, TideParams p)
-            throws CocoEvalException {
-        return new TideInput(gt, masks, results, p);
+    static TideInput of(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, TideParams p,
+            java.util.function.IntFunction<Rle> decoded) throws CocoEvalException {
+        return new TideInput(gt, masks, results, p, decoded);
     }
 
     int imageCount() {
@@ -199,7 +200,7 @@ final class TideInput {
     }
 
     /** Masks decoded already (by a COCO matching), by result index; null entries are decoded here. */
-    java.util.function.IntFunction<Rle> decoded;
+    final java.util.function.IntFunction<Rle> decoded;
 
     /** The mask of detection {@code d} of image {@code image} (decoded on each call unless given). */
     Rle detMask(int d, int image) throws CocoEvalException {
@@ -238,7 +239,7 @@ final class TideInput {
         if (!segm && (r.bbox() == null || r.bbox().length != 4)) {
             throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId() + ") has no bbox (bbox evaluation)");
         }
-        if (segm && r.segmentation() == null) {
+        if (segm && r.segmentation() == null && (decoded == null || decoded.apply(d) == null)) {
             throw new CocoEvalException("detection #" + (d + 1) + " (image " + r.imageId()
                     + ") has no segmentation (segm evaluation)");
         }

@@ -27,54 +27,43 @@ final class MaskRuns {
         h = r.h();
         w = r.w();
         int[] cnts = r.counts();
-        int[] s = new int[cnts.length / 2];
-        int[] e = new int[cnts.length / 2];
+        int n = cnts.length;
+        int[] s = new int[n / 2];
+        int[] e = new int[n / 2];
         int k = 0;
         int pos = 0; // < h * w <= Rle.MAX_PIXELS
-        int x = 0; // column and row of pos, kept without a division per run
-        int y = 0;
         long a = 0;
-        long bx0 = Long.MAX_VALUE;
-        long by0 = Long.MAX_VALUE;
-        long bx1 = -1;
-        long by1 = -1;
-        for (int j = 0; j < cnts.length; j++) {
-            int c = cnts[j];
-            if ((j & 1) == 1 && c > 0) {
-                int ex = x; // the run's last pixel
-                int ey = y + c - 1;
-                if (ey >= h) {
-                    int q = ey / h;
-                    ex += q;
-                    ey -= q * h;
-                }
-                if (k == 0) {
-                    bx0 = x; // runs ascend: the first starts leftmost, the last ends rightmost
-                }
-                bx1 = ex;
-                if (ex > x) {
-                    by0 = 0;
-                    by1 = h - 1;
-                } else {
-                    by0 = Math.min(by0, y);
-                    by1 = Math.max(by1, ey);
-                }
+        for (int j = 0; j + 1 < n; j += 2) { // background, foreground, background, ...
+            pos += cnts[j];
+            int c = cnts[j + 1];
+            if (c > 0) {
                 s[k] = pos;
                 e[k] = pos + c;
                 k++;
                 a += c;
             }
             pos += c;
-            y += c;
-            if (y >= h && h > 0) {
-                if (y - h < h) {
-                    y -= h;
-                    x++;
-                } else {
-                    int q = y / h;
-                    x += q;
-                    y -= q * h;
+        }
+        long bx0 = Long.MAX_VALUE;
+        long by0 = Long.MAX_VALUE;
+        long bx1 = -1;
+        long by1 = -1;
+        if (k > 0) { // runs ascend: the first starts leftmost, the last ends rightmost
+            bx0 = s[0] / h;
+            bx1 = (e[k - 1] - 1) / h;
+            int colStart = (int) bx0 * h; // the first pixel of the column the current run starts in
+            for (int i = 0; i < k; i++) {
+                while (s[i] >= colStart + h) {
+                    colStart += h;
                 }
+                int last = e[i] - 1;
+                if (last >= colStart + h) { // a run crossing a column: the full height
+                    by0 = 0;
+                    by1 = h - 1;
+                    break;
+                }
+                by0 = Math.min(by0, s[i] - colStart);
+                by1 = Math.max(by1, last - colStart);
             }
         }
         start = s;

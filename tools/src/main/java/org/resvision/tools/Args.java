@@ -9,11 +9,16 @@ import java.util.Set;
 /**
  * A small command-line parser: {@code --name value} options, {@code --flag} switches and
  * positional arguments; an unknown option or a missing value is a {@link UsageException}.
- * ({@code --help} is answered by {@link Main} before a command runs.)
+ * ({@code --help} is answered by {@link Main} before a command runs.) An option given more than
+ * once: {@link #get} and the other single-value readers see the last value (as before), and
+ * {@link #getAll} every value in order, for commands whose options repeat.
+ *
+ * <p>Not thread-safe (one command's parse, read on its thread).
  */
 public final class Args {
 
     private final Map<String, String> options = new LinkedHashMap<>();
+    private final Map<String, List<String>> repeated = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
     private final String usage;
 
@@ -45,6 +50,7 @@ public final class Args {
                         value = args[++i];
                     }
                     options.put(name, value);
+                    repeated.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 } else {
                     throw new UsageException("unknown option --" + name + "\n" + usage);
                 }
@@ -64,6 +70,11 @@ public final class Args {
 
     public String get(String name, String fallback) {
         return options.getOrDefault(name, fallback);
+    }
+
+    /** Every value given to option {@code name}, in command-line order; empty when it is absent. */
+    public List<String> getAll(String name) {
+        return List.copyOf(repeated.getOrDefault(name, List.of()));
     }
 
     public String require(String name) throws UsageException {

@@ -28,13 +28,17 @@ import org.resvision.eval.coco.PrCurvePlot;
 public final class CocoEvalCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision coco-eval --gt GT.json --dt RESULTS.json [--iou-type bbox|segm] [--json]",
+            "usage: resvision coco-eval --gt GT.json --dt RESULTS.json [--dt MORE.json ...] [--iou-type bbox|segm] [--json]",
             "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
             "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
             "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
             "                           [--report REPORT.html] [--compare B.json [--bootstrap 1000] [--seed 0]]",
             "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
             "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
+            "  --dt F       a results file; repeat it for shards (say one file per GPU worker): their results are",
+            "               concatenated in the order given and evaluated as one file, exactly pycocotools on the",
+            "               concatenation (files may hold detections of the same image: they add up); errors name the",
+            "               file and its detection; the same file twice is refused",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
             "  --cat-ids    evaluate only these category ids",
             "  --plot DIR   precision-recall curves: DIR/overall.png and one PNG per category",
@@ -81,7 +85,19 @@ public final class CocoEvalCommand implements Command {
             throw new UsageException("unexpected argument '" + args.positional().get(0) + "'\n" + USAGE);
         }
         Path gtFile = Path.of(args.require("gt"));
-        Path dtFile = Path.of(args.require("dt"));
+        args.require("dt");
+        List<Path> dtFiles = args.getAll("dt").stream().map(Path::of).toList();
+        for (int f = 1; f < dtFiles.size(); f++) {
+            for (int e = 0; e < f; e++) {
+                if (dtFiles.get(f).toAbsolutePath().normalize().equals(dtFiles.get(e).toAbsolutePath().normalize())) {
+                    throw new UsageException("--dt " + dtFiles.get(f) + " is given twice (its results would count twice)");
+                }
+            }
+        }
+        Path dtFile = dtFiles.get(0);
+        // what names the results in messages, the JSON and the report: the file, or the files joined
+        String dtLabel = dtFiles.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + "));
+        String dtNames = dtFiles.stream().map(f -> String.valueOf(f.getFileName())).collect(java.util.stream.Collectors.joining(" + "));
         CocoEvalParams params;
         try {
             params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(args.get("iou-type", "bbox")));
@@ -129,7 +145,19 @@ public final class CocoEvalCommand implements Command {
             return segm ? GroundTruthMasks.of(d) : GroundTruthMasks.none(d);
         });
         pool.shutdown();
-        List<CocoResult> dt = CocoReader.readResults(dtFile);
+        // several files: their results concatenated in order; starts[f]: the first result of file f
+        List<CocoResult> dt;
+        int[] starts = new int[dtFiles.size() + 1];
+        if (dtFiles.size() == 1) {
+            dt = CocoReader.readResults(dtFile);
+        } else {
+            dt = new java.util.ArrayList<>();
+            for (int f = 0; f < dtFiles.size(); f++) {
+                starts[f] = dt.size();
+                dt.addAll(CocoReader.readResults(dtFiles.get(f)));
+            }
+        }
+        starts[dtFiles.size()] = dt.size();
         List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile);
         long t1 = System.nanoTime();
         GroundTruthMasks masks;
@@ -141,10 +169,13 @@ public final class CocoEvalCommand implements Command {
         }
         CocoDataset gt = masks.dataset();
         long t2 = System.nanoTime();
-        if (dt.isEmpty()) {
-            System.err.println("note: " + dtFile + " holds no detections: AP is 0 wherever there is ground truth");
+        for (int f = 0; f < dtFiles.size(); f++) {
+            if (starts[f + 1] == starts[f]) {
+                System.err.println("note: " + dtFiles.get(f) + " holds no detections"
+                        + (dt.isEmpty() ? ": AP is 0 wherever there is ground truth" : ""));
+            }
+            checkMasks(params, args, dt.subList(starts[f], starts[f + 1]), dtFiles.get(f));
         }
-        checkMasks(params, args, dt, dtFile);
         if (dtB != null) {
             checkMasks(params, args, dtB, bFile);
         }
@@ -165,7 +196,7 @@ public final class CocoEvalCommand implements Command {
             r.timings().putAll(matching.timings());
             r.timings().put("accumulate", (System.nanoTime() - ta) / 1e9);
         } catch (CocoEvalException e) {
-            throw named(e, gtFile, dtFile);
+            throw named(e, gtFile, dtFiles, starts);
         }
         ModelComparison comparison = null;
         CocoEvalResult rB = null;
@@ -194,7 +225,7 @@ public final class CocoEvalCommand implements Command {
             diagnostics.timings().forEach((k, v) -> r.timings().put(" " + k.replace(' ', '-'), v));
         }
         for (CocoEvalResult.Warning w : r.warnings()) {
-            System.err.println("resvision coco-eval: warning: " + (w.inGroundTruth() ? gtFile : dtFile) + ": " + w.message());
+            System.err.println("resvision coco-eval: warning: " + (w.inGroundTruth() ? gtFile : dtLabel) + ": " + w.message());
         }
         Map<Long, String> names = new LinkedHashMap<>();
         for (CocoCategory c : gt.categories()) {
@@ -206,7 +237,7 @@ public final class CocoEvalCommand implements Command {
                 root.set("diagnostics", diagnostics.toJson(names));
             }
             if (comparison != null) {
-                root.set("comparison", comparison.toJson(names).put("a", dtFile.toString()).put("b", bFile.toString()));
+                root.set("comparison", comparison.toJson(names).put("a", dtLabel).put("b", bFile.toString()));
             }
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
         } else {
@@ -220,7 +251,7 @@ public final class CocoEvalCommand implements Command {
             }
             if (comparison != null) {
                 System.out.println();
-                System.out.println("A = " + dtFile + ", B = " + bFile);
+                System.out.println("A = " + dtLabel + ", B = " + bFile);
                 System.out.println(comparison.toText(names));
             }
         }
@@ -231,11 +262,11 @@ public final class CocoEvalCommand implements Command {
         if (reportFile != null) {
             String subtitle = String.format(Locale.ROOT, "%s · %s (%d images, %d annotations, %d categories) · %s (%d detections)",
                     params.iouType(), gtFile.getFileName(), gt.images().size(), gt.annotations().size(), gt.categories().size(),
-                    dtFile.getFileName(), dt.size());
-            ReportData data = EvaluationReport.build("COCO evaluation: " + dtFile.getFileName(), subtitle,
-                    dtFile.getFileName().toString(), r, gt, dt, names, diagnostics);
+                    dtNames, dt.size());
+            ReportData data = EvaluationReport.build("COCO evaluation: " + dtNames, subtitle,
+                    dtNames, r, gt, dt, names, diagnostics);
             if (comparison != null) {
-                data = EvaluationReport.withComparison(data, dtFile.getFileName().toString(), bFile.getFileName().toString(), rB,
+                data = EvaluationReport.withComparison(data, dtNames, bFile.getFileName().toString(), rB,
                         comparison, names);
             }
             long tr = System.nanoTime();
@@ -275,6 +306,39 @@ public final class CocoEvalCommand implements Command {
             throw new UsageException(dtFile + ": --iou-type segm, but no result has a 'segmentation' "
                     + "(add --box-masks to score each box as its mask, as pycocotools does)");
         }
+    }
+
+    private static final java.util.regex.Pattern DETECTION = java.util.regex.Pattern.compile("detection #(\\d+)");
+
+    /**
+     * The evaluator's message about the concatenation of {@code files} ({@code starts[f]}: file f's
+     * first result) with the file it is about: the file holding the detection it names, numbered
+     * within that file.
+     */
+    private static CocoEvalException named(CocoEvalException e, Path gtFile, List<Path> files, int[] starts) {
+        if (e.inGroundTruth() || files.size() == 1) {
+            return named(e, gtFile, files.get(0));
+        }
+        String message = e.getMessage();
+        java.util.regex.Matcher m = DETECTION.matcher(message);
+        if (!m.find()) {
+            return new CocoEvalException(files.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + "))
+                    + ": " + message, false);
+        }
+        int d = Integer.parseInt(m.group(1)) - 1;
+        int f = 0;
+        while (f + 1 < files.size() && starts[f + 1] <= d) {
+            f++;
+        }
+        message = message.substring(0, m.start()) + "detection #" + (d - starts[f] + 1) + message.substring(m.end());
+        if (message.contains("the first one")) { // the first result of the concatenation: the first non-empty file's
+            int first = 0;
+            while (starts[first + 1] == 0) {
+                first++;
+            }
+            message = message.replace("the first one", "the first one (of " + files.get(first) + ")");
+        }
+        return new CocoEvalException(files.get(f) + ": " + message, false);
     }
 
     /** The evaluator's message with the file it is about. */

@@ -14,7 +14,12 @@ import org.resvision.data.coco.CocoResult;
  *
  * <p>Batch use: {@link #evaluate(CocoDataset, List, CocoEvalParams)}. Incremental use from a
  * training loop: {@link #reset()}, {@link #process(long, List)} per image, {@link #evaluate()}
- * (over the processed images only, as detectron2's COCOEvaluator does).
+ * (over the processed images only, as detectron2's COCOEvaluator does). Distributed use: each
+ * worker's {@link #matching()} (or {@link #match} of its results over its images), then
+ * {@link CocoMatching#merge} and {@link CocoMatching#accumulate()}: the whole-set numbers exactly.
+ *
+ * <p>An instance (the incremental state) is not thread-safe: one thread, or external locking. The
+ * static methods keep no state and may run from several threads at once.
  */
 public final class CocoEvaluator {
 
@@ -24,6 +29,10 @@ public final class CocoEvaluator {
     private final List<CocoResult> pending = new ArrayList<>();
     private final Set<Long> processed = new LinkedHashSet<>();
 
+    /**
+     * An incremental evaluator of {@code gt} with {@code params}; when the params name no images,
+     * {@link #evaluate()} and {@link #matching()} evaluate the images processed.
+     */
     public CocoEvaluator(CocoDataset gt, CocoEvalParams params) {
         this.gt = gt;
         this.params = params;
@@ -46,11 +55,25 @@ public final class CocoEvaluator {
         pending.addAll(detections);
     }
 
-    /** Evaluates what was processed, over the processed images. */
+    /** Evaluates what was processed, over the processed images (or the params' images, when they name some). */
     public CocoEvalResult evaluate() throws CocoEvalException {
+        return evaluate(gt, pending, processedParams());
+    }
+
+    /**
+     * The matching of what was processed, over the processed images (or the params' images, when
+     * they name some): {@link #evaluate()} is its {@link CocoMatching#accumulate()}. Workers that
+     * processed disjoint images (params naming no images) give matchings that
+     * {@link CocoMatching#merge} into the whole set's, exactly; an image processed by two workers is
+     * refused there.
+     */
+    public CocoMatching matching() throws CocoEvalException {
+        return match(gt, null, pending, processedParams());
+    }
+
+    private CocoEvalParams processedParams() {
         long[] ids = processed.stream().mapToLong(Long::longValue).toArray();
-        CocoEvalParams p = params.imageIds() == null ? params.withImageIds(ids) : params;
-        return evaluate(gt, pending, p);
+        return params.imageIds() == null ? params.withImageIds(ids) : params;
     }
 
     /** Evaluates {@code results} against {@code gt} (pycocotools' loadRes + evaluate + accumulate + summarize). */

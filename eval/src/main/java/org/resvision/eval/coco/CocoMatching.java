@@ -25,6 +25,10 @@ import org.resvision.data.mask.Rle;
  * evaluated images and categories in file order; a detection index {@code d} is the position in
  * the results list given to {@link CocoEvaluator#match}.
  *
+ * <p>Shards of a distributed evaluation (disjoint image sets, the same ground truth and
+ * parameters) {@link #merge} into the matching of their concatenated results over the union of
+ * their images, whose accumulation is bit for bit the whole-set evaluation's.
+ *
  * <p>Immutable once made; safe to read and accumulate from several threads at once (the first
  * weighted accumulation also makes, under a lock, the score order later ones walk).
  */
@@ -64,6 +68,10 @@ public final class CocoMatching {
     final Rle[] gRle;
     final int[] gCellStart;
     final int[] gOrder;
+    /** [g]: the annotation's position in the ground truth's annotation list (what a merge orders by). */
+    final int[] gFile;
+    /** The ground truth matched against (what a merge checks the shards share). */
+    final CocoDataset gtData;
     // detections (loadRes semantics)
     final double[][] dBox;
     final double[] dArea;
@@ -74,6 +82,13 @@ public final class CocoMatching {
     final int[] dOrder;
     final int[] gCell;
     final int[] dCell;
+    /** [d]: the result's image id and category id, as given (evaluated or not). */
+    final long[] dImgId;
+    final long[] dCatId;
+    /** loadRes's branch, taken from the first result: true when it has a bbox (meaningless without results). */
+    final boolean bboxBranch;
+    /** Detections of categories not in the ground truth (one warning line; a merge adds the counts). */
+    final Skips dtNoCategory;
     final int allArea;
     final List<CocoEvalResult.Warning> warnings = new ArrayList<>();
     final Map<String, Double> timings = new java.util.LinkedHashMap<>();
@@ -89,6 +104,7 @@ public final class CocoMatching {
 
     CocoMatching(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
         this.p = p;
+        this.gtData = gt;
         this.segm = p.iouType() == CocoEvalParams.IouType.SEGM;
         if (segm && (masks == null || !masks.rasterised())) {
             masks = GroundTruthMasks.of(gt); // checks every mask before any is used
@@ -141,6 +157,7 @@ public final class CocoMatching {
         gCrowd = new boolean[n];
         gRle = new Rle[n];
         gCell = new int[n];
+        gFile = new int[n];
         int g = 0;
         for (int j = 0; j < anns.size(); j++) {
             if (cell[j] < 0) {
@@ -161,6 +178,7 @@ public final class CocoMatching {
             gCrowd[g] = a.iscrowd();
             gRle[g] = segm ? masks.get(j) : null;
             gCell[g] = cell[j];
+            gFile[g] = j;
             g++;
         }
         int cells = K * I;
@@ -171,13 +189,15 @@ public final class CocoMatching {
 
         // detections, as loadRes makes them
         int nd = results.size();
-        boolean bboxBranch = nd > 0 && results.get(0).bbox() != null && results.get(0).bbox().length > 0;
+        bboxBranch = nd > 0 && results.get(0).bbox() != null && results.get(0).bbox().length > 0;
         dBox = new double[nd][];
         dArea = new double[nd];
         dScore = new double[nd];
         dSeg = new Segmentation[nd];
         dRle = new Rle[nd];
         dCell = new int[nd];
+        dImgId = new long[nd];
+        dCatId = new long[nd];
         Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
         for (int d = 0; d < nd; d++) {
             CocoResult r = results.get(d);
@@ -187,6 +207,8 @@ public final class CocoMatching {
                         + ", which is not in the ground truth");
             }
             dScore[d] = r.score();
+            dImgId[d] = r.imageId();
+            dCatId[d] = r.categoryId();
             if (bboxBranch) {
                 if (r.bbox() == null) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has no bbox, but the first one has (mixed results)");
@@ -215,6 +237,7 @@ public final class CocoMatching {
         dCellStart = new int[cells + 1];
         dOrder = countingSort(dCell, cells, dCellStart);
         noCategoryDt.report(warnings, false);
+        dtNoCategory = noCategoryDt;
         if (segm) {
             String[] problems = new String[nd];
             IntStream.range(0, nd).parallel().filter(d -> dRle[d] == null && dCell[d] >= 0).forEach(d -> {
@@ -230,6 +253,299 @@ public final class CocoMatching {
                 }
             }
         }
+    }
+
+    /**
+     * The matching of several shards' results as one: shards matched against the same ground truth
+     * and parameters over disjoint sets of images, merged into the matching of their concatenated
+     * results over the union of their images. Its {@link #accumulate()} and {@link #accumulate(int[])}
+     * equal, bit for bit, those of
+     * {@code CocoEvaluator.match(gt, masks, concat(results of shard 0, shard 1, ...), params.withImageIds(union))}
+     * (pycocotools on the concatenated results file, over those images), as every (category, image)
+     * cell holds the detections of one shard only, in that shard's order.
+     *
+     * <p>The intended use, one shard per worker (or per batch of a training loop's {@code process()}):
+     * {@code CocoEvaluator.match(gt, masks, shardResults, params.withImageIds(shardImages))}, or
+     * {@link CocoEvaluator#matching()}. A shard's image set is its {@link #imageIds()} (the params'
+     * image ids, or every GT image when they are null), not the images its results touch: an image
+     * without results still counts (its GT are misses).
+     *
+     * <p>The merged matching is a matching like any other: image and category indices index its
+     * {@link #imageIds()} (the sorted union) and {@link #categoryIds()}; ground truth {@code g}
+     * counts the evaluated annotations in file order over the union; detection {@code d} is the
+     * position in the concatenation (shard 0's results, then shard 1's, ...), so
+     * {@link #detectionCount()}, {@link #status}, {@link #matchedGroundTruth}, {@link #iou} and the
+     * other accessors read as they would on the concatenated evaluation. {@link #params()} are the
+     * shards' with the union as image ids; {@link #warnings()} are the ground truth's (once) and the
+     * detections' summed over the shards; {@link #timings()} sum the shards' phases, plus "merge".
+     *
+     * <p>Refused with an {@link IllegalArgumentException} (one line): no shards; an IoU type,
+     * parameter (IoU or recall thresholds, maxDets, area ranges) or evaluated category set that
+     * differs; a different ground truth (neither the same {@link CocoDataset} object nor the same
+     * images, categories and annotation ids, images, categories, boxes, areas and crowd flags; masks
+     * are not compared); an image evaluated by two shards; a shard's detection of an evaluated
+     * category on an image another shard evaluates (the concatenated evaluation would count it, the
+     * shard dropped it: give each shard exactly its images' results); shards whose first results
+     * take different {@code loadRes} branches (one with a bbox, one without: the concatenation would
+     * read every result as the first shard's kind). One shard gives an equal matching.
+     *
+     * <p>Reads the shards only (they stay usable); safe to call from any thread while nothing else
+     * writes them (matchings are immutable), and the result is as thread-safe as any matching.
+     *
+     * @param shards matchings of disjoint image sets against the same ground truth and parameters, in
+     *     the order their results are concatenated
+     * @return the matching of the union
+     * @throws IllegalArgumentException when the shards cannot be merged exactly (see above)
+     */
+    public static CocoMatching merge(List<CocoMatching> shards) {
+        if (shards == null || shards.isEmpty()) {
+            throw new IllegalArgumentException("no shards to merge");
+        }
+        long t0 = System.nanoTime();
+        CocoMatching first = shards.get(0);
+        Long fingerprint = null;
+        int branchShard = -1;
+        for (int s = 0; s < shards.size(); s++) {
+            CocoMatching m = shards.get(s);
+            if (m == null) {
+                throw new IllegalArgumentException("shard " + s + " is null");
+            }
+            String why = parameterDifference(first, m);
+            if (why != null) {
+                throw new IllegalArgumentException("cannot merge shard " + s + " with shard 0: " + why);
+            }
+            if (m.gtData != first.gtData) {
+                if (fingerprint == null) {
+                    fingerprint = fingerprint(first.gtData);
+                }
+                if (m.gtData.annotations().size() != first.gtData.annotations().size()
+                        || m.gtData.images().size() != first.gtData.images().size() || fingerprint(m.gtData) != fingerprint) {
+                    throw new IllegalArgumentException("cannot merge shard " + s + " with shard 0: ground truths differ ("
+                            + m.gtData.images().size() + " vs " + first.gtData.images().size() + " images, "
+                            + m.gtData.annotations().size() + " vs " + first.gtData.annotations().size() + " annotations"
+                            + (m.gtData.annotations().size() == first.gtData.annotations().size() ? ", other content" : "") + ")");
+                }
+            }
+            if (m.detectionCount() > 0) {
+                if (branchShard >= 0 && shards.get(branchShard).bboxBranch != m.bboxBranch) {
+                    CocoMatching b = shards.get(branchShard);
+                    throw new IllegalArgumentException("cannot merge shard " + s + " with shard " + branchShard + ": shard " + branchShard
+                            + "'s first result has " + (b.bboxBranch ? "a bbox" : "none") + ", shard " + s + "'s " + (m.bboxBranch ? "has one" : "has none")
+                            + " (the concatenated results would all be read as the first one's kind)");
+                }
+                if (branchShard < 0) {
+                    branchShard = s;
+                }
+            }
+        }
+        // the union of the images, each evaluated by one shard
+        Map<Long, Integer> owner = new HashMap<>();
+        for (int s = 0; s < shards.size(); s++) {
+            for (long id : shards.get(s).imgIds) {
+                Integer before = owner.put(id, s);
+                if (before != null) {
+                    throw new IllegalArgumentException("cannot merge: image id " + id + " is evaluated by shards " + before + " and " + s
+                            + " (shards must cover disjoint images)");
+                }
+            }
+        }
+        long[] union = owner.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
+        java.util.Set<Long> categories = new java.util.HashSet<>();
+        for (long k : first.catIds) {
+            categories.add(k);
+        }
+        for (int s = 0; s < shards.size(); s++) {
+            CocoMatching m = shards.get(s);
+            for (int d = 0; d < m.dCell.length; d++) {
+                Integer o = m.dCell[d] < 0 ? owner.get(m.dImgId[d]) : null;
+                if (o != null && categories.contains(m.dCatId[d])) {
+                    throw new IllegalArgumentException("cannot merge: shard " + s + "'s detection #" + (d + 1) + " is for image "
+                            + m.dImgId[d] + ", which shard " + o + " evaluates (give each shard only its own images' results)");
+                }
+            }
+        }
+        CocoMatching merged = new CocoMatching(shards, union, branchShard >= 0 && shards.get(branchShard).bboxBranch);
+        Map<String, Double> timings = merged.timings;
+        for (CocoMatching m : shards) {
+            m.timings.forEach((k, v) -> timings.merge(k, v, Double::sum));
+        }
+        timings.put("merge", (System.nanoTime() - t0) / 1e9);
+        return merged;
+    }
+
+    /** Why two matchings' parameters other than the images differ, or null. */
+    private static String parameterDifference(CocoMatching a, CocoMatching b) {
+        CocoEvalParams p = a.p;
+        CocoEvalParams q = b.p;
+        if (p.iouType() != q.iouType()) {
+            return "IoU types differ (" + p.iouType() + " vs " + q.iouType() + ")";
+        }
+        if (!Arrays.equals(p.iouThresholds(), q.iouThresholds()) || !Arrays.equals(p.recallThresholds(), q.recallThresholds())
+                || !Arrays.equals(p.maxDets(), q.maxDets()) || !Arrays.deepEquals(p.areaRanges(), q.areaRanges())
+                || !Arrays.equals(p.areaLabels(), q.areaLabels())) {
+            return "evaluation parameters differ (IoU or recall thresholds, maxDets or area ranges)";
+        }
+        if (!Arrays.equals(a.catIds, b.catIds)) {
+            return "evaluated categories differ (" + b.K + " vs " + a.K + " categories" + (a.K == b.K ? ", other ids" : "") + ")";
+        }
+        return null;
+    }
+
+    /** A hash of what evaluation reads of a ground truth (masks left out). */
+    private static long fingerprint(CocoDataset d) {
+        long h = 0x9E3779B97F4A7C15L;
+        for (CocoImage im : d.images()) {
+            h = mix(mix(mix(h, im.id()), im.width()), im.height());
+        }
+        for (var c : d.categories()) {
+            h = mix(h, c.id());
+        }
+        for (CocoAnnotation a : d.annotations()) {
+            h = mix(mix(mix(mix(mix(h, a.id()), a.imageId()), a.categoryId()), Double.doubleToLongBits(a.area())), a.iscrowd() ? 1 : 0);
+            if (a.bbox() != null) {
+                for (double v : a.bbox()) {
+                    h = mix(h, Double.doubleToLongBits(v));
+                }
+            }
+        }
+        return h;
+    }
+
+    private static long mix(long h, long x) {
+        h ^= x + 0x9E3779B97F4A7C15L + (h << 6) + (h >>> 2);
+        h *= 0xBF58476D1CE4E5B9L;
+        return h ^ (h >>> 31);
+    }
+
+    /** The merge of checked shards over {@code union} (see {@link #merge}). */
+    private CocoMatching(List<CocoMatching> shards, long[] union, boolean bboxBranch) {
+        CocoMatching first = shards.get(0);
+        this.p = first.p.withImageIds(union.clone());
+        this.segm = first.segm;
+        this.gtData = first.gtData;
+        this.bboxBranch = bboxBranch;
+        imgIds = union;
+        catIds = first.catIds;
+        I = union.length;
+        K = first.K;
+        A = first.A;
+        T = first.T;
+        maxDet = first.maxDet;
+        allArea = first.allArea;
+        Map<Long, Integer> imgIndex = new HashMap<>(I * 2);
+        for (int i = 0; i < I; i++) {
+            imgIndex.put(imgIds[i], i);
+        }
+        int S = shards.size();
+        // [s][i_s]: the union's index of shard s's image i_s
+        int[][] toUnion = new int[S][];
+        int n = 0;
+        int nd = 0;
+        for (int s = 0; s < S; s++) {
+            CocoMatching m = shards.get(s);
+            toUnion[s] = new int[m.I];
+            for (int i = 0; i < m.I; i++) {
+                toUnion[s][i] = imgIndex.get(m.imgIds[i]);
+            }
+            n += m.gId.length;
+            nd += m.dScore.length;
+        }
+        // ground truth: every shard's, in file order (the image sets are disjoint, so are the annotations)
+        long[] key = new long[n]; // [x]: the file position of the x-th annotation of the shards, in shard order
+        int[][] gToMerged = new int[S][];
+        int[] gShard = new int[n];
+        int[] gLocal = new int[n];
+        Integer[] byFile = new Integer[n];
+        for (int s = 0, x = 0; s < S; s++) {
+            CocoMatching m = shards.get(s);
+            gToMerged[s] = new int[m.gId.length];
+            for (int g = 0; g < m.gId.length; g++, x++) {
+                gShard[x] = s;
+                gLocal[x] = g;
+                key[x] = m.gFile[g];
+                byFile[x] = x;
+            }
+        }
+        Arrays.sort(byFile, (x, y) -> Long.compare(key[x], key[y]));
+        gId = new long[n];
+        gBox = new double[n][];
+        gArea = new double[n];
+        gCrowd = new boolean[n];
+        gRle = new Rle[n];
+        gCell = new int[n];
+        gFile = new int[n];
+        for (int g = 0; g < n; g++) {
+            int x = byFile[g];
+            CocoMatching m = shards.get(gShard[x]);
+            int l = gLocal[x];
+            gToMerged[gShard[x]][l] = g;
+            gId[g] = m.gId[l];
+            gBox[g] = m.gBox[l];
+            gArea[g] = m.gArea[l];
+            gCrowd[g] = m.gCrowd[l];
+            gRle[g] = m.gRle[l];
+            gFile[g] = m.gFile[l];
+            gCell[g] = (m.gCell[l] / m.I) * I + toUnion[gShard[x]][m.gCell[l] % m.I];
+        }
+        int cells = K * I;
+        gCellStart = new int[cells + 1];
+        gOrder = countingSort(gCell, cells, gCellStart);
+        // detections: the concatenation
+        dBox = new double[nd][];
+        dArea = new double[nd];
+        dScore = new double[nd];
+        dSeg = new Segmentation[nd];
+        dRle = new Rle[nd];
+        dCell = new int[nd];
+        dImgId = new long[nd];
+        dCatId = new long[nd];
+        matchAll = new int[nd * T];
+        statusAll = new byte[nd * T];
+        records = new CellRecord[cells];
+        boolean walk = true;
+        dtNoCategory = new Skips(first.dtNoCategory.what, first.dtNoCategory.idName);
+        for (int s = 0, off = 0; s < S; s++) {
+            CocoMatching m = shards.get(s);
+            int md = m.dScore.length;
+            System.arraycopy(m.dBox, 0, dBox, off, md);
+            System.arraycopy(m.dArea, 0, dArea, off, md);
+            System.arraycopy(m.dScore, 0, dScore, off, md);
+            System.arraycopy(m.dSeg, 0, dSeg, off, md);
+            System.arraycopy(m.dRle, 0, dRle, off, md);
+            System.arraycopy(m.dImgId, 0, dImgId, off, md);
+            System.arraycopy(m.dCatId, 0, dCatId, off, md);
+            System.arraycopy(m.statusAll, 0, statusAll, off * T, md * T);
+            for (int d = 0; d < md; d++) {
+                int c = m.dCell[d];
+                dCell[off + d] = c < 0 ? -1 : (c / m.I) * I + toUnion[s][c % m.I];
+            }
+            for (int j = 0; j < md * T; j++) {
+                int g = m.matchAll[j];
+                matchAll[off * T + j] = g < 0 ? -1 : gToMerged[s][g];
+            }
+            for (int c = 0; c < m.records.length; c++) {
+                if (m.records[c] != null) {
+                    records[(c / m.I) * I + toUnion[s][c % m.I]] = m.records[c];
+                }
+            }
+            walk &= m.walkable;
+            if (m.dtNoCategory.count > 0) {
+                if (dtNoCategory.count == 0) {
+                    dtNoCategory.firstId = m.dtNoCategory.firstId;
+                }
+                dtNoCategory.count += m.dtNoCategory.count;
+            }
+            off += md;
+        }
+        dCellStart = new int[cells + 1];
+        dOrder = countingSort(dCell, cells, dCellStart);
+        walkable = walk;
+        for (CocoEvalResult.Warning w : first.warnings) {
+            if (w.inGroundTruth()) {
+                warnings.add(w);
+            }
+        }
+        dtNoCategory.report(warnings, false);
     }
 
     private static Rle detectionMask(int d, Segmentation s, CocoImage im) throws CocoEvalException {
@@ -882,7 +1198,7 @@ public final class CocoMatching {
         return gArea[g];
     }
 
-    /** The detections given (every result, evaluated or not). */
+    /** The detections given (every result, evaluated or not; for a {@link #merge}, every shard's, in shard order). */
     public int detectionCount() {
         return dScore.length;
     }

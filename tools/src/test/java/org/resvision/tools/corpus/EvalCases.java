@@ -98,6 +98,15 @@ final class EvalCases implements BadInput.Source {
         return cocoDt(dir, GOOD_DT, "--compare", bFile.toString(), "--bootstrap", "10");
     }
 
+    /** coco-eval of good results (dt.json) and {@code b} (written to b.json) as two shards: {@code --dt dt.json --dt b.json}. */
+    static String[] shards(Path dir, String b, String... more) throws Exception {
+        Path bFile = Files.writeString(dir.resolve("b.json"), b);
+        String[] head = {"--dt", bFile.toString()};
+        String[] all = java.util.Arrays.copyOf(head, head.length + more.length);
+        System.arraycopy(more, 0, all, head.length, more.length);
+        return cocoDt(dir, GOOD_DT, all);
+    }
+
     static final String VOC_DOG = "[{\"image_id\": \"a\", \"category\": \"dog\", \"score\": 0.9, \"bbox\": [1, 1, 10, 10]}]";
 
     private static final String SEGM_BOX = "\"bbox\": [0, 0, 5, 10], \"score\": 0.9, ";
@@ -111,6 +120,21 @@ final class EvalCases implements BadInput.Source {
                         "b.json", "7"),
                 BadInput.error("coco-eval/compare-syntax-error", "the second results file, line and column of the JSON error",
                         d -> compare(d, "[{\"image_id\": 1,\n \"bbox\": [0, 0, 5, 10] \"score\": 0.5}]"), "b.json", ":2:"),
+                // several --dt files (shards): the file holding the bad record is named, its detection numbered in it
+                BadInput.error("coco-eval/second-dt-syntax-error", "the second --dt file, line and column of the JSON error",
+                        d -> shards(d, "[{\"image_id\": 1,\n \"bbox\": [0, 0, 5, 10] \"score\": 0.5}]"), "b.json", ":2:"),
+                BadInput.error("coco-eval/second-dt-unknown-image",
+                        "the second --dt file, the detection's number in it and the image id that the ground truth lacks",
+                        d -> shards(d, "[" + GOOD_DT.substring(1, GOOD_DT.length() - 1) + ", "
+                                + det("\"image_id\": 7, \"bbox\": [0, 0, 5, 10], \"score\": 0.5").replace("\"image_id\": 1, ", "") + "]"),
+                        "b.json", "detection #2", "image id 7"),
+                BadInput.error("coco-eval/second-dt-without-boxes",
+                        "the second --dt file, its detection without a bbox and the first file, whose first result has one",
+                        d -> shards(d, "[" + det("\"score\": 0.5, \"segmentation\": [[0, 0, 5, 0, 5, 10, 0, 10]]") + "]",
+                                "--iou-type", "segm", "--box-masks"),
+                        "b.json: detection #1 has no bbox", "dt.json"),
+                BadInput.usage("coco-eval/dt-given-twice", "the --dt file given twice (its results would count twice)",
+                        d -> cocoDt(d, GOOD_DT, "--dt", d.resolve("dt.json").toString()), "--dt", "given twice"),
                 BadInput.usage("coco-eval/report-is-a-folder", "--report and that it names a folder",
                         d -> cocoDt(d, GOOD_DT, "--report", Files.createDirectories(d.resolve("r.html")).toString()), "--report", "folder"),
                 BadInput.usage("coco-eval/confusion-iou-not-evaluated", "--confusion-iou and the IoU thresholds that are evaluated",

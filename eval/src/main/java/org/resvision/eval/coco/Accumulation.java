@@ -1,0 +1,424 @@
+package org.resvision.eval.coco;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.resvision.eval.coco.CocoMatching.CellRecord;
+
+/**
+ * {@code COCOeval.accumulate} of one {@link CocoMatching}'s cell records, per category: by
+ * sorting (pycocotools' way, the reference) or by walking an order sorted once ({@link Walk}),
+ * over images counted once or as often as a resample draws them. Holds no state of its own
+ * beyond the matching's arrays; thread-safe (per-thread scratch buffers).
+ */
+final class Accumulation {
+
+    private static final double EPS = CocoMatching.EPS;
+    private static final byte TRUTHY = CocoMatching.TRUTHY;
+    private static final byte IGNORED = CocoMatching.IGNORED;
+
+    private final CocoEvalParams p;
+    private final CellRecord[] records;
+    private final int I;
+    private final int K;
+    private final int A;
+    private final int T;
+
+    Accumulation(CocoMatching m) {
+        p = m.p;
+        records = m.records;
+        I = m.I;
+        K = m.K;
+        A = m.A;
+        T = m.T;
+    }
+
+    /**
+     * {@code COCOeval.accumulate} for category {@code k} over the weighted images, by walking the
+     * category's precomputed score order ({@link Walk}) once instead of concatenating and sorting
+     * the records for every maxDet. Equal, bit for bit, to {@link #accumulateCategoryBySorting}:
+     * <ul>
+     *   <li>order: the stable sort of the concatenation (images ascending, each image's copies
+     *   next to each other, each record's first maxDet detections) is the order by (score
+     *   descending, image, copy, position). The walk holds the order by (score, image, position)
+     *   and repeats each block of equal score and image once per copy; a smaller maxDet keeps the
+     *   detections whose position is below it, in the same order;
+     *   <li>counts: at every moment {@code fp = seen - tp - ignored}, all integers, so only true
+     *   positives and ignored detections are counted one by one;
+     *   <li>precision: {@code pr} only changes at counted detections, a false positive never raises
+     *   it (the denominator grows) and an ignored one repeats it, so the envelope at the position
+     *   where the TP count first reaches {@code c} is the maximum of {@code pr} at the moments the
+     *   TP count reaches {@code c, c+1, ...}; each is computed with numpy's expression
+     *   {@code tp / (fp + tp + eps)} from the same integers.
+     * </ul>
+     */
+    void accumulateCategory(int k, Walk walk, int[] weights, double[] precision, double[] recall, int R, int M) {
+        int J = walk.cellImages.length;
+        int[] npig = new int[A];
+        boolean any = false;
+        for (int j = 0; j < J; j++) {
+            int w = weights == null ? 1 : weights[walk.cellImages[j]];
+            if (w > 0) {
+                any = true;
+                for (int a = 0; a < A; a++) {
+                    npig[a] += w * walk.npig[a * J + j];
+                }
+            }
+        }
+        if (!any) {
+            return;
+        }
+        int AT = A * T;
+        int maxNpig = Arrays.stream(npig).max().orElse(0);
+        Scratch s = SCRATCH.get().ensure(M * AT, M * A, maxNpig + 1);
+        int[] tp = s.tp;
+        int[] ignoredAt = s.ignoredAt; // [mi*AT + a*T + t]: detections ignored at this (a, t) but not at every t
+        int[] ignoredAll = s.ignoredAll; // [mi*A + a]: detections ignored at every t of area a
+        int[] seen = new int[M];
+        double[][] moments = s.moments; // [mi*AT + a*T + t][c]: pr when the TP count reaches c (c <= npig[a])
+        long allT = T == 64 ? -1L : (1L << T) - 1;
+        long[] tpMask = walk.tpMask;
+        long[] ignoredMask = walk.ignoredMask;
+        int[] image = walk.image;
+        byte[] firstMaxDet = walk.firstMaxDet;
+        int[] md = p.maxDets();
+        int[] blocks = walk.blockStarts;
+        int B = blocks.length - 1;
+        for (int b = 0; b < B; b++) {
+            int from = blocks[b];
+            int to = blocks[b + 1];
+            int w = weights == null ? 1 : weights[image[from]];
+            for (int copy = 0; copy < w; copy++) {
+                for (int x = from; x < to; x++) {
+                    int mi0 = firstMaxDet[x];
+                    for (int mi = mi0; mi < M; mi++) {
+                        seen[mi]++;
+                    }
+                    for (int a = 0, xa = x * A; a < A; a++, xa++) {
+                        long ig = ignoredMask[xa];
+                        long tps = tpMask[xa];
+                        for (int mi = mi0; mi < M; mi++) {
+                            if (ig == allT) {
+                                ignoredAll[mi * A + a]++;
+                                continue;
+                            }
+                            int at0 = mi * AT + a * T;
+                            for (long bits = ig; bits != 0; bits &= bits - 1) {
+                                ignoredAt[at0 + Long.numberOfTrailingZeros(bits)]++;
+                            }
+                            int countable = seen[mi] - ignoredAll[mi * A + a]; // seen, less those ignored at every t
+                            for (long bits = tps; bits != 0; bits &= bits - 1) {
+                                int at = at0 + Long.numberOfTrailingZeros(bits);
+                                int c = ++tp[at];
+                                int fp = countable - c - ignoredAt[at];
+                                moments[at][c] = (double) c / ((double) fp + (double) c + EPS);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        int[] total = new int[M]; // detections in the concatenation, ignored ones included
+        for (int j = 0; j < J; j++) {
+            int w = weights == null ? 1 : weights[walk.cellImages[j]];
+            for (int mi = 0; mi < M; mi++) {
+                total[mi] += w * Math.min(md[mi], walk.detections[j]);
+            }
+        }
+        double[] recThrs = p.recallThresholds();
+        int[] need = new int[R];
+        for (int a = 0; a < A; a++) {
+            if (npig[a] == 0) {
+                continue;
+            }
+            // searchsorted(rc, recThrs, 'left') with rc = tp / npig (the same double division numpy does)
+            int c = 0;
+            for (int ri = 0; ri < R; ri++) {
+                while ((double) c / npig[a] < recThrs[ri]) {
+                    c++;
+                }
+                need[ri] = c;
+            }
+            for (int mi = 0; mi < M; mi++) {
+                for (int t = 0; t < T; t++) {
+                    int at = mi * AT + a * T + t;
+                    double[] pr = moments[at];
+                    int n = tp[at];
+                    recall[((t * K + k) * A + a) * M + mi] = total[mi] > 0 ? (double) n / npig[a] : 0;
+                    // the envelope at need[ri]: the largest pr[c] for c >= need[ri] (c >= 1: for need 0,
+                    // the first position, whose envelope is the largest of all, 0 without a TP);
+                    // need rises with ri, so one pass down from c = n
+                    double envelope = 0;
+                    int cc = n;
+                    for (int ri = R - 1; ri >= 0; ri--) {
+                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                        if (need[ri] > n || total[mi] == 0) {
+                            precision[idx] = 0;
+                            continue;
+                        }
+                        for (int lo = Math.max(need[ri], 1); cc >= lo; cc--) {
+                            if (pr[cc] > envelope) {
+                                envelope = pr[cc];
+                            }
+                        }
+                        precision[idx] = envelope;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per-thread buffers of {@link #accumulateCategory} (its counters, zeroed per use, and moments). */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        int[] tp = new int[0];
+        int[] ignoredAt = new int[0];
+        int[] ignoredAll = new int[0];
+        double[][] moments = new double[0][];
+
+        /** Zeroed counters for {@code counters} (a, t) cells and {@code areas} areas, moments of {@code length}. */
+        Scratch ensure(int counters, int areas, int length) {
+            if (tp.length < counters) {
+                tp = new int[counters];
+                ignoredAt = new int[counters];
+                moments = Arrays.copyOf(moments, counters);
+            } else {
+                Arrays.fill(tp, 0, counters, 0);
+                Arrays.fill(ignoredAt, 0, counters, 0);
+            }
+            if (ignoredAll.length < areas) {
+                ignoredAll = new int[areas];
+            } else {
+                Arrays.fill(ignoredAll, 0, areas, 0);
+            }
+            for (int i = 0; i < counters; i++) {
+                if (moments[i] == null || moments[i].length < length) {
+                    moments[i] = new double[Math.max(length, moments[i] == null ? 0 : moments[i].length * 2)];
+                }
+            }
+            return this;
+        }
+    }
+
+
+    /** Category {@code k}'s detections (every record's, cut to maxDet) in the order the accumulation walks. */
+    Walk walk(int k) {
+        int J = 0;
+        for (int i = 0; i < I; i++) {
+            if (records[k * I + i] != null) {
+                J++;
+            }
+        }
+        int[] cellImages = new int[J];
+        int[] detections = new int[J];
+        int[] npig = new int[A * J];
+        int total = 0;
+        for (int i = 0, j = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            if (r != null) {
+                cellImages[j] = i;
+                detections[j] = r.D;
+                for (int a = 0; a < A; a++) {
+                    npig[a * J + j] = r.npig[a];
+                }
+                total += r.D;
+                j++;
+            }
+        }
+        // the concatenation in image order, stably sorted by descending score
+        double[] scores = new double[total];
+        int[] imageOf = new int[total];
+        int[] positionOf = new int[total];
+        int n = 0;
+        for (int j = 0; j < J; j++) {
+            CellRecord r = records[k * I + cellImages[j]];
+            for (int d = 0; d < r.D; d++) {
+                scores[n] = r.scores[d];
+                imageOf[n] = cellImages[j];
+                positionOf[n] = d;
+                n++;
+            }
+        }
+        int[] order = StableSort.descending(scores);
+        int[] image = new int[total];
+        byte[] firstMaxDet = new byte[total];
+        long[] tpMask = new long[total * A];
+        long[] ignoredMask = new long[total * A];
+        int[] starts = new int[total + 1];
+        int B = 0;
+        for (int e = 0; e < total; e++) {
+            int o = order[e];
+            image[e] = imageOf[o];
+            int position = positionOf[o];
+            int mi = 0; // the first maxDet keeping it (records are cut to the last)
+            while (mi < p.maxDets().length - 1 && position >= p.maxDets()[mi]) {
+                mi++;
+            }
+            firstMaxDet[e] = (byte) mi;
+            CellRecord r = records[k * I + image[e]];
+            for (int a = 0; a < A; a++) {
+                for (int t = 0; t < T; t++) {
+                    byte f = r.flags[a][position * T + t];
+                    if ((f & IGNORED) != 0) {
+                        ignoredMask[e * A + a] |= 1L << t;
+                    } else if ((f & TRUTHY) != 0) {
+                        tpMask[e * A + a] |= 1L << t;
+                    }
+                }
+            }
+            if (e == 0 || image[e] != image[e - 1] || CocoMatching.descending(scores[o], scores[order[e - 1]]) != 0) {
+                starts[B++] = e;
+            }
+        }
+        starts[B] = total;
+        return new Walk(cellImages, detections, npig, image, firstMaxDet, tpMask, ignoredMask, Arrays.copyOf(starts, B + 1));
+    }
+
+    /**
+     * The direct transcription of {@code COCOeval.accumulate} for one category: concatenate the
+     * (weighted) records in image order, stable-sort by score, cumulative sums, envelope. Used by a
+     * single evaluation (before any weighted one made the walk) and where the walk does not apply
+     * (a NaN score, more than 64 IoU thresholds); the reference {@link #accumulateCategory} is
+     * tested against.
+     */
+    void accumulateCategoryBySorting(int k, int[] weights, double[] precision, double[] recall, int R, int M) {
+        List<CellRecord> recs = new ArrayList<>();
+        for (int i = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            for (int copy = weights == null ? 1 : weights[i]; r != null && copy > 0; copy--) {
+                recs.add(r);
+            }
+        }
+        if (recs.isEmpty()) {
+            return;
+        }
+        double[] recThrs = p.recallThresholds();
+        for (int mi = 0; mi < M; mi++) {
+            int md = p.maxDets()[mi];
+            int total = 0;
+            for (CellRecord r : recs) {
+                total += Math.min(md, r.D);
+            }
+            // concatenation in image order, then a stable sort by descending score
+            double[] scores = new double[total];
+            int[] recOf = new int[total];
+            int[] starts = new int[recs.size()];
+            int n = 0;
+            for (int ri = 0; ri < recs.size(); ri++) {
+                CellRecord r = recs.get(ri);
+                int keep = Math.min(md, r.D);
+                starts[ri] = n;
+                System.arraycopy(r.scores, 0, scores, n, keep);
+                java.util.Arrays.fill(recOf, n, n + keep, ri);
+                n += keep;
+            }
+            int[] order = StableSort.descending(scores);
+            int[] owner = new int[total];
+            int[] pos = new int[total]; // position of each sorted detection inside its record
+            for (int j = 0; j < total; j++) {
+                owner[j] = recOf[order[j]];
+                pos[j] = order[j] - starts[owner[j]];
+            }
+            int[][] firstReach = new int[T][]; // [t][c]: first position where the TP count reaches c
+            double[][] pr = new double[T][total];
+            long[] tp = new long[T];
+            long[] fp = new long[T];
+            for (int a = 0; a < A; a++) {
+                int npig = 0;
+                for (CellRecord r : recs) {
+                    npig += r.npig[a];
+                }
+                if (npig == 0) {
+                    continue;
+                }
+                // searchsorted(rc, recThrs, 'left') with rc = tp / npig: the first position whose
+                // TP count c satisfies c / npig >= thr (the same double division numpy does)
+                int[] need = new int[R];
+                int c = 0;
+                for (int ri = 0; ri < R; ri++) {
+                    while ((double) c / npig < recThrs[ri]) {
+                        c++;
+                    }
+                    need[ri] = c;
+                }
+                for (int t = 0; t < T; t++) {
+                    if (firstReach[t] == null || firstReach[t].length < npig + 1) {
+                        firstReach[t] = new int[npig + 1];
+                    }
+                    firstReach[t][0] = 0;
+                }
+                java.util.Arrays.fill(tp, 0);
+                java.util.Arrays.fill(fp, 0);
+                // one pass over the detections in score order, every IoU threshold at once
+                for (int j = 0; j < total; j++) {
+                    byte[] flags = recs.get(owner[j]).flags[a];
+                    int off = pos[j] * T;
+                    for (int t = 0; t < T; t++) {
+                        byte fj = flags[off + t];
+                        if ((fj & IGNORED) == 0) {
+                            if ((fj & TRUTHY) != 0) {
+                                tp[t]++;
+                                firstReach[t][(int) tp[t]] = j;
+                            } else {
+                                fp[t]++;
+                            }
+                        }
+                        pr[t][j] = (double) tp[t] / ((double) fp[t] + (double) tp[t] + EPS);
+                    }
+                }
+                for (int t = 0; t < T; t++) {
+                    double[] prt = pr[t];
+                    int base = ((t * K + k) * A + a) * M + mi;
+                    recall[base] = total > 0 ? (double) tp[t] / npig : 0;
+                    for (int j = total - 1; j > 0; j--) {
+                        if (prt[j] > prt[j - 1]) {
+                            prt[j - 1] = prt[j];
+                        }
+                    }
+                    for (int ri = 0; ri < R; ri++) {
+                        int j = need[ri] <= tp[t] ? firstReach[t][need[ri]] : total;
+                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
+                        precision[idx] = j < total ? prt[j] : 0;
+                    }
+                }
+            }
+        }
+    }
+
+
+    /**
+     * One category's detections (every record's, cut to maxDet) sorted as the accumulation of the
+     * unweighted records sorts them, with what a weighted accumulation needs to repeat them.
+     */
+    static final class Walk {
+        /** Image indices that have a record in this category, ascending. */
+        final int[] cellImages;
+        /** [j]: detections in the record of cellImages[j]. */
+        final int[] detections;
+        /** [a * J + j]: non-ignored GT of cellImages[j] at area range a. */
+        final int[] npig;
+        /** [e]: image index of the e-th detection in order (score descending, image, position). */
+        final int[] image;
+        /** [e]: the index of the first maxDets value that keeps it (its rank in its image and category is below it). */
+        final byte[] firstMaxDet;
+        /** [e * A + a]: bit t set where it is a true positive at IoU threshold t, area range a. */
+        final long[] tpMask;
+        /** [e * A + a]: bit t set where it is ignored (neither true nor false positive). */
+        final long[] ignoredMask;
+        /** Starts of the blocks of equal score and image, then the count. */
+        final int[] blockStarts;
+
+        Walk(int[] cellImages, int[] detections, int[] npig, int[] image, byte[] firstMaxDet, long[] tpMask, long[] ignoredMask,
+                int[] blockStarts) {
+            this.cellImages = cellImages;
+            this.detections = detections;
+            this.npig = npig;
+            this.image = image;
+            this.firstMaxDet = firstMaxDet;
+            this.tpMask = tpMask;
+            this.ignoredMask = ignoredMask;
+            this.blockStarts = blockStarts;
+        }
+    }
+}

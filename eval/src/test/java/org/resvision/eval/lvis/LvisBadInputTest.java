@@ -84,4 +84,15 @@ class LvisBadInputTest {
                 new CocoResult(5, 3, new double[] {6, 6, 3, 3}, 0.95, null)), LvisEvaluator.IouType.BBOX);
         assertEquals(1.0, neg.get("AP"), 1e-12); // an FP of cat 3 lowers nothing: cat 3 has no GT, so no AP
     }
+
+    /** lvis-api crashes on an empty results list; here it is no detections: AP 0 where there is GT, -1 elsewhere. */
+    @Test
+    void emptyResultsAreNoDetections() throws Exception {
+        LvisDataset gt = LvisDataset.read(gt(IMG.formatted("[3]", "[]"), ", \"frequency\": \"r\""));
+        LvisEvalResult r = LvisEvaluator.evaluate(gt, List.of(), LvisEvaluator.IouType.SEGM);
+        assertEquals(0.0, r.get("AP"));
+        assertEquals(0.0, r.get("AR@300"));
+        assertEquals(-1.0, r.get("APr"));
+        assertEquals(-1.0, r.get("APl"));
+    }
 }

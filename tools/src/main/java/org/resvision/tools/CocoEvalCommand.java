@@ -29,6 +29,7 @@ public final class CocoEvalCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision coco-eval --gt GT.json --dt RESULTS.json [--dt MORE.json ...] [--iou-type bbox|segm] [--json]",
+            "                           [--protocol coco|lvis]",
             "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
             "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
             "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
@@ -39,6 +40,9 @@ public final class CocoEvalCommand implements Command {
             "               concatenated in the order given and evaluated as one file, exactly pycocotools on the",
             "               concatenation (files may hold detections of the same image: they add up); errors name the",
             "               file and its detection; the same file twice is refused",
+            "  --protocol lvis  LVIS v1's federated evaluation exactly as lvis-api's LVISEval (300 detections per image,",
+            "               neg/not-exhaustive categories, APr/APc/APf, AR@300); prints its print_results text, --json",
+            "               {\"protocol\": \"lvis\", \"results\": {...}}; takes only --gt, one --dt, --iou-type, --json",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
             "  --cat-ids    evaluate only these category ids",
             "  --plot DIR   precision-recall curves: DIR/overall.png and one PNG per category",
@@ -78,9 +82,15 @@ public final class CocoEvalCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
+        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "protocol", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
                 "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
                 Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
+        String protocol = args.get("protocol", "coco");
+        if (protocol.equals("lvis")) {
+            return LvisEvalCli.run(args);
+        } else if (!protocol.equals("coco")) {
+            throw new UsageException("--protocol must be coco or lvis, got '" + protocol + "'");
+        }
         if (!args.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + args.positional().get(0) + "'\n" + USAGE);
         }

@@ -185,37 +185,32 @@ public final class CocoEvalResult {
         return new BigDecimal(v).setScale(3, RoundingMode.HALF_EVEN).toPlainString();
     }
 
-    /** Mean over t (or the one t equal to iouThr), r and k (or the one k) of entries > -1. */
+    /**
+     * Mean over t (or the one t equal to iouThr), r and k (or the one k) of entries > -1, as
+     * pycocotools' {@code np.mean(s[s > -1])}: the entries in C order ({@code t, r, k} for
+     * precision, {@code t, k} for recall) summed as numpy does ({@link NumpySum}).
+     */
     private double mean(int onlyK, Double iouThr, int a, int m, boolean ap) {
-        double sum = 0;
-        long n = 0;
         double[] thr = params.iouThresholds();
+        int kFrom = onlyK >= 0 ? onlyK : 0;
+        int kTo = onlyK >= 0 ? onlyK + 1 : K();
+        int rs = ap ? R() : 1;
+        double[] v = new double[(iouThr != null ? 1 : T()) * rs * (kTo - kFrom)];
+        int n = 0;
         for (int t = 0; t < T(); t++) {
             if (iouThr != null && thr[t] != iouThr) {
                 continue;
             }
-            for (int k = 0; k < K(); k++) {
-                if (onlyK >= 0 && k != onlyK) {
-                    continue;
-                }
-                if (ap) {
-                    for (int r = 0; r < R(); r++) {
-                        double v = precision(t, r, k, a, m);
-                        if (v > -1) {
-                            sum += v;
-                            n++;
-                        }
-                    }
-                } else {
-                    double v = recall(t, k, a, m);
-                    if (v > -1) {
-                        sum += v;
-                        n++;
+            for (int r = 0; r < rs; r++) {
+                for (int k = kFrom; k < kTo; k++) {
+                    double x = ap ? precision(t, r, k, a, m) : recall(t, k, a, m);
+                    if (x > -1) {
+                        v[n++] = x;
                     }
                 }
             }
         }
-        return n == 0 ? -1 : sum / n;
+        return n == 0 ? -1 : NumpySum.sum(v, n) / n;
     }
 
     /** {@code {"iou_type", "stats": [12], "stat_names", "summary": [...], "per_category": [...]}}. */

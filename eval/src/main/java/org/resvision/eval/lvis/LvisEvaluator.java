@@ -20,6 +20,7 @@ import org.resvision.data.mask.Rle;
 import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.GroundTruthMasks;
+import org.resvision.eval.coco.NumpySum;
 import org.resvision.eval.coco.StableSort;
 
 /**

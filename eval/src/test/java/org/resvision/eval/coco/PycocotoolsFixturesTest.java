@@ -19,7 +19,8 @@ import org.resvision.data.coco.CocoReader;
 import org.resvision.data.coco.CocoResult;
 
 /**
- * Every case of shared/fixtures/coco-eval, every iou type it lists: the 12 stats within 1e-4,
+ * Every case of shared/fixtures/coco-eval, every iou type it lists: the 12 stats exactly (the
+ * issue asks 1e-4; summing as numpy does makes them bit for bit),
  * the summary text exactly, and (where recorded) the precision/recall samples and sums within
  * 1e-9.
  */
@@ -61,7 +62,7 @@ class PycocotoolsFixturesTest {
 
         double[] stats = r.stats();
         for (int i = 0; i < 12; i++) {
-            assertEquals(exp.get("stats").get(i).asDouble(), stats[i], 1e-4,
+            assertEquals(exp.get("stats").get(i).asDouble(), stats[i], 0.0,
                     caseName + " " + iouType + " " + CocoEvalResult.STAT_NAMES.get(i));
         }
         List<String> lines = new ArrayList<>();

@@ -1,7 +1,11 @@
-package org.resvision.eval.lvis;
+package org.resvision.eval.coco;
 
-/** numpy's float64 {@code add.reduce} on a contiguous array (pairwise summation). Stateless, thread-safe. */
-final class NumpySum {
+/**
+ * numpy's float64 {@code add.reduce} on a contiguous array (pairwise summation), so that means
+ * over more than a few values ({@code np.mean} in pycocotools' and lvis-api's summaries) agree to
+ * the last bit. Stateless, thread-safe.
+ */
+public final class NumpySum {
 
     private NumpySum() {}
 
@@ -9,7 +13,7 @@ final class NumpySum {
     static final int BUFSIZE = 8192;
 
     /** {@code np.add.reduce(a[:n])} for a contiguous float64 array (0.0 + each 8192-block's pairwise sum, in order). */
-    static double sum(double[] a, int n) {
+    public static double sum(double[] a, int n) {
         double res = 0.;
         for (int from = 0; from < n; from += BUFSIZE) {
             res += pairwise(a, from, Math.min(BUFSIZE, n - from));

@@ -209,7 +209,6 @@ public final class CocoEvalCommand implements Command {
             throw named(e, gtFile, dtFiles, starts);
         }
         ModelComparison comparison = null;
-        CocoEvalResult rB = null;
         if (bFile != null) {
             long tc = System.nanoTime();
             CocoMatching matchingB;
@@ -223,7 +222,6 @@ public final class CocoEvalCommand implements Command {
                     System.err.println("resvision coco-eval: warning: " + bFile + ": " + w.message());
                 }
             }
-            rB = matchingB.accumulate();
             comparison = ModelComparison.compare(matching, matchingB, bootstrap);
             r.timings().put("compare", (System.nanoTime() - tc) / 1e9);
         }
@@ -276,7 +274,7 @@ public final class CocoEvalCommand implements Command {
             ReportData data = EvaluationReport.build("COCO evaluation: " + dtNames, subtitle,
                     dtNames, r, gt, dt, names, diagnostics);
             if (comparison != null) {
-                data = EvaluationReport.withComparison(data, dtNames, bFile.getFileName().toString(), rB,
+                data = EvaluationReport.withComparison(data, dtNames, bFile.getFileName().toString(),
                         comparison, names);
             }
             long tr = System.nanoTime();

@@ -46,8 +46,8 @@ public final class PrCurves {
     private static ObjectNode curves(CocoEvalResult res, int k) {
         ObjectNode byArea = new ObjectMapper().createObjectNode();
         CocoEvalParams p = res.params();
-        int t50 = index(p.iouThresholds(), 0.5);
-        int t75 = index(p.iouThresholds(), 0.75);
+        int t50 = Thresholds.find(p.iouThresholds(), 0.5);
+        int t75 = Thresholds.find(p.iouThresholds(), 0.75);
         for (int a = 0; a < p.areaLabels().length; a++) {
             ObjectNode c = byArea.putObject(p.areaLabels()[a]);
             if (t50 >= 0) {
@@ -72,14 +72,5 @@ public final class PrCurves {
             double v = res.meanPrecision(t, r, k, a);
             arr.add(Math.round(v * 1e6) / 1e6);
         }
-    }
-
-    static int index(double[] thr, double v) {
-        for (int t = 0; t < thr.length; t++) {
-            if (Math.abs(thr[t] - v) < 1e-9) {
-                return t;
-            }
-        }
-        return -1;
     }
 }

@@ -11,10 +11,9 @@ final class Thresholds {
     /** The index of {@code iou} among the matching's IoU thresholds (within 1e-9), or an error listing them. */
     static int iouIndex(CocoMatching m, double iou) {
         double[] thr = m.params().iouThresholds();
-        for (int t = 0; t < thr.length; t++) {
-            if (Math.abs(thr[t] - iou) < 1e-9) {
-                return t;
-            }
+        int t = find(thr, iou);
+        if (t >= 0) {
+            return t;
         }
         StringBuilder sb = new StringBuilder();
         for (double v : thr) {
@@ -22,6 +21,16 @@ final class Thresholds {
         }
         throw new IllegalArgumentException(String.format(Locale.ROOT,
                 "IoU %.4g is not one of the evaluated IoU thresholds (%s)", iou, sb));
+    }
+
+    /** The index of {@code v} among {@code thr} (within 1e-9), or -1. */
+    static int find(double[] thr, double v) {
+        for (int t = 0; t < thr.length; t++) {
+            if (Math.abs(thr[t] - v) < 1e-9) {
+                return t;
+            }
+        }
+        return -1;
     }
 
     /** Indices {@code 0..n-1} grouped by {@code key[j]} in {@code 0..groups-1} (stable), {@code start[g]..start[g+1]}; negative keys dropped. */

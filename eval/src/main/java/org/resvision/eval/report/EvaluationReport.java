@@ -60,7 +60,7 @@ public final class EvaluationReport {
      * {@code data} with model B's stats beside A's in the summary and the comparison section
      * (every stat with its interval, per-class AP deltas).
      */
-    public static ReportData withComparison(ReportData data, String nameA, String nameB, CocoEvalResult resultB,
+    public static ReportData withComparison(ReportData data, String nameA, String nameB,
             ModelComparison comparison, Map<Long, String> names) {
         List<Comparison.Stat> stats = new ArrayList<>();
         for (ModelComparison.Delta d : comparison.stats()) {
@@ -71,7 +71,8 @@ public final class EvaluationReport {
             classes.add(new Comparison.ClassDelta(names.getOrDefault(c.categoryId(), Long.toString(c.categoryId())),
                     c.ap().a(), c.ap().b(), c.ap().delta()));
         }
-        return new ReportData(data.title(), data.subtitle(), data.summary().withOtherModel(nameB, resultB.stats()),
+        return new ReportData(data.title(), data.subtitle(), data.summary().withOtherModel(nameB,
+                comparison.stats().stream().mapToDouble(ModelComparison.Delta::b).toArray()),
                 new Comparison(nameA, nameB, stats, classes), data.worstClasses(), data.tide(), data.prCurves(),
                 data.confusion(), data.reliability(), data.bestF1());
     }

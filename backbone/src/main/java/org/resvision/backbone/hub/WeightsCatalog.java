@@ -53,11 +53,45 @@ public final class WeightsCatalog {
                     } catch (IOException e) {
                         throw new UncheckedIOException("reading the weights catalog", e);
                     }
+                    String extra = System.getProperty("resvision.weights.catalog", System.getenv("RESVISION_WEIGHTS_CATALOG"));
+                    if (extra != null && !extra.isBlank()) {
+                        c = c.with(readFile(java.nio.file.Path.of(extra)));
+                    }
                     instance = c;
                 }
             }
         }
         return c;
+    }
+
+    /**
+     * A catalog of one's own checkpoints, in {@code catalog.json}'s format (its {@code weights}
+     * and {@code categories}), added to the shipped one by {@code -Dresvision.weights.catalog=FILE}
+     * or {@code RESVISION_WEIGHTS_CATALOG=FILE}.
+     */
+    public static WeightsCatalog readFile(java.nio.file.Path file) {
+        try {
+            return parse(new ObjectMapper().readTree(file.toFile()));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(file + ": not a weights catalog: " + e.getMessage(), e);
+        }
+    }
+
+    /** This catalog and {@code other}'s entries after it; an id in both is an error. */
+    public WeightsCatalog with(WeightsCatalog other) {
+        List<PublishedWeights> all = new ArrayList<>(entries);
+        for (PublishedWeights w : other.entries) {
+            if (entries.stream().anyMatch(e -> e.id().equalsIgnoreCase(w.id()))) {
+                throw new IllegalArgumentException("weights catalog: " + w.id() + " is defined twice");
+            }
+            all.add(w);
+        }
+        return new WeightsCatalog(source + " + " + other.source, all);
+    }
+
+    /** Resets the cached catalog (tests that change {@code resvision.weights.catalog}). */
+    static synchronized void reset() {
+        instance = null;
     }
 
     /** Parses a catalog document (the format {@code weights_catalog.py} writes). */

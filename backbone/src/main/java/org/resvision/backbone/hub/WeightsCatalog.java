@@ -89,8 +89,8 @@ public final class WeightsCatalog {
         return new WeightsCatalog(source + " + " + other.source, all);
     }
 
-    /** Resets the cached catalog (tests that change {@code resvision.weights.catalog}). */
-    static synchronized void reset() {
+    /** Forgets the loaded catalog: the next {@link #get()} reads it again (after {@code resvision.weights.catalog} changed). */
+    public static synchronized void reload() {
         instance = null;
     }
 

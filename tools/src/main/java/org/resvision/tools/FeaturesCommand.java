@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.resvision.backbone.fpn.BackboneWithFpn;
+import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.nn.StateDictLoader;
@@ -28,14 +29,16 @@ import org.resvision.data.transform.Transforms;
 public final class FeaturesCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision features --arch ARCH --weights FILE [--fpn] [--size S] [--eps E]",
+            "usage: resvision features [--arch ARCH] --weights FILE|NAME [--fpn] [--size S] [--eps E]",
             "                          [--device cpu|gpu] IMAGE --out OUT.safetensors",
             "  Decodes IMAGE (OpenCV), scales to [0,1], normalises with ImageNet mean/std at the image's own",
             "  size (--size S first resizes bilinearly so the short side is S) and writes every stage:",
             "  stem, layer1..layer4, logits (when the weights have fc), and with --fpn the FPN levels 0..3, pool.",
             "  ARCH: resnet18|resnet34|resnet50|resnet101|resnet152|resnext50_32x4d|wide_resnet50_2",
             "  --weights  torchvision .pth or safetensors (classification, resnet_fpn_backbone or detection",
-            "             checkpoints; the key prefix is found automatically)",
+            "             checkpoints; the key prefix is found automatically), or a published checkpoint's",
+            "             name (resnet50, resnet50:IMAGENET1K_V1, fasterrcnn_resnet50_fpn:COCO_V1; see",
+            "             'resvision weights list'): then ARCH and the epsilon come from the name",
             "  --size     a positive number of pixels",
             "  --eps      BatchNorm epsilon, >= 0 (default 1e-5; torchvision's COCO detection weights v1 use 0)");
 
@@ -57,15 +60,17 @@ public final class FeaturesCommand implements Command {
     @Override
     public int run(String[] argv) throws Exception {
         Args args = new Args(argv, Set.of("arch", "weights", "size", "eps", "device", "out"), Set.of("fpn"), USAGE);
-        String arch = args.require("arch");
-        Path weightsFile = Path.of(args.require("weights"));
+        WeightsSpec spec = WeightsSpec.resolve(args.require("weights"));
+        Path weightsFile = spec.file();
+        String arch = spec.entry() == null ? args.require("arch") : archOf(spec.entry(), args.get("arch", null));
         Path out = args.outputFile("out");
         if (args.positional().size() != 1) {
             throw new UsageException("expected exactly one IMAGE, got " + args.positional().size() + "\n" + USAGE);
         }
         Path image = Path.of(args.positional().get(0));
         int size = args.getInt("size", 0, 1);
-        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", Norm.DEFAULT_EPS, 0f, Float.MAX_VALUE));
+        float defaultEps = spec.entry() != null && spec.entry().model().equals("fasterrcnn_resnet50_fpn") ? 0f : Norm.DEFAULT_EPS;
+        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", defaultEps, 0f, Float.MAX_VALUE));
         boolean fpn = args.flag("fpn");
 
         try (NDManager manager = BackboneModels.manager(BackboneModels.device(args.get("device", "cpu")))) {
@@ -113,6 +118,22 @@ public final class FeaturesCommand implements Command {
             System.out.println("wrote " + outputs.size() + " tensors to " + out);
         }
         return 0;
+    }
+
+    /**
+     * The ResNet of a published checkpoint: a classifier is its own architecture, a Faster R-CNN's
+     * body is resnet50; FCN backbones are dilated, which this command does not build.
+     */
+    static String archOf(PublishedWeights w, String given) throws UsageException {
+        String arch = switch (w.task()) {
+            case "classification" -> w.model();
+            case "detection" -> "resnet50";
+            default -> throw new UsageException(w.id() + " is a " + w.task() + " model (a dilated backbone): run it with 'resvision predict'");
+        };
+        if (given != null && !given.equals(arch)) {
+            throw new UsageException("--arch " + given + " does not match " + w.id() + " (" + arch + ")");
+        }
+        return arch;
     }
 
     /**

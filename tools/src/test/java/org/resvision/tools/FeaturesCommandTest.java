@@ -90,4 +90,42 @@ class FeaturesCommandTest {
         assertEquals(1, msg.lines().filter(l -> l.startsWith("resvision")).count());
         assertTrue(!Files.exists(out));
     }
+
+    /** A published checkpoint by name: the same stages as the file given with --arch, and ARCH comes from the name. */
+    @Test
+    void aCatalogNameStandsForTheFileAndItsArchitecture() throws Exception {
+        Path weights = ParityFixtures.caseDir("resnet18").resolve("weights.pth");
+        Path image = drawImage(dir.resolve("scene.png"));
+        Path byFile = dir.resolve("file.safetensors");
+        Path byName = dir.resolve("name.safetensors");
+        assertEquals(0, Main.run(new String[] {"features", "--arch", "resnet18", "--weights", weights.toString(), image.toString(),
+            "--out", byFile.toString()}));
+        List<String> classes = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "c" + i).toList();
+        try (PublishedFixture f = new PublishedFixture(dir, weights, "resnet18", "TEST_V1", "classification", classes)) {
+            assertEquals(0, Main.run(new String[] {"features", "--weights", "resnet18:TEST_V1", image.toString(), "--out", byName.toString()}));
+            PrintStream err = System.err;
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(buf, true));
+            try {
+                assertEquals(2, Main.run(new String[] {"features", "--arch", "resnet50", "--weights", "resnet18:TEST_V1", image.toString(),
+                    "--out", dir.resolve("x.safetensors").toString()}));
+                assertEquals(2, Main.run(new String[] {"features", "--weights", "resnet18:TEST_V9", image.toString(),
+                    "--out", dir.resolve("x.safetensors").toString()}));
+            } finally {
+                System.setErr(err);
+            }
+            List<String> lines = buf.toString().lines().toList();
+            assertEquals(List.of("resvision features: --arch resnet50 does not match resnet18:TEST_V1 (resnet18) (see 'resvision features --help')",
+                    "resvision features: unknown weights 'resnet18:TEST_V9': resnet18 has resnet18:IMAGENET1K_V1, resnet18:TEST_V1"
+                    + " (see 'resvision features --help')"), lines);
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            StateDict a = WeightsIO.load(byFile, m);
+            StateDict b = WeightsIO.load(byName, m);
+            assertEquals(a.names(), b.names());
+            for (String name : a.names()) {
+                Tensors.assertClose("by name " + name, b.get(name), a.get(name), 0);
+            }
+        }
+    }
 }

@@ -124,14 +124,17 @@ final class DetectionCommands {
         return model;
     }
 
-    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite, Path init,
-            boolean strict) throws Exception {
+    static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite,
+            WeightsSpec init, boolean strict) throws Exception {
         CocoDataset trainGt = data.read();
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
-            FasterRcnn model = init == null ? new FasterRcnn(c).init(m) : load(c, init, m);
+            FasterRcnn model = new FasterRcnn(c).init(m);
+            if (init != null) { // on --resume the checkpoint then replaces these weights, as before
+                System.out.println(InitFrom.detection(model, c, init, m));
+            }
             System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,
                     trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
             CocoEvalResult r = DetectionTraining.train(model, data.source(trainGt, true, c), valGt,

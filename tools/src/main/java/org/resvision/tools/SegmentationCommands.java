@@ -42,15 +42,18 @@ final class SegmentationCommands {
         return Path.of(data.substring(4));
     }
 
-    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, Path init,
+    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, WeightsSpec init,
             boolean strict) throws Exception {
         VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
         VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) c.seed);
-            Fcn fcn = init == null ? initialized(c, m) : load(c, init, m);
+            Fcn fcn = initialized(c, m);
+            if (init != null) { // on --resume the checkpoint then replaces these weights, as before
+                System.out.println(InitFrom.segmentation(fcn, init, m));
+            }
             System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.model, c.num_classes,
-                    train.size(), voc, val.size(), init == null ? "" : ", starting from " + init);
+                    train.size(), voc, val.size(), init == null ? "" : ", starting from " + init.label());
             ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, strict, m, System.out);
             System.out.println(table(cm, c.classNames()));
             System.out.println("model: " + run.resolve("model.safetensors"));

@@ -12,10 +12,13 @@ public final class TrainCommand implements Command {
             "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS] [--strict]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
-            "  train -> val sibling when it exists); --init starts from the given weights (a torchvision",
-            "  state dict, e.g. from tools/train/torchvision_detection.py init). Segmentation (FCN) configs",
-            "  train on a VOC folder's train split with mIoU on val (--init: e.g. from",
-            "  tools/train/torchvision_segmentation.py init). RUN_DIR gets config.json, model.safetensors (the",
+            "  train -> val sibling when it exists). Segmentation (FCN) configs train on a VOC folder's train",
+            "  split with mIoU on val. --init starts from a file holding the whole model (a torchvision state",
+            "  dict, e.g. from tools/train/torchvision_detection.py init), or from a published checkpoint by",
+            "  name ('resvision weights list'): an ImageNet classifier (resnet50) initialises the backbone body,",
+            "  a detector or segmenter (fasterrcnn_resnet50_fpn_v2:COCO_V1, fcn_resnet50) the whole model",
+            "  but its class-specific last layers, which start random when the class count differs.",
+            "  RUN_DIR gets config.json, model.safetensors (the",
             "  newest weights) and checkpoints/iter-N/ (model and optimizer state, committed as one, so a",
             "  kill at any moment leaves a complete checkpoint); --resume continues from the newest exactly",
             "  (weights, momentum, iteration, data order, sampling); a RUN_DIR that holds a run already is",
@@ -49,12 +52,12 @@ public final class TrainCommand implements Command {
             DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
             String init = args.get("init", null);
             return DetectionCommands.train(DetectionCommands.config(config), config, data, v, args.outputFolder("out", true), args.flag("resume"),
-                    args.flag("overwrite"), init == null ? null : Path.of(init), args.flag("strict"));
+                    args.flag("overwrite"), init == null ? null : WeightsSpec.resolve(init), args.flag("strict"));
         }
         SegmentationModelConfig c = SegmentationCommands.config(config);
         String init = args.get("init", null);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(args.require("data")),
-                args.outputFolder("out", true), args.flag("resume"), args.flag("overwrite"), init == null ? null : Path.of(init),
+                args.outputFolder("out", true), args.flag("resume"), args.flag("overwrite"), init == null ? null : WeightsSpec.resolve(init),
                 args.flag("strict"));
     }
 }

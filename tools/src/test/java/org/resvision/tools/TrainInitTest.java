@@ -115,6 +115,55 @@ class TrainInitTest {
         }
     }
 
+    /** FCN: a published segmenter of 21 classes fine-tuned to 5 (last convs random), and an ImageNet classifier into the body. */
+    @Test
+    void segmentationRunsStartFromPublishedSegmentersAndClassifiers() throws Exception {
+        assertEquals(0, EvalCommandsTest.run("synth", "--format", "voc", "--images", "4", "--size", "64x48", "--out",
+                dir.resolve("vocdata").toString()).code());
+        Path seg = dir.resolve("seg.json");
+        Files.writeString(seg, """
+                {"task": "segmentation", "model": "fcn_small", "num_classes": 5, "base_size": 48, "crop_size": 32, "batch_size": 2,
+                 "iterations": 1, "lr": 1e-12, "log_every": 1, "checkpoint_every": 1}
+                """);
+        Path ckpt = dir.resolve("fcn21.safetensors");
+        try (NDManager m = NDManager.newBaseManager()) {
+            org.resvision.segmentation.Fcn fcn = new org.resvision.segmentation.Fcn(
+                    org.resvision.segmentation.SegmentationModelConfig.read(seg).fcn().withNumClasses(21));
+            fcn.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 32, 32));
+            WeightsIO.saveSafetensors(ckpt, StateDictLoader.export(fcn, m), Map.of());
+        }
+        List<String> voc = IntStream.range(0, 21).mapToObj(i -> "v" + i).toList();
+        Path run = dir.resolve("segrun");
+        try (PublishedFixture f = new PublishedFixture(dir, ckpt, "fcn_small", "TEST_V1", "segmentation", voc)) {
+            EvalCommandsTest.Run t = EvalCommandsTest.run("train", "--config", seg.toString(), "--data", "voc:" + dir.resolve("vocdata/voc"),
+                    "--out", run.toString(), "--init", "fcn_small:TEST_V1");
+            assertEquals(0, t.code(), t.err());
+            assertTrue(t.out().contains("; the classifiers' last layers start random for 5 classes"), t.out());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            StateDict init = WeightsIO.load(ckpt, m);
+            StateDict trained = WeightsIO.load(run.resolve("model.safetensors"), m);
+            assertEquals(0, maxDiff(init.get("backbone.layer4.1.conv2.weight"), trained.get("backbone.layer4.1.conv2.weight")), 1e-6);
+            assertEquals(0, maxDiff(init.get("classifier.0.weight"), trained.get("classifier.0.weight")), 1e-6);
+            assertEquals(21, init.get("classifier.4.weight").getShape().get(0));
+            assertEquals(5, trained.get("classifier.4.weight").getShape().get(0));
+        }
+        Path r18 = dir.resolve("r18.safetensors");
+        assertEquals(0, EvalCommandsTest.run("init-weights", "--arch", "resnet18", "--seed", "5", "--out", r18.toString()).code());
+        Path run2 = dir.resolve("segrun2");
+        try (PublishedFixture f = new PublishedFixture(dir, r18, "resnet18", "TEST_V1", "classification",
+                IntStream.range(0, 1000).mapToObj(i -> "c" + i).toList())) {
+            EvalCommandsTest.Run t = EvalCommandsTest.run("train", "--config", seg.toString(), "--data", "voc:" + dir.resolve("vocdata/voc"),
+                    "--out", run2.toString(), "--init", "resnet18:TEST_V1");
+            assertEquals(0, t.code(), t.err());
+            assertTrue(t.out().contains("initialised the resnet18 body from resnet18:TEST_V1"), t.out());
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            assertEquals(0, maxDiff(WeightsIO.load(r18, m).get("layer2.1.conv1.weight"),
+                    WeightsIO.load(run2.resolve("model.safetensors"), m).get("backbone.layer2.1.conv1.weight")), 1e-6);
+        }
+    }
+
     private static double maxDiff(NDArray a, NDArray b) {
         return a.sub(b).abs().max().getFloat();
     }

@@ -82,7 +82,7 @@ public final class LoopbackServer implements AutoCloseable {
                 Thread.sleep(delayMillis);
             }
             byte[] data = files.get(file);
-            if (data == null || !path.startsWith("/models/")) {
+            if (data == null || !path.equals("/models/" + file)) {
                 ex.sendResponseHeaders(404, -1);
                 return;
             }

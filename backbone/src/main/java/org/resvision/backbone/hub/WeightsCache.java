@@ -260,8 +260,15 @@ public final class WeightsCache {
         // FileLock keeps other processes out; within this JVM the lock is per JVM, so threads queue here first
         ReentrantLock local = LOCKS.computeIfAbsent(target.normalize(), k -> new ReentrantLock());
         local.lock();
-        try (FileChannel lc = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock held = lc.lock()) {
+        FileChannel lockChannel;
+        try {
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            local.unlock();
+            throw new WeightsCacheException(dir + ": cannot write in the folder for downloads (" + reason(e)
+                    + "); set RESVISION_WEIGHTS_DIR to a writable folder", e);
+        }
+        try (FileChannel lc = lockChannel; FileLock held = lc.lock()) {
             if (!replace && Files.isRegularFile(target)) {
                 // another thread or process downloaded it while this one waited
                 verify(target, w);
@@ -364,6 +371,7 @@ public final class WeightsCache {
         }
         MessageDigest md = newSha256();
         long got = start;
+        boolean finished = false;
         try (FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             if (start > 0) {
                 digest(md, part, start);
@@ -397,6 +405,17 @@ public final class WeightsCache {
                 progress.update(got);
             }
             out.force(false);
+            finished = true;
+        } catch (WeightsCacheException | InterruptedIOException e) {
+            throw e;
+        } catch (IOException e) {
+            // the disk, not the network: full, read-only, removed
+            throw new WeightsCacheException(part + ": " + reason(e) + " (downloading " + w.id() + " from " + url + ", " + mb(got)
+                    + " written)", e);
+        } finally {
+            if (!finished) {
+                body.cancel();
+            }
         }
         if (total >= 0 && got != total) {
             throw cut(w, url, part, got, total, got > start);

@@ -44,6 +44,9 @@ public final class LoopbackServer implements AutoCloseable {
     /** Send the headers and {@code stallAfter} bytes, then nothing until closed. */
     public volatile boolean stall;
     public volatile int stallAfter = 1000;
+    /** Send the body in pieces of {@code trickleBytes}, {@code trickleMillis} apart (a slow but live server). */
+    public volatile int trickleBytes;
+    public volatile long trickleMillis;
     /** Wait this long before answering (so that concurrent requests overlap). */
     public volatile long delayMillis;
     private final CountDownLatch released = new CountDownLatch(1);
@@ -111,6 +114,14 @@ public final class LoopbackServer implements AutoCloseable {
                 out.flush();
                 // an exception from a handler closes the connection: the client sees the body end early
                 throw new IOException("cut on purpose");
+            }
+            if (trickleBytes > 0) {
+                for (int at = from; at < data.length; at += trickleBytes) {
+                    out.write(data, at, Math.min(trickleBytes, data.length - at));
+                    out.flush();
+                    Thread.sleep(trickleMillis);
+                }
+                return;
             }
             out.write(data, from, data.length - from);
         } catch (InterruptedException e) {

@@ -199,6 +199,33 @@ class WeightsCacheDownloadTest {
     }
 
     @Test
+    void aServerSilentBeforeItsHeadersTimesOutToo() {
+        server.delayMillis = 3000;
+        WeightsCacheException e = assertThrows(WeightsCacheException.class, () -> cache(null, false).resolve(entry, DownloadProgress.none()));
+        assertEquals("tinynet:TEST_V1: 127.0.0.1 sent nothing for 1 s (0 bytes received); try again later", e.getMessage());
+        assertFalse(Files.exists(hub.resolve(entry.fileName() + ".part")));
+    }
+
+    @Test
+    void aSlowButLiveDownloadIsNotCutByTheReadTimeout() throws IOException {
+        // 2.4 s in all, never 1 s without bytes: the timeout is for silence, not for the whole download
+        server.trickleBytes = data.length / 6 + 1;
+        server.trickleMillis = 400;
+        assertArrayEquals(data, Files.readAllBytes(cache(null, false).resolve(entry, DownloadProgress.none())));
+    }
+
+    @Test
+    void aFolderThatCannotBeWrittenIsNamed() throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        WeightsCacheException e = assertThrows(WeightsCacheException.class,
+                () -> cache(file.resolve("sub"), false).resolve(entry, DownloadProgress.none()));
+        assertTrue(e.getMessage().startsWith(file.resolve("sub").toAbsolutePath() + ": cannot create the folder for downloads ("),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("); set RESVISION_WEIGHTS_DIR to a writable folder"), e.getMessage());
+        assertTrue(server.requests.isEmpty());
+    }
+
+    @Test
     void offlineNamesTheUrlAndTheExactPathAndConnectsToNothing() {
         WeightsCacheException e = assertThrows(WeightsCacheException.class, () -> cache(own, true).resolve(entry, DownloadProgress.none()));
         assertEquals("tinynet:TEST_V1 is not cached and RESVISION_OFFLINE is set: fetch " + entry.url() + " and put it at "

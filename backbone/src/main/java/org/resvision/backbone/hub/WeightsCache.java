@@ -268,7 +268,7 @@ public final class WeightsCache {
             throw new WeightsCacheException(dir + ": cannot write in the folder for downloads (" + reason(e)
                     + "); set RESVISION_WEIGHTS_DIR to a writable folder", e);
         }
-        try (FileChannel lc = lockChannel; FileLock held = lc.lock()) {
+        try (FileChannel lc = lockChannel; FileLock held = lockFile(lc)) {
             if (!replace && Files.isRegularFile(target)) {
                 // another thread or process downloaded it while this one waited
                 verify(target, w);
@@ -277,6 +277,25 @@ public final class WeightsCache {
             return transfer(w, url, target, part, progress);
         } finally {
             local.unlock();
+        }
+    }
+
+    /**
+     * Waits for the lock on {@code lc}. The JVM refuses a second lock on a file it holds one on (the
+     * same file by another path, a link): then it waits until that one is released.
+     */
+    private static FileLock lockFile(FileChannel lc) throws IOException {
+        while (true) {
+            try {
+                return lc.lock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for another download of the same file");
+                }
+            }
         }
     }
 

@@ -302,6 +302,29 @@ class WeightsCacheDownloadTest {
     }
 
     @Test
+    void twoProcessesResolvingTheSameFileDownloadItOnce() throws Exception {
+        server.delayMillis = 1500; // the other process's download lasts long enough for this one to queue behind it
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), ResolveInAnotherProcess.class.getName(), hub.toString(), entry.url(), entry.fileName(),
+                entry.hashPrefix()).redirectErrorStream(true).start();
+        try {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (server.requests.isEmpty() && System.nanoTime() < deadline && other.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertEquals(1, server.requests.size(), "the other process is downloading");
+            Path got = cache(null, false).resolve(entry, DownloadProgress.none()); // waits for its lock, then finds the file
+            String said = new String(other.getInputStream().readAllBytes()).trim();
+            assertEquals(0, other.waitFor(), said);
+            assertEquals(got.toString(), said);
+            assertArrayEquals(data, Files.readAllBytes(got));
+            assertEquals(1, server.requests.size(), "one download");
+        } finally {
+            other.destroy();
+        }
+    }
+
+    @Test
     void contentRangeIsRead() {
         assertArrayEquals(new long[] {5, 9, 10}, WeightsCache.contentRange("bytes 5-9/10"));
         assertArrayEquals(new long[] {0, 9, -1}, WeightsCache.contentRange("bytes 0-9/*"));

@@ -10,7 +10,7 @@ import org.resvision.backbone.hub.WeightsCatalog;
 /**
  * A test's weights world: a loopback server serving one generated checkpoint, a catalog entry
  * {@code tinynet:TEST_V1} for it (added by {@code resvision.weights.catalog}), and torch's cache
- * in {@code dir/torch}. {@link #close} puts the process's settings back.
+ * in {@code dir/torch}. {@link #close} puts the process's settings back as they were.
  */
 final class WeightsHub implements AutoCloseable {
 
@@ -20,7 +20,14 @@ final class WeightsHub implements AutoCloseable {
     final String fileName;
     final Path hub;
 
+    private static final String[] PROPERTIES = {"resvision.weights.catalog", "resvision.torch.home", "resvision.weights.dir",
+        "resvision.weights.url", "resvision.offline"};
+    private final java.util.Map<String, String> before = new java.util.HashMap<>();
+
     WeightsHub(Path dir) throws IOException {
+        for (String p : PROPERTIES) {
+            before.put(p, System.getProperty(p));
+        }
         server = new LoopbackServer();
         data = LoopbackServer.safetensors(1000, 3);
         sha = WeightsCacheTestSupport.sha(data);
@@ -51,9 +58,12 @@ final class WeightsHub implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        for (String p : new String[] {"resvision.weights.catalog", "resvision.torch.home", "resvision.weights.dir", "resvision.weights.url",
-                "resvision.offline"}) {
-            System.clearProperty(p);
+        for (String p : PROPERTIES) {
+            if (before.get(p) == null) {
+                System.clearProperty(p);
+            } else {
+                System.setProperty(p, before.get(p));
+            }
         }
         WeightsCatalog.reload();
     }

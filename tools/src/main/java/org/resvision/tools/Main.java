@@ -17,6 +17,7 @@ public final class Main {
                 new FeaturesCommand(),
                 new InitWeightsCommand(),
                 new ImportWeightsCommand(),
+                new WeightsCommand(),
                 new CocoEvalCommand(),
                 new VocEvalCommand(),
                 new AnnotateVideoCommand(),

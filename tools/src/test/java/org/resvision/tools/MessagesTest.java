@@ -3,6 +3,7 @@ package org.resvision.tools;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -127,5 +128,52 @@ class MessagesTest {
         assertArrayEquals(new int[] {1, 1332}, Transforms.detectionSize(1, 20000, 800, 1333));
         assertArrayEquals(new int[] {1332, 1}, Transforms.detectionSize(20000, 1, 800, 1333));
         assertArrayEquals(new int[] {799, 1066}, Transforms.detectionSize(375, 500, 800, 1333)); // unchanged for real images
+    }
+
+    @Test
+    void weightsBadInputsAreOneLine() throws Exception {
+        EvalCommandsTest.Run unknown = EvalCommandsTest.run("weights", "fetch", "resnet5");
+        assertEquals(1, unknown.code());
+        assertEquals("resvision weights: error: unknown weights 'resnet5'; closest: resnet50:IMAGENET1K_V1, resnet50:IMAGENET1K_V2, "
+                + "resnet152:IMAGENET1K_V1 ('resvision weights list' shows all)\n", unknown.err());
+        assertEquals("resvision weights: expected list, fetch NAME or verify NAME|FILE (see 'resvision weights --help')\n",
+                EvalCommandsTest.run("weights").err());
+        try (WeightsHub hub = new WeightsHub(dir)) {
+            Path target = hub.cached().toAbsolutePath();
+            EvalCommandsTest.Run notCached = EvalCommandsTest.run("weights", "verify", "tinynet");
+            assertEquals("resvision weights: error: tinynet:TEST_V1 is not cached (looked in " + hub.hub
+                    + "); 'resvision weights fetch tinynet:TEST_V1' downloads it\n", notCached.err());
+
+            System.setProperty("resvision.offline", "1");
+            EvalCommandsTest.Run offline = EvalCommandsTest.run("weights", "fetch", "tinynet");
+            assertEquals(1, offline.code());
+            assertEquals("resvision weights: error: tinynet:TEST_V1 is not cached and RESVISION_OFFLINE is set: fetch "
+                    + hub.server.url(hub.fileName) + " and put it at " + target + "\n", offline.err());
+            System.clearProperty("resvision.offline");
+
+            System.setProperty("resvision.weights.url", hub.server.base() + "/elsewhere");
+            EvalCommandsTest.Run missing = EvalCommandsTest.run("weights", "fetch", "tinynet");
+            assertEquals("resvision weights: error: tinynet:TEST_V1: HTTP 404 from " + hub.server.base() + "/elsewhere/" + hub.fileName
+                    + " (the mirror RESVISION_WEIGHTS_URL lacks it)\n", missing.err());
+            System.clearProperty("resvision.weights.url");
+            assertTrue(hub.server.requests.size() == 1, "offline asked nothing; the mirror was asked once");
+
+            Files.createDirectories(hub.hub);
+            Path truncated = Files.write(target, java.util.Arrays.copyOf(hub.data, 100));
+            EvalCommandsTest.Run bad = EvalCommandsTest.run("weights", "fetch", "tinynet");
+            assertEquals(1, bad.code());
+            assertTrue(bad.err().startsWith("resvision weights: error: " + truncated + ": SHA-256 "), bad.err());
+            assertTrue(bad.err().endsWith("not used; delete it, or replace it with 'resvision weights fetch tinynet:TEST_V1 --force'\n"), bad.err());
+            assertEquals(1, bad.err().lines().count());
+            assertEquals(100, Files.size(truncated), "not overwritten");
+
+            Path junk = Files.write(dir.resolve("junk.pth"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+            EvalCommandsTest.Run unknownFile = EvalCommandsTest.run("weights", "verify", junk.toString());
+            assertTrue(unknownFile.err().matches("resvision weights: error: " + java.util.regex.Pattern.quote(junk.toString())
+                    + ": SHA-256 [0-9a-f]{16}\\.\\.\\. matches no published checkpoint, and the name carries no catalog hash "
+                    + "\\('resvision weights list' shows them\\)\n"), unknownFile.err());
+            assertEquals("resvision weights: error: " + dir.resolve("absent.pth") + ": no such file\n",
+                    EvalCommandsTest.run("weights", "verify", dir.resolve("absent.pth").toString()).err());
+        }
     }
 }

@@ -33,7 +33,8 @@ class BadInputCorpusTest {
 
     /** Every source of cases; add a new area's class here. */
     static List<BadInput.Source> sources() {
-        return List.of(new CorpusSmokeCases(), new TrainCases(), new EvalCases(), new ImageAndModelCases(), new VideoCases());
+        return List.of(new CorpusSmokeCases(), new TrainCases(), new EvalCases(), new ImageAndModelCases(), new VideoCases(),
+                new WeightsCases());
     }
 
     static List<BadInput> all() {

@@ -3,10 +3,10 @@ package org.resvision.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.resvision.backbone.hub.DownloadProgress;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCache;
 import org.resvision.backbone.hub.WeightsCatalog;
-import org.resvision.backbone.hub.WeightsCacheException;
 
 /**
  * A {@code --weights} (or {@code --init}) value: a file, or the name of a published checkpoint
@@ -42,13 +42,7 @@ record WeightsSpec(PublishedWeights entry, Path file) {
 
     /** The entry's file: from torch's hub cache or RESVISION_WEIGHTS_DIR, else downloaded. */
     static Path fetch(PublishedWeights w) throws IOException {
-        WeightsCache cache = WeightsCache.fromEnvironment();
-        var cached = cache.findCached(w);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
-        throw new WeightsCacheException(w.id() + " is not cached: fetch " + w.url() + " and put it at "
-                + cache.settings().torchHubCheckpoints().resolve(w.fileName()));
+        return WeightsCache.fromEnvironment().resolve(w, DownloadProgress.terminal());
     }
 
     /** Whether this is a published checkpoint of {@code task}. */

@@ -157,9 +157,8 @@ public final class ResVisionRepository extends AbstractRepository {
     }
 
     @Override
-    public synchronized Metadata locate(MRL mrl) throws IOException {
+    public synchronized Metadata locate(MRL mrl) {
         if (metadata == null) {
-            Path ckpt = checkpoint().toAbsolutePath();
             Artifact artifact = new Artifact();
             artifact.setName(model);
             Map<String, Object> args = new HashMap<>(arguments);
@@ -167,15 +166,16 @@ public final class ResVisionRepository extends AbstractRepository {
             args.put("translatorFactory", cls);
             args.put("blockFactory", cls);
             args.put("engine", "PyTorch");
-            args.put(ARG_FILE, ckpt.toString());
             if (published != null) {
                 args.put(ARG_WEIGHTS, published.id());
+            } else {
+                args.put(ARG_FILE, file.toAbsolutePath().toString());
             }
             artifact.setArguments(args);
             Map<String, String> options = new HashMap<>();
             options.put("hasParameter", "false");
             artifact.setOptions(options);
-            Metadata m = new Metadata.MatchAllMetadata();
+            Metadata m = new Entry(published);
             m.setApplication(application());
             m.setGroupId(GROUP_ID);
             m.setArtifactId(model);
@@ -187,20 +187,48 @@ public final class ResVisionRepository extends AbstractRepository {
         return metadata;
     }
 
+    /** The one artifact; a {@code weights} filter ({@code Criteria.optFilter}) must name it (or DEFAULT, for the default). */
+    private static final class Entry extends Metadata {
+
+        private final transient PublishedWeights published;
+
+        Entry(PublishedWeights published) {
+            this.published = published;
+        }
+
+        @Override
+        public List<Artifact> search(ai.djl.repository.VersionRange versionRange, Map<String, String> filter) {
+            String wanted = filter == null ? null : filter.get("weights");
+            if (wanted == null || published == null || published.weights().equalsIgnoreCase(wanted)
+                    || wanted.equalsIgnoreCase("DEFAULT") && published.isDefault()) {
+                return getArtifacts();
+            }
+            return List.of();
+        }
+    }
+
+    /** The catalog entry, or null for a checkpoint of one's own. */
+    public PublishedWeights published() {
+        return published;
+    }
+
     @Override
     public Artifact resolve(MRL mrl, Map<String, String> filter) throws IOException {
         return locate(mrl).getArtifacts().get(0);
     }
 
-    /** The checkpoint file itself (DJL's loader passes its folder to the block factory). */
+    /**
+     * The checkpoint file itself, found and verified here (DJL's loader passes its folder to the
+     * block factory, which finds it again by {@link #ARG_WEIGHTS} or {@link #ARG_FILE}).
+     */
     @Override
     public Path getResourceDirectory(Artifact artifact) throws IOException {
-        return Path.of((String) artifact.getArguments().get(ARG_FILE));
+        return checkpoint().toAbsolutePath();
     }
 
     @Override
     public void prepare(Artifact artifact, Progress progress) {
-        // the file was found and verified by locate
+        // nothing to download: getResourceDirectory finds the file
     }
 
     @Override

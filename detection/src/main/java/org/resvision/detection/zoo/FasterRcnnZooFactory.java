@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.backbone.zoo.PretrainedFiles;
 import org.resvision.backbone.zoo.ResVisionRepository;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTranslator;
@@ -40,8 +42,8 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
         try {
             String id = string(arguments, ResVisionRepository.ARG_WEIGHTS);
             if (id != null) {
-                DetectionConfig c = Pretrained.config(WeightsCatalog.get().find(id));
-                return Pretrained.load(c, checkpoint(model, modelPath, arguments), model.getNDManager());
+                PublishedWeights w = WeightsCatalog.get().find(id);
+                return Pretrained.load(Pretrained.config(w), PretrainedFiles.checkpoint(w), model.getNDManager());
             }
             return Pretrained.load(config(arguments), checkpoint(model, modelPath, arguments), model.getNDManager());
         } catch (IOException | RuntimeException e) {

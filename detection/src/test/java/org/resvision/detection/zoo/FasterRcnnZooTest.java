@@ -240,6 +240,42 @@ class FasterRcnnZooTest {
     }
 
     @Test
+    void publishedConfigsFollowTorchvision() {
+        DetectionConfig v1 = Pretrained.config(Pretrained.find("fasterrcnn_resnet50_fpn", "COCO_V1"));
+        assertEquals("frozen", v1.norm);
+        assertEquals(0f, v1.norm_eps); // overwrite_eps(model, 0.0)
+        assertEquals(91, v1.num_classes);
+        assertEquals("__background__", v1.classNames().get(0));
+        assertEquals("person", v1.classNames().get(1));
+        assertEquals(Pretrained.config(Pretrained.find("fasterrcnn_resnet50_fpn", null)).classNames(), v1.classNames());
+        IllegalArgumentException notDetection = assertThrows(IllegalArgumentException.class, () -> Pretrained.find("fcn_resnet50", null));
+        assertOneLine(notDetection.getMessage(), "segmentation");
+    }
+
+    @Test
+    void criteriaWithoutUrlFindsTheEntryInTheResVisionZoo() throws Exception {
+        List<DetectedObjects> expected = byHand(published(), List.of(imageA));
+        for (String weights : new String[] {"TEST", null}) {
+            Criteria.Builder<Image, DetectedObjects> b = Criteria.builder().setTypes(Image.class, DetectedObjects.class)
+                    .optGroupId("org.resvision").optArtifactId(MODEL);
+            if (weights != null) {
+                b.optFilter("weights", weights);
+            }
+            try (ZooModel<Image, DetectedObjects> model = b.build().loadModel(); Predictor<Image, DetectedObjects> p = model.newPredictor()) {
+                assertSameObjects(expected.get(0), p.predict(imageA), 0);
+            }
+        }
+        // the filter picks the entry: named, its absent file is the error; unnamed, the zoo has nothing to offer
+        IOException absent = assertThrows(IOException.class, () -> Criteria.builder().setTypes(Image.class, DetectedObjects.class)
+                .optGroupId("org.resvision").optArtifactId(MODEL).optFilter("weights", "ABSENT").build().loadModel().close());
+        assertOneLine(absent.getMessage(), "is not in");
+        assertThrows(ai.djl.repository.zoo.ModelNotFoundException.class, () -> Criteria.builder().setTypes(Image.class, DetectedObjects.class)
+                .optGroupId("org.resvision").optFilter("weights", "ABSENT").build().loadModel().close());
+        assertTrue(ai.djl.repository.zoo.ModelZoo.getModelZoo("org.resvision").getModelLoaders().stream()
+                .anyMatch(l -> l.getArtifactId().equals("fasterrcnn_resnet50_fpn")));
+    }
+
+    @Test
     void errorsAreOneLineAndNameTheProblem() throws Exception {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> Pretrained.fasterRcnn("fasterrcnn_resnet18_fpn_smal", "TEST", NDManager.newBaseManager()));

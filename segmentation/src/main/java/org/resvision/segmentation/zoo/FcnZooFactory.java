@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.backbone.zoo.PretrainedFiles;
 import org.resvision.backbone.zoo.ResVisionRepository;
 import org.resvision.segmentation.PretrainedSegmentation;
 import org.resvision.segmentation.SegmentationModelConfig;
@@ -64,7 +65,9 @@ public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
         try {
-            return PretrainedSegmentation.load(setup(arguments).config(), checkpoint(model, modelPath, arguments), model.getNDManager());
+            String id = string(arguments, ResVisionRepository.ARG_WEIGHTS);
+            Path file = id != null ? PretrainedFiles.checkpoint(WeightsCatalog.get().find(id)) : checkpoint(model, modelPath, arguments);
+            return PretrainedSegmentation.load(setup(arguments).config(), file, model.getNDManager());
         } catch (IOException | RuntimeException e) {
             model.close(); // DJL's loader drops the half-built model without closing it
             throw e;

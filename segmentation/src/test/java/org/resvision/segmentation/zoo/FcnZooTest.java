@@ -135,6 +135,19 @@ class FcnZooTest {
     }
 
     @Test
+    void publishedConfigsFollowTorchvision() {
+        for (String model : new String[] {"fcn_resnet50", "fcn_resnet101"}) {
+            org.resvision.segmentation.SegmentationModelConfig c = PretrainedSegmentation.config(PretrainedSegmentation.find(model, null));
+            assertEquals(model, c.model);
+            assertEquals(21, c.num_classes);
+            assertEquals("__background__", c.classNames().get(0));
+            assertEquals("aeroplane", c.classNames().get(1));
+            assertTrue(c.aux && c.fcn().aux());
+            assertEquals(520, c.base_size);
+        }
+    }
+
+    @Test
     void criteriaUrlGivesCategoryMasksInBatchesAndThreads() throws Exception {
         List<CategoryMask> expected = byHand(CLASSES, RESIZE, List.of(imageA, imageB));
         try (ZooModel<Image, CategoryMask> model = url("resvision://" + MODEL + "?weights=TEST").loadModel()) {

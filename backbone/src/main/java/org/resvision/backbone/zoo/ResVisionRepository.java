@@ -49,15 +49,19 @@ import org.resvision.backbone.hub.WeightsCatalog;
  * </ul>
  * The factories are named as strings (detection and segmentation depend on this module, not the
  * other way), and they live in {@code resvision-detection} / {@code resvision-segmentation}.
- * Alternatives rejected: a {@code BlockFactory} alone needs a {@code .params} file; a custom
- * {@code ModelLoader}/{@code ZooProvider} is bypassed by {@code optModelUrls}; registering the
- * {@code file} scheme would take over every local model of the process.
+ * Alternatives rejected: a {@code BlockFactory} alone still needs a {@code .params} file; a
+ * {@code ModelLoader} of one's own is never asked for a URL ({@code DefaultModelZoo} always makes
+ * a {@code BaseModelLoader}); registering the {@code file} scheme would take over every local
+ * model of the process. Criteria without a URL reach the same repository through {@link
+ * ResVisionModelZoo}.
  *
  * <p>With DJL's {@code optModelPath(checkpoint)} the repository is DJL's own, so the same keys
  * go in the criteria instead: {@code optArgument("config", ...)}, {@code
  * optArgument("translatorFactory", F)}, {@code optArgument("blockFactory", F)} and {@code
  * optOption("hasParameter", "false")}, {@code F} being {@link #DETECTION_FACTORY} or {@link
- * #SEGMENTATION_FACTORY}.
+ * #SEGMENTATION_FACTORY} ({@code BaseModelLoader} looks for the translator factory before it reads
+ * anything of the model's, and {@code PtModel.load} needs the block before it reads the file).
+ * {@code optModelUrls("resvision:///path/checkpoint?config=C")} is the same without the names.
  */
 public final class ResVisionRepository extends AbstractRepository {
 

@@ -27,7 +27,7 @@ import org.resvision.backbone.hub.WeightsCatalog;
  * {@link ResVisionZooProvider} by {@code ServiceLoader}), for criteria without a URL: {@code
  * Criteria.builder().setTypes(Image.class, DetectedObjects.class).optGroupId("org.resvision")
  * .optArtifactId("fasterrcnn_resnet50_fpn_v2").optFilter("weights", "COCO_V1")}. One loader per
- * detection and segmentation entry whose module is on the class path, the model's default first;
+ * entry whose module is on the class path, the model's default first;
  * each is DJL's {@link BaseModelLoader} over a {@link ResVisionRepository}. The list follows the
  * current catalog ({@link WeightsCatalog#get()}), extra catalogs included.
  *
@@ -49,8 +49,7 @@ public final class ResVisionModelZoo extends ModelZoo {
 
     @Override
     public Collection<ModelLoader> getModelLoaders() {
-        List<PublishedWeights> entries = new ArrayList<>(WeightsCatalog.get().entries().stream()
-                .filter(w -> w.task().equals("detection") || w.task().equals("segmentation")).toList());
+        List<PublishedWeights> entries = new ArrayList<>(WeightsCatalog.get().entries());
         List<String> models = WeightsCatalog.get().models();
         entries.sort(Comparator.comparingInt((PublishedWeights w) -> models.indexOf(w.model())).thenComparing(w -> !w.isDefault()));
         List<ModelLoader> loaders = new ArrayList<>();

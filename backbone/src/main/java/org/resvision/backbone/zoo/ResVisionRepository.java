@@ -21,11 +21,12 @@ import org.resvision.backbone.hub.WeightsCatalog;
 /**
  * ResVision's models behind DJL's {@code Criteria}, with no ResVision class in the user's code.
  *
- * <p><b>Forms.</b> {@code resvision://MODEL?weights=W} (a detection or segmentation entry of
- * {@link WeightsCatalog}; {@code weights} may be left out for the default) and {@code
+ * <p><b>Forms.</b> {@code resvision://MODEL?weights=W} (an entry of {@link WeightsCatalog}:
+ * detection to {@code DetectedObjects}, segmentation to {@code CategoryMask}, ImageNet
+ * classification to {@code Classifications}; {@code weights} may be left out for the default) and {@code
  * resvision:///abs/path/checkpoint.safetensors?config=CONFIG} (one's own checkpoint; {@code
- * CONFIG} is a preset name such as {@code fasterrcnn_resnet18_fpn_small} or {@code fcn_small}, or
- * a config JSON path; {@code task=detection|segmentation} when a preset name does not tell).
+ * CONFIG} is a preset name such as {@code fasterrcnn_resnet18_fpn_small}, {@code fcn_small} or
+ * {@code resnet50}, or a config JSON path; {@code task=detection|segmentation} when a preset name does not tell).
  * The device is DJL's own {@code Criteria.Builder.optDevice}.
  *
  * <p><b>Why this route (DJL 0.35.1).</b> {@code Criteria.Builder.optModelUrls} and {@code
@@ -69,6 +70,8 @@ public final class ResVisionRepository extends AbstractRepository {
     public static final String DETECTION_FACTORY = "org.resvision.detection.zoo.FasterRcnnZooFactory";
     /** Builds an FCN and its translator (in resvision-segmentation). */
     public static final String SEGMENTATION_FACTORY = "org.resvision.segmentation.zoo.FcnZooFactory";
+    /** Builds an ImageNet ResNet and DJL's classification translator (in this module). */
+    public static final String CLASSIFICATION_FACTORY = "org.resvision.backbone.zoo.ResNetZooFactory";
     /** Argument: the catalog id ({@code model:weights}) of a published checkpoint. */
     public static final String ARG_WEIGHTS = "resvision.weights";
     /** Argument: the checkpoint file. */
@@ -91,10 +94,6 @@ public final class ResVisionRepository extends AbstractRepository {
             String weights = arguments.get("weights");
             published = WeightsCatalog.get().find(weights == null ? authority : authority + ":" + weights);
             task = published.task();
-            if (!task.equals("detection") && !task.equals("segmentation")) {
-                throw new IllegalArgumentException(uri + ": " + published.id() + " is a " + task
-                        + " checkpoint; resvision:// serves detection and segmentation weights");
-            }
             model = published.model();
             file = null;
         } else if (uri.getPath() != null && !uri.getPath().isEmpty()) {
@@ -122,14 +121,18 @@ public final class ResVisionRepository extends AbstractRepository {
                 throw new IllegalArgumentException(config + ": cannot read the config: " + e.getMessage(), e);
             }
         }
-        return config.startsWith("fcn") ? "segmentation" : "detection";
+        if (config.startsWith("fcn")) {
+            return "segmentation";
+        }
+        return config.startsWith("fasterrcnn") ? "detection" : "classification";
     }
 
     private String factory() {
         String cls = switch (task) {
             case "detection" -> DETECTION_FACTORY;
             case "segmentation" -> SEGMENTATION_FACTORY;
-            default -> throw new IllegalArgumentException(uri + ": unknown task '" + task + "' (detection, segmentation)");
+            case "classification" -> CLASSIFICATION_FACTORY;
+            default -> throw new IllegalArgumentException(uri + ": unknown task '" + task + "' (detection, segmentation, classification)");
         };
         try {
             Class.forName(cls, false, Thread.currentThread().getContextClassLoader() != null
@@ -141,7 +144,11 @@ public final class ResVisionRepository extends AbstractRepository {
     }
 
     private Application application() {
-        return task.equals("detection") ? Application.CV.OBJECT_DETECTION : Application.CV.SEMANTIC_SEGMENTATION;
+        return switch (task) {
+            case "detection" -> Application.CV.OBJECT_DETECTION;
+            case "segmentation" -> Application.CV.SEMANTIC_SEGMENTATION;
+            default -> Application.CV.IMAGE_CLASSIFICATION;
+        };
     }
 
     /** The checkpoint: a catalog entry's verified cached file, or the URL's path. */

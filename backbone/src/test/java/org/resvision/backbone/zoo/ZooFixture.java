@@ -48,7 +48,7 @@ public final class ZooFixture {
      * Adds {@code model:weights} for {@code checkpoint}, copied into the cache (unless {@code
      * copy} is false: then the entry's file is absent).
      *
-     * @param resize the segmentation resize of the shorter side (0 for detection)
+     * @param resize the resize of the shorter side (0 for detection; classification crops 7/8 of it)
      * @return the file name of the entry
      */
     public String publish(String model, String weights, String task, String categories, Path checkpoint, int resize, boolean copy)
@@ -75,6 +75,9 @@ public final class ZooFixture {
         t.put("kind", task);
         if (resize > 0) {
             t.putArray("resize_size").add(resize);
+            if (task.equals("classification")) {
+                t.putArray("crop_size").add(resize * 7 / 8); // torchvision's 224 of 256
+            }
             t.putArray("mean").add(0.485).add(0.456).add(0.406);
             t.putArray("std").add(0.229).add(0.224).add(0.225);
             t.put("interpolation", "bilinear");

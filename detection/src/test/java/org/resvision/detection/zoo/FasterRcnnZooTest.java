@@ -282,8 +282,6 @@ class FasterRcnnZooTest {
         assertOneLine(unknown.getMessage(), "unknown weights 'fasterrcnn_resnet18_fpn_smal:TEST'");
         IllegalArgumentException unknownUrl = assertThrows(IllegalArgumentException.class, () -> url("resvision://fasterrcnn_resnet18_fpn_smal"));
         assertOneLine(unknownUrl.getMessage(), "unknown weights 'fasterrcnn_resnet18_fpn_smal'");
-        IllegalArgumentException classification = assertThrows(IllegalArgumentException.class, () -> url("resvision://resnet18"));
-        assertOneLine(classification.getMessage(), "classification");
 
         try (NDManager m = NDManager.newBaseManager()) {
             IOException wrong = assertThrows(IOException.class, () -> Pretrained.fasterRcnn(MODEL, "WRONG", m));

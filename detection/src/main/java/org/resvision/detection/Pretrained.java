@@ -1,0 +1,92 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.resvision.backbone.hub.PublishedWeights;
+import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.weights.WeightsFormatException;
+import org.resvision.backbone.zoo.PretrainedFiles;
+
+/**
+ * A Faster R-CNN ready to predict, with what goes with it: {@code
+ * Pretrained.fasterRcnn("fasterrcnn_resnet50_fpn_v2", "COCO_V1", manager)} builds the catalog
+ * model's {@link DetectionConfig} preset with the checkpoint's categories, finds the verified
+ * checkpoint ({@link PretrainedFiles}) and loads it strictly.
+ *
+ * <p>torchvision's quirk kept: {@code fasterrcnn_resnet50_fpn} {@code COCO_V1} is loaded with
+ * FrozenBatchNorm eps 0.0 ({@code overwrite_eps}); every other entry keeps its preset's norm.
+ *
+ * @param model the loaded network (its parameters live in the manager it was loaded with)
+ * @param config its config (preset, {@code num_classes} and {@code class_names} of the checkpoint)
+ * @param categories class names by index, background first
+ * @param transform torchvision's {@code GeneralizedRCNNTransform} of the config
+ * @param weights the catalog entry, or null for a checkpoint of one's own
+ */
+public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> categories, DetectionTransform transform,
+        PublishedWeights weights) {
+
+    /** A DJL translator for {@code Model.setBlock(model())}: Image to DetectedObjects. */
+    public DetectionTranslator translator() {
+        return new DetectionTranslator(config);
+    }
+
+    /**
+     * A published checkpoint, loaded.
+     *
+     * @param model the catalog model ({@code fasterrcnn_resnet50_fpn})
+     * @param weights the weights ({@code COCO_V1}); null or {@code DEFAULT} for the model's default
+     * @throws IllegalArgumentException unknown name (the catalog's message), or not a detection entry
+     * @throws IOException the file is not on this machine, or does not fit the model (one line)
+     */
+    public static Pretrained fasterRcnn(String model, String weights, NDManager manager) throws IOException {
+        PublishedWeights w = find(model, weights);
+        DetectionConfig c = config(w);
+        return new Pretrained(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), DetectionTransform.of(c), w);
+    }
+
+    /** One's own checkpoint (torchvision state dict or ResVision safetensors) for {@code config}, loaded strictly. */
+    public static Pretrained fasterRcnn(Path checkpoint, DetectionConfig config, NDManager manager) throws IOException {
+        config.validate();
+        return new Pretrained(load(config, checkpoint, manager), config, config.classNames(), DetectionTransform.of(config), null);
+    }
+
+    /** The catalog entry of a detection model ({@code weights} null or {@code DEFAULT}: its default). */
+    public static PublishedWeights find(String model, String weights) {
+        PublishedWeights w = WeightsCatalog.get().find(weights == null || weights.isBlank() ? model : model + ":" + weights);
+        if (!w.task().equals("detection")) {
+            throw new IllegalArgumentException(w.id() + " is a " + w.task() + " checkpoint, not a detection one");
+        }
+        return w;
+    }
+
+    /** The config that fits a published checkpoint: the model's preset, its categories, torchvision's eps. */
+    public static DetectionConfig config(PublishedWeights w) {
+        DetectionConfig c;
+        try {
+            c = DetectionConfig.preset(w.model());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(w.id() + ": no DetectionConfig preset for it: " + e.getMessage(), e);
+        }
+        c.num_classes = w.numClasses();
+        c.class_names = w.categories();
+        if (w.model().equals("fasterrcnn_resnet50_fpn") && w.weights().equals("COCO_V1")) {
+            c.norm_eps = 0f; // torchvision: overwrite_eps(model, 0.0) for these weights
+        }
+        return c.validate();
+    }
+
+    /** A network of {@code c} with {@code file} loaded strictly. */
+    public static FasterRcnn load(DetectionConfig c, Path file, NDManager manager) throws IOException {
+        FasterRcnn net = new FasterRcnn(c).init(manager);
+        try {
+            StateDictLoader.load(net, file, manager, "", true);
+        } catch (WeightsFormatException e) {
+            net.getParameters().forEach(p -> p.getValue().close());
+            throw new WeightsFormatException(e.getMessage() + " (a " + c.model + " with " + c.num_classes + " classes expected)");
+        }
+        return net;
+    }
+}

@@ -1,0 +1,102 @@
+package org.resvision.segmentation;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.resvision.backbone.hub.PublishedWeights;
+import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.weights.WeightsFormatException;
+import org.resvision.backbone.zoo.PretrainedFiles;
+
+/**
+ * An FCN ready to predict, with what goes with it: {@code
+ * PretrainedSegmentation.fcn("fcn_resnet50", "COCO_WITH_VOC_LABELS_V1", manager)} builds the
+ * catalog model (its categories, the aux head torchvision's checkpoints hold), finds the verified
+ * checkpoint ({@link PretrainedFiles}) and loads it strictly. The translator follows torchvision's
+ * {@code SemanticSegmentation} preset: shorter side resized to the entry's {@code resize_size}
+ * (520), ImageNet normalisation.
+ *
+ * @param model the loaded network (its parameters live in the manager it was loaded with)
+ * @param config its config ({@code model}, {@code num_classes}, {@code class_names}, {@code aux})
+ * @param categories class names by index, background first
+ * @param resizeShortSide the shorter side images are resized to before the model (0: kept)
+ * @param weights the catalog entry, or null for a checkpoint of one's own
+ */
+public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, List<String> categories, int resizeShortSide,
+        PublishedWeights weights) {
+
+    /** A DJL translator for {@code Model.setBlock(model())}: Image to CategoryMask. */
+    public SegmentationTranslator translator() {
+        return new SegmentationTranslator(categories, resizeShortSide);
+    }
+
+    /**
+     * A published checkpoint, loaded.
+     *
+     * @param model the catalog model ({@code fcn_resnet50})
+     * @param weights the weights; null or {@code DEFAULT} for the model's default
+     * @throws IllegalArgumentException unknown name (the catalog's message), or not a segmentation entry
+     * @throws IOException the file is not on this machine, or does not fit the model (one line)
+     */
+    public static PretrainedSegmentation fcn(String model, String weights, NDManager manager) throws IOException {
+        PublishedWeights w = find(model, weights);
+        SegmentationModelConfig c = config(w);
+        return new PretrainedSegmentation(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), shortSide(w), w);
+    }
+
+    /**
+     * One's own checkpoint for {@code config}, loaded strictly; images are resized to the
+     * config's {@code base_size} (torchvision's reference evaluation resize).
+     */
+    public static PretrainedSegmentation fcn(Path checkpoint, SegmentationModelConfig config, NDManager manager) throws IOException {
+        return new PretrainedSegmentation(load(config, checkpoint, manager), config, config.classNames(), config.base_size, null);
+    }
+
+    /** The catalog entry of a segmentation model ({@code weights} null or {@code DEFAULT}: its default). */
+    public static PublishedWeights find(String model, String weights) {
+        PublishedWeights w = WeightsCatalog.get().find(weights == null || weights.isBlank() ? model : model + ":" + weights);
+        if (!w.task().equals("segmentation")) {
+            throw new IllegalArgumentException(w.id() + " is a " + w.task() + " checkpoint, not a segmentation one");
+        }
+        return w;
+    }
+
+    /** The config that fits a published checkpoint: its model, categories, and the aux head. */
+    public static SegmentationModelConfig config(PublishedWeights w) {
+        SegmentationModelConfig c = new SegmentationModelConfig();
+        c.model = w.model();
+        c.num_classes = w.numClasses();
+        c.class_names = w.categories();
+        c.aux = true; // torchvision builds its weighted FCNs with aux_loss=True; the checkpoints hold aux_classifier
+        c.base_size = shortSide(w);
+        try {
+            c.fcn();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(w.id() + ": " + e.getMessage(), e);
+        }
+        return c;
+    }
+
+    /** The entry's resize of the shorter side (0 when it has none). */
+    public static int shortSide(PublishedWeights w) {
+        List<Integer> r = w.transform().resizeSize();
+        return r.isEmpty() ? 0 : r.get(0);
+    }
+
+    /** An FCN of {@code c} with {@code file} loaded strictly. */
+    public static Fcn load(SegmentationModelConfig c, Path file, NDManager manager) throws IOException {
+        Fcn fcn = new Fcn(c.fcn());
+        fcn.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+        try {
+            StateDictLoader.load(fcn, file, manager, "", true);
+        } catch (WeightsFormatException e) {
+            fcn.getParameters().forEach(p -> p.getValue().close());
+            throw new WeightsFormatException(e.getMessage() + " (a " + c.model + " with " + c.num_classes + " classes expected)");
+        }
+        return fcn;
+    }
+}

@@ -2,33 +2,29 @@ package org.resvision.backbone.zoo;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import org.resvision.backbone.hub.DownloadProgress;
 import org.resvision.backbone.hub.PublishedWeights;
-import org.resvision.backbone.hub.WeightsCache;
 import org.resvision.backbone.hub.WeightsCacheException;
+import org.resvision.backbone.hub.WeightsCache;
 
 /**
  * The local file of a published checkpoint, for {@code Pretrained} and the {@code resvision://}
- * DJL repository: every lookup goes through {@link #checkpoint}, so switching from "cached only"
- * to "cached or downloaded" is one private method.
+ * DJL repository: the cached file (torch's hub cache, then {@code RESVISION_WEIGHTS_DIR}), else
+ * downloaded there with a progress line on stderr, as torchvision's {@code weights=} does: the
+ * caller named the checkpoint. {@code RESVISION_OFFLINE=1} turns the download into a one-line
+ * error naming the URL and the path to put the file at.
  */
 public final class PretrainedFiles {
 
     private PretrainedFiles() {}
 
     /**
-     * The verified local file of {@code w}.
+     * The verified local file of {@code w}, downloaded when absent.
      *
-     * @throws WeightsCacheException (one line) when it is not on this machine or its hash is wrong
+     * @throws WeightsCacheException (one line) when it cannot be had (offline, unreachable, HTTP
+     *     error) or a cached file's hash is wrong
      */
     public static Path checkpoint(PublishedWeights w) throws IOException {
-        return resolve(w);
-    }
-
-    // the one place that decides where a published file comes from (WeightsCache.resolve, with a
-    // download, once that lands)
-    private static Path resolve(PublishedWeights w) throws IOException {
-        WeightsCache cache = WeightsCache.fromEnvironment();
-        return cache.findCached(w).orElseThrow(() -> new WeightsCacheException(w.id() + ": " + w.fileName() + " is not in "
-                + cache.searchPath() + " (download " + w.url() + " into one of them)"));
+        return WeightsCache.fromEnvironment().resolve(w, DownloadProgress.terminal());
     }
 }

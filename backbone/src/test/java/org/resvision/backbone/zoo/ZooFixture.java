@@ -21,7 +21,8 @@ import org.resvision.backbone.hub.WeightsCatalog;
  */
 public final class ZooFixture {
 
-    private static final List<String> PROPERTIES = List.of("resvision.torch.home", "resvision.weights.catalog", "resvision.weights.dir");
+    private static final List<String> PROPERTIES = List.of("resvision.torch.home", "resvision.weights.catalog", "resvision.weights.dir",
+            "resvision.offline");
 
     private final Path root;
     private final Path checkpoints;
@@ -96,6 +97,7 @@ public final class ZooFixture {
         System.setProperty("resvision.torch.home", root.resolve("torch").toString());
         System.setProperty("resvision.weights.catalog", file.toString());
         System.clearProperty("resvision.weights.dir");
+        System.setProperty("resvision.offline", "1"); // an absent file is an error, never a download
         WeightsCatalog.reload();
     }
 

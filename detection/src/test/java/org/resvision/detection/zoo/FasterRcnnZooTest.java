@@ -268,7 +268,7 @@ class FasterRcnnZooTest {
         // the filter picks the entry: named, its absent file is the error; unnamed, the zoo has nothing to offer
         IOException absent = assertThrows(IOException.class, () -> Criteria.builder().setTypes(Image.class, DetectedObjects.class)
                 .optGroupId("org.resvision").optArtifactId(MODEL).optFilter("weights", "ABSENT").build().loadModel().close());
-        assertOneLine(absent.getMessage(), "is not in");
+        assertOneLine(absent.getMessage(), "is not cached and RESVISION_OFFLINE is set: fetch https://example.invalid/");
         assertThrows(ai.djl.repository.zoo.ModelNotFoundException.class, () -> Criteria.builder().setTypes(Image.class, DetectedObjects.class)
                 .optGroupId("org.resvision").optFilter("weights", "ABSENT").build().loadModel().close());
         assertTrue(ai.djl.repository.zoo.ModelZoo.getModelZoo("org.resvision").getModelLoaders().stream()
@@ -288,7 +288,7 @@ class FasterRcnnZooTest {
             assertOneLine(wrong.getMessage(), "no tensor matches");
             assertTrue(wrong.getMessage().contains(".safetensors"), wrong.getMessage());
             IOException absent = assertThrows(IOException.class, () -> Pretrained.fasterRcnn(MODEL, "ABSENT", m));
-            assertOneLine(absent.getMessage(), "is not in");
+            assertOneLine(absent.getMessage(), "is not cached and RESVISION_OFFLINE is set: fetch https://example.invalid/");
         }
         IOException wrongUrl = assertThrows(IOException.class, () -> url("resvision://" + MODEL + "?weights=WRONG").loadModel().close());
         assertOneLine(wrongUrl.getMessage(), "no tensor matches");

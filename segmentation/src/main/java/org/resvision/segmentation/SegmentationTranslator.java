@@ -39,15 +39,23 @@ public final class SegmentationTranslator implements Translator<Image, CategoryM
         NDArray chw = hwc.transpose(2, 0, 1).toType(DataType.FLOAT32, false).div(255f);
         ctx.setAttachment("size", new int[] {input.getHeight(), input.getWidth()});
         if (shortSide > 0) {
-            int h = input.getHeight();
-            int w = input.getWidth();
-            int nh = h <= w ? shortSide : (int) Math.round((double) shortSide * h / w);
-            int nw = h <= w ? (int) Math.round((double) shortSide * w / h) : shortSide;
-            chw = Transforms.bilinear(chw, nh, nw);
+            int[] hw = resized(input.getHeight(), input.getWidth(), shortSide);
+            chw = Transforms.bilinear(chw, hw[0], hw[1]);
         }
         Sample s = Transforms.normalize(new Sample(chw, new float[0][], new int[0], null, null),
                 Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
         return new NDList(s.image().expandDims(0));
+    }
+
+    /**
+     * torchvision's {@code resize(img, [shortSide])}: the shorter side becomes {@code shortSide},
+     * the longer {@code int(shortSide * long / short)} (truncated, as torchvision computes it).
+     */
+    public static int[] resized(int h, int w, int shortSide) {
+        if (h <= w) {
+            return new int[] {shortSide, (int) ((long) shortSide * w / h)};
+        }
+        return new int[] {(int) ((long) shortSide * h / w), shortSide};
     }
 
     @Override

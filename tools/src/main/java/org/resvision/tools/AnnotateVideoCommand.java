@@ -19,13 +19,13 @@ public final class AnnotateVideoCommand implements Command {
     static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "mkv", "avi", "mov", "webm", "m4v", "mpg", "mpeg", "ts");
 
     static final String USAGE = String.join("\n",
-            "usage: resvision annotate-video --config C.json --weights W [--seg-config C2.json --seg-weights W2]",
+            "usage: resvision annotate-video [--config C.json] --weights W [--seg-config C2.json] [--seg-weights W2]",
             "                                INPUTS... --out DIR [--stride N] [--batch B]",
             "                                [--score-thresh T] [--device cpu|gpu] [--format jsonl|coco|mot] [--no-video]",
             "                                [--track] [--overwrite]",
             "  INPUTS are video files or folders (searched recursively for " + String.join(", ", new java.util.TreeSet<>(VIDEO_EXTENSIONS)) + ").",
             "  Each video becomes DIR/<name>.mp4 (H.264, the source's frame rate and size, boxes, labels and",
-            "  scores drawn, and with --seg-config the segmentation model's class map blended in; frames",
+            "  scores drawn, and with --seg-weights the segmentation model's class map blended in; frames",
             "  between processed ones show the latest results) and its annotations:",
             "  DIR/<name>.jsonl (default; a line per processed frame: frame, timestamp, detections), .json",
             "  (--format coco: an image per processed frame with video and frame_index) or .txt (--format mot:",
@@ -38,7 +38,10 @@ public final class AnnotateVideoCommand implements Command {
             "  A video that ends before the frame count or duration its container declares (a cut-off file)",
             "  gives DIR/<name>.partial.mp4 and .partial.jsonl (a last line {\"partial\": true, \"frames\": F,",
             "  \"seconds\": S, \"declared_frames\": DF, \"declared_seconds\": DS}; coco: the same in info) and a",
-            "  warning; a re-run redoes it, and a whole run replaces the partial files.");
+            "  warning; a re-run redoes it, and a whole run replaces the partial files. W and W2 are checkpoint",
+            "  files (then their configs are required) or published checkpoints' names (fasterrcnn_resnet50_fpn_v2,",
+            "  fcn_resnet50; 'resvision weights list'), whose presets and categories need no config (frames go",
+            "  through the segmenter at their own size).");
 
     @Override
     public String name() {
@@ -71,11 +74,12 @@ public final class AnnotateVideoCommand implements Command {
         if (stride < 1 || batch < 1) {
             throw new UsageException(stride < 1 ? "--stride must be at least 1, got '" + stride + "'" : "--batch must be at least 1, got '" + batch + "'");
         }
-        Path configFile = Path.of(args.require("config"));
-        if (!DetectionCommands.isDetection(configFile)) {
-            throw new UsageException(configFile + ": annotate-video needs a detection config");
+        ModelChoice detector = ModelChoice.of(args.get("config", null), args.get("weights", null));
+        if (!detector.isDetection()) {
+            throw new UsageException((args.get("config", null) != null ? args.get("config", null) : detector.weights().label())
+                    + ": annotate-video needs a detection model");
         }
-        DetectionConfig c = DetectionCommands.config(configFile);
+        DetectionConfig c = detector.detection();
         String thresh = args.get("score-thresh", null);
         if (thresh != null) {
             try {
@@ -113,14 +117,18 @@ public final class AnnotateVideoCommand implements Command {
         long badFrames = 0;
         double annotating = 0;
         try (NDManager m = NDManager.newBaseManager(BackboneModels.device(args.get("device", "cpu")))) {
-            FasterRcnn model = DetectionCommands.load(c, Path.of(args.require("weights")), m);
+            FasterRcnn model = DetectionCommands.load(c, detector.file(), m);
             org.resvision.segmentation.Fcn seg = null;
             String segConfig = args.get("seg-config", null);
             if (segConfig != null || args.get("seg-weights", null) != null) {
-                if (segConfig == null || args.get("seg-weights", null) == null) {
-                    throw new UsageException("--seg-config and --seg-weights go together");
+                if (args.get("seg-weights", null) == null) {
+                    throw new UsageException("--seg-config needs --seg-weights");
                 }
-                seg = SegmentationCommands.load(SegmentationCommands.config(Path.of(segConfig)), Path.of(args.get("seg-weights", null)), m);
+                ModelChoice segmenter = ModelChoice.of(segConfig, args.get("seg-weights", null));
+                if (segmenter.isDetection()) {
+                    throw new UsageException(segmenter.weights().label() + ": --seg-weights needs a segmentation model");
+                }
+                seg = SegmentationCommands.load(segmenter.segmentation(), segmenter.file(), m);
             }
             VideoAnnotator annotator = new VideoAnnotator(model, c, seg, settings, m, System.out);
             for (int i = 0; i < videos.size(); i++) {

@@ -7,7 +7,7 @@ import java.util.Set;
 public final class PredictCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision predict --config C.json --weights W IMAGES... --out OUT [--draw DIR]",
+            "usage: resvision predict [--config C.json] --weights W IMAGES... --out OUT [--draw DIR]",
             "                         [--score-thresh T] [--device cpu|gpu] [--coco GT.json] [--batch B] [--strict]",
             "  Detection: OUT is a JSON file of results in COCO results format plus file_name and",
             "  category_name (image_id and dataset category ids when --coco GT.json maps file names to ids);",
@@ -15,7 +15,10 @@ public final class PredictCommand implements Command {
             "  box_score_thresh. Segmentation: OUT is a folder of VOC-palette PNGs of class indices (same",
             "  stem), and --draw a colour overlay per image. T is in [0, 1], B >= 1. An unreadable image among",
             "  several is skipped with one warning line naming it (more than 10% unreadable, or all of them,",
-            "  fails); --strict, or a single IMAGE, fails at the first.");
+            "  fails); --strict, or a single IMAGE, fails at the first. W is a checkpoint file (then --config",
+            "  is required) or a published checkpoint's name (fasterrcnn_resnet50_fpn_v2:COCO_V1, fcn_resnet50;",
+            "  'resvision weights list'), fetched when absent, whose preset, categories and sizes need no",
+            "  config (a published FCN sees the image resized to its short side 520, as torchvision's preset).");
 
     @Override
     public String name() {
@@ -39,16 +42,16 @@ public final class PredictCommand implements Command {
             throw new UsageException("no IMAGES given\n" + USAGE);
         }
         Path draw = args.outputFolder("draw", false);
-        Path config = Path.of(args.require("config"));
         boolean strict = args.flag("strict") || args.positional().size() == 1;
-        if (DetectionCommands.isDetection(config)) {
+        ModelChoice model = ModelChoice.of(args.get("config", null), args.get("weights", null));
+        if (model.isDetection()) {
             float thresh = args.getFloat("score-thresh", -1, 0, 1);
             int batch = args.getInt("batch", 2, 1);
             String coco = args.get("coco", null);
-            return DetectionCommands.predict(DetectionCommands.config(config), Path.of(args.require("weights")), args.positional(),
-                    args.outputFile("out"), draw, thresh, args.get("device", "cpu"), coco == null ? null : Path.of(coco), batch, strict);
+            return DetectionCommands.predict(model.detection(), model.file(), args.positional(), args.outputFile("out"), draw, thresh,
+                    args.get("device", "cpu"), coco == null ? null : Path.of(coco), batch, strict);
         }
-        return SegmentationCommands.predict(SegmentationCommands.config(config), Path.of(args.require("weights")), args.positional(),
-                args.outputFolder("out", true), draw, strict);
+        return SegmentationCommands.predict(model.segmentation(), model.file(), args.positional(), args.outputFolder("out", true), draw,
+                strict, model.shortSide());
     }
 }

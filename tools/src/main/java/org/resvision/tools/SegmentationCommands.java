@@ -86,7 +86,9 @@ final class SegmentationCommands {
         return 0;
     }
 
-    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict) throws Exception {
+    /** @param shortSide resize each image's short side to this before the model (0: its own size); masks keep the image's size */
+    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide)
+            throws Exception {
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager()) {
             Fcn fcn = load(c, weights, m);
@@ -103,9 +105,21 @@ final class SegmentationCommands {
                     }
                     bad.ok(i);
                     Files.createDirectories(out);
-                    Sample s = Transforms.normalize(new Sample(rgb, new float[0][], new int[0], null, null),
+                    long ih = rgb.getShape().get(1);
+                    long iw = rgb.getShape().get(2);
+                    NDArray input = rgb;
+                    if (shortSide > 0) {
+                        int[] hw = org.resvision.segmentation.SegmentationTranslator.resized((int) ih, (int) iw, shortSide);
+                        input = Transforms.bilinear(rgb, hw[0], hw[1]);
+                    }
+                    Sample s = Transforms.normalize(new Sample(input, new float[0][], new int[0], null, null),
                             Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
-                    NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1).squeeze(0);
+                    NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1);
+                    if (pred.getShape().get(1) != ih || pred.getShape().get(2) != iw) { // back to the image's size, nearest
+                        pred = pred.toType(DataType.FLOAT32, false).expandDims(0).getNDArrayInternal()
+                                .interpolation(new long[] {ih, iw}, 0, false).squeeze(0);
+                    }
+                    pred = pred.squeeze(0);
                     int h = (int) pred.getShape().get(0);
                     int w = (int) pred.getShape().get(1);
                     byte[] labels = pred.toType(DataType.UINT8, false).toByteArray();

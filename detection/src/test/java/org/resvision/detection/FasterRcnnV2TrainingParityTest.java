@@ -59,7 +59,8 @@ import org.resvision.backbone.weights.WeightsIO;
  *
  * <p>Two fixtures: torchvision's {@code fasterrcnn_resnet50_fpn_v2} itself, and the same builder's
  * parts (BatchNorm FPN, 2-conv RPN head, BatchNorm 4-conv + 1-fc box head, frozen stem and layer1)
- * on a resnet18 body. The first is skipped where {@link CpuQuirks} reports the oneDNN fault: there
+ * on a resnet18 body. Where {@link CpuQuirks} reports the oneDNN fault the first checks the
+ * train-mode forward (losses, running statistics) and skips the rest: there
  * libtorch 2.7.1 dies (SIGFPE in {@code brgemm_convolution_bwd_strided}) in the backward pass of
  * ResNet-50's strided 1x1 convolutions, NCHW included (and with {@code ONEDNN_MAX_CPU_ISA=AVX2}).
  */
@@ -81,8 +82,7 @@ class FasterRcnnV2TrainingParityTest {
     void oneTrainingStepMatchesTorchvision(String caseName) throws Exception {
         Path dir = DetectionFixtures.caseDir(caseName);
         JsonNode meta = ParityFixtures.meta(dir);
-        Assumptions.assumeFalse(meta.get("arch").asText().equals("resnet50") && CpuQuirks.channelsLastConvolutionCrashes(),
-                "libtorch's oneDNN cannot run ResNet-50's convolution backward on this CPU (CpuQuirks)");
+        boolean noBackward = meta.get("arch").asText().equals("resnet50") && CpuQuirks.channelsLastConvolutionCrashes();
         DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet50_fpn_v2");
         c.backbone = meta.get("arch").asText();
         c.num_classes = meta.get("num_classes").asInt();
@@ -133,13 +133,16 @@ class FasterRcnnV2TrainingParityTest {
                     Tensors.assertClose(caseName + " " + k.asText(), l.reshape(1), io.get(k.asText()), 1e-4);
                     total = total == null ? l : total.add(l);
                 }
-                gc.backward(total);
+                if (!noBackward) {
+                    gc.backward(total);
+                }
             }
             for (JsonNode b : meta.get("buffers")) {
                 String bn = b.asText();
                 Tensors.assertClose(caseName + " running_mean " + bn, params.get(bn + ".running_mean").getArray(), io.get("running_mean." + bn), 1e-4);
                 Tensors.assertClose(caseName + " running_var " + bn, params.get(bn + ".running_var").getArray(), io.get("running_var." + bn), 1e-4);
             }
+            Assumptions.assumeFalse(noBackward, "forward checked; libtorch's oneDNN cannot run ResNet-50's convolution backward on this CPU (CpuQuirks)");
             List<String> failures = new ArrayList<>();
             for (String name : names) {
                 Parameter p = params.get(name);

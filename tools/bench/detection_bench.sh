@@ -3,13 +3,14 @@
 # synthetic 640x480 images: ResNet50-FPN inference at 800 and 512 px (batch 1), a training step
 # at 512 px (batch 2, frozen BN, 3 trainable stages), and ResNet18-FPN at 320 px (batch 4)
 # inference and training step, both sides loading the same weights (random, with calibrated frozen
-# BN statistics). Prints a table.
+# BN statistics); r50v2-infer-800 is fasterrcnn_resnet50_fpn_v2 (BatchNorm body, FPN and box head,
+# all calibrated) at 800 px, batch 1. Prints a table.
 #   tools/bench/detection_bench.sh [ITERS] [WARMUP] [CASES]   (build first: mvn -B -q install -DskipTests)
-# CASES: a comma-separated subset of r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320
+# CASES: a comma-separated subset of r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320,r50v2-infer-800
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
-ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320}
+ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320,r50v2-infer-800}
 THREADS=${THREADS:-2}
 CP=$(classpath detection)
 header
@@ -17,6 +18,7 @@ for c in ${CASES//,/ }; do
   IFS=- read -r net mode size <<<"$c"
   arch=resnet50; batch=1
   [ "$net" = r18 ] && arch=resnet18 && batch=4
+  [ "$net" = r50v2 ] && arch=resnet50_v2
   [ "$net" = r50 ] && [ "$mode" = train ] && batch=2
   args=(--arch "$arch" --mode "$mode" --min-size "$size" --batch "$batch" --iters "$ITERS" --warmup "$WARMUP")
   mkdir -p target/bench && W="target/bench/fasterrcnn_${arch}_bench.pth"   # made by the Python side, loaded by both

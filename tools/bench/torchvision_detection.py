@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """torchvision side of the Faster R-CNN benchmark: inference (model(images), transform and
 post-processing included) or a training step (losses, backward, SGD step) of a ResNet-FPN Faster
-R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images, 5 boxes each.
-Usage: torchvision_detection.py --arch resnet50|resnet18 --mode infer|train --min-size S --batch B
+R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images, 5 boxes each;
+--arch resnet50_v2 is fasterrcnn_resnet50_fpn_v2 (BatchNorm body, FPN and box head; 3 trainable stages).
+Usage: torchvision_detection.py --arch resnet50|resnet18|resnet50_v2 --mode infer|train --min-size S --batch B
                                 --height H --width W --iters N --warmup W --threads T --weights W.pth
 """
 import argparse
@@ -13,7 +14,7 @@ import time
 
 import torch
 from torchvision.models import resnet
-from torchvision.models.detection import FasterRCNN
+from torchvision.models.detection import FasterRCNN, fasterrcnn_resnet50_fpn_v2
 from torchvision.models.detection.backbone_utils import _resnet_fpn_extractor
 from torchvision.ops.misc import FrozenBatchNorm2d
 
@@ -24,6 +25,13 @@ from make_fixtures import calibrate_bn  # noqa: E402
 
 
 def build(arch, min_size):
+    if arch == "resnet50_v2":
+        model = fasterrcnn_resnet50_fpn_v2(weights=None, weights_backbone=None, num_classes=91, min_size=min_size,
+                                           max_size=round(min_size * 1333 / 800))
+        for name, p in model.backbone.body.named_parameters():  # trainable_backbone_layers=3, as with trained weights
+            if not any(name.startswith(l) for l in ["layer4", "layer3", "layer2"]):
+                p.requires_grad_(False)
+        return model
     body = getattr(resnet, arch)(weights=None, norm_layer=FrozenBatchNorm2d)
     return FasterRCNN(_resnet_fpn_extractor(body, 3), num_classes=91, min_size=min_size, max_size=round(min_size * 1333 / 800))
 
@@ -32,6 +40,17 @@ def bench_weights(arch, min_size, path):
     """The weights both sides load: random, with the frozen BN statistics of a BatchNorm ResNet
     calibrated on a few images (with identity BN the activations of a random ResNet grow by orders
     of magnitude and the timings would not be those of a real model)."""
+    if not os.path.exists(path) and arch == "resnet50_v2":
+        from detection_fixtures import calibrate_all_bn, raw_images
+        torch.manual_seed(0)
+        model = build(arch, min_size)
+        calibrate_all_bn(model, [raw_images([(480, 640)], 1)], 0)
+        with torch.no_grad():  # as below
+            model.roi_heads.box_predictor.cls_score.weight.mul_(0.1)
+            model.roi_heads.box_predictor.cls_score.bias.zero_()
+            model.roi_heads.box_predictor.cls_score.bias[0] = 4.0
+        torch.save(model.state_dict(), path + ".tmp")
+        os.replace(path + ".tmp", path)
     if not os.path.exists(path):
         torch.manual_seed(0)
         plain = getattr(resnet, arch)(weights=None)

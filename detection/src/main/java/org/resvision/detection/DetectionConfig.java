@@ -26,7 +26,9 @@ import org.resvision.data.json.JsonErrors;
  * Presets: {@code fasterrcnn_resnet50_fpn} (torchvision's defaults, 91 COCO classes, frozen BN;
  * set {@code "norm_eps": 0.0} for torchvision's COCO v1 weights), {@code fasterrcnn_resnet18_fpn}
  * (the same on resnet18), and {@code fasterrcnn_resnet18_fpn_small} (a CPU preset for training
- * from scratch: resnet18, BatchNorm, FPN 128, 1 anchor size per level from 16, 160-224 px).
+ * from scratch: resnet18, BatchNorm, FPN 128, 1 anchor size per level from 16, 160-224 px), and
+ * {@code fasterrcnn_resnet50_fpn_v2} (torchvision's {@code fasterrcnn_resnet50_fpn_v2}: BatchNorm
+ * body, FPN with BatchNorm, a 2-conv RPN head and the 4-conv + 1-fc box head with BatchNorm).
  */
 public final class DetectionConfig {
 
@@ -39,6 +41,8 @@ public final class DetectionConfig {
     /** {@code frozen} (FrozenBatchNorm2d) or {@code batchnorm}. */
     public String norm = "frozen";
     public float norm_eps = 1e-5f;
+    /** The FPN's norm after each conv: {@code none} (convs with bias, v1), {@code batchnorm} (v2) or {@code frozen}. */
+    public String fpn_norm = "none";
     // classes and transform
     public int num_classes = 91;
     public List<String> class_names;
@@ -59,9 +63,17 @@ public final class DetectionConfig {
     public int rpn_batch_size_per_image = 256;
     public float rpn_positive_fraction = 0.5f;
     public float rpn_score_thresh = 0f;
+    /** Shared 3x3 convs of the RPN head (torchvision's {@code conv_depth}: 1 in v1, 2 in v2). */
+    public int rpn_conv_depth = 1;
     // box head
     public int box_roi_output = 7;
     public int box_sampling_ratio = 2;
+    /** {@code two_mlp} (TwoMLPHead: fc6, fc7) or {@code conv_fc} (FastRCNNConvFCHead, v2). */
+    public String box_head = "two_mlp";
+    /** The conv layers of a {@code conv_fc} box head (3x3 each); its one fc layer has {@code representation_size}. */
+    public int[] box_head_conv_channels = {256, 256, 256, 256};
+    /** The norm after each conv of a {@code conv_fc} box head: {@code batchnorm} (v2), {@code frozen} or {@code none}. */
+    public String box_head_norm = "batchnorm";
     public int representation_size = 1024;
     public float box_score_thresh = 0.05f;
     public float box_nms_thresh = 0.5f;
@@ -118,8 +130,20 @@ public final class DetectionConfig {
                 c.log_every = 10;
                 c.checkpoint_every = 200;
             }
+            case "fasterrcnn_resnet50_fpn_v2" -> {
+                // torchvision's fasterrcnn_resnet50_fpn_v2: resnet50 with BatchNorm2d (eps 1e-5), 3
+                // trainable stages (its default with trained weights), norm_layer=BatchNorm2d in the
+                // FPN, RPNHead(conv_depth=2), FastRCNNConvFCHead((256, 7, 7), [256]*4, [1024], BatchNorm2d)
+                c.norm = "batchnorm";
+                c.fpn_norm = "batchnorm";
+                c.rpn_conv_depth = 2;
+                c.box_head = "conv_fc";
+                c.box_head_conv_channels = new int[] {256, 256, 256, 256};
+                c.box_head_norm = "batchnorm";
+                c.representation_size = 1024;
+            }
             default -> throw new IllegalArgumentException("unknown model '" + name
-                    + "' (fasterrcnn_resnet50_fpn, fasterrcnn_resnet18_fpn, fasterrcnn_resnet18_fpn_small)");
+                    + "' (fasterrcnn_resnet50_fpn, fasterrcnn_resnet50_fpn_v2, fasterrcnn_resnet18_fpn, fasterrcnn_resnet18_fpn_small)");
         }
         return c;
     }
@@ -170,6 +194,25 @@ public final class DetectionConfig {
         if (!norm.equals("frozen") && !norm.equals("batchnorm")) {
             throw new IllegalArgumentException("norm '" + norm + "' must be 'frozen' or 'batchnorm'");
         }
+        if (!NORMS.contains(fpn_norm)) {
+            throw new IllegalArgumentException("fpn_norm '" + fpn_norm + "' must be 'none', 'batchnorm' or 'frozen'");
+        }
+        if (rpn_conv_depth < 1) {
+            throw new IllegalArgumentException("rpn_conv_depth " + rpn_conv_depth + " must be >= 1");
+        }
+        if (!box_head.equals("two_mlp") && !box_head.equals("conv_fc")) {
+            throw new IllegalArgumentException("box_head '" + box_head + "' must be 'two_mlp' or 'conv_fc'");
+        }
+        if (!NORMS.contains(box_head_norm)) {
+            throw new IllegalArgumentException("box_head_norm '" + box_head_norm + "' must be 'none', 'batchnorm' or 'frozen'");
+        }
+        if (box_head_conv_channels == null || java.util.Arrays.stream(box_head_conv_channels).anyMatch(ch -> ch <= 0)) {
+            throw new IllegalArgumentException("box_head_conv_channels " + java.util.Arrays.toString(box_head_conv_channels)
+                    + " must be a list of positive channel counts");
+        }
+        if (representation_size <= 0 || fpn_channels <= 0) {
+            throw new IllegalArgumentException("representation_size " + representation_size + " and fpn_channels " + fpn_channels + " must be > 0");
+        }
         if (anchor_sizes.length != 5 || aspect_ratios.length != 5) {
             throw new IllegalArgumentException("anchor_sizes and aspect_ratios need one entry per FPN level (5)");
         }
@@ -192,6 +235,31 @@ public final class DetectionConfig {
         resnet();
         anchorGenerator().anchorsPerLocation();
         return this;
+    }
+
+    private static final List<String> NORMS = List.of("none", "batchnorm", "frozen");
+
+    /** A norm name ({@code none}, {@code batchnorm}, {@code frozen}) as a layer kind with eps 1e-5 (torchvision's default), or null for none. */
+    private static Norm norm(String name) {
+        return switch (name) {
+            case "none" -> null;
+            case "batchnorm" -> Norm.batchNorm();
+            case "frozen" -> Norm.frozenBatchNorm();
+            default -> throw new IllegalArgumentException("unknown norm '" + name + "'");
+        };
+    }
+
+    /** The FPN's norm layer, or {@code null} for none. */
+    public Norm fpnNorm() {
+        return norm(fpn_norm);
+    }
+
+    /** The box head ({@code box_head}) for pooled [R, fpn_channels, box_roi_output, box_roi_output]. */
+    public org.resvision.backbone.nn.TorchModule boxHead() {
+        int in = fpn_channels * box_roi_output * box_roi_output;
+        return box_head.equals("conv_fc")
+                ? new FastRcnnConvFcHead(fpn_channels, box_roi_output, box_head_conv_channels, new int[] {representation_size}, norm(box_head_norm))
+                : new TwoMlpHead(in, representation_size);
     }
 
     public ResNetConfig resnet() {

@@ -46,9 +46,14 @@ public final class RegionProposalNetwork extends TorchModule {
     private final BalancedSampler sampler;
 
     public RegionProposalNetwork(AnchorGenerator anchorGenerator, int channels, Settings settings) {
+        this(anchorGenerator, channels, 1, settings);
+    }
+
+    /** With an {@link RpnHead} of {@code convDepth} shared convs (torchvision's {@code conv_depth}). */
+    public RegionProposalNetwork(AnchorGenerator anchorGenerator, int channels, int convDepth, Settings settings) {
         this.anchorGenerator = anchorGenerator;
         this.settings = settings;
-        head = register("head", new RpnHead(channels, anchorGenerator.anchorsPerLocation()));
+        head = register("head", new RpnHead(channels, anchorGenerator.anchorsPerLocation(), convDepth));
         matcher = new Matcher(settings.fgIouThresh(), settings.bgIouThresh(), true);
         sampler = new BalancedSampler(settings.batchSizePerImage(), settings.positiveFraction());
     }

@@ -38,7 +38,7 @@ public final class RoiHeads extends TorchModule {
     static final float MIN_SIZE = 1e-2f;
 
     private final MultiScaleRoiAlign pooler;
-    private final TwoMlpHead boxHead;
+    private final TorchModule boxHead;
     private final FastRcnnPredictor predictor;
     private final Settings settings;
     private final BoxCoder coder;
@@ -46,14 +46,27 @@ public final class RoiHeads extends TorchModule {
     private final BalancedSampler sampler;
 
     public RoiHeads(MultiScaleRoiAlign pooler, int channels, int representationSize, int numClasses, BoxCoder coder, Settings settings) {
+        this(pooler, new TwoMlpHead(channels * pooler.outputSize() * pooler.outputSize(), representationSize), representationSize, numClasses,
+                coder, settings);
+    }
+
+    /**
+     * With another box head ({@link TwoMlpHead} or {@link FastRcnnConvFcHead}): pooled [R, C, S,
+     * S] -> [R, representationSize].
+     */
+    public RoiHeads(MultiScaleRoiAlign pooler, TorchModule boxHead, int representationSize, int numClasses, BoxCoder coder, Settings settings) {
         this.pooler = pooler;
         this.settings = settings;
         this.coder = coder;
-        int out = pooler.outputSize();
-        boxHead = register("box_head", new TwoMlpHead(channels * out * out, representationSize));
+        this.boxHead = register("box_head", boxHead);
         predictor = register("box_predictor", new FastRcnnPredictor(representationSize, numClasses));
         matcher = new Matcher(settings.fgIouThresh(), settings.bgIouThresh(), false);
         sampler = new BalancedSampler(settings.batchSizePerImage(), settings.positiveFraction());
+    }
+
+    /** The box head ({@code box_head}). */
+    public TorchModule boxHead() {
+        return boxHead;
     }
 
     public MultiScaleRoiAlign pooler() {

@@ -7,13 +7,17 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
 import org.resvision.backbone.nn.Conv2dLayer;
 import org.resvision.backbone.nn.ReluLayer;
 import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.nn.TorchSequential;
 
 /**
- * torchvision's {@code RPNHead}: a shared 3x3 conv + ReLU ({@code conv.0.0}), then 1x1 convs for
+ * torchvision's {@code RPNHead}: shared 3x3 convs + ReLU ({@code conv.0.0}, and with {@code
+ * conv_depth} d > 1 also {@code conv.1.0} .. {@code conv.(d-1).0}, as in {@code
+ * fasterrcnn_resnet50_fpn_v2}'s depth 2), then 1x1 convs for
  * objectness ({@code cls_logits}, A per location) and box deltas ({@code bbox_pred}, 4A); weights
  * N(0, 0.01), biases 0. Input: the FPN levels; output: objectness [N, total] and deltas [N,
  * total, 4] over all levels, ordered level, y, x, anchor (torchvision's {@code
@@ -23,15 +27,28 @@ public final class RpnHead extends TorchModule {
 
     private static final Initializer NORMAL_001 = (m, shape, dt) -> m.randomNormal(0f, 0.01f, shape, dt);
 
-    private final Conv2dLayer conv;
+    private final List<Conv2dLayer> convs = new ArrayList<>();
     private final Conv2dLayer cls;
     private final Conv2dLayer bbox;
     private final int anchors;
 
     public RpnHead(int channels, int anchors) {
+        this(channels, anchors, 1);
+    }
+
+    /** torchvision's {@code RPNHead(in_channels, num_anchors, conv_depth)}. */
+    public RpnHead(int channels, int anchors, int convDepth) {
+        if (convDepth < 1) {
+            throw new IllegalArgumentException("conv_depth " + convDepth + " must be >= 1");
+        }
         this.anchors = anchors;
-        conv = conv(channels, channels, 3, 1);
-        register("conv", new TorchSequential(new TorchSequential(conv, new ReluLayer())));
+        List<TorchSequential> blocks = new ArrayList<>();
+        for (int i = 0; i < convDepth; i++) {
+            Conv2dLayer c = conv(channels, channels, 3, 1);
+            convs.add(c);
+            blocks.add(new TorchSequential(c, new ReluLayer()));
+        }
+        register("conv", new TorchSequential(blocks));
         cls = register("cls_logits", conv(channels, anchors, 1, 0));
         bbox = register("bbox_pred", conv(channels, 4 * anchors, 1, 0));
     }
@@ -48,7 +65,7 @@ public final class RpnHead extends TorchModule {
             long n = x.getShape().get(0);
             long h = x.getShape().get(2);
             long w = x.getShape().get(3);
-            try (NDArray c = conv.apply(ps, x, training); NDArray t = ai.djl.nn.Activation.relu(c)) {
+            try (NDArray t = shared(ps, x, training)) {
                 try (NDArray logits = cls.apply(ps, t, training)) {
                     obj.add(logits.transpose(0, 2, 3, 1).reshape(n, h * w * anchors));
                 }
@@ -64,6 +81,25 @@ public final class RpnHead extends TorchModule {
             del.close();
         }
         return new NDList(objectness, deltas);
+    }
+
+    /** The shared convs, each followed by ReLU. */
+    private NDArray shared(ParameterStore ps, NDArray x, boolean training) {
+        NDArray t = x;
+        for (Conv2dLayer conv : convs) {
+            try (NDArray c = conv.apply(ps, t, training)) {
+                NDArray next = ai.djl.nn.Activation.relu(c);
+                if (t != x) {
+                    t.close();
+                }
+                t = next;
+            }
+        }
+        return t;
+    }
+
+    public int convDepth() {
+        return convs.size();
     }
 
     @Override

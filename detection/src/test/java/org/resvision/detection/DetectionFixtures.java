@@ -34,13 +34,14 @@ final class DetectionFixtures {
 
     /** The config torchvision's model was built with (meta.json holds its constructor arguments). */
     static DetectionConfig config(JsonNode meta) {
-        DetectionConfig c = DetectionConfig.preset(meta.get("arch").asText().equals("resnet50") ? "fasterrcnn_resnet50_fpn" : "fasterrcnn_resnet18_fpn");
+        DetectionConfig c = DetectionConfig.preset(meta.has("model") ? meta.get("model").asText()
+                : meta.get("arch").asText().equals("resnet50") ? "fasterrcnn_resnet50_fpn" : "fasterrcnn_resnet18_fpn");
         c.norm = meta.get("norm").asText();
         c.norm_eps = (float) meta.get("eps").asDouble();
         c.num_classes = meta.get("num_classes").asInt();
         c.min_size = meta.get("min_size").asInt();
         c.max_size = meta.get("max_size").asInt();
-        c.box_score_thresh = (float) meta.get("box_score_thresh").asDouble();
+        c.box_score_thresh = (float) meta.path("box_score_thresh").asDouble(c.box_score_thresh);
         c.rpn_pre_nms_top_n_test = meta.path("rpn_pre_nms_top_n_test").asInt(c.rpn_pre_nms_top_n_test);
         c.rpn_post_nms_top_n_test = meta.path("rpn_post_nms_top_n_test").asInt(c.rpn_post_nms_top_n_test);
         c.box_detections_per_img = meta.path("box_detections_per_img").asInt(c.box_detections_per_img);

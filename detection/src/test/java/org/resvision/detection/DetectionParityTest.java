@@ -26,14 +26,16 @@ import org.resvision.backbone.weights.WeightsIO;
  * calibrated BN) loaded unchanged, each stage run on torchvision's own inputs for that stage and
  * compared with its outputs: dense tensors within 1e-4 relative, anchors exactly, proposals and
  * detections as matched sets (>= 99% at IoU >= 0.99, score within 1e-4). Then the whole pipeline
- * from raw images.
+ * from raw images. {@code fasterrcnn_resnet50_fpn_v2} is torchvision's v2 model (BatchNorm FPN and
+ * box head, 2-conv RPN head) with every BatchNorm calibrated.
  */
 class DetectionParityTest {
 
     static final double TOLERANCE = 1e-4;
 
     @ParameterizedTest(name = "{0} from {1}")
-    @CsvSource({"fasterrcnn_resnet50_fpn, weights.pth", "fasterrcnn_resnet18_fpn, weights.safetensors"})
+    @CsvSource({"fasterrcnn_resnet50_fpn, weights.pth", "fasterrcnn_resnet18_fpn, weights.safetensors",
+            "fasterrcnn_resnet50_fpn_v2, weights.pth"})
     void everyStageMatchesTorchvision(String caseName, String weightsFile) throws Exception {
         Path dir = DetectionFixtures.caseDir(caseName);
         JsonNode meta = ParityFixtures.meta(dir);
@@ -102,7 +104,12 @@ class DetectionParityTest {
             NDArray pooled = model.roiHeads().pooler().apply(refFpn.subList(0, 4), refProposals, sizes);
             Tensors.assertClose(caseName + " box_features", pooled, io.get("box_features"), TOLERANCE);
 
-            // 7. box head + predictor
+            // 7. box head alone (fixtures older than this key skip it), then box head + predictor
+            if (io.contains("box_head")) {
+                try (NDList rep = model.roiHeads().boxHead().forward(ps, new NDList(io.get("box_features")), false)) {
+                    Tensors.assertClose(caseName + " box_head", rep.singletonOrThrow(), io.get("box_head"), TOLERANCE);
+                }
+            }
             NDList pred = model.roiHeads().predict(ps, io.get("box_features"), false);
             Tensors.assertClose(caseName + " class_logits", pred.get(0), io.get("class_logits"), TOLERANCE);
             Tensors.assertClose(caseName + " box_regression", pred.get(1), io.get("box_regression"), TOLERANCE);
@@ -130,6 +137,17 @@ class DetectionParityTest {
             // fixture scales up (so that random weights give distinct scores): the same boxes come
             // out in the same order with scores a few 1e-4 apart, so the tolerance is wider.
             try (DetectionTransform.Prepared p = transform.prepare(raw)) {
+                // the reference detections mapped back to the original images: torchvision's final boxes
+                List<Detections> refDets = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    refDets.add(new Detections(io.get("det_boxes_" + i).toFloatArray(), io.get("det_scores_" + i).toFloatArray(),
+                            labels(io.get("det_labels_" + i))));
+                }
+                List<Detections> rescaled = DetectionTransform.postprocess(refDets, p);
+                for (int i = 0; i < n; i++) {
+                    NDArray expected = io.get("final_boxes_" + i);
+                    Tensors.assertClose(caseName + " final boxes " + i, manager.create(rescaled.get(i).boxes(), expected.getShape()), expected, TOLERANCE);
+                }
                 List<Detections> end = DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
                 for (int i = 0; i < n; i++) {
                     Detections d = end.get(i);

@@ -35,12 +35,23 @@ public final class BackboneWithFpn extends TorchModule {
      * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
      */
     public BackboneWithFpn(ResNetConfig resnet, int outChannels, int trainableLayers) {
+        this(resnet, outChannels, trainableLayers, null);
+    }
+
+    /**
+     * @param resnet the body's config; its head is dropped
+     * @param outChannels FPN channels (256)
+     * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
+     * @param fpnNorm the FPN's {@code norm_layer} ({@code null}: none, torchvision's default;
+     *     {@code fasterrcnn_resnet50_fpn_v2} uses BatchNorm2d)
+     */
+    public BackboneWithFpn(ResNetConfig resnet, int outChannels, int trainableLayers, Norm fpnNorm) {
         body = register("body", new ResNet(resnet.withNumClasses(0)));
         int[] in = new int[4];
         for (int i = 0; i < 4; i++) {
             in[i] = resnet.stageChannels(i + 1);
         }
-        fpn = register("fpn", new FeaturePyramidNetwork(in, outChannels));
+        fpn = register("fpn", new FeaturePyramidNetwork(in, outChannels, fpnNorm));
         body.setTrainableLayers(trainableLayers);
     }
 

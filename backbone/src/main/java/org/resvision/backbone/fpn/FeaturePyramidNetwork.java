@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.resvision.backbone.nn.Conv2dLayer;
 import org.resvision.backbone.nn.Initializers;
+import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.nn.TorchSequential;
 import org.resvision.backbone.nn.TorchModule;
 
@@ -19,45 +20,69 @@ import org.resvision.backbone.nn.TorchModule;
  * coarser level, and a 3x3 output conv per level ({@code layer_blocks.i.0}); then the extra
  * level {@code pool} = max-pool (kernel 1, stride 2) of the coarsest output.
  *
+ * <p>With a norm layer ({@code norm_layer=BatchNorm2d}, as in {@code fasterrcnn_resnet50_fpn_v2})
+ * every block is torchvision's {@code Conv2dNormActivation} without activation: the conv has no
+ * bias ({@code inner_blocks.i.0.weight}) and is followed by the norm ({@code inner_blocks.i.1.*}).
+ *
  * <p>Input: the C2..C5 maps (finest first); output: P2..P5 plus {@code pool}, each [N,
  * outChannels, H_i, W_i], named {@code 0, 1, 2, 3, pool}.
  */
 public final class FeaturePyramidNetwork extends TorchModule {
 
-    private final List<Conv2dLayer> inner = new ArrayList<>();
-    private final List<Conv2dLayer> layer = new ArrayList<>();
+    private final List<TorchSequential> inner = new ArrayList<>();
+    private final List<TorchSequential> layer = new ArrayList<>();
     private final int outChannels;
+    private final Norm norm;
 
     /**
      * @param inChannels channels of each input level, finest first (e.g. 256, 512, 1024, 2048)
      * @param outChannels channels of every output level (256 in torchvision)
      */
     public FeaturePyramidNetwork(int[] inChannels, int outChannels) {
+        this(inChannels, outChannels, null);
+    }
+
+    /**
+     * @param inChannels channels of each input level, finest first (e.g. 256, 512, 1024, 2048)
+     * @param outChannels channels of every output level (256 in torchvision)
+     * @param norm torchvision's {@code norm_layer} after each conv, or {@code null} for none (then
+     *     the convs have biases)
+     */
+    public FeaturePyramidNetwork(int[] inChannels, int outChannels, Norm norm) {
         this.outChannels = outChannels;
-        List<TorchSequential> innerBlocks = new ArrayList<>();
-        List<TorchSequential> layerBlocks = new ArrayList<>();
+        this.norm = norm;
         for (int c : inChannels) {
             if (c == 0) {
                 throw new IllegalArgumentException("in_channels=0 is not supported");
             }
-            Conv2dLayer lateral = conv(c, outChannels, 1, 0);
-            Conv2dLayer output = conv(outChannels, outChannels, 3, 1);
-            inner.add(lateral);
-            layer.add(output);
-            innerBlocks.add(new TorchSequential(lateral));
-            layerBlocks.add(new TorchSequential(output));
+            inner.add(block(c, outChannels, 1, 0, norm));
+            layer.add(block(outChannels, outChannels, 3, 1, norm));
         }
-        register("inner_blocks", new TorchSequential(innerBlocks));
-        register("layer_blocks", new TorchSequential(layerBlocks));
+        register("inner_blocks", new TorchSequential(inner));
+        register("layer_blocks", new TorchSequential(layer));
     }
 
-    /** Conv2dNormActivation without norm and activation: conv with bias, kaiming_uniform(a=1), bias 0. */
-    private static Conv2dLayer conv(int in, int out, int kernel, int padding) {
-        return Conv2dLayer.builder(in, out, kernel)
+    /**
+     * Conv2dNormActivation without activation: conv (kaiming_uniform(a=1)) with bias 0 when there
+     * is no norm, else conv without bias followed by the norm.
+     */
+    private static TorchSequential block(int in, int out, int kernel, int padding, Norm norm) {
+        Conv2dLayer conv = Conv2dLayer.builder(in, out, kernel)
                 .padding(padding)
+                .bias(norm == null)
                 .weightInit(Initializers.kaimingUniform(1.0))
                 .biasInit(ai.djl.training.initializer.Initializer.ZEROS)
                 .build();
+        return norm == null ? new TorchSequential(conv) : new TorchSequential(conv, norm.create(out));
+    }
+
+    /** The norm after each conv, or {@code null} (torchvision's default FPN). */
+    public Norm norm() {
+        return norm;
+    }
+
+    private static NDArray apply(TorchSequential block, ParameterStore ps, NDArray x, boolean training) {
+        return block.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
     public int outChannels() {
@@ -83,10 +108,10 @@ public final class FeaturePyramidNetwork extends TorchModule {
                     "FPN expects " + levels + " feature maps, got " + inputs.size());
         }
         NDArray[] results = new NDArray[levels];
-        NDArray lastInner = inner.get(levels - 1).apply(ps, inputs.get(levels - 1), training);
-        results[levels - 1] = layer.get(levels - 1).apply(ps, lastInner, training);
+        NDArray lastInner = apply(inner.get(levels - 1), ps, inputs.get(levels - 1), training);
+        results[levels - 1] = apply(layer.get(levels - 1), ps, lastInner, training);
         for (int i = levels - 2; i >= 0; i--) {
-            NDArray lateral = inner.get(i).apply(ps, inputs.get(i), training);
+            NDArray lateral = apply(inner.get(i), ps, inputs.get(i), training);
             Shape s = lateral.getShape();
             NDArray topDown =
                     lastInner.getNDArrayInternal()
@@ -95,7 +120,7 @@ public final class FeaturePyramidNetwork extends TorchModule {
             lastInner = lateral.add(topDown);
             lateral.close();
             topDown.close();
-            results[i] = layer.get(i).apply(ps, lastInner, training);
+            results[i] = apply(layer.get(i), ps, lastInner, training);
         }
         lastInner.close();
         NDArray pool = Pool.maxPool2d(results[levels - 1], new Shape(1, 1), new Shape(2, 2), new Shape(0, 0), false);

@@ -19,7 +19,7 @@ import org.resvision.detection.Target;
 
 /**
  * One case of the Faster R-CNN benchmark (one process per case, so its peak RSS is its own):
- * {@code --arch resnet50|resnet18 --mode infer|train --min-size S --batch B [--height H --width
+ * {@code --arch resnet50|resnet18|resnet50_v2 --mode infer|train --min-size S --batch B [--height H --width
  * W]}. Inference times the whole call a user makes (transform, model, post-processing, boxes back
  * to the image); a training step is transform + the four losses + backward + SGD step, frozen BN
  * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image; {@code --weights
@@ -57,7 +57,11 @@ public final class DetectionBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        DetectionConfig c = DetectionConfig.preset(arch.equals("resnet18") ? "fasterrcnn_resnet18_fpn" : "fasterrcnn_resnet50_fpn");
+        DetectionConfig c = DetectionConfig.preset(switch (arch) {
+            case "resnet18" -> "fasterrcnn_resnet18_fpn";
+            case "resnet50_v2" -> "fasterrcnn_resnet50_fpn_v2";
+            default -> "fasterrcnn_resnet50_fpn";
+        });
         c.min_size = minSize;
         c.max_size = (int) Math.round(minSize * 1333.0 / 800);
         c.validate();

@@ -1,0 +1,104 @@
+package org.resvision.detection;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+import org.resvision.backbone.nn.Conv2dLayer;
+import org.resvision.backbone.nn.Initializers;
+import org.resvision.backbone.nn.LinearLayer;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.nn.ReluLayer;
+import org.resvision.backbone.nn.TorchModule;
+import org.resvision.backbone.nn.TorchSequential;
+
+/**
+ * torchvision's {@code FastRCNNConvFCHead(input_size, conv_layers, fc_layers, norm_layer)} (the box
+ * head of {@code fasterrcnn_resnet50_fpn_v2}), an {@code nn.Sequential}: one {@code
+ * Conv2dNormActivation} per conv layer ({@code i.0} 3x3 conv, padding 1, no bias when there is a
+ * norm; {@code i.1} the norm; then ReLU), a Flatten, then per fc layer a Linear + ReLU. Conv
+ * weights kaiming_normal (fan_out, relu), conv biases 0; Linear layers PyTorch's default. With
+ * v2's {@code [256]*4, [1024], BatchNorm2d} the keys are {@code 0..3.0.weight}, {@code 0..3.1.*},
+ * {@code 5.weight}, {@code 5.bias}. [R, C, S, S] -> [R, last fc size].
+ */
+public final class FastRcnnConvFcHead extends TorchModule {
+
+    private final List<Block> layers = new ArrayList<>();
+    private final int outFeatures;
+
+    /**
+     * @param inChannels channels of the pooled features
+     * @param size their spatial size (7)
+     * @param convLayers output channels of each conv layer
+     * @param fcLayers output size of each fc layer (at least one)
+     * @param norm the norm after each conv, or {@code null} for none (convs then have biases)
+     */
+    public FastRcnnConvFcHead(int inChannels, int size, int[] convLayers, int[] fcLayers, Norm norm) {
+        if (fcLayers.length == 0) {
+            throw new IllegalArgumentException("FastRcnnConvFcHead needs at least one fc layer");
+        }
+        int prev = inChannels;
+        for (int c : convLayers) {
+            Conv2dLayer conv = Conv2dLayer.builder(prev, c, 3).padding(1).bias(norm == null)
+                    .weightInit(Initializers.kaimingNormalFanOut()).biasInit(Initializer.ZEROS).build();
+            add(norm == null ? new TorchSequential(conv, new ReluLayer()) : new TorchSequential(conv, norm.create(c), new ReluLayer()));
+            prev = c;
+        }
+        add(new Flatten());
+        prev = prev * size * size;
+        for (int f : fcLayers) {
+            add(new LinearLayer(prev, f));
+            add(new ReluLayer());
+            prev = f;
+        }
+        outFeatures = prev;
+    }
+
+    private void add(Block b) {
+        layers.add(register(String.valueOf(layers.size()), b));
+    }
+
+    /** The representation size (the last fc layer's output). */
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray input = inputs.singletonOrThrow();
+        NDArray x = input;
+        for (Block layer : layers) {
+            NDArray next = layer.forward(ps, new NDList(x), training).singletonOrThrow();
+            if (x != input) {
+                x.close();
+            }
+            x = next;
+        }
+        return new NDList(x);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {new Shape(inputShapes[0].get(0), outFeatures)};
+    }
+
+    /** {@code nn.Flatten()}: [R, ...] -> [R, rest] (R may be 0). */
+    private static final class Flatten extends TorchModule {
+        @Override
+        protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+            NDArray x = inputs.singletonOrThrow();
+            return new NDList(x.reshape(x.getShape().get(0), x.getShape().slice(1).size()));
+        }
+
+        @Override
+        public Shape[] getOutputShapes(Shape[] inputShapes) {
+            Shape s = inputShapes[0];
+            return new Shape[] {new Shape(s.get(0), s.slice(1).size())};
+        }
+    }
+}

@@ -79,7 +79,10 @@ public final class FeaturesCommand implements Command {
             TorchModule model;
             ResNet body;
             if (fpn) {
-                BackboneWithFpn b = BackboneModels.fpn(arch, norm);
+                // fasterrcnn_resnet50_fpn_v2's FPN has BatchNorm after each conv (eval mode: running statistics)
+                boolean fpnNorm = spec.entry() != null && spec.entry().model().equals("fasterrcnn_resnet50_fpn_v2");
+                BackboneWithFpn b = fpnNorm ? new BackboneWithFpn(BackboneModels.config(arch).withNorm(norm), BackboneWithFpn.DEFAULT_OUT_CHANNELS, 0,
+                        Norm.frozenBatchNorm()) : BackboneModels.fpn(arch, norm);
                 model = b;
                 body = b.body();
             } else {

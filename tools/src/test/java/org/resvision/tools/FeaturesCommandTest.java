@@ -128,4 +128,36 @@ class FeaturesCommandTest {
             }
         }
     }
+
+    /** fasterrcnn_resnet50_fpn_v2 by name with --fpn: its FPN (BatchNorm after each conv) gives the detector's own FPN maps. */
+    @Test
+    void aV2DetectorsNameBuildsItsNormalisedFpn() throws Exception {
+        Path root = Path.of(System.getProperty("resvision.parity.dir", "target/parity")).resolve("detection");
+        Path caseDir = root.resolve("fasterrcnn_resnet50_fpn_v2");
+        if (!Files.exists(caseDir.resolve("meta.json"))) {
+            ParityFixtures.assumeTorchvision();
+            ParityFixtures.runScript("detection_fixtures.py", dir.resolve("fixtures.log"), root.toString(), "--cases", "fasterrcnn_resnet50_fpn_v2");
+        }
+        int classes = ParityFixtures.meta(caseDir).get("num_classes").asInt();
+        Path image = drawImage(dir.resolve("scene.png"));
+        Path out = dir.resolve("v2.safetensors");
+        List<String> names = java.util.stream.IntStream.range(0, classes).mapToObj(i -> "k" + i).toList();
+        try (PublishedFixture f = new PublishedFixture(dir, caseDir.resolve("weights.pth"), "fasterrcnn_resnet50_fpn_v2", "TEST_V1", "detection",
+                names)) {
+            assertEquals(0, Main.run(new String[] {"features", "--weights", "fasterrcnn_resnet50_fpn_v2:TEST_V1", "--fpn", image.toString(), "--out",
+                out.toString()}));
+            try (NDManager m = NDManager.newBaseManager()) {
+                var entry = org.resvision.backbone.hub.WeightsCatalog.get().find("fasterrcnn_resnet50_fpn_v2:TEST_V1");
+                org.resvision.detection.FasterRcnn model = org.resvision.detection.Pretrained.load(org.resvision.detection.Pretrained.config(entry),
+                        f.installed, m);
+                NDArray x = FeaturesCommand.preprocess(org.resvision.data.image.Images.read(image, m), 0);
+                ai.djl.ndarray.NDList levels = model.features(new ai.djl.training.ParameterStore(m, false), x, false);
+                StateDict ours = WeightsIO.load(out, m);
+                assertEquals(5, levels.size());
+                for (NDArray level : levels) {
+                    Tensors.assertClose("v2 fpn " + level.getName(), ours.get(level.getName()), level, 1e-6);
+                }
+            }
+        }
+    }
 }

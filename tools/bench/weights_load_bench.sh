@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Load time of every catalog model's default checkpoint, ResVision next to torchvision, one
+# process per side and round, the sides alternating. The checkpoints are torchvision's builders
+# with random weights saved under the published file names (same tensors and size as the
+# published files; not their bytes), made once into target/bench/weights.
+#   tools/bench/weights_load_bench.sh [ROUNDS] [MODEL ...]   (build first: mvn -B -q install -DskipTests)
+# Columns: sha = ResVision's SHA-256 check of a cached file (torchvision does none on load),
+# read = the file into tensors, load = build the model (random init) and copy the tensors in
+# (strict), total = read + load (+ sha for ResVision). Medians over the rounds.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source tools/bench/compare.sh
+ROUNDS=${1:-3}; shift || true
+DIR=target/bench/weights
+/usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" make "$@" >/dev/null
+CP=$(classpath tools)
+/usr/bin/python3 -c 'import torch; print("torchvision side:", [l.strip() for l in torch.__config__.show().splitlines() if "BLAS_INFO" in l])'
+out=$(mktemp)
+for r in $(seq "$ROUNDS"); do
+  # shellcheck disable=SC2046
+  java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$@" 2>/dev/null | grep '^resvision' >>"$out"
+  THREADS=${THREADS:-2} /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" time "$@" | grep '^torchvision' >>"$out"
+done
+python3 - "$out" <<'PY'
+import statistics, sys, collections
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    side, model, *ms = line.split()
+    rows[(model, side)].append([float(x) for x in ms])
+med = lambda xs: statistics.median(xs)
+print("| model | ResVision sha / read / load / total ms | torchvision read / load / total ms | ratio |")
+print("|---|---|---|---|")
+for model in dict.fromkeys(m for m, _ in rows):
+    r = rows[(model, "resvision")]; t = rows[(model, "torchvision")]
+    sha, read, load = (med([x[i] for x in r]) for i in range(3))
+    tread, tload = (med([x[i] for x in t]) for i in range(2))
+    total, ttotal = sha + read + load, tread + tload
+    print(f"| {model} | {sha:.0f} / {read:.0f} / {load:.0f} / {total:.0f} | {tread:.0f} / {tload:.0f} / {ttotal:.0f} | {total / ttotal:.2f}x |")
+PY
+rm -f "$out"

@@ -1,0 +1,81 @@
+package org.resvision.tools.bench;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.resvision.backbone.hub.PublishedWeights;
+import org.resvision.backbone.hub.WeightsCache;
+import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.backbone.nn.StateDictLoader;
+import org.resvision.backbone.nn.TorchModule;
+import org.resvision.backbone.resnet.ResNet;
+import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.backbone.weights.StateDict;
+import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.detection.FasterRcnn;
+import org.resvision.detection.Pretrained;
+import org.resvision.segmentation.Fcn;
+import org.resvision.segmentation.PretrainedSegmentation;
+
+/**
+ * Load time of each catalog model's default checkpoint from a folder ({@code
+ * tools/bench/weights_load_bench.sh}): per model one line {@code resvision MODEL sha_ms read_ms
+ * load_ms}, where sha is the SHA-256 check a cached file gets (once per process), read is {@link
+ * WeightsIO#load} and load is building the model (random init, as torchvision's builder does) plus
+ * copying the tensors in (strict).
+ *
+ * <p>Usage: {@code WeightsLoadBench DIR [MODEL ...]}
+ */
+public final class WeightsLoadBench {
+
+    private WeightsLoadBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        List<String> wanted = List.of(args).subList(1, args.length);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (PublishedWeights w : WeightsCatalog.get().entries()) {
+            if (!w.isDefault() || !seen.add(w.model()) || !wanted.isEmpty() && !wanted.contains(w.model())) {
+                continue;
+            }
+            Path file = dir.resolve(w.fileName());
+            if (!Files.isRegularFile(file)) {
+                System.err.println("skipped " + w.model() + ": no " + file);
+                continue;
+            }
+            long t0 = System.nanoTime();
+            WeightsCache.sha256(file);
+            long t1 = System.nanoTime();
+            try (NDManager m = NDManager.newBaseManager()) {
+                StateDict sd = WeightsIO.load(file, m);
+                long t2 = System.nanoTime();
+                TorchModule model = build(w, m);
+                StateDictLoader.load(model, sd, file, "", true);
+                long t3 = System.nanoTime();
+                System.out.printf(Locale.ROOT, "resvision %s %.0f %.0f %.0f%n", w.model(), (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6);
+            }
+        }
+    }
+
+    private static TorchModule build(PublishedWeights w, NDManager m) {
+        switch (w.task()) {
+            case "detection" -> {
+                return new FasterRcnn(Pretrained.config(w)).init(m);
+            }
+            case "segmentation" -> {
+                Fcn fcn = new Fcn(PretrainedSegmentation.config(w).fcn());
+                fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+                return fcn;
+            }
+            default -> {
+                ResNet r = new ResNet(ResNetConfig.of(w.model()).withNumClasses(w.numClasses()));
+                r.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+                return r;
+            }
+        }
+    }
+}

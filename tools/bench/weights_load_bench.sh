@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load time of every catalog model's default checkpoint, ResVision next to torchvision, one
-# process per side and round, the sides alternating. The checkpoints are torchvision's builders
+# process per model, side and round (as a user's process loads one model), the sides alternating. The checkpoints are torchvision's builders
 # with random weights saved under the published file names (same tensors and size as the
 # published files; not their bytes), made once into target/bench/weights.
 #   tools/bench/weights_load_bench.sh [ROUNDS] [MODEL ...]   (build first: mvn -B -q install -DskipTests)
@@ -14,12 +14,17 @@ ROUNDS=${1:-3}; shift || true
 DIR=target/bench/weights
 /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" make "$@" >/dev/null
 CP=$(classpath tools)
-/usr/bin/python3 -c 'import torch; print("torchvision side:", [l.strip() for l in torch.__config__.show().splitlines() if "BLAS_INFO" in l])'
+echo "torchvision side: torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), BLAS library:" \
+  "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown) (loading does no BLAS work)"
+MODELS=("$@")
+[ ${#MODELS[@]} -gt 0 ] || MODELS=($(/usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" make | cut -d' ' -f1))
 out=$(mktemp)
 for r in $(seq "$ROUNDS"); do
-  # shellcheck disable=SC2046
-  java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$@" 2>/dev/null | grep '^resvision' >>"$out"
-  THREADS=${THREADS:-2} /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" time "$@" | grep '^torchvision' >>"$out"
+  for m in "${MODELS[@]}"; do
+    # shellcheck disable=SC2046
+    java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$m" 2>/dev/null | grep '^resvision' >>"$out"
+    THREADS=${THREADS:-2} /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" time "$m" | grep '^torchvision' >>"$out"
+  done
 done
 python3 - "$out" <<'PY'
 import statistics, sys, collections

@@ -26,7 +26,7 @@ import org.resvision.segmentation.PretrainedSegmentation;
  * tools/bench/weights_load_bench.sh}): per model one line {@code resvision MODEL sha_ms read_ms
  * load_ms}, where sha is the SHA-256 check a cached file gets (once per process), read is {@link
  * WeightsIO#load} and load is building the model (random init, as torchvision's builder does) plus
- * copying the tensors in (strict).
+ * copying the tensors in (strict). The engine (libtorch) is loaded before the clock starts.
  *
  * <p>Usage: {@code WeightsLoadBench DIR [MODEL ...]}
  */
@@ -37,6 +37,10 @@ public final class WeightsLoadBench {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         List<String> wanted = List.of(args).subList(1, args.length);
+        // libtorch is loaded before the clock starts, as Python's side imports torch before its own
+        try (NDManager warm = NDManager.newBaseManager()) {
+            warm.zeros(new Shape(1)).close();
+        }
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (PublishedWeights w : WeightsCatalog.get().entries()) {
             if (!w.isDefault() || !seen.add(w.model()) || !wanted.isEmpty() && !wanted.contains(w.model())) {

@@ -19,6 +19,7 @@ import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
 import org.resvision.backbone.zoo.PretrainedFiles;
 import org.resvision.backbone.zoo.ResVisionRepository;
+import org.resvision.backbone.zoo.ZooArguments;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTranslator;
 import org.resvision.detection.FasterRcnn;
@@ -40,12 +41,12 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
         try {
-            String id = string(arguments, ResVisionRepository.ARG_WEIGHTS);
+            String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
             if (id != null) {
                 PublishedWeights w = WeightsCatalog.get().find(id);
                 return Pretrained.load(Pretrained.config(w), PretrainedFiles.checkpoint(w), model.getNDManager());
             }
-            return Pretrained.load(config(arguments), checkpoint(model, modelPath, arguments), model.getNDManager());
+            return Pretrained.load(config(arguments), ZooArguments.checkpoint(model, modelPath, arguments), model.getNDManager());
         } catch (IOException | RuntimeException e) {
             model.close(); // DJL's loader drops the half-built model without closing it
             throw e;
@@ -54,7 +55,7 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
 
     /** The config of {@code arguments}' {@code config}: a preset name or a JSON file. */
     static DetectionConfig config(Map<String, ?> arguments) throws IOException {
-        String config = string(arguments, ResVisionRepository.ARG_CONFIG);
+        String config = ZooArguments.string(arguments, ResVisionRepository.ARG_CONFIG);
         if (config == null) {
             throw new IllegalArgumentException("a Faster R-CNN checkpoint needs the argument 'config' (a preset name or a config JSON)");
         }
@@ -63,27 +64,6 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
             return DetectionConfig.read(p);
         }
         return DetectionConfig.preset(config).validate();
-    }
-
-    /** {@code resvision.file}, else the model path itself or the file of the model's name in it. */
-    static Path checkpoint(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
-        String file = string(arguments, ResVisionRepository.ARG_FILE);
-        if (file != null) {
-            return Path.of(file);
-        }
-        if (Files.isRegularFile(modelPath)) {
-            return modelPath;
-        }
-        Path named = modelPath.resolve(model.getName());
-        if (Files.isRegularFile(named)) {
-            return named;
-        }
-        throw new IOException(modelPath + ": no checkpoint named " + model.getName() + " (pass the checkpoint file to optModelPath)");
-    }
-
-    private static String string(Map<String, ?> arguments, String key) {
-        Object v = arguments == null ? null : arguments.get(key);
-        return v == null || v.toString().isBlank() ? null : v.toString();
     }
 
     @Override

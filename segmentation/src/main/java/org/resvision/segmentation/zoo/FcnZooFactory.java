@@ -20,6 +20,7 @@ import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
 import org.resvision.backbone.zoo.PretrainedFiles;
 import org.resvision.backbone.zoo.ResVisionRepository;
+import org.resvision.backbone.zoo.ZooArguments;
 import org.resvision.segmentation.PretrainedSegmentation;
 import org.resvision.segmentation.SegmentationModelConfig;
 import org.resvision.segmentation.SegmentationTranslator;
@@ -41,12 +42,12 @@ public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
     private record Setup(SegmentationModelConfig config, List<String> classes, int shortSide) {}
 
     private static Setup setup(Map<String, ?> arguments) throws IOException {
-        String id = string(arguments, ResVisionRepository.ARG_WEIGHTS);
+        String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
         if (id != null) {
             PublishedWeights w = WeightsCatalog.get().find(id);
             return new Setup(PretrainedSegmentation.config(w), w.categories(), PretrainedSegmentation.shortSide(w));
         }
-        String config = string(arguments, ResVisionRepository.ARG_CONFIG);
+        String config = ZooArguments.string(arguments, ResVisionRepository.ARG_CONFIG);
         if (config == null) {
             throw new IllegalArgumentException("an FCN checkpoint needs the argument 'config' (a preset name or a config JSON)");
         }
@@ -65,34 +66,13 @@ public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
     @Override
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
         try {
-            String id = string(arguments, ResVisionRepository.ARG_WEIGHTS);
-            Path file = id != null ? PretrainedFiles.checkpoint(WeightsCatalog.get().find(id)) : checkpoint(model, modelPath, arguments);
+            String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
+            Path file = id != null ? PretrainedFiles.checkpoint(WeightsCatalog.get().find(id)) : ZooArguments.checkpoint(model, modelPath, arguments);
             return PretrainedSegmentation.load(setup(arguments).config(), file, model.getNDManager());
         } catch (IOException | RuntimeException e) {
             model.close(); // DJL's loader drops the half-built model without closing it
             throw e;
         }
-    }
-
-    /** {@code resvision.file}, else the model path itself or the file of the model's name in it. */
-    static Path checkpoint(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
-        String file = string(arguments, ResVisionRepository.ARG_FILE);
-        if (file != null) {
-            return Path.of(file);
-        }
-        if (Files.isRegularFile(modelPath)) {
-            return modelPath;
-        }
-        Path named = modelPath.resolve(model.getName());
-        if (Files.isRegularFile(named)) {
-            return named;
-        }
-        throw new IOException(modelPath + ": no checkpoint named " + model.getName() + " (pass the checkpoint file to optModelPath)");
-    }
-
-    private static String string(Map<String, ?> arguments, String key) {
-        Object v = arguments == null ? null : arguments.get(key);
-        return v == null || v.toString().isBlank() ? null : v.toString();
     }
 
     @Override

@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
@@ -46,7 +47,91 @@ final class TorchCheckpoint {
         return head.length >= 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a && head[3] == 10;
     }
 
+    /**
+     * Reads a zip {@code torch.save} file: its STORED entries (all that torch writes) straight
+     * from a memory map, one copy into libtorch per tensor; anything else (compressed entries,
+     * zips this reader's own index does not handle) through {@link #readZipStreaming}.
+     */
     static StateDict readZip(Path file, NDManager manager) throws IOException {
+        StateDict mapped = readZipMapped(file, manager);
+        return mapped != null ? mapped : readZipStreaming(file, manager);
+    }
+
+    /**
+     * The memory-mapped reader, or null where the file is one for {@link #readZipStreaming}. Each
+     * storage is mapped on its own (so files over 2 GB work) and unmapped once its last tensor is
+     * built: no mapping outlives the call, and the tensors own copies of their bytes.
+     */
+    static StateDict readZipMapped(Path file, NDManager manager) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ZipIndex zip = ZipIndex.read(ch);
+            if (zip == null || zip.hasDuplicateNames()) {
+                return null;
+            }
+            ZipIndex.Entry pkl = null;
+            for (ZipIndex.Entry e : zip.entries) {
+                String n = e.name.replace('\\', '/');
+                if (n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../") || n.endsWith("/..")) {
+                    throw new WeightsFormatException(file, "zip entry '" + e.name + "' points outside the archive: not a torch.save file");
+                }
+                if (pkl == null && (e.name.equals("data.pkl") || e.name.endsWith("/data.pkl"))) {
+                    pkl = e;
+                }
+            }
+            if (pkl == null) {
+                throw new WeightsFormatException(file, "a zip without data.pkl: not a torch.save file");
+            }
+            if (!pkl.isPlainStored() || pkl.size > Integer.MAX_VALUE) {
+                return null;
+            }
+            String prefix = pkl.name.substring(0, pkl.name.length() - "data.pkl".length());
+            Map<String, ZipIndex.Entry> storages = new HashMap<>();
+            Map<String, Integer> users = new HashMap<>();
+            zip.locate(ch, pkl, file);
+            ByteBuffer pickle = ByteBuffer.allocate((int) pkl.size);
+            while (pickle.hasRemaining() && ch.read(pickle, pkl.dataStart + pickle.position()) >= 0) {
+                // positional reads until full; the index checked that the entry lies in the file
+            }
+            Object root = Unpickler.load(pickle.flip());
+            Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
+            for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                String key = e.getValue().storage().key();
+                ZipIndex.Entry entry = zip.get(prefix + "data/" + key);
+                if (entry == null) {
+                    throw new WeightsFormatException(file, "storage record data/" + key + " of '" + e.getKey() + "' is missing");
+                }
+                if (!entry.isPlainStored() || entry.size > Integer.MAX_VALUE) {
+                    return null; // compressed (not torch.save's own output) or beyond one buffer
+                }
+                storages.put(key, entry);
+                users.merge(key, 1, Integer::sum);
+            }
+            Map<String, ByteBuffer> mapped = new HashMap<>();
+            StateDict out = new StateDict();
+            try {
+                for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                    String key = e.getValue().storage().key();
+                    ByteBuffer data = mapped.get(key);
+                    if (data == null) {
+                        ZipIndex.Entry entry = storages.get(key);
+                        zip.locate(ch, entry, file);
+                        data = entry.size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, entry.dataStart, entry.size);
+                        mapped.put(key, data);
+                    }
+                    out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+                    if (users.merge(key, -1, Integer::sum) == 0) {
+                        Unmapper.unmap(mapped.remove(key));
+                    }
+                }
+            } finally {
+                mapped.values().forEach(Unmapper::unmap);
+            }
+            return out;
+        }
+    }
+
+    /** The reader of java.util.zip, streaming each storage into libtorch memory. */
+    static StateDict readZipStreaming(Path file, NDManager manager) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry pkl = null;
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -103,8 +188,26 @@ final class TorchCheckpoint {
         }
     }
 
+    /**
+     * Reads a legacy {@code torch.save} file from a memory map of the whole file (unmapped before
+     * returning: the tensors own copies of their bytes).
+     */
     static StateDict readLegacy(Path file, NDManager manager) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE) {
+                throw new WeightsFormatException(file, "a legacy torch.save file of " + size + " bytes: over 2 GB is not supported (re-save it with torch >= 1.6)");
+            }
+            ByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            try {
+                return readLegacy(file, manager, map.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+            } finally {
+                Unmapper.unmap(map);
+            }
+        }
+    }
+
+    private static StateDict readLegacy(Path file, NDManager manager, ByteBuffer in) throws IOException {
         try {
             Object magic = Unpickler.load(in);
             if (!LEGACY_MAGIC.equals(magic)) {

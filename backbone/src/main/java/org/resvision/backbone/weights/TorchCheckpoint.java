@@ -111,14 +111,19 @@ final class TorchCheckpoint {
             try {
                 for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
                     String key = e.getValue().storage().key();
-                    ByteBuffer data = mapped.get(key);
-                    if (data == null) {
-                        ZipIndex.Entry entry = storages.get(key);
-                        zip.locate(ch, entry, file);
-                        data = entry.size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, entry.dataStart, entry.size);
-                        mapped.put(key, data);
+                    ZipIndex.Entry entry = storages.get(key);
+                    zip.locate(ch, entry, file);
+                    NDArray direct = readDirect(ch, file, manager, e.getKey(), e.getValue(), entry);
+                    if (direct != null) {
+                        out.put(e.getKey(), direct);
+                    } else {
+                        ByteBuffer data = mapped.get(key);
+                        if (data == null) {
+                            data = entry.size == 0 ? ByteBuffer.allocate(0) : ch.map(FileChannel.MapMode.READ_ONLY, entry.dataStart, entry.size);
+                            mapped.put(key, data);
+                        }
+                        out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
                     }
-                    out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
                     if (users.merge(key, -1, Integer::sum) == 0) {
                         Unmapper.unmap(mapped.remove(key));
                     }
@@ -301,6 +306,15 @@ final class TorchCheckpoint {
 
     private static ai.djl.ndarray.NDArray tensor(
             Path file, NDManager manager, String name, Unpickler.TensorRef ref, ByteBuffer storage) throws WeightsFormatException {
+        checkBounds(file, name, ref, storage.limit());
+        return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    /**
+     * Refuses a tensor whose shape is too large for one buffer or whose size/stride/offset reach
+     * beyond its storage of {@code storageBytes} bytes.
+     */
+    private static void checkBounds(Path file, String name, Unpickler.TensorRef ref, long storageBytes) throws WeightsFormatException {
         int es = TensorData.elementSize(ref.storage().dtype());
         TensorData.elements(file, name, ref.size(), es);
         long last = ref.offset();
@@ -316,11 +330,48 @@ final class TorchCheckpoint {
                 break;
             }
         }
-        if (last < -1 || ref.offset() < 0 || (last + 1) * es > storage.limit()) {
-            throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storage.limit() / es
+        if (last < -1 || ref.offset() < 0 || (last + 1) * es > storageBytes) {
+            throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storageBytes / es
                     + " elements, its size/stride need " + (last + 1));
         }
-        return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    /**
+     * A contiguous tensor of a type libtorch keeps as is (not float16/bfloat16, which widen), on
+     * the CPU, read from the file straight into its libtorch memory: one copy, no mapping; null
+     * for any other tensor (built from the mapped storage instead).
+     */
+    private static NDArray readDirect(FileChannel ch, Path file, NDManager manager, String name, Unpickler.TensorRef ref,
+            ZipIndex.Entry entry) throws IOException {
+        String dtype = ref.storage().dtype();
+        if (dtype.equals("F16") || dtype.equals("BF16") || !manager.getDevice().equals(Device.cpu())
+                || !TensorData.isContiguous(ref.size(), ref.stride())) {
+            return null;
+        }
+        checkBounds(file, name, ref, entry.size);
+        int es = TensorData.elementSize(dtype);
+        long bytes = TensorData.elements(file, name, ref.size(), es) * es;
+        if (bytes == 0) {
+            return null;
+        }
+        NDArray array = manager.create(new Shape(ref.size()), TensorData.loadedType(dtype));
+        try {
+            ByteBuffer dest = array.toByteBuffer(true);
+            if (!dest.isDirect() || dest.remaining() != bytes) {
+                array.close();
+                return null;
+            }
+            long at = entry.dataStart + ref.offset() * es;
+            while (dest.hasRemaining()) {
+                if (ch.read(dest, at + dest.position()) < 0) {
+                    throw new WeightsFormatException(file, "zip entry " + entry.name + " is truncated (file changed while read)");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            array.close();
+            throw e;
+        }
+        return array;
     }
 
     /**

@@ -159,6 +159,26 @@ class MappedZipReaderTest {
     }
 
     @Test
+    void aStorageShorterThanItsTensorsIsRefusedAsBefore() throws Exception {
+        Map<String, byte[]> entries = entriesOf(dir.resolve("zip.pth"));
+        for (String name : entries.keySet()) { // each storage: tensors read directly, from the map, float16, views
+            if (!name.startsWith("archive/data/")) {
+                continue;
+            }
+            Map<String, byte[]> cut = new LinkedHashMap<>(entries);
+            cut.put(name, java.util.Arrays.copyOf(entries.get(name), entries.get(name).length - 4));
+            Path file = write("short-" + name.replace('/', '-') + ".pth", build(cut, null).bytes);
+            try (NDManager m = NDManager.newBaseManager()) {
+                WeightsFormatException e = assertThrows(WeightsFormatException.class, () -> TorchCheckpoint.readZipMapped(file, m));
+                WeightsFormatException old = assertThrows(WeightsFormatException.class, () -> TorchCheckpoint.readZipStreaming(file, m));
+                assertEquals(old.getMessage(), e.getMessage());
+                assertEquals(true, e.getMessage().startsWith(file + ": storage of '") && e.getMessage().contains(" elements, its size/stride need "),
+                        e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void anEntryPointingOutsideTheArchiveIsRefused() throws Exception {
         Map<String, byte[]> entries = entriesOf(dir.resolve("zip.pth"));
         entries.put("../evil", new byte[] {1});

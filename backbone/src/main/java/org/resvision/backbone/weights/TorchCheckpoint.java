@@ -12,10 +12,13 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -107,13 +110,14 @@ final class TorchCheckpoint {
                 users.merge(key, 1, Integer::sum);
             }
             Map<String, ByteBuffer> mapped = new HashMap<>();
+            List<PendingRead> reads = new ArrayList<>();
             StateDict out = new StateDict();
             try {
                 for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
                     String key = e.getValue().storage().key();
                     ZipIndex.Entry entry = storages.get(key);
                     zip.locate(ch, entry, file);
-                    NDArray direct = readDirect(ch, file, manager, e.getKey(), e.getValue(), entry);
+                    NDArray direct = prepareDirect(file, manager, e.getKey(), e.getValue(), entry, reads);
                     if (direct != null) {
                         out.put(e.getKey(), direct);
                     } else {
@@ -131,6 +135,7 @@ final class TorchCheckpoint {
             } finally {
                 mapped.values().forEach(Unmapper::unmap);
             }
+            readAll(ch, file, reads);
             return out;
         }
     }
@@ -336,13 +341,20 @@ final class TorchCheckpoint {
         }
     }
 
+    /** Bytes of the file to copy into a tensor's libtorch memory. */
+    private record PendingRead(ByteBuffer dest, long at, ZipIndex.Entry entry) {}
+
+    /** Pieces at most this large, so that the reading threads share even one big tensor. */
+    private static final int READ_PIECE = 4 << 20;
+
     /**
      * A contiguous tensor of a type libtorch keeps as is (not float16/bfloat16, which widen), on
-     * the CPU, read from the file straight into its libtorch memory: one copy, no mapping; null
-     * for any other tensor (built from the mapped storage instead).
+     * the CPU: an uninitialised array whose bytes are queued on {@code reads}, to be read from the
+     * file straight into its libtorch memory (one copy, no mapping); null for any other tensor
+     * (built from the mapped storage instead).
      */
-    private static NDArray readDirect(FileChannel ch, Path file, NDManager manager, String name, Unpickler.TensorRef ref,
-            ZipIndex.Entry entry) throws IOException {
+    private static NDArray prepareDirect(Path file, NDManager manager, String name, Unpickler.TensorRef ref,
+            ZipIndex.Entry entry, List<PendingRead> reads) throws IOException {
         String dtype = ref.storage().dtype();
         if (dtype.equals("F16") || dtype.equals("BF16") || !manager.getDevice().equals(Device.cpu())
                 || !TensorData.isContiguous(ref.size(), ref.stride())) {
@@ -355,23 +367,75 @@ final class TorchCheckpoint {
             return null;
         }
         NDArray array = manager.create(new Shape(ref.size()), TensorData.loadedType(dtype));
-        try {
-            ByteBuffer dest = array.toByteBuffer(true);
-            if (!dest.isDirect() || dest.remaining() != bytes) {
-                array.close();
-                return null;
-            }
-            long at = entry.dataStart + ref.offset() * es;
-            while (dest.hasRemaining()) {
-                if (ch.read(dest, at + dest.position()) < 0) {
-                    throw new WeightsFormatException(file, "zip entry " + entry.name + " is truncated (file changed while read)");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        ByteBuffer dest = array.toByteBuffer(true);
+        if (!dest.isDirect() || dest.remaining() != bytes) {
             array.close();
-            throw e;
+            return null;
+        }
+        long at = entry.dataStart + ref.offset() * es;
+        for (long p = 0; p < bytes; p += READ_PIECE) {
+            ByteBuffer piece = dest.duplicate();
+            piece.position((int) p).limit((int) Math.min(bytes, p + READ_PIECE));
+            reads.add(new PendingRead(piece.slice(), at + p, entry));
         }
         return array;
+    }
+
+    /**
+     * Performs {@code reads}, on up to 4 threads (the calling one and helpers): filling fresh
+     * memory is bound by page faults, which threads take in parallel.
+     */
+    private static void readAll(FileChannel ch, Path file, List<PendingRead> reads) throws IOException {
+        int threads = Math.min(Math.min(Runtime.getRuntime().availableProcessors(), 4), reads.size());
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; failure.get() == null && (i = next.getAndIncrement()) < reads.size(); ) {
+                PendingRead r = reads.get(i);
+                try {
+                    ByteBuffer dest = r.dest();
+                    while (dest.hasRemaining()) {
+                        if (ch.read(dest, r.at() + dest.position()) < 0) {
+                            throw new WeightsFormatException(file, "zip entry " + r.entry().name + " is truncated (the file changed while read)");
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread h = new Thread(worker, "pth-read-" + t);
+            h.setDaemon(true);
+            h.start();
+            helpers.add(h);
+        }
+        worker.run();
+        boolean interrupted = false;
+        for (Thread h : helpers) {
+            while (true) {
+                try {
+                    h.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure.get();
+        if (f instanceof IOException e) {
+            throw e;
+        }
+        if (f instanceof RuntimeException e) {
+            throw e;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
     }
 
     /**

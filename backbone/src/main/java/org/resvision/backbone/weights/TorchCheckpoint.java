@@ -51,9 +51,10 @@ final class TorchCheckpoint {
     }
 
     /**
-     * Reads a zip {@code torch.save} file: its STORED entries (all that torch writes) straight
-     * from a memory map, one copy into libtorch per tensor; anything else (compressed entries,
-     * zips this reader's own index does not handle) through {@link #readZipStreaming}.
+     * Reads a zip {@code torch.save} file: its STORED entries (all that torch writes) located by
+     * {@link ZipIndex} and copied once into libtorch per tensor ({@link #readZipMapped});
+     * anything else (compressed entries, zips that index does not handle) through {@link
+     * #readZipStreaming}.
      */
     static StateDict readZip(Path file, NDManager manager) throws IOException {
         StateDict mapped = readZipMapped(file, manager);
@@ -61,9 +62,12 @@ final class TorchCheckpoint {
     }
 
     /**
-     * The memory-mapped reader, or null where the file is one for {@link #readZipStreaming}. Each
-     * storage is mapped on its own (so files over 2 GB work) and unmapped once its last tensor is
-     * built: no mapping outlives the call, and the tensors own copies of their bytes.
+     * The direct reader, or null where the file is one for {@link #readZipStreaming}. Contiguous
+     * float32/int tensors (nearly all of a checkpoint) are read from the file straight into their
+     * libtorch memory ({@link #prepareDirect}, {@link #readAll}); the others (strided views,
+     * float16/bfloat16, which widen) are built from a memory map of their storage, each storage
+     * mapped on its own (so files over 2 GB work) and unmapped once its last tensor is built. No
+     * mapping outlives the call, and the tensors own their bytes.
      */
     static StateDict readZipMapped(Path file, NDManager manager) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

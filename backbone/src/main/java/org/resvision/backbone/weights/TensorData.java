@@ -132,7 +132,7 @@ final class TensorData {
         return manager.create(copyDirect(bytes), shape, type);
     }
 
-    private static boolean isContiguous(long[] size, long[] stride) {
+    static boolean isContiguous(long[] size, long[] stride) {
         long expected = 1;
         for (int d = size.length - 1; d >= 0; d--) {
             if (size[d] != 1 && stride[d] != expected) {

@@ -9,12 +9,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -46,7 +51,120 @@ final class TorchCheckpoint {
         return head.length >= 4 && (head[0] & 0xff) == 0x80 && head[1] == 2 && (head[2] & 0xff) == 0x8a && head[3] == 10;
     }
 
+    /**
+     * Reads a zip {@code torch.save} file: its STORED entries (all that torch writes) located by
+     * {@link ZipIndex} and copied once into libtorch per tensor ({@link #readZipDirect});
+     * anything else (compressed entries, zips that index does not handle) through {@link
+     * #readZipStreaming}.
+     */
     static StateDict readZip(Path file, NDManager manager) throws IOException {
+        StateDict direct = readZipDirect(file, manager);
+        return direct != null ? direct : readZipStreaming(file, manager);
+    }
+
+    /**
+     * The direct reader, or null where the file is one for {@link #readZipStreaming}. Contiguous
+     * float32/int tensors (nearly all of a checkpoint) are read from the file straight into their
+     * libtorch memory ({@link #prepareDirect}, {@link #readAll}); the others (strided views,
+     * float16/bfloat16, which widen) are built from their storage read whole into scratch memory,
+     * freed once its last tensor is built. Nothing is memory-mapped.
+     */
+    static StateDict readZipDirect(Path file, NDManager manager) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ZipIndex zip = ZipIndex.read(ch);
+            if (zip == null || zip.hasDuplicateNames()) {
+                return null;
+            }
+            ZipIndex.Entry pkl = null;
+            for (ZipIndex.Entry e : zip.entries) {
+                String n = e.name.replace('\\', '/');
+                if (n.startsWith("/") || n.equals("..") || n.startsWith("../") || n.contains("/../") || n.endsWith("/..")) {
+                    throw new WeightsFormatException(file, "zip entry '" + e.name + "' points outside the archive: not a torch.save file");
+                }
+                if (pkl == null && (e.name.equals("data.pkl") || e.name.endsWith("/data.pkl"))) {
+                    pkl = e;
+                }
+            }
+            if (pkl == null) {
+                throw new WeightsFormatException(file, "a zip without data.pkl: not a torch.save file");
+            }
+            if (!pkl.isPlainStored() || pkl.size > Integer.MAX_VALUE) {
+                return null;
+            }
+            String prefix = pkl.name.substring(0, pkl.name.length() - "data.pkl".length());
+            Map<String, ZipIndex.Entry> storages = new HashMap<>();
+            Map<String, Integer> users = new HashMap<>();
+            zip.locate(ch, pkl, file);
+            ByteBuffer pickle = ByteBuffer.allocate((int) pkl.size);
+            while (pickle.hasRemaining() && ch.read(pickle, pkl.dataStart + pickle.position()) >= 0) {
+                // positional reads until full; the index checked that the entry lies in the file
+            }
+            Object root = Unpickler.load(pickle.flip());
+            Map<String, Unpickler.TensorRef> refs = tensorRefs(file, root);
+            for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                String key = e.getValue().storage().key();
+                ZipIndex.Entry entry = zip.get(prefix + "data/" + key);
+                if (entry == null) {
+                    throw new WeightsFormatException(file, "storage record data/" + key + " of '" + e.getKey() + "' is missing");
+                }
+                if (!entry.isPlainStored() || entry.size > Integer.MAX_VALUE) {
+                    return null; // compressed (not torch.save's own output) or beyond one buffer
+                }
+                storages.put(key, entry);
+                users.merge(key, 1, Integer::sum);
+            }
+            // storages of the other tensors (strided views, float16) are read whole into libtorch
+            // scratch memory (not mapped: a file cut short by another process while mapped would
+            // fault in native code) and freed once their last tensor is built
+            Map<String, NDArray> loaded = new HashMap<>();
+            List<PendingRead> reads = new ArrayList<>();
+            StateDict out = new StateDict();
+            try (NDManager scratch = NDManager.newBaseManager(Device.cpu())) {
+                for (Map.Entry<String, Unpickler.TensorRef> e : refs.entrySet()) {
+                    String key = e.getValue().storage().key();
+                    ZipIndex.Entry entry = storages.get(key);
+                    zip.locate(ch, entry, file);
+                    NDArray direct = prepareDirect(file, manager, e.getKey(), e.getValue(), entry, reads);
+                    if (direct != null) {
+                        out.put(e.getKey(), direct);
+                    } else {
+                        if (!loaded.containsKey(key)) {
+                            loaded.put(key, readStored(ch, entry, file, scratch));
+                        }
+                        NDArray holder = loaded.get(key);
+                        ByteBuffer data = (holder == null ? ByteBuffer.allocate(0) : holder.toByteBuffer(true)).order(ByteOrder.LITTLE_ENDIAN);
+                        out.put(e.getKey(), tensor(file, manager, e.getKey(), e.getValue(), data));
+                    }
+                    if (users.merge(key, -1, Integer::sum) == 0) {
+                        NDArray done = loaded.remove(key);
+                        if (done != null) {
+                            done.close();
+                        }
+                    }
+                }
+            }
+            readAll(ch, file, reads);
+            return out;
+        }
+    }
+
+    /** A STORED entry's bytes in a libtorch uint8 array (null when empty), by positional reads. */
+    private static NDArray readStored(FileChannel ch, ZipIndex.Entry entry, Path file, NDManager scratch) throws IOException {
+        if (entry.size == 0) {
+            return null;
+        }
+        NDArray holder = scratch.create(new Shape(entry.size), DataType.UINT8);
+        ByteBuffer dest = holder.toByteBuffer(true);
+        while (dest.hasRemaining()) {
+            if (ch.read(dest, entry.dataStart + dest.position()) < 0) {
+                throw new WeightsFormatException(file, "truncated: storage record " + entry.name + " ends early");
+            }
+        }
+        return holder;
+    }
+
+    /** The reader of java.util.zip, streaming each storage into libtorch memory. */
+    static StateDict readZipStreaming(Path file, NDManager manager) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry pkl = null;
             Enumeration<? extends ZipEntry> entries = zip.entries();
@@ -103,8 +221,16 @@ final class TorchCheckpoint {
         }
     }
 
+    /** Reads a legacy {@code torch.save} file, whole, into the heap (the tensors then own copies of their bytes). */
     static StateDict readLegacy(Path file, NDManager manager) throws IOException {
-        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 8) {
+            throw new WeightsFormatException(file, "a legacy torch.save file of " + size + " bytes: over 2 GB is not supported (re-save it with torch >= 1.6)");
+        }
+        return readLegacy(file, manager, ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static StateDict readLegacy(Path file, NDManager manager, ByteBuffer in) throws IOException {
         try {
             Object magic = Unpickler.load(in);
             if (!LEGACY_MAGIC.equals(magic)) {
@@ -198,6 +324,15 @@ final class TorchCheckpoint {
 
     private static ai.djl.ndarray.NDArray tensor(
             Path file, NDManager manager, String name, Unpickler.TensorRef ref, ByteBuffer storage) throws WeightsFormatException {
+        checkBounds(file, name, ref, storage.limit());
+        return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    /**
+     * Refuses a tensor whose shape is too large for one buffer or whose size/stride/offset reach
+     * beyond its storage of {@code storageBytes} bytes.
+     */
+    private static void checkBounds(Path file, String name, Unpickler.TensorRef ref, long storageBytes) throws WeightsFormatException {
         int es = TensorData.elementSize(ref.storage().dtype());
         TensorData.elements(file, name, ref.size(), es);
         long last = ref.offset();
@@ -213,11 +348,107 @@ final class TorchCheckpoint {
                 break;
             }
         }
-        if (last < -1 || ref.offset() < 0 || (last + 1) * es > storage.limit()) {
-            throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storage.limit() / es
+        if (last < -1 || ref.offset() < 0 || (last + 1) * es > storageBytes) {
+            throw new WeightsFormatException(file, "storage of '" + name + "' holds " + storageBytes / es
                     + " elements, its size/stride need " + (last + 1));
         }
-        return TensorData.create(manager, storage, ref.storage().dtype(), ref.offset(), ref.size(), ref.stride());
+    }
+
+    /** Bytes of the file to copy into a tensor's libtorch memory. */
+    private record PendingRead(ByteBuffer dest, long at, ZipIndex.Entry entry) {}
+
+    /** Pieces at most this large, so that the reading threads share even one big tensor. */
+    private static final int READ_PIECE = 4 << 20;
+
+    /**
+     * A contiguous tensor of a type libtorch keeps as is (not float16/bfloat16, which widen), on
+     * the CPU: an uninitialised array whose bytes are queued on {@code reads}, to be read from the
+     * file straight into its libtorch memory (one copy, no mapping); null for any other tensor
+     * (built from the mapped storage instead).
+     */
+    private static NDArray prepareDirect(Path file, NDManager manager, String name, Unpickler.TensorRef ref,
+            ZipIndex.Entry entry, List<PendingRead> reads) throws IOException {
+        String dtype = ref.storage().dtype();
+        if (dtype.equals("F16") || dtype.equals("BF16") || !manager.getDevice().equals(Device.cpu())
+                || !TensorData.isContiguous(ref.size(), ref.stride())) {
+            return null;
+        }
+        checkBounds(file, name, ref, entry.size);
+        int es = TensorData.elementSize(dtype);
+        long bytes = TensorData.elements(file, name, ref.size(), es) * es;
+        if (bytes == 0) {
+            return null;
+        }
+        NDArray array = manager.create(new Shape(ref.size()), TensorData.loadedType(dtype));
+        ByteBuffer dest = array.toByteBuffer(true);
+        if (!dest.isDirect() || dest.remaining() != bytes) {
+            array.close();
+            return null;
+        }
+        long at = entry.dataStart + ref.offset() * es;
+        for (long p = 0; p < bytes; p += READ_PIECE) {
+            ByteBuffer piece = dest.duplicate();
+            piece.position((int) p).limit((int) Math.min(bytes, p + READ_PIECE));
+            reads.add(new PendingRead(piece.slice(), at + p, entry));
+        }
+        return array;
+    }
+
+    /**
+     * Performs {@code reads}, on up to 4 threads (the calling one and helpers): filling fresh
+     * memory is bound by page faults, which threads take in parallel.
+     */
+    private static void readAll(FileChannel ch, Path file, List<PendingRead> reads) throws IOException {
+        int threads = Math.min(Math.min(Runtime.getRuntime().availableProcessors(), 4), reads.size());
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Runnable worker = () -> {
+            for (int i; failure.get() == null && (i = next.getAndIncrement()) < reads.size(); ) {
+                PendingRead r = reads.get(i);
+                try {
+                    ByteBuffer dest = r.dest();
+                    while (dest.hasRemaining()) {
+                        if (ch.read(dest, r.at() + dest.position()) < 0) {
+                            throw new WeightsFormatException(file, "zip entry " + r.entry().name + " is truncated (the file changed while read)");
+                        }
+                    }
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                }
+            }
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int t = 1; t < threads; t++) {
+            Thread h = new Thread(worker, "pth-read-" + t);
+            h.setDaemon(true);
+            h.start();
+            helpers.add(h);
+        }
+        worker.run();
+        boolean interrupted = false;
+        for (Thread h : helpers) {
+            while (true) {
+                try {
+                    h.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure.get();
+        if (f instanceof IOException e) {
+            throw e;
+        }
+        if (f instanceof RuntimeException e) {
+            throw e;
+        }
+        if (f instanceof Error e) {
+            throw e;
+        }
     }
 
     /**

@@ -80,7 +80,7 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
 
     /** A network of {@code c} with {@code file} loaded strictly. */
     public static FasterRcnn load(DetectionConfig c, Path file, NDManager manager) throws IOException {
-        FasterRcnn net = new FasterRcnn(c).init(manager);
+        FasterRcnn net = StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(c)).init(manager);
         try {
             StateDictLoader.load(net, file, manager, "", true);
         } catch (WeightsFormatException e) {

@@ -89,7 +89,7 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
 
     /** An FCN of {@code c} with {@code file} loaded strictly. */
     public static Fcn load(SegmentationModelConfig c, Path file, NDManager manager) throws IOException {
-        Fcn fcn = new Fcn(c.fcn());
+        Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(c.fcn()));
         fcn.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         try {
             StateDictLoader.load(fcn, file, manager, "", true);

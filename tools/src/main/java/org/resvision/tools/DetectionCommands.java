@@ -116,7 +116,7 @@ final class DetectionCommands {
     }
 
     static FasterRcnn load(DetectionConfig c, Path weights, NDManager m) throws IOException {
-        FasterRcnn model = new FasterRcnn(c).init(m);
+        FasterRcnn model = StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(c)).init(m);
         LoadReport report = StateDictLoader.load(model, weights, m, "", true);
         if (!report.isExact()) {
             throw new IOException(weights + ": " + report.summary());

@@ -69,7 +69,8 @@ final class SegmentationCommands {
 
     /** The config's FCN with {@code weights} (ResVision safetensors or a torchvision state dict), every key matched. */
     static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
-        Fcn fcn = initialized(c, m);
+        Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(c.fcn()));
+        fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         LoadReport report = StateDictLoader.load(fcn, weights, m, "", true);
         if (!report.isExact()) {
             throw new IOException(weights + ": " + report.summary());

@@ -39,6 +39,17 @@ public final class StateDictLoader {
     private StateDictLoader() {}
 
     /**
+     * Makes {@code module}'s next {@code initialize} allocate its parameters without drawing
+     * random values (torchvision's builders draw them, then {@code load_state_dict} overwrites
+     * them): for a module about to be loaded strictly, where every parameter is then copied from
+     * the checkpoint. Not for lenient loads, which may leave parameters as initialised.
+     */
+    public static <T extends TorchModule> T uninitializedForStrictLoad(T module) {
+        module.setInitializer((manager, shape, dataType) -> manager.create(shape, dataType), p -> true);
+        return module;
+    }
+
+    /**
      * Reads {@code file} (a {@code .pth} or safetensors) and loads it into {@code module}; the
      * file's arrays live in a sub-manager of {@code manager} that is closed before this returns,
      * so only the module's copy of the weights stays in memory.

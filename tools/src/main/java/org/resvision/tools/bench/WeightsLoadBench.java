@@ -25,8 +25,8 @@ import org.resvision.segmentation.PretrainedSegmentation;
  * Load time of each catalog model's default checkpoint from a folder ({@code
  * tools/bench/weights_load_bench.sh}): per model one line {@code resvision MODEL sha_ms read_ms
  * load_ms engine_ms}, where sha is the SHA-256 check a cached file gets (once per process), read is
- * {@link WeightsIO#load} and load is building the model (random init, as torchvision's builder
- * does) plus copying the tensors in (strict); engine is starting libtorch, once per process before
+ * {@link WeightsIO#load} and load is building the model (parameters allocated, not drawn: see
+ * StateDictLoader.uninitializedForStrictLoad; torchvision's builder draws them) plus copying the tensors in (strict); engine is starting libtorch, once per process before
  * any clock (reported with the first model, 0 after), as torchvision's side imports torch first.
  *
  * <p>Usage: {@code WeightsLoadBench DIR [MODEL ...]}
@@ -71,15 +71,15 @@ public final class WeightsLoadBench {
     private static TorchModule build(PublishedWeights w, NDManager m) {
         switch (w.task()) {
             case "detection" -> {
-                return new FasterRcnn(Pretrained.config(w)).init(m);
+                return StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(Pretrained.config(w))).init(m);
             }
             case "segmentation" -> {
-                Fcn fcn = new Fcn(PretrainedSegmentation.config(w).fcn());
+                Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(PretrainedSegmentation.config(w).fcn()));
                 fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
                 return fcn;
             }
             default -> {
-                ResNet r = new ResNet(ResNetConfig.of(w.model()).withNumClasses(w.numClasses()));
+                ResNet r = StateDictLoader.uninitializedForStrictLoad(new ResNet(ResNetConfig.of(w.model()).withNumClasses(w.numClasses())));
                 r.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
                 return r;
             }

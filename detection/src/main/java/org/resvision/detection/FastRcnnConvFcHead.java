@@ -26,9 +26,8 @@ import org.resvision.backbone.nn.TorchSequential;
  * v2's {@code [256]*4, [1024], BatchNorm2d} the keys are {@code 0..3.0.weight}, {@code 0..3.1.*},
  * {@code 5.weight}, {@code 5.bias}. [R, C, S, S] -> [R, last fc size].
  */
-public final class FastRcnnConvFcHead extends TorchModule {
+public final class FastRcnnConvFcHead extends TorchSequential {
 
-    private final List<Block> layers = new ArrayList<>();
     private final int outFeatures;
 
     /**
@@ -39,47 +38,36 @@ public final class FastRcnnConvFcHead extends TorchModule {
      * @param norm the norm after each conv, or {@code null} for none (convs then have biases)
      */
     public FastRcnnConvFcHead(int inChannels, int size, int[] convLayers, int[] fcLayers, Norm norm) {
+        super(layers(inChannels, size, convLayers, fcLayers, norm));
+        outFeatures = fcLayers[fcLayers.length - 1];
+    }
+
+    /** torchvision's order: Conv2dNormActivation per conv layer, Flatten, then Linear + ReLU per fc layer. */
+    private static List<Block> layers(int inChannels, int size, int[] convLayers, int[] fcLayers, Norm norm) {
         if (fcLayers.length == 0) {
             throw new IllegalArgumentException("FastRcnnConvFcHead needs at least one fc layer");
         }
+        List<Block> layers = new ArrayList<>();
         int prev = inChannels;
         for (int c : convLayers) {
             Conv2dLayer conv = Conv2dLayer.builder(prev, c, 3).padding(1).bias(norm == null)
                     .weightInit(Initializers.kaimingNormalFanOut()).biasInit(Initializer.ZEROS).build();
-            add(norm == null ? new TorchSequential(conv, new ReluLayer()) : new TorchSequential(conv, norm.create(c), new ReluLayer()));
+            layers.add(norm == null ? new TorchSequential(conv, new ReluLayer()) : new TorchSequential(conv, norm.create(c), new ReluLayer()));
             prev = c;
         }
-        add(new Flatten());
+        layers.add(new Flatten());
         prev = prev * size * size;
         for (int f : fcLayers) {
-            add(new LinearLayer(prev, f));
-            add(new ReluLayer());
+            layers.add(new LinearLayer(prev, f));
+            layers.add(new ReluLayer());
             prev = f;
         }
-        outFeatures = prev;
-    }
-
-    private void add(Block b) {
-        layers.add(register(String.valueOf(layers.size()), b));
+        return layers;
     }
 
     /** The representation size (the last fc layer's output). */
     public int outFeatures() {
         return outFeatures;
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray input = inputs.singletonOrThrow();
-        NDArray x = input;
-        for (Block layer : layers) {
-            NDArray next = layer.forward(ps, new NDList(x), training).singletonOrThrow();
-            if (x != input) {
-                x.close();
-            }
-            x = next;
-        }
-        return new NDList(x);
     }
 
     @Override

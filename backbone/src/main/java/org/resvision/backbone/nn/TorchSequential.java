@@ -13,7 +13,7 @@ import java.util.List;
  * {@code torch.nn.Sequential}: children named {@code 0, 1, ...}, applied in order. Each
  * intermediate output is released as soon as the next child has consumed it.
  */
-public final class TorchSequential extends TorchModule {
+public class TorchSequential extends TorchModule {
 
     private final List<Block> layers = new ArrayList<>();
 

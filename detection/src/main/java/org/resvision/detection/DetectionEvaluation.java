@@ -39,6 +39,7 @@ public final class DetectionEvaluation {
             throw new IllegalArgumentException("source has " + source.size() + " images, ground truth " + gt.images().size());
         }
         List<CocoResult> results = new ArrayList<>();
+        long[] ids = categoryIds(model.config().classNames(), gt);
         ParameterStore ps = new ParameterStore(manager, false);
         try (PrefetchLoader loader = new PrefetchLoader(source,
                 new PrefetchLoader.Options(batchSize, 0, false, false, Math.max(1, Runtime.getRuntime().availableProcessors()), 2, !strict), manager)) {
@@ -53,7 +54,7 @@ public final class DetectionEvaluation {
                     for (int i = 0; i < b.size(); i++) {
                         CocoImage im = gt.images().get(b.indices()[i]);
                         Detections d = dets.get(i).rescale(sizes[i][0], sizes[i][1], im.height(), im.width());
-                        results.addAll(toCoco(d, im.id(), gt));
+                        results.addAll(toCoco(d, im.id(), ids));
                     }
                 }
             }
@@ -61,15 +62,56 @@ public final class DetectionEvaluation {
         return results;
     }
 
-    /** Detections as COCO results ({@code [x, y, w, h]}, category ids from the dataset's label map). */
+    /** Detections as COCO results ({@code [x, y, w, h]}, category ids from the dataset's label map: label i = its i-th category). */
     public static List<CocoResult> toCoco(Detections d, long imageId, CocoDataset gt) {
+        return toCoco(d, imageId, gt == null ? null : categoryIds(null, gt));
+    }
+
+    /**
+     * Detections as COCO results; {@code ids[label]} is the category id (null: the label itself;
+     * a negative id drops the detection: its class is not in the dataset).
+     */
+    public static List<CocoResult> toCoco(Detections d, long imageId, long[] ids) {
         List<CocoResult> out = new ArrayList<>();
         float[] b = d.boxes();
         for (int k = 0; k < d.size(); k++) {
+            long id = ids == null ? d.labels()[k] : d.labels()[k] < ids.length ? ids[d.labels()[k]] : -1;
+            if (id < 0) {
+                continue;
+            }
             double[] xywh = {b[4 * k], b[4 * k + 1], b[4 * k + 2] - b[4 * k], b[4 * k + 3] - b[4 * k + 1]};
-            out.add(new CocoResult(imageId, gt == null ? d.labels()[k] : gt.categoryId(d.labels()[k]), xywh, d.scores()[k], null));
+            out.add(new CocoResult(imageId, id, xywh, d.scores()[k], null));
         }
         return out;
+    }
+
+    /**
+     * The dataset's category id of each model label (index = label; -1 for the background and for
+     * classes the dataset lacks). By name when the model's class names include every category name
+     * of the dataset: torchvision's COCO detectors, whose label is the COCO id (with {@code N/A}
+     * slots), on COCO or a subset of it, and a model trained on this dataset (same names, same
+     * order). Otherwise label i is the dataset's i-th category ({@code CocoDetectionSource}'s map,
+     * for models whose names are not the dataset's).
+     *
+     * @param classNames the model's class names, background first (null: by position)
+     */
+    public static long[] categoryIds(List<String> classNames, CocoDataset gt) {
+        java.util.Map<String, Long> byName = new java.util.HashMap<>();
+        gt.categories().forEach(c -> byName.putIfAbsent(c.name(), c.id()));
+        boolean named = classNames != null && !byName.isEmpty() && byName.size() == gt.categories().size()
+                && classNames.containsAll(byName.keySet());
+        int n = classNames != null ? classNames.size() : gt.categories().size() + 1;
+        long[] ids = new long[n];
+        for (int label = 0; label < n; label++) {
+            if (label == 0) {
+                ids[label] = -1;
+            } else if (named) {
+                ids[label] = byName.getOrDefault(classNames.get(label), -1L);
+            } else {
+                ids[label] = label <= gt.categories().size() ? gt.categoryId(label) : -1;
+            }
+        }
+        return ids;
     }
 
     /** COCO bbox evaluation of the model on {@code source} against {@code gt}. */

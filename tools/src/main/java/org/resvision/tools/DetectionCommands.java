@@ -182,6 +182,8 @@ final class DetectionCommands {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
         int count = 0;
+        int notInDataset = 0;
+        long[] categoryIds = gt == null ? null : DetectionEvaluation.categoryIds(names, gt);
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager(dev)) {
             FasterRcnn model = load(c, weights, m);
@@ -221,7 +223,12 @@ final class DetectionCommands {
                                 r.put("image_id", id);
                             }
                             r.put("file_name", file.toString());
-                            r.put("category_id", gt != null ? gt.categoryId(d.labels()[k]) : d.labels()[k]);
+                            long category = categoryIds == null ? d.labels()[k] : categoryIds[d.labels()[k]];
+                            if (category >= 0) {
+                                r.put("category_id", category);
+                            } else {
+                                notInDataset++;
+                            }
                             r.put("category_name", names.get(d.labels()[k]));
                             float[] b = d.boxes();
                             r.putArray("bbox").add(round(b[4 * k])).add(round(b[4 * k + 1])).add(round(b[4 * k + 2] - b[4 * k]))
@@ -237,6 +244,10 @@ final class DetectionCommands {
             }
         }
         org.resvision.data.io.AtomicFiles.write(out, tmp -> mapper.writeValue(tmp.toFile(), results));
+        if (notInDataset > 0) {
+            System.err.println("predict: " + notInDataset + " detections of classes that " + cocoGt
+                    + " does not have are written without category_id (category_name says what they are)");
+        }
         System.out.printf(Locale.ROOT, "%d detections on %d images%s (score > %s) -> %s%s%n", count, images.size() - bad.skipped(),
                 bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
                 draw == null ? "" : ", drawn images in " + draw);

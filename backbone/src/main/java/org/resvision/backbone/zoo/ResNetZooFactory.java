@@ -18,7 +18,6 @@ import ai.djl.translate.TranslatorFactory;
 import ai.djl.util.Pair;
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -63,16 +62,10 @@ public final class ResNetZooFactory implements BlockFactory, TranslatorFactory {
     public Block newBlock(Model model, Path modelPath, Map<String, ?> arguments) throws IOException {
         try {
             PublishedWeights w = entry(arguments);
-            Path file;
-            if (arguments.get(ResVisionRepository.ARG_WEIGHTS) != null) {
-                file = PretrainedFiles.checkpoint(w);
-            } else if (arguments.get(ResVisionRepository.ARG_FILE) != null) {
-                file = Path.of(arguments.get(ResVisionRepository.ARG_FILE).toString());
-            } else {
-                file = Files.isRegularFile(modelPath) ? modelPath : modelPath.resolve(model.getName());
-            }
+            Path file = arguments.get(ResVisionRepository.ARG_WEIGHTS) != null ? PretrainedFiles.checkpoint(w)
+                    : ZooArguments.checkpoint(model, modelPath, arguments);
             String arch = arch(arguments, w);
-            ResNet net = new ResNet(ResNetConfig.of(arch).withNumClasses(w.numClasses()));
+            ResNet net = StateDictLoader.uninitializedForStrictLoad(new ResNet(ResNetConfig.of(arch).withNumClasses(w.numClasses())));
             net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
             try {
                 StateDictLoader.load(net, file, model.getNDManager(), "", true);

@@ -41,8 +41,9 @@ class InplaceReluTest {
                 NDArray r = InplaceRelu.apply(y);
                 gc.backward(r.mul(c).sum());
             }
-            // d/dw sum(c * relu(2w)) = 2c where 2w > 0
-            assertArrayEquals(new float[] {0f, 0f, 0f, 8f, 10f}, w.getGradient().toFloatArray());
+            // d/dw sum(c * relu(2w)) = 2c where 2w > 0; compared as numbers (delta 0): whether the
+            // masked entries come out 0.0 or -0.0 depends on which libtorch kernel ran (seen both)
+            assertArrayEquals(new float[] {0f, 0f, 0f, 8f, 10f}, w.getGradient().toFloatArray(), 0f);
         }
     }
 

@@ -21,8 +21,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
@@ -116,12 +114,7 @@ final class DetectionCommands {
     }
 
     static FasterRcnn load(DetectionConfig c, Path weights, NDManager m) throws IOException {
-        FasterRcnn model = StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(c)).init(m);
-        LoadReport report = StateDictLoader.load(model, weights, m, "", true);
-        if (!report.isExact()) {
-            throw new IOException(weights + ": " + report.summary());
-        }
-        return model;
+        return org.resvision.detection.Pretrained.load(c, weights, m);
     }
 
     static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite,

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.data.image.Images;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.VocSegmentationSource;
@@ -69,13 +67,7 @@ final class SegmentationCommands {
 
     /** The config's FCN with {@code weights} (ResVision safetensors or a torchvision state dict), every key matched. */
     static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
-        Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(c.fcn()));
-        fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-        LoadReport report = StateDictLoader.load(fcn, weights, m, "", true);
-        if (!report.isExact()) {
-            throw new IOException(weights + ": " + report.summary());
-        }
-        return fcn;
+        return org.resvision.segmentation.PretrainedSegmentation.load(c, weights, m);
     }
 
     static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split, boolean strict) throws Exception {

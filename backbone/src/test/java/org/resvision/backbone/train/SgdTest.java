@@ -12,6 +12,8 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.resvision.backbone.nn.GradSafe;
+import org.resvision.backbone.nn.GcChurn;
 
 class SgdTest {
 
@@ -31,7 +33,8 @@ class SgdTest {
             Sgd sgd = new Sgd(params, 0.9f, 0.5f, false, m); // no decay on the 1-d bias
             for (int step = 0; step < 2; step++) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = w.getArray().mul(3).sum().add(b.getArray().mul(3).sum());
+                    NDArray loss = GradSafe.mul(w.getArray(), 3f).sum().add(GradSafe.mul(b.getArray(), 3f).sum());
+                    GcChurn.run();
                     gc.backward(loss);
                 }
                 sgd.step(0.1f);

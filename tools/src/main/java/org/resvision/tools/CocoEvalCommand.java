@@ -151,24 +151,26 @@ public final class CocoEvalCommand implements Command {
         boolean segm = params.iouType() == CocoEvalParams.IouType.SEGM;
         // the ground truth (and, for segm, its masks) is made while the results are parsed
         java.util.concurrent.Future<GroundTruthMasks> gtLoad = pool.submit(() -> {
-            CocoDataset d = CocoReader.readDataset(gtFile);
+            CocoDataset d = CocoReader.readDataset(gtFile, segm); // a bbox evaluation reads no polygons
             return segm ? GroundTruthMasks.of(d) : GroundTruthMasks.none(d);
         });
         pool.shutdown();
-        // several files: their results concatenated in order; starts[f]: the first result of file f
+        // several files: their results concatenated in order; starts[f]: the first result of file f. A bbox
+        // evaluation reads no masks (loadRes's bbox branch never looks at them)
         List<CocoResult> dt;
         int[] starts = new int[dtFiles.size() + 1];
         if (dtFiles.size() == 1) {
-            dt = CocoReader.readResults(dtFile);
+            dt = CocoReader.readResults(dtFile, segm);
         } else {
-            dt = new java.util.ArrayList<>();
+            List<org.resvision.data.coco.CocoResults> parts = new java.util.ArrayList<>();
             for (int f = 0; f < dtFiles.size(); f++) {
-                starts[f] = dt.size();
-                dt.addAll(CocoReader.readResults(dtFiles.get(f)));
+                starts[f] = parts.stream().mapToInt(List::size).sum();
+                parts.add(CocoReader.readResults(dtFiles.get(f), segm));
             }
+            dt = org.resvision.data.coco.CocoResults.concat(parts);
         }
         starts[dtFiles.size()] = dt.size();
-        List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile);
+        List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile, segm);
         long t1 = System.nanoTime();
         GroundTruthMasks masks;
         try {

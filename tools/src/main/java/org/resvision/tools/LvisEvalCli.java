@@ -51,7 +51,7 @@ final class LvisEvalCli {
             default -> throw new UsageException("--iou-type must be bbox or segm with --protocol lvis, got '" + t + "'");
         };
         LvisDataset gt = LvisDataset.read(gtFile);
-        List<CocoResult> dt = CocoReader.readResults(dtFile);
+        List<CocoResult> dt = CocoReader.readResults(dtFile, type == LvisEvaluator.IouType.SEGM);
         LvisEvalResult r;
         try {
             r = LvisEvaluator.evaluate(gt, dt, type);

@@ -41,8 +41,19 @@ public final class CocoReader {
 
     /** Reads an instances file ({@code images}, {@code annotations}, {@code categories}). */
     public static CocoDataset readDataset(Path file) throws IOException {
+        return readDataset(file, true);
+    }
+
+    /**
+     * As {@link #readDataset(Path)}; {@code masks} false skips each annotation's {@code
+     * segmentation} (checked as JSON only; the annotations have none): what a bbox evaluation
+     * needs, in less time and memory.
+     */
+    public static CocoDataset readDataset(Path file, boolean masks) throws IOException {
         try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
-            return new CocoReader(file, p).dataset();
+            CocoReader r = new CocoReader(file, p);
+            r.masks = masks;
+            return r.dataset();
         } catch (JsonProcessingException e) {
             throw syntax(file, e);
         }
@@ -50,45 +61,82 @@ public final class CocoReader {
 
     /**
      * Reads a results file: a JSON list of {@code {image_id, category_id, bbox, score,
-     * segmentation?}}. Large files are parsed by two threads, each from one half; the split is
-     * only trusted when the first thread ends an element exactly where the second began (so a
-     * split that fell inside a string cannot change anything), else the first reads on alone.
+     * segmentation?}}, into columns ({@link CocoResults}, a {@code List<CocoResult>}). The common
+     * shape of a detection is read by a byte scanner on all cores, in windows (files of any size);
+     * anything else in a detection is read by Jackson, as {@link #readResultsSequentially} does.
+     * Same values, same errors (with file, line and column); a file cut off inside the list is also
+     * named with the byte where it ends.
      */
-    public static List<CocoResult> readResults(Path file) throws IOException {
+    public static CocoResults readResults(Path file) throws IOException {
+        return readResults(file, true);
+    }
+
+    /**
+     * As {@link #readResults(Path)}; {@code masks} false drops the {@code segmentation} of every
+     * detection that has a {@code bbox}, checked as JSON only (a bbox evaluation never reads it, as
+     * pycocotools' {@code loadRes} does not): less memory and time on files that carry masks.
+     */
+    public static CocoResults readResults(Path file, boolean masks) throws IOException {
         long size = Files.size(checkIsFile(file));
-        if (size < PARALLEL_MIN_BYTES || Runtime.getRuntime().availableProcessors() < 2) {
-            return readResultsSequentially(file);
-        }
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            java.nio.MappedByteBuffer map = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, size);
-            long split = splitPoint(map, size / 2);
-            java.util.concurrent.CompletableFuture<List<CocoResult>> second = split < 0 ? null
-                    : java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                        try (InputStream in = new SequenceInput(new byte[] {'['}, map, split);
-                                JsonParser p = JSON.createParser(in)) {
-                            return new CocoReader(file, p).results(-1);
-                        } catch (IOException | RuntimeException e) {
-                            return null; // the first thread will meet the same problem and report it with its position
-                        }
-                    });
-            List<CocoResult> first;
-            try (InputStream in = new SequenceInput(new byte[0], map, 0); JsonParser p = JSON.createParser(in)) {
-                CocoReader r = new CocoReader(file, p);
-                first = r.results(split);
-                if (r.stoppedAtSplit) {
-                    List<CocoResult> rest = second.join();
-                    if (rest != null) {
-                        first.addAll(rest);
-                        return first;
-                    }
-                    first.addAll(r.resume()); // the second half failed: read it here, for the message
+        int threads = Runtime.getRuntime().availableProcessors();
+        // small chunks: the windows die young (a collection copies only those being read) and the cores share the work evenly
+        long chunk = 2L << 20;
+        return readResults(file, masks, size < PARALLEL_MIN_BYTES ? 1 : threads, chunk);
+    }
+
+    /** The scanner with explicit threads and chunk size (tests split small files with it). */
+    static CocoResults readResults(Path file, boolean masks, int threads, long chunk) throws IOException {
+        CocoResults r = ResultsScanner.read(checkIsFile(file), masks, threads, chunk);
+        return r != null ? r : CocoResults.of(readResultsSequentially(file)); // not a list: Jackson's message
+    }
+
+    /**
+     * One detection's bytes (a copy starting at byte {@code base} of {@code file}) read by Jackson
+     * as {@link #readResultsSequentially} reads a detection; errors name detection {@code index + 1}
+     * at its line and column ({@code locator}: a byte offset of the file to {line, column}; null
+     * when the message is not wanted).
+     */
+    static CocoResult oneResult(Path file, byte[] bytes, long base, boolean masks, int index,
+            java.util.function.LongFunction<long[]> locator) throws IOException {
+        if (!masks) {
+            try {
+                CocoResult r = parseOne(file, bytes, base, false, index, null);
+                if (r.bbox() != null) {
+                    return r;
                 }
-                return first;
-            } catch (JsonProcessingException e) {
-                throw syntax(file, e);
+            } catch (IOException e) {
+                // below, with its mask: the error the whole reader gives
             }
         }
+        return parseOne(file, bytes, base, true, index, locator); // a mask-only detection keeps its mask
     }
+
+    private static CocoResult parseOne(Path file, byte[] bytes, long base, boolean masks, int index,
+            java.util.function.LongFunction<long[]> locator) throws IOException {
+        try (JsonParser p = JSON.createParser(bytes)) {
+            CocoReader r = new CocoReader(file, p);
+            r.base = base;
+            r.locator = locator;
+            r.masks = masks;
+            r.index = index;
+            p.nextToken();
+            r.where = "detection #" + ++r.index;
+            return r.result();
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            if (locator == null || l == null) {
+                throw new CocoFormatException(file, "malformed JSON: " + e.getOriginalMessage());
+            }
+            long[] lc = locator.apply(base + Math.max(0, l.getByteOffset()));
+            throw new CocoFormatException(file, lc[0], lc[1], "malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** For {@link #oneResult}: the slice's offset in the file and how to name a position in it. */
+    private long base;
+    private java.util.function.LongFunction<long[]> locator;
+    /** False: a detection's segmentation is skipped (see {@link #readResults(Path, boolean)}). */
+    private boolean masks = true;
 
     /** Files from this size on are read by two threads. */
     static final long PARALLEL_MIN_BYTES = 8L << 20;
@@ -96,72 +144,9 @@ public final class CocoReader {
     /** The one-thread reader (for tests comparing the two). */
     static List<CocoResult> readResultsSequentially(Path file) throws IOException {
         try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
-            return new CocoReader(file, p).results(-1);
+            return new CocoReader(file, p).results();
         } catch (JsonProcessingException e) {
             throw syntax(file, e);
-        }
-    }
-
-    /** A byte offset of a '{' that follows "}," near {@code from} (element separators), or -1. */
-    private static long splitPoint(java.nio.MappedByteBuffer map, long from) {
-        long n = map.limit();
-        for (long i = from; i < n && i < from + (1 << 20); i++) {
-            if (map.get((int) i) == '}') {
-                long j = skipSpace(map, i + 1, n);
-                if (j < n && map.get((int) j) == ',') {
-                    long k = skipSpace(map, j + 1, n);
-                    if (k < n && map.get((int) k) == '{') {
-                        return k;
-                    }
-                }
-            }
-        }
-        return -1;
-    }
-
-    private static long skipSpace(java.nio.MappedByteBuffer map, long i, long n) {
-        while (i < n && Character.isWhitespace(map.get((int) i))) {
-            i++;
-        }
-        return i;
-    }
-
-    /** A prefix, then a mapped file from an offset, as one stream. */
-    private static final class SequenceInput extends InputStream {
-        private final byte[] prefix;
-        private final java.nio.ByteBuffer data;
-        private int pre;
-
-        SequenceInput(byte[] prefix, java.nio.MappedByteBuffer map, long from) {
-            this.prefix = prefix;
-            this.data = map.duplicate().position((int) from);
-        }
-
-        @Override
-        public int read() {
-            if (pre < prefix.length) {
-                return prefix[pre++] & 0xff;
-            }
-            return data.hasRemaining() ? data.get() & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (len == 0) {
-                return 0;
-            }
-            if (pre < prefix.length) {
-                int n = Math.min(len, prefix.length - pre);
-                System.arraycopy(prefix, pre, b, off, n);
-                pre += n;
-                return n;
-            }
-            if (!data.hasRemaining()) {
-                return -1;
-            }
-            int n = Math.min(len, data.remaining());
-            data.get(b, off, n);
-            return n;
         }
     }
 
@@ -198,6 +183,10 @@ public final class CocoReader {
 
     private CocoFormatException error(String problem) {
         JsonLocation l = p.currentTokenLocation();
+        if (locator != null) {
+            long[] lc = locator.apply(base + Math.max(0, l.getByteOffset()));
+            return new CocoFormatException(file, lc[0], lc[1], where == null ? problem : where + ": " + problem);
+        }
         return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), where == null ? problem : where + ": " + problem);
     }
 
@@ -256,9 +245,7 @@ public final class CocoReader {
         }
     }
 
-    private boolean stoppedAtSplit;
-
-    private List<CocoResult> results(long split) throws IOException {
+    private List<CocoResult> results() throws IOException {
         JsonToken first = p.nextToken();
         if (first == null) {
             throw new CocoFormatException(file, "the file is empty");
@@ -266,38 +253,16 @@ public final class CocoReader {
         if (first != JsonToken.START_ARRAY) {
             throw error("expected a JSON list of detections (COCO results format)");
         }
-        List<CocoResult> out = elements(new ArrayList<>(), p.nextToken(), split);
-        if (!stoppedAtSplit) {
-            expectEnd();
-        }
-        return out;
-    }
-
-    /** Reads on from the element the parser stopped at (after a split that was not used). */
-    private List<CocoResult> resume() throws IOException {
-        List<CocoResult> out = elements(new ArrayList<>(), p.currentToken(), -1);
-        expectEnd();
-        return out;
-    }
-
-    /**
-     * Elements from the current token {@code t} to the end of the list; with {@code split >= 0}
-     * stops (setting {@link #stoppedAtSplit}) before an element that starts at byte {@code split}.
-     */
-    private List<CocoResult> elements(List<CocoResult> out, JsonToken t, long split) throws IOException {
-        while (t != JsonToken.END_ARRAY) {
+        List<CocoResult> out = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t == null) {
                 throw error("the list of detections is not closed (truncated file?)");
-            }
-            if (split >= 0 && p.currentTokenLocation().getByteOffset() == split) {
-                stoppedAtSplit = true;
-                return out;
             }
             where = "detection #" + ++index;
             out.add(result());
             where = null;
-            t = p.nextToken();
         }
+        expectEnd();
         return out;
     }
 
@@ -391,7 +356,13 @@ public final class CocoReader {
                 case "bbox" -> bbox = numbers("bbox");
                 case "area" -> area = number("area");
                 case "iscrowd" -> crowd = iscrowd();
-                case "segmentation" -> seg = segmentation();
+                case "segmentation" -> {
+                    if (masks) {
+                        seg = segmentation();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }
@@ -421,7 +392,13 @@ public final class CocoReader {
                 case "category_id" -> categoryId = integer("category_id");
                 case "bbox" -> bbox = numbers("bbox");
                 case "score" -> score = number("score");
-                case "segmentation" -> seg = segmentation();
+                case "segmentation" -> {
+                    if (masks) {
+                        seg = segmentation();
+                    } else {
+                        p.skipChildren();
+                    }
+                }
                 default -> p.skipChildren();
             }
         }

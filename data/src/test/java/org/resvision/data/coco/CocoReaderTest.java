@@ -52,6 +52,18 @@ class CocoReaderTest {
         assertArrayEquals(new int[] {10, 5, 307185}, u.counts());
         assertTrue(ds.annotations().get(1).iscrowd());
         assertInstanceOf(Segmentation.CompressedRle.class, ds.annotations().get(2).segmentation());
+        // a bbox evaluation's read: the same records without masks
+        CocoDataset boxes = CocoReader.readDataset(f, false);
+        assertEquals(3, boxes.annotations().size());
+        for (int j = 0; j < 3; j++) {
+            CocoAnnotation x = boxes.annotations().get(j);
+            CocoAnnotation y = ds.annotations().get(j);
+            assertEquals(null, x.segmentation());
+            assertArrayEquals(y.bbox(), x.bbox());
+            assertEquals(y.area(), x.area());
+            assertEquals(y.iscrowd(), x.iscrowd());
+            assertEquals(y.id(), x.id());
+        }
     }
 
     @Test

@@ -259,7 +259,7 @@ final class Accumulation {
             CellRecord r = records[k * I + image[e]];
             for (int a = 0; a < A; a++) {
                 for (int t = 0; t < T; t++) {
-                    byte f = r.flags[a][position * T + t];
+                    byte f = r.flag(a, position, t, T);
                     if ((f & IGNORED) != 0) {
                         ignoredMask[e * A + a] |= 1L << t;
                     } else if ((f & TRUTHY) != 0) {
@@ -352,8 +352,9 @@ final class Accumulation {
                 java.util.Arrays.fill(fp, 0);
                 // one pass over the detections in score order, every IoU threshold at once
                 for (int j = 0; j < total; j++) {
-                    byte[] flags = recs.get(owner[j]).flags[a];
-                    int off = pos[j] * T;
+                    CellRecord rj = recs.get(owner[j]);
+                    byte[] flags = rj.flags;
+                    int off = (a * rj.D + pos[j]) * T;
                     for (int t = 0; t < T; t++) {
                         byte fj = flags[off + t];
                         if ((fj & IGNORED) == 0) {

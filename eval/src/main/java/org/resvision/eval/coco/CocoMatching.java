@@ -10,6 +10,7 @@ import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoResult;
+import org.resvision.data.coco.CocoResults;
 import org.resvision.data.coco.Segmentation;
 import org.resvision.data.mask.MaskApi;
 import org.resvision.data.mask.Rle;
@@ -73,7 +74,8 @@ public final class CocoMatching {
     /** The ground truth matched against (what a merge checks the shards share). */
     final CocoDataset gtData;
     // detections (loadRes semantics)
-    final double[][] dBox;
+    /** [4 d .. 4 d + 3]: detection d's box x, y, w, h (one array: a box object per detection was most of a collection's work). */
+    final double[] dBox;
     final double[] dArea;
     final double[] dScore;
     final Segmentation[] dSeg;
@@ -187,10 +189,11 @@ public final class CocoMatching {
         noImage.report(warnings, true);
         noCategory.report(warnings, true);
 
-        // detections, as loadRes makes them
-        int nd = results.size();
-        bboxBranch = nd > 0 && results.get(0).bbox() != null && results.get(0).bbox().length > 0;
-        dBox = new double[nd][];
+        // detections, as loadRes makes them (read by column: no record per detection)
+        CocoResults res = CocoResults.of(results);
+        int nd = res.size();
+        bboxBranch = nd > 0 && res.hasBbox(0);
+        dBox = new double[4 * nd];
         dArea = new double[nd];
         dScore = new double[nd];
         dSeg = new Segmentation[nd];
@@ -200,38 +203,43 @@ public final class CocoMatching {
         dCatId = new long[nd];
         Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
         for (int d = 0; d < nd; d++) {
-            CocoResult r = results.get(d);
-            noCategoryDt.check(gt.category(r.categoryId()) == null, r.categoryId());
-            if (gt.image(r.imageId()) == null) {
-                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + r.imageId()
+            long imageId = res.imageId(d);
+            long categoryId = res.categoryId(d);
+            noCategoryDt.check(gt.category(categoryId) == null, categoryId);
+            if (gt.image(imageId) == null) {
+                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + imageId
                         + ", which is not in the ground truth");
             }
-            dScore[d] = r.score();
-            dImgId[d] = r.imageId();
-            dCatId[d] = r.categoryId();
+            dScore[d] = res.score(d);
+            dImgId[d] = imageId;
+            dCatId[d] = categoryId;
             if (bboxBranch) {
-                if (r.bbox() == null) {
+                if (!res.hasBbox(d)) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has no bbox, but the first one has (mixed results)");
                 }
-                double[] bb = r.bbox();
-                dBox[d] = bb;
-                dArea[d] = bb[2] * bb[3];
-                dSeg[d] = r.segmentation() != null
-                        ? r.segmentation()
-                        : new Segmentation.Polygons(new double[][] {
-                            {bb[0], bb[1], bb[0], bb[1] + bb[3], bb[0] + bb[2], bb[1] + bb[3], bb[0] + bb[2], bb[1]}});
+                for (int j = 0; j < 4; j++) {
+                    dBox[4 * d + j] = res.bbox(d, j);
+                }
+                dArea[d] = dBox[4 * d + 2] * dBox[4 * d + 3];
+                if (segm) { // the box as loadRes's polygon, only where a mask is evaluated
+                    double[] bb = res.bbox(d);
+                    Segmentation s = res.segmentation(d);
+                    dSeg[d] = s != null ? s : new Segmentation.Polygons(new double[][] {
+                        {bb[0], bb[1], bb[0], bb[1] + bb[3], bb[0] + bb[2], bb[1] + bb[3], bb[0] + bb[2], bb[1]}});
+                }
             } else {
-                if (r.segmentation() == null) {
+                Segmentation s = res.segmentation(d);
+                if (s == null) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
                 }
-                Rle rle = detectionMask(d, r.segmentation(), gt.image(r.imageId()));
+                Rle rle = detectionMask(d, s, gt.image(imageId));
                 dRle[d] = rle;
-                dSeg[d] = r.segmentation();
+                dSeg[d] = s;
                 dArea[d] = rle.area();
-                dBox[d] = r.bbox() != null ? r.bbox() : MaskApi.toBbox(rle);
+                System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
             }
-            Integer i = imgIndex.get(r.imageId());
-            Integer k = catIndex.get(r.categoryId());
+            Integer i = imgIndex.get(imageId);
+            Integer k = catIndex.get(categoryId);
             dCell[d] = i == null || k == null ? -1 : k * I + i;
         }
         dCellStart = new int[cells + 1];
@@ -242,7 +250,7 @@ public final class CocoMatching {
             String[] problems = new String[nd];
             IntStream.range(0, nd).parallel().filter(d -> dRle[d] == null && dCell[d] >= 0).forEach(d -> {
                 try {
-                    dRle[d] = detectionMask(d, dSeg[d], gt.image(results.get(d).imageId()));
+                    dRle[d] = detectionMask(d, dSeg[d], gt.image(dImgId[d]));
                 } catch (CocoEvalException e) {
                     problems[d] = e.getMessage();
                 }
@@ -491,7 +499,7 @@ public final class CocoMatching {
         gCellStart = new int[cells + 1];
         gOrder = countingSort(gCell, cells, gCellStart);
         // detections: the concatenation
-        dBox = new double[nd][];
+        dBox = new double[4 * nd];
         dArea = new double[nd];
         dScore = new double[nd];
         dSeg = new Segmentation[nd];
@@ -507,7 +515,7 @@ public final class CocoMatching {
         for (int s = 0, off = 0; s < S; s++) {
             CocoMatching m = shards.get(s);
             int md = m.dScore.length;
-            System.arraycopy(m.dBox, 0, dBox, off, md);
+            System.arraycopy(m.dBox, 0, dBox, 4 * off, 4 * md);
             System.arraycopy(m.dArea, 0, dArea, off, md);
             System.arraycopy(m.dScore, 0, dScore, off, md);
             System.arraycopy(m.dSeg, 0, dSeg, off, md);
@@ -596,16 +604,17 @@ public final class CocoMatching {
         int[] ds = sortedDets(c);
         int G = gs.length;
         int D = ds.length;
-        double[][] ious = (G == 0 || D == 0) ? null : ious(ds, gs);
+        double[] ious = (G == 0 || D == 0) ? null : cellIous(ds, gs); // [d * G + j]
         CellRecord rec = new CellRecord(D, A, T);
+        boolean[] ig = new boolean[G];
+        int[] order = new int[G];
+        boolean[] gtMatched = new boolean[G];
         for (int d = 0; d < D; d++) {
             rec.scores[d] = dScore[ds[d]];
         }
         for (int a = 0; a < A; a++) {
             double lo = p.areaRanges()[a][0];
             double hi = p.areaRanges()[a][1];
-            boolean[] ig = new boolean[G];
-            int[] order = new int[G];
             int o = 0;
             for (int j = 0; j < G; j++) {
                 int g = gs[j];
@@ -620,9 +629,10 @@ public final class CocoMatching {
                     order[o++] = j;
                 }
             }
-            byte[] flags = rec.flags[a];
+            byte[] flags = rec.flags;
+            int flagsAt = a * D * T;
             for (int t = 0; t < T; t++) {
-                boolean[] gtMatched = new boolean[G];
+                Arrays.fill(gtMatched, false);
                 double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
                 for (int d = 0; d < D; d++) {
                     double best = thr;
@@ -636,10 +646,10 @@ public final class CocoMatching {
                             if (m > -1 && !ig[m] && ig[j]) {
                                 break;
                             }
-                            if (ious[d][j] < best) {
+                            if (ious[d * G + j] < best) {
                                 continue;
                             }
-                            best = ious[d][j];
+                            best = ious[d * G + j];
                             m = j;
                         }
                     }
@@ -659,7 +669,7 @@ public final class CocoMatching {
                             f |= IGNORED;
                         }
                     }
-                    flags[d * T + t] = f;
+                    flags[flagsAt + d * T + t] = f;
                     if (a == allArea) {
                         int at = ds[d] * T + t;
                         matchAll[at] = m < 0 ? -1 : gs[m];
@@ -676,6 +686,21 @@ public final class CocoMatching {
     int[] sortedDets(int c) {
         int from = dCellStart[c];
         int n = dCellStart[c + 1] - from;
+        double[] keys = new double[n];
+        boolean nan = false;
+        for (int j = 0; j < n; j++) {
+            keys[j] = dScore[dOrder[from + j]];
+            nan |= Double.isNaN(keys[j]);
+        }
+        if (!nan) { // a strict weak order: every stable sort gives this
+            int[] o = StableSort.descending(keys);
+            int keep = Math.min(n, maxDet);
+            int[] out = new int[keep];
+            for (int j = 0; j < keep; j++) {
+                out[j] = dOrder[from + o[j]];
+            }
+            return out;
+        }
         Integer[] idx = new Integer[n];
         for (int j = 0; j < n; j++) {
             idx[j] = dOrder[from + j];
@@ -689,6 +714,48 @@ public final class CocoMatching {
         return out;
     }
 
+    /** {@link #ious} as one array {@code [d * gs.length + j]}; boxes without a box object per pair. */
+    private double[] cellIous(int[] ds, int[] gs) {
+        int G = gs.length;
+        double[] o = new double[ds.length * G];
+        if (segm) {
+            double[][] m = ious(ds, gs);
+            for (int d = 0; d < ds.length; d++) {
+                System.arraycopy(m[d], 0, o, d * G, G);
+            }
+            return o;
+        }
+        for (int j = 0; j < G; j++) {
+            double[] gb = gBox[gs[j]];
+            double ga = gb[2] * gb[3];
+            boolean crowd = gCrowd[gs[j]];
+            for (int d = 0; d < ds.length; d++) {
+                o[d * G + j] = boxIou(dBox, 4 * ds[d], gb, ga, crowd);
+            }
+        }
+        return o;
+    }
+
+    /** MaskApi.boxIou on a box stored at {@code at} of a flat array, the same arithmetic in the same order. */
+    private static double boxIou(double[] boxes, int at, double[] gb, double ga, boolean crowd) {
+        double x = boxes[at];
+        double y = boxes[at + 1];
+        double w0 = boxes[at + 2];
+        double h0 = boxes[at + 3];
+        double da = w0 * h0;
+        double w = Math.min(w0 + x, gb[2] + gb[0]) - Math.max(x, gb[0]);
+        if (w <= 0) {
+            return 0;
+        }
+        double h = Math.min(h0 + y, gb[3] + gb[1]) - Math.max(y, gb[1]);
+        if (h <= 0) {
+            return 0;
+        }
+        double i = w * h;
+        double u = crowd ? da : da + ga - i;
+        return i / u;
+    }
+
     double[][] ious(int[] ds, int[] gs) {
         boolean[] crowd = new boolean[gs.length];
         for (int j = 0; j < gs.length; j++) {
@@ -697,7 +764,7 @@ public final class CocoMatching {
         if (!segm) {
             double[][] db = new double[ds.length][];
             for (int d = 0; d < ds.length; d++) {
-                db[d] = dBox[ds[d]];
+                db[d] = Arrays.copyOfRange(dBox, 4 * ds[d], 4 * ds[d] + 4);
             }
             double[][] gb = new double[gs.length][];
             for (int j = 0; j < gs.length; j++) {
@@ -982,14 +1049,19 @@ public final class CocoMatching {
     static final class CellRecord {
         final int D;
         final double[] scores;
-        final byte[][] flags; // [area][d * T + t]
+        /** [(a * D + d) * T + t]: area range a, detection d (score order), IoU threshold t. */
+        final byte[] flags;
         final int[] npig;
 
         CellRecord(int d, int areas, int thresholds) {
             D = d;
             scores = new double[d];
-            flags = new byte[areas][thresholds * d];
+            flags = new byte[areas * thresholds * d];
             npig = new int[areas];
+        }
+
+        byte flag(int a, int d, int t, int thresholds) {
+            return flags[(a * D + d) * thresholds + t];
         }
     }
 }

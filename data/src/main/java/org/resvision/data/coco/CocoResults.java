@@ -1,0 +1,196 @@
+package org.resvision.data.coco;
+
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.RandomAccess;
+
+/**
+ * A results list stored by column: image ids, category ids, scores and boxes in primitive arrays
+ * (about 60 bytes per detection, against some 150 for a list of {@link CocoResult} records), the
+ * masks, if any, in one array. It is a read-only {@code List<CocoResult>} whose {@link #get} makes
+ * the record on demand; evaluators read the columns directly ({@link #imageId}, {@link #bbox(int,
+ * int)}, ...).
+ */
+public final class CocoResults extends AbstractList<CocoResult> implements RandomAccess {
+
+    private final int n;
+    private final long[] imageIds;
+    private final long[] categoryIds;
+    private final double[] scores;
+    /** x, y, w, h per detection; NaN in x for a detection without a box (box values are finite). */
+    private final double[] boxes;
+    /** Null when no detection has a mask. */
+    private final Segmentation[] masks;
+
+    private CocoResults(int n, long[] imageIds, long[] categoryIds, double[] scores, double[] boxes, Segmentation[] masks) {
+        this.n = n;
+        this.imageIds = imageIds;
+        this.categoryIds = categoryIds;
+        this.scores = scores;
+        this.boxes = boxes;
+        this.masks = masks;
+    }
+
+    /** {@code list} itself when it is a {@code CocoResults}, else its columns. */
+    public static CocoResults of(List<CocoResult> list) {
+        if (list instanceof CocoResults r) {
+            return r;
+        }
+        Builder b = new Builder(list.size());
+        for (CocoResult r : list) {
+            b.add(r);
+        }
+        return b.build();
+    }
+
+    /** The concatenation, in order. */
+    public static CocoResults concat(List<CocoResults> parts) {
+        Builder b = new Builder(parts.stream().mapToInt(CocoResults::size).sum());
+        for (CocoResults p : parts) {
+            b.addAll(p);
+        }
+        return b.build();
+    }
+
+    @Override
+    public int size() {
+        return n;
+    }
+
+    @Override
+    public CocoResult get(int d) {
+        return new CocoResult(imageId(d), categoryId(d), bbox(d), score(d), segmentation(d));
+    }
+
+    public long imageId(int d) {
+        return imageIds[check(d)];
+    }
+
+    public long categoryId(int d) {
+        return categoryIds[check(d)];
+    }
+
+    public double score(int d) {
+        return scores[check(d)];
+    }
+
+    public boolean hasBbox(int d) {
+        return !Double.isNaN(boxes[4 * check(d)]);
+    }
+
+    /** Value {@code j} (x, y, w, h) of detection {@code d}'s box; NaN when it has none. */
+    public double bbox(int d, int j) {
+        return boxes[4 * check(d) + j];
+    }
+
+    /** A copy of detection {@code d}'s box {@code [x, y, w, h]}, or null. */
+    public double[] bbox(int d) {
+        return hasBbox(d) ? Arrays.copyOfRange(boxes, 4 * d, 4 * d + 4) : null;
+    }
+
+    /** Detection {@code d}'s mask, or null. */
+    public Segmentation segmentation(int d) {
+        check(d);
+        return masks == null ? null : masks[d];
+    }
+
+    private int check(int d) {
+        if (d < 0 || d >= n) {
+            throw new IndexOutOfBoundsException("detection " + d + " of " + n);
+        }
+        return d;
+    }
+
+    /** Appends detections column by column; not thread-safe. */
+    public static final class Builder {
+        private int n;
+        private long[] imageIds;
+        private long[] categoryIds;
+        private double[] scores;
+        private double[] boxes;
+        private Segmentation[] masks;
+
+        public Builder() {
+            this(16);
+        }
+
+        public Builder(int capacity) {
+            int c = Math.max(16, capacity);
+            imageIds = new long[c];
+            categoryIds = new long[c];
+            scores = new double[c];
+            boxes = new double[4 * c];
+        }
+
+        public int size() {
+            return n;
+        }
+
+        /** Appends one detection; {@code x} NaN: no box (then y, w, h are ignored); {@code mask} may be null. */
+        public void add(long imageId, long categoryId, double score, double x, double y, double w, double h, Segmentation mask) {
+            if (n == imageIds.length) {
+                grow(Math.max(n + 1, n + (n >> 1)));
+            }
+            imageIds[n] = imageId;
+            categoryIds[n] = categoryId;
+            scores[n] = score;
+            boxes[4 * n] = x;
+            boxes[4 * n + 1] = y;
+            boxes[4 * n + 2] = w;
+            boxes[4 * n + 3] = h;
+            if (mask != null) {
+                if (masks == null) {
+                    masks = new Segmentation[imageIds.length];
+                }
+                masks[n] = mask;
+            }
+            n++;
+        }
+
+        public void add(CocoResult r) {
+            double[] b = r.bbox();
+            if (b != null && b.length != 4) {
+                throw new IllegalArgumentException("a bbox has 4 numbers, got " + b.length);
+            }
+            add(r.imageId(), r.categoryId(), r.score(), b == null ? Double.NaN : b[0], b == null ? 0 : b[1],
+                    b == null ? 0 : b[2], b == null ? 0 : b[3], r.segmentation());
+        }
+
+        public void addAll(CocoResults r) {
+            int m = r.n;
+            if (n + m > imageIds.length) {
+                grow(Math.max(n + m, n + (n >> 1)));
+            }
+            System.arraycopy(r.imageIds, 0, imageIds, n, m);
+            System.arraycopy(r.categoryIds, 0, categoryIds, n, m);
+            System.arraycopy(r.scores, 0, scores, n, m);
+            System.arraycopy(r.boxes, 0, boxes, 4 * n, 4 * m);
+            if (r.masks != null) {
+                if (masks == null) {
+                    masks = new Segmentation[imageIds.length];
+                }
+                System.arraycopy(r.masks, 0, masks, n, m);
+            }
+            n += m;
+        }
+
+        private void grow(int c) {
+            imageIds = Arrays.copyOf(imageIds, c);
+            categoryIds = Arrays.copyOf(categoryIds, c);
+            scores = Arrays.copyOf(scores, c);
+            boxes = Arrays.copyOf(boxes, 4 * c);
+            if (masks != null) {
+                masks = Arrays.copyOf(masks, c);
+            }
+        }
+
+        /** The list; arrays are trimmed only when much larger than needed (the builder must not be used after). */
+        public CocoResults build() {
+            if (imageIds.length > n + (n >> 3) + 16) {
+                grow(n);
+            }
+            return new CocoResults(n, imageIds, categoryIds, scores, boxes, masks);
+        }
+    }
+}

@@ -34,6 +34,7 @@ public final class CocoEvalCommand implements Command {
             "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
             "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
             "                           [--report REPORT.html] [--compare B.json [--bootstrap 1000] [--seed 0]]",
+            "                           [--device java|cpu|gpu[:N]]",
             "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
             "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
             "  --dt F       a results file; repeat it for shards (say one file per GPU worker): their results are",
@@ -43,6 +44,9 @@ public final class CocoEvalCommand implements Command {
             "  --protocol lvis  LVIS v1's federated evaluation exactly as lvis-api's LVISEval (300 detections per image,",
             "               neg/not-exhaustive categories, APr/APc/APf, AR@300); prints its print_results text, --json",
             "               {\"protocol\": \"lvis\", \"results\": {...}}; takes only --gt, one --dt, --iou-type, --json",
+            "  --device D   where the IoU matrices and the matching run: java (default, this host's cores), or DJL's",
+            "               PyTorch engine on cpu or gpu (box IoU on the device, mask IoU on the host); the same numbers",
+            "               bit for bit",
             "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
             "  --cat-ids    evaluate only these category ids",
             "  --plot DIR   precision-recall curves: DIR/overall.png and one PNG per category",
@@ -82,7 +86,7 @@ public final class CocoEvalCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "protocol", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
+        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "protocol", "device", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
                 "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
                 Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
         String protocol = args.get("protocol", "coco");
@@ -133,6 +137,7 @@ public final class CocoEvalCommand implements Command {
         if (bFile == null && (args.get("bootstrap", null) != null || args.get("seed", null) != null)) {
             throw new UsageException("--bootstrap and --seed go with --compare B.json");
         }
+        ai.djl.Device device = device(args.get("device", "java"));
         Path reportFile = args.get("report", null) == null ? null : args.outputFile("report");
         boolean diagnose = args.flag("diagnostics") || reportFile != null;
         Diagnostics.Options dOpts = new Diagnostics.Options(
@@ -201,7 +206,7 @@ public final class CocoEvalCommand implements Command {
         CocoEvalResult r;
         CocoMatching matching;
         try {
-            matching = CocoEvaluator.match(gt, masks, dt, params);
+            matching = CocoEvaluator.match(gt, masks, dt, params, device);
             long ta = System.nanoTime();
             r = matching.accumulate();
             r.warnings().addAll(matching.warnings());
@@ -215,7 +220,7 @@ public final class CocoEvalCommand implements Command {
             long tc = System.nanoTime();
             CocoMatching matchingB;
             try {
-                matchingB = CocoEvaluator.match(gt, masks, dtB, params);
+                matchingB = CocoEvaluator.match(gt, masks, dtB, params, device);
             } catch (CocoEvalException e) {
                 throw named(e, gtFile, bFile);
             }
@@ -308,6 +313,27 @@ public final class CocoEvalCommand implements Command {
             }
         }
         return best;
+    }
+
+    /** --device: null for the Java code, else a DJL device (a GPU only when the engine sees one). */
+    static ai.djl.Device device(String name) throws UsageException {
+        if (name.equals("java")) {
+            return null;
+        }
+        if (name.equals("cpu")) {
+            return ai.djl.Device.cpu();
+        }
+        java.util.regex.Matcher g = java.util.regex.Pattern.compile("gpu(?::(\\d+))?").matcher(name);
+        if (!g.matches()) {
+            throw new UsageException("--device must be java, cpu, gpu or gpu:N, got '" + name + "'");
+        }
+        int id = g.group(1) == null ? 0 : Integer.parseInt(g.group(1));
+        int gpus = ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount();
+        if (id >= gpus) {
+            throw new UsageException("--device " + name + ": DJL's PyTorch engine sees " + gpus + " GPU(s) here"
+                    + (gpus == 0 ? " (a CPU-only libtorch, or no CUDA device)" : ""));
+        }
+        return ai.djl.Device.gpu(id);
     }
 
     private static void checkMasks(CocoEvalParams params, Args args, List<CocoResult> dt, Path dtFile) throws UsageException {

@@ -112,6 +112,28 @@ public class EvalCommandsTest {
     }
 
     @Test
+    void theDjlPathPrintsTheJavaPathsNumbers() throws Exception {
+        for (String type : new String[] {"bbox", "segm"}) {
+            Path c = fixture("10-realistic-200");
+            String[] argv = {"coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),
+                "--iou-type", type, "--per-class"};
+            Run host = run(argv);
+            String[] cpu = java.util.Arrays.copyOf(argv, argv.length + 2);
+            cpu[argv.length] = "--device";
+            cpu[argv.length + 1] = "cpu";
+            Run djl = run(cpu);
+            assertEquals(0, djl.code(), djl.err());
+            assertEquals(host.out(), djl.out(), type);
+        }
+        Run bad = run("coco-eval", "--gt", "g.json", "--dt", "d.json", "--device", "tpu");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--device must be java, cpu, gpu or gpu:N, got 'tpu'"), bad.err());
+        Run none = run("coco-eval", "--gt", "g.json", "--dt", "d.json", "--device", "gpu:7");
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("--device gpu:7: DJL's PyTorch engine sees"), none.err());
+    }
+
+    @Test
     void customMaxDetsChangeTheFirstApRow() throws Exception {
         Path c = fixture("04-maxdets-cut");
         Run r = run("coco-eval", "--gt", c.resolve("gt.json").toString(), "--dt", c.resolve("dt.json").toString(),

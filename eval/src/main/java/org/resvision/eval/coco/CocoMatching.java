@@ -585,6 +585,11 @@ public final class CocoMatching {
     }
 
     void evaluateCells() {
+        evaluateCells(null);
+    }
+
+    /** The matching of every cell: on this host's cores, or with {@code device} null, or with DJL on it ({@link DeviceMatching}). */
+    void evaluateCells(ai.djl.Device device) {
         int cells = K * I;
         records = new CellRecord[cells];
         matchAll = new int[dScore.length * T];
@@ -593,7 +598,11 @@ public final class CocoMatching {
         int[] busy = IntStream.range(0, cells)
                 .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
                 .toArray();
-        Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+        if (device == null) {
+            Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+        } else {
+            DeviceMatching.evaluate(this, device);
+        }
         walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 

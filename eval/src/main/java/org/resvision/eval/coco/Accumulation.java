@@ -220,7 +220,7 @@ final class Accumulation {
                 cellImages[j] = i;
                 detections[j] = r.D;
                 for (int a = 0; a < A; a++) {
-                    npig[a * J + j] = r.npig[a];
+                    npig[a * J + j] = r.npig(a);
                 }
                 total += r.D;
                 j++;
@@ -234,7 +234,7 @@ final class Accumulation {
         for (int j = 0; j < J; j++) {
             CellRecord r = records[k * I + cellImages[j]];
             for (int d = 0; d < r.D; d++) {
-                scores[n] = r.scores[d];
+                scores[n] = r.score(d);
                 imageOf[n] = cellImages[j];
                 positionOf[n] = d;
                 n++;
@@ -309,7 +309,7 @@ final class Accumulation {
                 CellRecord r = recs.get(ri);
                 int keep = Math.min(md, r.D);
                 starts[ri] = n;
-                System.arraycopy(r.scores, 0, scores, n, keep);
+                r.copyScores(keep, scores, n);
                 java.util.Arrays.fill(recOf, n, n + keep, ri);
                 n += keep;
             }
@@ -327,7 +327,7 @@ final class Accumulation {
             for (int a = 0; a < A; a++) {
                 int npig = 0;
                 for (CellRecord r : recs) {
-                    npig += r.npig[a];
+                    npig += r.npig(a);
                 }
                 if (npig == 0) {
                     continue;
@@ -353,8 +353,8 @@ final class Accumulation {
                 // one pass over the detections in score order, every IoU threshold at once
                 for (int j = 0; j < total; j++) {
                     CellRecord rj = recs.get(owner[j]);
-                    byte[] flags = rj.flags;
-                    int off = (a * rj.D + pos[j]) * T;
+                    byte[] flags = rj.flagArray();
+                    int off = rj.flagIndex(a, pos[j], 0);
                     for (int t = 0; t < T; t++) {
                         byte fj = flags[off + t];
                         if ((fj & IGNORED) == 0) {

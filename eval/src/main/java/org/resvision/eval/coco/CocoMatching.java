@@ -598,28 +598,48 @@ public final class CocoMatching {
         int[] busy = IntStream.range(0, cells)
                 .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
                 .toArray();
+        // the records' pools: detection slots of each busy cell, in cell order
+        int[] at = new int[busy.length];
+        int slots = 0;
+        for (int b = 0; b < busy.length; b++) {
+            at[b] = slots;
+            slots += Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet);
+        }
+        if ((long) slots * A * T > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(slots + " detections x " + A + " area ranges x " + T + " thresholds: more flags than one array holds");
+        }
+        double[] poolScores = new double[slots];
+        byte[] poolFlags = new byte[slots * A * T];
+        int[] poolNpig = new int[busy.length * A];
+        java.util.function.IntFunction<CellRecord> slot = b -> new CellRecord(
+                Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet), poolScores, poolFlags, poolNpig, at[b], b * A, A, T);
         if (device == null) {
-            Arrays.stream(busy).parallel().forEach(c -> records[c] = evaluateCell(c));
+            IntStream.range(0, busy.length).parallel().forEach(b -> records[busy[b]] = evaluateCell(busy[b], slot.apply(b)));
         } else {
-            DeviceMatching.evaluate(this, device);
+            DeviceMatching.evaluate(this, device, busy, slot);
         }
         walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 
     /** computeIoU + evaluateImg for every area range of one (category, image). */
     CellRecord evaluateCell(int c) {
+        int d = Math.min(dCellStart[c + 1] - dCellStart[c], maxDet);
+        return evaluateCell(c, new CellRecord(d, A, T));
+    }
+
+    /** {@link #evaluateCell(int)} into {@code rec}, a record of the cell's (cut) detection count. */
+    CellRecord evaluateCell(int c, CellRecord rec) {
         int img = c % I;
         int[] gs = Arrays.copyOfRange(gOrder, gCellStart[c], gCellStart[c + 1]);
         int[] ds = sortedDets(c);
         int G = gs.length;
         int D = ds.length;
         double[] ious = (G == 0 || D == 0) ? null : cellIous(ds, gs); // [d * G + j]
-        CellRecord rec = new CellRecord(D, A, T);
         boolean[] ig = new boolean[G];
         int[] order = new int[G];
         boolean[] gtMatched = new boolean[G];
         for (int d = 0; d < D; d++) {
-            rec.scores[d] = dScore[ds[d]];
+            rec.setScore(d, dScore[ds[d]]);
         }
         for (int a = 0; a < A; a++) {
             double lo = p.areaRanges()[a][0];
@@ -632,14 +652,14 @@ public final class CocoMatching {
                     order[o++] = j;
                 }
             }
-            rec.npig[a] = o;
+            rec.setNpig(a, o);
             for (int j = 0; j < G; j++) {
                 if (ig[j]) {
                     order[o++] = j;
                 }
             }
-            byte[] flags = rec.flags;
-            int flagsAt = a * D * T;
+            byte[] flags = rec.flagArray();
+            int flagsAt = rec.flagIndex(a, 0, 0);
             for (int t = 0; t < T; t++) {
                 Arrays.fill(gtMatched, false);
                 double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
@@ -1057,20 +1077,68 @@ public final class CocoMatching {
     /** evaluateImg's output for one (category, image), every area range. */
     static final class CellRecord {
         final int D;
-        final double[] scores;
-        /** [(a * D + d) * T + t]: area range a, detection d (score order), IoU threshold t. */
-        final byte[] flags;
-        final int[] npig;
+        /** One matching's pools, shared by its records (an object per cell instead of four). */
+        private final double[] scores;
+        private final byte[] flags;
+        private final int[] npig;
+        /** This cell's first detection slot in {@code scores}; its flags start at {@code at * A * T}. */
+        private final int at;
+        private final int npigAt;
+        private final int areas;
+        private final int thresholds;
 
-        CellRecord(int d, int areas, int thresholds) {
+        CellRecord(int d, double[] scores, byte[] flags, int[] npig, int at, int npigAt, int areas, int thresholds) {
             D = d;
-            scores = new double[d];
-            flags = new byte[areas * thresholds * d];
-            npig = new int[areas];
+            this.scores = scores;
+            this.flags = flags;
+            this.npig = npig;
+            this.at = at;
+            this.npigAt = npigAt;
+            this.areas = areas;
+            this.thresholds = thresholds;
         }
 
-        byte flag(int a, int d, int t, int thresholds) {
-            return flags[(a * D + d) * thresholds + t];
+        /** A record with pools of its own (tests, and cells evaluated alone). */
+        CellRecord(int d, int areas, int thresholds) {
+            this(d, new double[d], new byte[areas * thresholds * d], new int[areas], 0, 0, areas, thresholds);
+        }
+
+        double score(int d) {
+            return scores[at + d];
+        }
+
+        void setScore(int d, double v) {
+            scores[at + d] = v;
+        }
+
+        /** Scores of detections [0, n) into {@code out} from {@code to}. */
+        void copyScores(int n, double[] out, int to) {
+            System.arraycopy(scores, at, out, to, n);
+        }
+
+        int npig(int a) {
+            return npig[npigAt + a];
+        }
+
+        void setNpig(int a, int v) {
+            npig[npigAt + a] = v;
+        }
+
+        /** Where flag (area a, detection d in score order, threshold t) is in {@link #flagArray()}. */
+        int flagIndex(int a, int d, int t) {
+            return at * areas * thresholds + (a * D + d) * thresholds + t;
+        }
+
+        byte flag(int a, int d, int t, int unused) {
+            return flags[flagIndex(a, d, t)];
+        }
+
+        void setFlag(int a, int d, int t, byte f) {
+            flags[flagIndex(a, d, t)] = f;
+        }
+
+        byte[] flagArray() {
+            return flags;
         }
     }
 }

@@ -38,23 +38,24 @@ final class DeviceMatching {
 
     private DeviceMatching() {}
 
-    static void evaluate(CocoMatching m, Device device) {
-        int cells = m.K * m.I;
+    /**
+     * Fills {@code m.records} for the cells {@code busy} (those with ground truth or detections);
+     * {@code slot.apply(b)} is the record of cell {@code busy[b]}.
+     */
+    static void evaluate(CocoMatching m, Device device, int[] busy, java.util.function.IntFunction<CocoMatching.CellRecord> slot) {
         List<Integer> hostCells = new ArrayList<>();
         Map<Long, List<Integer>> groups = new TreeMap<>();
-        for (int c = 0; c < cells; c++) {
+        for (int b = 0; b < busy.length; b++) {
+            int c = busy[b];
             int g = m.gCellStart[c + 1] - m.gCellStart[c];
             int d = Math.min(m.dCellStart[c + 1] - m.dCellStart[c], m.maxDet);
-            if (g == 0 && d == 0) {
-                continue;
-            }
             if (g == 0 || d == 0) {
-                hostCells.add(c);
+                hostCells.add(b);
             } else {
-                groups.computeIfAbsent(((long) pow2(d) << 32) | pow2(g), k -> new ArrayList<>()).add(c);
+                groups.computeIfAbsent(((long) pow2(d) << 32) | pow2(g), k -> new ArrayList<>()).add(b);
             }
         }
-        hostCells.parallelStream().forEach(c -> m.records[c] = m.evaluateCell(c));
+        hostCells.parallelStream().forEach(b -> m.records[busy[b]] = m.evaluateCell(busy[b], slot.apply(b)));
         try (NDManager manager = NDManager.newBaseManager(device)) {
             for (Map.Entry<Long, List<Integer>> e : groups.entrySet()) {
                 int dp = (int) (e.getKey() >>> 32);
@@ -62,7 +63,7 @@ final class DeviceMatching {
                 List<Integer> cs = e.getValue();
                 int per = (int) Math.max(1, BATCH_ELEMENTS / ((long) m.A * m.T * gp * Math.max(1, dp / 8)));
                 for (int from = 0; from < cs.size(); from += per) {
-                    batch(m, manager, cs.subList(from, Math.min(cs.size(), from + per)), dp, gp);
+                batch(m, manager, busy, slot, cs.subList(from, Math.min(cs.size(), from + per)), dp, gp);
                 }
             }
         }
@@ -72,8 +73,9 @@ final class DeviceMatching {
         return Integer.highestOneBit(Math.max(1, n - 1)) << (n > 1 ? 1 : 0);
     }
 
-    /** One batch of cells, each with at most {@code dp} detections and {@code gp} ground truth. */
-    private static void batch(CocoMatching m, NDManager root, List<Integer> cells, int dp, int gp) {
+    /** One batch of busy cells ({@code busy[b]} for b in {@code cells}), each with at most {@code dp} detections and {@code gp} ground truth. */
+    private static void batch(CocoMatching m, NDManager root, int[] busy, java.util.function.IntFunction<CocoMatching.CellRecord> slot,
+            List<Integer> cells, int dp, int gp) {
         int C = cells.size();
         int A = m.A;
         int T = m.T;
@@ -89,7 +91,7 @@ final class DeviceMatching {
         boolean[] dValid = new boolean[C * dp];
         double[] hostIou = m.segm ? new double[C * dp * gp] : null;
         for (int i = 0; i < C; i++) {
-            int c = cells.get(i);
+            int c = busy[cells.get(i)];
             int[] gs = java.util.Arrays.copyOfRange(m.gOrder, m.gCellStart[c], m.gCellStart[c + 1]);
             int[] ds = m.sortedDets(c);
             gsOf[i] = gs;
@@ -180,13 +182,13 @@ final class DeviceMatching {
             matched = NDArrays.stack(new ai.djl.ndarray.NDList(matchRows), 2).toDevice(Device.cpu(), false).toLongArray();
         }
         for (int i = 0; i < C; i++) {
-            int c = cells.get(i);
+            int c = busy[cells.get(i)];
             int[] gs = gsOf[i];
             int[] ds = dsOf[i];
             int D = ds.length;
-            CocoMatching.CellRecord rec = new CocoMatching.CellRecord(D, A, T);
+            CocoMatching.CellRecord rec = slot.apply(cells.get(i));
             for (int d = 0; d < D; d++) {
-                rec.scores[d] = m.dScore[ds[d]];
+                rec.setScore(d, m.dScore[ds[d]]);
             }
             for (int a = 0; a < A; a++) {
                 int npig = 0;
@@ -195,12 +197,12 @@ final class DeviceMatching {
                         npig++;
                     }
                 }
-                rec.npig[a] = npig;
+                rec.setNpig(a, npig);
                 for (int d = 0; d < D; d++) {
                     for (int t = 0; t < T; t++) {
                         int at = ((i * A + a) * dp + d) * T + t;
                         byte f = flags[at];
-                        rec.flags[(a * D + d) * T + t] = f;
+                        rec.setFlag(a, d, t, f);
                         if (a == m.allArea) {
                             int j = (int) matched[at];
                             int k = ds[d] * T + t;

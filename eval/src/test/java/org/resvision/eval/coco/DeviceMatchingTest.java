@@ -41,9 +41,19 @@ class DeviceMatchingTest {
             assertEquals(a == null, b == null, what + " cell " + c);
             if (a != null) {
                 assertEquals(a.D, b.D, what + " cell " + c);
-                assertArrayEquals(a.scores, b.scores, what + " cell " + c);
-                assertArrayEquals(a.npig, b.npig, what + " cell " + c);
-                assertArrayEquals(a.flags, b.flags, what + " cell " + c);
+                for (int d = 0; d < a.D; d++) {
+                    assertEquals(a.score(d), b.score(d), 0.0, what + " cell " + c);
+                }
+                int areas = java.params().areaRanges().length;
+                int thresholds = java.params().iouThresholds().length;
+                for (int x = 0; x < areas; x++) {
+                    assertEquals(a.npig(x), b.npig(x), what + " cell " + c);
+                    for (int d = 0; d < a.D; d++) {
+                        for (int t = 0; t < thresholds; t++) {
+                            assertEquals(a.flag(x, d, t, thresholds), b.flag(x, d, t, thresholds), what + " cell " + c);
+                        }
+                    }
+                }
                 compared++;
             }
         }

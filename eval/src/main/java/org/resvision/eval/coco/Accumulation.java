@@ -320,6 +320,13 @@ final class Accumulation {
                 owner[j] = recOf[order[j]];
                 pos[j] = order[j] - starts[owner[j]];
             }
+            // the flags of the detections in score order, gathered once: [j][a][t]
+            int AT = A * T;
+            byte[] sorted = new byte[total * AT];
+            for (int j = 0; j < total; j++) {
+                CellRecord rj = recs.get(owner[j]);
+                System.arraycopy(rj.flagArray(), rj.flagIndex(0, pos[j], 0), sorted, j * AT, AT);
+            }
             int[][] firstReach = new int[T][]; // [t][c]: first position where the TP count reaches c
             double[][] pr = new double[T][total];
             long[] tp = new long[T];
@@ -352,11 +359,9 @@ final class Accumulation {
                 java.util.Arrays.fill(fp, 0);
                 // one pass over the detections in score order, every IoU threshold at once
                 for (int j = 0; j < total; j++) {
-                    CellRecord rj = recs.get(owner[j]);
-                    byte[] flags = rj.flagArray();
-                    int off = rj.flagIndex(a, pos[j], 0);
+                    int off = j * AT + a * T;
                     for (int t = 0; t < T; t++) {
-                        byte fj = flags[off + t];
+                        byte fj = sorted[off + t];
                         if ((fj & IGNORED) == 0) {
                             if ((fj & TRUTHY) != 0) {
                                 tp[t]++;

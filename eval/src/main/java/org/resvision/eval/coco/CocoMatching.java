@@ -659,7 +659,6 @@ public final class CocoMatching {
                 }
             }
             byte[] flags = rec.flagArray();
-            int flagsAt = rec.flagIndex(a, 0, 0);
             for (int t = 0; t < T; t++) {
                 Arrays.fill(gtMatched, false);
                 double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
@@ -698,7 +697,7 @@ public final class CocoMatching {
                             f |= IGNORED;
                         }
                     }
-                    flags[flagsAt + d * T + t] = f;
+                    flags[rec.flagIndex(a, d, t)] = f;
                     if (a == allArea) {
                         int at = ds[d] * T + t;
                         matchAll[at] = m < 0 ? -1 : gs[m];
@@ -1124,9 +1123,13 @@ public final class CocoMatching {
             npig[npigAt + a] = v;
         }
 
-        /** Where flag (area a, detection d in score order, threshold t) is in {@link #flagArray()}. */
+        /**
+         * Where flag (area a, detection d in score order, threshold t) is in {@link #flagArray()}: a
+         * detection's flags for every area and threshold are adjacent (accumulation reads them in
+         * score order across the cells, one cache line per detection).
+         */
         int flagIndex(int a, int d, int t) {
-            return at * areas * thresholds + (a * D + d) * thresholds + t;
+            return ((at + d) * areas + a) * thresholds + t;
         }
 
         byte flag(int a, int d, int t, int unused) {

@@ -9,7 +9,7 @@
 #   collection's work: the parallel collector on a fixed 128 MB young generation does it on both
 #   cores (bbox, whole command: serial 1.79 s with 0.55 s of pauses -> 1.58 s with 0.33 s; peak RSS
 #   the same, ~320 MB), and maps its classes from the archive the build makes (AppCDS: a small
-#   evaluation 0.50 -> 0.35 s, val2017 bbox ~0.08 s less).
+#   evaluation 0.41-0.42 -> 0.33-0.36 s, val2017 bbox ~0.08 s less).
 # - The model commands start with a small heap and a 32 MB young generation: per training or
 #   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
 #   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through

@@ -358,12 +358,20 @@ public final class MaskApi {
     }
 
     static double boxIou(double[] db, double[] gb, double ga, boolean crowd) {
-        double da = db[2] * db[3];
-        double w = Math.min(db[2] + db[0], gb[2] + gb[0]) - Math.max(db[0], gb[0]);
+        return boxIou(db, 0, gb, ga, crowd);
+    }
+
+    /**
+     * pycocotools' IoU of the box {@code [x, y, w, h]} stored at {@code boxes[at..at + 3]} with
+     * {@code gb} (area {@code ga}); a crowd's union is the detection's area.
+     */
+    public static double boxIou(double[] boxes, int at, double[] gb, double ga, boolean crowd) {
+        double da = boxes[at + 2] * boxes[at + 3];
+        double w = Math.min(boxes[at + 2] + boxes[at], gb[2] + gb[0]) - Math.max(boxes[at], gb[0]);
         if (w <= 0) {
             return 0;
         }
-        double h = Math.min(db[3] + db[1], gb[3] + gb[1]) - Math.max(db[1], gb[1]);
+        double h = Math.min(boxes[at + 3] + boxes[at + 1], gb[3] + gb[1]) - Math.max(boxes[at + 1], gb[1]);
         if (h <= 0) {
             return 0;
         }

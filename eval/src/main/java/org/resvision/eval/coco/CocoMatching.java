@@ -647,7 +647,7 @@ public final class CocoMatching {
             int o = 0;
             for (int j = 0; j < G; j++) {
                 int g = gs[j];
-                ig[j] = gCrowd[g] || gArea[g] < lo || gArea[g] > hi;
+                ig[j] = ignored(g, lo, hi);
                 if (!ig[j]) {
                     order[o++] = j;
                 }
@@ -742,6 +742,11 @@ public final class CocoMatching {
         return out;
     }
 
+    /** Whether ground truth {@code g} is ignored in the area range [lo, hi]: a crowd, or its area outside. */
+    boolean ignored(int g, double lo, double hi) {
+        return gCrowd[g] || gArea[g] < lo || gArea[g] > hi;
+    }
+
     /** {@link #ious} as one array {@code [d * gs.length + j]}; boxes without a box object per pair. */
     private double[] cellIous(int[] ds, int[] gs) {
         int G = gs.length;
@@ -758,30 +763,10 @@ public final class CocoMatching {
             double ga = gb[2] * gb[3];
             boolean crowd = gCrowd[gs[j]];
             for (int d = 0; d < ds.length; d++) {
-                o[d * G + j] = boxIou(dBox, 4 * ds[d], gb, ga, crowd);
+                o[d * G + j] = MaskApi.boxIou(dBox, 4 * ds[d], gb, ga, crowd);
             }
         }
         return o;
-    }
-
-    /** MaskApi.boxIou on a box stored at {@code at} of a flat array, the same arithmetic in the same order. */
-    private static double boxIou(double[] boxes, int at, double[] gb, double ga, boolean crowd) {
-        double x = boxes[at];
-        double y = boxes[at + 1];
-        double w0 = boxes[at + 2];
-        double h0 = boxes[at + 3];
-        double da = w0 * h0;
-        double w = Math.min(w0 + x, gb[2] + gb[0]) - Math.max(x, gb[0]);
-        if (w <= 0) {
-            return 0;
-        }
-        double h = Math.min(h0 + y, gb[3] + gb[1]) - Math.max(y, gb[1]);
-        if (h <= 0) {
-            return 0;
-        }
-        double i = w * h;
-        double u = crowd ? da : da + ga - i;
-        return i / u;
     }
 
     double[][] ious(int[] ds, int[] gs) {

@@ -193,7 +193,7 @@ final class DeviceMatching {
             for (int a = 0; a < A; a++) {
                 int npig = 0;
                 for (int g : gs) {
-                    if (!(m.gCrowd[g] || m.gArea[g] < ranges(m)[a][0] || m.gArea[g] > ranges(m)[a][1])) {
+                    if (!m.ignored(g, m.p.areaRanges()[a][0], m.p.areaRanges()[a][1])) {
                         npig++;
                     }
                 }
@@ -216,10 +216,6 @@ final class DeviceMatching {
             }
             m.records[c] = rec;
         }
-    }
-
-    private static double[][] ranges(CocoMatching m) {
-        return m.p.areaRanges();
     }
 
     /**

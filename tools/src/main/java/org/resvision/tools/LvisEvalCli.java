@@ -21,7 +21,7 @@ final class LvisEvalCli {
     /** coco-eval's options that do not apply with --protocol lvis, in its usage order. */
     static final List<String> NOT_LVIS = List.of("per-class", "max-dets", "cat-ids", "plot", "box-masks", "timing",
             "diagnostics", "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins", "report",
-            "compare", "bootstrap", "seed");
+            "compare", "bootstrap", "seed", "device");
 
     private LvisEvalCli() {}
 

@@ -131,6 +131,9 @@ public class EvalCommandsTest {
         Run none = run("coco-eval", "--gt", "g.json", "--dt", "d.json", "--device", "gpu:7");
         assertEquals(2, none.code());
         assertTrue(none.err().contains("--device gpu:7: DJL's PyTorch engine sees"), none.err());
+        Run lvis = run("coco-eval", "--protocol", "lvis", "--gt", "g.json", "--dt", "d.json", "--device", "cpu");
+        assertEquals(2, lvis.code());
+        assertTrue(lvis.err().contains("--device does not apply to --protocol lvis"), lvis.err());
     }
 
     @Test

@@ -566,18 +566,12 @@ final class ResultsScanner {
                         break;
                     }
                     v[got++] = k.number;
-                    k.i = skipWs(b, k.i, n);
-                    if (k.i >= n) {
-                        return OUT;
-                    }
-                    if (b[k.i] == ']') {
+                    r = separator(k, (byte) ']');
+                    if (r == CLOSED) {
                         k.i++;
+                        r = DONE;
                         break;
                     }
-                    if (b[k.i] != ',') {
-                        return FALLBACK;
-                    }
-                    k.i = skipWs(b, k.i + 1, n);
                 }
                 if (r != DONE) {
                     return r;
@@ -594,19 +588,15 @@ final class ResultsScanner {
                     r = rle(k);
                     seg = k.rle;
                 } else {
-                    int e = skipValue(b, k.i, n, 1);
-                    r = e == OUT ? OUT : e < 0 ? FALLBACK : DONE;
-                    k.i = Math.max(e, k.i);
+                    r = skip(k, 1);
                 }
             } else {
-                int e = skipValue(b, k.i, n, 1);
-                r = e == OUT ? OUT : e < 0 ? FALLBACK : DONE;
-                k.i = Math.max(e, k.i);
+                r = skip(k, 1);
             }
             if (r != DONE) {
                 return r;
             }
-            r = nextMember(k);
+            r = separator(k, (byte) '}');
             i = k.i;
             if (r == CLOSED) {
                 break;
@@ -623,14 +613,24 @@ final class ResultsScanner {
         return DONE;
     }
 
-    /** {@link #nextMember}: the object ends here. */
+    /** {@link #separator}: the object or list ends here. */
     private static final int CLOSED = 1;
 
+    /** The JSON value at k.i skipped (checked as JSON, {@link #skipValue}); k.i after it. */
+    private static int skip(Cursor k, int depth) {
+        int e = skipValue(k.b, k.i, k.n, depth);
+        if (e < 0) {
+            return e == OUT ? OUT : FALLBACK;
+        }
+        k.i = e;
+        return DONE;
+    }
+
     /**
-     * After an object member's value at k.i: DONE with k.i at the next key (after a comma), CLOSED
-     * with k.i at the closing brace.
+     * After a member's value at k.i in an object or list that ends with {@code close}: DONE with k.i
+     * at the next member (after a comma), CLOSED with k.i at the closing bracket.
      */
-    private static int nextMember(Cursor k) {
+    private static int separator(Cursor k, byte close) {
         byte[] b = k.b;
         int n = k.n;
         int i = skipWs(b, k.i, n);
@@ -638,7 +638,7 @@ final class ResultsScanner {
             return OUT;
         }
         k.i = i;
-        if (b[i] == '}') {
+        if (b[i] == close) {
             return CLOSED;
         }
         if (b[i] != ',') {
@@ -936,14 +936,15 @@ final class ResultsScanner {
                 counts = escaped ? unescape(b, s, e) : new String(b, s, e - s, StandardCharsets.ISO_8859_1);
                 i = e + 1;
             } else {
-                int e = skipValue(b, i, n, 2);
-                if (e < 0) {
-                    return e == OUT ? OUT : FALLBACK;
+                k.i = i;
+                int sr = skip(k, 2);
+                if (sr != DONE) {
+                    return sr;
                 }
-                i = e;
+                i = k.i;
             }
             k.i = i;
-            int m = nextMember(k);
+            int m = separator(k, (byte) '}');
             i = k.i;
             if (m == CLOSED) {
                 break;

@@ -621,13 +621,10 @@ public final class CocoMatching {
         walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 
-    /** computeIoU + evaluateImg for every area range of one (category, image). */
-    CellRecord evaluateCell(int c) {
-        int d = Math.min(dCellStart[c + 1] - dCellStart[c], maxDet);
-        return evaluateCell(c, new CellRecord(d, A, T));
-    }
-
-    /** {@link #evaluateCell(int)} into {@code rec}, a record of the cell's (cut) detection count. */
+    /**
+     * computeIoU + evaluateImg for every area range of one (category, image), into {@code rec}, a
+     * record of the cell's (cut) detection count.
+     */
     CellRecord evaluateCell(int c, CellRecord rec) {
         int img = c % I;
         int[] gs = Arrays.copyOfRange(gOrder, gCellStart[c], gCellStart[c + 1]);
@@ -1080,11 +1077,6 @@ public final class CocoMatching {
             this.npigAt = npigAt;
             this.areas = areas;
             this.thresholds = thresholds;
-        }
-
-        /** A record with pools of its own (tests, and cells evaluated alone). */
-        CellRecord(int d, int areas, int thresholds) {
-            this(d, new double[d], new byte[areas * thresholds * d], new int[areas], 0, 0, areas, thresholds);
         }
 
         double score(int d) {

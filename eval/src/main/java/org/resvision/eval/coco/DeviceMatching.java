@@ -63,7 +63,7 @@ final class DeviceMatching {
                 List<Integer> cs = e.getValue();
                 int per = (int) Math.max(1, BATCH_ELEMENTS / ((long) m.A * m.T * gp * Math.max(1, dp / 8)));
                 for (int from = 0; from < cs.size(); from += per) {
-                batch(m, manager, busy, slot, cs.subList(from, Math.min(cs.size(), from + per)), dp, gp);
+                    batch(m, manager, busy, slot, cs.subList(from, Math.min(cs.size(), from + per)), dp, gp);
                 }
             }
         }

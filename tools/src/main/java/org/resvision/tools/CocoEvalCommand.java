@@ -207,11 +207,7 @@ public final class CocoEvalCommand implements Command {
         CocoMatching matching;
         try {
             matching = CocoEvaluator.match(gt, masks, dt, params, device);
-            long ta = System.nanoTime();
-            r = matching.accumulate();
-            r.warnings().addAll(matching.warnings());
-            r.timings().putAll(matching.timings());
-            r.timings().put("accumulate", (System.nanoTime() - ta) / 1e9);
+            r = CocoEvaluator.accumulate(matching);
         } catch (CocoEvalException e) {
             throw named(e, gtFile, dtFiles, starts);
         }

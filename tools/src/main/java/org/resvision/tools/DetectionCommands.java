@@ -1,20 +1,15 @@
 package org.resvision.tools;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,13 +19,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
-import org.resvision.data.image.Images;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.CocoDetectionSource;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionEvaluation;
 import org.resvision.detection.DetectionTraining;
-import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.Detections;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.eval.coco.CocoEvalResult;
@@ -162,7 +155,7 @@ final class DetectionCommands {
         if (scoreThresh >= 0) {
             c.box_score_thresh = scoreThresh;
         }
-        Device dev = BackboneModels.device(device);
+        BackboneModels.device(device); // an unknown device is a usage error before any work
         Map<String, Long> ids = new HashMap<>();
         CocoDataset gt = null;
         if (cocoGt != null) {
@@ -178,60 +171,41 @@ final class DetectionCommands {
         int notInDataset = 0;
         long[] categoryIds = gt == null ? null : DetectionEvaluation.categoryIds(names, gt);
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
-        try (NDManager m = NDManager.newBaseManager(dev)) {
-            FasterRcnn model = load(c, weights, m);
-            ParameterStore ps = new ParameterStore(m, false);
-            DetectionTransform transform = DetectionTransform.of(c);
+        try (BatchDetector detector = BatchDetector.of(c, weights, device)) {
             for (int start = 0; start < images.size(); start += batch) {
-                try (NDManager bm = m.newSubManager()) {
-                    List<String> chunk = new ArrayList<>();
-                    List<NDArray> rgb = new ArrayList<>();
-                    for (int i = start; i < Math.min(images.size(), start + batch); i++) {
-                        try {
-                            rgb.add(Images.read(Path.of(images.get(i)), bm));
-                        } catch (IOException e) {
-                            bad.failed(i, e); // skipped with a warning, unless strict or too many
-                            continue;
-                        }
-                        bad.ok(i);
-                        chunk.add(images.get(i));
+                int first = start;
+                List<Path> chunk = images.subList(start, Math.min(images.size(), start + batch)).stream().map(Path::of).toList();
+                List<Detections> dets = detector.detect(chunk, batch, new BatchDetector.Reads() {
+                    @Override
+                    public void ok(int i) throws IOException {
+                        bad.ok(first + i);
                     }
-                    if (chunk.isEmpty()) {
-                        continue;
+
+                    @Override
+                    public void failed(int i, IOException e) throws IOException {
+                        bad.failed(first + i, e);
                     }
-                    List<Detections> dets;
-                    try (DetectionTransform.Prepared p = transform.prepare(rgb)) {
-                        dets = DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
+                });
+                for (int i = 0; i < chunk.size(); i++) {
+                    Detections d = dets.get(i);
+                    if (d == null) {
+                        continue; // unreadable, reported
                     }
-                    for (int i = 0; i < chunk.size(); i++) {
-                        Path file = Path.of(chunk.get(i));
-                        Detections d = dets.get(i);
-                        Long id = ids.get(file.getFileName().toString());
-                        if (gt != null && id == null) {
-                            System.err.println("predict: " + file + ": not in " + cocoGt + "; written without image_id");
+                    Path file = chunk.get(i);
+                    Long id = ids.get(file.getFileName().toString());
+                    if (gt != null && id == null) {
+                        System.err.println("predict: " + file + ": not in " + cocoGt + "; written without image_id");
+                    }
+                    for (int k = 0; k < d.size(); k++) {
+                        long category = categoryIds == null ? d.labels()[k] : categoryIds[d.labels()[k]];
+                        if (category < 0) {
+                            notInDataset++;
                         }
-                        for (int k = 0; k < d.size(); k++) {
-                            ObjectNode r = results.addObject();
-                            if (id != null) {
-                                r.put("image_id", id);
-                            }
-                            r.put("file_name", file.toString());
-                            long category = categoryIds == null ? d.labels()[k] : categoryIds[d.labels()[k]];
-                            if (category >= 0) {
-                                r.put("category_id", category);
-                            } else {
-                                notInDataset++;
-                            }
-                            r.put("category_name", names.get(d.labels()[k]));
-                            float[] b = d.boxes();
-                            r.putArray("bbox").add(round(b[4 * k])).add(round(b[4 * k + 1])).add(round(b[4 * k + 2] - b[4 * k]))
-                                    .add(round(b[4 * k + 3] - b[4 * k + 1]));
-                            r.put("score", round(d.scores()[k]));
-                        }
-                        count += d.size();
-                        if (draw != null) {
-                            drawDetections(file, d, names, draw.resolve(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".jpg"));
-                        }
+                        BatchDetector.addResult(results, id, file.toString(), category, names.get(d.labels()[k]), d.boxes(), k, d.scores()[k]);
+                    }
+                    count += d.size();
+                    if (draw != null) {
+                        drawDetections(file, d, names, draw.resolve(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".jpg"));
                     }
                 }
             }
@@ -245,10 +219,6 @@ final class DetectionCommands {
                 bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
                 draw == null ? "" : ", drawn images in " + draw);
         return 0;
-    }
-
-    private static double round(float v) {
-        return Math.round(v * 1000.0) / 1000.0;
     }
 
     /** The image with its boxes, class names and scores drawn, written atomically as JPEG. */

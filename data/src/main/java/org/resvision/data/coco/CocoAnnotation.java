@@ -8,4 +8,4 @@ package org.resvision.data.coco;
  * @param segmentation polygons or RLE, or {@code null} when absent
  */
 public record CocoAnnotation(
-        long id, long imageId, long categoryId, double[] bbox, double area, boolean iscrowd, Segmentation segmentation) {}
+        long id, long imageId, long categoryId, double[] bbox, double area, boolean iscrowd, Segmentation segmentation) implements java.io.Serializable {}

@@ -11,7 +11,9 @@ import java.util.Map;
  * mapping between (possibly non-contiguous) category ids and training labels {@code 1..K}
  * (0 is background), labels following the order of {@code categories}.
  */
-public final class CocoDataset {
+public final class CocoDataset implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final List<CocoImage> images;
     private final List<CocoAnnotation> annotations;

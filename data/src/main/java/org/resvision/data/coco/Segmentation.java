@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A COCO {@code segmentation}: polygons, uncompressed RLE ({@code counts} list) or compressed RLE. */
-public sealed interface Segmentation {
+public sealed interface Segmentation extends java.io.Serializable {
 
     /**
      * The mask as pycocotools' {@code annToRLE} builds it for an image of {@code h x w}:

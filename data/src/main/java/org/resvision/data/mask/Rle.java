@@ -12,7 +12,7 @@ import java.util.Arrays;
  * @throws IllegalArgumentException for anything else, with a one-line reason: every loop of
  *     {@link MaskApi} relies on these sums (a short RLE made {@code rleIou} step by 0 forever)
  */
-public record Rle(int h, int w, int[] counts) {
+public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
 
     /** Masks up to this many pixels (the merge buffers are int-indexed). */
     public static final long MAX_PIXELS = Integer.MAX_VALUE - 8;

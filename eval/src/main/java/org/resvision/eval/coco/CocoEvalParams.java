@@ -22,7 +22,7 @@ public record CocoEvalParams(
         double[][] areaRanges,
         String[] areaLabels,
         long[] categoryIds,
-        long[] imageIds) {
+        long[] imageIds) implements java.io.Serializable {
 
     /** What is compared: boxes or masks. */
     public enum IouType {

@@ -32,7 +32,7 @@ public final class CocoEvalResult {
     private final List<Warning> warnings = new ArrayList<>();
 
     /** Records left out of the evaluation, of one kind: a count and a line saying what and why. */
-    public record Warning(boolean inGroundTruth, String message) {}
+    public record Warning(boolean inGroundTruth, String message) implements java.io.Serializable {}
 
     CocoEvalResult(CocoEvalParams params, long[] categoryIds, double[] precision, double[] recall) {
         this.params = params;

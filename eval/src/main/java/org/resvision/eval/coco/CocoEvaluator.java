@@ -94,7 +94,15 @@ public final class CocoEvaluator {
     private static CocoEvalResult evaluate(
             CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams params)
             throws CocoEvalException {
-        CocoMatching matching = match(gt, masks, results, params);
+        return accumulate(match(gt, masks, results, params));
+    }
+
+    /**
+     * A matching's evaluation result, as {@link #evaluate(CocoDataset, List, CocoEvalParams)}
+     * gives it: {@link CocoMatching#accumulate()} with the matching's warnings and phase times
+     * (and "accumulate"); for a matching made by {@link #match} or {@link CocoMatching#merge}.
+     */
+    public static CocoEvalResult accumulate(CocoMatching matching) {
         long t0 = System.nanoTime();
         CocoEvalResult result = matching.accumulate();
         result.warnings().addAll(matching.warnings());

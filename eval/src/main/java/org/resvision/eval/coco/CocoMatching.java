@@ -31,9 +31,13 @@ import org.resvision.data.mask.Rle;
  * their images, whose accumulation is bit for bit the whole-set evaluation's.
  *
  * <p>Immutable once made; safe to read and accumulate from several threads at once (the first
- * weighted accumulation also makes, under a lock, the score order later ones walk).
+ * weighted accumulation also makes, under a lock, the score order later ones walk). Serializable,
+ * for distributed evaluation: a shard matched on a worker, merged where the shards are collected
+ * (the score order is not sent; it is remade on first use).
  */
-public final class CocoMatching {
+public final class CocoMatching implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** A detection's outcome at one IoU threshold, at area range "all". */
     public enum Status {
@@ -102,7 +106,7 @@ public final class CocoMatching {
     /** Whether the walk applies: no NaN score (no consistent order) and at most 64 IoU thresholds. */
     boolean walkable;
     /** [k]: category k's detections in accumulation order, made by the first weighted accumulate; see {@link #walks()}. */
-    private volatile Accumulation.Walk[] walks;
+    private transient volatile Accumulation.Walk[] walks;
 
     CocoMatching(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams p) throws CocoEvalException {
         this.p = p;
@@ -1029,7 +1033,9 @@ public final class CocoMatching {
     }
 
     /** Records of one kind left out: counted, with the first one's id, for one warning line. */
-    private static final class Skips {
+    private static final class Skips implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
         final String what;
         final String idName;
         int count;
@@ -1056,7 +1062,9 @@ public final class CocoMatching {
 
 
     /** evaluateImg's output for one (category, image), every area range. */
-    static final class CellRecord {
+    static final class CellRecord implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
         final int D;
         /** One matching's pools, shared by its records (an object per cell instead of four). */
         private final double[] scores;

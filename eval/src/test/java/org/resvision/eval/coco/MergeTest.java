@@ -175,6 +175,40 @@ class MergeTest {
         assertTrue(e.getMessage().contains("is evaluated by shards 0 and 1"), e.getMessage());
     }
 
+    /** Shards matched elsewhere (a Spark executor) come back serialized: their merge is the same, bbox and segm. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"bbox", "segm"})
+    void serializedShardsMergeAsTheOriginals(String type) throws Exception {
+        Path dir = PycocotoolsFixturesTest.fixtures().resolve("10-realistic-200");
+        boolean segm = type.equals("segm");
+        CocoDataset gt = CocoReader.readDataset(dir.resolve("gt.json"), segm);
+        List<CocoResult> dt = CocoReader.readResults(dir.resolve("dt.json"), segm);
+        CocoEvalParams params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(type));
+        long[] ids = gt.images().stream().mapToLong(CocoImage::id).sorted().toArray();
+        List<CocoMatching> shards = new ArrayList<>();
+        List<CocoMatching> travelled = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            long[] mine = Arrays.copyOfRange(ids, ids.length * s / 3, ids.length * (s + 1) / 3);
+            java.util.Set<Long> own = new java.util.HashSet<>();
+            for (long id : mine) {
+                own.add(id);
+            }
+            CocoMatching m = CocoEvaluator.match(gt, null, dt.stream().filter(r -> own.contains(r.imageId())).toList(),
+                    params.withImageIds(mine));
+            shards.add(m);
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream o = new java.io.ObjectOutputStream(bytes)) {
+                o.writeObject(m);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                travelled.add((CocoMatching) in.readObject());
+            }
+        }
+        CocoEvalResult whole = CocoEvaluator.evaluate(gt, dt, params);
+        WeightedAccumulationTest.assertBitEqual(whole, CocoMatching.merge(shards).accumulate(), type + " shards");
+        WeightedAccumulationTest.assertBitEqual(whole, CocoMatching.merge(travelled).accumulate(), type + " serialized shards");
+    }
+
     // ---- refusals ------------------------------------------------------------------------------
 
     private static CocoDataset tiny() {

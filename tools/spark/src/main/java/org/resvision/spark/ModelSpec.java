@@ -73,6 +73,11 @@ record ModelSpec(String config, String weights, float scoreThresh, String device
         }
     }
 
+    /** How many models this JVM loaded so far. */
+    static int loads() {
+        return LOADED.loads();
+    }
+
     /** A published checkpoint's name (no folder, no extension of a weights file). */
     static boolean isPublishedName(String weights) {
         return !weights.contains("/") && !weights.contains("\\") && !weights.matches(".*\\.(safetensors|pth|pt|bin|ckpt)$");

@@ -18,6 +18,12 @@ final class OncePerJvm<K, V> {
     }
 
     private final Map<K, V> loaded = new ConcurrentHashMap<>();
+    private int loads;
+
+    /** How many values were loaded so far (what the tests count). */
+    synchronized int loads() {
+        return loads;
+    }
 
     V get(K key, Loader<V> loader) throws IOException {
         V v = loaded.get(key);
@@ -29,6 +35,7 @@ final class OncePerJvm<K, V> {
             if (v == null) {
                 v = loader.load();
                 loaded.put(key, v);
+                loads++;
             }
             return v;
         }

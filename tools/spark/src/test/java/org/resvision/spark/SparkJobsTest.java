@@ -73,11 +73,13 @@ class SparkJobsTest {
         assertEquals(0, ref.code(), ref.err());
 
         Path out = dir.resolve("spark-videos");
+        int loadsBefore = ModelSpec.loads();
         Run r = spark("annotate-videos", "--master", "local[2,2]", "--conf", "spark.resvision.test.failFirstAttempt=c", "--config",
                 detector.config().toString(), "--weights", detector.weights().toString(), "--score-thresh", "0", "--stride", "2", "--batch", "3",
                 "--track", videos.toString(), "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("summary: 5 videos: 4 annotated, 0 partial, 0 already done, 1 failed"), r.out());
+        assertTrue(ModelSpec.loads() - loadsBefore <= 1, "one model for the executor's tasks: " + (ModelSpec.loads() - loadsBefore));
         assertTrue(r.err().contains("annotate-videos: skipped file:" + videos.resolve("broken.mp4") + ": " + videos.resolve("broken.mp4")
                 + ": not a readable video"), r.err());
         // the command's files, nothing more (no temporary files of the attempt that died), plus the summary
@@ -171,6 +173,22 @@ class SparkJobsTest {
                 }
             }
         }
+
+        // a folder of images, no dataset: predict's output for the same images in the same (sorted) order
+        Path folderOut = dir.resolve("spark-predict-folder");
+        Run f = spark("predict-images", "--master", "local[2]", "--config", detector.config().toString(), "--weights",
+                detector.weights().toString(), "--score-thresh", "0.05", data.resolve("coco/images").toString(), "--out", folderOut.toString());
+        assertEquals(0, f.code(), f.err());
+        List<String> sorted;
+        try (Stream<Path> s = Files.list(data.resolve("coco/images"))) {
+            sorted = s.map(Path::toString).sorted().toList();
+        }
+        Path singleFolder = dir.resolve("predict-folder.json");
+        List<String> cmd2 = new ArrayList<>(List.of("predict", "--config", detector.config().toString(), "--weights",
+                detector.weights().toString(), "--score-thresh", "0.05", "--out", singleFolder.toString()));
+        cmd2.addAll(sorted);
+        assertEquals(0, EvalCommandsTest.run(cmd2.toArray(String[]::new)).code());
+        assertArrayEquals(Files.readAllBytes(singleFolder), Files.readAllBytes(folderOut.resolve("results.json")));
 
         // the Parquet evaluated: coco-eval's numbers on results.json
         CocoDataset gtFull = CocoReader.readDataset(ann);

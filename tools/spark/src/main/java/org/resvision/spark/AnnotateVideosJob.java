@@ -137,16 +137,18 @@ final class AnnotateVideosJob implements Serializable {
         java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("resvision-" + stem + "-");
         try {
             BatchDetector detector = model.detector(tc, conf);
-            java.nio.file.Path local;
+            java.nio.file.Path local = null;
             BatchDetector.VideoOutcome o;
             try {
                 local = Storage.local(v, scratch.resolve("in"), conf);
                 o = detector.annotate(local, scratch.resolve("out"), stem, stride, batch, video, track, format, quiet());
             } catch (IOException e) {
+                // the message names the file the decoder read: the input's own name for a local copy
+                String reason = local == null || Storage.isLocal(v) ? oneLine(e) : oneLine(e).replace(local.toString(), v);
                 if (failFast) {
-                    throw new IOException(v + ": " + oneLine(e), e);
+                    throw new IOException(reason, e);
                 }
-                return new Outcome(v, "failed", 0, 0, 0, 0, 0, null, null, oneLine(e), attempt);
+                return new Outcome(v, "failed", 0, 0, 0, 0, 0, null, null, reason, attempt);
             }
             Path videoDst = video ? videoPath(stem, o.partial()) : null;
             Path annDst = annotationsPath(stem, o.partial());
@@ -178,8 +180,7 @@ final class AnnotateVideosJob implements Serializable {
     }
 
     static String oneLine(Throwable e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return m.replace('\n', ' ');
+        return BatchDetector.oneLine(e);
     }
 
     /** The summary's Parquet schema (the columns of {@link #SUMMARY}). */

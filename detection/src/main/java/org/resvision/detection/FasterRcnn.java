@@ -117,14 +117,11 @@ public final class FasterRcnn extends TorchModule {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         if (training) {
-            throw new UnsupportedOperationException("train Faster R-CNN through losses(...) (it needs targets)");
+            throw new UnsupportedOperationException("training Faster R-CNN needs its targets: trainer.forward(data, labels) (as"
+                    + " EasyTrain.trainBatch calls it, with FasterRcnnLoss), or losses(...)");
         }
         NDArray images = inputs.get(0);
-        long[] flat = inputs.get(1).toType(DataType.INT64, false).toLongArray();
-        int[][] sizes = new int[flat.length / 2][];
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = new int[] {(int) flat[2 * i], (int) flat[2 * i + 1]};
-        }
+        int[][] sizes = sizes(inputs.get(1));
         NDManager m = images.getManager();
         NDList out = new NDList();
         for (Detections d : detect(ps, images, sizes)) {
@@ -136,6 +133,74 @@ public final class FasterRcnn extends TorchModule {
             }
             out.add(m.create(l));
         }
+        return out;
+    }
+
+    /** A batch's {@code [N, 2]} sizes ({@code h, w}) as arrays. */
+    private static int[][] sizes(NDArray hw) {
+        long[] flat = hw.toType(DataType.INT64, false).toLongArray();
+        int[][] sizes = new int[flat.length / 2][];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = new int[] {(int) flat[2 * i], (int) flat[2 * i + 1]};
+        }
+        return sizes;
+    }
+
+    /** The sampling randomness of training through DJL's {@code Trainer}: one stream per model, seeded by the config's seed. */
+    private Random trainerRandom;
+
+    /**
+     * DJL training entry ({@code trainer.forward(data, labels)}, which {@code
+     * EasyTrain.trainBatch} calls): data as for inference, labels a {@code DetectionDataset}
+     * batch's {@code [boxes [N, M, 4], labels [N, M]]} (padding objects, labelled -1, dropped);
+     * returns {@link #losses}' four losses as scalars named {@code loss_objectness,
+     * loss_rpn_box_reg, loss_classifier, loss_box_reg}, which {@link FasterRcnnLoss} sums. The
+     * samplers draw from one stream per model seeded by the config's {@code seed}. Not for
+     * concurrent training calls on one model (a DJL trainer makes them one at a time per device).
+     */
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList data, NDList labels, PairList<String, Object> params) {
+        if (labels == null || labels.isEmpty()) {
+            return forwardInternal(ps, data, true, params);
+        }
+        int[][] sizes = sizes(data.get(1));
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException("Faster R-CNN labels are [boxes [N, M, 4], labels [N, M]] (a DetectionDataset batch's), got "
+                    + labels.size() + " array");
+        }
+        float[] boxes = labels.get(0).toType(DataType.FLOAT32, false).toFloatArray();
+        long[] classes = labels.get(1).toType(DataType.INT64, false).toLongArray();
+        int n = sizes.length;
+        if (n == 0 || classes.length % n != 0 || boxes.length != 4L * classes.length) {
+            throw new IllegalArgumentException("labels " + labels.get(0).getShape() + ", " + labels.get(1).getShape() + " do not fit a batch of "
+                    + n + " images ([N, M, 4] boxes, [N, M] labels)");
+        }
+        int per = classes.length / n;
+        List<Target> targets = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int kept = 0;
+            for (int k = 0; k < per; k++) {
+                kept += classes[i * per + k] >= 0 ? 1 : 0;
+            }
+            float[] b = new float[4 * kept];
+            int[] l = new int[kept];
+            int j = 0;
+            for (int k = 0; k < per; k++) {
+                if (classes[i * per + k] >= 0) {
+                    System.arraycopy(boxes, 4 * (i * per + k), b, 4 * j, 4);
+                    l[j++] = (int) classes[i * per + k];
+                }
+            }
+            targets.add(new Target(b, l));
+        }
+        if (trainerRandom == null) {
+            trainerRandom = new Random(config.seed);
+        }
+        NDList out = new NDList();
+        losses(ps, data.get(0), sizes, targets, trainerRandom).forEach((name, loss) -> {
+            loss.setName(name);
+            out.add(loss);
+        });
         return out;
     }
 

@@ -237,8 +237,19 @@ public final class PrefetchLoader implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the workers and waits for them (up to a minute): a worker inside a native op (decoding,
+     * stacking a batch) cannot be interrupted, and the caller frees the root manager next, which
+     * would pull the arrays from under it (a crash in libtorch, seen in CI). Batches built and never
+     * taken are freed with the root manager.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
+        try {
+            pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

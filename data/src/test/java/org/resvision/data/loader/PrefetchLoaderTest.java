@@ -27,7 +27,7 @@ import org.resvision.data.transform.Sample;
 class PrefetchLoaderTest {
 
     /** Item i: a (10 + i % 3) x (12 + i % 5) image filled with a random value of its own stream; odd items portrait. */
-    static final class FakeSource implements SampleSource {
+    static class FakeSource implements SampleSource {
         final java.util.Set<Integer> bad;
 
         FakeSource(int bad) {
@@ -55,6 +55,39 @@ class PrefetchLoaderTest {
             }
             return new Sample(m.full(new Shape(3, 10 + index % 3, 12 + index % 5), rnd.nextFloat()),
                     new float[][] {{0, 0, 1, 1}}, new int[] {index}, null, null);
+        }
+    }
+
+    /**
+     * close() returns only when no worker is still loading: the caller closes the root manager
+     * next. A worker busy in an op that ignores interrupts (native code) is waited for.
+     */
+    @Test
+    void closeWaitsForWorkersInUninterruptibleWork() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        SampleSource slow = new FakeSource(-1) {
+            @Override
+            public Sample load(int index, Random rnd, NDManager m) throws IOException {
+                inFlight.incrementAndGet();
+                started.countDown();
+                long end = System.nanoTime() + 300_000_000L;
+                while (System.nanoTime() < end) {
+                    Thread.onSpinWait(); // deaf to interrupts, as a native op is
+                }
+                try {
+                    return super.load(index, rnd, m);
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            }
+        };
+        try (NDManager root = NDManager.newBaseManager()) {
+            PrefetchLoader l = new PrefetchLoader(slow, new PrefetchLoader.Options(2, 1, false, false, 2, 2, false), root);
+            l.epoch(0); // the workers start on the first batches
+            assertTrue(started.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            l.close();
+            assertEquals(0, inFlight.get(), "a worker still loading after close()");
         }
     }
 

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ARCH=${1:-resnet50}; SIZE=${2:-224}; ITERS=${3:-7}; WARMUP=${4:-2}; THREADS=${THREADS:-2}
-CP=$(classpath backbone)
+CP=$(classpath tools/bench)
 header
 for c in "infer 1" "infer 8" "train 8"; do
   set -- $c

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320,r50v2-infer-800}
 THREADS=${THREADS:-2}
-CP=$(classpath detection)
+CP=$(classpath tools/bench)
 header
 for c in ${CASES//,/ }; do
   IFS=- read -r net mode size <<<"$c"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ITERS=${1:-5}; WARMUP=${2:-1}; ROUNDS=${3:-3}; THREADS=${THREADS:-2}
-CP=$(classpath segmentation)
+CP=$(classpath tools/bench)
 header
 for c in "infer 520 1" "train 320 4"; do
   set -- $c

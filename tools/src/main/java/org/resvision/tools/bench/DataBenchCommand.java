@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.resvision.backbone.bench.BackboneBench;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.coco.CocoResult;
@@ -108,7 +107,7 @@ public final class DataBenchCommand implements Command {
                         "pipeline epoch " + epoch + (epoch == 0 ? " (warm-up)" : ""), s, n / s));
             }
         }
-        table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "peak RSS", "", BackboneBench.peakRssMb()));
+        table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "peak RSS", "", PeakRss.megabytes()));
         System.out.print(table);
         return 0;
     }

@@ -113,16 +113,7 @@ public final class BackboneBench {
 
     /** Peak resident set size of this process (VmHWM), in MiB; -1 where /proc is missing. */
     public static long peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
+        return org.resvision.tools.bench.PeakRss.megabytes();
     }
 
     /** {@code --arch A --size S --mode infer|train --batch B --iters N --warmup W}. */

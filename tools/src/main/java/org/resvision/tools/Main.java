@@ -83,7 +83,8 @@ public final class Main {
         for (Command c : commands()) {
             sb.append(String.format(Locale.ROOT, "  %-16s %s%n", c.name(), c.summary()));
         }
-        sb.append("\nRun 'resvision <command> --help' for a command's options.");
+        sb.append("\nRun 'resvision <command> --help' for a command's options; 'resvision spark --help' for the batch jobs on"
+                + " Apache Spark (annotate-videos, predict-images, evaluate).");
         System.out.println(sb);
     }
 }

@@ -109,7 +109,7 @@ public final class SparkMain {
             return switch (job) {
                 case "annotate-videos" -> annotateVideos(rest, out, err);
                 case "predict-images" -> predictImages(rest, out, err);
-                default -> evaluate(rest, out);
+                default -> evaluate(rest, out, err);
             };
         } catch (UsageException e) {
             err.println("resvision spark " + job + ": " + e.getMessage().lines().findFirst().orElse("") + " (see --help)");
@@ -239,13 +239,14 @@ public final class SparkMain {
         try (SparkSession spark = session(args, "predict-images")) {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             String coco = args.get("coco", null);
+            Map<String, CocoDataset> datasets = new java.util.HashMap<>(); // each dataset file read once
             List<String> images = new ArrayList<>();
             List<String> plain = new ArrayList<>();
             for (String in : args.positional()) {
                 if (in.startsWith("coco:")) {
                     String gtFile = in.substring(5);
                     coco = coco == null ? gtFile : coco;
-                    CocoDataset ds = readDataset(gtFile, hadoop);
+                    CocoDataset ds = readDataset(gtFile, hadoop, datasets);
                     String dir = args.get("images", null) != null ? args.get("images", null) : defaultImages(gtFile, hadoop);
                     for (CocoImage im : ds.images()) {
                         images.add(new Path(dir, im.fileName()).toString());
@@ -267,7 +268,7 @@ public final class SparkMain {
             Long[] ids = null;
             long[] categoryIds = null;
             if (coco != null) {
-                CocoDataset gt = readDataset(coco, hadoop);
+                CocoDataset gt = readDataset(coco, hadoop, datasets);
                 Map<String, Long> byName = new java.util.HashMap<>();
                 for (CocoImage im : gt.images()) {
                     byName.put(java.nio.file.Path.of(im.fileName()).getFileName().toString(), im.id());
@@ -290,7 +291,7 @@ public final class SparkMain {
         }
     }
 
-    static int evaluate(String[] argv, PrintStream out) throws Exception {
+    static int evaluate(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, with(SPARK_OPTIONS, "gt", "results", "iou-type", "partitions"), Set.of("json"), EVALUATE_USAGE);
         String gtFile = args.require("gt");
         String results = args.require("results");
@@ -321,7 +322,7 @@ public final class SparkMain {
                 }
             }
             for (CocoEvalResult.Warning w : r.warnings()) {
-                System.err.println("resvision spark evaluate: warning: " + (w.inGroundTruth() ? gtFile : results) + ": " + w.message());
+                err.println("resvision spark evaluate: warning: " + (w.inGroundTruth() ? gtFile : results) + ": " + w.message());
             }
             Map<Long, String> names = new LinkedHashMap<>();
             for (CocoCategory c : gt.categories()) {
@@ -331,6 +332,16 @@ public final class SparkMain {
                     : r.summaryText());
             return 0;
         }
+    }
+
+    /** {@link #readDataset(String, Configuration)}, once per file for {@code read}. */
+    private static CocoDataset readDataset(String uri, Configuration conf, Map<String, CocoDataset> read) throws IOException {
+        CocoDataset d = read.get(uri);
+        if (d == null) {
+            d = readDataset(uri, conf);
+            read.put(uri, d);
+        }
+        return d;
     }
 
     /** A COCO dataset from a local path or Hadoop URI. */

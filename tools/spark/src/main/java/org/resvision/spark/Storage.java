@@ -2,7 +2,6 @@ package org.resvision.spark;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +27,7 @@ import org.apache.hadoop.fs.RemoteIterator;
  * local disks a rename is atomic, on S3 the object appears whole when the copy completes. Readers
  * therefore see a destination either absent or complete, never partial.
  */
-final class Storage implements Serializable {
-
-    private static final long serialVersionUID = 1L;
+final class Storage {
 
     private Storage() {}
 

@@ -116,6 +116,14 @@ final class DetectionCommands {
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
+            if (c.class_names == null) { // the dataset's names, label k = category k-1, recorded in the run's config
+                List<String> names = new java.util.ArrayList<>(c.classNames());
+                for (int k = 1; k <= trainGt.categories().size(); k++) {
+                    names.set(k, trainGt.categories().get(k - 1).name());
+                }
+                c.class_names = names;
+                RunFolder.recordClassNames(run, names);
+            }
             Engine.getInstance().setRandomSeed((int) c.seed);
             FasterRcnn model = new FasterRcnn(c).init(m);
             if (init != null) { // on --resume the checkpoint then replaces these weights, as before

@@ -48,6 +48,23 @@ final class RunFolder implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds {@code "class_names"} to the run's {@code config.json} when the config has none, so that
+     * the run folder names its classes by itself (a predictor on it says "circle", not "class_1");
+     * the rest of the user's JSON is kept as written.
+     */
+    static void recordClassNames(Path run, java.util.List<String> names) throws IOException {
+        Path file = run.resolve("config.json");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode doc = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(file.toFile());
+        if (doc.has("class_names")) {
+            return;
+        }
+        doc.set("class_names", json.valueToTree(names));
+        byte[] bytes = json.writeValueAsBytes(doc);
+        AtomicFiles.write(file, tmp -> Files.write(tmp, bytes));
+    }
+
     @Override
     public void close() throws IOException {
         lock.close();

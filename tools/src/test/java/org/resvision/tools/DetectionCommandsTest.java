@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.detection.DetectionConfig;
 
 /** train (with resume and divergence), evaluate and predict on a detection config, as a user runs them. */
 class DetectionCommandsTest {
@@ -41,6 +43,13 @@ class DetectionCommandsTest {
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("it 6/6") && t.out().contains("loss_objectness") && t.out().contains("eta"), t.out());
         assertTrue(t.out().contains("eval @3: bbox AP") && t.out().contains("Average Precision"), t.out());
+        // the config named no classes: the run's config.json names the dataset's, the user's fields kept
+        JsonNode written = new ObjectMapper().readTree(full.resolve("config.json").toFile());
+        assertEquals(List.of("background", "circle", "rectangle", "triangle", "star"),
+                new ObjectMapper().convertValue(written.get("class_names"), List.class));
+        assertEquals(6, written.get("iterations").asInt());
+        assertEquals(List.of("background", "circle", "rectangle", "triangle", "star"),
+                DetectionConfig.read(full.resolve("config.json")).classNames());
 
         // stopped after 3 iterations, then resumed: the same weights as the uninterrupted run
         Path part = dir.resolve("part");

@@ -6,7 +6,7 @@
 #   ./run.sh [OUT_DIR] [ITERATIONS]      (defaults: target/demo, 300)
 set -euo pipefail
 cd "$(dirname "$0")"
-mvn -B -q package -DskipTests -DskipSparkJar   # the Spark submit jar (~200 MB) is not needed by the demo
+mvn -B -q package -DskipTests -DskipSparkJar -DskipDist   # the Spark submit jar and the binary distribution (~200 MB each) are not needed by the demo
 OUT=${1:-target/demo}
 ITERS=${2:-300}
 mkdir -p "$OUT"

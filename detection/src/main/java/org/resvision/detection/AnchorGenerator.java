@@ -8,6 +8,9 @@ import java.util.List;
  * size) pair, {@code round()}-ed half to even, shifted over the level's grid with stride {@code
  * padded image size // grid size}. Anchor order: level, then y, then x, then base anchor.
  * Defaults ({@link #fasterRcnnDefaults()}): sizes 32..512 (one per level), ratios 0.5, 1, 2.
+ *
+ * <p>Immutable after construction (it keeps the arrays it was given: do not change them); safe to
+ * share between threads.
  */
 public final class AnchorGenerator {
 
@@ -15,6 +18,13 @@ public final class AnchorGenerator {
     private final float[][] ratios;
     private final List<float[]> cellAnchors = new ArrayList<>();
 
+    /**
+     * Base anchors per level from sizes and aspect ratios.
+     *
+     * @param sizes per level, anchor sizes in pixels (square root of the area)
+     * @param ratios per level, aspect ratios (height / width)
+     * @throws IllegalArgumentException when the two have different level counts
+     */
     public AnchorGenerator(float[][] sizes, float[][] ratios) {
         if (sizes.length != ratios.length) {
             throw new IllegalArgumentException(sizes.length + " anchor size sets but " + ratios.length + " aspect ratio sets");
@@ -26,6 +36,11 @@ public final class AnchorGenerator {
         }
     }
 
+    /**
+     * torchvision's Faster R-CNN anchors for the five FPN levels.
+     *
+     * @return sizes 32, 64, 128, 256, 512 (one per level), ratios 0.5, 1, 2 on each: 3 anchors per location
+     */
     public static AnchorGenerator fasterRcnnDefaults() {
         float[][] sizes = {{32}, {64}, {128}, {256}, {512}};
         float[][] ratios = new float[5][];
@@ -35,7 +50,12 @@ public final class AnchorGenerator {
         return new AnchorGenerator(sizes, ratios);
     }
 
-    /** Anchors per location on each level (the RPN head's {@code num_anchors}). */
+    /**
+     * Anchors per location on each level (the RPN head's {@code num_anchors}).
+     *
+     * @return ratios x sizes of a level, the same on every level
+     * @throws IllegalStateException when levels have different counts (one RPN head cannot serve them)
+     */
     public int anchorsPerLocation() {
         int a = cellAnchors.get(0).length / 4;
         for (float[] c : cellAnchors) {
@@ -46,6 +66,11 @@ public final class AnchorGenerator {
         return a;
     }
 
+    /**
+     * The feature levels anchors are defined for.
+     *
+     * @return how many size sets were given
+     */
     public int levels() {
         return sizes.length;
     }
@@ -73,6 +98,13 @@ public final class AnchorGenerator {
      * The anchors of an image batch padded to {@code imageH x imageW} with feature grids {@code
      * grids[l] = {h, w}}: a flat box array over all levels, and per-level counts in {@code
      * perLevel}.
+     *
+     * @param imageH the padded batch's height in pixels
+     * @param imageW the padded batch's width in pixels
+     * @param grids per level {@code {h, w}} of its feature map
+     * @param perLevel filled with each level's anchor count; at least {@code grids.length} long
+     * @return flat {@code x1, y1, x2, y2} anchors in pixels, ordered level, y, x, base anchor
+     * @throws IllegalArgumentException when {@code grids} has another level count than this generator
      */
     public float[] anchors(int imageH, int imageW, int[][] grids, int[] perLevel) {
         if (grids.length != cellAnchors.size()) {

@@ -4,7 +4,7 @@ package org.resvision.detection;
  * torchvision's {@code BoxCoder}: box deltas {@code (dx, dy, dw, dh)} relative to reference boxes,
  * divided by {@code weights} ((1, 1, 1, 1) in the RPN, (10, 10, 5, 5) in the box head), with
  * {@code dw, dh} clamped at {@code log(1000 / 16)} when decoding. float32 arithmetic in
- * torchvision's order.
+ * torchvision's order. Immutable; safe to share between threads.
  */
 public final class BoxCoder {
 
@@ -17,6 +17,14 @@ public final class BoxCoder {
     private final float wh;
     private final float clip;
 
+    /**
+     * A coder with these weights and torchvision's clamp ({@link #DEFAULT_CLIP}).
+     *
+     * @param wx weight of {@code dx}
+     * @param wy weight of {@code dy}
+     * @param ww weight of {@code dw}
+     * @param wh weight of {@code dh}
+     */
     public BoxCoder(float wx, float wy, float ww, float wh) {
         this.wx = wx;
         this.wy = wy;
@@ -25,18 +33,33 @@ public final class BoxCoder {
         this.clip = DEFAULT_CLIP;
     }
 
+    /**
+     * The RPN's coder.
+     *
+     * @return weights (1, 1, 1, 1)
+     */
     public static BoxCoder rpn() {
         return new BoxCoder(1, 1, 1, 1);
     }
 
+    /**
+     * The box head's coder (torchvision's default {@code bbox_reg_weights}).
+     *
+     * @return weights (10, 10, 5, 5)
+     */
     public static BoxCoder roiHeads() {
         return new BoxCoder(10, 10, 5, 5);
     }
 
     /**
-     * {@code decode_single}: box {@code i} of the result applies deltas {@code deltas[dOff + 4 *
-     * (i * classes + c)]} ... to reference box {@code i} for each of {@code classes} sets, so the
-     * output holds {@code count(ref) * classes} boxes (reference-major, class-minor).
+     * {@code decode_single}: box {@code i * classes + c} of the result applies deltas {@code
+     * deltas[4 * (i * classes + c)]} ... to reference box {@code i} for each of {@code classes} sets,
+     * so the output holds {@code count(ref) * classes} boxes (reference-major, class-minor).
+     *
+     * @param deltas {@code (dx, dy, dw, dh)} per reference box and class, flat, {@code 4 * count(ref) * classes}
+     * @param ref flat {@code x1, y1, x2, y2} reference boxes (anchors or proposals)
+     * @param classes delta sets per reference box (1 in the RPN)
+     * @return a new flat array of the decoded boxes, not clipped
      */
     public float[] decode(float[] deltas, float[] ref, int classes) {
         int n = Boxes.count(ref);
@@ -67,7 +90,13 @@ public final class BoxCoder {
         return out;
     }
 
-    /** {@code encode_single}: the deltas that take each {@code ref} box to its {@code target} box. */
+    /**
+     * {@code encode_single}: the deltas that take each {@code ref} box to its {@code target} box.
+     *
+     * @param target flat boxes, one per reference box
+     * @param ref flat reference boxes with positive width and height
+     * @return a new flat array of {@code (dx, dy, dw, dh)}, weighted
+     */
     public float[] encode(float[] target, float[] ref) {
         int n = Boxes.count(ref);
         float[] out = new float[n * 4];

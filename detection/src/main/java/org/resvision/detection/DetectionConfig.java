@@ -29,78 +29,152 @@ import org.resvision.data.json.JsonErrors;
  * from scratch: resnet18, BatchNorm, FPN 128, 1 anchor size per level from 16, 160-224 px), and
  * {@code fasterrcnn_resnet50_fpn_v2} (torchvision's {@code fasterrcnn_resnet50_fpn_v2}: BatchNorm
  * body, FPN with BatchNorm, a 2-conv RPN head and the 4-conv + 1-fc box head with BatchNorm).
+ *
+ * <p>The defaults given below are a new config's, which is the {@code fasterrcnn_resnet50_fpn} preset; the other
+ * presets change some of them ({@link #preset}). Pixel sizes are in the resized (transformed) image.
+ *
+ * <p>Not thread-safe: a mutable bean. Fill it in and {@link #validate()} it, then treat it as read-only: a
+ * {@link FasterRcnn} keeps a reference and reads it later ({@code num_classes}, {@code seed}), and the objects
+ * built from it share its arrays and lists.
  */
 public final class DetectionConfig {
 
+    /** Must be {@code detection}: {@link #read} refuses a file with another task. */
     public String task = "detection";
+    /** The preset a file starts from (see {@link #preset}); default {@code fasterrcnn_resnet50_fpn}. */
     public String model = "fasterrcnn_resnet50_fpn";
     // backbone
+    /** The body, a {@code ResNetConfig.of} name ({@code resnet18}, {@code resnet50}, ...); default {@code resnet50}. */
     public String backbone = "resnet50";
+    /** Channels of every FPN level, so of the RPN head's and the box head's input; default 256. */
     public int fpn_channels = 256;
+    /** Body stages that train, 0..5 from {@code layer4} back to {@code conv1} (0: frozen body); default 3. */
     public int trainable_layers = 3;
-    /** {@code frozen} (FrozenBatchNorm2d) or {@code batchnorm}. */
+    /** {@code frozen} (FrozenBatchNorm2d) or {@code batchnorm}. Default {@code frozen}. */
     public String norm = "frozen";
+    /** Epsilon of the body's norms (the FPN's and box head's: 1e-5); default 1e-5, 0 for torchvision's v1 COCO. */
     public float norm_eps = 1e-5f;
-    /** The FPN's norm after each conv: {@code none} (convs with bias, v1), {@code batchnorm} (v2) or {@code frozen}. */
+    /**
+     * The FPN's norm after each conv: {@code none} (convs with bias, v1), {@code batchnorm} (v2) or
+     * {@code frozen}. Default {@code none}.
+     */
     public String fpn_norm = "none";
     // classes and transform
+    /** Classes with the background at index 0 (at least 2); default 91, COCO's with torchvision's N/A slots. */
     public int num_classes = 91;
+    /** A name per class, background first, {@code num_classes} of them; default null: {@link #classNames()}'s. */
     public List<String> class_names;
+    /** Length in pixels of an image's shorter side after the resize (training and inference); default 800. */
     public int min_size = 800;
+    /** Limit in pixels of the longer side after the resize, which wins over {@code min_size}; default 1333. */
     public int max_size = 1333;
+    /** Per-channel mean (R, G, B) subtracted from pixels scaled to [0, 1]; default ImageNet's (0.485, 0.456, 0.406). */
     public float[] image_mean = {0.485f, 0.456f, 0.406f};
+    /** Per-channel std (R, G, B) dividing the pixels after the mean; default ImageNet's (0.229, 0.224, 0.225). */
     public float[] image_std = {0.229f, 0.224f, 0.225f};
     // RPN
+    /** Anchor sizes (sqrt of the area, input pixels) per FPN level, 5 levels; default 32, 64, 128, 256, 512. */
     public float[][] anchor_sizes = {{32}, {64}, {128}, {256}, {512}};
+    /** Anchor aspect ratios (height / width) per FPN level, 5 levels of equal count; default 0.5, 1, 2 each. */
     public float[][] aspect_ratios = {{0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}, {0.5f, 1f, 2f}};
+    /** Proposals kept per FPN level and image, by objectness, before the RPN's NMS, in training; default 2000. */
     public int rpn_pre_nms_top_n_train = 2000;
+    /** As {@code rpn_pre_nms_top_n_train}, in inference; default 1000. */
     public int rpn_pre_nms_top_n_test = 1000;
+    /** Proposals kept per image after the RPN's NMS, best first, in training; default 2000. */
     public int rpn_post_nms_top_n_train = 2000;
+    /** As {@code rpn_post_nms_top_n_train}, in inference (the RoIs the box head scores per image); default 1000. */
     public int rpn_post_nms_top_n_test = 1000;
+    /** IoU above which the RPN's NMS (per level) drops the weaker proposal; default 0.7. */
     public float rpn_nms_thresh = 0.7f;
+    /** Anchors with IoU {@code >=} this to a box (and each box's best anchors) are RPN positives; default 0.7. */
     public float rpn_fg_iou_thresh = 0.7f;
+    /** Anchors whose best IoU is below this are RPN negatives (in between: ignored); default 0.3. */
     public float rpn_bg_iou_thresh = 0.3f;
+    /** Anchors sampled per image for the RPN losses; default 256. */
     public int rpn_batch_size_per_image = 256;
+    /** The largest fraction of positives among the sampled anchors (negatives fill the rest); default 0.5. */
     public float rpn_positive_fraction = 0.5f;
+    /** Proposals whose sigmoid objectness is below this are dropped before the RPN's NMS; default 0 (none). */
     public float rpn_score_thresh = 0f;
-    /** Shared 3x3 convs of the RPN head (torchvision's {@code conv_depth}: 1 in v1, 2 in v2). */
+    /** Shared 3x3 convs of the RPN head (torchvision's {@code conv_depth}: 1 in v1, 2 in v2). Default 1. */
     public int rpn_conv_depth = 1;
     // box head
+    /** RoIAlign's output size: each RoI is pooled to {@code box_roi_output x box_roi_output}; default 7. */
     public int box_roi_output = 7;
+    /** RoIAlign's bilinear samples per bin along each axis ({@code <= 0}: {@code ceil(roi / output)}); default 2. */
     public int box_sampling_ratio = 2;
-    /** {@code two_mlp} (TwoMLPHead: fc6, fc7) or {@code conv_fc} (FastRCNNConvFCHead, v2). */
+    /** {@code two_mlp} (TwoMLPHead: fc6, fc7) or {@code conv_fc} (FastRCNNConvFCHead, v2). Default {@code two_mlp}. */
     public String box_head = "two_mlp";
-    /** The conv layers of a {@code conv_fc} box head (3x3 each); its one fc layer has {@code representation_size}. */
+    /**
+     * The conv layers of a {@code conv_fc} box head (3x3 each); its one fc layer has {@code representation_size}.
+     * Default four of 256 (v2's).
+     */
     public int[] box_head_conv_channels = {256, 256, 256, 256};
-    /** The norm after each conv of a {@code conv_fc} box head: {@code batchnorm} (v2), {@code frozen} or {@code none}. */
+    /**
+     * The norm after each conv of a {@code conv_fc} box head: {@code batchnorm} (v2), {@code frozen} or
+     * {@code none}. Default {@code batchnorm}.
+     */
     public String box_head_norm = "batchnorm";
+    /** Width of the box head's output (fc6/fc7, or the {@code conv_fc} head's fc); default 1024. */
     public int representation_size = 1024;
+    /** Detections need a class score strictly above this; default 0.05. */
     public float box_score_thresh = 0.05f;
+    /** IoU above which the per-class NMS of the detections drops the weaker box; default 0.5. */
     public float box_nms_thresh = 0.5f;
+    /** The most detections kept per image, best first; default 100. */
     public int box_detections_per_img = 100;
+    /** Proposals with IoU {@code >=} this to a box are foreground for the box head's losses; default 0.5. */
     public float box_fg_iou_thresh = 0.5f;
+    /** Proposals whose best IoU is below this are background (in between: ignored); default 0.5. */
     public float box_bg_iou_thresh = 0.5f;
+    /** Proposals (the ground-truth boxes among them) sampled per image for the box head's losses; default 512. */
     public int box_batch_size_per_image = 512;
+    /** The largest fraction of foreground among the sampled proposals; default 0.25. */
     public float box_positive_fraction = 0.25f;
+    /** The box head's {@link BoxCoder} weights {@code (wx, wy, ww, wh)}; default (10, 10, 5, 5). */
     public float[] bbox_reg_weights = {10f, 10f, 5f, 5f};
     // training recipe (torchvision's detection reference: lr 0.02 for 16 images, momentum 0.9, wd 1e-4)
+    /** Images per training iteration, also per batch of evaluation; default 2 (torchvision's per GPU). */
     public int batch_size = 2;
+    /** Training iterations (optimizer steps) in all; default 90 000. */
     public int iterations = 90_000;
+    /** Base learning rate, reached after the warm-up; default 0.02 (torchvision's, for 16 images a step). */
     public float lr = 0.02f;
+    /** SGD momentum, in [0, 1); default 0.9. */
     public float momentum = 0.9f;
+    /** L2 weight decay, added to each gradient as {@code weight_decay * w}; default 1e-4. */
     public float weight_decay = 1e-4f;
+    /** Whether weight decay also applies to 1-D parameters (norm weights, biases); default true, as torchvision. */
     public boolean decay_norm_and_bias = true;
-    /** {@code multistep} (x0.1 at each milestone) or {@code cosine}. */
+    /** {@code multistep} (x0.1 at each milestone) or {@code cosine}. Default {@code multistep}. */
     public String lr_schedule = "multistep";
+    /** Iterations where {@code multistep} multiplies the learning rate by 0.1; default 60 000 and 80 000. */
     public int[] milestones = {60_000, 80_000};
+    /** Iterations of linear warm-up from 0.001 x {@code lr} to {@code lr}, 0 for none; default 1000. */
     public int warmup_iters = 1000;
+    /** The largest global L2 norm of the gradients (scaled down to it above); 0, the default, for no clipping. */
     public float clip_grad_norm = 0f;
+    /**
+     * Random horizontal flips in training; default true. Not read by the Java code: its COCO training source
+     * flips every image with probability 0.5 whatever this says.
+     */
     public boolean horizontal_flip = true;
+    /** Seeds the data order, the augmentation and the RPN and box head samplers, so a run repeats; default 0. */
     public long seed = 0;
+    /** Iterations between log lines (losses, learning rate, time); default 20. */
     public int log_every = 20;
+    /** Iterations between checkpoints (each followed by validation), plus one at the end; default 5000. */
     public int checkpoint_every = 5000;
 
-    /** A preset by name, with torchvision's values. */
+    /**
+     * A preset by name, with torchvision's values.
+     *
+     * @param name {@code fasterrcnn_resnet50_fpn}, {@code fasterrcnn_resnet50_fpn_v2}, {@code fasterrcnn_resnet18_fpn}
+     *     or {@code fasterrcnn_resnet18_fpn_small}
+     * @return a new config with {@code model} set to {@code name}; not yet {@linkplain #validate() validated}
+     * @throws IllegalArgumentException for any other name (the message lists the presets)
+     */
     public static DetectionConfig preset(String name) {
         DetectionConfig c = new DetectionConfig();
         c.model = name;
@@ -148,7 +222,16 @@ public final class DetectionConfig {
         return c;
     }
 
-    /** Reads a config: the preset named by {@code model}, then the file's fields; unknown fields are errors. */
+    /**
+     * Reads a config: the preset named by {@code model}, then the file's fields; unknown fields are errors.
+     *
+     * @param file a JSON object; {@code task} may be left out (it must be {@code detection} when given), and
+     *     {@code model} too ({@code fasterrcnn_resnet50_fpn})
+     * @return the config, {@linkplain #validate() validated}
+     * @throws IOException a one-line message starting with the file: no such file, not a JSON object, malformed
+     *     JSON or a wrong value (with line and column), an unknown field, another task, an unknown preset, or
+     *     fields that {@link #validate()} rejects
+     */
     public static DetectionConfig read(Path file) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
@@ -183,7 +266,14 @@ public final class DetectionConfig {
         return c;
     }
 
-    /** Checks the fields against each other; throws with a one-line reason. */
+    /**
+     * Checks the fields against each other; throws with a one-line reason.
+     *
+     * @return this config, for chaining
+     * @throws IllegalArgumentException at the first problem: a value out of range, an unknown name ({@code norm},
+     *     {@code backbone}, {@code box_head}, {@code lr_schedule}, ...), {@code class_names} not of
+     *     {@code num_classes}, or anchor levels with different anchor counts
+     */
     public DetectionConfig validate() {
         if (num_classes < 2) {
             throw new IllegalArgumentException("num_classes " + num_classes + " must count the background and at least one class");
@@ -249,12 +339,21 @@ public final class DetectionConfig {
         };
     }
 
-    /** The FPN's norm layer, or {@code null} for none. */
+    /**
+     * The FPN's norm layer, or {@code null} for none.
+     *
+     * @return the {@code fpn_norm} kind with eps 1e-5 (not {@code norm_eps}), or null for {@code none}
+     */
     public Norm fpnNorm() {
         return norm(fpn_norm);
     }
 
-    /** The box head ({@code box_head}) for pooled [R, fpn_channels, box_roi_output, box_roi_output]. */
+    /**
+     * The box head ({@code box_head}) for pooled [R, fpn_channels, box_roi_output, box_roi_output].
+     *
+     * @return a new, uninitialised block giving [R, representation_size]: a {@link TwoMlpHead}, or a
+     *     {@link FastRcnnConvFcHead} for {@code conv_fc}
+     */
     public org.resvision.backbone.nn.TorchModule boxHead() {
         int in = fpn_channels * box_roi_output * box_roi_output;
         return box_head.equals("conv_fc")
@@ -262,27 +361,55 @@ public final class DetectionConfig {
                 : new TwoMlpHead(in, representation_size);
     }
 
+    /**
+     * The body's ResNet: {@code backbone} with {@code norm} (FrozenBatchNorm or BatchNorm) at {@code norm_eps}.
+     *
+     * @return a ResNet config (its classification head is not used by the detector)
+     * @throws IllegalArgumentException for an unknown {@code backbone}
+     */
     public ResNetConfig resnet() {
         Norm n = norm.equals("frozen") ? Norm.frozenBatchNorm() : Norm.batchNorm();
         return ResNetConfig.of(backbone).withNorm(n.withEps(norm_eps));
     }
 
+    /**
+     * The RPN's anchors.
+     *
+     * @return a new generator over {@code anchor_sizes} and {@code aspect_ratios} (it keeps these arrays)
+     * @throws IllegalArgumentException when the two have different level counts
+     */
     public AnchorGenerator anchorGenerator() {
         return new AnchorGenerator(anchor_sizes, aspect_ratios);
     }
 
+    /**
+     * The RPN's settings: the {@code rpn_*} fields but {@code rpn_conv_depth}, which shapes the head.
+     *
+     * @return a new record, a snapshot: later changes to this config do not reach it
+     */
     public RegionProposalNetwork.Settings rpnSettings() {
         return new RegionProposalNetwork.Settings(rpn_pre_nms_top_n_train, rpn_pre_nms_top_n_test, rpn_post_nms_top_n_train,
                 rpn_post_nms_top_n_test, rpn_nms_thresh, rpn_fg_iou_thresh, rpn_bg_iou_thresh, rpn_batch_size_per_image,
                 rpn_positive_fraction, rpn_score_thresh);
     }
 
+    /**
+     * The RoI heads' settings: the {@code box_*} IoU thresholds, sampling, score and NMS thresholds and the
+     * detections per image.
+     *
+     * @return a new record, a snapshot: later changes to this config do not reach it
+     */
     public RoiHeads.Settings roiSettings() {
         return new RoiHeads.Settings(box_fg_iou_thresh, box_bg_iou_thresh, box_batch_size_per_image, box_positive_fraction,
                 box_score_thresh, box_nms_thresh, box_detections_per_img);
     }
 
-    /** Class names including the background at 0 ({@code class_<i>} where the config names none). */
+    /**
+     * Class names including the background at 0 ({@code class_<i>} where the config names none).
+     *
+     * @return {@code class_names} itself when set (not a copy), else a new immutable list {@code background,
+     *     class_1, ..., class_<num_classes - 1>}
+     */
     public List<String> classNames() {
         if (class_names != null) {
             return class_names;

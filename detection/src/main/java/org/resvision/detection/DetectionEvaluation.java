@@ -19,12 +19,29 @@ import org.resvision.eval.coco.CocoEvaluator;
 /**
  * Runs a detector over a COCO-annotated source (images in the dataset's order, no augmentation)
  * and scores it with the eval module's pycocotools-exact COCO evaluation.
+ *
+ * <p>Stateless; a pass runs the model on the calling thread (with the loader's worker threads reading
+ * images), and the model must not be trained meanwhile.
  */
 public final class DetectionEvaluation {
 
     private DetectionEvaluation() {}
 
-    /** The model's detections for every image of {@code source} as COCO results, in original image coordinates (unreadable images skipped). */
+    /**
+     * The model's detections for every image of {@code source} as COCO results, in original image
+     * coordinates (unreadable images skipped).
+     *
+     * @param model the network (inference only: nothing is recorded for autograd)
+     * @param gt the ground truth; {@code source} holds its images in the same order
+     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param batchSize images per forward pass
+     * @param manager owns the batches (closed after each) and the parameter store
+     * @return COCO results ({@code [x, y, w, h]} in the original image's pixels), images in order, best first
+     *     within an image; detections of labels the dataset lacks are left out
+     * @throws IllegalArgumentException when {@code source} and {@code gt} have different image counts
+     * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
+     *     when more than 10% of the images read cannot be read
+     */
     public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager) throws Exception {
         return predict(model, gt, source, batchSize, manager, false);
     }
@@ -32,6 +49,18 @@ public final class DetectionEvaluation {
     /**
      * As above; an unreadable image is skipped with a warning (it then has no detections, and its
      * ground truth counts as missed) unless {@code strict}, which fails at the first.
+     *
+     * @param model the network (inference only: nothing is recorded for autograd)
+     * @param gt the ground truth; {@code source} holds its images in the same order
+     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param batchSize images per forward pass
+     * @param manager owns the batches (closed after each) and the parameter store
+     * @param strict fail at the first unreadable image instead of skipping it
+     * @return COCO results ({@code [x, y, w, h]} in the original image's pixels), images in order, best first
+     *     within an image; detections of labels the dataset lacks are left out
+     * @throws IllegalArgumentException when {@code source} and {@code gt} have different image counts
+     * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
+     *     when an image cannot be read in strict mode, or else when more than 10% of those read cannot
      */
     public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
             boolean strict) throws Exception {
@@ -62,7 +91,15 @@ public final class DetectionEvaluation {
         return results;
     }
 
-    /** Detections as COCO results ({@code [x, y, w, h]}, category ids from the dataset's label map: label i = its i-th category). */
+    /**
+     * Detections as COCO results ({@code [x, y, w, h]}, category ids from the dataset's label map: label
+     * i = its i-th category).
+     *
+     * @param d one image's detections, in the pixels the results should have (usually the original image's)
+     * @param imageId the COCO image id
+     * @param gt the dataset whose categories the labels map to; null: the label is the category id
+     * @return one result per detection whose label has a category, in the detections' order
+     */
     public static List<CocoResult> toCoco(Detections d, long imageId, CocoDataset gt) {
         return toCoco(d, imageId, gt == null ? null : categoryIds(null, gt));
     }
@@ -70,6 +107,11 @@ public final class DetectionEvaluation {
     /**
      * Detections as COCO results; {@code ids[label]} is the category id (null: the label itself;
      * a negative id drops the detection: its class is not in the dataset).
+     *
+     * @param d one image's detections, in the pixels the results should have (usually the original image's)
+     * @param imageId the COCO image id
+     * @param ids category id by label (from {@link #categoryIds}); labels beyond it are dropped
+     * @return one result per kept detection, in the detections' order, without segmentation
      */
     public static List<CocoResult> toCoco(Detections d, long imageId, long[] ids) {
         List<CocoResult> out = new ArrayList<>();
@@ -94,6 +136,8 @@ public final class DetectionEvaluation {
      * for models whose names are not the dataset's).
      *
      * @param classNames the model's class names, background first (null: by position)
+     * @param gt the dataset
+     * @return a new array of {@code classNames.size()} ids (or the category count + 1 when null)
      */
     public static long[] categoryIds(List<String> classNames, CocoDataset gt) {
         java.util.Map<String, Long> byName = new java.util.HashMap<>();
@@ -114,13 +158,41 @@ public final class DetectionEvaluation {
         return ids;
     }
 
-    /** COCO bbox evaluation of the model on {@code source} against {@code gt}. */
+    /**
+     * COCO bbox evaluation of the model on {@code source} against {@code gt} (unreadable images
+     * skipped with a warning, as {@link #predict}).
+     *
+     * @param model the network (inference only: nothing is recorded for autograd)
+     * @param gt the ground truth; {@code source} holds its images in the same order
+     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param batchSize images per forward pass
+     * @param manager owns the batches (closed after each) and the parameter store
+     * @return pycocotools' 12 bbox statistics, with its precision and recall arrays
+     * @throws IllegalArgumentException when {@code source} and {@code gt} have different image counts
+     * @throws IllegalStateException when the COCO evaluation fails
+     * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
+     *     when more than 10% of the images read cannot be read
+     */
     public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager)
             throws Exception {
         return evaluate(model, gt, source, batchSize, manager, false);
     }
 
-    /** As above; {@code strict} fails at the first unreadable image instead of skipping it. */
+    /**
+     * As above; {@code strict} fails at the first unreadable image instead of skipping it.
+     *
+     * @param model the network (inference only: nothing is recorded for autograd)
+     * @param gt the ground truth; {@code source} holds its images in the same order
+     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param batchSize images per forward pass
+     * @param manager owns the batches (closed after each) and the parameter store
+     * @param strict fail at the first unreadable image instead of skipping it
+     * @return pycocotools' 12 bbox statistics, with its precision and recall arrays
+     * @throws IllegalArgumentException when {@code source} and {@code gt} have different image counts
+     * @throws IllegalStateException when the COCO evaluation fails
+     * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
+     *     when an image cannot be read in strict mode, or else when more than 10% of those read cannot
+     */
     public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
             boolean strict) throws Exception {
         List<CocoResult> results = predict(model, gt, source, batchSize, manager, strict);

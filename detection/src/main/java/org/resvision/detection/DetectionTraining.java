@@ -24,7 +24,11 @@ import org.resvision.eval.coco.CocoEvalResult;
  * SGD with momentum and weight decay, linear warm-up then multi-step or cosine decay, optional
  * gradient clipping, the four losses logged, atomic checkpoints with exact resume (data order
  * and per-step sampling seeds included), a NaN/Inf stop that keeps the last good checkpoint, and
- * COCO mAP on the validation set at each checkpoint.
+ * COCO mAP on the validation set at each checkpoint. The recipe is the model's {@link DetectionConfig}
+ * (see its training fields).
+ *
+ * <p>Stateless; a run happens on the calling thread, and nothing else may use the model or the
+ * manager until it returns.
  */
 public final class DetectionTraining {
 
@@ -33,6 +37,23 @@ public final class DetectionTraining {
     /**
      * Trains {@code model} (initialised) on {@code train}; when {@code valGt} is given, evaluates
      * on {@code val} at each checkpoint and at the end. Returns the last evaluation (or null).
+     * Unreadable images are skipped with a warning (see the other overload).
+     *
+     * @param model the network, initialised or loaded; trained in place
+     * @param train the training images and targets (for example a training {@code CocoDetectionSource}),
+     *     already resized by the config's {@code min_size} / {@code max_size}
+     * @param valGt the validation ground truth, or null for no validation
+     * @param val the validation images, in {@code valGt}'s image order (read only with {@code valGt})
+     * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
+     *     only at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
+     * @param log receives the progress, resume and evaluation lines
+     * @return the last evaluation, or null without {@code valGt} (or when a resumed run had nothing left)
+     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     *     parameter is NaN or infinite (the last good checkpoint stays)
+     * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
+     *     strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
     public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
@@ -42,6 +63,23 @@ public final class DetectionTraining {
     /**
      * As above; unreadable images are skipped with a warning (the run fails when more than 10% are),
      * unless {@code strict}, which fails at the first. Good data gives the same steps either way.
+     *
+     * @param model the network, initialised or loaded; trained in place
+     * @param train the training images and targets (for example a training {@code CocoDetectionSource}),
+     *     already resized by the config's {@code min_size} / {@code max_size}
+     * @param valGt the validation ground truth, or null for no validation
+     * @param val the validation images, in {@code valGt}'s image order (read only with {@code valGt})
+     * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
+     *     only at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param strict fail at the first unreadable image instead of skipping it
+     * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
+     * @param log receives the progress, resume and evaluation lines
+     * @return the last evaluation, or null without {@code valGt} (or when a resumed run had nothing left)
+     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     *     parameter is NaN or infinite (the last good checkpoint stays)
+     * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
+     *     strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
     public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
@@ -68,7 +106,12 @@ public final class DetectionTraining {
         return last[0];
     }
 
-    /** The batch's resized image sizes {@code {h, w}}. */
+    /**
+     * The batch's resized image sizes {@code {h, w}}.
+     *
+     * @param b a loader batch
+     * @return per sample, in batch order, its height and width in pixels before the batch's padding
+     */
     public static int[][] sizes(Batch b) {
         int[][] out = new int[b.size()][];
         for (int i = 0; i < b.size(); i++) {
@@ -77,7 +120,12 @@ public final class DetectionTraining {
         return out;
     }
 
-    /** The batch's boxes and labels as training targets. */
+    /**
+     * The batch's boxes and labels as training targets.
+     *
+     * @param b a loader batch whose samples have boxes ({@code x1, y1, x2, y2}, resized pixels) and labels
+     * @return per sample, in batch order, a new target (copied boxes, the sample's label array)
+     */
     public static List<Target> targets(Batch b) {
         List<Target> out = new ArrayList<>();
         for (Sample s : b.samples()) {
@@ -90,7 +138,15 @@ public final class DetectionTraining {
         return out;
     }
 
-    /** The losses of one step, for tests and benchmarks. */
+    /**
+     * The losses of one step, for tests and benchmarks.
+     *
+     * @param model the network
+     * @param ps the parameter store
+     * @param b a loader batch
+     * @param rnd draws the RPN's and box head's samples
+     * @return {@link FasterRcnn#losses}' four scalars; call inside a gradient collector to back-propagate
+     */
     public static Map<String, ai.djl.ndarray.NDArray> losses(FasterRcnn model, ParameterStore ps, Batch b, Random rnd) {
         return model.losses(ps, b.images(), sizes(b), targets(b), rnd);
     }

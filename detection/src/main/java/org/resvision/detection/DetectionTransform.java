@@ -11,10 +11,19 @@ import org.resvision.data.transform.Transforms;
  * torchvision's {@code GeneralizedRCNNTransform} for inference: normalise, resize (the float32
  * size rule of {@link Transforms#detectionSize}, bilinear without antialias), zero-pad the batch
  * to a multiple of 32; and {@link #postprocess}: boxes back to each original image.
+ *
+ * <p>Immutable (it keeps the mean and std arrays it was given: do not change them); safe to share
+ * between threads.
  */
 public final class DetectionTransform {
 
-    /** A transformed batch: images [N, 3, H, W], resized sizes and original sizes, {@code {h, w}} each. */
+    /**
+     * A transformed batch: images [N, 3, H, W], resized sizes and original sizes, {@code {h, w}} each.
+     *
+     * @param images [N, 3, H, W] float32, zero-padded to multiples of 32; closed by {@link #close()}
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding
+     * @param originalSizes per image {@code {h, w}} as given
+     */
     public record Prepared(NDArray images, int[][] imageSizes, int[][] originalSizes) implements AutoCloseable {
         @Override
         public void close() {
@@ -22,6 +31,7 @@ public final class DetectionTransform {
         }
     }
 
+    /** The padded batch's height and width are multiples of this (torchvision's {@code size_divisible}). */
     public static final int SIZE_DIVISIBLE = 32;
 
     private final int minSize;
@@ -29,6 +39,14 @@ public final class DetectionTransform {
     private final float[] mean;
     private final float[] std;
 
+    /**
+     * A transform with these settings.
+     *
+     * @param minSize the shorter side's length in pixels after the resize (800)
+     * @param maxSize the longer side's limit in pixels, which wins over {@code minSize} (1333)
+     * @param mean per-channel mean (R, G, B) of pixels in [0, 1]
+     * @param std per-channel standard deviation (R, G, B)
+     */
     public DetectionTransform(int minSize, int maxSize, float[] mean, float[] std) {
         this.minSize = minSize;
         this.maxSize = maxSize;
@@ -36,11 +54,23 @@ public final class DetectionTransform {
         this.std = std;
     }
 
+    /**
+     * The transform of a config.
+     *
+     * @param c a config: {@code min_size}, {@code max_size}, {@code image_mean}, {@code image_std}
+     * @return a new transform sharing the config's mean and std arrays
+     */
     public static DetectionTransform of(DetectionConfig c) {
         return new DetectionTransform(c.min_size, c.max_size, c.image_mean, c.image_std);
     }
 
-    /** One image [3, H, W] RGB in 0..1, normalised and resized (not padded). */
+    /**
+     * One image [3, H, W] RGB in 0..1, normalised and resized (not padded).
+     *
+     * @param image [3, H, W] float32 RGB in [0, 1]; left open, the caller still owns it
+     * @return a new [3, h, w] float32 array in {@code image}'s manager
+     * @throws IllegalArgumentException when {@code image} is not [3, H, W]
+     */
     public NDArray normalizeAndResize(NDArray image) {
         if (image.getShape().dimension() != 3 || image.getShape().get(0) != 3) {
             throw new IllegalArgumentException("image has shape " + image.getShape() + ", expected [3, H, W]");
@@ -53,7 +83,13 @@ public final class DetectionTransform {
         return r.image();
     }
 
-    /** @param images [3, H, W] RGB in 0..1, any sizes */
+    /**
+     * Normalises, resizes and pads images into one batch.
+     *
+     * @param images [3, H, W] RGB in 0..1, any sizes
+     * @return the batch (in the first image's manager; close it) with each image's sizes; the inputs stay open
+     * @throws IllegalArgumentException when an image is not [3, H, W] (the message names its index)
+     */
     public Prepared prepare(List<NDArray> images) {
         NDList resized = new NDList();
         int[][] sizes = new int[images.size()][];
@@ -75,7 +111,13 @@ public final class DetectionTransform {
         return new Prepared(batch, sizes, originals);
     }
 
-    /** Detections in each original image's coordinates. */
+    /**
+     * Detections in each original image's coordinates.
+     *
+     * @param detections per image, in the resized image's pixels ({@link FasterRcnn#detect})
+     * @param p the batch they came from
+     * @return new detections, per image, in its original pixels
+     */
     public static List<Detections> postprocess(List<Detections> detections, Prepared p) {
         List<Detections> out = new ArrayList<>();
         for (int i = 0; i < detections.size(); i++) {

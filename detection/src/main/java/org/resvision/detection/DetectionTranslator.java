@@ -22,6 +22,9 @@ import org.resvision.data.transform.Transforms;
  * coordinates normalised by the image's width and height). Use with {@code
  * Model.setBlock(fasterRcnn)} and {@code model.newPredictor(translator)}; {@code batchPredict}
  * runs one padded batch (images of any sizes).
+ *
+ * <p>Immutable (the per-call state lives in DJL's {@code TranslatorContext}); safe to share between
+ * threads, each with its own Predictor, as long as the config's {@code class_names} list is not changed.
  */
 public final class DetectionTranslator implements Translator<Image, DetectedObjects> {
 
@@ -31,6 +34,12 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
     private final DetectionTransform transform;
     private final List<String> classes;
 
+    /**
+     * A translator for a model of this config.
+     *
+     * @param config supplies the transform ({@code min_size}, {@code max_size}, mean, std) and the class
+     *     names (its {@code class_names} list is kept, not copied)
+     */
     public DetectionTranslator(DetectionConfig config) {
         this.transform = DetectionTransform.of(config);
         this.classes = config.classNames();
@@ -74,7 +83,17 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
         return (java.util.ArrayDeque<int[]>) q;
     }
 
-    /** Detections in an {@code h x w} image as DJL's {@link DetectedObjects} (normalised rectangles). */
+    /**
+     * Detections in an {@code h x w} image as DJL's {@link DetectedObjects} (normalised rectangles).
+     *
+     * @param d detections in the pixels of the {@code h x w} image
+     * @param classes a name per label, background first
+     * @param h the image's height in pixels
+     * @param w the image's width in pixels
+     * @return the detections in their order, named by class, rectangles {@code (x, y, width, height)} in
+     *     fractions of the image's width and height
+     * @throws IndexOutOfBoundsException when a label has no name in {@code classes}
+     */
     public static DetectedObjects toDetectedObjects(Detections d, List<String> classes, int h, int w) {
         List<String> names = new ArrayList<>();
         List<Double> probs = new ArrayList<>();

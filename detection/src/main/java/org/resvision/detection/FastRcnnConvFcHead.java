@@ -25,6 +25,8 @@ import org.resvision.backbone.nn.TorchSequential;
  * weights kaiming_normal (fan_out, relu), conv biases 0; Linear layers PyTorch's default. With
  * v2's {@code [256]*4, [1024], BatchNorm2d} the keys are {@code 0..3.0.weight}, {@code 0..3.1.*},
  * {@code 5.weight}, {@code 5.bias}. [R, C, S, S] -> [R, last fc size].
+ *
+ * <p>Thread-safety: as {@link FasterRcnn}.
  */
 public final class FastRcnnConvFcHead extends TorchSequential {
 
@@ -65,7 +67,11 @@ public final class FastRcnnConvFcHead extends TorchSequential {
         return layers;
     }
 
-    /** The representation size (the last fc layer's output). */
+    /**
+     * The representation size (the last fc layer's output).
+     *
+     * @return the last of {@code fcLayers}
+     */
     public int outFeatures() {
         return outFeatures;
     }

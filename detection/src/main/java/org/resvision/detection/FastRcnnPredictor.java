@@ -10,7 +10,8 @@ import org.resvision.backbone.nn.TorchModule;
 
 /**
  * torchvision's {@code FastRCNNPredictor}: {@code cls_score} [R, classes] and {@code bbox_pred} [R,
- * 4 classes] (class-specific deltas) from the box head's representation.
+ * 4 classes] (class-specific deltas) from the box head's representation. Thread-safety: as
+ * {@link FasterRcnn}.
  */
 public final class FastRcnnPredictor extends TorchModule {
 
@@ -18,12 +19,23 @@ public final class FastRcnnPredictor extends TorchModule {
     private final LinearLayer bboxPred;
     private final int classes;
 
+    /**
+     * Two Linear layers with PyTorch's default initialisation.
+     *
+     * @param inChannels the representation size
+     * @param numClasses classes including the background
+     */
     public FastRcnnPredictor(int inChannels, int numClasses) {
         this.classes = numClasses;
         clsScore = register("cls_score", new LinearLayer(inChannels, numClasses));
         bboxPred = register("bbox_pred", new LinearLayer(inChannels, 4 * numClasses));
     }
 
+    /**
+     * The class count.
+     *
+     * @return classes including the background
+     */
     public int numClasses() {
         return classes;
     }

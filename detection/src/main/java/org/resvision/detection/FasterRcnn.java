@@ -22,6 +22,12 @@ import org.resvision.backbone.nn.TorchModule;
  * unchanged. Works on batches already through {@link DetectionTransform} (normalised, resized,
  * padded): {@link #detect} gives detections in the resized images' coordinates, {@link #losses}
  * the four training losses.
+ *
+ * <p>Thread-safety: inference ({@link #detect}, DJL's inference forward) only reads parameters, so
+ * one initialized model may serve several DJL Predictors, one Predictor per thread (DJL's Predictor
+ * is not thread-safe), or several threads calling {@link #detect} with a {@code ParameterStore}
+ * each. Training ({@link #losses}, DJL's training forward, which also draws from one lazily created
+ * {@code Random}) is single-threaded, with no inference running at the same time.
  */
 public final class FasterRcnn extends TorchModule {
 
@@ -30,6 +36,11 @@ public final class FasterRcnn extends TorchModule {
     private final RegionProposalNetwork rpn;
     private final RoiHeads roiHeads;
 
+    /**
+     * Builds the network, uninitialised (call {@link #init} or load weights).
+     *
+     * @param config a {@linkplain DetectionConfig#validate() valid} config; the model keeps it (not a copy)
+     */
     public FasterRcnn(DetectionConfig config) {
         this.config = config;
         backbone = register("backbone", new BackboneWithFpn(config.resnet(), config.fpn_channels, config.trainable_layers, config.fpnNorm()));
@@ -40,29 +51,62 @@ public final class FasterRcnn extends TorchModule {
                 config.roiSettings()));
     }
 
+    /**
+     * The config the model was built from.
+     *
+     * @return the config object given to the constructor, not a copy
+     */
     public DetectionConfig config() {
         return config;
     }
 
+    /**
+     * The ResNet body with its FPN ({@code backbone.*} parameters).
+     *
+     * @return the child block
+     */
     public BackboneWithFpn backbone() {
         return backbone;
     }
 
+    /**
+     * The region proposal network ({@code rpn.*} parameters).
+     *
+     * @return the child block
+     */
     public RegionProposalNetwork rpn() {
         return rpn;
     }
 
+    /**
+     * The box head and predictor ({@code roi_heads.*} parameters).
+     *
+     * @return the child block
+     */
     public RoiHeads roiHeads() {
         return roiHeads;
     }
 
-    /** Initialises the parameters (random, torchvision's schemes) for images of about this size. */
+    /**
+     * Initialises the parameters (random, torchvision's schemes; every parameter's shape is fixed, so
+     * any image size works afterwards).
+     *
+     * @param manager owns the parameter arrays (and so fixes their device)
+     * @return this model
+     */
     public FasterRcnn init(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         return this;
     }
 
-    /** The FPN levels ({@code 0..3, pool}) of a transformed batch. */
+    /**
+     * The FPN levels ({@code 0..3, pool}) of a transformed batch.
+     *
+     * @param ps the parameter store
+     * @param images [N, 3, H, W] float32, normalised, resized and padded ({@link DetectionTransform})
+     * @param training whether norm layers run in training mode (BatchNorm then updates its statistics)
+     * @return five arrays [N, fpn_channels, H_l, W_l], strides 4, 8, 16, 32, 64; the caller closes them
+     */
     public NDList features(ParameterStore ps, NDArray images, boolean training) {
         return backbone.forward(ps, new NDList(images), training);
     }
@@ -70,6 +114,12 @@ public final class FasterRcnn extends TorchModule {
     /**
      * Detections per image, in the coordinates of the resized (unpadded) images. Inference only:
      * nothing is recorded for autograd, whichever thread calls (like {@code torch.no_grad()}).
+     *
+     * @param ps the parameter store (one per calling thread)
+     * @param images [N, 3, H, W] float32, normalised, resized and padded ({@link DetectionTransform})
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding
+     * @return per image, in batch order, up to {@code box_detections_per_img} detections, best first, in pixels
+     *     of the resized image; no NDArray stays open
      */
     public List<Detections> detect(ParameterStore ps, NDArray images, int[][] imageSizes) {
         try (Autograd.Scope noGrad = Autograd.noGrad(); NDList features = features(ps, images, false)) {
@@ -82,6 +132,16 @@ public final class FasterRcnn extends TorchModule {
     /**
      * The training losses {@code loss_objectness, loss_rpn_box_reg, loss_classifier,
      * loss_box_reg} of a transformed batch (call inside a gradient collector).
+     *
+     * @param ps the parameter store
+     * @param images [N, 3, H, W] float32, normalised, resized and padded (as {@link DetectionTransform})
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding
+     * @param targets per image its boxes (resized pixels) and labels; an image may have none
+     * @param rnd draws the RPN's and box head's samples (seed it for a repeatable step)
+     * @return the four scalar losses by name, ordered {@code loss_classifier, loss_box_reg, loss_objectness,
+     *     loss_rpn_box_reg}
+     * @throws IllegalArgumentException when the counts of targets and images differ, or a target has a box
+     *     without positive width and height, or a label outside 1..num_classes-1
      */
     public Map<String, NDArray> losses(ParameterStore ps, NDArray images, int[][] imageSizes, List<Target> targets, Random rnd) {
         if (targets.size() != imageSizes.length) {

@@ -15,9 +15,13 @@ import ai.djl.training.loss.Loss;
  * <p>In validation the model returns detections, not losses (torchvision's eval mode does the
  * same): the value is then NaN, a loss that does not exist rather than a made-up one; validate
  * with {@code CocoMapEvaluator}.
+ *
+ * <p>Holds no state of its own ({@link #evaluate} reads only its arguments); the running totals it
+ * inherits from DJL's {@code Loss} are updated without synchronization: one instance per Trainer.
  */
 public final class FasterRcnnLoss extends Loss {
 
+    /** A loss named {@code faster_rcnn_loss}. */
     public FasterRcnnLoss() {
         super("faster_rcnn_loss");
     }

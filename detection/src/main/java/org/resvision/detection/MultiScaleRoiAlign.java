@@ -15,6 +15,8 @@ import java.util.List;
  * 2): each box is pooled from one FPN level chosen by {@code LevelMapper}, {@code floor(4 +
  * log2(sqrt(area) / 224) + 1e-6)} clamped to the available levels; level scales are {@code 2^round(
  * log2(feature height / largest image height))}.
+ *
+ * <p>Immutable; safe to share between threads (it has no parameters).
  */
 public final class MultiScaleRoiAlign {
 
@@ -23,10 +25,24 @@ public final class MultiScaleRoiAlign {
     private final float canonicalScale;
     private final int canonicalLevel;
 
+    /**
+     * With torchvision's {@code LevelMapper} constants (canonical scale 224, level 4).
+     *
+     * @param outputSize each box is pooled to {@code outputSize x outputSize} (7)
+     * @param samplingRatio bilinear samples per bin along each axis ({@code <= 0}: adaptive) (2)
+     */
     public MultiScaleRoiAlign(int outputSize, int samplingRatio) {
         this(outputSize, samplingRatio, 224, 4);
     }
 
+    /**
+     * With other {@code LevelMapper} constants.
+     *
+     * @param outputSize each box is pooled to {@code outputSize x outputSize}
+     * @param samplingRatio bilinear samples per bin along each axis ({@code <= 0}: adaptive)
+     * @param canonicalScale the box size in pixels that maps to {@code canonicalLevel} (224)
+     * @param canonicalLevel the pyramid level, log2 of the stride, of a box of {@code canonicalScale} (4)
+     */
     public MultiScaleRoiAlign(int outputSize, int samplingRatio, float canonicalScale, int canonicalLevel) {
         this.outputSize = outputSize;
         this.samplingRatio = samplingRatio;
@@ -34,6 +50,11 @@ public final class MultiScaleRoiAlign {
         this.canonicalLevel = canonicalLevel;
     }
 
+    /**
+     * The pooled size.
+     *
+     * @return the side of the pooled features, in bins
+     */
     public int outputSize() {
         return outputSize;
     }
@@ -58,10 +79,12 @@ public final class MultiScaleRoiAlign {
     }
 
     /**
+     * Pools every image's boxes from the level {@code LevelMapper} picks for each.
+     *
      * @param features the pooled levels, finest first, each [B, C, H_l, W_l]
      * @param boxes per image, its boxes (flat {@code x1, y1, x2, y2})
      * @param imageSizes per image {@code {h, w}} (resized, unpadded)
-     * @return [sum of boxes, C, out, out], images in order
+     * @return [sum of boxes, C, out, out], images in order, in the first level's manager
      */
     public NDArray apply(List<NDArray> features, List<float[]> boxes, int[][] imageSizes) {
         int maxH = 0;

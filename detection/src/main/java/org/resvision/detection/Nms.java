@@ -12,6 +12,9 @@ import java.util.Map;
  * batched_nms}, and returns the kept indices sorted by descending score. Ties in score are
  * broken by index (torch's sort is not stable, so torchvision's order among equal scores is
  * arbitrary).
+ *
+ * <p>Boxes are flat {@code x1, y1, x2, y2} arrays; results are indices into them. Stateless; safe to
+ * call from several threads.
  */
 public final class Nms {
 
@@ -22,6 +25,10 @@ public final class Nms {
      * Float.compare}: NaN first). A primitive sort of (order-preserving score bits, index) pairs
      * packed into longs: no boxing, which mattered for the RPN's per-level sorts (tens of
      * thousands of anchors per image).
+     *
+     * @param scores all scores
+     * @param subset the indices to order
+     * @return a new array holding {@code subset}'s indices, best score first
      */
     public static int[] order(float[] scores, int[] subset) {
         long[] keys = new long[subset.length];
@@ -38,7 +45,15 @@ public final class Nms {
         return out;
     }
 
-    /** {@code nms(boxes[subset], scores[subset], threshold)} as indices into the full arrays, best first. */
+    /**
+     * {@code nms(boxes[subset], scores[subset], threshold)} as indices into the full arrays, best first.
+     *
+     * @param boxes all boxes, flat
+     * @param scores all scores, one per box
+     * @param subset the indices taking part
+     * @param threshold IoU strictly above which the lower-scoring box is suppressed
+     * @return the kept indices, best score first
+     */
     public static int[] nms(float[] boxes, float[] scores, int[] subset, float threshold) {
         int[] ord = order(scores, subset);
         int n = ord.length;
@@ -75,7 +90,16 @@ public final class Nms {
         return java.util.Arrays.copyOf(keep, kept);
     }
 
-    /** {@code batched_nms}: NMS within each group of {@code groups[i]}; kept indices, best first. */
+    /**
+     * {@code batched_nms}: NMS within each group of {@code groups[i]}; kept indices, best first.
+     *
+     * @param boxes all boxes, flat
+     * @param scores all scores, one per box
+     * @param groups per box its group (class or level): boxes of different groups never suppress each other
+     * @param subset the indices taking part
+     * @param threshold IoU strictly above which the lower-scoring box of a group is suppressed
+     * @return the kept indices of all groups, best score first
+     */
     public static int[] batched(float[] boxes, float[] scores, int[] groups, int[] subset, float threshold) {
         Map<Integer, List<Integer>> byGroup = new HashMap<>();
         for (int i : subset) {
@@ -92,7 +116,12 @@ public final class Nms {
         return order(scores, k);
     }
 
-    /** All indices {@code 0..n-1}. */
+    /**
+     * All indices {@code 0..n-1}.
+     *
+     * @param n how many
+     * @return a new array {@code 0, 1, ..., n - 1} (a whole-array {@code subset})
+     */
     public static int[] all(int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {

@@ -19,6 +19,9 @@ import org.resvision.backbone.zoo.PretrainedFiles;
  * <p>torchvision's quirk kept: {@code fasterrcnn_resnet50_fpn} {@code COCO_V1} is loaded with
  * FrozenBatchNorm eps 0.0 ({@code overwrite_eps}); every other entry keeps its preset's norm.
  *
+ * <p>Thread-safety: the record is shallowly immutable (leave its {@link DetectionConfig} unchanged); the
+ * model follows {@link FasterRcnn}'s rules: several Predictors, one per thread, may share it for inference.
+ *
  * @param model the loaded network (its parameters live in the manager it was loaded with)
  * @param config its config (preset, {@code num_classes} and {@code class_names} of the checkpoint)
  * @param categories class names by index, background first
@@ -28,7 +31,11 @@ import org.resvision.backbone.zoo.PretrainedFiles;
 public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> categories, DetectionTransform transform,
         PublishedWeights weights) {
 
-    /** A DJL translator for {@code Model.setBlock(model())}: Image to DetectedObjects. */
+    /**
+     * A DJL translator for {@code Model.setBlock(model())}: Image to DetectedObjects.
+     *
+     * @return a new translator of {@code config} (class names, normalised rectangles)
+     */
     public DetectionTranslator translator() {
         return new DetectionTranslator(config);
     }
@@ -39,7 +46,10 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
      * @param model the catalog model ({@code fasterrcnn_resnet50_fpn})
      * @param weights the weights ({@code COCO_V1}); null or {@code DEFAULT} for the model's default
      * @throws IllegalArgumentException unknown name (the catalog's message), or not a detection entry
-     * @throws IOException the file is not on this machine, or does not fit the model (one line)
+     * @param manager owns the parameters (and so sets the device)
+     * @return the loaded model with its config, categories and transform
+     * @throws IOException the file cannot be had (not cached and offline or unreachable, or a wrong hash),
+     *     or does not fit the model (one line)
      */
     public static Pretrained fasterRcnn(String model, String weights, NDManager manager) throws IOException {
         PublishedWeights w = find(model, weights);
@@ -47,13 +57,31 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
         return new Pretrained(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), DetectionTransform.of(c), w);
     }
 
-    /** One's own checkpoint (torchvision state dict or ResVision safetensors) for {@code config}, loaded strictly. */
+    /**
+     * One's own checkpoint (torchvision state dict or ResVision safetensors) for {@code config}, loaded strictly.
+     *
+     * @param checkpoint the weights file
+     * @param config the model's config, validated here; its {@code class_names} (or generated names) become
+     *     the categories
+     * @param manager owns the parameters (and so sets the device)
+     * @return the loaded model, {@code weights} null
+     * @throws IllegalArgumentException when the config is not valid
+     * @throws IOException when the file cannot be read or does not fit the config (every parameter must be
+     *     there, with its shape)
+     */
     public static Pretrained fasterRcnn(Path checkpoint, DetectionConfig config, NDManager manager) throws IOException {
         config.validate();
         return new Pretrained(load(config, checkpoint, manager), config, config.classNames(), DetectionTransform.of(config), null);
     }
 
-    /** The catalog entry of a detection model ({@code weights} null or {@code DEFAULT}: its default). */
+    /**
+     * The catalog entry of a detection model ({@code weights} null or {@code DEFAULT}: its default).
+     *
+     * @param model the catalog model ({@code fasterrcnn_resnet50_fpn_v2})
+     * @param weights the weights name ({@code COCO_V1}); null, blank or {@code DEFAULT} for the default
+     * @return the entry
+     * @throws IllegalArgumentException unknown name (the catalog's message), or not a detection entry
+     */
     public static PublishedWeights find(String model, String weights) {
         PublishedWeights w = WeightsCatalog.get().find(weights == null || weights.isBlank() ? model : model + ":" + weights);
         if (!w.task().equals("detection")) {
@@ -62,7 +90,13 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
         return w;
     }
 
-    /** The config that fits a published checkpoint: the model's preset, its categories, torchvision's eps. */
+    /**
+     * The config that fits a published checkpoint: the model's preset, its categories, torchvision's eps.
+     *
+     * @param w a detection entry of the catalog
+     * @return a new, validated config
+     * @throws IllegalArgumentException when no preset has the entry's model name, or the result is not valid
+     */
     public static DetectionConfig config(PublishedWeights w) {
         DetectionConfig c;
         try {
@@ -78,7 +112,16 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
         return c.validate();
     }
 
-    /** A network of {@code c} with {@code file} loaded strictly. */
+    /**
+     * A network of {@code c} with {@code file} loaded strictly.
+     *
+     * @param c the config the checkpoint was trained with
+     * @param file a torchvision state dict ({@code .pth}) or ResVision safetensors file
+     * @param manager owns the parameters (and so sets the device)
+     * @return the network, ready for inference
+     * @throws IOException when the file cannot be read, or does not fit (a {@code WeightsFormatException}
+     *     whose one-line message names the model and class count expected; the parameters are then closed)
+     */
     public static FasterRcnn load(DetectionConfig c, Path file, NDManager manager) throws IOException {
         FasterRcnn net = StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(c)).init(manager);
         try {

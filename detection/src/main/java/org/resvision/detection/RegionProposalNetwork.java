@@ -22,18 +22,48 @@ import org.resvision.backbone.nn.TorchModule;
  * matches allowed), 256 sampled per image with half positive, BCE on objectness and smooth-L1
  * (beta 1/9, summed, divided by the sampled count) on deltas. Selection runs in Java on the
  * detached scores; losses are NDArray ops on the head's outputs.
+ *
+ * <p>Boxes are flat {@code float[]} of {@code x1, y1, x2, y2} in pixels of the resized, padded batch.
+ * Thread-safety: as {@link FasterRcnn}: inference only reads (the settings, anchor generator, coder,
+ * matcher and sampler are immutable), training is single-threaded.
  */
 public final class RegionProposalNetwork extends TorchModule {
 
-    /** The RPN's settings, named after torchvision's constructor arguments. */
+    /**
+     * The RPN's settings, named after torchvision's constructor arguments.
+     *
+     * @param preNmsTopNTrain proposals kept per FPN level and image, by objectness, before NMS, in training
+     * @param preNmsTopNTest the same in inference
+     * @param postNmsTopNTrain proposals kept per image after NMS, best first, in training
+     * @param postNmsTopNTest the same in inference
+     * @param nmsThresh IoU above which NMS (per level) drops the weaker proposal
+     * @param fgIouThresh anchors with IoU {@code >=} this to a ground-truth box are positives
+     * @param bgIouThresh anchors whose best IoU is below this are negatives (in between: ignored)
+     * @param batchSizePerImage anchors sampled per image for the losses
+     * @param positiveFraction the largest fraction of positives among them
+     * @param scoreThresh proposals with a sigmoid objectness below this are dropped before NMS
+     */
     public record Settings(int preNmsTopNTrain, int preNmsTopNTest, int postNmsTopNTrain, int postNmsTopNTest, float nmsThresh,
             float fgIouThresh, float bgIouThresh, int batchSizePerImage, float positiveFraction, float scoreThresh) {
+        /**
+         * torchvision's defaults.
+         *
+         * @return 2000 / 1000 before NMS, 2000 / 1000 after (training / inference), NMS 0.7, IoU 0.7 / 0.3,
+         *     256 anchors half positive, no score threshold
+         */
         public static Settings defaults() {
             return new Settings(2000, 1000, 2000, 1000, 0.7f, 0.7f, 0.3f, 256, 0.5f, 0f);
         }
     }
 
-    /** What {@link #run} returns: proposals and their objectness per image, and the losses when training. */
+    /**
+     * What {@link #run} returns: proposals and their objectness per image, and the losses when training.
+     *
+     * @param proposals per image, its proposals (flat {@code x1, y1, x2, y2}, resized pixels), best first
+     * @param scores per image, the proposals' sigmoid objectness, in the same order
+     * @param losses {@code loss_objectness} and {@code loss_rpn_box_reg} (scalars) when training with targets,
+     *     else null
+     */
     public record Output(List<float[]> proposals, List<float[]> scores, Map<String, NDArray> losses) {}
 
     static final float MIN_SIZE = 1e-3f;
@@ -45,11 +75,27 @@ public final class RegionProposalNetwork extends TorchModule {
     private final Matcher matcher;
     private final BalancedSampler sampler;
 
+    /**
+     * With a one-conv {@link RpnHead} (torchvision's v1).
+     *
+     * @param anchorGenerator the anchors; every level must have the same count per location
+     * @param channels the FPN's channels
+     * @param settings selection and training settings
+     */
     public RegionProposalNetwork(AnchorGenerator anchorGenerator, int channels, Settings settings) {
         this(anchorGenerator, channels, 1, settings);
     }
 
-    /** With an {@link RpnHead} of {@code convDepth} shared convs (torchvision's {@code conv_depth}). */
+    /**
+     * With an {@link RpnHead} of {@code convDepth} shared convs (torchvision's {@code conv_depth}).
+     *
+     * @param anchorGenerator the anchors; every level must have the same count per location
+     * @param channels the FPN's channels
+     * @param convDepth shared 3x3 convs of the head, at least 1
+     * @param settings selection and training settings
+     * @throws IllegalArgumentException when {@code convDepth < 1}, or {@code fgIouThresh < bgIouThresh}
+     * @throws IllegalStateException when the levels have different anchor counts per location
+     */
     public RegionProposalNetwork(AnchorGenerator anchorGenerator, int channels, int convDepth, Settings settings) {
         this.anchorGenerator = anchorGenerator;
         this.settings = settings;
@@ -58,11 +104,25 @@ public final class RegionProposalNetwork extends TorchModule {
         sampler = new BalancedSampler(settings.batchSizePerImage(), settings.positiveFraction());
     }
 
+    /**
+     * The head ({@code rpn.head.*} parameters).
+     *
+     * @return the child block
+     */
     public RpnHead head() {
         return head;
     }
 
-    /** The anchors for a padded batch of {@code padH x padW} with these feature maps. */
+    /**
+     * The anchors for a padded batch of {@code padH x padW} with these feature maps.
+     *
+     * @param features the FPN levels, each [N, C, H_l, W_l] (only their shapes are read)
+     * @param padH the padded batch's height in pixels
+     * @param padW the padded batch's width in pixels
+     * @param perLevel filled with the anchor count of each level; as long as {@code features}
+     * @return flat {@code x1, y1, x2, y2} anchors in pixels, ordered level, y, x, anchor
+     * @throws IllegalArgumentException when the level count differs from the anchor generator's
+     */
     public float[] anchors(List<NDArray> features, int padH, int padW, int[] perLevel) {
         int[][] grids = new int[features.size()][];
         for (int l = 0; l < grids.length; l++) {
@@ -73,8 +133,18 @@ public final class RegionProposalNetwork extends TorchModule {
     }
 
     /**
+     * Runs the head over the levels, selects each image's proposals ({@link #select}) and, when
+     * training with targets, computes the losses.
+     *
+     * @param ps the parameter store
      * @param features the FPN levels including {@code pool}
+     * @param padH the padded batch's height in pixels
+     * @param padW the padded batch's width in pixels
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding (proposals are clipped to it)
      * @param targets ground truth per image (training), or null
+     * @param training selects the training top-N settings and, with targets, the losses
+     * @param rnd draws the anchors sampled for the losses; unused without targets (may be null then)
+     * @return the proposals; the head's outputs are closed, the losses (if any) stay open for backward
      */
     public Output run(ParameterStore ps, List<NDArray> features, int padH, int padW, int[][] imageSizes, List<Target> targets,
             boolean training, Random rnd) {
@@ -107,6 +177,15 @@ public final class RegionProposalNetwork extends TorchModule {
     /**
      * {@code filter_proposals} for one image from its logits and deltas over all anchors: {@code
      * {boxes, sigmoid scores}}, best first.
+     *
+     * @param logits the image's objectness logit per anchor
+     * @param deltas the image's {@code (dx, dy, dw, dh)} per anchor, flat
+     * @param anchors flat {@code x1, y1, x2, y2} anchors, as {@link #anchors} orders them
+     * @param perLevel anchors per level, as {@link #anchors} counted them
+     * @param imageSize the image's {@code {h, w}} after the resize: boxes are clipped to it
+     * @param training selects the training or inference top-N settings
+     * @return {@code {boxes, scores}}: at most {@code postNmsTopN} flat boxes in pixels and their
+     *     probabilities, best first
      */
     public float[][] select(float[] logits, float[] deltas, float[] anchors, int[] perLevel, int[] imageSize, boolean training) {
         int preTop = training ? settings.preNmsTopNTrain() : settings.preNmsTopNTest();

@@ -28,15 +28,23 @@ import java.nio.FloatBuffer;
  * R*out*out*K*C} is gathered, and autograd keeps only the sparse matrix. When the thread does
  * not record for autograd ({@link Autograd#isRecording()}: inference) and the features are on the
  * CPU, the same weighted sums run in Java over the features' channel-last rows, read in place.
+ *
+ * <p>Stateless; safe to call from several threads.
  */
 public final class RoiAlign {
 
     private RoiAlign() {}
 
     /**
+     * Pools each RoI to {@code out x out} bins.
+     *
      * @param features [B, C, H, W]
      * @param rois {@code (batchIndex, x1, y1, x2, y2)} per RoI, flat
+     * @param spatialScale feature-map pixels per input pixel (1/4 for the finest FPN level)
+     * @param out the pooled side, in bins
+     * @param samplingRatio bilinear samples per bin along each axis; {@code <= 0}: {@code ceil(roi size / out)}
      * @return [R, C, out, out], in {@code features}' manager
+     * @throws IllegalArgumentException when a RoI's batch index is outside the batch
      */
     public static NDArray apply(NDArray features, float[] rois, float spatialScale, int out, int samplingRatio) {
         Shape s = features.getShape();

@@ -23,13 +23,32 @@ import org.resvision.backbone.nn.TorchModule;
  * Training: ground-truth boxes appended to the proposals, matched at 0.5 / 0.5, {@code
  * batchSizePerImage} sampled with {@code positiveFraction} positives; cross-entropy over the
  * sampled RoIs and smooth-L1 (beta 1/9, summed) over positives' class-specific deltas divided
- * by the sampled count.
+ * by the sampled count. The box head may also be a {@link FastRcnnConvFcHead} (v2).
+ *
+ * <p>Boxes are flat {@code float[]} of {@code x1, y1, x2, y2} in pixels of the resized images.
+ * Thread-safety: as {@link FasterRcnn}: inference only reads (settings, coder, matcher and sampler
+ * are immutable), training is single-threaded.
  */
 public final class RoiHeads extends TorchModule {
 
-    /** Settings, named after torchvision's {@code FasterRCNN} arguments. */
+    /**
+     * Settings, named after torchvision's {@code FasterRCNN} arguments.
+     *
+     * @param fgIouThresh proposals with IoU {@code >=} this to a ground-truth box are foreground
+     * @param bgIouThresh proposals whose best IoU is below this are background (in between: ignored)
+     * @param batchSizePerImage proposals sampled per image for the losses
+     * @param positiveFraction the largest fraction of foreground among them
+     * @param scoreThresh detections need a class score strictly above this
+     * @param nmsThresh IoU above which the per-class NMS drops the weaker detection
+     * @param detectionsPerImg the most detections kept per image
+     */
     public record Settings(float fgIouThresh, float bgIouThresh, int batchSizePerImage, float positiveFraction, float scoreThresh,
             float nmsThresh, int detectionsPerImg) {
+        /**
+         * torchvision's defaults.
+         *
+         * @return IoU 0.5 / 0.5, 512 sampled with 25% foreground, score above 0.05, NMS 0.5, 100 detections
+         */
         public static Settings defaults() {
             return new Settings(0.5f, 0.5f, 512, 0.25f, 0.05f, 0.5f, 100);
         }
@@ -45,6 +64,16 @@ public final class RoiHeads extends TorchModule {
     private final Matcher matcher;
     private final BalancedSampler sampler;
 
+    /**
+     * With a {@link TwoMlpHead} (torchvision's v1).
+     *
+     * @param pooler the RoI pooling
+     * @param channels the pooled features' channels (the FPN's)
+     * @param representationSize the width of fc6 and fc7
+     * @param numClasses classes including the background
+     * @param coder the box coder ((10, 10, 5, 5) in torchvision)
+     * @param settings sampling and post-processing settings
+     */
     public RoiHeads(MultiScaleRoiAlign pooler, int channels, int representationSize, int numClasses, BoxCoder coder, Settings settings) {
         this(pooler, new TwoMlpHead(channels * pooler.outputSize() * pooler.outputSize(), representationSize), representationSize, numClasses,
                 coder, settings);
@@ -53,6 +82,14 @@ public final class RoiHeads extends TorchModule {
     /**
      * With another box head ({@link TwoMlpHead} or {@link FastRcnnConvFcHead}): pooled [R, C, S,
      * S] -> [R, representationSize].
+     *
+     * @param pooler the RoI pooling
+     * @param boxHead the box head, registered as {@code box_head}
+     * @param representationSize the box head's output width, the predictor's input
+     * @param numClasses classes including the background
+     * @param coder the box coder ((10, 10, 5, 5) in torchvision)
+     * @param settings sampling and post-processing settings
+     * @throws IllegalArgumentException when {@code bgIouThresh > fgIouThresh}
      */
     public RoiHeads(MultiScaleRoiAlign pooler, TorchModule boxHead, int representationSize, int numClasses, BoxCoder coder, Settings settings) {
         this.pooler = pooler;
@@ -64,34 +101,72 @@ public final class RoiHeads extends TorchModule {
         sampler = new BalancedSampler(settings.batchSizePerImage(), settings.positiveFraction());
     }
 
-    /** The box head ({@code box_head}). */
+    /**
+     * The box head ({@code box_head}).
+     *
+     * @return the child block: pooled [R, C, S, S] to [R, representationSize]
+     */
     public TorchModule boxHead() {
         return boxHead;
     }
 
+    /**
+     * The RoI pooling (no parameters).
+     *
+     * @return the pooler given to the constructor
+     */
     public MultiScaleRoiAlign pooler() {
         return pooler;
     }
 
+    /**
+     * The predictor's class count.
+     *
+     * @return classes including the background
+     */
     public int numClasses() {
         return predictor.numClasses();
     }
 
-    /** Box head + predictor on pooled features: {@code [class logits, box regression]}. */
+    /**
+     * Box head + predictor on pooled features: {@code [class logits, box regression]}.
+     *
+     * @param ps the parameter store
+     * @param pooled [R, C, S, S] pooled features (R may be 0)
+     * @param training whether norm and dropout layers run in training mode
+     * @return [R, numClasses] logits and [R, 4 numClasses] class-specific deltas; the caller closes them
+     */
     public NDList predict(ParameterStore ps, NDArray pooled, boolean training) {
         try (NDArray rep = boxHead.forward(ps, new NDList(pooled), training).singletonOrThrow()) {
             return predictor.forward(ps, new NDList(rep), training);
         }
     }
 
-    /** Detections per image, in the coordinates of the transformed images. */
+    /**
+     * Detections per image, in the coordinates of the transformed images.
+     *
+     * @param ps the parameter store
+     * @param features the FPN levels without {@code pool}, each [N, C, H_l, W_l]
+     * @param proposals per image, its proposals (flat {@code x1, y1, x2, y2}, resized pixels)
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding
+     * @return per image, its detections after {@link #postprocess}; no NDArray stays open
+     */
     public List<Detections> detect(ParameterStore ps, List<NDArray> features, List<float[]> proposals, int[][] imageSizes) {
         try (NDArray pooled = pooler.apply(features, proposals, imageSizes); NDList pred = predict(ps, pooled, false)) {
             return postprocess(pred.get(0).toFloatArray(), pred.get(1).toFloatArray(), proposals, imageSizes);
         }
     }
 
-    /** {@code postprocess_detections} on flat logits [R, K] and regression [R, 4K] (images concatenated). */
+    /**
+     * {@code postprocess_detections} on flat logits [R, K] and regression [R, 4K] (images concatenated).
+     *
+     * @param logits class logits, row-major [R, K], the images' proposals in order
+     * @param regression class-specific deltas, row-major [R, 4K]
+     * @param proposals per image, its proposals (flat, resized pixels); their counts sum to R
+     * @param imageSizes per image {@code {h, w}} after the resize: boxes are clipped to it
+     * @return per image, at most {@code detectionsPerImg} detections, best first, labels 1..K-1 (an empty
+     *     {@link Detections} when none passes)
+     */
     public List<Detections> postprocess(float[] logits, float[] regression, List<float[]> proposals, int[][] imageSizes) {
         int k = numClasses();
         List<Detections> out = new ArrayList<>();
@@ -153,7 +228,17 @@ public final class RoiHeads extends TorchModule {
         return p;
     }
 
-    /** The training losses {@code loss_classifier} and {@code loss_box_reg}. */
+    /**
+     * The training losses {@code loss_classifier} and {@code loss_box_reg}.
+     *
+     * @param ps the parameter store
+     * @param features the FPN levels without {@code pool}, each [N, C, H_l, W_l]
+     * @param proposals per image, the RPN's proposals (the ground-truth boxes join them, in a copy)
+     * @param imageSizes per image {@code {h, w}} after the resize, before the padding
+     * @param targets per image its boxes (resized pixels) and labels 1..K-1
+     * @param rnd draws the sampled proposals
+     * @return the two scalar losses by name, open for backward
+     */
     public Map<String, NDArray> losses(ParameterStore ps, List<NDArray> features, List<float[]> proposals, int[][] imageSizes,
             List<Target> targets, Random rnd) {
         List<float[]> sampledBoxes = new ArrayList<>();

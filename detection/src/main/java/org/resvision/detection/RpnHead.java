@@ -22,6 +22,8 @@ import org.resvision.backbone.nn.TorchSequential;
  * N(0, 0.01), biases 0. Input: the FPN levels; output: objectness [N, total] and deltas [N,
  * total, 4] over all levels, ordered level, y, x, anchor (torchvision's {@code
  * concat_box_prediction_layers}).
+ *
+ * <p>Thread-safety: as {@link FasterRcnn}.
  */
 public final class RpnHead extends TorchModule {
 
@@ -32,11 +34,24 @@ public final class RpnHead extends TorchModule {
     private final Conv2dLayer bbox;
     private final int anchors;
 
+    /**
+     * torchvision's v1 head, one shared conv.
+     *
+     * @param channels the FPN's channels, in and out of the shared conv
+     * @param anchors anchors per location
+     */
     public RpnHead(int channels, int anchors) {
         this(channels, anchors, 1);
     }
 
-    /** torchvision's {@code RPNHead(in_channels, num_anchors, conv_depth)}. */
+    /**
+     * torchvision's {@code RPNHead(in_channels, num_anchors, conv_depth)}.
+     *
+     * @param channels the FPN's channels, in and out of the shared convs
+     * @param anchors anchors per location
+     * @param convDepth shared 3x3 convs, at least 1 (2 in v2)
+     * @throws IllegalArgumentException when {@code convDepth < 1}
+     */
     public RpnHead(int channels, int anchors, int convDepth) {
         if (convDepth < 1) {
             throw new IllegalArgumentException("conv_depth " + convDepth + " must be >= 1");
@@ -98,6 +113,11 @@ public final class RpnHead extends TorchModule {
         return t;
     }
 
+    /**
+     * The shared convs' count.
+     *
+     * @return torchvision's {@code conv_depth}
+     */
     public int convDepth() {
         return convs.size();
     }

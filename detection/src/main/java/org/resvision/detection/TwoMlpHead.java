@@ -9,12 +9,21 @@ import ai.djl.util.PairList;
 import org.resvision.backbone.nn.LinearLayer;
 import org.resvision.backbone.nn.TorchModule;
 
-/** torchvision's {@code TwoMLPHead}: flatten, {@code fc6} + ReLU, {@code fc7} + ReLU. [R, C, 7, 7] -> [R, rep]. */
+/**
+ * torchvision's {@code TwoMLPHead}: flatten, {@code fc6} + ReLU, {@code fc7} + ReLU. [R, C, 7, 7] -> [R, rep].
+ * Thread-safety: as {@link FasterRcnn}.
+ */
 public final class TwoMlpHead extends TorchModule {
 
     private final LinearLayer fc6;
     private final LinearLayer fc7;
 
+    /**
+     * A head with PyTorch's default Linear initialisation.
+     *
+     * @param inChannels the flattened input size, {@code C * 7 * 7} (12544 for 256 channels)
+     * @param representationSize the width of {@code fc6} and {@code fc7} (1024)
+     */
     public TwoMlpHead(int inChannels, int representationSize) {
         fc6 = register("fc6", new LinearLayer(inChannels, representationSize));
         fc7 = register("fc7", new LinearLayer(representationSize, representationSize));

@@ -18,6 +18,11 @@ import org.resvision.backbone.resnet.ResNet;
  * upsampled bilinearly ({@code align_corners=False}) to the input size. Input [N, 3, H, W]
  * (ImageNet-normalised); output {@code out} [N, classes, H, W] and, with aux, {@code aux}.
  * Parameter names are torchvision's state-dict keys.
+ *
+ * <p>Thread-safety: inference forward only reads parameters, so one initialized model may serve
+ * several DJL Predictors, one Predictor per thread (DJL's Predictor is not thread-safe). Training
+ * (BatchNorm updates its running statistics in place) is single-threaded, with no inference running
+ * at the same time.
  */
 public final class Fcn extends TorchModule {
 
@@ -29,6 +34,11 @@ public final class Fcn extends TorchModule {
     private final TorchSequential classifier;
     private final TorchSequential auxClassifier;
 
+    /**
+     * Builds the network, uninitialised (call {@code initialize} or load weights).
+     *
+     * @param config the backbone, class count, aux head and dropout
+     */
     public Fcn(FcnConfig config) {
         this.config = config;
         ResNet net = new ResNet(config.backbone().withNumClasses(0));
@@ -41,10 +51,20 @@ public final class Fcn extends TorchModule {
                 : null;
     }
 
+    /**
+     * The config the model was built from.
+     *
+     * @return the config given to the constructor
+     */
     public FcnConfig config() {
         return config;
     }
 
+    /**
+     * The dilated ResNet without its head ({@code backbone.*} parameters).
+     *
+     * @return the child block
+     */
     public ResNet backbone() {
         return backbone;
     }

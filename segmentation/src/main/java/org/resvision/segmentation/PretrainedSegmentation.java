@@ -20,6 +20,9 @@ import org.resvision.backbone.zoo.PretrainedFiles;
  * {@code SemanticSegmentation} preset: shorter side resized to the entry's {@code resize_size}
  * (520), ImageNet normalisation.
  *
+ * <p>Thread-safety: the record is shallowly immutable (leave its config unchanged); the model follows
+ * {@link Fcn}'s rules: several Predictors, one per thread, may share it for inference.
+ *
  * @param model the loaded network (its parameters live in the manager it was loaded with)
  * @param config its config ({@code model}, {@code num_classes}, {@code class_names}, {@code aux})
  * @param categories class names by index, background first
@@ -29,7 +32,11 @@ import org.resvision.backbone.zoo.PretrainedFiles;
 public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, List<String> categories, int resizeShortSide,
         PublishedWeights weights) {
 
-    /** A DJL translator for {@code Model.setBlock(model())}: Image to CategoryMask. */
+    /**
+     * A DJL translator for {@code Model.setBlock(model())}: Image to CategoryMask.
+     *
+     * @return a new translator with {@code categories} and {@code resizeShortSide}
+     */
     public SegmentationTranslator translator() {
         return new SegmentationTranslator(categories, resizeShortSide);
     }
@@ -40,7 +47,10 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
      * @param model the catalog model ({@code fcn_resnet50})
      * @param weights the weights; null or {@code DEFAULT} for the model's default
      * @throws IllegalArgumentException unknown name (the catalog's message), or not a segmentation entry
-     * @throws IOException the file is not on this machine, or does not fit the model (one line)
+     * @param manager owns the parameters (and so sets the device)
+     * @return the loaded model with its config, categories and resize
+     * @throws IOException the file cannot be had (not cached and offline or unreachable, or a wrong hash),
+     *     or does not fit the model (one line)
      */
     public static PretrainedSegmentation fcn(String model, String weights, NDManager manager) throws IOException {
         PublishedWeights w = find(model, weights);
@@ -51,12 +61,26 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
     /**
      * One's own checkpoint for {@code config}, loaded strictly; images are resized to the
      * config's {@code base_size} (torchvision's reference evaluation resize).
+     *
+     * @param checkpoint the weights file
+     * @param config the model's config (not checked again: {@link SegmentationModelConfig#read} checks)
+     * @param manager owns the parameters (and so sets the device)
+     * @return the loaded model, {@code weights} null
+     * @throws IllegalArgumentException for an unknown {@code model} in the config
+     * @throws IOException when the file cannot be read or does not fit the config
      */
     public static PretrainedSegmentation fcn(Path checkpoint, SegmentationModelConfig config, NDManager manager) throws IOException {
         return new PretrainedSegmentation(load(config, checkpoint, manager), config, config.classNames(), config.base_size, null);
     }
 
-    /** The catalog entry of a segmentation model ({@code weights} null or {@code DEFAULT}: its default). */
+    /**
+     * The catalog entry of a segmentation model ({@code weights} null or {@code DEFAULT}: its default).
+     *
+     * @param model the catalog model ({@code fcn_resnet50})
+     * @param weights the weights name; null, blank or {@code DEFAULT} for the default
+     * @return the entry
+     * @throws IllegalArgumentException unknown name (the catalog's message), or not a segmentation entry
+     */
     public static PublishedWeights find(String model, String weights) {
         PublishedWeights w = WeightsCatalog.get().find(weights == null || weights.isBlank() ? model : model + ":" + weights);
         if (!w.task().equals("segmentation")) {
@@ -65,7 +89,13 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
         return w;
     }
 
-    /** The config that fits a published checkpoint: its model, categories, and the aux head. */
+    /**
+     * The config that fits a published checkpoint: its model, categories, and the aux head.
+     *
+     * @param w a segmentation entry of the catalog
+     * @return a new config whose {@code base_size} is the entry's resize
+     * @throws IllegalArgumentException when the entry's model is not an FCN this module builds
+     */
     public static SegmentationModelConfig config(PublishedWeights w) {
         SegmentationModelConfig c = new SegmentationModelConfig();
         c.model = w.model();
@@ -81,13 +111,28 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
         return c;
     }
 
-    /** The entry's resize of the shorter side (0 when it has none). */
+    /**
+     * The entry's resize of the shorter side (0 when it has none).
+     *
+     * @param w a catalog entry
+     * @return the first of its {@code resize_size}, in pixels, or 0
+     */
     public static int shortSide(PublishedWeights w) {
         List<Integer> r = w.transform().resizeSize();
         return r.isEmpty() ? 0 : r.get(0);
     }
 
-    /** An FCN of {@code c} with {@code file} loaded strictly. */
+    /**
+     * An FCN of {@code c} with {@code file} loaded strictly.
+     *
+     * @param c the config the checkpoint was trained with
+     * @param file a torchvision state dict ({@code .pth}) or ResVision safetensors file
+     * @param manager owns the parameters (and so sets the device)
+     * @return the network, ready for inference
+     * @throws IllegalArgumentException for an unknown {@code model} in the config
+     * @throws IOException when the file cannot be read, or does not fit (a {@code WeightsFormatException}
+     *     whose one-line message names the model and class count expected; the parameters are then closed)
+     */
     public static Fcn load(SegmentationModelConfig c, Path file, NDManager manager) throws IOException {
         Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(c.fcn()));
         fcn.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));

@@ -8,16 +8,25 @@ import java.util.Map;
 
 /**
  * torchvision's segmentation reference loss: pixel-wise cross-entropy with ignore index 255 (mean
- * over the pixels that count), plus 0.5 x the same on the aux output.
+ * over the pixels that count), plus 0.5 x the same on the aux output. Stateless; safe to call from
+ * several threads.
  */
 public final class SegmentationLoss {
 
+    /** The class-map value of pixels that count in no loss or metric (VOC's object borders, padding). */
     public static final int IGNORE = 255;
+    /** The aux head's loss weight (torchvision's reference). */
     public static final float AUX_WEIGHT = 0.5f;
 
     private SegmentationLoss() {}
 
-    /** {@code {"out": ce(out), "aux": 0.5 ce(aux)}} (aux only when the model has it). */
+    /**
+     * {@code {"out": ce(out), "aux": 0.5 ce(aux)}} (aux only when the model has it).
+     *
+     * @param outputs the model's outputs: {@code out} [N, C, H, W], then {@code aux} when present
+     * @param target class maps [N, H, W] (any integer type), 255 for ignored pixels
+     * @return the scalar losses by name, {@code out} first; their sum is what torchvision minimises
+     */
     public static Map<String, NDArray> compute(NDList outputs, NDArray target) {
         Map<String, NDArray> losses = new LinkedHashMap<>();
         losses.put("out", crossEntropy(outputs.get(0), target));
@@ -27,7 +36,14 @@ public final class SegmentationLoss {
         return losses;
     }
 
-    /** Cross-entropy of logits [N, C, H, W] against class maps [N, H, W] (255 ignored). */
+    /**
+     * Cross-entropy of logits [N, C, H, W] against class maps [N, H, W] (255 ignored).
+     *
+     * @param logits [N, C, H, W] float32
+     * @param target [N, H, W], values 0..C-1 or 255
+     * @return the scalar mean over the pixels that are not ignored (0 when all are); intermediates stay in
+     *     the inputs' managers until those close
+     */
     public static NDArray crossEntropy(NDArray logits, NDArray target) {
         NDArray t = target.toType(DataType.INT64, false);
         NDArray valid = t.neq(IGNORE);

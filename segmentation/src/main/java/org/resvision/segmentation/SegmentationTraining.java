@@ -22,12 +22,34 @@ import org.resvision.eval.segmentation.ConfusionMatrix;
 /**
  * torchvision's segmentation reference recipe on ResVision's loop: SGD (momentum 0.9, weight
  * decay 1e-4), poly learning rate, cross-entropy with ignore 255 plus 0.5 x aux, random
- * resize/crop/flip from the source, mIoU from the eval module at each checkpoint.
+ * resize/crop/flip from the source, mIoU from the eval module at each checkpoint. Weight decay applies
+ * to every parameter; no gradient clipping.
+ *
+ * <p>Stateless; a run happens on the calling thread, and nothing else may use the model or the
+ * manager until it returns.
  */
 public final class SegmentationTraining {
 
-    /** Recipe settings (torchvision: lr 0.01 for batch 8 at 480 px, 30 epochs). */
+    /**
+     * Recipe settings (torchvision: lr 0.01 for batch 8 at 480 px, 30 epochs).
+     *
+     * @param batchSize images per iteration
+     * @param iterations optimizer steps in all
+     * @param lr base learning rate of the poly schedule
+     * @param momentum SGD momentum
+     * @param weightDecay L2 weight decay
+     * @param seed seeds the data order and augmentation
+     * @param logEvery iterations between log lines
+     * @param checkpointEvery iterations between checkpoints (and validations)
+     */
     public record Settings(int batchSize, int iterations, float lr, float momentum, float weightDecay, long seed, int logEvery, int checkpointEvery) {
+        /**
+         * torchvision's recipe for a number of iterations.
+         *
+         * @param iterations optimizer steps in all
+         * @return batch 8, lr 0.01, momentum 0.9, weight decay 1e-4, seed 0, a log line every 20, one
+         *     checkpoint at the end
+         */
         public static Settings defaults(int iterations) {
             return new Settings(8, iterations, 0.01f, 0.9f, 1e-4f, 0, 20, Math.max(1, iterations));
         }
@@ -37,14 +59,48 @@ public final class SegmentationTraining {
 
     /**
      * Trains {@code model} (initialised) on {@code train}; evaluates on {@code val} at each
-     * checkpoint and at the end. Returns the final validation confusion matrix.
+     * checkpoint and at the end. Returns the final validation confusion matrix. Unreadable images are
+     * skipped with a warning (see the other overload).
+     *
+     * @param model the network, initialised or loaded; trained in place
+     * @param train the training images and class maps (for example a training {@code VocSegmentationSource})
+     * @param val the validation images and maps; required (it is evaluated at each checkpoint and at the end)
+     * @param s the recipe
+     * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs only
+     *     at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
+     * @param log receives the progress, resume and evaluation lines
+     * @return the last validation's confusion matrix, or null when a resumed run had nothing left to do
+     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     *     parameter is NaN or infinite (the last good checkpoint stays)
+     * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
+     *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
     public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
         return train(model, train, val, s, runDir, resume, false, manager, log);
     }
 
-    /** As above; {@code strict} fails at the first unreadable image instead of skipping it with a warning. */
+    /**
+     * As above; {@code strict} fails at the first unreadable image instead of skipping it with a warning.
+     *
+     * @param model the network, initialised or loaded; trained in place
+     * @param train the training images and class maps (for example a training {@code VocSegmentationSource})
+     * @param val the validation images and maps; required (it is evaluated at each checkpoint and at the end)
+     * @param s the recipe
+     * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs only
+     *     at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param strict fail at the first unreadable image instead of skipping it
+     * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
+     * @param log receives the progress, resume and evaluation lines
+     * @return the last validation's confusion matrix, or null when a resumed run had nothing left to do
+     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     *     parameter is NaN or infinite (the last good checkpoint stays)
+     * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
+     *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws
+     */
     public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
         Sgd sgd = new Sgd(model.namedParameters(), s.momentum(), s.weightDecay(), true, manager);

@@ -18,6 +18,9 @@ import org.resvision.data.transform.Transforms;
  * side is {@code shortSide}, then the mask resized back with nearest neighbour), per-pixel argmax
  * of {@code out}. Use with {@code Model.setBlock(fcn)} and {@code model.newPredictor(translator)};
  * {@code batchPredict} runs images one by one (they may differ in size).
+ *
+ * <p>Immutable (per-call state lives in DJL's {@code TranslatorContext}); safe to share between
+ * threads, each with its own Predictor.
  */
 public final class SegmentationTranslator implements Translator<Image, CategoryMask> {
 
@@ -50,6 +53,11 @@ public final class SegmentationTranslator implements Translator<Image, CategoryM
     /**
      * torchvision's {@code resize(img, [shortSide])}: the shorter side becomes {@code shortSide},
      * the longer {@code int(shortSide * long / short)} (truncated, as torchvision computes it).
+     *
+     * @param h the image's height in pixels
+     * @param w the image's width in pixels
+     * @param shortSide the shorter side's new length in pixels
+     * @return {@code {height, width}} after the resize
      */
     public static int[] resized(int h, int w, int shortSide) {
         if (h <= w) {

@@ -18,6 +18,11 @@ import org.resvision.backbone.nn.TorchModule;
  * {@code _resnet_fpn_extractor}): {@code body} is the ResNet without its head, {@code fpn} takes
  * layer1..layer4 and returns {@code 0, 1, 2, 3, pool} with 256 channels (strides 4, 8, 16, 32,
  * 64).
+ *
+ * <p>Thread-safety: as for every {@link TorchModule}, one initialized backbone may serve several
+ * DJL Predictors, one Predictor per thread, since inference only reads the parameters; training
+ * is single-threaded, and so are {@code body().setTrainableLayers} and {@code
+ * body().setChannelsLastMinPositions}, to be called before the backbone is shared.
  */
 public final class BackboneWithFpn extends TorchModule {
 
@@ -33,6 +38,7 @@ public final class BackboneWithFpn extends TorchModule {
      * @param resnet the body's config; its head is dropped
      * @param outChannels FPN channels (256)
      * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
+     * @throws IllegalArgumentException if {@code trainableLayers} is outside 0..5
      */
     public BackboneWithFpn(ResNetConfig resnet, int outChannels, int trainableLayers) {
         this(resnet, outChannels, trainableLayers, null);
@@ -44,6 +50,7 @@ public final class BackboneWithFpn extends TorchModule {
      * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
      * @param fpnNorm the FPN's {@code norm_layer} ({@code null}: none, torchvision's default;
      *     {@code fasterrcnn_resnet50_fpn_v2} uses BatchNorm2d)
+     * @throws IllegalArgumentException if {@code trainableLayers} is outside 0..5
      */
     public BackboneWithFpn(ResNetConfig resnet, int outChannels, int trainableLayers, Norm fpnNorm) {
         body = register("body", new ResNet(resnet.withNumClasses(0)));
@@ -58,24 +65,50 @@ public final class BackboneWithFpn extends TorchModule {
     /**
      * torchvision's {@code resnet_fpn_backbone(backbone_name, weights=None,
      * norm_layer=FrozenBatchNorm2d if pretrained else BatchNorm2d, trainable_layers)}.
+     *
+     * @param arch a {@link ResNetConfig#of(String)} preset ({@code resnet50}, ...)
+     * @param norm the body's normalisation ({@link Norm#frozenBatchNorm()} over pretrained weights,
+     *     as torchvision)
+     * @param trainableLayers torchvision's {@code trainable_layers} (0..5) for the body
+     * @return a new, uninitialized backbone with a 256-channel FPN without norm
+     * @throws IllegalArgumentException for an unknown preset or {@code trainableLayers} outside 0..5
      */
     public static BackboneWithFpn resnetFpn(String arch, Norm norm, int trainableLayers) {
         return new BackboneWithFpn(ResNetConfig.of(arch).withNorm(norm), DEFAULT_OUT_CHANNELS, trainableLayers);
     }
 
+    /**
+     * The ResNet body (no head), registered as {@code body}.
+     *
+     * @return the body itself, not a copy
+     */
     public ResNet body() {
         return body;
     }
 
+    /**
+     * The feature pyramid, registered as {@code fpn}.
+     *
+     * @return the FPN itself, not a copy
+     */
     public FeaturePyramidNetwork fpn() {
         return fpn;
     }
 
-    /** Names of the outputs, finest first: {@code 0, 1, 2, 3, pool}. */
+    /**
+     * Names of the outputs, finest first: {@code 0, 1, 2, 3, pool}.
+     *
+     * @return a new list, in the order of the forward pass's outputs
+     */
     public List<String> outputNames() {
         return fpn.outputNames();
     }
 
+    /**
+     * Channels of every output level.
+     *
+     * @return the FPN's {@code outChannels} (256 by default)
+     */
     public int outChannels() {
         return fpn.outChannels();
     }

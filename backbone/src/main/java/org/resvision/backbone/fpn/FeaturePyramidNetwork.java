@@ -25,7 +25,14 @@ import org.resvision.backbone.nn.TorchModule;
  * bias ({@code inner_blocks.i.0.weight}) and is followed by the norm ({@code inner_blocks.i.1.*}).
  *
  * <p>Input: the C2..C5 maps (finest first); output: P2..P5 plus {@code pool}, each [N,
- * outChannels, H_i, W_i], named {@code 0, 1, 2, 3, pool}.
+ * outChannels, H_i, W_i], named {@code 0, 1, 2, 3, pool}. Output {@code i} has the size of input
+ * {@code i}; {@code pool} has ceil(H / 2) x ceil(W / 2) of the coarsest. The inputs are not closed;
+ * the outputs are new arrays, output {@code i} owned by input {@code i}'s manager and {@code pool}
+ * by the coarsest input's.
+ *
+ * <p>Thread-safety: as for every {@link TorchModule}, one initialized FPN may serve several DJL
+ * Predictors, one Predictor per thread, since inference only reads the parameters; training is
+ * single-threaded.
  */
 public final class FeaturePyramidNetwork extends TorchModule {
 
@@ -76,7 +83,11 @@ public final class FeaturePyramidNetwork extends TorchModule {
         return norm == null ? new TorchSequential(conv) : new TorchSequential(conv, norm.create(out));
     }
 
-    /** The norm after each conv, or {@code null} (torchvision's default FPN). */
+    /**
+     * The norm after each conv, or {@code null} (torchvision's default FPN).
+     *
+     * @return the norm given to the constructor, or {@code null}
+     */
     public Norm norm() {
         return norm;
     }
@@ -85,11 +96,20 @@ public final class FeaturePyramidNetwork extends TorchModule {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
+    /**
+     * Channels of every output level.
+     *
+     * @return {@code outChannels} as given to the constructor
+     */
     public int outChannels() {
         return outChannels;
     }
 
-    /** Names of the outputs: {@code 0..L-1} then {@code pool}. */
+    /**
+     * Names of the outputs: {@code 0..L-1} then {@code pool}.
+     *
+     * @return a new list of L + 1 names, L being the number of input levels
+     */
     public List<String> outputNames() {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < inner.size(); i++) {

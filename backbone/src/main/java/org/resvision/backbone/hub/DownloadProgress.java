@@ -6,7 +6,8 @@ import java.util.Locale;
 /**
  * What a download reports while it runs. {@link #start} comes once per request (again after a
  * resumed or restarted transfer), {@link #update} as bytes arrive, {@link #done} once at the end,
- * whether the download succeeded or failed.
+ * whether the download succeeded or failed. {@link WeightsCache} makes all three calls on the
+ * thread that asked for the file.
  */
 public interface DownloadProgress {
 
@@ -23,7 +24,11 @@ public interface DownloadProgress {
     /** The download ended (success or failure): a progress line is finished. */
     void done();
 
-    /** Reports nothing. */
+    /**
+     * Reports nothing.
+     *
+     * @return a new progress whose methods do nothing (stateless; safe to share)
+     */
     static DownloadProgress none() {
         return new DownloadProgress() {
             @Override
@@ -41,17 +46,29 @@ public interface DownloadProgress {
      * One line on {@code err}: bytes / total MB, MB/s and ETA. On a console the line overwrites itself
      * (carriage return, at most 10 times a second); otherwise a plain line every 5 seconds and at the
      * end, so logs stay readable.
+     *
+     * @param err where the line goes; flushed after each print, never closed
+     * @param console {@code true} to redraw one line with carriage returns, {@code false} for
+     *     separate lines
+     * @return a new {@link Terminal}
      */
     static DownloadProgress terminal(PrintStream err, boolean console) {
         return new Terminal(err, console, System::nanoTime);
     }
 
-    /** {@link #terminal} on {@code System.err}; a console when the process has one and TERM is not {@code dumb}. */
+    /**
+     * {@link #terminal} on {@code System.err}; a console when the process has one and TERM is not {@code dumb}.
+     *
+     * @return a new {@link Terminal} on {@code System.err}
+     */
     static DownloadProgress terminal() {
         return terminal(System.err, System.console() != null && !"dumb".equals(System.getenv("TERM")));
     }
 
-    /** The terminal implementation; the clock is injectable for tests. */
+    /**
+     * The terminal implementation; the clock is injectable for tests. Its methods are synchronized:
+     * safe to call from several threads, though interleaved downloads would share one line.
+     */
     final class Terminal implements DownloadProgress {
         private final PrintStream err;
         private final boolean console;

@@ -8,6 +8,9 @@ import java.util.Map;
  * FasterRCNN_ResNet50_FPN_V2_Weights.COCO_V1}, ...): where it is, how to check it, and what it
  * expects and gives. The values are torchvision 0.14's own (see {@link WeightsCatalog}).
  *
+ * <p>The catalog's lists are unmodifiable; its {@code metrics} maps are not copied and stay
+ * modifiable, but are shared by every user of the catalog: do not modify them.
+ *
  * @param model torchvision's builder name ({@code fasterrcnn_resnet50_fpn_v2})
  * @param weights the enum member ({@code COCO_V1})
  * @param enumName the enum's class ({@code FasterRCNN_ResNet50_FPN_V2_Weights})
@@ -59,12 +62,21 @@ public record PublishedWeights(
     public record Transform(String kind, List<Integer> resizeSize, List<Integer> cropSize, List<Double> mean, List<Double> std,
             String interpolation) {}
 
-    /** {@code model:weights}, the name users type. */
+    /**
+     * {@code model:weights}, the name users type.
+     *
+     * @return e.g. {@code resnet50:IMAGENET1K_V2}, in the catalog's case
+     */
     public String id() {
         return model + ":" + weights;
     }
 
-    /** The number of classes the checkpoint's head predicts. */
+    /**
+     * The number of classes the checkpoint's head predicts.
+     *
+     * @return the size of {@code categories}, background and {@code N/A} slots included (1000 for
+     *     ImageNet, 91 for COCO, 21 for VOC)
+     */
     public int numClasses() {
         return categories.size();
     }

@@ -54,6 +54,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * two processes (or threads) from downloading the same file at once. Offline ({@code
  * RESVISION_OFFLINE=1}, or the host cannot be reached), nothing is attempted and the message says
  * which URL to fetch and the exact path to put it at.
+ *
+ * <p>Safe to share between threads: an instance's only state is its immutable {@link Settings};
+ * the record of verified hashes is a process-wide concurrent map, and downloads of one file are
+ * serialized (threads of this JVM by a lock per target, processes by {@code FILE.lock}).
  */
 public final class WeightsCache {
 
@@ -73,7 +77,12 @@ public final class WeightsCache {
     public record Settings(Path torchHubCheckpoints, Path weightsDir, String mirrorBase, boolean offline, Duration connectTimeout,
             Duration readTimeout) {
 
-        /** The settings of this process (system properties, then environment, then defaults). */
+        /**
+         * The settings of this process (system properties, then environment, then defaults).
+         *
+         * @return settings read now (later changes of the properties are not seen), with timeouts
+         *     of 20 s to connect and 60 s without data
+         */
         public static Settings fromEnvironment() {
             return from(System.getenv());
         }
@@ -108,20 +117,39 @@ public final class WeightsCache {
 
     private final Settings settings;
 
+    /**
+     * A cache with explicit settings.
+     *
+     * @param settings where to look and how to fetch
+     */
     public WeightsCache(Settings settings) {
         this.settings = settings;
     }
 
-    /** The cache of this process's settings. */
+    /**
+     * The cache of this process's settings.
+     *
+     * @return a new cache over {@link Settings#fromEnvironment()}, read at this call
+     */
     public static WeightsCache fromEnvironment() {
         return new WeightsCache(Settings.fromEnvironment());
     }
 
+    /**
+     * The settings this cache uses.
+     *
+     * @return the settings given to the constructor
+     */
     public Settings settings() {
         return settings;
     }
 
-    /** The folders searched, in order. */
+    /**
+     * The folders searched, in order.
+     *
+     * @return a new list: torch's hub checkpoints folder, then {@code RESVISION_WEIGHTS_DIR} when
+     *     it is set; the folders need not exist
+     */
     public List<Path> searchPath() {
         List<Path> dirs = new ArrayList<>();
         dirs.add(settings.torchHubCheckpoints());
@@ -135,8 +163,11 @@ public final class WeightsCache {
      * The first file named {@code w.fileName()} on the search path, checked against its hash
      * prefix; empty when there is none.
      *
+     * @param w the catalog entry
+     * @return the file (a later folder is not searched once one has the name), or empty
      * @throws WeightsCacheException a file is there but its SHA-256 does not match (truncated, or
      *     another file under that name): the message names the file, and it is not used
+     * @throws IOException the file cannot be read
      */
     public Optional<Path> findCached(PublishedWeights w) throws IOException {
         for (Path dir : searchPath()) {
@@ -152,7 +183,13 @@ public final class WeightsCache {
     /**
      * Checks that the SHA-256 of {@code file} starts with {@code w.hashPrefix()}.
      *
+     * <p>The hash is computed once per absolute path, modification time and size in this process,
+     * then remembered.
+     *
+     * @param file the file to check
+     * @param w the entry whose hash prefix it must have (compared case-insensitively)
      * @throws WeightsCacheException when it does not (one line naming the file and both hashes)
+     * @throws IOException the file cannot be read
      */
     public static void verify(Path file, PublishedWeights w) throws IOException {
         String key = key(file);
@@ -176,6 +213,8 @@ public final class WeightsCache {
     /**
      * The folder downloads go to: {@code RESVISION_WEIGHTS_DIR} when it is set, else torch's hub
      * checkpoints folder (so that torchvision finds them too).
+     *
+     * @return the folder; created only when a download starts
      */
     public Path downloadDir() {
         return settings.weightsDir() != null ? settings.weightsDir() : settings.torchHubCheckpoints();
@@ -184,6 +223,10 @@ public final class WeightsCache {
     /**
      * Where {@code w} is downloaded from: {@code RESVISION_WEIGHTS_URL + "/" + fileName} when a
      * mirror is set, else the entry's own URL.
+     *
+     * @param w the catalog entry
+     * @return the URL (trailing slashes of the mirror base are dropped)
+     * @throws IllegalArgumentException the mirror base or the entry's URL is not a valid URI
      */
     public URI sourceUrl(PublishedWeights w) {
         String base = settings.mirrorBase();
@@ -196,7 +239,12 @@ public final class WeightsCache {
         return URI.create(base + "/" + w.fileName());
     }
 
-    /** The first file named {@code w.fileName()} on the search path, not checked; empty when there is none. */
+    /**
+     * The first file named {@code w.fileName()} on the search path, not checked; empty when there is none.
+     *
+     * @param w the catalog entry
+     * @return the regular file found, or empty
+     */
     public Optional<Path> locate(PublishedWeights w) {
         for (Path dir : searchPath()) {
             Path f = dir.resolve(w.fileName());
@@ -211,6 +259,14 @@ public final class WeightsCache {
      * The checked file of {@code w}: the cached one (see {@link #findCached}), else downloaded into
      * {@link #downloadDir()} (see the class comment).
      *
+     * @param w the catalog entry
+     * @param progress told about a download, on the calling thread; not called when the file is
+     *     cached
+     * @return the file: the cached one as found on the search path, or the absolute path of the
+     *     downloaded one
+     * @throws java.io.InterruptedIOException the thread was interrupted while downloading or waiting
+     *     for another download of the file (the interrupt flag is set again)
+     * @throws IOException another failure, such as a cached file that cannot be read
      * @throws WeightsCacheException one line for the user: a cached file that fails its hash (named;
      *     it is neither used nor replaced), offline or unreachable (the URL to fetch and the exact
      *     path to put it at), an HTTP error (status and URL), a stalled or dropped connection (what
@@ -234,6 +290,14 @@ public final class WeightsCache {
     /**
      * {@link #resolve}, or with {@code force} a fresh download that replaces the cached file (the
      * first on the search path, whether it checks or not) once the download has checked.
+     *
+     * @param w the catalog entry
+     * @param progress told about a download, on the calling thread
+     * @param force download even when a file is cached; the old file stays until the new one has
+     *     checked
+     * @return the file, as {@link #resolve} returns it
+     * @throws WeightsCacheException one line for the user, as for {@link #resolve}
+     * @throws IOException another failure (see {@link #resolve})
      */
     public Path fetch(PublishedWeights w, DownloadProgress progress, boolean force) throws IOException {
         if (!force) {
@@ -625,7 +689,13 @@ public final class WeightsCache {
         }
     }
 
-    /** The hex SHA-256 of a file. */
+    /**
+     * The hex SHA-256 of a file.
+     *
+     * @param file the file, read whole (not remembered: see {@link #verify} for the cached check)
+     * @return 64 lowercase hex digits
+     * @throws IOException the file cannot be read
+     */
     public static String sha256(Path file) throws IOException {
         MessageDigest md;
         try {

@@ -24,6 +24,9 @@ import java.util.Set;
  * <p>Names: {@code MODEL:WEIGHTS} ({@code resnet50:IMAGENET1K_V2}), {@code MODEL} alone for its
  * default weights, or torchvision's enum spelling ({@code ResNet50_Weights.IMAGENET1K_V2},
  * {@code ResNet50_Weights.DEFAULT}). Case matters for none of them.
+ *
+ * <p>Immutable; safe to share between threads ({@link #get()} loads the shared instance once, under
+ * a lock). The {@code metrics} maps of its entries are the one modifiable part: do not modify them.
  */
 public final class WeightsCatalog {
 
@@ -38,7 +41,16 @@ public final class WeightsCatalog {
         this.entries = List.copyOf(entries);
     }
 
-    /** The catalog shipped in this jar. */
+    /**
+     * The catalog shipped in this jar.
+     *
+     * @return the process-wide instance, read on the first call (and the first after {@link
+     *     #reload()}): the jar's {@code catalog.json}, plus the entries of the file named by {@code
+     *     -Dresvision.weights.catalog} or {@code RESVISION_WEIGHTS_CATALOG} when one is set
+     * @throws IllegalStateException the jar lacks {@code catalog.json}
+     * @throws java.io.UncheckedIOException the jar's catalog cannot be read
+     * @throws IllegalArgumentException the extra catalog cannot be read, or defines an id again
+     */
     public static WeightsCatalog get() {
         WeightsCatalog c = instance;
         if (c == null) {
@@ -68,6 +80,11 @@ public final class WeightsCatalog {
      * A catalog of one's own checkpoints, in {@code catalog.json}'s format (its {@code weights}
      * and {@code categories}), added to the shipped one by {@code -Dresvision.weights.catalog=FILE}
      * or {@code RESVISION_WEIGHTS_CATALOG=FILE}.
+     *
+     * @param file a JSON file in {@code catalog.json}'s format
+     * @return a new catalog of that file's entries only
+     * @throws IllegalArgumentException the file cannot be read or parsed, or an entry names a
+     *     category set the file does not define
      */
     public static WeightsCatalog readFile(java.nio.file.Path file) {
         try {
@@ -77,7 +94,14 @@ public final class WeightsCatalog {
         }
     }
 
-    /** This catalog and {@code other}'s entries after it; an id in both is an error. */
+    /**
+     * This catalog and {@code other}'s entries after it; an id in both is an error.
+     *
+     * @param other the catalog to append
+     * @return a new catalog whose {@link #source()} is both sources joined by {@code " + "}
+     * @throws IllegalArgumentException an id of {@code other} is also in this catalog (compared
+     *     case-insensitively)
+     */
     public WeightsCatalog with(WeightsCatalog other) {
         List<PublishedWeights> all = new ArrayList<>(entries);
         for (PublishedWeights w : other.entries) {
@@ -94,7 +118,14 @@ public final class WeightsCatalog {
         instance = null;
     }
 
-    /** Parses a catalog document (the format {@code weights_catalog.py} writes). */
+    /**
+     * Parses a catalog document (the format {@code weights_catalog.py} writes).
+     *
+     * @param doc the JSON root: {@code source}, {@code categories} (set name -&gt; names) and {@code
+     *     weights} (the entries); a missing field of an entry reads as empty, 0 or false
+     * @return a new catalog, entries in document order
+     * @throws IllegalArgumentException an entry names a category set that {@code categories} lacks
+     */
     public static WeightsCatalog parse(JsonNode doc) {
         Map<String, List<String>> sets = new LinkedHashMap<>();
         doc.path("categories").fields().forEachRemaining(e -> sets.put(e.getKey(), strings(e.getValue())));
@@ -122,24 +153,43 @@ public final class WeightsCatalog {
         return new WeightsCatalog(doc.path("source").asText(), list);
     }
 
-    /** Where the facts come from ({@code torchvision 0.14.1a0}). */
+    /**
+     * Where the facts come from ({@code torchvision 0.14.1a0}).
+     *
+     * @return the document's {@code source}; for a combined catalog, each source joined by {@code
+     *     " + "}
+     */
     public String source() {
         return source;
     }
 
-    /** Every entry, in torchvision's order (by model, then enum order). */
+    /**
+     * Every entry, in torchvision's order (by model, then enum order).
+     *
+     * @return an unmodifiable list; entries of an added catalog come after the shipped ones
+     */
     public List<PublishedWeights> entries() {
         return entries;
     }
 
-    /** The model names, in catalog order. */
+    /**
+     * The model names, in catalog order.
+     *
+     * @return a new unmodifiable list, each name once
+     */
     public List<String> models() {
         Set<String> names = new LinkedHashSet<>();
         entries.forEach(e -> names.add(e.model()));
         return List.copyOf(names);
     }
 
-    /** The entries of one task ({@code detection}, ...). */
+    /**
+     * The entries of one task ({@code detection}, ...).
+     *
+     * @param task {@code classification}, {@code detection} or {@code segmentation}; compared
+     *     exactly (case-sensitive)
+     * @return a new unmodifiable list in catalog order; empty when no entry has that task
+     */
     public List<PublishedWeights> ofTask(String task) {
         return entries.stream().filter(e -> e.task().equals(task)).toList();
     }
@@ -147,6 +197,12 @@ public final class WeightsCatalog {
     /**
      * Whether {@code spec} reads as a catalog name rather than a file path: no path separator, no
      * file extension, and its model part names a model of the catalog.
+     *
+     * @param spec what the user typed; may be {@code null}
+     * @return {@code true} when it names an entry, or at least a model of the catalog (whose weights
+     *     may then be unknown: {@link #find} says which exist); {@code false} for {@code null},
+     *     empty, or anything with a slash, a backslash or a {@code .pth}, {@code .pt} or {@code
+     *     .safetensors} ending
      */
     public boolean isName(String spec) {
         if (spec == null || spec.isEmpty() || spec.contains("/") || spec.contains("\\") || spec.endsWith(".pth")
@@ -159,6 +215,9 @@ public final class WeightsCatalog {
     /**
      * The entry a name denotes.
      *
+     * @param spec {@code MODEL}, {@code MODEL:WEIGHTS} or {@code Enum_Weights.MEMBER}, in any case;
+     *     surrounding spaces are ignored; {@code DEFAULT} as weights or member picks the model's default
+     * @return the matching entry
      * @throws IllegalArgumentException "unknown weights 'X'; did you mean ...?" listing the
      *     closest names (or the model's weights, when the model is known)
      */
@@ -208,7 +267,14 @@ public final class WeightsCatalog {
         return (colon < 0 ? spec : spec.substring(0, colon)).trim();
     }
 
-    /** The {@code n} catalog ids closest to {@code spec} by edit distance. */
+    /**
+     * The {@code n} catalog ids closest to {@code spec} by edit distance.
+     *
+     * @param spec any text; compared case-insensitively with each whole id and with its model part,
+     *     the smaller distance counting
+     * @param n the most ids to return
+     * @return at most {@code n} ids, closest first, ties in {@code String} order
+     */
     public List<String> closest(String spec, int n) {
         String s = spec.toLowerCase(Locale.ROOT);
         return entries.stream().map(PublishedWeights::id)

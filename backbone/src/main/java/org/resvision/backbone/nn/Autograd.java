@@ -16,7 +16,12 @@ public final class Autograd {
 
     private Autograd() {}
 
-    /** True when ops on this thread are recorded for backward (any engine but PyTorch: assumed). */
+    /**
+     * True when ops on this thread are recorded for backward (any engine but PyTorch: assumed).
+     *
+     * @return libtorch's grad mode of the calling thread (thread-local: each thread has its own);
+     *     always {@code true} on an engine other than PyTorch
+     */
     public static boolean isRecording() {
         return !isPyTorch() || JniUtils.isGradMode();
     }
@@ -25,6 +30,11 @@ public final class Autograd {
      * Stops recording on this thread until the scope is closed, which restores the previous
      * state: inference entry points use it so that a call from any thread (a new thread records by
      * default) builds no graph.
+     *
+     * @return a scope to close on the same thread (grad mode is thread-local), best in a
+     *     try-with-resources: closing it turns recording back on only if it was on when {@code
+     *     noGrad()} was called, and closing it twice is harmless; on an engine other than PyTorch
+     *     both the call and the close do nothing
      */
     public static Scope noGrad() {
         if (!isPyTorch()) {

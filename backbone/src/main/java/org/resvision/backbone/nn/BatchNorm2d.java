@@ -13,6 +13,13 @@ import java.util.List;
  */
 public final class BatchNorm2d extends BatchNormBase {
 
+    /**
+     * A trainable BatchNorm; its parameters get their arrays at DJL's {@code initialize}.
+     *
+     * @param channels C of the [N, C, H, W] input
+     * @param eps added to the variance before the square root ({@link Norm#DEFAULT_EPS}, 1e-5, in
+     *     torchvision)
+     */
     public BatchNorm2d(int channels, float eps) {
         super(channels, eps, true);
     }

@@ -81,10 +81,20 @@ abstract class BatchNormBase extends TorchModule {
         return new Shape[] {inputShapes[0]};
     }
 
+    /**
+     * The channel count.
+     *
+     * @return C of the [N, C, H, W] input, the length of each of the four tensors
+     */
     public int channels() {
         return channels;
     }
 
+    /**
+     * The epsilon added to the variance.
+     *
+     * @return the value given at construction (see {@link Norm#eps()})
+     */
     public float eps() {
         return eps;
     }

@@ -65,7 +65,14 @@ public final class Conv2dLayer extends TorchModule {
         }
     }
 
-    /** A builder for {@code in -> out} channels with a {@code kernel x kernel} window. */
+    /**
+     * A builder for {@code in -> out} channels with a {@code kernel x kernel} window.
+     *
+     * @param in input channels; must be divisible by the groups set on the builder
+     * @param out output channels; must be divisible by the groups set on the builder
+     * @param kernel the square kernel's side, in pixels
+     * @return a builder with the defaults listed at {@link Builder}
+     */
     public static Builder builder(int in, int out, int kernel) {
         return new Builder(in, out, kernel);
     }
@@ -86,7 +93,14 @@ public final class Conv2dLayer extends TorchModule {
                 groups);
     }
 
-    /** Applies the convolution to one array. */
+    /**
+     * Applies the convolution to one array.
+     *
+     * @param ps the parameter store that supplies the weight (and bias) on {@code x}'s device
+     * @param x the input [N, in, H, W]; not closed
+     * @param training whether this is a training pass (the convolution computes the same either way)
+     * @return a new array [N, out, H', W'] (see the class comment), owned by {@code x}'s manager
+     */
     public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
         return forward(ps, new NDList(x), training).singletonOrThrow();
     }
@@ -103,15 +117,30 @@ public final class Conv2dLayer extends TorchModule {
         return (size + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
     }
 
+    /**
+     * The input channel count.
+     *
+     * @return {@code in} as given to {@link #builder}
+     */
     public int inChannels() {
         return inChannels;
     }
 
+    /**
+     * The output channel count.
+     *
+     * @return {@code out} as given to {@link #builder}
+     */
     public int outChannels() {
         return outChannels;
     }
 
-    /** Builder with PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, bias on. */
+    /**
+     * Builder with PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, bias on. The
+     * default weight initialization is torchvision ResNet's {@link Initializers#kaimingNormalFanOut()}
+     * (not {@code nn.Conv2d}'s own), the default bias initialization PyTorch's U(-1/sqrt(fan_in),
+     * 1/sqrt(fan_in)). Not thread-safe: use one builder per thread.
+     */
     public static final class Builder {
         private final int in;
         private final int out;
@@ -130,41 +159,94 @@ public final class Conv2dLayer extends TorchModule {
             this.kernel = kernel;
         }
 
+        /**
+         * Sets the stride.
+         *
+         * @param s the step of the window in both directions, in pixels (default 1)
+         * @return this builder
+         */
         public Builder stride(int s) {
             stride = s;
             return this;
         }
 
+        /**
+         * Sets the zero padding.
+         *
+         * @param p pixels of zeros added on each side, in both directions (default 0)
+         * @return this builder
+         */
         public Builder padding(int p) {
             padding = p;
             return this;
         }
 
+        /**
+         * Sets the dilation.
+         *
+         * @param d the spacing between kernel taps, in pixels (default 1: adjacent)
+         * @return this builder
+         */
         public Builder dilation(int d) {
             dilation = d;
             return this;
         }
 
+        /**
+         * Sets the number of groups.
+         *
+         * @param g channel groups convolved separately (default 1); {@code in} and {@code out} must
+         *     be divisible by it, checked by {@link #build()}
+         * @return this builder
+         */
         public Builder groups(int g) {
             groups = g;
             return this;
         }
 
+        /**
+         * Sets whether the layer has a bias.
+         *
+         * @param b {@code true} (default) for a {@code bias} [out] parameter, {@code false} for none
+         *     (as before a BatchNorm)
+         * @return this builder
+         */
         public Builder bias(boolean b) {
             bias = b;
             return this;
         }
 
+        /**
+         * Sets how the weight is initialized.
+         *
+         * @param init the initializer of {@code weight} [out, in/groups, k, k] (default {@link
+         *     Initializers#kaimingNormalFanOut()})
+         * @return this builder
+         */
         public Builder weightInit(Initializer init) {
             weightInit = init;
             return this;
         }
 
+        /**
+         * Sets how the bias is initialized; ignored without a bias.
+         *
+         * @param init the initializer of {@code bias} [out], or {@code null} (default) for
+         *     U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in
+         * @return this builder
+         */
         public Builder biasInit(Initializer init) {
             biasInit = init;
             return this;
         }
 
+        /**
+         * Builds the layer; its parameters get their arrays at DJL's {@code initialize}.
+         *
+         * @return a new, uninitialized layer
+         * @throws IllegalArgumentException if {@code in} or {@code out} is not divisible by the
+         *     groups
+         */
         public Conv2dLayer build() {
             return new Conv2dLayer(this);
         }

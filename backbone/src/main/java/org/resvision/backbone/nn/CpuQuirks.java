@@ -23,7 +23,13 @@ public final class CpuQuirks {
 
     private CpuQuirks() {}
 
-    /** Whether channels-last 1x1 convolutions of ResNet-50's widths would crash libtorch on this machine. */
+    /**
+     * Whether channels-last 1x1 convolutions of ResNet-50's widths would crash libtorch on this machine.
+     *
+     * @return {@code true} for an AMD CPU with no cache listed under {@code
+     *     /sys/devices/system/cpu/cpu0/cache}; detected once, when this class is loaded, and
+     *     {@code false} wherever {@code /proc/cpuinfo} cannot be read (e.g. not Linux)
+     */
     public static boolean channelsLastConvolutionCrashes() {
         return CHANNELS_LAST_CONV_CRASHES;
     }

@@ -16,6 +16,13 @@ public final class DropoutLayer extends TorchModule {
 
     private final float p;
 
+    /**
+     * A dropout layer.
+     *
+     * @param p the probability of zeroing an element while training, in [0, 1); 0 makes the layer
+     *     an identity
+     * @throws IllegalArgumentException if {@code p} is negative or at least 1
+     */
     public DropoutLayer(float p) {
         if (p < 0 || p >= 1) {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);

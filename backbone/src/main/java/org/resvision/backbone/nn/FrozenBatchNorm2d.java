@@ -16,6 +16,14 @@ import ai.djl.util.PairList;
  */
 public final class FrozenBatchNorm2d extends BatchNormBase {
 
+    /**
+     * A frozen BatchNorm; its four buffers get their arrays at DJL's {@code initialize} and their
+     * values from a checkpoint.
+     *
+     * @param channels C of the [N, C, H, W] input
+     * @param eps added to {@code running_var} before the square root ({@link Norm#DEFAULT_EPS}, 1e-5;
+     *     0.0 for torchvision's v1 COCO detection weights)
+     */
     public FrozenBatchNorm2d(int channels, float eps) {
         super(channels, eps, false);
     }

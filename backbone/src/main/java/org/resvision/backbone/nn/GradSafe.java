@@ -22,14 +22,26 @@ public final class GradSafe {
 
     private GradSafe() {}
 
-    /** {@code x * value}, differentiable. */
+    /**
+     * {@code x * value}, differentiable.
+     *
+     * @param x any array; not closed
+     * @param value the factor, made a 0-d array of {@code x}'s data type on {@code x}'s device
+     * @return a new array of {@code x}'s shape and data type, owned by {@code x}'s manager
+     */
     public static NDArray mul(NDArray x, float value) {
         try (NDArray s = scalar(x, value)) {
             return x.mul(s);
         }
     }
 
-    /** {@code x / value}, differentiable. */
+    /**
+     * {@code x / value}, differentiable.
+     *
+     * @param x any array; not closed
+     * @param value the divisor, made a 0-d array of {@code x}'s data type on {@code x}'s device
+     * @return a new array of {@code x}'s shape and data type, owned by {@code x}'s manager
+     */
     public static NDArray div(NDArray x, float value) {
         try (NDArray s = scalar(x, value)) {
             return x.div(s);
@@ -40,20 +52,41 @@ public final class GradSafe {
         return like.getManager().full(new Shape(), value, like.getDataType(), like.getDevice());
     }
 
-    /** An int64 array owned by libtorch (safe as a saved index). */
+    /**
+     * An int64 array owned by libtorch (safe as a saved index).
+     *
+     * @param m the manager that owns the result (and whose device it is on)
+     * @param values copied; the Java array may be reused afterwards
+     * @return a new 1-d int64 array [values.length], owned by {@code m}
+     */
     public static NDArray longs(NDManager m, long[] values) {
         try (NDArray wrapped = m.create(values)) {
             return wrapped.duplicate();
         }
     }
 
-    /** A float32 array owned by libtorch (safe as a saved operand). */
+    /**
+     * A float32 array owned by libtorch (safe as a saved operand).
+     *
+     * @param m the manager that owns the result (and whose device it is on)
+     * @param values the elements in row-major order; copied
+     * @param shape the result's shape; its size must be {@code values.length}
+     * @return a new float32 array of {@code shape}, owned by {@code m}
+     */
     public static NDArray floats(NDManager m, float[] values, Shape shape) {
         try (NDArray wrapped = m.create(values, shape)) {
             return wrapped.duplicate();
         }
     }
 
+    /**
+     * A 1-d float32 array owned by libtorch: {@link #floats(NDManager, float[], Shape)} with shape
+     * [values.length].
+     *
+     * @param m the manager that owns the result (and whose device it is on)
+     * @param values the elements; copied
+     * @return a new float32 array [values.length], owned by {@code m}
+     */
     public static NDArray floats(NDManager m, float[] values) {
         return floats(m, values, new Shape(values.length));
     }
@@ -62,6 +95,16 @@ public final class GradSafe {
      * A sparse COO float32 matrix owned by libtorch: {@code coords} holds the row indices of the
      * {@code values.length} entries, then their column indices. {@code sparse.matMul(dense)} is
      * differentiable in the dense operand (the backward multiplies by the transpose).
+     *
+     * @param m the manager that owns the result; the temporary index and value arrays made here are
+     *     closed before this returns
+     * @param coords {@code 2 * values.length} 0-based indices: all row indices, then all column
+     *     indices
+     * @param values the stored entries
+     * @param shape the dense shape, [rows, columns]
+     * @param device where the result lives
+     * @return a new sparse COO float32 array of {@code shape} on {@code device}, owned by {@code m}
+     * @throws ClassCastException on an engine other than PyTorch (the sparse tensor is libtorch's)
      */
     public static NDArray sparseCoo(NDManager m, long[] coords, float[] values, Shape shape, Device device) {
         try (NDArray idx = longs(m, coords); NDArray i2 = idx.reshape(2, values.length); NDArray val = floats(m, values);

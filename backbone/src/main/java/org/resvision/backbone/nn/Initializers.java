@@ -8,7 +8,12 @@ public final class Initializers {
 
     private Initializers() {}
 
-    /** {@code kaiming_normal_(mode="fan_out", nonlinearity="relu")}, as torchvision's ResNet. */
+    /**
+     * {@code kaiming_normal_(mode="fan_out", nonlinearity="relu")}, as torchvision's ResNet.
+     *
+     * @return an initializer drawing N(0, std^2) with std = sqrt(2 / fan_out), fan_out = shape[0]
+     *     times the product of shape[2:], for weights of at least 2 dimensions
+     */
     public static Initializer kaimingNormalFanOut() {
         return (manager, shape, dataType) -> {
             double std = Math.sqrt(2.0 / fanOut(shape));
@@ -16,7 +21,14 @@ public final class Initializers {
         };
     }
 
-    /** {@code kaiming_uniform_(a=a)}: U(-b, b) with b = sqrt(6 / ((1 + a^2) fan_in)). */
+    /**
+     * {@code kaiming_uniform_(a=a)}: U(-b, b) with b = sqrt(6 / ((1 + a^2) fan_in)).
+     *
+     * @param a the negative slope of the leaky ReLU the layer is assumed to feed (torchvision's FPN
+     *     uses 1, giving b = sqrt(3 / fan_in))
+     * @return an initializer for weights of at least 2 dimensions, fan_in = shape[1] times the
+     *     product of shape[2:]
+     */
     public static Initializer kaimingUniform(double a) {
         return (manager, shape, dataType) -> {
             double bound = Math.sqrt(6.0 / ((1 + a * a) * fanIn(shape)));
@@ -24,7 +36,13 @@ public final class Initializers {
         };
     }
 
-    /** U(-1/sqrt(fanIn), 1/sqrt(fanIn)): PyTorch's default for Linear/Conv weights and biases. */
+    /**
+     * U(-1/sqrt(fanIn), 1/sqrt(fanIn)): PyTorch's default for Linear/Conv weights and biases.
+     *
+     * @param fanIn the layer's fan_in ({@code in_features} for Linear, {@code in/groups * k * k} for a
+     *     convolution), used for any shape: a bias takes its weight's fan_in, not its own
+     * @return an initializer whose bound does not depend on the shape it is given
+     */
     public static Initializer uniformFanIn(long fanIn) {
         return (manager, shape, dataType) -> {
             double bound = 1.0 / Math.sqrt(fanIn);

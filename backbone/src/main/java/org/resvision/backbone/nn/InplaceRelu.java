@@ -56,7 +56,14 @@ public final class InplaceRelu {
 
     private InplaceRelu() {}
 
-    /** ReLU of {@code x}, written into {@code x}'s storage when possible (see the class comment). */
+    /**
+     * ReLU of {@code x}, written into {@code x}'s storage when possible (see the class comment).
+     *
+     * @param x any array; in place only for an unnamed PyTorch array, and then it must not be read
+     *     again (its values are replaced); it is not closed either way
+     * @return a new NDArray handle owned by {@code x}'s manager: on {@code x}'s storage when in
+     *     place, else a new array; close it and {@code x} separately
+     */
     public static NDArray apply(NDArray x) {
         PtSymbolBlock module = x instanceof PtNDArray && x.getName() == null ? Holder.MODULE : null;
         if (module == null) {
@@ -67,7 +74,13 @@ public final class InplaceRelu {
         return IValueUtils.forward(module, new NDList(x), Autograd.isRecording()).singletonOrThrow();
     }
 
-    /** Whether {@link #apply} runs in place in this JVM (false: it falls back to the copying op). */
+    /**
+     * Whether {@link #apply} runs in place in this JVM (false: it falls back to the copying op).
+     *
+     * @return {@code true} when the TorchScript module loaded; the first use of this class's
+     *     module (this call, or {@link #apply} on a PyTorch array) loads it, and the answer then
+     *     stays the same for the life of the JVM
+     */
     public static boolean available() {
         return Holder.MODULE != null;
     }

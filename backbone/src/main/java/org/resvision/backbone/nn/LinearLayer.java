@@ -19,6 +19,12 @@ public final class LinearLayer extends TorchModule {
     private final Parameter weight;
     private final Parameter bias;
 
+    /**
+     * A fully connected layer.
+     *
+     * @param in input features (the last dimension of the [N, in] input)
+     * @param out output features
+     */
     public LinearLayer(int in, int out) {
         this.in = in;
         this.out = out;
@@ -55,10 +61,20 @@ public final class LinearLayer extends TorchModule {
         return new Shape[] {new Shape(inputShapes[0].get(0), out)};
     }
 
+    /**
+     * The input feature count.
+     *
+     * @return {@code in} as given to the constructor
+     */
     public int inFeatures() {
         return in;
     }
 
+    /**
+     * The output feature count.
+     *
+     * @return {@code out} as given to the constructor
+     */
     public int outFeatures() {
         return out;
     }

@@ -22,6 +22,16 @@ public record LoadReport(
         List<String> shapeMismatches,
         List<String> renamed) {
 
+    /**
+     * Copies the four lists into unmodifiable ones.
+     *
+     * @param loaded the number of tensors copied into the module
+     * @param missing module parameter names the checkpoint lacks
+     * @param unexpected checkpoint names (prefix stripped) the module has no parameter for
+     * @param shapeMismatches one "name: checkpoint [a, b] vs model [c, d]" line per name not loaded
+     * @param renamed "old -&gt; new" for each legacy name accepted
+     * @throws NullPointerException if a list or one of its elements is {@code null}
+     */
     public LoadReport {
         missing = List.copyOf(missing);
         unexpected = List.copyOf(unexpected);
@@ -29,12 +39,22 @@ public record LoadReport(
         renamed = List.copyOf(renamed);
     }
 
-    /** True when every parameter was loaded and nothing was left over. */
+    /**
+     * True when every parameter was loaded and nothing was left over.
+     *
+     * @return {@code true} when {@code missing}, {@code unexpected} and {@code shapeMismatches} are
+     *     all empty (renamed legacy names do not count against it)
+     */
     public boolean isExact() {
         return missing.isEmpty() && unexpected.isEmpty() && shapeMismatches.isEmpty();
     }
 
-    /** One line: counts plus the first few names of each problem. */
+    /**
+     * One line: counts plus the first few names of each problem.
+     *
+     * @return e.g. {@code "318 tensors loaded; 2 missing: fc.weight, fc.bias"}: at most 5 names per
+     *     problem, then how many more; renamed names are not listed
+     */
     public String summary() {
         StringBuilder sb = new StringBuilder();
         sb.append(loaded).append(" tensors loaded");

@@ -13,7 +13,14 @@ public final class MemoryFormat {
 
     private MemoryFormat() {}
 
-    /** The same values, stored channels-last (a copy; the result is a permuted view of NHWC memory). */
+    /**
+     * The same values, stored channels-last (a copy; the result is a permuted view of NHWC memory).
+     *
+     * @param x a 4-d array [N, C, H, W]; not closed
+     * @return a new array of {@code x}'s shape [N, C, H, W] and data type with NHWC strides, owned
+     *     by {@code x}'s manager; when {@code x} is already channels-last, libtorch returns views
+     *     and the result shares {@code x}'s storage instead of copying it
+     */
     public static NDArray channelsLast(NDArray x) {
         Shape s = x.getShape();
         try (NDArray nhwc = x.transpose(0, 2, 3, 1);
@@ -26,7 +33,14 @@ public final class MemoryFormat {
         }
     }
 
-    /** The same values, stored contiguously (NCHW); a copy. */
+    /**
+     * The same values, stored contiguously (NCHW); a copy.
+     *
+     * @param x an array of at least one dimension (normally [N, C, H, W]); not closed
+     * @return a new array of {@code x}'s shape and data type with contiguous strides, owned by
+     *     {@code x}'s manager; when {@code x} is already contiguous the reshapes are views and the
+     *     result shares {@code x}'s storage instead of copying it
+     */
     public static NDArray contiguous(NDArray x) {
         Shape s = x.getShape();
         try (NDArray flat = x.reshape(s.get(0), -1)) {

@@ -20,6 +20,13 @@ public final class ReluLayer extends TorchModule {
         this(false);
     }
 
+    /**
+     * A ReLU that is in place or not.
+     *
+     * @param inplace {@code true} for {@code nn.ReLU(inplace=True)}: the input's storage is
+     *     overwritten (see {@link InplaceRelu} for when that is allowed); {@code false} for a new
+     *     output array
+     */
     public ReluLayer(boolean inplace) {
         this.inplace = inplace;
     }

@@ -27,6 +27,9 @@ import org.resvision.backbone.weights.WeightsIO;
  * Legacy FPN names ({@code fpn.inner_blocks.0.weight}, torchvision before 0.13, used by its
  * published COCO checkpoints) are accepted for {@code fpn.inner_blocks.0.0.weight}, and the
  * legacy RPN head conv ({@code rpn.head.conv.weight}) for {@code rpn.head.conv.0.0.weight}.
+ *
+ * <p>Stateless; calls on different modules may run at the same time, but a load writes the
+ * module's parameter arrays in place, so no other thread may use that module while it runs.
  */
 public final class StateDictLoader {
 
@@ -43,6 +46,11 @@ public final class StateDictLoader {
      * random values (torchvision's builders draw them, then {@code load_state_dict} overwrites
      * them): for a module about to be loaded strictly, where every parameter is then copied from
      * the checkpoint. Not for lenient loads, which may leave parameters as initialised.
+     *
+     * @param <T> the module's type
+     * @param module a module not yet initialized; the initializer of every parameter is replaced by
+     *     one that allocates arrays of unspecified content
+     * @return {@code module}
      */
     public static <T extends TorchModule> T uninitializedForStrictLoad(T module) {
         module.setInitializer((manager, shape, dataType) -> manager.create(shape, dataType), p -> true);
@@ -53,6 +61,19 @@ public final class StateDictLoader {
      * Reads {@code file} (a {@code .pth} or safetensors) and loads it into {@code module}; the
      * file's arrays live in a sub-manager of {@code manager} that is closed before this returns,
      * so only the module's copy of the weights stays in memory.
+     *
+     * @param module the initialized module to fill
+     * @param file the checkpoint; format recognised by content ({@link WeightsIO#load})
+     * @param manager the parent of the temporary manager that holds the file's arrays; nothing is
+     *     left attached to it
+     * @param checkpointPrefix prefix of the wanted checkpoint keys ({@code ""} for all, {@code
+     *     "backbone."} for a detection checkpoint's backbone; see {@link #detectPrefix})
+     * @param strict throw unless every parameter is loaded and nothing is left over
+     * @return what was loaded
+     * @throws WeightsFormatException the file is not a readable state dict, or (see {@link
+     *     #load(TorchModule, StateDict, Path, String, boolean)}) it does not fit the module
+     * @throws java.io.IOException the file cannot be read
+     * @throws IllegalStateException the module is not initialized
      */
     public static LoadReport load(TorchModule module, Path file, NDManager manager, String checkpointPrefix, boolean strict)
             throws java.io.IOException {
@@ -64,12 +85,20 @@ public final class StateDictLoader {
     /**
      * Loads {@code dict} into {@code module}, which must be initialized.
      *
+     * <p>Each matched tensor is copied into the parameter's existing array (converted to its device
+     * and data type when they differ), without recording autograd; {@code dict} keeps its arrays
+     * and the module shares none of them. When one of the exceptions below is thrown, nothing has
+     * been copied.
+     *
+     * @param module the initialized module to fill
+     * @param dict the checkpoint's tensors; not modified or closed
      * @param source the file the dict came from (for messages)
      * @param checkpointPrefix prefix of the wanted checkpoint keys ({@code ""} for all)
      * @param strict throw unless every parameter is loaded and nothing is left over
      * @return what was loaded
      * @throws WeightsFormatException in strict mode on any mismatch, and always when nothing at
      *     all matches (the file is for another architecture)
+     * @throws IllegalStateException a parameter the checkpoint has is not initialized
      */
     public static LoadReport load(
             TorchModule module, StateDict dict, Path source, String checkpointPrefix, boolean strict)
@@ -141,6 +170,12 @@ public final class StateDictLoader {
      * {@code ""} for a classification checkpoint loaded into a ResNet, {@code "backbone."} for a
      * detection checkpoint loaded into a {@code BackboneWithFpn}), or {@code null} if no name
      * matches at all. A leading {@code module.} (DataParallel) is ignored.
+     *
+     * @param module the module whose {@link TorchModule#namedParameters()} names are looked for
+     *     (it need not be initialized)
+     * @param dict the checkpoint
+     * @return the prefix most checkpoint keys have before a name of the module: empty, or ending
+     *     in a dot; on a tie the shorter one; {@code null} when no key ends in a parameter name
      */
     public static String detectPrefix(TorchModule module, StateDict dict) {
         Set<String> names = module.namedParameters().keySet();
@@ -200,6 +235,12 @@ public final class StateDictLoader {
      * The module's parameters as a state dict with PyTorch's names, sharing the module's arrays
      * (no copy); BatchNorm's {@code num_batches_tracked} is added as an int64 zero scalar so the
      * file loads into torchvision with {@code strict=True}.
+     *
+     * @param module an initialized module
+     * @param manager owns the {@code num_batches_tracked} scalars created here (and only those):
+     *     close it once the dict has been written
+     * @return a new dict in {@link TorchModule#namedParameters()} order, each {@code
+     *     num_batches_tracked} right after its BatchNorm's {@code running_var}
      */
     public static StateDict export(TorchModule module, NDManager manager) {
         StateDict out = new StateDict();

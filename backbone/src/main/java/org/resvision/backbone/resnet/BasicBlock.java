@@ -6,6 +6,7 @@ import org.resvision.backbone.nn.Norm;
 /** ResNet-18/34's block: two 3x3 convs (stride on the first), expansion 1. */
 public final class BasicBlock extends ResidualBlock {
 
+    /** Output channels per unit of {@code planes}: a basic block outputs {@code planes} channels. */
     public static final int EXPANSION = 1;
 
     /**

@@ -13,7 +13,11 @@ public enum BlockType {
         this.expansion = expansion;
     }
 
-    /** Output channels per unit of {@code planes}. */
+    /**
+     * Output channels per unit of {@code planes}.
+     *
+     * @return 1 for {@link #BASIC}, 4 for {@link #BOTTLENECK}
+     */
     public int expansion() {
         return expansion;
     }

@@ -10,6 +10,7 @@ import org.resvision.backbone.nn.Norm;
  */
 public final class Bottleneck extends ResidualBlock {
 
+    /** Output channels per unit of {@code planes}: a bottleneck outputs {@code 4 * planes} channels. */
     public static final int EXPANSION = 4;
 
     /**

@@ -30,6 +30,11 @@ import org.resvision.backbone.nn.TorchSequential;
  * layer1..layer4} (strides 4, 8, 16, 32 unless dilated; channels 64..512 x expansion) and
  * {@code logits} [N, numClasses] when the config has a head. {@link #forward} returns the logits
  * when there is a head, else the four layer outputs (as torchvision's IntermediateLayerGetter).
+ *
+ * <p>Thread-safety: as for every {@link TorchModule}, one initialized network may serve several
+ * DJL Predictors, one Predictor per thread, since inference only reads the parameters; training
+ * is single-threaded. {@link #setChannelsLastMinPositions} and {@link #setTrainableLayers} write
+ * unsynchronized state: call them before the network is shared.
  */
 public final class ResNet extends TorchModule {
 
@@ -51,6 +56,12 @@ public final class ResNet extends TorchModule {
      */
     public static final long DEFAULT_CHANNELS_LAST_MIN_POSITIONS = CpuQuirks.channelsLastConvolutionCrashes() ? Long.MAX_VALUE : 512;
 
+    /**
+     * Builds the network, uninitialized (DJL's {@code initialize} allocates the parameters; the
+     * convolutions draw torchvision's kaiming-normal weights).
+     *
+     * @param config the architecture; an {@code fc} head exists when {@code config.numClasses() > 0}
+     */
     public ResNet(ResNetConfig config) {
         this.config = config;
         conv1 = register("conv1", Conv2dLayer.builder(3, 64, 7).stride(2).padding(3).bias(false).build());
@@ -89,16 +100,32 @@ public final class ResNet extends TorchModule {
         };
     }
 
+    /**
+     * The architecture this network was built from.
+     *
+     * @return the config given to the constructor
+     */
     public ResNetConfig config() {
         return config;
     }
 
-    /** Whether the {@code fc} classification head exists. */
+    /**
+     * Whether the {@code fc} classification head exists.
+     *
+     * @return {@code true} when the config has {@code numClasses > 0}
+     */
     public boolean hasHead() {
         return fc != null;
     }
 
-    /** Output stride of layer{@code i} (1..4): 4, 8, 16, 32 without dilation. */
+    /**
+     * Output stride of layer{@code i} (1..4): 4, 8, 16, 32 without dilation.
+     *
+     * @param layer the stage, 1 to 4
+     * @return input pixels per output position along each side; a dilated stage keeps the previous
+     *     stage's stride (8, 8, 8 for layer2..4 with FCN's {@code [false, true, true]})
+     * @throws ArrayIndexOutOfBoundsException if {@code layer} is not in 1..4
+     */
     public int stride(int layer) {
         return strides[layer - 1];
     }
@@ -108,8 +135,19 @@ public final class ResNet extends TorchModule {
      * requested are freed as soon as the next one is computed. Returned arrays belong to the
      * input's manager.
      *
-     * @param x images [N, 3, H, W]
+     * @param ps the parameter store that supplies the parameters on {@code x}'s device
+     * @param x images [N, 3, H, W]; not closed
+     * @param training {@code true} for a training pass (BatchNorm2d then normalises with the
+     *     batch's statistics and updates its running ones), {@code false} for inference
      * @param wanted names from {@link #STAGES}; {@code logits} needs the head
+     * @return a new map, in {@link #STAGES} order, from each wanted name to its array (named after
+     *     the stage; the caller closes them): {@code stem} is [N, 64, ceil(H / 4), ceil(W / 4)],
+     *     {@code layerI} is [N, C, ceil(H / s), ceil(W / s)] with s = {@link #stride}{@code (I)} and
+     *     C = {@link ResNetConfig#stageChannels}{@code (I)}, either possibly with channels-last
+     *     strides; {@code logits} is [N, numClasses], before softmax; empty when {@code wanted} is
+     *     empty
+     * @throws IllegalArgumentException a name is not a stage, or {@code logits} is wanted without a
+     *     head
      */
     public Map<String, NDArray> features(
             ParameterStore ps, NDArray x, boolean training, Set<String> wanted) {
@@ -223,6 +261,10 @@ public final class ResNet extends TorchModule {
      * convolutions up to 1.5x faster and small maps' (where the weights dominate) up to 1.8x
      * slower. Values and shapes are the same either way; returned stages may be channels-last
      * strided. {@code Long.MAX_VALUE} disables it.
+     *
+     * @param positions the threshold in N x H x W positions; the initial value is the system
+     *     property {@code resvision.channelsLastMinPositions}, else {@link
+     *     #DEFAULT_CHANNELS_LAST_MIN_POSITIONS}
      */
     public void setChannelsLastMinPositions(long positions) {
         channelsLastMinPositions = positions;
@@ -241,6 +283,10 @@ public final class ResNet extends TorchModule {
      * torchvision's {@code trainable_layers}: 0 freezes the whole body, 5 trains everything;
      * otherwise the last {@code n} of {@code layer4, layer3, layer2, layer1, conv1} train ({@code
      * bn1} only with 5). The {@code fc} head, if any, stays trainable.
+     *
+     * @param n how many of {@code layer4, layer3, layer2, layer1, conv1}, in that order, take
+     *     gradients: 0 to 5
+     * @throws IllegalArgumentException if {@code n} is outside 0..5
      */
     public void setTrainableLayers(int n) {
         if (n < 0 || n > 5) {
@@ -258,7 +304,12 @@ public final class ResNet extends TorchModule {
         }
     }
 
-    /** Number of parameters that currently take gradients. */
+    /**
+     * Number of parameters that currently take gradients.
+     *
+     * @return the element count (as torch's {@code numel}) summed over every parameter that
+     *     requires a gradient; running statistics never do
+     */
     public long trainableParameterCount() {
         long count = 0;
         for (Parameter p : namedParameters().values()) {

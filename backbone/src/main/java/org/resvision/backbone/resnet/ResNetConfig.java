@@ -10,6 +10,9 @@ import org.resvision.backbone.nn.Norm;
  * #of(String)} with {@code resnet18, resnet34, resnet50, resnet101, resnet152,
  * resnext50_32x4d, wide_resnet50_2}.
  *
+ * <p>The constructor copies {@code layers} and {@code replaceStrideWithDilation}, but the accessors
+ * return the record's own arrays: do not modify them.
+ *
  * @param arch the preset name (informational)
  * @param block the block type
  * @param layers blocks per stage, e.g. {@code [3, 4, 6, 3]} for ResNet-50
@@ -43,6 +46,20 @@ public record ResNetConfig(
                     "resnext50_32x4d",
                     "wide_resnet50_2");
 
+    /**
+     * Checks the arguments and copies the arrays.
+     *
+     * @param arch the preset name (informational)
+     * @param block the block type
+     * @param layers blocks per stage: 4 entries
+     * @param groups groups of the 3x3 conv in bottlenecks (1 for {@link BlockType#BASIC})
+     * @param widthPerGroup bottleneck width per group (64 for {@link BlockType#BASIC})
+     * @param replaceStrideWithDilation for layer2..layer4: 3 entries
+     * @param norm the normalisation layer kind
+     * @param numClasses classes of the {@code fc} head; 0 for none
+     * @throws IllegalArgumentException {@code layers} does not have 4 entries, {@code
+     *     replaceStrideWithDilation} not 3, or a basic-block network has other groups or width
+     */
     public ResNetConfig {
         if (layers.length != 4) {
             throw new IllegalArgumentException("layers must have 4 entries, got " + layers.length);
@@ -57,7 +74,13 @@ public record ResNetConfig(
         replaceStrideWithDilation = replaceStrideWithDilation.clone();
     }
 
-    /** torchvision's preset of that name: BatchNorm (eps 1e-5), stride 32, 1000 classes. */
+    /**
+     * torchvision's preset of that name: BatchNorm (eps 1e-5), stride 32, 1000 classes.
+     *
+     * @param arch one of {@link #ARCHS}, in any case
+     * @return a new config
+     * @throws IllegalArgumentException for another name (the message lists the known ones)
+     */
     public static ResNetConfig of(String arch) {
         boolean[] noDilation = {false, false, false};
         Norm bn = Norm.batchNorm();
@@ -74,26 +97,54 @@ public record ResNetConfig(
         };
     }
 
+    /**
+     * The same config with another normalisation.
+     *
+     * @param newNorm the normalisation layer kind and epsilon
+     * @return a new config; this one is unchanged
+     */
     public ResNetConfig withNorm(Norm newNorm) {
         return new ResNetConfig(arch, block, layers, groups, widthPerGroup, replaceStrideWithDilation, newNorm, numClasses);
     }
 
+    /**
+     * The same config with another head.
+     *
+     * @param classes classes of the {@code fc} head; 0 for no head
+     * @return a new config; this one is unchanged
+     */
     public ResNetConfig withNumClasses(int classes) {
         return new ResNetConfig(arch, block, layers, groups, widthPerGroup, replaceStrideWithDilation, norm, classes);
     }
 
-    /** Output stride 16 ({@code [false, false, true]}) or 8 ({@code [false, true, true]}). */
+    /**
+     * Output stride 16 ({@code [false, false, true]}) or 8 ({@code [false, true, true]}).
+     *
+     * @param layer2 dilate layer2 instead of striding it
+     * @param layer3 dilate layer3 instead of striding it
+     * @param layer4 dilate layer4 instead of striding it
+     * @return a new config; this one is unchanged
+     */
     public ResNetConfig withDilation(boolean layer2, boolean layer3, boolean layer4) {
         return new ResNetConfig(arch, block, layers, groups, widthPerGroup,
                 new boolean[] {layer2, layer3, layer4}, norm, numClasses);
     }
 
-    /** Channels of layer4's output (512 x expansion). */
+    /**
+     * Channels of layer4's output (512 x expansion).
+     *
+     * @return 512 for ResNet-18/34, 2048 for the bottleneck networks
+     */
     public int outChannels() {
         return 512 * block.expansion();
     }
 
-    /** Channels of layer{@code i}'s output, i in 1..4. */
+    /**
+     * Channels of layer{@code i}'s output, i in 1..4.
+     *
+     * @param i the stage, 1 to 4 (not checked)
+     * @return {@code 64 * 2^(i - 1) * expansion}: 64..512 for basic blocks, 256..2048 for bottlenecks
+     */
     public int stageChannels(int i) {
         return 64 * (1 << (i - 1)) * block.expansion();
     }

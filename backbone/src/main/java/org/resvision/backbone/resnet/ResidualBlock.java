@@ -87,7 +87,11 @@ public abstract class ResidualBlock extends TorchModule {
         return shapes;
     }
 
-    /** Output channels of this block. */
+    /**
+     * Output channels of this block.
+     *
+     * @return the last convolution's output channels ({@code planes * expansion})
+     */
     public int outChannels() {
         return convs[convs.length - 1].outChannels();
     }

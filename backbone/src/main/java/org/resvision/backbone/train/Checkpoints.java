@@ -30,6 +30,10 @@ import org.resvision.backbone.weights.WeightsIO;
  * atomically after the pair is committed; older pairs are then removed.
  *
  * <p>Run folders written before this layout (the pair directly in the run folder) still resume.
+ *
+ * <p>Stateless and without locks: calls on different run folders are independent, but no two
+ * threads or processes may save to or resume from the same run folder at once (a save removes
+ * every other pair).
  */
 public final class Checkpoints {
 
@@ -42,17 +46,34 @@ public final class Checkpoints {
 
     private Checkpoints() {}
 
-    /** The folder holding the committed pairs. */
+    /**
+     * The folder holding the committed pairs.
+     *
+     * @param runDir the run folder
+     * @return {@code runDir/checkpoints}, which may not exist
+     */
     public static Path folder(Path runDir) {
         return runDir.resolve("checkpoints");
     }
 
-    /** Whether {@code runDir} holds a checkpoint of either layout (a new run there would replace it). */
+    /**
+     * Whether {@code runDir} holds a checkpoint of either layout (a new run there would replace it).
+     *
+     * @param runDir the run folder; it need not exist
+     * @return {@code true} when there is a committed pair, or a {@code model.safetensors} or {@code
+     *     optimizer.safetensors} directly in {@code runDir}
+     * @throws IOException the checkpoints folder cannot be listed
+     */
     public static boolean exists(Path runDir) throws IOException {
         return latest(runDir) != null || Files.exists(runDir.resolve(OPTIMIZER)) || Files.exists(runDir.resolve(MODEL));
     }
 
-    /** Removes every checkpoint of either layout from {@code runDir} (a run started again). */
+    /**
+     * Removes every checkpoint of either layout from {@code runDir} (a run started again).
+     *
+     * @param runDir the run folder; other files in it are kept
+     * @throws IOException a file or folder cannot be moved or deleted
+     */
     public static void clear(Path runDir) throws IOException {
         if (Files.isDirectory(folder(runDir))) {
             discard(folder(runDir));
@@ -61,7 +82,19 @@ public final class Checkpoints {
         Files.deleteIfExists(runDir.resolve(OPTIMIZER));
     }
 
-    /** Commits the model and optimizer state of {@code iteration} as one checkpoint. */
+    /**
+     * Commits the model and optimizer state of {@code iteration} as one checkpoint.
+     *
+     * @param runDir the run folder; created if needed
+     * @param model written with torchvision's names ({@link StateDictLoader#export})
+     * @param optimizer its momentum buffers are written, plus an int64 {@code _iteration} scalar
+     * @param iteration the number of completed iterations: both files' {@code iteration} metadata
+     *     and the folder name {@code iter-NNNNNNN}; a pair of the same iteration is replaced
+     * @param manager the parent of a scratch manager for the scalars written, closed before this
+     *     returns
+     * @throws IOException writing, renaming or deleting fails; up to the rename that commits the
+     *     pair, the previous complete pair stays the newest; the temporary folder is deleted
+     */
     public static void save(Path runDir, TorchModule model, Sgd optimizer, int iteration, NDManager manager) throws IOException {
         Path folder = folder(runDir);
         Files.createDirectories(folder);
@@ -97,6 +130,18 @@ public final class Checkpoints {
     /**
      * The iteration to continue from, restoring model and optimizer from the newest complete pair;
      * 0 if the folder has none. Leftovers of an interrupted write are removed first.
+     *
+     * @param runDir the run folder; it need not exist
+     * @param model an initialized module, loaded strictly from the pair's {@code model.safetensors}
+     * @param optimizer its momentum buffers are replaced by the pair's
+     * @param manager owns the arrays read from both files; they stay attached to it after this
+     *     returns (the model and optimizer keep their own copies), until it is closed
+     * @return the iteration stored in the pair's metadata, i.e. how many iterations were done;
+     *     {@code 0} when there is no checkpoint (nothing is loaded then)
+     * @throws IOException a checkpoint cannot be read, the old layout has only one of the two
+     *     files, or the two files are from different iterations
+     * @throws org.resvision.backbone.weights.WeightsFormatException the model file does not fit
+     *     {@code model} exactly
      */
     public static int resume(Path runDir, TorchModule model, Sgd optimizer, NDManager manager) throws IOException {
         cleanLeftovers(runDir);

@@ -9,7 +9,19 @@ public final class Recipe {
 
     private Recipe() {}
 
-    /** Throws {@link IllegalArgumentException} naming the first field that no training run can use. */
+    /**
+     * Throws {@link IllegalArgumentException} naming the first field that no training run can use.
+     *
+     * @param batchSize {@code batch_size}, images per step: at least 1
+     * @param iterations {@code iterations}, optimizer steps of the run: at least 1
+     * @param lr {@code lr}, the base learning rate: positive and finite
+     * @param momentum {@code momentum}: in [0, 1)
+     * @param weightDecay {@code weight_decay}: finite and at least 0
+     * @param logEvery {@code log_every}, iterations between log lines: at least 1
+     * @param checkpointEvery {@code checkpoint_every}, iterations between checkpoints: at least 1
+     * @throws IllegalArgumentException for the first bad value, checked in the order batch_size,
+     *     iterations, log_every, checkpoint_every, lr, momentum, weight_decay
+     */
     public static void check(int batchSize, int iterations, float lr, float momentum, float weightDecay, int logEvery,
             int checkpointEvery) {
         atLeastOne("batch_size", batchSize);

@@ -12,6 +12,9 @@ import org.resvision.backbone.weights.StateDict;
  * d} (the first step {@code buf = d}); {@code w -= lr * buf}. Decay can be skipped for norm
  * layers and biases (one-dimensional tensors), as detectron2's and torchvision's recipes allow.
  * Momentum buffers live in {@code manager} and are part of checkpoints.
+ *
+ * <p>Not thread-safe: {@link #step}, {@link #state} and {@link #load} share the buffer map without
+ * synchronization and write the parameters in place; use it from the training thread only.
  */
 public final class Sgd {
 
@@ -22,6 +25,17 @@ public final class Sgd {
     private final NDManager manager;
     private final Map<String, NDArray> buffers = new LinkedHashMap<>();
 
+    /**
+     * An optimizer over {@code params}; no buffer exists before the first step.
+     *
+     * @param params the parameters by name (usually {@link org.resvision.backbone.nn.TorchModule#namedParameters()});
+     *     kept, not copied; only those that require a gradient when {@link #step} runs are updated
+     * @param momentum the momentum factor, 0 for plain SGD (no buffers); torchvision's recipes use 0.9
+     * @param weightDecay the L2 factor {@code wd} added as {@code wd * w} to each gradient, 0 for none
+     * @param decayNormAndBias {@code true} to decay every tensor (PyTorch's default), {@code false}
+     *     to skip one-dimensional ones (norm weights and biases)
+     * @param manager owns the momentum buffers; closing it frees them
+     */
     public Sgd(Map<String, Parameter> params, float momentum, float weightDecay, boolean decayNormAndBias, NDManager manager) {
         this.params = params;
         this.momentum = momentum;
@@ -30,7 +44,11 @@ public final class Sgd {
         this.manager = manager;
     }
 
-    /** One update of every parameter that has a gradient; gradients are zeroed afterwards. */
+    /**
+     * One update of every parameter that has a gradient; gradients are zeroed afterwards.
+     *
+     * @param lr the learning rate of this step (see {@link LrSchedule#at})
+     */
     public void step(float lr) {
         for (Map.Entry<String, Parameter> e : params.entrySet()) {
             Parameter p = e.getValue();
@@ -69,14 +87,25 @@ public final class Sgd {
         }
     }
 
-    /** The momentum buffers, keyed by parameter name (for checkpoints). */
+    /**
+     * The momentum buffers, keyed by parameter name (for checkpoints).
+     *
+     * @return a new dict holding the live buffers, not copies (the next step changes them, and
+     *     they belong to this optimizer's manager); empty before the first step and with momentum 0
+     */
     public StateDict state() {
         StateDict s = new StateDict();
         buffers.forEach(s::put);
         return s;
     }
 
-    /** Restores momentum buffers saved by {@link #state()}. */
+    /**
+     * Restores momentum buffers saved by {@link #state()}.
+     *
+     * @param state buffers by parameter name; each is duplicated into this optimizer's manager, and
+     *     {@code state} keeps its own arrays. The current buffers are closed first; names are not
+     *     checked against the parameters
+     */
     public void load(StateDict state) {
         buffers.values().forEach(NDArray::close);
         buffers.clear();

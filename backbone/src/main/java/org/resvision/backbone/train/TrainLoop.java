@@ -22,11 +22,37 @@ import org.resvision.backbone.nn.TorchModule;
  * iteration, so {@code resume} continues exactly); an evaluation callback at each checkpoint. A
  * NaN or infinite loss stops the run with {@link TrainingDivergedException}, the last good
  * checkpoint left as it was.
+ *
+ * <p>A run happens on the calling thread; nothing else may use the model, the optimizer or the
+ * manager while it goes on (every step writes the parameters in place).
  */
 public final class TrainLoop {
 
-    /** Loop settings. */
+    /**
+     * Loop settings.
+     *
+     * @param maxIters the iteration count at which the run ends, a resumed run included (at least 1)
+     * @param logEvery iterations between log lines (at least 1); the last iteration always logs
+     * @param checkpointEvery iterations between checkpoints (at least 1); with a run folder, the last
+     *     iteration always checkpoints
+     * @param runDir the folder for checkpoints ({@link Checkpoints}), or {@code null} for none: then
+     *     nothing is saved, {@code resume} is ignored and the evaluation runs once, at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param clipGradNorm the largest global L2 norm of all gradients, 0 for no clipping
+     */
     public record Options(int maxIters, int logEvery, int checkpointEvery, Path runDir, boolean resume, float clipGradNorm) {
+        /**
+         * Checks the settings.
+         *
+         * @param maxIters the iteration count at which the run ends (at least 1)
+         * @param logEvery iterations between log lines (at least 1)
+         * @param checkpointEvery iterations between checkpoints (at least 1)
+         * @param runDir the folder for checkpoints, or {@code null} for none
+         * @param resume continue from the newest checkpoint in {@code runDir}
+         * @param clipGradNorm the largest global L2 norm of all gradients, 0 for no clipping
+         * @throws IllegalArgumentException a count is below 1, or {@code clipGradNorm} is negative,
+         *     NaN or infinite
+         */
         public Options {
             Recipe.atLeastOne("iterations", maxIters);
             Recipe.atLeastOne("log_every", logEvery);
@@ -43,11 +69,26 @@ public final class TrainLoop {
      * sampling, be seeded per step so a resumed run repeats them.
      */
     public interface Losses<B> {
+        /**
+         * The losses of one batch.
+         *
+         * @param batch the step's batch; the loop closes it after the step
+         * @param iteration the 0-based iteration
+         * @return loss name -&gt; scalar float array, non-empty, in the order the log shows them;
+         *     their sum is back-propagated, and the loop does not close them
+         */
         Map<String, NDArray> compute(B batch, int iteration);
     }
 
     /** Runs at each checkpoint; returns a line for the log (for example a metric summary). */
     public interface Evaluation {
+        /**
+         * Evaluates the model as it is now.
+         *
+         * @param iteration the number of completed iterations (the checkpoint's)
+         * @return the text logged after {@code "eval @N: "}
+         * @throws Exception any failure; it ends the run and reaches the caller of {@link TrainLoop#run}
+         */
         String run(int iteration) throws Exception;
     }
 
@@ -57,6 +98,26 @@ public final class TrainLoop {
      * Trains until {@code maxIters}; returns the last logged smoothed losses. {@code batchesFrom}
      * gives the batch stream starting at an iteration (0, or where a resumed run stopped, so the
      * data order continues too). Batches are closed after their step.
+     *
+     * @param <B> the batch type
+     * @param model the module being trained (its parameters are checked for NaN and infinity before
+     *     each checkpoint)
+     * @param sgd the optimizer, stepped once per iteration
+     * @param lr the learning rate by iteration
+     * @param batchesFrom called once with the first iteration to run; the supplier it returns gives
+     *     one batch per iteration
+     * @param losses computes the named losses of a batch inside the gradient collector
+     * @param o the loop settings
+     * @param evaluation run after each checkpoint (at the end only, when there is no run folder),
+     *     or {@code null} for none
+     * @param manager used to resume (it keeps the arrays read from the checkpoint; see {@link
+     *     Checkpoints#resume}) and as the parent of each save's scratch manager
+     * @param log receives the resume line, the progress lines and the evaluation lines
+     * @return the smoothed losses by name ({@code 0.9 * old + 0.1 * new} per iteration, starting at
+     *     this run's first value) as at the last iteration; empty when a resumed run had nothing left
+     *     to do
+     * @throws TrainingDivergedException a loss, or a parameter before a checkpoint, is NaN or infinite
+     * @throws Exception what the batches, the losses, the evaluation or the checkpoint I/O throw
      */
     public static <B extends AutoCloseable> Map<String, Double> run(
             TorchModule model, Sgd sgd, LrSchedule lr, IntFunction<Supplier<B>> batchesFrom, Losses<B> losses, Options o,

@@ -4,6 +4,12 @@ package org.resvision.backbone.train;
 public final class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception for a diverged run.
+     *
+     * @param message the iteration, the losses (or the parameter that stopped being finite) and the
+     *     last good checkpoint
+     */
     public TrainingDivergedException(String message) {
         super(message);
     }

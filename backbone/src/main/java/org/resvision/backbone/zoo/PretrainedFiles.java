@@ -21,6 +21,10 @@ public final class PretrainedFiles {
     /**
      * The verified local file of {@code w}, downloaded when absent.
      *
+     * @param w the catalog entry
+     * @return the cached or downloaded file (settings read from the environment at this call; a
+     *     download prints its progress on stderr)
+     * @throws IOException another failure to read the file, or the thread was interrupted
      * @throws WeightsCacheException (one line) when it cannot be had (offline, unreachable, HTTP
      *     error) or a cached file's hash is wrong
      */

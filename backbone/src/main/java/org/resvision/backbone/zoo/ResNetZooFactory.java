@@ -38,6 +38,8 @@ import org.resvision.backbone.weights.WeightsFormatException;
  * centre crop {@code crop_size}, ImageNet normalisation), softmax, the entry's category names.
  * DJL resizes without torchvision's PIL antialiasing, so probabilities differ slightly from
  * torchvision's on large downscales.
+ *
+ * <p>Stateless; safe to share between threads (each call builds a new block or translator).
  */
 public final class ResNetZooFactory implements BlockFactory, TranslatorFactory {
 
@@ -96,7 +98,17 @@ public final class ResNetZooFactory implements BlockFactory, TranslatorFactory {
         return (Translator<I, O>) translator(w.transform(), w.categories());
     }
 
-    /** DJL's classification translator for torchvision's preset {@code t}. */
+    /**
+     * DJL's classification translator for torchvision's preset {@code t}.
+     *
+     * @param t a {@code classification} preset: uses {@code resizeSize[0]}, {@code cropSize[0]} and
+     *     the three {@code mean} / {@code std} values
+     * @param categories the class names, index = class index of the model's output
+     * @return a new translator: shorter side resized to {@code resizeSize[0]}, centre crop of {@code
+     *     cropSize[0]} square, to [0, 1] tensor, normalized, softmax over the logits
+     * @throws IndexOutOfBoundsException {@code t} lacks one of those values (a detection or
+     *     segmentation preset)
+     */
     public static ImageClassificationTranslator translator(PublishedWeights.Transform t, List<String> categories) {
         float[] mean = new float[3];
         float[] std = new float[3];

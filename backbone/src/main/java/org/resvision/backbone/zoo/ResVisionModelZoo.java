@@ -34,6 +34,9 @@ import org.resvision.backbone.hub.WeightsCatalog;
  * <p>A criteria that names no artifact (a search over every zoo) skips entries whose file is not
  * on this machine, so other zoos still get their turn; one that names the artifact gets the
  * one-line reason.
+ *
+ * <p>This class keeps no state of its own: every call builds new loaders from the current catalog,
+ * whose {@link WeightsCatalog#get()} is thread-safe.
  */
 public final class ResVisionModelZoo extends ModelZoo {
 

@@ -63,6 +63,10 @@ import org.resvision.backbone.hub.WeightsCatalog;
  * #SEGMENTATION_FACTORY} ({@code BaseModelLoader} looks for the translator factory before it reads
  * anything of the model's, and {@code PtModel.load} needs the block before it reads the file).
  * {@code optModelUrls("resvision:///path/checkpoint?config=C")} is the same without the names.
+ *
+ * <p>Once constructed, safe to use from several threads: its fields are set in the constructor,
+ * the artifact metadata is built once under {@link #locate}'s lock, and downloads go through the
+ * thread-safe {@link org.resvision.backbone.hub.WeightsCache}.
  */
 public final class ResVisionRepository extends AbstractRepository {
 
@@ -218,7 +222,12 @@ public final class ResVisionRepository extends AbstractRepository {
         }
     }
 
-    /** The catalog entry, or null for a checkpoint of one's own. */
+    /**
+     * The catalog entry, or null for a checkpoint of one's own.
+     *
+     * @return the entry the URL's {@code MODEL?weights=W} names, or {@code null} for a {@code
+     *     resvision:///path} URL
+     */
     public PublishedWeights published() {
         return published;
     }

@@ -13,6 +13,7 @@ import java.util.Set;
  */
 public final class ResVisionRepositoryFactory implements RepositoryFactory {
 
+    /** The URL scheme this factory serves: {@code resvision}. */
     public static final String SCHEME = "resvision";
 
     @Override

@@ -22,6 +22,9 @@ import java.util.List;
  * image, category or annotation ids, {@code iscrowd} other than 0, 1, true or false, an RLE size
  * that is not two non-negative integers, negative or fractional RLE counts, and detections with a
  * negative box width or height or with neither box nor segmentation.
+ *
+ * <p>Stateless: its static methods may be called from several threads at once (each call has its own
+ * parser; {@link #readResults(Path)} also starts and stops its own worker threads).
  */
 public final class CocoReader {
 
@@ -39,7 +42,15 @@ public final class CocoReader {
         this.p = p;
     }
 
-    /** Reads an instances file ({@code images}, {@code annotations}, {@code categories}). */
+    /**
+     * Reads an instances file ({@code images}, {@code annotations}, {@code categories}).
+     *
+     * @param file the JSON file
+     * @return the dataset, masks included; annotations empty when the file has no {@code annotations}
+     * @throws CocoFormatException when the file is missing, unreadable, malformed, lacks {@code images} or
+     *     {@code categories}, or holds a record it rejects (see above), naming the file, line and column
+     * @throws IOException when reading fails otherwise
+     */
     public static CocoDataset readDataset(Path file) throws IOException {
         return readDataset(file, true);
     }
@@ -48,6 +59,12 @@ public final class CocoReader {
      * As {@link #readDataset(Path)}; {@code masks} false skips each annotation's {@code
      * segmentation} (checked as JSON only; the annotations have none): what a bbox evaluation
      * needs, in less time and memory.
+     *
+     * @param file the JSON file
+     * @param masks false: annotations get a {@code null} segmentation
+     * @return the dataset
+     * @throws CocoFormatException as {@link #readDataset(Path)}
+     * @throws IOException when reading fails otherwise
      */
     public static CocoDataset readDataset(Path file, boolean masks) throws IOException {
         try (InputStream in = open(file); JsonParser p = JSON.createParser(in)) {
@@ -66,6 +83,12 @@ public final class CocoReader {
      * anything else in a detection is read by Jackson, as {@link #readResultsSequentially} does.
      * Same values, same errors (with file, line and column); a file cut off inside the list is also
      * named with the byte where it ends.
+     *
+     * @param file the JSON file
+     * @return the detections in file order, masks included
+     * @throws CocoFormatException when the file is missing, unreadable, not a list, malformed, or holds a
+     *     detection it rejects (see above)
+     * @throws IOException when reading fails otherwise
      */
     public static CocoResults readResults(Path file) throws IOException {
         return readResults(file, true);
@@ -75,6 +98,13 @@ public final class CocoReader {
      * As {@link #readResults(Path)}; {@code masks} false drops the {@code segmentation} of every
      * detection that has a {@code bbox}, checked as JSON only (a bbox evaluation never reads it, as
      * pycocotools' {@code loadRes} does not): less memory and time on files that carry masks.
+     * Files of 8 MiB or more are read by one thread per core.
+     *
+     * @param file the JSON file
+     * @param masks false: detections with a box get a {@code null} segmentation
+     * @return the detections in file order
+     * @throws CocoFormatException as {@link #readResults(Path)}
+     * @throws IOException when reading fails otherwise
      */
     public static CocoResults readResults(Path file, boolean masks) throws IOException {
         long size = Files.size(checkIsFile(file));
@@ -154,7 +184,13 @@ public final class CocoReader {
         return new java.io.BufferedInputStream(Files.newInputStream(checkIsFile(file)), 1 << 16);
     }
 
-    /** A missing file, a folder or an unreadable file, as one line naming it. */
+    /**
+     * A missing file, a folder or an unreadable file, as one line naming it.
+     *
+     * @param file the path to check
+     * @return {@code file} itself, when it is a readable regular file
+     * @throws CocoFormatException when it does not exist, is a folder or cannot be read
+     */
     public static Path checkIsFile(Path file) throws CocoFormatException {
         if (Files.isDirectory(file)) {
             throw new CocoFormatException(file, "is a folder, not a file");

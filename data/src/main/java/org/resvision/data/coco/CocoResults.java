@@ -10,7 +10,11 @@ import java.util.RandomAccess;
  * (about 60 bytes per detection, against some 150 for a list of {@link CocoResult} records), the
  * masks, if any, in one array. It is a read-only {@code List<CocoResult>} whose {@link #get} makes
  * the record on demand; evaluators read the columns directly ({@link #imageId}, {@link #bbox(int,
- * int)}, ...).
+ * int)}, ...). Accessors taking a detection index {@code d} throw {@link IndexOutOfBoundsException}
+ * unless {@code 0 <= d < size()}.
+ *
+ * <p>Immutable once built (its {@link Builder} hands over its arrays and must not be used after
+ * {@link Builder#build()}); safe to share between threads.
  */
 public final class CocoResults extends AbstractList<CocoResult> implements RandomAccess {
 
@@ -32,7 +36,13 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
         this.masks = masks;
     }
 
-    /** {@code list} itself when it is a {@code CocoResults}, else its columns. */
+    /**
+     * {@code list} itself when it is a {@code CocoResults}, else its columns.
+     *
+     * @param list detections
+     * @return {@code list}, or a new column store of its records in order
+     * @throws IllegalArgumentException when a record's {@code bbox} does not have 4 numbers
+     */
     public static CocoResults of(List<CocoResult> list) {
         if (list instanceof CocoResults r) {
             return r;
@@ -44,7 +54,12 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
         return b.build();
     }
 
-    /** The concatenation, in order. */
+    /**
+     * The concatenation, in order.
+     *
+     * @param parts the lists to join
+     * @return a new list of all their detections (empty for no parts)
+     */
     public static CocoResults concat(List<CocoResults> parts) {
         Builder b = new Builder(parts.stream().mapToInt(CocoResults::size).sum());
         for (CocoResults p : parts) {
@@ -63,33 +78,75 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
         return new CocoResult(imageId(d), categoryId(d), bbox(d), score(d), segmentation(d));
     }
 
+    /**
+     * Detection {@code d}'s image.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return its {@code image_id}
+     */
     public long imageId(int d) {
         return imageIds[check(d)];
     }
 
+    /**
+     * Detection {@code d}'s category.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return its COCO {@code category_id}
+     */
     public long categoryId(int d) {
         return categoryIds[check(d)];
     }
 
+    /**
+     * Detection {@code d}'s score.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return its confidence
+     */
     public double score(int d) {
         return scores[check(d)];
     }
 
+    /**
+     * Whether detection {@code d} has a box (a segmentation-only result has none).
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return true when it has a {@code bbox}
+     */
     public boolean hasBbox(int d) {
         return !Double.isNaN(boxes[4 * check(d)]);
     }
 
-    /** Value {@code j} (x, y, w, h) of detection {@code d}'s box; NaN when it has none. */
+    /**
+     * Value {@code j} (x, y, w, h) of detection {@code d}'s box; NaN when it has none.
+     * Without a box only {@code j = 0} is guaranteed NaN (test with {@link #hasBbox}); the other values are
+     * whatever was added, 0 from {@link Builder#add(CocoResult)}.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @param j 0 (x), 1 (y), 2 (w) or 3 (h); not checked: another value reads a neighbouring detection
+     * @return the value in pixels
+     */
     public double bbox(int d, int j) {
         return boxes[4 * check(d) + j];
     }
 
-    /** A copy of detection {@code d}'s box {@code [x, y, w, h]}, or null. */
+    /**
+     * A copy of detection {@code d}'s box {@code [x, y, w, h]}, or null.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return a new 4-element array in pixels, or {@code null} when the detection has no box
+     */
     public double[] bbox(int d) {
         return hasBbox(d) ? Arrays.copyOfRange(boxes, 4 * d, 4 * d + 4) : null;
     }
 
-    /** Detection {@code d}'s mask, or null. */
+    /**
+     * Detection {@code d}'s mask, or null.
+     *
+     * @param d detection index, {@code 0 <= d < size()}
+     * @return its segmentation, or {@code null} when it has none (or masks were not read)
+     */
     public Segmentation segmentation(int d) {
         check(d);
         return masks == null ? null : masks[d];
@@ -111,10 +168,16 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
         private double[] boxes;
         private Segmentation[] masks;
 
+        /** An empty builder with room for 16 detections (it grows as needed). */
         public Builder() {
             this(16);
         }
 
+        /**
+         * An empty builder.
+         *
+         * @param capacity detections expected; room for at least 16 is made whatever the value
+         */
         public Builder(int capacity) {
             int c = Math.max(16, capacity);
             imageIds = new long[c];
@@ -123,11 +186,28 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             boxes = new double[4 * c];
         }
 
+        /**
+         * Detections added so far.
+         *
+         * @return the count
+         */
         public int size() {
             return n;
         }
 
-        /** Appends one detection; {@code x} NaN: no box (then y, w, h are ignored); {@code mask} may be null. */
+        /**
+         * Appends one detection; {@code x} NaN: no box (then y, w, h are ignored); {@code mask} may be null.
+         * Values are stored as given, not checked.
+         *
+         * @param imageId the {@code image_id}
+         * @param categoryId the COCO {@code category_id}
+         * @param score the confidence
+         * @param x box left edge in pixels, or NaN for a detection without a box
+         * @param y box top edge in pixels
+         * @param w box width in pixels
+         * @param h box height in pixels
+         * @param mask the segmentation, or {@code null}
+         */
         public void add(long imageId, long categoryId, double score, double x, double y, double w, double h, Segmentation mask) {
             if (n == imageIds.length) {
                 grow(Math.max(n + 1, n + (n >> 1)));
@@ -148,6 +228,12 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             n++;
         }
 
+        /**
+         * Appends one record.
+         *
+         * @param r the detection; a {@code null} bbox is stored as "no box"
+         * @throws IllegalArgumentException when its {@code bbox} does not have 4 numbers
+         */
         public void add(CocoResult r) {
             double[] b = r.bbox();
             if (b != null && b.length != 4) {
@@ -157,6 +243,11 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
                     b == null ? 0 : b[2], b == null ? 0 : b[3], r.segmentation());
         }
 
+        /**
+         * Appends all detections of {@code r}, in order (a column copy, no records made).
+         *
+         * @param r the detections to append
+         */
         public void addAll(CocoResults r) {
             int m = r.n;
             if (n + m > imageIds.length) {
@@ -185,7 +276,11 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             }
         }
 
-        /** The list; arrays are trimmed only when much larger than needed (the builder must not be used after). */
+        /**
+         * The list; arrays are trimmed only when much larger than needed (the builder must not be used after).
+         *
+         * @return the detections added, in order; it shares this builder's arrays
+         */
         public CocoResults build() {
             if (imageIds.length > n + (n >> 3) + 16) {
                 grow(n);

@@ -13,14 +13,34 @@ import org.resvision.data.mask.Rle;
  * size differs from the image's. Strict mode stops at the first with a message naming the file
  * and the annotation; {@code skipBad} drops them and counts them, never silently.
  * (Evaluation does not call this: pycocotools scores such records as they are.)
+ * Stateless; safe to call from several threads at once.
  */
 public final class CocoValidator {
 
-    /** The usable dataset and what was dropped. */
+    /**
+     * The usable dataset and what was dropped.
+     *
+     * @param dataset the input itself when nothing was dropped, else a new dataset with the same images and
+     *     categories and only the usable annotations
+     * @param skipped how many annotations were dropped ({@code problems.size()})
+     * @param problems one line per dropped annotation, {@code "annotation <id> (image <id>): <problem>"}, in
+     *     file order
+     */
     public record Result(CocoDataset dataset, int skipped, List<String> problems) {}
 
     private CocoValidator() {}
 
+    /**
+     * Checks every annotation of {@code ds}.
+     *
+     * @param ds the dataset as read
+     * @param file the file it was read from, for messages only
+     * @param skipBad false: the first unusable annotation is an error; true: unusable annotations are dropped
+     *     and listed in the result
+     * @return the usable dataset and the problems found (none in strict mode)
+     * @throws CocoFormatException in strict mode, at the first unusable annotation, naming {@code file}, the
+     *     annotation id, its image and the problem
+     */
     public static Result validate(CocoDataset ds, Path file, boolean skipBad) throws CocoFormatException {
         List<CocoAnnotation> kept = new ArrayList<>();
         List<String> problems = new ArrayList<>();

@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import java.util.List;
 import org.resvision.data.io.AtomicFiles;
 
-/** Writes COCO instances and results files, atomically (a temporary file, then a rename). */
+/**
+ * Writes COCO instances and results files, atomically (a temporary file, then a rename). Stateless;
+ * safe to call from several threads at once (when two calls write one file, the last rename wins).
+ */
 public final class CocoWriter {
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -20,7 +23,15 @@ public final class CocoWriter {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** An instances file: {@code images}, {@code annotations}, {@code categories}. */
+    /**
+     * An instances file: {@code images}, {@code annotations}, {@code categories}.
+     * Null fields ({@code bbox}, {@code segmentation}, {@code supercategory}) are left out; a null
+     * {@code file_name} or {@code name} is written as JSON {@code null}.
+     *
+     * @param file the JSON file; missing parent folders are created, an existing file is replaced
+     * @param ds the dataset to write, records in their order
+     * @throws IOException when the file cannot be written; it is then left as it was
+     */
     public static void writeDataset(Path file, CocoDataset ds) throws IOException {
         atomically(file, g -> {
             g.writeStartObject();
@@ -68,7 +79,14 @@ public final class CocoWriter {
         });
     }
 
-    /** A results file: the list {@code loadRes} reads. */
+    /**
+     * A results file: the list {@code loadRes} reads.
+     * A null {@code bbox} or {@code segmentation} is left out of its detection.
+     *
+     * @param file the JSON file; missing parent folders are created, an existing file is replaced
+     * @param results the detections, written in order
+     * @throws IOException when the file cannot be written; it is then left as it was
+     */
     public static void writeResults(Path file, List<CocoResult> results) throws IOException {
         atomically(file, g -> {
             g.writeStartArray();

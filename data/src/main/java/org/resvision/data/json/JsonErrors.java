@@ -24,7 +24,13 @@ public final class JsonErrors {
 
     private JsonErrors() {}
 
-    /** The one-line message for {@code e}, raised while binding or parsing {@code file}. */
+    /**
+     * The one-line message for {@code e}, raised while binding or parsing {@code file}.
+     *
+     * @param file the file being read, named at the start of the message
+     * @param e Jackson's exception
+     * @return a new exception to throw, with no cause attached (Jackson's own message names Java types)
+     */
     public static IOException describe(Path file, JsonProcessingException e) {
         // no cause attached: Jackson's own message (Java types, class names) must not reach the user
         return new IOException(file + where(e.getLocation()) + ": " + problem(e));

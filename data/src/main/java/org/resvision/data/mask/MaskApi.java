@@ -5,13 +5,24 @@ import java.util.List;
 
 /**
  * A faithful port of pycocotools' {@code maskApi.c}: the same integer arithmetic and the same
- * quirks, so areas, boxes, IoUs and compressed strings equal pycocotools' bit for bit.
+ * quirks, so areas, boxes, IoUs and compressed strings equal pycocotools' bit for bit. Masks are
+ * column-major (see {@link Rle}); boxes are {@code [x, y, w, h]} in pixels.
+ *
+ * <p>Stateless; safe to call from several threads at once.
  */
 public final class MaskApi {
 
     private MaskApi() {}
 
-    /** Encodes a binary mask given in column-major order ({@code mask[x * h + y]}). */
+    /**
+     * Encodes a binary mask given in column-major order ({@code mask[x * h + y]}).
+     *
+     * @param mask at least {@code h * w} bytes; any non-zero byte is foreground
+     * @param h mask height in pixels
+     * @param w mask width in pixels
+     * @return a new RLE of size {@code h x w}
+     * @throws ArrayIndexOutOfBoundsException when {@code mask} is shorter than {@code h * w}
+     */
     public static Rle encode(byte[] mask, int h, int w) {
         int a = h * w;
         int[] cnts = new int[a + 1];
@@ -31,7 +42,12 @@ public final class MaskApi {
         return new Rle(h, w, Arrays.copyOf(cnts, k));
     }
 
-    /** Decodes to a column-major 0/1 mask of {@code h * w} bytes. */
+    /**
+     * Decodes to a column-major 0/1 mask of {@code h * w} bytes.
+     *
+     * @param r the mask
+     * @return a new array, {@code m[x * h + y]} 1 on foreground, 0 elsewhere
+     */
     public static byte[] decode(Rle r) {
         byte[] m = new byte[r.h() * r.w()];
         int pos = 0;
@@ -48,6 +64,11 @@ public final class MaskApi {
      * Union ({@code intersect=false}) or intersection of masks; sizes must agree (else 0x0). The
      * result has at most as many runs as its inputs together, so that bounds the buffers (not
      * {@code h * w}, which for a large image is gigabytes).
+     *
+     * @param rles the masks, all of one size
+     * @param intersect false: union; true: intersection
+     * @return a new RLE; 0x0 when {@code rles} is empty or the sizes differ; a copy of the one mask when
+     *     there is one
      */
     public static Rle merge(List<Rle> rles, boolean intersect) {
         int n = rles.size();
@@ -113,6 +134,10 @@ public final class MaskApi {
     /**
      * The tight box [x, y, w, h] ({@code rleToBbox}), with its quirk: a foreground run that
      * crosses a column boundary makes the box span the full image height.
+     *
+     * @param r the mask
+     * @return a new {@code [x, y, w, h]}, integer-valued, in pixels; {@code [0, 0, 0, 0]} for an empty or
+     *     zero-height mask
      */
     public static double[] toBbox(Rle r) {
         long h = r.h();
@@ -146,7 +171,14 @@ public final class MaskApi {
         return new double[] {xs, ys, xe - xs + 1, ye - ys + 1};
     }
 
-    /** The box [x, y, w, h] rasterised as the polygon of its corners ({@code rleFrBbox}). */
+    /**
+     * The box [x, y, w, h] rasterised as the polygon of its corners ({@code rleFrBbox}).
+     *
+     * @param bb {@code [x, y, w, h]} in pixels (at least 4 numbers; the rest are ignored)
+     * @param h image height in pixels
+     * @param w image width in pixels
+     * @return a new RLE of size {@code h x w}, clipped to the image
+     */
     public static Rle frBbox(double[] bb, int h, int w) {
         double xs = bb[0];
         double xe = xs + bb[2];
@@ -161,6 +193,13 @@ public final class MaskApi {
     /**
      * Rasterises a polygon {@code [x0, y0, x1, y1, ...]} exactly as {@code rleFrPoly}: 5x
      * upsampling, C's truncating casts, boundary points downsampled along y.
+     *
+     * @param xy the polygon's vertices in pixels, closed implicitly (an odd last number is ignored)
+     * @param h image height in pixels
+     * @param w image width in pixels
+     * @return a new RLE of size {@code h x w}; parts outside the image are clipped
+     * @throws IllegalArgumentException when the upsampled outline would exceed about 2^23 pixels
+     *     (coordinates far outside any image)
      */
     public static Rle frPoly(double[] xy, int h, int w) {
         int k = xy.length / 2;
@@ -273,7 +312,12 @@ public final class MaskApi {
         return new Rle(h, w, Arrays.copyOf(b, m));
     }
 
-    /** COCO's compressed string ({@code rleToString}): LEB128-like, 6 bits per char, deltas. */
+    /**
+     * COCO's compressed string ({@code rleToString}): LEB128-like, 6 bits per char, deltas.
+     *
+     * @param r the mask
+     * @return the {@code counts} string, ASCII characters {@code '0'..'o'}; the size is not included
+     */
     public static String toString(Rle r) {
         int[] cnts = r.counts();
         StringBuilder s = new StringBuilder(cnts.length * 2);
@@ -300,6 +344,12 @@ public final class MaskApi {
      * Parses COCO's compressed string ({@code rleFrString}); characters outside {@code '0'..'o'},
      * numbers longer than 7 characters and runs that are negative or do not sum to {@code h * w}
      * are an {@link IllegalArgumentException} (maskApi.c reads on into undefined values).
+     *
+     * @param s the {@code counts} string
+     * @param h mask height in pixels (the RLE's {@code size[0]})
+     * @param w mask width in pixels (the RLE's {@code size[1]})
+     * @return a new RLE of size {@code h x w}
+     * @throws IllegalArgumentException with a one-line reason when the string is malformed
      */
     public static Rle fromString(String s, int h, int w) {
         byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -344,6 +394,11 @@ public final class MaskApi {
     /**
      * Box IoU ({@code bbIou}): boxes [x, y, w, h], no +1, not clipped; for a crowd GT the union
      * is the detection's area. Returns {@code [dt][gt]}.
+     *
+     * @param dt detection boxes, each {@code [x, y, w, h]}
+     * @param gt ground-truth boxes, each {@code [x, y, w, h]}
+     * @param gtCrowd per ground-truth box, whether it is a crowd region (at least {@code gt.length} entries)
+     * @return a new {@code dt.length x gt.length} matrix of IoUs in [0, 1]; 0 where boxes do not overlap
      */
     public static double[][] bboxIou(double[][] dt, double[][] gt, boolean[] gtCrowd) {
         double[][] o = new double[dt.length][gt.length];
@@ -364,6 +419,15 @@ public final class MaskApi {
     /**
      * pycocotools' IoU of the box {@code [x, y, w, h]} stored at {@code boxes[at..at + 3]} with
      * {@code gb} (area {@code ga}); a crowd's union is the detection's area.
+     *
+     * @param boxes detection boxes packed 4 numbers each (as {@link org.resvision.data.coco.CocoResults}
+     *     stores them)
+     * @param at the index of the detection's {@code x} in {@code boxes}
+     * @param gb the ground-truth box {@code [x, y, w, h]}
+     * @param ga the ground-truth box's area, {@code gb[2] * gb[3]} (passed in to be computed once)
+     * @param crowd whether the ground truth is a crowd region
+     * @return the IoU (intersection over detection area for a crowd), in [0, 1]; 0 when the boxes do not
+     *     overlap, which includes every box without positive width or height
      */
     public static double boxIou(double[] boxes, int at, double[] gb, double ga, boolean crowd) {
         double da = boxes[at + 2] * boxes[at + 3];
@@ -384,6 +448,12 @@ public final class MaskApi {
      * Mask IoU ({@code rleIou}): computed only where the boxes from {@link #toBbox} overlap;
      * crowd GT use the detection's area as the union; masks of different sizes give -1.
      * Returns {@code [dt][gt]}.
+     *
+     * @param dt detection masks
+     * @param gt ground-truth masks
+     * @param gtCrowd per ground-truth mask, whether it is a crowd region (at least {@code gt.length} entries)
+     * @return a new {@code dt.length x gt.length} matrix: IoUs in [0, 1], 0 where the boxes do not overlap,
+     *     -1 for a pair of masks of different sizes whose boxes overlap
      */
     public static double[][] rleIou(Rle[] dt, Rle[] gt, boolean[] gtCrowd) {
         double[][] db = new double[dt.length][];

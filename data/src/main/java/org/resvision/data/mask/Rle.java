@@ -6,17 +6,28 @@ import java.util.Arrays;
  * A run-length encoded binary mask in COCO's layout: pixels in column-major order (down each
  * column, then the next column), runs alternating 0s and 1s and starting with 0s.
  *
+ * <p>Immutable in use (no method writes {@code counts}; the array is not copied, so its creator must
+ * not change it either); safe to share between threads.
+ *
  * @param h image height
  * @param w image width
  * @param counts run lengths, none negative, summing to {@code h * w}
- * @throws IllegalArgumentException for anything else, with a one-line reason: every loop of
- *     {@link MaskApi} relies on these sums (a short RLE made {@code rleIou} step by 0 forever)
+ * @serial exclude
  */
 public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
 
     /** Masks up to this many pixels (the merge buffers are int-indexed). */
     public static final long MAX_PIXELS = Integer.MAX_VALUE - 8;
 
+    /**
+     * Checks the runs (see {@link #problem}).
+     *
+     * @param h image height
+     * @param w image width
+     * @param counts run lengths, none negative, summing to {@code h * w}
+     * @throws IllegalArgumentException for anything else, with a one-line reason: every loop of
+     *     {@link MaskApi} relies on these sums (a short RLE made {@code rleIou} step by 0 forever)
+     */
     public Rle {
         String problem = problem(h, w, counts);
         if (problem != null) {
@@ -24,7 +35,15 @@ public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
         }
     }
 
-    /** Why {@code (h, w, counts)} is not a mask, or null when it is one. */
+    /**
+     * Why {@code (h, w, counts)} is not a mask, or null when it is one.
+     *
+     * @param h mask height in pixels
+     * @param w mask width in pixels
+     * @param counts run lengths (not null)
+     * @return a one-line reason (negative size, more than {@link #MAX_PIXELS} pixels, a negative run, runs
+     *     not summing to {@code h * w}), or {@code null}
+     */
     public static String problem(int h, int w, int[] counts) {
         if (h < 0 || w < 0) {
             return "RLE size " + h + "x" + w + " is negative";
@@ -46,7 +65,11 @@ public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
         return null;
     }
 
-    /** Number of 1 pixels (maskApi {@code rleArea}). */
+    /**
+     * Number of 1 pixels (maskApi {@code rleArea}).
+     *
+     * @return the sum of the odd-indexed runs, 0..{@code h * w}
+     */
     public long area() {
         long a = 0;
         for (int j = 1; j < counts.length; j += 2) {
@@ -55,7 +78,11 @@ public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
         return a;
     }
 
-    /** Sum of all runs ({@code h * w}). */
+    /**
+     * Sum of all runs ({@code h * w}).
+     *
+     * @return the pixel count, {@code h * w} for every valid RLE
+     */
     public long total() {
         long t = 0;
         for (int c : counts) {

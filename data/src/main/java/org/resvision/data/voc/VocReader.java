@@ -15,7 +15,11 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
 
-/** Reads the PASCAL VOC layout: {@code ImageSets/Main/<split>.txt} and {@code Annotations/*.xml}. */
+/**
+ * Reads the PASCAL VOC layout: {@code ImageSets/Main/<split>.txt} and {@code Annotations/*.xml}.
+ * Problems with a file are {@link VocFormatException}s naming it. Stateless; safe to call from several
+ * threads at once.
+ */
 public final class VocReader {
 
     /** The 20 VOC classes, in the devkit's order (training labels 1..20; 0 is background). */
@@ -28,6 +32,12 @@ public final class VocReader {
     /**
      * The class names of {@code root/labels.txt} (one per line, as {@code resvision synth --format
      * voc} writes it), or null when the folder has none.
+     *
+     * @param root the dataset folder
+     * @return the names in file order (blank lines skipped, surrounding white space removed), or
+     *     {@code null} when there is no {@code labels.txt}
+     * @throws VocFormatException when a name is listed twice, none is listed or the file is not UTF-8
+     * @throws IOException when reading fails otherwise
      */
     public static List<String> labels(Path root) throws IOException {
         Path f = root.resolve("labels.txt");
@@ -51,7 +61,16 @@ public final class VocReader {
         return names;
     }
 
-    /** The image ids of a split ({@code ImageSets/Main/<split>.txt}, one id per line). */
+    /**
+     * The image ids of a split ({@code ImageSets/Main/<split>.txt}, one id per line).
+     *
+     * @param root the dataset folder
+     * @param split the split's name ({@code train}, {@code val}, {@code trainval}, ...)
+     * @return the ids in file order: each line's first word (so the per-class lists' {@code "<id> -1"}
+     *     lines work too), blank lines skipped
+     * @throws VocFormatException when the split file is missing or not UTF-8
+     * @throws IOException when reading fails otherwise
+     */
     public static List<String> split(Path root, String split) throws IOException {
         Path f = root.resolve("ImageSets/Main/" + split + ".txt");
         try {
@@ -68,12 +87,31 @@ public final class VocReader {
         }
     }
 
-    /** Reads {@code Annotations/<imageId>.xml}. */
+    /**
+     * Reads {@code Annotations/<imageId>.xml}.
+     *
+     * @param root the dataset folder
+     * @param imageId the image's id (file stem)
+     * @return the annotation, as {@link #read}
+     * @throws VocFormatException as {@link #read}
+     * @throws IOException when reading fails otherwise
+     */
     public static VocAnnotation annotation(Path root, String imageId) throws IOException {
         return read(root.resolve("Annotations/" + imageId + ".xml"), imageId);
     }
 
-    /** Reads one annotation file; a missing field is an error naming the file and the object. */
+    /**
+     * Reads one annotation file; a missing field is an error naming the file and the object.
+     * Required: each object's {@code <name>} and {@code <bndbox>} with four numbers, {@code xmax >= xmin}
+     * and {@code ymax >= ymin}; {@code <size>}, when present, must hold numeric {@code <width>} and
+     * {@code <height>}. DOCTYPE declarations are refused (no external entities are read).
+     *
+     * @param xml the annotation file
+     * @param imageId the id to record in the result (not checked against the file)
+     * @return the annotation, boxes as written (1-based, inclusive)
+     * @throws VocFormatException when the file is missing, not well-formed XML, or lacks a required field
+     * @throws IOException when reading fails otherwise
+     */
     public static VocAnnotation read(Path xml, String imageId) throws IOException {
         Document doc;
         try {
@@ -117,7 +155,16 @@ public final class VocReader {
         return new VocAnnotation(imageId, fileName, w, h, objects);
     }
 
-    /** Reads {@code SegmentationClass/<imageId>.png}; see {@link #segmentation(Path, int)}. */
+    /**
+     * Reads {@code SegmentationClass/<imageId>.png}; see {@link #segmentation(Path, int)}.
+     *
+     * @param root the dataset folder
+     * @param imageId the image's id (file stem)
+     * @param numClasses classes including background (21 for VOC)
+     * @return the class map
+     * @throws VocFormatException as {@link #segmentation(Path, int)}
+     * @throws IOException when reading fails otherwise
+     */
     public static SegmentationMap segmentation(Path root, String imageId, int numClasses) throws IOException {
         return segmentation(root.resolve("SegmentationClass/" + imageId + ".png"), numClasses);
     }
@@ -125,6 +172,14 @@ public final class VocReader {
     /**
      * A VOC class map: a palette PNG with VOC's palette (indices are classes) or an 8-bit
      * grayscale PNG of indices (as SBD's). Indices must be below {@code numClasses} or 255.
+     * A palette's entries 0..{@code numClasses} and 255 must be VOC's colours.
+     *
+     * @param png the PNG file
+     * @param numClasses classes including background (21 for VOC)
+     * @return the class map, the image's size
+     * @throws VocFormatException when the file is missing, not a readable PNG, neither palette nor 8-bit
+     *     grayscale, has a palette other than VOC's, or holds an index out of range (naming the pixel)
+     * @throws IOException when reading fails otherwise
      */
     public static SegmentationMap segmentation(Path png, int numClasses) throws IOException {
         java.awt.image.BufferedImage img;
@@ -167,7 +222,14 @@ public final class VocReader {
         return new SegmentationMap(w, h, labels);
     }
 
-    /** A text file's lines; bytes that are not UTF-8 are an error naming the file. */
+    /**
+     * A text file's lines; bytes that are not UTF-8 are an error naming the file.
+     *
+     * @param f the text file
+     * @return its lines, without line terminators
+     * @throws VocFormatException when the file is not UTF-8
+     * @throws IOException when it cannot be read (a missing file: {@link java.nio.file.NoSuchFileException})
+     */
     public static List<String> lines(Path f) throws IOException {
         try {
             return Files.readAllLines(f, StandardCharsets.UTF_8);

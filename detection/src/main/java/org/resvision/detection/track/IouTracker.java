@@ -18,11 +18,26 @@ import org.resvision.detection.Detections;
  * {@code highThresh}), which keeps an object through frames where its score dips, (3) unmatched
  * high-scoring detections start new tracks, and tracks unmatched for more than {@code maxAge}
  * processed frames are dropped. Ids are never reused.
+ *
+ * <p>Not thread-safe: it keeps the tracks of one video; use one per video and thread (or synchronize).
  */
 public final class IouTracker {
 
-    /** Tracker settings. */
+    /**
+     * Tracker settings.
+     *
+     * @param highThresh detections scoring at least this are matched first and may start tracks
+     * @param lowThresh detections scoring in {@code [lowThresh, highThresh)} only extend existing tracks;
+     *     lower ones are ignored
+     * @param matchIou the smallest IoU between a detection and a track's predicted box for a match
+     * @param maxAge processed frames a track survives unmatched before it is dropped
+     */
     public record Settings(float highThresh, float lowThresh, float matchIou, int maxAge) {
+        /**
+         * The defaults.
+         *
+         * @return high 0.5, low 0.1, IoU 0.3, age 30 frames
+         */
         public static Settings defaults() {
             return new Settings(0.5f, 0.1f, 0.3f, 30);
         }
@@ -65,11 +80,20 @@ public final class IouTracker {
     private final List<Track> tracks = new ArrayList<>();
     private int nextId = 1;
 
+    /**
+     * A tracker with no tracks; the first id is 1.
+     *
+     * @param settings thresholds and track lifetime
+     */
     public IouTracker(Settings settings) {
         this.settings = settings;
     }
 
-    /** Live tracks (matched within {@code maxAge} processed frames). */
+    /**
+     * Live tracks (matched within {@code maxAge} processed frames).
+     *
+     * @return how many tracks are kept now
+     */
     public int activeTracks() {
         return tracks.size();
     }
@@ -77,6 +101,9 @@ public final class IouTracker {
     /**
      * Associates one frame's detections with the tracks; returns a track id per detection (0 for
      * a low-scoring detection that matched no track, which starts none).
+     *
+     * @param d one frame's detections (boxes in the same pixels every frame)
+     * @return a new array, one id per detection in {@code d}'s order; ids start at 1
      */
     public int[] update(Detections d) {
         int n = d.size();

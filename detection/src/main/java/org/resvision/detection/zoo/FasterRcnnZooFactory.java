@@ -33,6 +33,8 @@ import org.resvision.detection.Pretrained;
  * resvision.file}, else the model path's file) loaded strictly, on the model's manager and
  * device. The translator: {@link DetectionTranslator} of the loaded network's config (Image to
  * DetectedObjects with class names and normalised rectangles; batchPredict pads a batch).
+ *
+ * <p>Stateless; safe to share between threads.
  */
 public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFactory {
 

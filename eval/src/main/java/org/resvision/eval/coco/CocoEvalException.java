@@ -7,13 +7,24 @@ package org.resvision.eval.coco;
 public class CocoEvalException extends Exception {
     private static final long serialVersionUID = 1L;
 
+    /** True when the problem is in the ground truth, false when in the results. */
     private final boolean inGroundTruth;
 
-    /** A problem with the results. */
+    /**
+     * A problem with the results ({@link #inGroundTruth()} false).
+     *
+     * @param message one line naming the record and what is wrong with it
+     */
     public CocoEvalException(String message) {
         this(message, false);
     }
 
+    /**
+     * A problem in the ground truth or in the results.
+     *
+     * @param message one line naming the record and what is wrong with it
+     * @param inGroundTruth true when the record is in the ground truth, false when in the results
+     */
     public CocoEvalException(String message, boolean inGroundTruth) {
         super(message);
         this.inGroundTruth = inGroundTruth;
@@ -23,7 +34,11 @@ public class CocoEvalException extends Exception {
         return new CocoEvalException(message, true);
     }
 
-    /** True when the problem is in the ground truth, false when in the results. */
+    /**
+     * Which input the problem is in.
+     *
+     * @return true when the problem is in the ground truth, false when in the results
+     */
     public boolean inGroundTruth() {
         return inGroundTruth;
     }

@@ -15,6 +15,14 @@ import java.util.Map;
  * What {@code COCOeval.accumulate()} and {@code summarize()} produce: the precision
  * {@code [T, R, K, A, M]} and recall {@code [T, K, A, M]} arrays (-1 where there is no GT), the
  * 12 summary statistics, pycocotools' summary text and per-category AP.
+ *
+ * <p>Indices: {@code t} indexes {@link CocoEvalParams#iouThresholds()}, {@code r}
+ * {@link CocoEvalParams#recallThresholds()}, {@code k} {@link #categoryIds()}, {@code a}
+ * {@link CocoEvalParams#areaRanges()} and {@code m} {@link CocoEvalParams#maxDets()} (0 to 2).
+ *
+ * <p>Immutable but for {@link #warnings()} and {@link #timings()}, which are the live, modifiable,
+ * unsynchronized collections {@link CocoEvaluator#accumulate(CocoMatching)} fills before returning
+ * the result: once nobody modifies those, an instance is safe to share between threads.
  */
 public final class CocoEvalResult {
 
@@ -31,7 +39,13 @@ public final class CocoEvalResult {
     private final Map<String, Double> timings = new LinkedHashMap<>();
     private final List<Warning> warnings = new ArrayList<>();
 
-    /** Records left out of the evaluation, of one kind: a count and a line saying what and why. */
+    /**
+     * Records left out of the evaluation, of one kind: a count and a line saying what and why.
+     *
+     * @param inGroundTruth true when the records are ground-truth annotations, false when detections
+     * @param message one line: how many records, of what kind, and the id of the first one
+     * @serial exclude
+     */
     public record Warning(boolean inGroundTruth, String message) implements java.io.Serializable {}
 
     CocoEvalResult(CocoEvalParams params, long[] categoryIds, double[] precision, double[] recall) {
@@ -58,12 +72,32 @@ public final class CocoEvalResult {
         return params.areaRanges().length;
     }
 
-    /** precision[t][r][k][a][m]. */
+    /**
+     * precision[t][r][k][a][m].
+     *
+     * @param t IoU threshold index
+     * @param r recall threshold index
+     * @param k category index
+     * @param a area range index
+     * @param m maxDets index, 0 to 2
+     * @return the interpolated precision at that recall, or -1 when the category has no
+     *     ground truth there (no index is checked: out of range reads a neighbouring entry or
+     *     throws {@link ArrayIndexOutOfBoundsException})
+     */
     public double precision(int t, int r, int k, int a, int m) {
         return precision[(((t * R() + r) * K() + k) * A() + a) * 3 + m];
     }
 
-    /** recall[t][k][a][m]. */
+    /**
+     * recall[t][k][a][m].
+     *
+     * @param t IoU threshold index
+     * @param k category index
+     * @param a area range index
+     * @param m maxDets index, 0 to 2
+     * @return the highest recall reached, or -1 when the category has no ground truth there
+     *     (indices are not checked, as in {@link #precision})
+     */
     public double recall(int t, int k, int a, int m) {
         return recall[((t * K() + k) * A() + a) * 3 + m];
     }
@@ -72,6 +106,12 @@ public final class CocoEvalResult {
      * Precision at recall threshold {@code r}, area range {@code a}, the last maxDets, averaged
      * over the valid ({@code > -1}) entries of IoU threshold {@code t} (-1: every threshold) and
      * category {@code k} (-1: every category); -1 when none is valid. The points of a PR curve.
+     *
+     * @param t IoU threshold index, or -1 for every threshold
+     * @param r recall threshold index
+     * @param k category index, or -1 for every category
+     * @param a area range index
+     * @return the mean precision, or -1 when no entry is valid
      */
     public double meanPrecision(int t, int r, int k, int a) {
         double sum = 0;
@@ -88,32 +128,70 @@ public final class CocoEvalResult {
         return n == 0 ? -1 : sum / n;
     }
 
+    /**
+     * The dimensions of the precision array.
+     *
+     * @return {@code {T, R, K, A, 3}}: IoU thresholds, recall thresholds, categories, area ranges,
+     *     maxDets (a new array)
+     */
     public int[] precisionShape() {
         return new int[] {T(), R(), K(), A(), 3};
     }
 
+    /**
+     * The dimensions of the recall array.
+     *
+     * @return {@code {T, K, A, 3}} (a new array)
+     */
     public int[] recallShape() {
         return new int[] {T(), K(), A(), 3};
     }
 
-    /** The 12 stats (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl). */
+    /**
+     * The 12 stats (AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl).
+     *
+     * @return a copy, in {@link #STAT_NAMES} order; each in {@code [0, 1]}, or -1 where nothing was
+     *     evaluated (no ground truth, or an area label or IoU threshold the parameters lack). The
+     *     AR1/AR10/AR100 names follow the default maxDets; the values are for the parameters' three.
+     */
     public double[] stats() {
         return stats.clone();
     }
 
-    /** pycocotools' printed summary, one line per stat. */
+    /**
+     * pycocotools' printed summary, one line per stat.
+     *
+     * @return the 12 lines, as {@code COCOeval.summarize()} prints them (values to 3 decimals);
+     *     unmodifiable
+     */
     public List<String> summaryLines() {
         return List.copyOf(summary);
     }
 
+    /**
+     * {@link #summaryLines()} joined by newlines.
+     *
+     * @return the summary, without a trailing newline
+     */
     public String summaryText() {
         return String.join("\n", summary);
     }
 
+    /**
+     * The evaluated category ids, sorted: category index {@code k} is a position here.
+     *
+     * @return a copy
+     */
     public long[] categoryIds() {
         return categoryIds.clone();
     }
 
+    /**
+     * The parameters evaluated with.
+     *
+     * @return the parameters; for an evaluation of processed images or a merge, with the evaluated
+     *     image ids filled in
+     */
     public CocoEvalParams params() {
         return params;
     }
@@ -122,22 +200,42 @@ public final class CocoEvalResult {
      * What was left out of the evaluation, one line per kind with its count (records that
      * pycocotools also leaves out: annotations of images or categories the file does not list,
      * detections of categories it does not list).
+     *
+     * @return the live list (empty for a result of {@link CocoMatching#accumulate()}, which does not
+     *     copy the matching's warnings; {@link CocoEvaluator#accumulate(CocoMatching)} does)
      */
     public List<Warning> warnings() {
         return warnings;
     }
 
-    /** Seconds per phase (prepare, evaluate, accumulate), for benchmarks. */
+    /**
+     * Seconds per phase (prepare, evaluate, accumulate), for benchmarks.
+     *
+     * @return the live map, phase name to seconds in insertion order (empty for a result of
+     *     {@link CocoMatching#accumulate()})
+     */
     public Map<String, Double> timings() {
         return timings;
     }
 
-    /** AP@[.50:.95] (area all, last maxDets) of category index {@code k}; -1 without GT. */
+    /**
+     * AP@[.50:.95] (area all, last maxDets) of category index {@code k}; -1 without GT.
+     *
+     * @param k category index (a position in {@link #categoryIds()})
+     * @return the mean of the valid precision entries over IoU thresholds and recall thresholds at
+     *     area range 0 (assumed to be "all"), or -1
+     */
     public double categoryAp(int k) {
         return mean(k, null, 0, 2, true);
     }
 
-    /** AP@.50 of category index {@code k}; -1 without GT. */
+    /**
+     * AP@.50 of category index {@code k}; -1 without GT.
+     *
+     * @param k category index (a position in {@link #categoryIds()})
+     * @return as {@link #categoryAp(int)} at the IoU threshold 0.5 only; -1 also when the
+     *     parameters have no threshold of exactly 0.5
+     */
     public double categoryAp50(int k) {
         return mean(k, 0.5, 0, 2, true);
     }
@@ -213,7 +311,17 @@ public final class CocoEvalResult {
         return n == 0 ? -1 : NumpySum.sum(v, n) / n;
     }
 
-    /** {@code {"iou_type", "stats": [12], "stat_names", "summary": [...], "per_category": [...]}}. */
+    /**
+     * {@code {"iou_type", "stats": [12], "stat_names", "max_dets", "per_category": [...]}}: the
+     * IoU type ({@code "bbox"} or {@code "segm"}), {@link #stats()}, {@link #STAT_NAMES}, the
+     * parameters' maxDets, and with {@code perCategory} one {@code {"category_id", "name", "AP",
+     * "AP50"}} per evaluated category ({@link #categoryAp}, {@link #categoryAp50}). No summary text.
+     *
+     * @param categoryNames name per category id, for {@code per_category} ("" for an id not in it);
+     *     read only when {@code perCategory} is true (may be null otherwise)
+     * @param perCategory whether to add {@code per_category}
+     * @return compact JSON, one line
+     */
     public String toJson(Map<Long, String> categoryNames, boolean perCategory) {
         try {
             return new ObjectMapper().writeValueAsString(toJsonNode(categoryNames, perCategory));
@@ -222,7 +330,14 @@ public final class CocoEvalResult {
         }
     }
 
-    /** As {@link #toJson(Map, boolean)}, as a tree to add to. */
+    /**
+     * As {@link #toJson(Map, boolean)}, as a tree to add to.
+     *
+     * @param categoryNames name per category id ("" for an id not in it); read only when
+     *     {@code perCategory} is true
+     * @param perCategory whether to add {@code per_category}
+     * @return a new Jackson object node, owned by the caller
+     */
     public ObjectNode toJsonNode(Map<Long, String> categoryNames, boolean perCategory) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode root = json.createObjectNode();

@@ -32,6 +32,10 @@ public final class CocoEvaluator {
     /**
      * An incremental evaluator of {@code gt} with {@code params}; when the params name no images,
      * {@link #evaluate()} and {@link #matching()} evaluate the images processed.
+     *
+     * @param gt the ground truth, kept by reference (not copied)
+     * @param params the evaluation parameters; with image ids, those images are evaluated whatever
+     *     was processed
      */
     public CocoEvaluator(CocoDataset gt, CocoEvalParams params) {
         this.gt = gt;
@@ -44,7 +48,14 @@ public final class CocoEvaluator {
         processed.clear();
     }
 
-    /** Adds one image's detections (an image with none still counts: its GT are misses). */
+    /**
+     * Adds one image's detections (an image with none still counts: its GT are misses).
+     * Processing an image again adds its new detections to the earlier ones.
+     *
+     * @param imageId the COCO image id (checked against the ground truth only when evaluating)
+     * @param detections the image's detections, any number (the list is copied, its records kept)
+     * @throws CocoEvalException when a detection's image id is not {@code imageId}; nothing is added
+     */
     public void process(long imageId, List<CocoResult> detections) throws CocoEvalException {
         for (CocoResult r : detections) {
             if (r.imageId() != imageId) {
@@ -55,7 +66,16 @@ public final class CocoEvaluator {
         pending.addAll(detections);
     }
 
-    /** Evaluates what was processed, over the processed images (or the params' images, when they name some). */
+    /**
+     * Evaluates what was processed, over the processed images (or the params' images, when they name some).
+     * The state is kept: more images may be processed and evaluated again.
+     *
+     * @return the evaluation, as {@link #evaluate(CocoDataset, List, CocoEvalParams)} gives it; its
+     *     params name the evaluated images (every stat -1 when nothing was processed and the params
+     *     name no images)
+     * @throws CocoEvalException a processed image id the ground truth lacks, malformed detections or
+     *     ground truth ({@link CocoEvalException#inGroundTruth()} says which)
+     */
     public CocoEvalResult evaluate() throws CocoEvalException {
         return evaluate(gt, pending, processedParams());
     }
@@ -66,6 +86,9 @@ public final class CocoEvaluator {
      * processed disjoint images (params naming no images) give matchings that
      * {@link CocoMatching#merge} into the whole set's, exactly; an image processed by two workers is
      * refused there.
+     *
+     * @return a new matching, independent of this evaluator's later state
+     * @throws CocoEvalException as {@link #evaluate()}
      */
     public CocoMatching matching() throws CocoEvalException {
         return match(gt, null, pending, processedParams());
@@ -76,7 +99,20 @@ public final class CocoEvaluator {
         return params.imageIds() == null ? params.withImageIds(ids) : params;
     }
 
-    /** Evaluates {@code results} against {@code gt} (pycocotools' loadRes + evaluate + accumulate + summarize). */
+    /**
+     * Evaluates {@code results} against {@code gt} (pycocotools' loadRes + evaluate + accumulate + summarize).
+     * For segm, the ground truth's masks are rasterised first ({@link GroundTruthMasks#of}).
+     *
+     * @param gt the ground truth
+     * @param results the detections of every image, in file order (the order breaks score ties)
+     * @param params the parameters ({@link CocoEvalParams#defaults} for pycocotools')
+     * @return the result, with the warnings and phase times filled in
+     * @throws CocoEvalException a detection of an image the ground truth lacks, an image id in
+     *     {@code params} it lacks, results mixing detections with and without a bbox, a detection
+     *     without bbox or segmentation, a ground-truth annotation without the bbox, segmentation or
+     *     area the evaluation needs or with a negative box width or height, a malformed mask;
+     *     {@link CocoEvalException#inGroundTruth()} says which input
+     */
     public static CocoEvalResult evaluate(CocoDataset gt, List<CocoResult> results, CocoEvalParams params)
             throws CocoEvalException {
         return evaluate(gt, null, results, params);
@@ -84,7 +120,15 @@ public final class CocoEvaluator {
 
     /**
      * As {@link #evaluate(CocoDataset, List, CocoEvalParams)}, with the ground truth's masks
-     * already made (segm); {@code masks} may be null.
+     * already made (segm), so that several evaluations share them.
+     *
+     * @param masks the ground truth and its masks; not null, as it supplies the ground truth
+     *     ({@link GroundTruthMasks#none} for a bbox evaluation; with it, a segm evaluation makes the
+     *     masks itself)
+     * @param results the detections of every image, in file order
+     * @param params the parameters
+     * @return the result, with the warnings and phase times filled in
+     * @throws CocoEvalException as {@link #evaluate(CocoDataset, List, CocoEvalParams)}
      */
     public static CocoEvalResult evaluate(GroundTruthMasks masks, List<CocoResult> results, CocoEvalParams params)
             throws CocoEvalException {
@@ -101,6 +145,9 @@ public final class CocoEvaluator {
      * A matching's evaluation result, as {@link #evaluate(CocoDataset, List, CocoEvalParams)}
      * gives it: {@link CocoMatching#accumulate()} with the matching's warnings and phase times
      * (and "accumulate"); for a matching made by {@link #match} or {@link CocoMatching#merge}.
+     *
+     * @param matching the matching; only read
+     * @return a new result
      */
     public static CocoEvalResult accumulate(CocoMatching matching) {
         long t0 = System.nanoTime();
@@ -115,6 +162,14 @@ public final class CocoEvaluator {
      * The matching half of {@link #evaluate(CocoDataset, List, CocoEvalParams)}
      * ({@code loadRes} + {@code evaluate}), for diagnostics and resampling; its
      * {@link CocoMatching#accumulate()} gives the same result. {@code masks} may be null.
+     *
+     * @param gt the ground truth
+     * @param masks {@code gt}'s masks made beforehand ({@link GroundTruthMasks#of}), or null or
+     *     {@link GroundTruthMasks#none}: a segm matching then makes them itself
+     * @param results the detections of every image, in file order
+     * @param params the parameters
+     * @return the matching, its phase times ("prepare", "evaluate") filled in
+     * @throws CocoEvalException as {@link #evaluate(CocoDataset, List, CocoEvalParams)}
      */
     public static CocoMatching match(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results,
             CocoEvalParams params) throws CocoEvalException {
@@ -125,6 +180,15 @@ public final class CocoEvaluator {
      * As {@link #match(CocoDataset, GroundTruthMasks, List, CocoEvalParams)}, with the IoU matrices
      * (boxes; masks stay on the host) and the matching computed by DJL on {@code device} (null: this
      * host's Java code). The matching, and so every number after it, is the same bit for bit.
+     *
+     * @param gt the ground truth
+     * @param masks {@code gt}'s masks made beforehand, or null
+     * @param results the detections of every image, in file order
+     * @param params the parameters
+     * @param device the DJL device for the box IoU and matching work, or null for the host's Java
+     *     code; the arrays made there are freed before this returns
+     * @return the matching, its phase times ("prepare", "evaluate") filled in
+     * @throws CocoEvalException as {@link #evaluate(CocoDataset, List, CocoEvalParams)}
      */
     public static CocoMatching match(CocoDataset gt, GroundTruthMasks masks, List<CocoResult> results,
             CocoEvalParams params, ai.djl.Device device) throws CocoEvalException {

@@ -24,7 +24,9 @@ import org.resvision.data.mask.Rle;
  * <p>Indices: images {@code i} and categories {@code k} index {@link #imageIds()} and
  * {@link #categoryIds()} (sorted); a ground-truth index {@code g} counts the annotations of
  * evaluated images and categories in file order; a detection index {@code d} is the position in
- * the results list given to {@link CocoEvaluator#match}.
+ * the results list given to {@link CocoEvaluator#match}. The accessors do not check indices: one
+ * out of range throws {@link ArrayIndexOutOfBoundsException}, but a threshold index {@code t} out of
+ * range in {@link #status} and {@link #matchedGroundTruth} may instead read another detection's entry.
  *
  * <p>Shards of a distributed evaluation (disjoint image sets, the same ground truth and
  * parameters) {@link #merge} into the matching of their concatenated results over the union of
@@ -56,22 +58,41 @@ public final class CocoMatching implements java.io.Serializable {
     static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
     static final byte IGNORED = 2;
 
+    /** The parameters evaluated with (for a merge, with the union's image ids). */
     final CocoEvalParams p;
+    /** True for a segm (mask IoU) evaluation, false for bbox. */
     final boolean segm;
+    /** The evaluated image ids, sorted and distinct: image index {@code i} is a position here. */
     final long[] imgIds;
+    /** The evaluated category ids, sorted and distinct: category index {@code k} is a position here. */
     final long[] catIds;
+    /** The number of evaluated images. */
     final int I;
+    /** The number of evaluated categories. */
     final int K;
+    /** The number of area ranges. */
     final int A;
+    /** The number of IoU thresholds. */
     final int T;
+    /** The last (largest) maxDets: detections kept per (category, image) cell, highest scores first. */
     final int maxDet;
     // GT, flattened in file order of the kept annotations
+    /** [g]: the annotation id. */
     final long[] gId;
+    /** [g]: the annotation's {@code [x, y, w, h]} as read (not copied; null in a segm evaluation without one). */
     final double[][] gBox;
+    /** [g]: the annotation's {@code area} field, what the area ranges compare. */
     final double[] gArea;
+    /** [g]: the annotation's {@code iscrowd} flag. */
     final boolean[] gCrowd;
+    /** [g]: the annotation's mask (segm), null for bbox. */
     final Rle[] gRle;
+    /**
+     * [c]: cell {@code c = k * I + i}'s ground truth are {@code gOrder[gCellStart[c]]} to
+     * {@code gOrder[gCellStart[c + 1] - 1]}; {@code K * I + 1} entries.
+     */
     final int[] gCellStart;
+    /** Ground-truth indices grouped by cell, in file order within a cell (see {@link #gCellStart}). */
     final int[] gOrder;
     /** [g]: the annotation's position in the ground truth's annotation list (what a merge orders by). */
     final int[] gFile;
@@ -80,24 +101,46 @@ public final class CocoMatching implements java.io.Serializable {
     // detections (loadRes semantics)
     /** [4 d .. 4 d + 3]: detection d's box x, y, w, h (one array: a box object per detection was most of a collection's work). */
     final double[] dBox;
+    /** [d]: the detection's area as loadRes sets it: box {@code w * h} for bbox results, else the mask's area. */
     final double[] dArea;
+    /** [d]: the detection's score. */
     final double[] dScore;
+    /**
+     * [d]: the segmentation a mask is made from: a segmentation-only result's, or in a segm
+     * evaluation of bbox results, the result's or else its box as loadRes's polygon; otherwise null.
+     */
     final Segmentation[] dSeg;
+    /**
+     * [d]: the detection's mask: every segmentation-only result's; in a segm evaluation of bbox
+     * results, those of evaluated cells; otherwise null.
+     */
     final Rle[] dRle;
+    /** [c]: cell {@code c}'s detections are {@code dOrder[dCellStart[c]]} to {@code dOrder[dCellStart[c + 1] - 1]}. */
     final int[] dCellStart;
+    /** Detection indices grouped by cell, in input order within a cell (see {@link #dCellStart}). */
     final int[] dOrder;
+    /** [g]: ground truth g's cell {@code k * I + i}. */
     final int[] gCell;
+    /** [d]: detection d's cell {@code k * I + i}, or -1 when its image or category is not evaluated. */
     final int[] dCell;
     /** [d]: the result's image id and category id, as given (evaluated or not). */
     final long[] dImgId;
+    /** [d]: the result's category id, as given (see {@link #dImgId}). */
     final long[] dCatId;
     /** loadRes's branch, taken from the first result: true when it has a bbox (meaningless without results). */
     final boolean bboxBranch;
     /** Detections of categories not in the ground truth (one warning line; a merge adds the counts). */
     final Skips dtNoCategory;
+    /** The index of the area range labelled "all" (0 when none is). */
     final int allArea;
+    /** Records left out, one line per kind: the ground truth's, then the detections'. */
     final List<CocoEvalResult.Warning> warnings = new ArrayList<>();
+    /**
+     * Seconds per phase ("prepare" and "evaluate", set by {@link CocoEvaluator#match}; for a merge,
+     * the shards' sums and "merge").
+     */
     final Map<String, Double> timings = new java.util.LinkedHashMap<>();
+    /** [c]: cell c's {@code evaluateImg} record, null for a cell with neither ground truth nor detections. */
     CellRecord[] records;
     /** [d * T + t]: the ground-truth index matched at area "all", or -1. */
     int[] matchAll;
@@ -797,7 +840,12 @@ public final class CocoMatching implements java.io.Serializable {
         return MaskApi.rleIou(dr, gr, crowd);
     }
 
-    /** {@code COCOeval.accumulate()} + {@code summarize()}: the evaluation's result. */
+    /**
+     * {@code COCOeval.accumulate()} + {@code summarize()}: the evaluation's result.
+     *
+     * @return a new result; its {@link CocoEvalResult#warnings()} and {@link CocoEvalResult#timings()}
+     *     are empty ({@link CocoEvaluator#accumulate(CocoMatching)} adds this matching's)
+     */
     public CocoEvalResult accumulate() {
         return accumulate(null);
     }
@@ -807,6 +855,11 @@ public final class CocoMatching implements java.io.Serializable {
      * {@code imageWeights[i]} times (0: left out), exactly as if the ground truth and detections
      * held that many copies of it, each copy's records next to the others in image order. For
      * bootstrap intervals; a weight vector of ones gives {@link #accumulate()}'s numbers.
+     *
+     * @param imageWeights a count per image index (a position in {@link #imageIds()}), each 0 or
+     *     more; null gives {@link #accumulate()}
+     * @return a new result, warnings and timings empty as for {@link #accumulate()}
+     * @throws IllegalArgumentException when there is not one weight per image, or one is negative
      */
     public CocoEvalResult accumulate(int[] imageWeights) {
         return accumulate(imageWeights, false);
@@ -874,92 +927,178 @@ public final class CocoMatching implements java.io.Serializable {
 
     // ---- what diagnostics read -------------------------------------------------------------
 
-    /** The parameters evaluated with. */
+    /**
+     * The parameters evaluated with.
+     *
+     * @return the parameters (for a {@link #merge}, with the union's image ids)
+     */
     public CocoEvalParams params() {
         return p;
     }
 
-    /** True for segm (masks), false for bbox. */
+    /**
+     * Which IoU was computed.
+     *
+     * @return true for segm (masks), false for bbox
+     */
     public boolean segm() {
         return segm;
     }
 
-    /** The evaluated image ids, sorted: image index {@code i} is a position here. */
+    /**
+     * The evaluated image ids, sorted: image index {@code i} is a position here.
+     *
+     * @return a copy, sorted and distinct
+     */
     public long[] imageIds() {
         return imgIds.clone();
     }
 
-    /** The evaluated category ids, sorted: category index {@code k} is a position here. */
+    /**
+     * The evaluated category ids, sorted: category index {@code k} is a position here.
+     *
+     * @return a copy, sorted and distinct
+     */
     public long[] categoryIds() {
         return catIds.clone();
     }
 
-    /** The area range index labelled "all" (where {@link #status} and {@link #matchedGroundTruth} apply). */
+    /**
+     * The area range index labelled "all" (where {@link #status} and {@link #matchedGroundTruth} apply).
+     *
+     * @return the index of the label "all" in {@link CocoEvalParams#areaLabels()}, or 0 when no
+     *     range has that label
+     */
     public int allAreaIndex() {
         return allArea;
     }
 
-    /** Ground truths of evaluated images and categories (crowd included), in file order. */
+    /**
+     * Ground truths of evaluated images and categories (crowd included), in file order.
+     *
+     * @return the number of ground-truth indices {@code g}
+     */
     public int groundTruthCount() {
         return gId.length;
     }
 
-    /** The annotation id of ground truth {@code g}. */
+    /**
+     * The annotation id of ground truth {@code g}.
+     *
+     * @param g ground-truth index, {@code 0 <= g <} {@link #groundTruthCount()}
+     * @return the annotation's {@code id}
+     */
     public long groundTruthId(int g) {
         return gId[g];
     }
 
-    /** The image index of ground truth {@code g}. */
+    /**
+     * The image index of ground truth {@code g}.
+     *
+     * @param g ground-truth index, {@code 0 <= g <} {@link #groundTruthCount()}
+     * @return a position in {@link #imageIds()}
+     */
     public int groundTruthImage(int g) {
         return gCell[g] % I;
     }
 
-    /** The category index of ground truth {@code g}. */
+    /**
+     * The category index of ground truth {@code g}.
+     *
+     * @param g ground-truth index, {@code 0 <= g <} {@link #groundTruthCount()}
+     * @return a position in {@link #categoryIds()}
+     */
     public int groundTruthCategory(int g) {
         return gCell[g] / I;
     }
 
-    /** Whether ground truth {@code g} is a crowd region (never a miss; detections on it are ignored). */
+    /**
+     * Whether ground truth {@code g} is a crowd region (never a miss; detections on it are ignored).
+     *
+     * @param g ground-truth index, {@code 0 <= g <} {@link #groundTruthCount()}
+     * @return the annotation's {@code iscrowd}
+     */
     public boolean groundTruthCrowd(int g) {
         return gCrowd[g];
     }
 
-    /** The annotation's 'area' (what the area ranges use). */
+    /**
+     * The annotation's 'area' (what the area ranges use).
+     *
+     * @param g ground-truth index, {@code 0 <= g <} {@link #groundTruthCount()}
+     * @return the file's {@code area} value, in square pixels
+     */
     public double groundTruthArea(int g) {
         return gArea[g];
     }
 
-    /** The detections given (every result, evaluated or not; for a {@link #merge}, every shard's, in shard order). */
+    /**
+     * The detections given (every result, evaluated or not; for a {@link #merge}, every shard's, in shard order).
+     *
+     * @return the number of detection indices {@code d}
+     */
     public int detectionCount() {
         return dScore.length;
     }
 
-    /** The image index of detection {@code d}, or -1 when its image or category is not evaluated. */
+    /**
+     * The image index of detection {@code d}, or -1 when its image or category is not evaluated.
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @return a position in {@link #imageIds()}, or -1
+     */
     public int detectionImage(int d) {
         return dCell[d] < 0 ? -1 : dCell[d] % I;
     }
 
-    /** The category index of detection {@code d}, or -1 when its image or category is not evaluated. */
+    /**
+     * The category index of detection {@code d}, or -1 when its image or category is not evaluated.
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @return a position in {@link #categoryIds()}, or -1
+     */
     public int detectionCategory(int d) {
         return dCell[d] < 0 ? -1 : dCell[d] / I;
     }
 
-    /** The score of detection {@code d}. */
+    /**
+     * The score of detection {@code d}.
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @return the result's {@code score}, as given
+     */
     public double detectionScore(int d) {
         return dScore[d];
     }
 
-    /** The area of detection {@code d} as pycocotools computes it (box w*h, or mask area for segm). */
+    /**
+     * The area of detection {@code d} as pycocotools computes it (box w*h, or mask area for segm).
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @return the area in square pixels: box {@code w * h} whenever the results have boxes,
+     *     the mask's pixel count for segmentation-only results
+     */
     public double detectionArea(int d) {
         return dArea[d];
     }
 
-    /** Detection {@code d}'s mask as evaluated (segm), or null (bbox, or a detection that was not evaluated). */
+    /**
+     * Detection {@code d}'s mask as evaluated (segm), or null (bbox, or a detection that was not evaluated).
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @return the mask at the image's size (shared, do not modify), or null
+     */
     public Rle detectionMask(int d) {
         return dRle[d];
     }
 
-    /** Detection {@code d}'s outcome at IoU threshold index {@code t}, area range "all". */
+    /**
+     * Detection {@code d}'s outcome at IoU threshold index {@code t}, area range "all".
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @param t IoU threshold index, a position in {@link CocoEvalParams#iouThresholds()}
+     * @return the outcome; {@link Status#NOT_EVALUATED} for a detection not evaluated
+     */
     public Status status(int d, int t) {
         return STATUSES[statusAll[d * T + t]];
     }
@@ -967,6 +1106,10 @@ public final class CocoMatching implements java.io.Serializable {
     /**
      * The ground truth detection {@code d} was matched to at IoU threshold index {@code t}, area
      * range "all" (for a true positive, or an ignored detection on a crowd or ignored GT), or -1.
+     *
+     * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
+     * @param t IoU threshold index, a position in {@link CocoEvalParams#iouThresholds()}
+     * @return a ground-truth index {@code g}, or -1
      */
     public int matchedGroundTruth(int d, int t) {
         return matchAll[d * T + t];
@@ -976,6 +1119,10 @@ public final class CocoMatching implements java.io.Serializable {
      * The IoU of each detection with each ground truth ({@code [dets.length][gts.length]}), as
      * pycocotools computes it (boxes or masks by {@link #segm()}; a crowd ground truth's IoU is the
      * intersection over the detection's area), whatever their categories.
+     *
+     * @param dets detection indices {@code d}
+     * @param gts ground-truth indices {@code g}
+     * @return a new {@code [dets.length][gts.length]} array, row per detection
      */
     public double[][] iou(int[] dets, int[] gts) {
         if (dets.length == 0 || gts.length == 0) {
@@ -989,6 +1136,9 @@ public final class CocoMatching implements java.io.Serializable {
      * (IoU type, thresholds, area ranges, maxDets, images, categories, or an evaluated annotation's
      * id, image, category, box, area, crowd flag or mask); null when it was, i.e. when the two can be
      * compared image by image.
+     *
+     * @param other another matching
+     * @return one line saying what differs first, or null
      */
     public String groundTruthDifference(CocoMatching other) {
         CocoEvalParams q = other.p;
@@ -1022,12 +1172,21 @@ public final class CocoMatching implements java.io.Serializable {
         return null;
     }
 
-    /** Records pycocotools also leaves out, one line per kind. */
+    /**
+     * Records pycocotools also leaves out, one line per kind.
+     *
+     * @return an unmodifiable copy, the ground truth's lines first
+     */
     public List<CocoEvalResult.Warning> warnings() {
         return List.copyOf(warnings);
     }
 
-    /** Seconds of the prepare and evaluate phases (a copy). */
+    /**
+     * Seconds of the prepare and evaluate phases (a copy).
+     *
+     * @return phase name ("prepare", "evaluate"; for a {@link #merge} also "merge") to seconds, in
+     *     insertion order; a modifiable copy
+     */
     public Map<String, Double> timings() {
         return new java.util.LinkedHashMap<>(timings);
     }

@@ -13,6 +13,9 @@ import org.resvision.data.mask.Rle;
  * merged, RLEs decoded), one per annotation in file order. Computing them is most of a segm
  * evaluation's set-up; doing it once lets it overlap reading the results, or serve several
  * evaluations of one ground truth.
+ *
+ * <p>Immutable once made; safe to share between threads, for instance by several evaluations at
+ * once (the masks {@link #get} returns are shared: do not modify them).
  */
 public final class GroundTruthMasks {
 
@@ -27,6 +30,12 @@ public final class GroundTruthMasks {
     /**
      * Rasterises every annotation that has a segmentation and a known image, in parallel; the
      * first malformed one (file order) is an error naming it.
+     *
+     * @param gt the ground truth, kept by reference
+     * @return the masks, one slot per annotation of {@code gt} (null for an annotation without
+     *     segmentation or whose image is not in {@code gt})
+     * @throws CocoEvalException (in the ground truth) for the first annotation, in file order, whose
+     *     mask {@link #mask} refuses; it names the annotation and its image
      */
     public static GroundTruthMasks of(CocoDataset gt) throws CocoEvalException {
         List<CocoAnnotation> anns = gt.annotations();
@@ -57,6 +66,10 @@ public final class GroundTruthMasks {
      * an image without its size, an empty polygon list, a polygon with an odd count or fewer than
      * 3 points (or, when the first part has 4 numbers, a part that is not a box), an RLE whose size
      * is not the image's (it would never match), runs that do not cover the image.
+     *
+     * @param s a polygon list, an uncompressed or a compressed RLE, in the image's pixels
+     * @param im the image, for its height and width (a negative one means unknown)
+     * @return a new mask of {@code im}'s height x width
      */
     public static Rle mask(Segmentation s, CocoImage im) {
         if (im.height() < 0 || im.width() < 0) {
@@ -83,17 +96,32 @@ public final class GroundTruthMasks {
         return r;
     }
 
-    /** No masks (bbox evaluation): the evaluator makes what it needs itself. */
+    /**
+     * No masks (bbox evaluation): the evaluator makes what it needs itself.
+     *
+     * @param gt the ground truth, kept by reference
+     * @return an instance whose {@link #get} is always null and {@link #rasterised()} false
+     */
     public static GroundTruthMasks none(CocoDataset gt) {
         return new GroundTruthMasks(gt, null);
     }
 
-    /** The dataset these masks belong to. */
+    /**
+     * The dataset these masks belong to.
+     *
+     * @return the {@code gt} given to {@link #of} or {@link #none}, the same object
+     */
     public CocoDataset dataset() {
         return gt;
     }
 
-    /** The mask of annotation {@code index} (file order), or null (no segmentation, unknown image, or {@link #none}). */
+    /**
+     * The mask of annotation {@code index} (file order), or null (no segmentation, unknown image, or {@link #none}).
+     *
+     * @param index a position in {@link CocoDataset#annotations()}; outside it, an
+     *     {@link ArrayIndexOutOfBoundsException} (null for {@link #none})
+     * @return the shared mask, or null
+     */
     public Rle get(int index) {
         if (masks == null) {
             return null;
@@ -101,7 +129,11 @@ public final class GroundTruthMasks {
         return masks[index];
     }
 
-    /** Whether the masks were made ({@link #of}), not left to the evaluator ({@link #none}). */
+    /**
+     * Whether the masks were made ({@link #of}), not left to the evaluator ({@link #none}).
+     *
+     * @return true for {@link #of}, false for {@link #none}
+     */
     public boolean rasterised() {
         return masks != null;
     }

@@ -12,7 +12,13 @@ public final class NumpySum {
     /** numpy's reduction buffer: a contiguous float64 sum is pairwise within blocks of this many, sequential across them. */
     static final int BUFSIZE = 8192;
 
-    /** {@code np.add.reduce(a[:n])} for a contiguous float64 array (0.0 + each 8192-block's pairwise sum, in order). */
+    /**
+     * {@code np.add.reduce(a[:n])} for a contiguous float64 array (0.0 + each 8192-block's pairwise sum, in order).
+     *
+     * @param a the values; not modified
+     * @param n how many of the first values to sum, {@code 0 <= n <= a.length}
+     * @return the sum, bit for bit numpy's; 0.0 for {@code n = 0}
+     */
     public static double sum(double[] a, int n) {
         double res = 0.;
         for (int from = 0; from < n; from += BUFSIZE) {

@@ -12,7 +12,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 import org.resvision.data.io.AtomicFiles;
 
-/** Precision-recall curves as PNG files, drawn with the JDK alone (headless). */
+/**
+ * Precision-recall curves as PNG files, drawn with the JDK alone (headless).
+ *
+ * <p>Stateless: {@link #write} may run from several threads at once (each file is written
+ * atomically, through a temporary sibling renamed over it).
+ */
 public final class PrCurvePlot {
 
     private static final Color[] COLORS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44)};
@@ -25,8 +30,17 @@ public final class PrCurvePlot {
     /**
      * Writes {@code overall.png} (category-averaged curves at IoU .50, .75 and averaged over
      * .50:.95) and one {@code <id>_<name>.png} per category with GT (curves at .50 and .75).
+     * Images are 640 x 480; a curve is precision at each recall threshold, area range 0 ("all"),
+     * the last maxDets, averaged over the categories (and IoU thresholds) that have GT.
      *
+     * @param r the evaluation; its IoU thresholds should hold 0.5 and 0.75 exactly (without one,
+     *     the curve labelled with it shows the average over every threshold instead)
+     * @param names category name per id, for titles and file names ({@code <name>} has every
+     *     character other than {@code A-Z a-z 0-9 _ -} replaced by {@code _}; no name: {@code <id>.png})
+     * @param dir the output directory, created when missing; existing files of the same names are
+     *     replaced
      * @return the number of files written
+     * @throws IOException when the directory or a file cannot be written
      */
     public static int write(CocoEvalResult r, java.util.Map<Long, String> names, Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -5,7 +5,13 @@ public final class StableSort {
 
     private StableSort() {}
 
-    /** Indices of {@code keys} from largest to smallest; equal keys keep their order (0.0 == -0.0). */
+    /**
+     * Indices of {@code keys} from largest to smallest; equal keys keep their order (0.0 == -0.0).
+     *
+     * @param keys the keys, without NaN (a NaN compares as neither larger nor smaller than
+     *     anything, so the order around it is not numpy's); not modified
+     * @return a new array of {@code keys.length} indices, the index of the largest key first
+     */
     public static int[] descending(double[] keys) {
         int n = keys.length;
         int[] idx = new int[n];

@@ -23,7 +23,15 @@ import org.resvision.eval.coco.CocoMatching.Status;
  */
 public final class Calibration {
 
-    /** One bin of the reliability diagram: score range, count, mean score (confidence) and fraction right (accuracy). */
+    /**
+     * One bin of the reliability diagram: score range, count, mean score (confidence) and fraction right (accuracy).
+     *
+     * @param lower the smallest score of the bin, {@code b / nBins}, included
+     * @param upper {@code (b + 1) / nBins}, excluded (but for the last bin, which includes 1)
+     * @param count the counted detections with a score in the bin
+     * @param meanScore their mean score (the bin's confidence); NaN when the bin is empty
+     * @param accuracy the fraction of them that are true positives, in [0, 1]; NaN when the bin is empty
+     */
     public record Bin(double lower, double upper, long count, double meanScore, double accuracy) {}
 
     private final Bin[] bins;
@@ -44,7 +52,13 @@ public final class Calibration {
      * The calibration of {@code m}'s detections at {@code iouThreshold} (an evaluated one) in
      * {@code nBins} bins.
      *
-     * @throws IllegalArgumentException for a score outside [0, 1] (naming the first), or bins < 1
+     * @param m COCO's matching of the detections; only read
+     * @param iouThreshold the IoU threshold that decides true positives; must be one of
+     *     {@code m.params().iouThresholds()} (within 1e-9)
+     * @param nBins the number of equal-width bins over [0, 1], at least 1
+     * @return the calibration; with no counted detection, every bin is empty and ECE and MCE are 0
+     * @throws IllegalArgumentException for a score outside [0, 1] or NaN (naming the first), {@code nBins < 1},
+     *     or an IoU threshold that was not evaluated (listing those that were)
      */
     public static Calibration compute(CocoMatching m, double iouThreshold, int nBins) {
         if (nBins < 1) {
@@ -90,31 +104,57 @@ public final class Calibration {
         return new Calibration(bins, ece, mce, total, m.params().iouThresholds()[t]);
     }
 
-    /** The reliability diagram's bins (empty bins have NaN mean score and accuracy). */
+    /**
+     * The reliability diagram's bins (empty bins have NaN mean score and accuracy).
+     *
+     * @return {@code nBins} bins, lowest scores first; a fresh array
+     */
     public Bin[] bins() {
         return bins.clone();
     }
 
-    /** Expected calibration error (0 without detections). */
+    /**
+     * Expected calibration error (0 without detections).
+     *
+     * @return {@code sum_b (n_b / N) |acc_b - conf_b|}, in [0, 1]
+     */
     public double ece() {
         return ece;
     }
 
-    /** Maximum calibration error over non-empty bins (0 without detections). */
+    /**
+     * Maximum calibration error over non-empty bins (0 without detections).
+     *
+     * @return {@code max_b |acc_b - conf_b|}, in [0, 1]
+     */
     public double mce() {
         return mce;
     }
 
-    /** Detections counted. */
+    /**
+     * Detections counted.
+     *
+     * @return the true and false positives at {@link #iouThreshold()}, area "all" (the {@code N} of ECE)
+     */
     public long count() {
         return count;
     }
 
+    /**
+     * The IoU threshold that decided true positives.
+     *
+     * @return the evaluated threshold (as the matching holds it, not as asked for)
+     */
     public double iouThreshold() {
         return iouThreshold;
     }
 
-    /** {@code {"iou_threshold", "count", "ece", "mce", "bins": [{lower, upper, count, mean_score, accuracy}]}} (null for empty bins' means). */
+    /**
+     * {@code {"iou_threshold", "count", "ece", "mce", "bins": [{lower, upper, count, mean_score, accuracy}]}}
+     * (null for empty bins' means).
+     *
+     * @return a new JSON tree
+     */
     public ObjectNode toJson() {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("iou_threshold", iouThreshold);
@@ -138,7 +178,12 @@ public final class Calibration {
         return o;
     }
 
-    /** One line for the terminal. */
+    /**
+     * One line for the terminal.
+     *
+     * @return e.g. {@code Calibration at IoU 0.50: ECE 0.0312, MCE 0.0975 over 1234 detections in 10 bins}, without
+     *     a newline
+     */
     public String text() {
         return String.format(Locale.ROOT, "Calibration at IoU %.2f: ECE %.4f, MCE %.4f over %d detections in %d bins",
                 iouThreshold, ece, mce, count, bins.length);

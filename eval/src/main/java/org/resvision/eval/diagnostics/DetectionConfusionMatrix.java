@@ -51,6 +51,12 @@ public final class DetectionConfusionMatrix {
      * The matrix of {@code m} at {@code iouThreshold} (one of the evaluated thresholds) and
      * {@code scoreThreshold}.
      *
+     * @param m COCO's matching of the detections; only read
+     * @param iouThreshold the IoU threshold of both COCO's true positives and the cross-category matches;
+     *     must be one of {@code m.params().iouThresholds()} (within 1e-9)
+     * @param scoreThreshold detections with a lower score are not counted; any value but NaN
+     *     ({@code Double.NEGATIVE_INFINITY} counts all)
+     * @return the {@code [K+1][K+1]} matrix over {@code m}'s evaluated categories
      * @throws IllegalArgumentException when the IoU is not an evaluated threshold or the score is NaN
      */
     public static DetectionConfusionMatrix compute(CocoMatching m, double iouThreshold, double scoreThreshold) {
@@ -154,12 +160,20 @@ public final class DetectionConfusionMatrix {
         throw new IllegalStateException("a true positive's ground truth " + v + " is not in its image");
     }
 
-    /** The category ids of rows and columns {@code 0..K-1} (row and column {@code K} are background). */
+    /**
+     * The category ids of rows and columns {@code 0..K-1} (row and column {@code K} are background).
+     *
+     * @return the matching's evaluated category ids, ascending; a fresh array of length {@code K}
+     */
     public long[] categoryIds() {
         return categoryIds.clone();
     }
 
-    /** {@code [K+1][K+1]}: row = ground truth category (K: background), column = detected category (K: background). */
+    /**
+     * {@code [K+1][K+1]}: row = ground truth category (K: background), column = detected category (K: background).
+     *
+     * @return a deep copy; cell {@code [K][K]} is always 0
+     */
     public long[][] counts() {
         long[][] out = new long[counts.length][];
         for (int r = 0; r < counts.length; r++) {
@@ -168,23 +182,51 @@ public final class DetectionConfusionMatrix {
         return out;
     }
 
-    /** One cell: ground truth category index {@code gt} (K: background), detected {@code dt} (K: background). */
+    /**
+     * One cell: ground truth category index {@code gt} (K: background), detected {@code dt} (K: background).
+     *
+     * @param gt the row, {@code 0..K}; out of range throws {@link ArrayIndexOutOfBoundsException}
+     * @param dt the column, {@code 0..K}
+     * @return the cell's count
+     */
     public long count(int gt, int dt) {
         return counts[gt][dt];
     }
 
+    /**
+     * The IoU threshold of the matrix.
+     *
+     * @return the evaluated threshold (as the matching holds it, not as asked for)
+     */
     public double iouThreshold() {
         return iouThreshold;
     }
 
+    /**
+     * The score threshold of the matrix.
+     *
+     * @return the lowest score of a counted detection, as given to {@link #compute}
+     */
     public double scoreThreshold() {
         return scoreThreshold;
     }
 
-    /** A confusion between two different categories (or with background) and its count. */
+    /**
+     * A confusion between two different categories (or with background) and its count.
+     *
+     * @param groundTruth the row: a category index of {@link #categoryIds()}, or {@code K} for background
+     * @param detected the column: a category index, or {@code K} for background
+     * @param count the cell's count
+     */
     public record Confusion(int groundTruth, int detected, long count) {}
 
-    /** The {@code n} largest off-diagonal cells between two categories, largest first (ties: row, then column). */
+    /**
+     * The {@code n} largest off-diagonal cells between two categories, largest first (ties: row, then column).
+     *
+     * @param n the most cells to return, at least 0 (negative throws {@link IllegalArgumentException})
+     * @return non-zero cells only, background row and column left out; fewer than {@code n} when fewer are
+     *     non-zero; not shared with this matrix
+     */
     public List<Confusion> topConfusions(int n) {
         List<Confusion> all = new ArrayList<>();
         int K = categoryIds.length;
@@ -200,7 +242,14 @@ public final class DetectionConfusionMatrix {
         return all.subList(0, Math.min(n, all.size()));
     }
 
-    /** {@code {"iou_threshold", "score_threshold", "labels": [names..., "background"], "category_ids", "counts": [[...]]}}. */
+    /**
+     * {@code {"iou_threshold", "score_threshold", "labels": [names..., "background"], "category_ids",
+     * "counts": [[...]]}}.
+     * Also {@code "rows": "ground truth"} and {@code "columns": "detections"}.
+     *
+     * @param names category id to display name; an id without one is labelled with the id itself
+     * @return a new JSON tree
+     */
     public ObjectNode toJson(Map<Long, String> names) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("iou_threshold", iouThreshold);
@@ -224,7 +273,14 @@ public final class DetectionConfusionMatrix {
         return o;
     }
 
-    /** The top confusions as text lines, for the terminal. */
+    /**
+     * The top confusions as text lines, for the terminal.
+     *
+     * @param names category id to display name; an id without one is shown as the id itself
+     * @param n the most confusions listed (see {@link #topConfusions(int)})
+     * @return a header line, one line per confusion ({@code ground truth -> detected  count}), and a last line
+     *     with the background totals (detections on background, ground truth missed); no trailing newline
+     */
     public String topConfusionsText(Map<Long, String> names, int n) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
                 "Confusions at IoU %.2f, score >= %.2f (ground truth -> detected):%n", iouThreshold, scoreThreshold));

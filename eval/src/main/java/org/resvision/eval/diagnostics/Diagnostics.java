@@ -20,7 +20,8 @@ import org.resvision.data.coco.CocoResult;
  * detection confusion matrix, operating points (best F-beta per class), calibration and PR
  * curves; and TIDE's error breakdown, which makes its own matching (tidecv's).
  *
- * <p>Immutable; thread-safe.
+ * <p>Immutable once {@code compute} returns, but for the live {@link #timings()} map (a plain
+ * {@code LinkedHashMap}, not synchronized); otherwise safe to share between threads.
  */
 public final class Diagnostics {
 
@@ -34,7 +35,11 @@ public final class Diagnostics {
      * @param calibrationBins equal-width bins over [0, 1]
      */
     public record Options(double confusionIou, double confusionScore, double matchIou, double beta, int calibrationBins) {
-        /** IoU 0.5 everywhere, score 0.5, F1, 10 bins. */
+        /**
+         * IoU 0.5 everywhere, score 0.5, F1, 10 bins.
+         *
+         * @return {@code new Options(0.5, 0.5, 0.5, 1, 10)}
+         */
         public static Options defaults() {
             return new Options(0.5, 0.5, 0.5, 1, 10);
         }
@@ -62,7 +67,12 @@ public final class Diagnostics {
      * The diagnostics of {@code m}, whose accumulated result is {@code result}. Scores outside
      * [0, 1] leave calibration out (see {@link #calibrationProblem()}).
      *
-     * @throws IllegalArgumentException for an IoU that is not evaluated, or bad options
+     * @param m COCO's matching of the detections; only read
+     * @param result {@code m.accumulate()} (the PR curves are read from it; not checked against {@code m})
+     * @param o thresholds and bins
+     * @return the diagnostics, without TIDE ({@link #tide()} and {@link #tideProblem()} are null)
+     * @throws IllegalArgumentException for an IoU that is not evaluated, or bad options (a NaN score
+     *     threshold, a beta that is not finite and positive, fewer than 1 calibration bin)
      */
     public static Diagnostics compute(CocoMatching m, CocoEvalResult result, Options o) {
         long t0 = System.nanoTime();
@@ -92,6 +102,16 @@ public final class Diagnostics {
      * As {@link #compute(CocoMatching, CocoEvalResult, Options)}, plus TIDE's error breakdown
      * (tidecv's semantics, {@link TideParams#defaults}) of the same results; segm reuses the
      * matching's decoded masks. Input TIDE cannot analyse leaves it out ({@link #tideProblem()}).
+     *
+     * @param m COCO's matching of the detections; only read
+     * @param result {@code m.accumulate()}
+     * @param o thresholds and bins (TIDE uses its own defaults)
+     * @param masks the ground truth {@code m} was matched against, with its masks for segm (with
+     *     {@link GroundTruthMasks#none}, TIDE rasterises them again)
+     * @param results the detections {@code m} matched, in the same order (TIDE reuses {@code m}'s masks by
+     *     position)
+     * @return the diagnostics with TIDE's breakdown, or with {@link #tideProblem()} set
+     * @throws IllegalArgumentException as {@link #compute(CocoMatching, CocoEvalResult, Options)}
      */
     public static Diagnostics compute(CocoMatching m, CocoEvalResult result, Options o, GroundTruthMasks masks,
             List<CocoResult> results) {
@@ -109,40 +129,77 @@ public final class Diagnostics {
         return d;
     }
 
-    /** TIDE's breakdown, or null (not asked for, or not possible: {@link #tideProblem()}). */
+    /**
+     * TIDE's breakdown, or null (not asked for, or not possible: {@link #tideProblem()}).
+     *
+     * @return the TIDE result, or null
+     */
     public TideResult tide() {
         return tide;
     }
 
-    /** Why TIDE was left out, or null. */
+    /**
+     * Why TIDE was left out, or null.
+     *
+     * @return the one-line message of TIDE's {@link CocoEvalException}; null when TIDE ran or was not asked for
+     */
     public String tideProblem() {
         return tideProblem;
     }
 
+    /**
+     * The detection confusion matrix.
+     *
+     * @return the matrix at {@link Options#confusionIou()} and {@link Options#confusionScore()}; never null
+     */
     public DetectionConfusionMatrix confusion() {
         return confusion;
     }
 
+    /**
+     * The best F-beta operating points.
+     *
+     * @return the points at {@link Options#matchIou()} for {@link Options#beta()}; never null
+     */
     public OperatingPoints operatingPoints() {
         return operatingPoints;
     }
 
-    /** Null when the scores are not in [0, 1]; then {@link #calibrationProblem()} says why. */
+    /**
+     * Null when the scores are not in [0, 1]; then {@link #calibrationProblem()} says why.
+     *
+     * @return the calibration at {@link Options#matchIou()} in {@link Options#calibrationBins()} bins, or null
+     */
     public Calibration calibration() {
         return calibration;
     }
 
-    /** Why calibration was left out, or null. */
+    /**
+     * Why calibration was left out, or null.
+     *
+     * @return a one-line message naming the first detection with a score outside [0, 1], or null
+     */
     public String calibrationProblem() {
         return calibrationProblem;
     }
 
-    /** Seconds per diagnostic. */
+    /**
+     * Seconds per diagnostic.
+     *
+     * @return the live map, in run order: {@code confusion}, {@code operating points}, {@code calibration}, and
+     *     with TIDE {@code tide} and {@code tide <phase>} per TIDE phase; not a copy, not synchronized
+     */
     public Map<String, Double> timings() {
         return timings;
     }
 
-    /** {@code {"confusion", "operating_points", "calibration", "pr_curves"}}. */
+    /**
+     * {@code {"confusion", "operating_points", "calibration", "pr_curves"}}. Also {@code "tide"} when TIDE ran
+     * or failed; a diagnostic left out is {@code {"skipped": reason}}.
+     *
+     * @param names category id to display name (ids without one: see each diagnostic's {@code toJson})
+     * @return a new JSON tree
+     */
     public ObjectNode toJson(Map<Long, String> names) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.set("confusion", confusion.toJson(names));
@@ -161,7 +218,13 @@ public final class Diagnostics {
         return o;
     }
 
-    /** A few lines for the terminal: the overall operating point, calibration, the top confusions. */
+    /**
+     * A few lines for the terminal: the overall operating point, calibration, the top confusions.
+     * TIDE's summary (or why it was skipped) comes first when it was asked for; 10 confusions at most.
+     *
+     * @param names category id to display name; an id without one is shown as the id itself
+     * @return the lines, newline-separated, without a trailing newline
+     */
     public String text(Map<Long, String> names) {
         StringBuilder sb = new StringBuilder();
         if (tide != null) {
@@ -175,7 +238,14 @@ public final class Diagnostics {
         return sb.toString();
     }
 
-    /** Per class: AP, AP50 and the best F-beta point, one row each. */
+    /**
+     * Per class: AP, AP50 and the best F-beta point, one row each.
+     *
+     * @param names category id to display name; an id without one gets an empty name
+     * @return a header row and one row per evaluated category (ascending id); {@code -} for an AP without
+     *     ground truth or a point that keeps no detection, point columns empty for a category without ground
+     *     truth and detections; no trailing newline
+     */
     public String perClassText(Map<Long, String> names) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-6s %-24s %7s %7s %7s %9s %7s %7s%n",
                 "id", "category", "AP", "AP50", "F" + (operatingPoints.beta() == 1 ? "1" : ""), "score>=", "prec", "recall"));

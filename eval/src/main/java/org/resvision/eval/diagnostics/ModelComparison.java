@@ -74,7 +74,15 @@ public final class ModelComparison {
          */
         public static final int DEFAULT_RESAMPLES = 1000;
 
-        /** Checks the values. */
+        /**
+         * Checks the values.
+         *
+         * @param resamples the number of resamples, at least 1
+         * @param seed the seed of the draws; any value
+         * @param confidence the interval's coverage, in (0, 1)
+         * @param threads threads evaluating resamples, at least 1
+         * @throws IllegalArgumentException for a value out of range, with a one-line reason
+         */
         public Bootstrap {
             if (resamples < 1) {
                 throw new IllegalArgumentException("the bootstrap needs at least 1 resample, got " + resamples);
@@ -87,27 +95,54 @@ public final class ModelComparison {
             }
         }
 
-        /** {@value #DEFAULT_RESAMPLES} resamples, seed 0, 95% intervals, every available processor. */
+        /**
+         * {@value #DEFAULT_RESAMPLES} resamples, seed 0, 95% intervals, every available processor.
+         *
+         * @return the default settings; {@code threads} is {@code Runtime.availableProcessors()} at the call
+         */
         public static Bootstrap defaults() {
             return new Bootstrap(DEFAULT_RESAMPLES, 0, 0.95, Runtime.getRuntime().availableProcessors());
         }
 
-        /** These settings with {@code n} resamples. */
+        /**
+         * These settings with {@code n} resamples.
+         *
+         * @param n the number of resamples, at least 1
+         * @return a new instance; this one is unchanged
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Bootstrap withResamples(int n) {
             return new Bootstrap(n, seed, confidence, threads);
         }
 
-        /** These settings with another seed. */
+        /**
+         * These settings with another seed.
+         *
+         * @param s the seed of the draws
+         * @return a new instance; this one is unchanged
+         */
         public Bootstrap withSeed(long s) {
             return new Bootstrap(resamples, s, confidence, threads);
         }
 
-        /** These settings with another confidence. */
+        /**
+         * These settings with another confidence.
+         *
+         * @param c the interval's coverage, in (0, 1), e.g. 0.9 for a 90% interval
+         * @return a new instance; this one is unchanged
+         * @throws IllegalArgumentException for {@code c} outside (0, 1)
+         */
         public Bootstrap withConfidence(double c) {
             return new Bootstrap(resamples, seed, c, threads);
         }
 
-        /** These settings with another thread count (the numbers stay the same). */
+        /**
+         * These settings with another thread count (the numbers stay the same).
+         *
+         * @param n threads evaluating resamples, at least 1
+         * @return a new instance; this one is unchanged
+         * @throws IllegalArgumentException when {@code n < 1}
+         */
         public Bootstrap withThreads(int n) {
             return new Bootstrap(resamples, seed, confidence, n);
         }
@@ -128,7 +163,12 @@ public final class ModelComparison {
     public record Delta(String name, double a, double b, double delta, double low, double high, double pBBetter,
             int resamples) {
 
-        /** Whether the interval {@code [low, high]} contains {@code x}. */
+        /**
+         * Whether the interval {@code [low, high]} contains {@code x}.
+         *
+         * @param x a difference (B - A), e.g. 0 to ask whether the change is significant at this confidence
+         * @return true when {@code low <= x <= high} (ends included); false when the interval is NaN
+         */
         public boolean intervalContains(double x) {
             return low <= x && x <= high;
         }
@@ -155,7 +195,14 @@ public final class ModelComparison {
         this.classes = classes;
     }
 
-    /** {@link #compare(CocoMatching, CocoMatching, Bootstrap)} with {@link Bootstrap#defaults()}. */
+    /**
+     * {@link #compare(CocoMatching, CocoMatching, Bootstrap)} with {@link Bootstrap#defaults()}.
+     *
+     * @param a model A's matching (the baseline)
+     * @param b model B's matching, against the same ground truth and parameters
+     * @return the comparison, differences B - A
+     * @throws IllegalArgumentException when the two cannot be compared (see the three-argument form)
+     */
     public static ModelComparison compare(CocoMatching a, CocoMatching b) {
         return compare(a, b, Bootstrap.defaults());
     }
@@ -163,8 +210,14 @@ public final class ModelComparison {
     /**
      * Compares model B against model A (differences B - A) with a paired bootstrap over images.
      *
+     * @param a model A's matching (the baseline); only read
+     * @param b model B's matching; only read
+     * @param options resamples, seed, confidence and threads
+     * @return the comparison: both full evaluations and the bootstrap intervals
      * @throws IllegalArgumentException (one line) when the two were not matched against the same
      *     ground truth with the same parameters, images and categories
+     * @throws IllegalStateException when the calling thread is interrupted while waiting for the
+     *     resamples (its interrupt flag is set again)
      */
     public static ModelComparison compare(CocoMatching a, CocoMatching b, Bootstrap options) {
         String difference = a.groundTruthDifference(b);
@@ -293,27 +346,47 @@ public final class ModelComparison {
         return g >= 0.5 ? y - diff * (1 - g) : x + diff * g;
     }
 
-    /** The settings used. */
+    /**
+     * The settings used.
+     *
+     * @return the {@code options} given to {@link #compare(CocoMatching, CocoMatching, Bootstrap)}
+     */
     public Bootstrap options() {
         return options;
     }
 
-    /** The number of evaluated images (each resample draws this many). */
+    /**
+     * The number of evaluated images (each resample draws this many).
+     *
+     * @return the length of {@link CocoMatching#imageIds()}
+     */
     public int images() {
         return images;
     }
 
-    /** The 12 stats, in {@link CocoEvalResult#STAT_NAMES} order. */
+    /**
+     * The 12 stats, in {@link CocoEvalResult#STAT_NAMES} order.
+     *
+     * @return an unmodifiable list; values are COCO's, in [0, 1] (-1 without ground truth)
+     */
     public List<Delta> stats() {
         return stats;
     }
 
-    /** Per category (ascending id, as evaluated): AP and AP50. */
+    /**
+     * Per category (ascending id, as evaluated): AP and AP50.
+     *
+     * @return an unmodifiable list, one entry per evaluated category
+     */
     public List<ClassDelta> classes() {
         return classes;
     }
 
-    /** {@link #toJson(Map)} without category names. */
+    /**
+     * {@link #toJson(Map)} without category names.
+     *
+     * @return a new JSON tree, every {@code name} of {@code per_class} empty
+     */
     public ObjectNode toJson() {
         return toJson(Map.of());
     }
@@ -322,6 +395,9 @@ public final class ModelComparison {
      * {@code {"method", "images", "resamples", "seed", "confidence", "stats": [{name, a, b, delta,
      * low, high, p_b_better, resamples}], "per_class": [{id, name, AP: {...}, AP50: {...}}]}};
      * undefined numbers (NaN) are null.
+     *
+     * @param names category id to display name; an id without one gets {@code ""}
+     * @return a new JSON tree
      */
     public ObjectNode toJson(Map<Long, String> names) {
         ObjectNode root = new ObjectMapper().createObjectNode();
@@ -364,7 +440,11 @@ public final class ModelComparison {
         }
     }
 
-    /** {@link #toText(Map)} without category names. */
+    /**
+     * {@link #toText(Map)} without category names.
+     *
+     * @return the table, category names left blank
+     */
     public String toText() {
         return toText(Map.of());
     }
@@ -373,6 +453,9 @@ public final class ModelComparison {
      * A table for the terminal: one row per stat (A, B, B - A, interval, P(B > A)), then one row
      * per category (AP and AP50 the same way); {@code n/a} where there is no ground truth, and a
      * {@code *} where the interval is over fewer resamples than drawn (a footnote says why).
+     *
+     * @param names category id to display name (cut to 24 characters); an id without one gets a blank name
+     * @return the table, each line ending with a newline
      */
     public String toText(Map<Long, String> names) {
         StringBuilder out = new StringBuilder();

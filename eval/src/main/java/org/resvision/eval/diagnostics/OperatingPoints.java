@@ -26,7 +26,18 @@ import org.resvision.eval.coco.CocoMatching.Status;
  */
 public final class OperatingPoints {
 
-    /** The best point of one category (or of all together): F-beta, its threshold, precision, recall and counts. */
+    /**
+     * The best point of one category (or of all together): F-beta, its threshold, precision, recall and counts.
+     *
+     * @param f the best F-beta, in [0, 1]; 0 when no threshold gives a true positive
+     * @param scoreThreshold keep detections with a score at least this; {@code Double.POSITIVE_INFINITY} when
+     *     keeping none is best (no detection is right)
+     * @param precision TP / (TP + FP) at that threshold, in [0, 1]; 0 when keeping none is best
+     * @param recall TP / (non-crowd ground truth) at that threshold, in [0, 1]; 0 without ground truth
+     * @param tp true positives kept
+     * @param fp false positives kept
+     * @param fn non-crowd ground truth (area range "all") not matched by a kept detection
+     */
     public record Point(double f, double scoreThreshold, double precision, double recall, long tp, long fp, long fn) {}
 
     private final long[] categoryIds;
@@ -43,7 +54,17 @@ public final class OperatingPoints {
         this.beta = beta;
     }
 
-    /** The operating points of {@code m} at {@code iouThreshold} (an evaluated one) for F-beta. */
+    /**
+     * The operating points of {@code m} at {@code iouThreshold} (an evaluated one) for F-beta.
+     *
+     * @param m COCO's matching of the detections; only read
+     * @param iouThreshold the IoU threshold that decides true positives; must be one of
+     *     {@code m.params().iouThresholds()} (within 1e-9)
+     * @param beta F-beta's beta, finite and {@code > 0}; 1 gives F1, above 1 weighs recall more
+     * @return the best points per category and overall
+     * @throws IllegalArgumentException for a beta that is not finite and positive, or an IoU threshold that
+     *     was not evaluated (listing those that were)
+     */
     public static OperatingPoints compute(CocoMatching m, double iouThreshold, double beta) {
         if (!(beta > 0) || Double.isInfinite(beta)) {
             throw new IllegalArgumentException("F-beta needs a finite beta > 0, got " + beta);
@@ -110,29 +131,61 @@ public final class OperatingPoints {
         return best;
     }
 
+    /**
+     * The categories, by index.
+     *
+     * @return the matching's evaluated category ids, ascending; a fresh array indexed like {@link #category(int)}
+     */
     public long[] categoryIds() {
         return categoryIds.clone();
     }
 
-    /** Category index {@code k}'s best point, or null when it has neither ground truth nor detections. */
+    /**
+     * Category index {@code k}'s best point, or null when it has neither ground truth nor detections.
+     *
+     * @param k a 0-based index into {@link #categoryIds()}, not a category id
+     * @return the point, or null
+     */
     public Point category(int k) {
         return perCategory[k];
     }
 
-    /** One threshold for every category, counts pooled. */
+    /**
+     * One threshold for every category, counts pooled.
+     *
+     * @return the point, or null when there is no ground truth and no counted detection at all
+     */
     public Point overall() {
         return overall;
     }
 
+    /**
+     * The IoU threshold of the points.
+     *
+     * @return the evaluated threshold (as the matching holds it, not as asked for)
+     */
     public double iouThreshold() {
         return iouThreshold;
     }
 
+    /**
+     * F-beta's beta.
+     *
+     * @return the {@code beta} given to {@link #compute}
+     */
     public double beta() {
         return beta;
     }
 
-    /** {@code {"iou_threshold", "beta", "overall": {...}, "per_category": [{category_id, name, f, score_threshold, ...}]}}. */
+    /**
+     * {@code {"iou_threshold", "beta", "overall": {...}, "per_category": [{category_id, name, f,
+     * score_threshold, ...}]}}.
+     * A point is {@code f, score_threshold, precision, recall, tp, fp, fn}; {@code score_threshold} is null when
+     * keeping no detection is best; a null point leaves its fields (or {@code overall}) out.
+     *
+     * @param names category id to display name; an id without one gets {@code ""}
+     * @return a new JSON tree
+     */
     public ObjectNode toJson(Map<Long, String> names) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("iou_threshold", iouThreshold);
@@ -166,7 +219,12 @@ public final class OperatingPoints {
         o.put("fn", p.fn());
     }
 
-    /** The overall point, one line. */
+    /**
+     * The overall point, one line.
+     *
+     * @return the F-score, threshold, precision and recall, or a sentence saying why there is no point;
+     *     without a newline
+     */
     public String overallText() {
         if (overall == null) {
             return "Best F-score: no detections and no ground truth";

@@ -19,7 +19,15 @@ public final class PrCurves {
 
     private PrCurves() {}
 
-    /** {@code {"recall": [101], "area_labels", "overall": {area: {"iou50", "iou75", "mean"}}, "per_category": [{category_id, name, curves: {...}}]}}. */
+    /**
+     * {@code {"recall": [101], "area_labels", "overall": {area: {"iou50", "iou75", "mean"}}, "per_category":
+     * [{category_id, name, curves: {...}}]}}. {@code iou50} / {@code iou75} are left out when that IoU was not
+     * evaluated; {@code overall} averages the categories with ground truth.
+     *
+     * @param res an accumulated COCO result; only read
+     * @param names category id to display name; an id without one gets {@code ""}
+     * @return a new JSON tree; each curve holds one precision per recall threshold, or is null
+     */
     public static ObjectNode toJson(CocoEvalResult res, Map<Long, String> names) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         CocoEvalParams p = res.params();

@@ -94,7 +94,11 @@ public final class CocoMapEvaluator extends Evaluator {
         this(builder());
     }
 
-    /** COCO AP under {@code name}, pycocotools' default parameters. */
+    /**
+     * COCO AP under {@code name}, pycocotools' default parameters.
+     *
+     * @param name the evaluator's name, in DJL's metric names ({@code validate_epoch_<name>}, ...)
+     */
     public CocoMapEvaluator(String name) {
         this(builder().optName(name));
     }
@@ -107,17 +111,30 @@ public final class CocoMapEvaluator extends Evaluator {
         this.keys = b.keys == null ? null : Set.copyOf(b.keys);
     }
 
-    /** A builder: name, reported stat, parameters, accumulator keys. */
+    /**
+     * A builder: name, reported stat, parameters, accumulator keys.
+     *
+     * @return a new builder with the defaults: name {@value #DEFAULT_NAME}, stat {@code AP},
+     *     pycocotools' box parameters, every accumulator collecting
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The stat {@link #getAccumulator} and {@link #evaluate} report (one of {@link CocoEvalResult#STAT_NAMES}). */
+    /**
+     * The stat {@link #getAccumulator} and {@link #evaluate} report (one of {@link CocoEvalResult#STAT_NAMES}).
+     *
+     * @return the stat's name, such as {@code "AP"}
+     */
     public String getStat() {
         return stat;
     }
 
-    /** The evaluation parameters (box IoU; image ids left to the evaluator). */
+    /**
+     * The evaluation parameters (box IoU; image ids left to the evaluator).
+     *
+     * @return the parameters given to {@link Builder#optParams}, or pycocotools' box defaults
+     */
     public CocoEvalParams getParams() {
         return params;
     }
@@ -191,17 +208,39 @@ public final class CocoMapEvaluator extends Evaluator {
         return (float) getStats(key)[statIndex];
     }
 
-    /** The 12 stats ({@link CocoEvalResult#STAT_NAMES} order) over what accumulator {@code key} collected. */
+    /**
+     * The 12 stats ({@link CocoEvalResult#STAT_NAMES} order) over what accumulator {@code key} collected.
+     *
+     * @param key the accumulator, such as {@code "validate/epoch"}
+     * @return a new array; -1 entries where nothing was evaluated (no ground truth, or an accumulator
+     *     that does not collect)
+     * @throws IllegalArgumentException no such accumulator
+     * @throws IllegalStateException when the accumulated data cannot be evaluated (the cause says why)
+     */
     public synchronized double[] getStats(String key) {
         return getResult(key).stats();
     }
 
-    /** The whole evaluation of what accumulator {@code key} collected (stats, summary text, per-category AP). */
+    /**
+     * The whole evaluation of what accumulator {@code key} collected (stats, summary text, per-category AP).
+     * Evaluated on the first call after an update or reset, then cached.
+     *
+     * @param key the accumulator
+     * @return the result, the cached object itself (shared by later calls until the next update)
+     * @throws IllegalArgumentException no such accumulator
+     * @throws IllegalStateException when the accumulated data cannot be evaluated (the cause says why)
+     */
     public synchronized CocoEvalResult getResult(String key) {
         return accumulator(key).evaluate(params);
     }
 
-    /** How many images accumulator {@code key} holds. */
+    /**
+     * How many images accumulator {@code key} holds.
+     *
+     * @param key the accumulator
+     * @return the images added since it was added or last reset (0 for one that does not collect)
+     * @throws IllegalArgumentException no such accumulator
+     */
     public synchronized int getImageCount(String key) {
         return accumulator(key).images.size();
     }
@@ -443,7 +482,12 @@ public final class CocoMapEvaluator extends Evaluator {
 
         private Builder() {}
 
-        /** The evaluator's name (DJL's metric names are {@code validate_epoch_<name>} and so on). */
+        /**
+         * The evaluator's name (DJL's metric names are {@code validate_epoch_<name>} and so on).
+         *
+         * @param name the name; default {@value CocoMapEvaluator#DEFAULT_NAME}
+         * @return this builder
+         */
         public Builder optName(String name) {
             this.name = name;
             return this;
@@ -452,6 +496,10 @@ public final class CocoMapEvaluator extends Evaluator {
         /**
          * The stat to report, one of {@code AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs,
          * ARm, ARl} (default {@code AP}).
+         *
+         * @param stat the stat's name, case-sensitive
+         * @return this builder
+         * @throws IllegalArgumentException for any other name
          */
         public Builder optStat(String stat) {
             if (!CocoEvalResult.STAT_NAMES.contains(stat)) {
@@ -464,6 +512,11 @@ public final class CocoMapEvaluator extends Evaluator {
         /**
          * Evaluation parameters (default: pycocotools' for boxes): box IoU only, and no image ids
          * (the evaluator numbers the images itself).
+         *
+         * @param params box parameters without image ids; with category ids, exactly those
+         *     categories are evaluated
+         * @return this builder
+         * @throws IllegalArgumentException for segm parameters or parameters that list image ids
          */
         public Builder optParams(CocoEvalParams params) {
             if (params.iouType() != CocoEvalParams.IouType.BBOX) {
@@ -480,13 +533,21 @@ public final class CocoMapEvaluator extends Evaluator {
          * Only these accumulators collect (for instance {@code "validate/epoch"}, DJL's {@code
          * EvaluatorTrainingListener.VALIDATE_EPOCH}); updates of the others are ignored and they
          * read -1. By default every accumulator collects.
+         *
+         * @param keys the accumulator keys that collect (none: no accumulator collects)
+         * @return this builder
          */
         public Builder optAccumulatorKeys(String... keys) {
             this.keys = List.of(keys);
             return this;
         }
 
-        /** The evaluator. */
+        /**
+         * The evaluator.
+         *
+         * @return a new evaluator with this builder's settings (later changes to the builder do not
+         *     affect it)
+         */
         public CocoMapEvaluator build() {
             return new CocoMapEvaluator(this);
         }

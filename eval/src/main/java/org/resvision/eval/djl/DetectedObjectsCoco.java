@@ -68,7 +68,15 @@ public final class DetectedObjectsCoco {
         return toResults(imageId, objects, imageWidth, imageHeight, categoryIds, DEFAULT_MASK_THRESHOLD);
     }
 
-    /** As {@link #toResults(long, DetectedObjects, int, int, Map)} for a COCO image (its id and size). */
+    /**
+     * As {@link #toResults(long, DetectedObjects, int, int, Map)} for a COCO image (its id and size).
+     *
+     * @param image the image the detections are for; its width and height must be known (positive)
+     * @param objects detections with normalised rectangles (masks optional)
+     * @param categoryIds category id per class name (see {@link #categoryIds(CocoDataset)})
+     * @return one result per detected object, in order
+     * @throws IllegalArgumentException unknown class name, NaN score or box, unknown image size
+     */
     public static List<CocoResult> toResults(CocoImage image, DetectedObjects objects, Map<String, Long> categoryIds) {
         return toResults(image.id(), objects, image.width(), image.height(), categoryIds, DEFAULT_MASK_THRESHOLD);
     }
@@ -76,6 +84,16 @@ public final class DetectedObjectsCoco {
     /**
      * As {@link #toResults(long, DetectedObjects, int, int, Map)}, with masks thresholded at
      * {@code maskThreshold} (probabilities strictly above it are in).
+     *
+     * @param imageId the COCO image id the results are for
+     * @param objects detections with normalised rectangles (masks optional)
+     * @param imageWidth the image's width in pixels, positive
+     * @param imageHeight the image's height in pixels, positive
+     * @param categoryIds category id per class name
+     * @param maskThreshold probabilities strictly above this are in a mask
+     * @return one result per detected object, in order
+     * @throws IllegalArgumentException unknown class name, NaN score or box, bad image size, ragged
+     *     probability map, an image too large for a mask
      */
     public static List<CocoResult> toResults(long imageId, DetectedObjects objects, int imageWidth, int imageHeight,
             Map<String, Long> categoryIds, float maskThreshold) {
@@ -124,6 +142,8 @@ public final class DetectedObjectsCoco {
      * Category id by name, in the dataset's category order (the map to pass to {@code
      * toResults} when a model's class names are the dataset's category names).
      *
+     * @param dataset the dataset whose categories name the classes
+     * @return a new, modifiable map from category name to id, in category order
      * @throws IllegalArgumentException two categories of one name (a name would be ambiguous)
      */
     public static Map<String, Long> categoryIds(CocoDataset dataset) {
@@ -142,7 +162,13 @@ public final class DetectedObjectsCoco {
      * The mask of {@code mask} in an {@code imageWidth x imageHeight} image, as the class
      * Javadoc describes (pixels with probability above {@code threshold}).
      *
-     * @throws IllegalArgumentException a ragged probability map, or a box that is not finite
+     * @param mask the detection's mask: its normalised box and probability map
+     * @param imageWidth the image's width in pixels, positive (not checked here)
+     * @param imageHeight the image's height in pixels, positive (not checked here)
+     * @param threshold probabilities strictly above this are in the mask
+     * @return a new mask of {@code imageHeight x imageWidth}; empty for an empty probability map
+     * @throws IllegalArgumentException a ragged probability map, a box that is not finite, or an
+     *     image of more than {@link Rle#MAX_PIXELS} pixels
      */
     public static Rle maskRle(Mask mask, int imageWidth, int imageHeight, float threshold) {
         return maskRle("mask", mask, imageWidth, imageHeight, threshold);

@@ -86,27 +86,53 @@ public final class LvisDataset {
         return null;
     }
 
-    /** The COCO part. */
+    /**
+     * The COCO part.
+     *
+     * @return images, annotations and categories, the object given (not copied)
+     */
     public CocoDataset coco() {
         return coco;
     }
 
-    /** The image's {@code neg_category_ids} (do not modify). */
+    /**
+     * The image's {@code neg_category_ids} (do not modify).
+     *
+     * @param imageId a COCO image id
+     * @return the category ids verified absent from the image, the array itself (shared, not a
+     *     copy); null for an id that is not an image of {@link #coco()}
+     */
     public long[] negCategoryIds(long imageId) {
         return neg.get(imageId);
     }
 
-    /** The image's {@code not_exhaustive_category_ids} (do not modify). */
+    /**
+     * The image's {@code not_exhaustive_category_ids} (do not modify).
+     *
+     * @param imageId a COCO image id
+     * @return the category ids not exhaustively annotated in the image, the array itself (shared,
+     *     not a copy); null for an id that is not an image of {@link #coco()}
+     */
     public long[] notExhaustiveCategoryIds(long imageId) {
         return notExhaustive.get(imageId);
     }
 
-    /** The category's frequency group: {@code 'r'}, {@code 'c'} or {@code 'f'}. */
+    /**
+     * The category's frequency group: {@code 'r'}, {@code 'c'} or {@code 'f'}.
+     *
+     * @param categoryId a category id of {@link #coco()}; any other is a {@link NullPointerException}
+     * @return {@code 'r'} (rare), {@code 'c'} (common) or {@code 'f'} (frequent)
+     */
     public char frequency(long categoryId) {
         return frequency.get(categoryId);
     }
 
-    /** Whether the annotation carries a true {@code ignore} flag. */
+    /**
+     * Whether the annotation carries a true {@code ignore} flag.
+     *
+     * @param annotationId an annotation id (an unknown one is simply not ignored)
+     * @return true when the file's {@code ignore} was {@code true} or a non-zero number
+     */
     public boolean ignored(long annotationId) {
         return ignored.contains(annotationId);
     }
@@ -119,6 +145,11 @@ public final class LvisDataset {
      * LVIS fields. A missing {@code frequency}, {@code neg_category_ids} or
      * {@code not_exhaustive_category_ids}, or an unknown category id in those lists, is a
      * {@link CocoFormatException} naming the file and the record.
+     *
+     * @param file an LVIS v1 annotation JSON file
+     * @return the dataset
+     * @throws IOException when the file cannot be read; a {@link CocoFormatException} (a subclass)
+     *     when it is not valid JSON or not a valid COCO or LVIS file
      */
     public static LvisDataset read(Path file) throws IOException {
         CocoDataset coco = CocoReader.readDataset(file);

@@ -26,12 +26,23 @@ public final class LvisEvalResult {
         this.maxDets = maxDets;
     }
 
-    /** lvis-api's {@code results}, in its order. */
+    /**
+     * lvis-api's {@code results}, in its order.
+     *
+     * @return stat name to value (-1 where nothing was evaluated), in the order of the class
+     *     comment; unmodifiable
+     */
     public Map<String, Double> results() {
         return results;
     }
 
-    /** One stat by lvis-api's name ("AP", "APr", "AR@300", ...). */
+    /**
+     * One stat by lvis-api's name ("AP", "APr", "AR@300", ...).
+     *
+     * @param name a key of {@link #results()}, case-sensitive
+     * @return its value, -1 where nothing was evaluated
+     * @throws IllegalArgumentException for a name that is not a key
+     */
     public double get(String name) {
         Double v = results.get(name);
         if (v == null) {
@@ -40,12 +51,21 @@ public final class LvisEvalResult {
         return v;
     }
 
-    /** {@code "bbox"} or {@code "segm"}. */
+    /**
+     * Which IoU was evaluated.
+     *
+     * @return {@code "bbox"} or {@code "segm"}
+     */
     public String iouType() {
         return iouType;
     }
 
-    /** lvis-api's {@code print_results()} lines. */
+    /**
+     * lvis-api's {@code print_results()} lines.
+     *
+     * @return one line per stat, in {@link #results()} order, values to 3 decimals; a new,
+     *     modifiable list
+     */
     public List<String> summaryLines() {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, Double> e : results.entrySet()) {
@@ -67,7 +87,11 @@ public final class LvisEvalResult {
         return out;
     }
 
-    /** {@link #summaryLines()} joined by newlines (no trailing newline). */
+    /**
+     * {@link #summaryLines()} joined by newlines (no trailing newline).
+     *
+     * @return the summary, one line per stat
+     */
     public String summaryText() {
         return String.join("\n", summaryLines());
     }

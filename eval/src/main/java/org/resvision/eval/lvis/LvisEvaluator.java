@@ -41,7 +41,10 @@ public final class LvisEvaluator {
 
     /** The IoU type: boxes or masks. */
     public enum IouType {
-        BBOX, SEGM;
+        /** Box IoU on {@code bbox} ({@code [x, y, w, h]} in pixels). */
+        BBOX,
+        /** Mask IoU on {@code segmentation}, rasterised at the image's size. */
+        SEGM;
 
         /** "bbox" or "segm". */
         @Override
@@ -53,6 +56,11 @@ public final class LvisEvaluator {
     /**
      * Evaluates {@code results} against {@code gt}.
      *
+     * @param gt the LVIS ground truth; every image and category of it is evaluated
+     * @param results the detections, in file order; only the {@link #MAX_DETS} highest-scoring of
+     *     each image count
+     * @param iouType boxes or masks
+     * @return the 13 stats and the summary text
      * @throws CocoEvalException one line naming the record: a detection of an image the ground
      *     truth lacks (lvis-api asserts), results mixing detections with and without {@code bbox}
      *     (it crashes), a ground-truth annotation without {@code area} or without the box or mask

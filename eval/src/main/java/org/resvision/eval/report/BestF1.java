@@ -13,7 +13,16 @@ import java.util.Objects;
  * @param recall the recall there
  */
 public record BestF1(String className, double f1, double scoreThreshold, double precision, double recall) {
-    /** Checks that the name is present. */
+    /**
+     * Checks that the name is present.
+     *
+     * @param className the class name; not null (escaped when rendered)
+     * @param f1 the best F1, in [0, 1]
+     * @param scoreThreshold the lowest score of a kept detection at that F1
+     * @param precision the precision there, in [0, 1]
+     * @param recall the recall there, in [0, 1]
+     * @throws NullPointerException when {@code className} is null
+     */
     public BestF1 {
         Objects.requireNonNull(className, "className");
     }

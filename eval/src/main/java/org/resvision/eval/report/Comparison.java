@@ -25,7 +25,17 @@ public record Comparison(String nameA, String nameB, List<Stat> stats, List<Clas
      * @param high the upper end of that interval, NaN if unknown
      */
     public record Stat(String name, double a, double b, double delta, double low, double high) {
-        /** Checks that the name is present. */
+        /**
+         * Checks that the name is present.
+         *
+         * @param name the stat's name; not null
+         * @param a model A's value ({@code -1}: not defined)
+         * @param b model B's value ({@code -1}: not defined)
+         * @param delta {@code b - a}; NaN when not defined
+         * @param low the lower end of the interval of {@code delta}, NaN if unknown
+         * @param high the upper end of that interval, NaN if unknown
+         * @throws NullPointerException when {@code name} is null
+         */
         public Stat {
             Objects.requireNonNull(name, "name");
         }
@@ -40,13 +50,29 @@ public record Comparison(String nameA, String nameB, List<Stat> stats, List<Clas
      * @param delta {@code apB - apA}
      */
     public record ClassDelta(String className, double apA, double apB, double delta) {
-        /** Checks that the name is present. */
+        /**
+         * Checks that the name is present.
+         *
+         * @param className the class name; not null
+         * @param apA model A's AP ({@code -1}: no ground truth)
+         * @param apB model B's AP ({@code -1}: no ground truth)
+         * @param delta {@code apB - apA}; NaN when not defined
+         * @throws NullPointerException when {@code className} is null
+         */
         public ClassDelta {
             Objects.requireNonNull(className, "className");
         }
     }
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param nameA the first (reference) model's name; not null
+     * @param nameB the second model's name; not null
+     * @param stats one row per stat, in the order shown; not null
+     * @param classes one row per class; not null, may be empty
+     * @throws NullPointerException when a name, a list or a row is null
+     */
     public Comparison {
         Objects.requireNonNull(nameA, "nameA");
         Objects.requireNonNull(nameB, "nameB");

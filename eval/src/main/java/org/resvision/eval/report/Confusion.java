@@ -18,7 +18,16 @@ public record Confusion(List<String> labels, long[][] counts, double iouThreshol
     /** The conventional name of the last label. */
     public static final String BACKGROUND = "background";
 
-    /** Checks that the matrix is square with one row per label; copies it. */
+    /**
+     * Checks that the matrix is square with one row per label; copies it.
+     *
+     * @param labels the class names and then {@code "background"}; not null, no null entry
+     * @param counts {@code counts[true][predicted]}, {@code labels.size()} rows of {@code labels.size()} counts
+     * @param iouThreshold the IoU from which a detection matches a ground truth
+     * @param scoreThreshold the score from which a detection is counted
+     * @throws IllegalArgumentException when the matrix is not {@code labels.size()} square
+     * @throws NullPointerException when {@code labels}, a label, {@code counts} or a row is null
+     */
     public Confusion {
         labels = List.copyOf(labels);
         long[][] copy = new long[counts.length][];
@@ -34,7 +43,11 @@ public record Confusion(List<String> labels, long[][] counts, double iouThreshol
         counts = copy;
     }
 
-    /** The counts, a copy. */
+    /**
+     * The counts, a copy.
+     *
+     * @return a deep copy of {@code counts[true][predicted]}
+     */
     @Override
     public long[][] counts() {
         long[][] copy = new long[counts.length][];
@@ -44,7 +57,13 @@ public record Confusion(List<String> labels, long[][] counts, double iouThreshol
         return copy;
     }
 
-    /** {@code counts[row][col]}, without copying. */
+    /**
+     * {@code counts[row][col]}, without copying.
+     *
+     * @param row the true class's index in {@link #labels()}
+     * @param col the predicted class's index in {@link #labels()}
+     * @return the count; out-of-range indices throw {@link ArrayIndexOutOfBoundsException}
+     */
     public long count(int row, int col) {
         return counts[row][col];
     }

@@ -32,6 +32,20 @@ public final class EvaluationReport {
     /**
      * The report of {@code result} (of {@code detections} against {@code gt}); {@code diagnostics}
      * may be null. The best-F1 table is left out when the diagnostics used another F-beta.
+     *
+     * @param title the page's heading and {@code <title>}; not null
+     * @param subtitle a line under the heading, or null
+     * @param modelName the summary's column heading for this model; not null
+     * @param result the accumulated evaluation; its categories give the per-class rows
+     * @param gt the ground truth evaluated against (class names of the summary, GT counts)
+     * @param detections the detections evaluated (detection counts of the summary)
+     * @param names category id to display name for the PR curves, the confusion matrix and the best-F1 table;
+     *     an id without one is shown as {@code category <id>} (PR curves) or the bare id
+     * @param diagnostics the diagnostics of the same evaluation, or null: then the report has no confusion,
+     *     TIDE, reliability nor best-F1 section (each is also left out when that diagnostic was skipped)
+     * @return the report data: summary, the {@value #WORST_CLASSES} worst classes, PR curves and what the
+     *     diagnostics give
+     * @throws NullPointerException when {@code title} or {@code modelName} is null
      */
     public static ReportData build(String title, String subtitle, String modelName, CocoEvalResult result, CocoDataset gt,
             List<CocoResult> detections, Map<Long, String> names, Diagnostics diagnostics) {
@@ -59,6 +73,14 @@ public final class EvaluationReport {
     /**
      * {@code data} with model B's stats beside A's in the summary and the comparison section
      * (every stat with its interval, per-class AP deltas).
+     *
+     * @param data model A's report (from {@link #build}); not modified
+     * @param nameA model A's name in the comparison section (should match the summary's model name)
+     * @param nameB model B's name, the summary's second column heading
+     * @param comparison the comparison of A against B; its stats must be the 12 of the summary, in order
+     * @param names category id to display name; an id without one is shown as the bare id
+     * @return a new report, every other section as in {@code data}
+     * @throws IllegalArgumentException when {@code comparison} does not have one stat per summary stat
      */
     public static ReportData withComparison(ReportData data, String nameA, String nameB,
             ModelComparison comparison, Map<Long, String> names) {

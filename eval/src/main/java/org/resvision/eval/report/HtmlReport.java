@@ -12,12 +12,20 @@ import org.resvision.data.io.AtomicFiles;
  * The report page: one self-contained HTML file (inline CSS and SVG, no script, no external URL)
  * with a navigation bar and one section per present part of {@link ReportData}. The same data
  * always gives the same bytes, whatever the default locale.
+ *
+ * <p>Stateless; safe to call from several threads at once.
  */
 public final class HtmlReport {
 
     private HtmlReport() {}
 
-    /** The page's HTML. */
+    /**
+     * The page's HTML.
+     *
+     * @param data the sections to render; a {@code null} section is left out of the page and its navigation
+     * @return the whole document, from {@code <!DOCTYPE html>} to {@code </html>} and a final newline; every
+     *     text from {@code data} (titles, names) is HTML-escaped
+     */
     public static String render(ReportData data) {
         List<Section> sections = sections(data);
         StringBuilder b = new StringBuilder(256 * 1024);
@@ -46,7 +54,14 @@ public final class HtmlReport {
         return b.toString();
     }
 
-    /** Renders the page and writes it to {@code file} (UTF-8) atomically. */
+    /**
+     * Renders the page and writes it to {@code file} (UTF-8) atomically.
+     *
+     * @param data the sections to render
+     * @param file the target; replaced if it exists, its parent folder created if missing
+     * @throws IOException when the file cannot be written or renamed into place; {@code file} is then
+     *     unchanged
+     */
     public static void write(ReportData data, Path file) throws IOException {
         byte[] bytes = render(data).getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(file, tmp -> Files.write(tmp, bytes));

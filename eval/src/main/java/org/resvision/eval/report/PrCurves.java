@@ -28,7 +28,17 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
      * @param iouMean precision averaged over the IoU thresholds
      */
     public record Curve(String name, String area, double[] iou50, double[] iou75, double[] iouMean) {
-        /** Checks that the three arrays have the same length. */
+        /**
+         * Checks that the three arrays have the same length. Copies them.
+         *
+         * @param name the class name (or e.g. "all classes"); not null
+         * @param area the area range's label; not null
+         * @param iou50 precision at IoU .50 per recall threshold, NaN where not defined
+         * @param iou75 precision at IoU .75, same length
+         * @param iouMean precision averaged over the IoU thresholds, same length
+         * @throws IllegalArgumentException when the arrays differ in length
+         * @throws NullPointerException when an argument is null
+         */
         public Curve {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(area, "area");
@@ -40,26 +50,46 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
             }
         }
 
-        /** Precision at IoU .50, a copy. */
+        /**
+         * Precision at IoU .50, a copy.
+         *
+         * @return one precision in [0, 1] per recall threshold, NaN where not defined
+         */
         @Override
         public double[] iou50() {
             return iou50.clone();
         }
 
-        /** Precision at IoU .75, a copy. */
+        /**
+         * Precision at IoU .75, a copy.
+         *
+         * @return one precision in [0, 1] per recall threshold, NaN where not defined
+         */
         @Override
         public double[] iou75() {
             return iou75.clone();
         }
 
-        /** Precision averaged over the IoU thresholds, a copy. */
+        /**
+         * Precision averaged over the IoU thresholds, a copy.
+         *
+         * @return one precision in [0, 1] per recall threshold, NaN where not defined
+         */
         @Override
         public double[] iouMean() {
             return iouMean.clone();
         }
     }
 
-    /** Checks that every curve has one point per recall threshold. */
+    /**
+     * Checks that every curve has one point per recall threshold. Copies the array and the lists.
+     *
+     * @param recallThresholds the recall values of every curve's points, increasing; not null
+     * @param overall the curves over all classes, in the order shown; not null
+     * @param perClass the curves of single classes; not null, may be empty
+     * @throws IllegalArgumentException when a curve does not have one point per recall threshold
+     * @throws NullPointerException when an argument or a curve is null
+     */
     public PrCurves {
         recallThresholds = recallThresholds.clone();
         overall = List.copyOf(overall);
@@ -74,7 +104,11 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
         }
     }
 
-    /** The recall thresholds, a copy. */
+    /**
+     * The recall thresholds, a copy.
+     *
+     * @return the recall value of each point, in [0, 1]
+     */
     @Override
     public double[] recallThresholds() {
         return recallThresholds.clone();
@@ -85,7 +119,11 @@ public record PrCurves(double[] recallThresholds, List<Curve> overall, List<Curv
      * area range. A class without GT in an area range has no curve there. Averages (over classes,
      * over IoU thresholds) leave out entries of {@code -1}, as pycocotools' summary does.
      *
+     * @param result an accumulated evaluation; only read
      * @param names category id to name; a missing id is named {@code category <id>}
+     * @return the curves: overall ones named "all classes", per-class ones grouped by area range, then in
+     *     {@code result}'s category order; a curve at IoU .50 or .75 is all NaN when that IoU was not
+     *     evaluated
      */
     public static PrCurves from(CocoEvalResult result, Map<Long, String> names) {
         CocoEvalParams p = result.params();

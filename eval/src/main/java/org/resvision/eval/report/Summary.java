@@ -36,13 +36,35 @@ public record Summary(
      * @param numDets detections
      */
     public record ClassRow(String name, double ap, double ap50, long numGt, long numDets) {
-        /** Checks that the name is present. */
+        /**
+         * Checks that the name is present.
+         *
+         * @param name the class name; not null
+         * @param ap AP@[.50:.95] in [0, 1], {@code -1} without ground truth
+         * @param ap50 AP@.50 in [0, 1], {@code -1} without ground truth
+         * @param numGt ground-truth instances (not crowd)
+         * @param numDets detections
+         * @throws NullPointerException when {@code name} is null
+         */
         public ClassRow {
             Objects.requireNonNull(name, "name");
         }
     }
 
-    /** Checks the lengths: one value per stat name, for both models. */
+    /**
+     * Checks the lengths: one value per stat name, for both models. Copies the lists and arrays.
+     *
+     * @param modelName the first model's name; not null
+     * @param statNames the stats' names, in the order shown; not null
+     * @param stats one value per name ({@code -1}: not defined); not null
+     * @param otherModelName the second model's name, or {@code null} (then {@code otherStats} must be too)
+     * @param otherStats the second model's values, one per name, or {@code null} (then {@code otherModelName}
+     *     must be too)
+     * @param classes one row per class, in the order shown; not null, may be empty
+     * @throws NullPointerException when a required argument, a name or a row is null
+     * @throws IllegalArgumentException when a stats array does not have one value per name, or only one of
+     *     {@code otherModelName} and {@code otherStats} is given
+     */
     public Summary {
         Objects.requireNonNull(modelName, "modelName");
         statNames = List.copyOf(statNames);
@@ -62,19 +84,35 @@ public record Summary(
         classes = List.copyOf(classes);
     }
 
-    /** The stats, a copy. */
+    /**
+     * The stats, a copy.
+     *
+     * @return one value per {@link #statNames()} entry, in [0, 1] for COCO's stats, {@code -1} where not defined
+     */
     @Override
     public double[] stats() {
         return stats.clone();
     }
 
-    /** The second model's stats, a copy, or {@code null}. */
+    /**
+     * The second model's stats, a copy, or {@code null}.
+     *
+     * @return one value per {@link #statNames()} entry, or {@code null} when there is no second model
+     */
     @Override
     public double[] otherStats() {
         return otherStats == null ? null : otherStats.clone();
     }
 
-    /** This summary with a second model's stats. */
+    /**
+     * This summary with a second model's stats.
+     *
+     * @param name the second model's name (a column heading); null only together with {@code values}
+     * @param values its stats, one per {@link #statNames()} entry (copied); null removes the second model
+     * @return a new summary; this one is unchanged
+     * @throws IllegalArgumentException when {@code values} does not have one value per stat name, or only one
+     *     of {@code name} and {@code values} is null
+     */
     public Summary withOtherModel(String name, double[] values) {
         return new Summary(modelName, statNames, stats, name, values, classes);
     }
@@ -83,6 +121,14 @@ public record Summary(
      * The summary of one evaluation: its 12 stats and, per evaluated category, AP, AP50, the
      * non-crowd GT instances and the detections counted in {@code gt} and {@code detections}
      * (on the evaluated images only, when the evaluation named them).
+     *
+     * @param modelName the model's name (a column heading); not null
+     * @param result the accumulated evaluation: its 12 stats and its categories, in its order
+     * @param gt the ground truth evaluated against; gives the class names ({@code category <id>} for an id
+     *     it does not list) and the GT counts
+     * @param detections the detections evaluated; counted per category id
+     * @return a summary without a second model
+     * @throws NullPointerException when {@code modelName} is null
      */
     public static Summary from(String modelName, CocoEvalResult result, CocoDataset gt, List<CocoResult> detections) {
         long[] imageIds = result.params().imageIds();

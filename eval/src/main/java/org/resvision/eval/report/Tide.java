@@ -20,13 +20,27 @@ public record Tide(List<ErrorType> main, List<ErrorType> special, String note) {
      * @param count how many errors of this kind there are, or -1 when not counted (not shown)
      */
     public record ErrorType(String name, double dAp, long count) {
-        /** Checks that the name is present. */
+        /**
+         * Checks that the name is present.
+         *
+         * @param name its short name; not null
+         * @param dAp the AP gained by fixing it, a fraction like AP (tidecv's dAP / 100)
+         * @param count how many errors of this kind there are, or -1 when not counted
+         * @throws NullPointerException when {@code name} is null
+         */
         public ErrorType {
             Objects.requireNonNull(name, "name");
         }
     }
 
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param main the main errors, in the order shown; not null
+     * @param special the special errors, in the order shown; not null, may be empty
+     * @param note a line under the charts, or {@code null}
+     * @throws NullPointerException when a list or an entry is null
+     */
     public Tide {
         main = List.copyOf(main);
         special = List.copyOf(special);

@@ -11,7 +11,12 @@ import java.util.List;
  */
 public record WorstClasses(List<Summary.ClassRow> rows) {
 
-    /** Copies the rows. */
+    /**
+     * Copies the rows.
+     *
+     * @param rows the classes shown, in the order shown; not null, may be empty
+     * @throws NullPointerException when {@code rows} or a row is null
+     */
     public WorstClasses {
         rows = List.copyOf(rows);
     }
@@ -19,6 +24,11 @@ public record WorstClasses(List<Summary.ClassRow> rows) {
     /**
      * The {@code n} rows of lowest AP among those with ground truth (AP not negative), lowest
      * first; ties keep the order of {@code classes}.
+     *
+     * @param classes the per-class rows (e.g. {@link Summary#classes()}); not modified
+     * @param n the most rows to keep, at least 0
+     * @return at most {@code n} rows; fewer when fewer classes have ground truth
+     * @throws IllegalArgumentException when {@code n} is negative
      */
     public static WorstClasses of(List<Summary.ClassRow> classes, int n) {
         List<Summary.ClassRow> withGt = new ArrayList<>();

@@ -19,7 +19,18 @@ public final class Tide {
 
     private Tide() {}
 
-    /** Analyses {@code results} against {@code gt} (segm rasterises the GT masks first). */
+    /**
+     * Analyses {@code results} against {@code gt} (segm rasterises the GT masks first).
+     *
+     * @param gt the ground truth; its image order fixes the order detections are ranked in, as in tidecv
+     * @param results the detections, COCO result style (bbox {@code [x, y, w, h]} in pixels, or a segmentation
+     *     for segm), of any images of {@code gt}; not modified
+     * @param params thresholds, mode and per-image detection limit
+     * @return a new result, its {@link TideResult#timings()} filled
+     * @throws CocoEvalException for a malformed GT segmentation (segm), for input TIDE cannot use (one line
+     *     naming the record), or when there is nothing to evaluate; see
+     *     {@link #evaluate(GroundTruthMasks, List, TideParams)}
+     */
     public static TideResult evaluate(CocoDataset gt, List<CocoResult> results, TideParams params)
             throws CocoEvalException {
         GroundTruthMasks masks = params.iouType() == IouType.SEGM ? GroundTruthMasks.of(gt) : GroundTruthMasks.none(gt);
@@ -30,6 +41,10 @@ public final class Tide {
      * As {@link #evaluate(CocoDataset, List, TideParams)}, with the GT masks already made (shared
      * with a {@code CocoEvaluator} run, say); masks of {@link GroundTruthMasks#none} are made here for segm.
      *
+     * @param masks the ground truth ({@link GroundTruthMasks#dataset()}) with its masks, or without them
+     * @param results the detections, of images of the ground truth; not modified
+     * @param params thresholds, mode and per-image detection limit
+     * @return a new result, its {@link TideResult#timings()} filled
      * @throws CocoEvalException for input TIDE cannot use (one line naming the record), or when
      *     there is nothing to evaluate (no non-crowd GT and no detection outside crowd regions)
      */
@@ -42,6 +57,18 @@ public final class Tide {
      * As {@link #evaluate(GroundTruthMasks, List, TideParams)}, reusing detection masks decoded
      * already ({@code decodedMasks.apply(i)}: result {@code i}'s mask, or null to decode it here),
      * e.g. {@code CocoMatching::detectionMask} of a segm evaluation of the same results.
+     *
+     * @param masks the ground truth with its masks, or without them ({@link GroundTruthMasks#none}: then
+     *     rasterised here for segm)
+     * @param results the detections, of images of the ground truth; not modified
+     * @param params thresholds, mode and per-image detection limit
+     * @param decodedMasks result index (position in {@code results}) to its decoded mask, or null; may be
+     *     null itself (decode them all here); only used for segm, and called from several threads at once
+     * @return a new result, its {@link TideResult#timings()} filled (seconds of prepare, match, sort, fix)
+     * @throws CocoEvalException for input TIDE cannot use: a detection of an image not in the GT, with a NaN
+     *     score, without the bbox or segmentation the mode needs or with a malformed mask, a GT annotation
+     *     without them; or when there is nothing to evaluate (no non-crowd GT and no detection outside crowd
+     *     regions)
      */
     public static TideResult evaluate(GroundTruthMasks masks, List<CocoResult> results, TideParams params,
             java.util.function.IntFunction<org.resvision.data.mask.Rle> decodedMasks) throws CocoEvalException {

@@ -17,7 +17,7 @@ public enum TideError {
     BOTH("Both"),
     /** Would be a true positive (IoU >= pos with a GT of its class), but a higher-scored detection took that GT. */
     DUPE("Dupe"),
-    /** IoU <= background with every GT (or an image without non-crowd GT). */
+    /** IoU {@code <=} background with every GT (or an image without non-crowd GT). */
     BKG("Bkg"),
     /** A GT that no detection matched, nor claimed through a Cls or Loc error. */
     MISS("Miss");
@@ -28,7 +28,12 @@ public enum TideError {
         this.shortName = shortName;
     }
 
-    /** tidecv's {@code short_name}. */
+    /**
+     * tidecv's {@code short_name}.
+     *
+     * @return {@code Cls}, {@code Loc}, {@code Both}, {@code Dupe}, {@code Bkg} or {@code Miss}: the key in
+     *     {@link TideResult#toJson()} and the column header of {@link TideResult#summaryLines}
+     */
     public String shortName() {
         return shortName;
     }

@@ -22,7 +22,16 @@ public record TideParams(IouType iouType, double posThreshold, double background
     /** tidecv's {@code max_dets} of a COCO dataset. */
     public static final int DEFAULT_MAX_DETS = 100;
 
-    /** @throws IllegalArgumentException for a setting out of range, with a one-line reason */
+    /**
+     * Checks the settings.
+     *
+     * @param iouType boxes or masks; not null
+     * @param posThreshold the foreground IoU threshold, in (0, 1]
+     * @param backgroundThreshold the background IoU threshold, in [0, posThreshold]
+     * @param maxDets detections kept per image (all classes together), at least 1
+     * @throws IllegalArgumentException for a setting out of range (or a null {@code iouType}), with a one-line
+     *     reason
+     */
     public TideParams {
         if (iouType == null) {
             throw new IllegalArgumentException("TIDE needs an iou type (bbox or segm)");
@@ -39,22 +48,46 @@ public record TideParams(IouType iouType, double posThreshold, double background
         }
     }
 
-    /** tidecv's defaults (0.5, 0.1, 100) for {@code iouType}. */
+    /**
+     * tidecv's defaults (0.5, 0.1, 100) for {@code iouType}.
+     *
+     * @param iouType boxes or masks; not null
+     * @return the default settings for that mode
+     * @throws IllegalArgumentException when {@code iouType} is null
+     */
     public static TideParams defaults(IouType iouType) {
         return new TideParams(iouType, DEFAULT_POS_THRESHOLD, DEFAULT_BACKGROUND_THRESHOLD, DEFAULT_MAX_DETS);
     }
 
-    /** A copy with other thresholds. */
+    /**
+     * A copy with other thresholds.
+     *
+     * @param pos the new foreground IoU threshold, in (0, 1]
+     * @param background the new background IoU threshold, in [0, pos]
+     * @return a new instance; this one is unchanged
+     * @throws IllegalArgumentException for a threshold out of range
+     */
     public TideParams withThresholds(double pos, double background) {
         return new TideParams(iouType, pos, background, maxDets);
     }
 
-    /** A copy with another detection limit per image. */
+    /**
+     * A copy with another detection limit per image.
+     *
+     * @param n detections kept per image (the top-scored of all classes together), at least 1
+     * @return a new instance; this one is unchanged
+     * @throws IllegalArgumentException when {@code n < 1}
+     */
     public TideParams withMaxDets(int n) {
         return new TideParams(iouType, posThreshold, backgroundThreshold, n);
     }
 
-    /** tidecv's name of the mode: {@code bbox} or {@code mask}. */
+    /**
+     * tidecv's name of the mode.
+     *
+     * @return {@code bbox} for {@code BBOX}, {@code mask} for {@code SEGM}; the {@code mode} of
+     *     {@link TideResult#toJson()}
+     */
     public String modeName() {
         return iouType == IouType.BBOX ? "bbox" : "mask";
     }

@@ -47,47 +47,92 @@ public final class TideResult {
         this.warnings = List.copyOf(warnings);
     }
 
-    /** The settings used. */
+    /**
+     * The settings used.
+     *
+     * @return the {@code params} given to {@link Tide}
+     */
     public TideParams params() {
         return params;
     }
 
-    /** tidecv's {@code run.ap}: mAP at the positive threshold, in percent (0..100). */
+    /**
+     * tidecv's {@code run.ap}: mAP at the positive threshold, in percent (0..100).
+     *
+     * @return the mean, over classes with any GT or detection, of tidecv's 101-point AP; never NaN ({@link Tide}
+     *     throws instead)
+     */
     public double ap() {
         return ap;
     }
 
-    /** The dAP of a main error, in AP points, at least 0. */
+    /**
+     * The dAP of a main error, in AP points, at least 0.
+     *
+     * @param e the error type; not null
+     * @return AP with an oracle fixing errors of type {@code e} alone, minus {@link #ap()}, floored at 0
+     *     (0 also when the fixed variant has no class left)
+     */
     public double dAp(TideError e) {
         return mainDap[e.ordinal()];
     }
 
-    /** The dAP of a special error, in AP points. */
+    /**
+     * The dAP of a special error, in AP points.
+     *
+     * @param e the special error; not null
+     * @return AP with that oracle applied, minus {@link #ap()}; not floored, so it may be negative
+     */
     public double dAp(TideSpecialError e) {
         return specialDap[e.ordinal()];
     }
 
-    /** How many errors of type {@code e} (tidecv's {@code count_errors}). */
+    /**
+     * How many errors of type {@code e} (tidecv's {@code count_errors}).
+     *
+     * @param e the error type; not null
+     * @return detections with that error (missed GT for {@link TideError#MISS}), over all categories
+     */
     public int count(TideError e) {
         return counts[e.ordinal()];
     }
 
-    /** The categories with per-category counts: the GT's, then any other seen in annotations or detections. */
+    /**
+     * The categories with per-category counts: the GT's, then any other seen in annotations or detections.
+     *
+     * @return COCO category ids, in order of first appearance; a fresh copy, indexed like
+     *     {@link #count(int, TideError)}'s {@code k}
+     */
     public long[] categoryIds() {
         return categoryIds.clone();
     }
 
-    /** Errors of type {@code e} in category index {@code k} (of {@link #categoryIds()}). */
+    /**
+     * Errors of type {@code e} in category index {@code k} (of {@link #categoryIds()}).
+     *
+     * @param k a 0-based index into {@link #categoryIds()}, not a category id; out of range throws
+     *     {@link ArrayIndexOutOfBoundsException}
+     * @param e the error type; not null
+     * @return the count of that category: detections by their own category, misses by their GT's
+     */
     public int count(int k, TideError e) {
         return categoryCounts[k][e.ordinal()];
     }
 
-    /** Seconds per phase (prepare, match, sort, fix), for benchmarks; the one mutable part, filled by {@link Tide}. */
+    /**
+     * Seconds per phase (prepare, match, sort, fix), for benchmarks; the one mutable part, filled by {@link Tide}.
+     *
+     * @return the live map, in phase order (not a copy, not synchronized)
+     */
     public Map<String, Double> timings() {
         return timings;
     }
 
-    /** Input left out, one line per kind. */
+    /**
+     * Input left out, one line per kind.
+     *
+     * @return an unmodifiable list, empty when nothing was left out
+     */
     public List<String> warnings() {
         return warnings;
     }
@@ -96,6 +141,8 @@ public final class TideResult {
      * {@code {"mode", "pos_threshold", "background_threshold", "max_dets", "ap", "main": {Cls, Loc,
      * Both, Dupe, Bkg, Miss}, "special": {FalsePos, FalseNeg}, "counts": {Cls, ..., Miss},
      * "per_category": [{"category_id", "counts": {...}}], "warnings": [...]}}, tidecv's names.
+     *
+     * @return a new JSON tree (AP and dAP in AP points, thresholds as IoU fractions); timings are left out
      */
     public ObjectNode toJson() {
         ObjectNode root = JSON.objectNode();
@@ -135,6 +182,9 @@ public final class TideResult {
     /**
      * tidecv's {@code TIDE.summarize()} output for a run called {@code name}, line for line (AP,
      * the main and special dAP tables), then a table of the error counts.
+     *
+     * @param name the run's name, printed in the first line as {@code -- name --}
+     * @return the lines, without line terminators; a new mutable list
      */
     public List<String> summaryLines(String name) {
         List<String> out = new ArrayList<>();
@@ -164,7 +214,12 @@ public final class TideResult {
         return out;
     }
 
-    /** {@link #summaryLines} joined by newlines. */
+    /**
+     * {@link #summaryLines} joined by newlines.
+     *
+     * @param name the run's name, printed in the first line as {@code -- name --}
+     * @return the summary, {@code \n}-separated, without a trailing newline
+     */
     public String summaryText(String name) {
         return String.join("\n", summaryLines(name));
     }

@@ -13,7 +13,12 @@ public enum TideSpecialError {
         this.shortName = shortName;
     }
 
-    /** tidecv's {@code short_name}. */
+    /**
+     * tidecv's {@code short_name}.
+     *
+     * @return {@code FalsePos} or {@code FalseNeg}: the key in {@link TideResult#toJson()} and the column
+     *     header of {@link TideResult#summaryLines}
+     */
     public String shortName() {
         return shortName;
     }

@@ -11,26 +11,66 @@ import java.util.Map;
  * image; IoU above the threshold (0.5) on an unmatched, non-difficult GT is a TP, on a difficult
  * one neither TP nor FP, otherwise an FP. Boxes are {@code [x1, y1, x2, y2]} in VOC's inclusive
  * pixel convention ({@code +1} in widths) unless {@code plusOne} is false.
+ *
+ * <p>Stateless: {@link #evaluate} may be called from several threads at once.
  */
 public final class VocEvaluator {
 
-    /** A ground-truth object. */
+    /**
+     * A ground-truth object.
+     *
+     * @param imageId the image it is in (VOC's image name, such as {@code "000005"})
+     * @param classIndex its class, a position in the {@code classes} list given to {@link #evaluate}
+     * @param box {@code [x1, y1, x2, y2]} in pixels (not copied)
+     * @param difficult VOC's {@code difficult} flag: a detection matching it counts as neither TP nor FP
+     */
     public record GroundTruth(String imageId, int classIndex, double[] box, boolean difficult) {}
 
-    /** A detection. */
+    /**
+     * A detection.
+     *
+     * @param imageId the image it is in, as in {@link GroundTruth#imageId()}
+     * @param classIndex its class, a position in the {@code classes} list
+     * @param score its confidence; higher scores are matched first
+     * @param box {@code [x1, y1, x2, y2]} in pixels (not copied)
+     */
     public record Detection(String imageId, int classIndex, double score, double[] box) {}
 
     /** Which AP: VOC2007's 11-point interpolation or VOC2010+'s area under the envelope. */
     public enum Metric {
+        /** VOC2007: mean over recall 0, 0.1, ..., 1 of the best precision at that recall or above. */
         VOC07_11_POINT,
+        /** VOC2010 and later: the area under the monotone precision envelope, summed where recall changes. */
         VOC12_ALL_POINT
     }
 
-    /** AP per class (NaN for a class without non-difficult GT) and their mean over defined APs. */
+    /**
+     * AP per class (NaN for a class without non-difficult GT) and their mean over defined APs.
+     *
+     * @param classes the class names given to {@link #evaluate} (an unmodifiable copy)
+     * @param ap AP per class index, in {@code [0, 1]}, NaN for a class without non-difficult GT
+     * @param map the mean of the APs that are not NaN (NaN when none is); the devkit's
+     *     {@code np.mean} would be NaN as soon as one class is
+     * @param positives non-difficult ground-truth objects per class index (the recall denominator)
+     */
     public record Result(List<String> classes, double[] ap, double map, int[] positives) {}
 
     private VocEvaluator() {}
 
+    /**
+     * AP per class over the whole set, as the devkit computes it.
+     *
+     * @param classes the class names; class index {@code c} is a position here, and objects of
+     *     other indices are ignored
+     * @param gts every ground-truth object of the evaluated images
+     * @param dets every detection; ties in score keep this order
+     * @param iouThreshold a detection matches when its IoU with the best GT box is strictly above
+     *     this (VOC: 0.5)
+     * @param metric 11-point (VOC2007) or all-point (VOC2010+) AP
+     * @param plusOne true for VOC's inclusive pixel convention (width {@code x2 - x1 + 1}), false
+     *     for continuous coordinates (width {@code x2 - x1})
+     * @return AP per class, their mean and the positives per class
+     */
     public static Result evaluate(
             List<String> classes, List<GroundTruth> gts, List<Detection> dets, double iouThreshold, Metric metric, boolean plusOne) {
         int n = classes.size();
@@ -148,7 +188,13 @@ public final class VocEvaluator {
         return ap;
     }
 
-    /** The devkit's table: one line per class, then mAP. */
+    /**
+     * The devkit's table: one line per class, then mAP.
+     *
+     * @param r a result of {@link #evaluate}
+     * @return {@code AP for <class> = 0.xxxx} per class and {@code Mean AP = 0.xxxx}, 4 decimals,
+     *     lines separated by the platform's line separator, no trailing one
+     */
     public static String table(Result r) {
         StringBuilder sb = new StringBuilder();
         for (int c = 0; c < r.classes().size(); c++) {

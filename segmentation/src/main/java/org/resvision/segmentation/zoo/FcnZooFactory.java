@@ -33,6 +33,8 @@ import org.resvision.segmentation.SegmentationTranslator;
  * with 21 classes, or a segmentation config JSON), checkpoint loaded strictly on the model's
  * manager and device. The translator: {@link SegmentationTranslator} (Image to CategoryMask) with
  * the entry's categories and resize (the config's class names and {@code base_size}).
+ *
+ * <p>Stateless; safe to share between threads.
  */
 public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
 

@@ -1,0 +1,98 @@
+package org.resvision.data.loader;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.resvision.data.coco.CocoAnnotation;
+import org.resvision.data.coco.CocoDataset;
+import org.resvision.data.coco.CocoImage;
+import org.resvision.data.image.Images;
+import org.resvision.data.transform.Sample;
+import org.resvision.data.transform.Transforms;
+
+/**
+ * COCO images and boxes for detection training, as torchvision's reference prepares them:
+ * crowd annotations dropped, boxes converted to {@code x1, y1, x2, y2} and clipped to the image,
+ * boxes without positive width and height dropped, categories mapped to labels 1..K. Then:
+ * random horizontal flip (training), ImageNet normalisation, torchvision's resize.
+ *
+ * <p>Immutable after construction; {@link #load} may run on several threads at once (as
+ * {@link PrefetchLoader}'s workers call it).
+ */
+public final class CocoDetectionSource implements SampleSource {
+
+    private final CocoDataset dataset;
+    private final Path imageDir;
+    private final boolean train;
+    private final int minSize;
+    private final int maxSize;
+    private final Map<Long, List<CocoAnnotation>> byImage = new HashMap<>();
+
+    /**
+     * One item per entry of {@code dataset.images()}, in that order (images without annotations included).
+     *
+     * @param dataset the instances file, read and, if wanted, validated ({@link
+     *     org.resvision.data.coco.CocoValidator}); its annotations are indexed by image here
+     * @param imageDir the folder that images' {@code file_name}s are relative to
+     * @param train true: random horizontal flip with probability 0.5
+     * @param minSize target short side for {@link Transforms#resizeForDetection} (torchvision: 800)
+     * @param maxSize cap on the long side for {@link Transforms#resizeForDetection} (torchvision: 1333)
+     */
+    public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, int minSize, int maxSize) {
+        this.dataset = dataset;
+        this.imageDir = imageDir;
+        this.train = train;
+        this.minSize = minSize;
+        this.maxSize = maxSize;
+        for (CocoAnnotation a : dataset.annotations()) {
+            byImage.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
+        }
+    }
+
+    @Override
+    public int size() {
+        return dataset.images().size();
+    }
+
+    @Override
+    public double aspectRatio(int index) {
+        CocoImage im = dataset.images().get(index);
+        return im.height() <= 0 ? 1 : (double) im.width() / im.height();
+    }
+
+    @Override
+    public Sample load(int index, Random rnd, NDManager manager) throws IOException {
+        CocoImage im = dataset.images().get(index);
+        var image = Images.read(imageDir.resolve(im.fileName()), manager);
+        long h = image.getShape().get(1);
+        long w = image.getShape().get(2);
+        List<float[]> boxes = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (CocoAnnotation a : byImage.getOrDefault(im.id(), List.of())) {
+            if (a.iscrowd() || a.bbox() == null) {
+                continue;
+            }
+            double[] b = a.bbox();
+            float x1 = (float) Math.max(0, Math.min(w, b[0]));
+            float y1 = (float) Math.max(0, Math.min(h, b[1]));
+            float x2 = (float) Math.max(0, Math.min(w, b[0] + b[2]));
+            float y2 = (float) Math.max(0, Math.min(h, b[1] + b[3]));
+            int label = dataset.label(a.categoryId());
+            if (x2 > x1 && y2 > y1 && label > 0) {
+                boxes.add(new float[] {x1, y1, x2, y2});
+                labels.add(label);
+            }
+        }
+        Sample s = new Sample(image, boxes.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
+        if (train) {
+            s = Transforms.randomHorizontalFlip(s, rnd, 0.5);
+        }
+        s = Transforms.normalize(s, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
+        return Transforms.resizeForDetection(s, minSize, maxSize);
+    }
+}

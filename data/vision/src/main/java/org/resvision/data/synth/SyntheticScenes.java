@@ -1,0 +1,335 @@
+package org.resvision.data.synth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Point;
+import org.bytedeco.opencv.opencv_core.Scalar;
+import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.Rle;
+
+/**
+ * Draws deterministic scenes of simple objects (circles, rectangles, triangles, stars) in
+ * several colours on textured backgrounds: overlapping, some tiny, some occluded, some cut by
+ * the border. Every object's visible mask is exact (drawn without anti-aliasing, later objects
+ * painting over earlier ones), and boxes, areas, RLEs and class maps are derived from it.
+ *
+ * <p>Immutable; safe to share between threads (each call renders into its own arrays).
+ */
+public final class SyntheticScenes {
+
+    /** The classes, in label order (label = index + 1; 0 is background). */
+    public static final List<String> CLASSES = List.of("circle", "rectangle", "triangle", "star");
+
+    /** Objects whose visible part is smaller than this many pixels are not annotated. */
+    public static final int MIN_VISIBLE_AREA = 12;
+
+    /**
+     * What to draw: image size, seed, objects per scene and their sizes.
+     *
+     * @param width image width in pixels, at least 32
+     * @param height image height in pixels, at least 32
+     * @param seed the dataset's seed; scene {@code i} depends only on (seed, i)
+     * @param minObjects fewest objects drawn per scene, 0 or more
+     * @param maxObjects most objects drawn per scene, at least {@code minObjects}
+     * @param minSize smallest object size (diameter) as a fraction of the short side (0.12)
+     * @param maxSize largest object size as a fraction of the short side (0.45); one object in
+     *     six is tiny (4-8 px) whatever the range
+     */
+    public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
+        /** Default smallest object size, as a fraction of the short side. */
+        public static final double MIN_SIZE = 0.12;
+        /** Default largest object size, as a fraction of the short side. */
+        public static final double MAX_SIZE = 0.45;
+
+        /**
+         * Checks the ranges.
+         *
+         * @param width image width in pixels, at least 32
+         * @param height image height in pixels, at least 32
+         * @param seed the dataset's seed
+         * @param minObjects fewest objects per scene, 0 or more
+         * @param maxObjects most objects per scene, at least {@code minObjects}
+         * @param minSize smallest object size as a fraction of the short side, above 0
+         * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
+         * @throws IllegalArgumentException when a side is below 32, the object counts are not
+         *     {@code 0 <= min <= max}, or the sizes are not {@code 0 < min <= max <= 2}
+         */
+        public Config {
+            if (width < 32 || height < 32) {
+                throw new IllegalArgumentException("scenes must be at least 32x32, got " + width + "x" + height);
+            }
+            if (minObjects < 0 || maxObjects < minObjects) {
+                throw new IllegalArgumentException("objects per scene must satisfy 0 <= min <= max");
+            }
+            if (!(minSize > 0) || maxSize < minSize || maxSize > 2) {
+                throw new IllegalArgumentException("object sizes must satisfy 0 < min <= max <= 2 (fractions of the short side), got "
+                        + minSize + ", " + maxSize);
+            }
+        }
+
+        /**
+         * The default object sizes (0.12-0.45 of the short side).
+         *
+         * @param width image width in pixels, at least 32
+         * @param height image height in pixels, at least 32
+         * @param seed the dataset's seed
+         * @param minObjects fewest objects drawn per scene, 0 or more
+         * @param maxObjects most objects drawn per scene, at least {@code minObjects}
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Config(int width, int height, long seed, int minObjects, int maxObjects) {
+            this(width, height, seed, minObjects, maxObjects, MIN_SIZE, MAX_SIZE);
+        }
+
+        /**
+         * 320x240 scenes of 2 to 7 objects, default sizes.
+         *
+         * @param seed the dataset's seed
+         * @return the configuration
+         */
+        public static Config defaults(long seed) {
+            return new Config(320, 240, seed, 2, 7);
+        }
+    }
+
+    /**
+     * A drawn object's shape: where it is and how it looks (what moves in a video).
+     *
+     * @param classIndex index into {@link #CLASSES}, 0-based (the label is {@code classIndex + 1})
+     * @param cx centre x in pixels; may lie outside the image
+     * @param cy centre y in pixels; may lie outside the image
+     * @param size diameter in pixels: a circle's, a square's side, a triangle's or star's circumscribed circle's
+     * @param angle rotation in radians (ignored for circles)
+     * @param bgr the fill colour, {@code {b, g, r}}, each 0..255
+     */
+    public record Shape(int classIndex, double cx, double cy, double size, double angle, int[] bgr) {}
+
+    /**
+     * A visible object.
+     *
+     * @param classIndex index into {@link #CLASSES}, 0-based (the label is {@code classIndex + 1})
+     * @param bbox tight box of the visible pixels, {@code [x, y, w, h]}
+     * @param mask the visible pixels
+     * @param truncated touches the image border
+     */
+    public record SceneObject(int classIndex, double[] bbox, Rle mask, boolean truncated) {
+        /**
+         * The visible area.
+         *
+         * @return the mask's pixel count; at least {@link #MIN_VISIBLE_AREA} in a rendered scene
+         */
+        public long area() {
+            return mask.area();
+        }
+    }
+
+    /**
+     * A rendered scene; {@code image} is 8-bit BGR and owned by the caller (close it).
+     *
+     * @param image {@code height x width}, {@code CV_8UC3}
+     * @param objects the annotated objects, back to front (objects with fewer than {@link #MIN_VISIBLE_AREA}
+     *     visible pixels are left out, though they still cover and appear in the class map)
+     * @param classMap {@code width * height} bytes, row-major: label (class index + 1), 0 for background,
+     *     255 on both sides of every boundary between classes (VOC's void outline)
+     */
+    public record Scene(Mat image, List<SceneObject> objects, byte[] classMap) implements AutoCloseable {
+        /** Frees {@code image}'s native memory. */
+        @Override
+        public void close() {
+            image.close();
+        }
+    }
+
+    private final Config config;
+
+    /**
+     * A scene generator.
+     *
+     * @param config sizes, seed and object counts
+     */
+    public SyntheticScenes(Config config) {
+        this.config = config;
+    }
+
+    /**
+     * The configuration.
+     *
+     * @return the configuration given to the constructor
+     */
+    public Config config() {
+        return config;
+    }
+
+    /**
+     * The shapes of scene {@code index}, drawn back to front.
+     *
+     * @param index the scene's index, 0-based; the shapes depend only on (seed, index)
+     * @return a new list of {@code minObjects..maxObjects} shapes, each tiny (4-8 px) with probability 1/6
+     */
+    public List<Shape> shapes(int index) {
+        Random rnd = new Random(config.seed() * 1_000_003L + index);
+        int n = config.minObjects() + rnd.nextInt(config.maxObjects() - config.minObjects() + 1);
+        List<Shape> shapes = new ArrayList<>();
+        int s = Math.min(config.width(), config.height());
+        for (int i = 0; i < n; i++) {
+            int cls = rnd.nextInt(CLASSES.size());
+            boolean tiny = rnd.nextInt(6) == 0;
+            double size = tiny ? 4 + rnd.nextInt(5) : s * (config.minSize() + (config.maxSize() - config.minSize()) * rnd.nextDouble());
+            // some centres near or past the border: truncated objects
+            double cx = -0.1 * config.width() + rnd.nextDouble() * 1.2 * config.width();
+            double cy = -0.1 * config.height() + rnd.nextDouble() * 1.2 * config.height();
+            int[] color = {40 + rnd.nextInt(216), 40 + rnd.nextInt(216), 40 + rnd.nextInt(216)};
+            shapes.add(new Shape(cls, cx, cy, size, rnd.nextDouble() * Math.PI, color));
+        }
+        return shapes;
+    }
+
+    /**
+     * Renders scene {@code index}.
+     *
+     * @param index the scene's index, 0-based
+     * @return the scene, the same for the same (seed, index); the caller closes it
+     */
+    public Scene render(int index) {
+        return render(index, shapes(index));
+    }
+
+    /**
+     * Renders the given shapes on scene {@code index}'s background.
+     *
+     * @param index the scene whose background is used
+     * @param shapes the shapes, back to front
+     * @return the scene; the caller closes it
+     */
+    public Scene render(int index, List<Shape> shapes) {
+        int w = config.width();
+        int h = config.height();
+        Mat img = background(index);
+        byte[][] masks = new byte[shapes.size()][];
+        try (Mat mask = new Mat(h, w, opencv_core.CV_8UC1)) {
+            for (int i = 0; i < shapes.size(); i++) {
+                Shape sh = shapes.get(i);
+                draw(img, sh, new Scalar(sh.bgr()[0], sh.bgr()[1], sh.bgr()[2], 0));
+                mask.put(new Scalar(0));
+                draw(mask, sh, new Scalar(1));
+                masks[i] = new byte[w * h];
+                mask.data().get(masks[i]);
+            }
+        }
+        // visible parts: back to front, each object loses what later ones cover
+        byte[] covered = new byte[w * h];
+        byte[] classMap = new byte[w * h];
+        List<SceneObject> objects = new ArrayList<>();
+        for (int i = shapes.size() - 1; i >= 0; i--) {
+            byte[] m = masks[i];
+            byte[] colMajor = new byte[w * h];
+            int minX = w;
+            int minY = h;
+            int maxX = -1;
+            int maxY = -1;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int p = y * w + x;
+                    if (m[p] != 0 && covered[p] == 0) {
+                        colMajor[x * h + y] = 1;
+                        covered[p] = 1;
+                        classMap[p] = (byte) (shapes.get(i).classIndex() + 1);
+                        minX = Math.min(minX, x);
+                        maxX = Math.max(maxX, x);
+                        minY = Math.min(minY, y);
+                        maxY = Math.max(maxY, y);
+                    }
+                }
+            }
+            Rle rle = MaskApi.encode(colMajor, h, w);
+            if (rle.area() < MIN_VISIBLE_AREA) {
+                continue;
+            }
+            boolean truncated = minX == 0 || minY == 0 || maxX == w - 1 || maxY == h - 1;
+            objects.add(0, new SceneObject(shapes.get(i).classIndex(),
+                    new double[] {minX, minY, maxX - minX + 1, maxY - minY + 1}, rle, truncated));
+        }
+        return new Scene(img, objects, vocBorders(classMap, w, h));
+    }
+
+    /** VOC marks object outlines as void (255): pixels whose 3x3 neighbourhood holds another class. */
+    static byte[] vocBorders(byte[] classMap, int w, int h) {
+        byte[] out = classMap.clone();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                byte c = classMap[y * w + x];
+                boolean edge = false;
+                for (int dy = -1; dy <= 1 && !edge; dy++) {
+                    for (int dx = -1; dx <= 1 && !edge; dx++) {
+                        int yy = y + dy;
+                        int xx = x + dx;
+                        if (yy >= 0 && yy < h && xx >= 0 && xx < w && classMap[yy * w + xx] != c) {
+                            edge = true;
+                        }
+                    }
+                }
+                if (edge) {
+                    out[y * w + x] = (byte) 255;
+                }
+            }
+        }
+        return out;
+    }
+
+    private Mat background(int index) {
+        Random rnd = new Random(config.seed() * 7_919L + index * 31L + 17);
+        int w = config.width();
+        int h = config.height();
+        Mat img = new Mat(h, w, opencv_core.CV_8UC3);
+        byte[] px = new byte[w * h * 3];
+        int[] base = {rnd.nextInt(200), rnd.nextInt(200), rnd.nextInt(200)};
+        int stripe = 6 + rnd.nextInt(20);
+        double gx = rnd.nextDouble() * 60;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int tex = ((x + y) / stripe) % 2 == 0 ? 12 : -12;
+                for (int c = 0; c < 3; c++) {
+                    int v = base[c] + tex + (int) (gx * x / w) + rnd.nextInt(25) - 12;
+                    px[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
+                }
+            }
+        }
+        img.data().put(px);
+        return img;
+    }
+
+    private static void draw(Mat target, Shape s, Scalar color) {
+        int cls = s.classIndex();
+        if (cls == 0) {
+            opencv_imgproc.circle(target, new Point((int) Math.round(s.cx()), (int) Math.round(s.cy())),
+                    (int) Math.round(s.size() / 2), color, opencv_imgproc.FILLED, opencv_imgproc.LINE_8, 0);
+            return;
+        }
+        int k = cls == 1 ? 4 : cls == 2 ? 3 : 10;
+        int[] pts = new int[k * 2];
+        for (int i = 0; i < k; i++) {
+            double r = s.size() / 2 * (cls == 3 && i % 2 == 1 ? 0.45 : 1.0) * (cls == 1 ? Math.sqrt(2) : 1.0);
+            double a = s.angle() + 2 * Math.PI * i / k + (cls == 1 ? Math.PI / 4 : 0);
+            pts[2 * i] = (int) Math.round(s.cx() + r * Math.cos(a));
+            pts[2 * i + 1] = (int) Math.round(s.cy() + r * Math.sin(a));
+        }
+        try (Mat poly = new Mat(k, 1, opencv_core.CV_32SC2);
+                MatVector polys = new MatVector(poly)) {
+            poly.data().put(toBytes(pts));
+            opencv_imgproc.fillPoly(target, polys, color, opencv_imgproc.LINE_8, 0, new Point(0, 0));
+        }
+    }
+
+    private static byte[] toBytes(int[] v) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.nativeOrder());
+        for (int x : v) {
+            b.putInt(x);
+        }
+        return b.array();
+    }
+}

@@ -15,13 +15,15 @@ public final class SynthCommand implements Command {
     static final String USAGE = String.join("\n",
             "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F]",
             "                       [--seed S] [--size WxH] [--objects MIN,MAX] [--object-size MIN,MAX]",
+            "                       [--no-tiny] [--background textured|plain]",
             "  Draws N scenes of circles, rectangles, triangles and stars (overlapping, some tiny, some",
             "  occluded or cut by the border) on textured backgrounds and writes them as COCO",
             "  (DIR/coco: images/, annotations/instances_{train,val}.json with RLE masks) and/or the PASCAL VOC",
             "  layout (DIR/voc: JPEGImages, Annotations, SegmentationClass, ImageSets, labels.txt); every fifth",
             "  image is in val. --video adds DIR/video/moving.avi (MJPEG, F frames, default 60) and",
             "  moving.frames.json. Deterministic by --seed (default 0); default size 320x240, 2-7 objects of",
-            "  0.12-0.45 x the short side (one in six tiny).");
+            "  0.12-0.45 x the short side (one in six tiny; --no-tiny: none), striped backgrounds with noise",
+            "  (--background plain: one colour, light noise).");
 
     @Override
     public String name() {
@@ -40,7 +42,8 @@ public final class SynthCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size"), Set.of("video"), USAGE);
+        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size", "background"),
+                Set.of("video", "no-tiny"), USAGE);
         String format = args.get("format", "both");
         if (!Set.of("coco", "voc", "both").contains(format)) {
             throw new UsageException("--format must be coco, voc or both, got '" + format + "'");
@@ -63,10 +66,14 @@ public final class SynthCommand implements Command {
         List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble,
                 "MIN,MAX fractions of the short side with 0 < MIN <= MAX <= 2 (e.g. 0.12,0.45)", List.of(d.minSize(), d.maxSize()),
                 (lo, hi) -> lo > 0 && lo <= hi && hi <= 2);
+        String background = args.get("background", "textured");
+        if (!Set.of("textured", "plain").contains(background)) {
+            throw new UsageException("--background must be textured or plain, got '" + background + "'");
+        }
         SyntheticScenes scenes;
         try {
             scenes = new SyntheticScenes(new SyntheticScenes.Config(size.get(0), size.get(1), d.seed(), objects.get(0), objects.get(1),
-                    sizes.get(0), sizes.get(1)));
+                    sizes.get(0), sizes.get(1), !args.flag("no-tiny"), background.equals("textured")));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -37,10 +37,14 @@ public final class SyntheticScenes {
      * @param minObjects fewest objects drawn per scene, 0 or more
      * @param maxObjects most objects drawn per scene, at least {@code minObjects}
      * @param minSize smallest object size (diameter) as a fraction of the short side (0.12)
-     * @param maxSize largest object size as a fraction of the short side (0.45); one object in
-     *     six is tiny (4-8 px) whatever the range
+     * @param maxSize largest object size as a fraction of the short side (0.45); with {@code tiny},
+     *     one object in six is tiny (4-8 px) whatever the range
+     * @param tiny whether one object in six is drawn tiny (4-8 px) instead of in the size range (default true)
+     * @param textured whether the background is striped with a gradient and noise (default true), or one
+     *     colour with light noise
      */
-    public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
+    public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
+            boolean tiny, boolean textured) {
         /** Default smallest object size, as a fraction of the short side. */
         public static final double MIN_SIZE = 0.12;
         /** Default largest object size, as a fraction of the short side. */
@@ -56,6 +60,8 @@ public final class SyntheticScenes {
          * @param maxObjects most objects per scene, at least {@code minObjects}
          * @param minSize smallest object size as a fraction of the short side, above 0
          * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
+         * @param tiny whether one object in six is tiny (4-8 px)
+         * @param textured whether the background is striped and graded, or plain
          * @throws IllegalArgumentException when a side is below 32, the object counts are not
          *     {@code 0 <= min <= max}, or the sizes are not {@code 0 < min <= max <= 2}
          */
@@ -70,6 +76,22 @@ public final class SyntheticScenes {
                 throw new IllegalArgumentException("object sizes must satisfy 0 < min <= max <= 2 (fractions of the short side), got "
                         + minSize + ", " + maxSize);
             }
+        }
+
+        /**
+         * Tiny objects and textured backgrounds, as by default.
+         *
+         * @param width image width in pixels, at least 32
+         * @param height image height in pixels, at least 32
+         * @param seed the dataset's seed
+         * @param minObjects fewest objects drawn per scene, 0 or more
+         * @param maxObjects most objects drawn per scene, at least {@code minObjects}
+         * @param minSize smallest object size as a fraction of the short side, above 0
+         * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, true, true);
         }
 
         /**
@@ -178,7 +200,7 @@ public final class SyntheticScenes {
         int s = Math.min(config.width(), config.height());
         for (int i = 0; i < n; i++) {
             int cls = rnd.nextInt(CLASSES.size());
-            boolean tiny = rnd.nextInt(6) == 0;
+            boolean tiny = rnd.nextInt(6) == 0 && config.tiny();
             double size = tiny ? 4 + rnd.nextInt(5) : s * (config.minSize() + (config.maxSize() - config.minSize()) * rnd.nextDouble());
             // some centres near or past the border: truncated objects
             double cx = -0.1 * config.width() + rnd.nextDouble() * 1.2 * config.width();
@@ -292,9 +314,9 @@ public final class SyntheticScenes {
         double gx = rnd.nextDouble() * 60;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                int tex = ((x + y) / stripe) % 2 == 0 ? 12 : -12;
+                int tex = !config.textured() ? 0 : ((x + y) / stripe) % 2 == 0 ? 12 : -12;
                 for (int c = 0; c < 3; c++) {
-                    int v = base[c] + tex + (int) (gx * x / w) + rnd.nextInt(25) - 12;
+                    int v = base[c] + tex + (config.textured() ? (int) (gx * x / w) + rnd.nextInt(25) - 12 : rnd.nextInt(9) - 4);
                     px[(y * w + x) * 3 + c] = (byte) Math.max(0, Math.min(255, v));
                 }
             }

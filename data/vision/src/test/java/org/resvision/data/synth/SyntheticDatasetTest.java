@@ -172,4 +172,41 @@ class SyntheticDatasetTest {
         String json = Files.readString(dir.resolve("clip.frames.json"));
         assertTrue(json.contains("\"frame\": 11"), json);
     }
+
+    @Test
+    void noTinyObjectsAndPlainBackgrounds() {
+        SyntheticScenes.Config base = new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55);
+        SyntheticScenes withTiny = new SyntheticScenes(base);
+        SyntheticScenes without = new SyntheticScenes(new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55, false, true));
+        int tiny = 0;
+        for (int i = 0; i < 60; i++) {
+            List<SyntheticScenes.Shape> a = withTiny.shapes(i);
+            List<SyntheticScenes.Shape> b = without.shapes(i);
+            assertEquals(a.size(), b.size());
+            for (int k = 0; k < a.size(); k++) {
+                assertTrue(b.get(k).size() >= 0.25 * 96 && b.get(k).size() <= 0.55 * 96, "scene " + i + ": " + b.get(k).size());
+                tiny += a.get(k).size() < 9 ? 1 : 0;
+            }
+        }
+        assertTrue(tiny >= 5, tiny + " tiny objects in 60 default scenes");
+        // a scene without objects is its background: striped and graded, or one colour with noise of +-4
+        assertTrue(backgroundSpread(true) > 20, "textured");
+        assertTrue(backgroundSpread(false) <= 8, "plain");
+    }
+
+    /** Largest minus smallest value of the first channel of an empty scene. */
+    private static int backgroundSpread(boolean textured) {
+        try (SyntheticScenes.Scene scene = new SyntheticScenes(new SyntheticScenes.Config(128, 96, 5, 0, 0, 0.25, 0.55, true, textured))
+                .render(0)) {
+            byte[] px = new byte[128 * 96 * 3];
+            scene.image().data().get(px);
+            int lo = 255;
+            int hi = 0;
+            for (int p = 0; p < px.length; p += 3) {
+                lo = Math.min(lo, px[p] & 0xff);
+                hi = Math.max(hi, px[p] & 0xff);
+            }
+            return hi - lo;
+        }
+    }
 }

@@ -11,11 +11,12 @@ cd "$(dirname "$0")"
 mvn -B -q package -DskipTests -DskipSparkJar -DskipDist   # the Spark submit jar and the binary distribution (~200 MB each) are not needed by the demo
 OUT=${1:-target/demo}
 ITERS=${2:-500}
+IMAGES=400
 mkdir -p "$OUT"
 resvision() { ./resvision "$@"; }
-# 400 scenes of 128x96 (every fifth held out), 2-5 shapes of 0.25-0.55 x the short side, and a
+# IMAGES scenes of 128x96 (every fifth held out), 2-5 shapes of 0.25-0.55 x the short side, and a
 # 60-frame video of moving shapes
-resvision synth --format coco --images 400 --size 128x96 --objects 2,5 --object-size 0.25,0.55 --no-tiny \
+resvision synth --format coco --images $IMAGES --size 128x96 --objects 2,5 --object-size 0.25,0.55 --no-tiny \
     --background plain --video --out "$OUT/data"
 ANN="$OUT/data/coco/annotations"
 # the recipe (README "The demo"): batch 8 for BatchNorm from scratch, lr 0.04 after 100 warm-up
@@ -31,7 +32,7 @@ rm -rf "$OUT/run"
 resvision train --config "$OUT/detector.json" --data "coco:$ANN/instances_train.json" --out "$OUT/run"
 W="$OUT/run/model.safetensors"
 # the held-out images (every fifth): predictions, then pycocotools' numbers and the HTML report
-VAL=$(for i in $(seq 5 5 400); do printf '%s/data/coco/images/%06d.jpg ' "$OUT" "$i"; done)
+VAL=$(for i in $(seq 5 5 $IMAGES); do printf '%s/data/coco/images/%06d.jpg ' "$OUT" "$i"; done)
 # shellcheck disable=SC2086
 resvision predict --config "$OUT/detector.json" --weights "$W" --coco "$ANN/instances_val.json" $VAL \
     --out "$OUT/val-predictions.json" >/dev/null

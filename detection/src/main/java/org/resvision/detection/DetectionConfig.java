@@ -156,8 +156,8 @@ public final class DetectionConfig {
     /** The largest global L2 norm of the gradients (scaled down to it above); 0, the default, for no clipping. */
     public float clip_grad_norm = 0f;
     /**
-     * Random horizontal flips in training; default true. Not read by the Java code: its COCO training source
-     * flips every image with probability 0.5 whatever this says.
+     * Random horizontal flips (probability 0.5) of the training images; default true. {@code false}: none
+     * ({@code resvision train} builds its COCO source with this, {@code image_mean} and {@code image_std}).
      */
     public boolean horizontal_flip = true;
     /** Seeds the data order, the augmentation and the RPN and box head samplers, so a run repeats; default 0. */
@@ -311,6 +311,12 @@ public final class DetectionConfig {
         }
         if (bbox_reg_weights.length != 4 || image_mean.length != 3 || image_std.length != 3) {
             throw new IllegalArgumentException("bbox_reg_weights needs 4 values, image_mean and image_std 3");
+        }
+        for (int i = 0; i < 3; i++) {
+            if (!(image_std[i] > 0) || !Float.isFinite(image_std[i]) || !Float.isFinite(image_mean[i])) {
+                throw new IllegalArgumentException("image_std must be positive and image_mean finite, got std "
+                        + java.util.Arrays.toString(image_std) + ", mean " + java.util.Arrays.toString(image_mean));
+            }
         }
         if (trainable_layers < 0 || trainable_layers > 5) {
             throw new IllegalArgumentException("trainable_layers " + trainable_layers + " must be in 0..5");

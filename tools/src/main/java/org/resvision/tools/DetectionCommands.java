@@ -59,7 +59,11 @@ final class DetectionCommands {
         }
 
         CocoDetectionSource source(CocoDataset ds, boolean train, DetectionConfig c) {
-            return new CocoDetectionSource(ds, images, train, c.min_size, c.max_size);
+            // the config's normalisation and flip, as the model's inference transform uses them
+            // labels as evaluation and prediction read them: by name when class_names list the dataset's
+            // names (in any order), else by the dataset's category order
+            return new CocoDetectionSource(ds, images, train, c.min_size, c.max_size, c.image_mean, c.image_std,
+                    c.horizontal_flip ? 0.5 : 0).withLabels(DetectionEvaluation.categoryIds(c.class_names, ds));
         }
     }
 

@@ -99,6 +99,9 @@ class MessagesTest {
         Path typo = Files.writeString(dir.resolve("t.json"), "{\"iteratons\": 5}");
         assertEquals(typo + ":1:16: unknown field \"iteratons\" (did you mean \"iterations\"?)",
                 assertThrows(IOException.class, () -> DetectionConfig.read(typo)).getMessage());
+        Path std = Files.writeString(dir.resolve("std.json"), "{\"image_std\": [0.2, 0, 0.2]}");
+        assertEquals(std + ": image_std must be positive and image_mean finite, got std [0.2, 0.0, 0.2], mean [0.485, 0.456, 0.406]",
+                assertThrows(IOException.class, () -> DetectionConfig.read(std)).getMessage());
         Path seg = Files.writeString(dir.resolve("s.json"), "{\"task\": \"segmentation\", \"model\": \"fcn_small\",\n \"num_classes\": \"many\"}");
         assertEquals(seg + ":2:17: field \"num_classes\": expected an integer, got \"many\"",
                 assertThrows(IOException.class, () -> SegmentationModelConfig.read(seg)).getMessage());

@@ -19,7 +19,7 @@ import org.resvision.data.transform.Transforms;
  * COCO images and boxes for detection training, as torchvision's reference prepares them:
  * crowd annotations dropped, boxes converted to {@code x1, y1, x2, y2} and clipped to the image,
  * boxes without positive width and height dropped, categories mapped to labels 1..K. Then:
- * random horizontal flip (training), ImageNet normalisation, torchvision's resize.
+ * random horizontal flip (training), normalisation (ImageNet's mean and std unless given), torchvision's resize.
  *
  * <p>Immutable after construction; {@link #load} may run on several threads at once (as
  * {@link PrefetchLoader}'s workers call it).
@@ -31,6 +31,10 @@ public final class CocoDetectionSource implements SampleSource {
     private final boolean train;
     private final int minSize;
     private final int maxSize;
+    private final float[] mean;
+    private final float[] std;
+    private final double flipProbability;
+    private final Map<Long, Integer> labelOf;
     private final Map<Long, List<CocoAnnotation>> byImage = new HashMap<>();
 
     /**
@@ -44,14 +48,75 @@ public final class CocoDetectionSource implements SampleSource {
      * @param maxSize cap on the long side for {@link Transforms#resizeForDetection} (torchvision: 1333)
      */
     public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, int minSize, int maxSize) {
+        this(dataset, imageDir, train, minSize, maxSize, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD, 0.5);
+    }
+
+    /**
+     * One item per entry of {@code dataset.images()}, normalised and flipped as a model's config says
+     * (a detection config's {@code image_mean}, {@code image_std} and {@code horizontal_flip}).
+     *
+     * @param dataset the instances file, read and, if wanted, validated
+     * @param imageDir the folder that images' {@code file_name}s are relative to
+     * @param train true: random horizontal flip with probability {@code flipProbability}
+     * @param minSize target short side for {@link Transforms#resizeForDetection}
+     * @param maxSize cap on the long side for {@link Transforms#resizeForDetection}
+     * @param mean per-channel mean (RGB, on 0..1 pixels) subtracted
+     * @param std per-channel standard deviation divided by
+     * @param flipProbability the chance of a horizontal flip in training, 0 to 1 (0: never)
+     * @throws IllegalArgumentException when mean or std does not hold 3 values, a std is not
+     *     positive, or the probability is outside [0, 1]
+     */
+    public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, int minSize, int maxSize,
+            float[] mean, float[] std, double flipProbability) {
+        if (mean.length != 3 || std.length != 3 || !(std[0] > 0 && std[1] > 0 && std[2] > 0)) {
+            throw new IllegalArgumentException("image mean and std must hold 3 values each, std positive");
+        }
+        if (!(flipProbability >= 0 && flipProbability <= 1)) {
+            throw new IllegalArgumentException("flip probability must be in [0, 1], got " + flipProbability);
+        }
         this.dataset = dataset;
         this.imageDir = imageDir;
         this.train = train;
         this.minSize = minSize;
         this.maxSize = maxSize;
+        this.mean = mean.clone();
+        this.std = std.clone();
+        this.flipProbability = flipProbability;
+        this.labelOf = null;
         for (CocoAnnotation a : dataset.annotations()) {
             byImage.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
         }
+    }
+
+    private CocoDetectionSource(CocoDetectionSource s, Map<Long, Integer> labelOf) {
+        this.dataset = s.dataset;
+        this.imageDir = s.imageDir;
+        this.train = s.train;
+        this.minSize = s.minSize;
+        this.maxSize = s.maxSize;
+        this.mean = s.mean;
+        this.std = s.std;
+        this.flipProbability = s.flipProbability;
+        this.labelOf = labelOf;
+        this.byImage.putAll(s.byImage);
+    }
+
+    /**
+     * The same images with labels given by a model's classes instead of the dataset's category order
+     * (a config whose {@code class_names} list the dataset's names in another order).
+     *
+     * @param categoryIdOfLabel the category id of each label, background ({@code -1}) first; a category
+     *     absent from it is dropped from the targets
+     * @return a new source; this one is unchanged
+     */
+    public CocoDetectionSource withLabels(long[] categoryIdOfLabel) {
+        Map<Long, Integer> map = new HashMap<>();
+        for (int label = 1; label < categoryIdOfLabel.length; label++) {
+            if (categoryIdOfLabel[label] >= 0) {
+                map.put(categoryIdOfLabel[label], label);
+            }
+        }
+        return new CocoDetectionSource(this, map);
     }
 
     @Override
@@ -82,17 +147,17 @@ public final class CocoDetectionSource implements SampleSource {
             float y1 = (float) Math.max(0, Math.min(h, b[1]));
             float x2 = (float) Math.max(0, Math.min(w, b[0] + b[2]));
             float y2 = (float) Math.max(0, Math.min(h, b[1] + b[3]));
-            int label = dataset.label(a.categoryId());
+            int label = labelOf == null ? dataset.label(a.categoryId()) : labelOf.getOrDefault(a.categoryId(), -1);
             if (x2 > x1 && y2 > y1 && label > 0) {
                 boxes.add(new float[] {x1, y1, x2, y2});
                 labels.add(label);
             }
         }
         Sample s = new Sample(image, boxes.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
-        if (train) {
-            s = Transforms.randomHorizontalFlip(s, rnd, 0.5);
+        if (train && flipProbability > 0) {
+            s = Transforms.randomHorizontalFlip(s, rnd, flipProbability);
         }
-        s = Transforms.normalize(s, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
+        s = Transforms.normalize(s, mean, std);
         return Transforms.resizeForDetection(s, minSize, maxSize);
     }
 }

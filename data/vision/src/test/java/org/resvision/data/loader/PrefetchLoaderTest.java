@@ -236,4 +236,39 @@ class PrefetchLoaderTest {
             assertTrue(e.getMessage().endsWith("000002.jpg: no such image file"), e.getMessage());
         }
     }
+
+    @Test
+    void cocoSourceNormalisesAndFlipsAsItIsTold(@TempDir Path dir) throws IOException {
+        new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(96, 64, 3, 2, 5))).writeCoco(dir, 5);
+        CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
+        Path images = dir.resolve("images");
+        float[] mean = {0.5f, 0.25f, 0f};
+        float[] std = {0.5f, 2f, 1f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            Sample imagenet = new CocoDetectionSource(train, images, false, 64, 96).load(0, new Random(0), m);
+            Sample mine = new CocoDetectionSource(train, images, false, 64, 96, mean, std, 0.5).load(0, new Random(0), m);
+            // the same pixels: x = imagenet * imagenet_std + imagenet_mean, then (x - mean) / std
+            float[] in = imagenet.image().toFloatArray();
+            float[] out = mine.image().toFloatArray();
+            int plane = in.length / 3;
+            float[] inMean = {0.485f, 0.456f, 0.406f};
+            float[] inStd = {0.229f, 0.224f, 0.225f};
+            for (int c = 0; c < 3; c++) {
+                for (int p = 0; p < plane; p += 97) {
+                    float x = in[c * plane + p] * inStd[c] + inMean[c];
+                    assertEquals((x - mean[c]) / std[c], out[c * plane + p], 1e-5f, "channel " + c);
+                }
+            }
+            // flip probability 0: training never flips; 1: always (boxes mirrored)
+            float[] box = mine.boxes()[0];
+            for (int seed = 0; seed < 6; seed++) {
+                Sample never = new CocoDetectionSource(train, images, true, 64, 96, mean, std, 0).load(0, new Random(seed), m);
+                assertArrayEquals(box, never.boxes()[0], 0f);
+                Sample always = new CocoDetectionSource(train, images, true, 64, 96, mean, std, 1).load(0, new Random(seed), m);
+                assertArrayEquals(new float[] {96 - box[2], box[1], 96 - box[0], box[3]}, always.boxes()[0], 1e-4f);
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> new CocoDetectionSource(train, images, true, 64, 96, new float[] {0, 0}, std, 0.5));
+    }
 }

@@ -2,6 +2,7 @@ package org.resvision.backbone.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
@@ -83,6 +84,12 @@ public final class Conv2dLayer extends TorchModule {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        if (kernel == 1 && padding == 0 && stride > 1 && CpuQuirks.strided1x1BackwardCrashes() && Autograd.isRecording()) {
+            // see CpuQuirks: the positions a 1x1 kernel with this stride reads, then stride 1; the
+            // slice's backward scatters the gradient back (zeros elsewhere), as the strided kernel would
+            NDArray sub = x.get(new NDIndex(":, :, ::" + stride + ", ::" + stride));
+            return Conv2d.conv2d(sub, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation), groups);
+        }
         return Conv2d.conv2d(
                 x,
                 w,

@@ -16,6 +16,15 @@ import java.util.stream.Stream;
  * with SIGFPE (NCHW input takes another kernel and is fine). Linux reads the same leaf for its
  * own cache list, so such a CPU shows as vendor {@code AuthenticAMD} with nothing under
  * {@code /sys/devices/system/cpu/cpu0/cache}.
+ *
+ * <p>The same fault hits the backward pass of strided 1x1 convolutions in NCHW too (oneDNN's
+ * {@code brgemm_convolution_bwd_strided_t}, {@code brg_blocking_t::est_eff_1x1}): ResNet-50's
+ * layer3 and layer4 downsampling (512 -> 1024 and 1024 -> 2048, stride 2) kills the process
+ * in the first training step of any ResNet-50/101/152 whose layer2 is trained, such as Faster
+ * R-CNN's default (measured on such a VM: a SIGFPE in libtorch, the JVM's crash report). On these
+ * machines {@link Conv2dLayer} computes a strided 1x1 convolution that records for backward as
+ * subsampling followed by a stride-1 1x1 convolution, whose backward takes another kernel: the
+ * same values and gradients.
  */
 public final class CpuQuirks {
 
@@ -32,6 +41,19 @@ public final class CpuQuirks {
      */
     public static boolean channelsLastConvolutionCrashes() {
         return CHANNELS_LAST_CONV_CRASHES;
+    }
+
+    /**
+     * Whether the backward pass of strided 1x1 convolutions of ResNet-50's widths would crash
+     * libtorch on this machine (the same machines as {@link #channelsLastConvolutionCrashes()}).
+     *
+     * @return {@code true} where {@link Conv2dLayer} must subsample before a stride-1 1x1
+     *     convolution when autograd records; {@code -Dresvision.strided1x1Workaround=false} turns the
+     *     workaround off ({@code =true} on), e.g. to check that it is still needed
+     */
+    public static boolean strided1x1BackwardCrashes() {
+        String forced = System.getProperty("resvision.strided1x1Workaround");
+        return forced != null ? Boolean.parseBoolean(forced) : CHANNELS_LAST_CONV_CRASHES;
     }
 
     /** An AMD CPU (from {@code cpuinfo}) for which the kernel lists no cache under {@code cacheDir}. */

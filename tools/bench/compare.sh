@@ -18,10 +18,11 @@ merge() {
   echo "merged median_ms=$ms peak_rss_mb=$rss"
 }
 
-# classpath MODULE -> prints MODULE/target/classes plus its dependencies (cached in target/)
+# classpath MODULE -> prints MODULE/target/classes plus its dependencies (cached in target/, made
+# again when a pom.xml is newer than the cache: a module added or split changes the path)
 classpath() {
   local file="$1/target/bench.classpath"
-  if [ ! -s "$file" ]; then
+  if [ ! -s "$file" ] || [ -n "$(find . -name pom.xml -not -path '*/target/*' -newer "$file" -print -quit)" ]; then
     mvn -B -q -pl "$1" org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
         -Dmdep.outputFile="$PWD/$file" >/dev/null
   fi
@@ -37,6 +38,36 @@ row() {
     "$(awk "BEGIN{printf \"%.2fx\", $jm/$pm}")" "$jr" "$pr" "$(awk "BEGIN{printf \"%.2fx\", $jr/$pr}")"
 }
 
+# ensure_openblas -> installs Debian's OpenBLAS when missing: Debian's torch 1.13 is built with
+# BLAS_INFO=generic and calls whatever libblas.so.3 the alternatives system names; without
+# libopenblas0-pthread that is the reference BLAS, far slower on large fully-connected layers (the
+# demo issue measured torchvision's R50-FPN inference at 800 px: 16 s with it, 2.2 s with OpenBLAS)
+ensure_openblas() {
+  dpkg -s libopenblas0-pthread >/dev/null 2>&1 && return 0
+  echo "bench: installing libopenblas0-pthread so that torchvision's side runs at its best" >&2
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libopenblas0-pthread >/dev/null
+}
+
+# blas_report -> one line per side naming the BLAS its matrix products run on: the library Debian's
+# torch has mapped after a product, and the BLAS inside DJL's libtorch (oneMKL, linked statically)
+blas_report() {
+  local py java lib
+  py=$(/usr/bin/python3 -c "import torch; a = torch.randn(256, 256); a @ a
+print(torch.__version__, next((l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower()), 'none found'))")
+  echo "# torchvision side: torch $py"
+  case "$py" in *openblas*) ;; *) echo "# WARNING: torchvision's side does not run on OpenBLAS; its times are not its best" \
+      "(install libopenblas0-pthread; update-alternatives --config libblas.so.3-x86_64-linux-gnu)";; esac
+  lib=$(ls -d "${DJL_CACHE_DIR:-$HOME/.djl.ai}"/pytorch/*cpu*/libtorch_cpu.so 2>/dev/null | sort | tail -1)
+  if [ -z "$lib" ]; then java="libtorch not yet extracted (DJL extracts it on first use)"
+  elif grep -qa "oneAPI Math Kernel Library" "$lib"; then java="$lib (oneMKL, linked statically)"
+  else java="$lib (no oneMKL inside)"; fi
+  echo "# resvision side:   libtorch $java"
+}
+
+# header -> makes sure of OpenBLAS for the reference, says which BLAS each side uses, prints the columns
 header() {
+  ensure_openblas
+  blas_report
   printf '%-24s %14s %14s %8s %14s %14s %10s\n' case resvision_ms torchvision_ms ratio resvision_MB torchvision_MB rss_ratio
 }

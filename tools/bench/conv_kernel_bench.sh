@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ROUNDS=${1:-3}
 CP=$(classpath tools/bench)
+ensure_openblas; blas_report
 printf '%-26s %12s %12s %12s %12s\n' case ours_nchw torch_nchw ours_nhwc torch_nhwc
 for shape in "1 256 200 272 256 3" "1000 256 7 7 256 3"; do
   ours=(); theirs=()

@@ -26,6 +26,7 @@ def main():
     ap.add_argument("--iters", type=int, default=7)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--profile", help="write a chrome trace of the last iteration here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -36,9 +37,16 @@ def main():
         model.eval()
         with torch.no_grad():
             for i in range(a.warmup + a.iters):
+                prof = None
+                if a.profile and i == a.warmup + a.iters - 1:
+                    prof = torch.autograd.profiler.profile()
+                    prof.__enter__()
                 t = time.perf_counter()
                 model(x)
                 times.append(time.perf_counter() - t)
+                if prof is not None:
+                    prof.__exit__(None, None, None)
+                    prof.export_chrome_trace(a.profile)
     else:
         model.train()
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)

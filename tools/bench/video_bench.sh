@@ -12,6 +12,7 @@ if ! /usr/bin/python3 -c 'import cv2' >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-opencv >/dev/null
 fi
 source tools/bench/compare.sh
+ensure_openblas; blas_report
 mkdir -p "$WORK"
 ./resvision synth --format coco --images 1 --video --frames "$FRAMES" --size 640x480 --out "$WORK/data" >/dev/null
 CLIP="$WORK/data/video/moving.avi"

@@ -15,8 +15,7 @@ ROUNDS=${1:-3}; shift || true
 DIR=target/bench/weights
 /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" make "$@" >/dev/null
 CP=$(classpath tools/bench)
-echo "torchvision side: torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), BLAS library:" \
-  "$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown) (loading does no BLAS work)"
+ensure_openblas; blas_report   # (loading does no BLAS work; said for the record)
 MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=($(/usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" make | cut -d' ' -f1))
 out=$(mktemp)

@@ -35,7 +35,7 @@ import org.resvision.backbone.resnet.ResNetConfig;
 public final class BackboneBench {
 
     /** The case to run. */
-    public record Options(String arch, int size, String mode, int batch, int iters, int warmup) {}
+    public record Options(String arch, int size, String mode, int batch, int iters, int warmup, String profile) {}
 
     private BackboneBench() {}
 
@@ -60,6 +60,10 @@ public final class BackboneBench {
                             .build();
             SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, false);
             for (int i = 0; i < o.warmup() + o.iters(); i++) {
+                boolean profiled = o.profile() != null && i == o.warmup() + o.iters() - 1;
+                if (profiled) {
+                    ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+                }
                 long t0 = System.nanoTime();
                 try (NDManager step = manager.newSubManager()) {
                     NDArray input = x.duplicate();
@@ -72,6 +76,9 @@ public final class BackboneBench {
                     }
                 }
                 times.add((System.nanoTime() - t0) / 1e6);
+                if (profiled) {
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(o.profile());
+                }
             }
         }
         return report(o.mode(), o.batch(), times, o.warmup());
@@ -116,7 +123,11 @@ public final class BackboneBench {
         return org.resvision.tools.bench.PeakRss.megabytes();
     }
 
-    /** {@code --arch A --size S --mode infer|train --batch B --iters N --warmup W}. */
+    /**
+     * {@code --arch A --size S --mode infer|train --batch B --iters N --warmup W [--profile TRACE.json]}: the
+     * last iteration recorded by libtorch's profiler (as {@code FcnBench}; compare with {@code
+     * torchvision_backbone.py --profile} through {@code tools/bench/profile_diff.py}).
+     */
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.offline", "true");
         String arch = "resnet50";
@@ -125,6 +136,7 @@ public final class BackboneBench {
         int batch = 1;
         int iters = 7;
         int warmup = 2;
+        String profile = null;
         for (int i = 0; i < args.length; i += 2) {
             String v = args[i + 1];
             switch (args[i]) {
@@ -134,9 +146,10 @@ public final class BackboneBench {
                 case "--batch" -> batch = Integer.parseInt(v);
                 case "--iters" -> iters = Integer.parseInt(v);
                 case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--profile" -> profile = v;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        System.out.println(run(new Options(arch, size, mode, batch, iters, warmup)));
+        System.out.println(run(new Options(arch, size, mode, batch, iters, warmup, profile)));
     }
 }

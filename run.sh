@@ -5,28 +5,30 @@
 # (ResNet-18-FPN, BatchNorm) is trained from scratch with a progress line, its predictions on the
 # held-out images are scored (COCO summary + HTML report), four of them are drawn, and the
 # synthetic video is annotated with the detector and the IoU tracker.
-#   ./run.sh [OUT_DIR] [ITERATIONS]      (defaults: target/demo, 500)
+#   ./run.sh [OUT_DIR] [ITERATIONS]      (defaults: target/demo, 700)
 set -euo pipefail
 cd "$(dirname "$0")"
 mvn -B -q package -DskipTests -DskipSparkJar -DskipDist   # the Spark submit jar and the binary distribution (~200 MB each) are not needed by the demo
 OUT=${1:-target/demo}
-ITERS=${2:-500}
+ITERS=${2:-700}
 IMAGES=400
 mkdir -p "$OUT"
 resvision() { ./resvision "$@"; }
-# IMAGES scenes of 128x96 (every fifth held out), 2-5 shapes of 0.25-0.55 x the short side, and a
-# 60-frame video of moving shapes
-resvision synth --format coco --images $IMAGES --size 128x96 --objects 2,5 --object-size 0.25,0.55 --no-tiny \
-    --background plain --video --out "$OUT/data"
+# IMAGES scenes of 96x72 (every fifth held out), 2-4 shapes of 0.3-0.6 x the short side, each at
+# least half in view (covered by others or cut by the border), and a 60-frame video of moving shapes
+# drawn at 384x288 (the detector sees it at 96x72, the drawn labels stay legible)
+resvision synth --format coco --images $IMAGES --size 96x72 --objects 2,4 --object-size 0.3,0.6 --no-tiny \
+    --background plain --min-visible 0.5 --video --video-size 384x288 --out "$OUT/data"
 ANN="$OUT/data/coco/annotations"
-# the recipe (README "The demo"): batch 8 for BatchNorm from scratch, lr 0.04 after 100 warm-up
-# iterations, x0.1 at 80% and 94% of the run, images at their own size
+# the recipe (README "Set-up"): batch 8 for BatchNorm from scratch, lr 0.04 after 100 warm-up
+# iterations, x0.1 at 80% and 94% of the run, images at their own size; one checkpoint (and
+# evaluation) at the end
 cat > "$OUT/detector.json" <<JSON
 {"task": "detection", "model": "fasterrcnn_resnet18_fpn_small", "num_classes": 5,
  "class_names": ["background", "circle", "rectangle", "triangle", "star"],
- "min_size": 96, "max_size": 128, "batch_size": 8, "lr": 0.04, "warmup_iters": 100,
+ "min_size": 72, "max_size": 96, "batch_size": 8, "lr": 0.04, "warmup_iters": 100,
  "iterations": $ITERS, "milestones": [$((ITERS * 4 / 5)), $((ITERS * 47 / 50))],
- "log_every": 10, "checkpoint_every": $((ITERS / 2))}
+ "log_every": 10, "checkpoint_every": $ITERS}
 JSON
 rm -rf "$OUT/run"
 resvision train --config "$OUT/detector.json" --data "coco:$ANN/instances_train.json" --out "$OUT/run"

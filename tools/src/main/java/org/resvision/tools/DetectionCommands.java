@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
@@ -233,20 +234,40 @@ final class DetectionCommands {
         return 0;
     }
 
-    /** The image with its boxes, class names and scores drawn, written atomically as JPEG. */
+    /** Images whose short side is below this are drawn enlarged by a whole factor, so that labels stay legible. */
+    static final int DRAW_MIN_SIDE = 360;
+
+    /**
+     * The image with its boxes, class names and scores drawn, written atomically as JPEG; an image
+     * whose short side is under {@value #DRAW_MIN_SIDE} px is first enlarged by the smallest whole
+     * factor that reaches it (nearest neighbour: the pixels stay as the model saw them).
+     */
     static void drawDetections(Path image, Detections d, List<String> names, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (Mat mat = opencv_imgcodecs.imread(image.toString(), opencv_imgcodecs.IMREAD_COLOR)) {
             if (mat == null || mat.empty()) {
                 throw new IOException(image + ": cannot decode the image to draw on");
             }
-            VideoAnnotator.draw(mat, d, null, names);
+            int scale = drawScale(mat.cols(), mat.rows());
+            if (scale > 1) {
+                try (org.bytedeco.opencv.opencv_core.Size big = new org.bytedeco.opencv.opencv_core.Size(mat.cols() * scale,
+                        mat.rows() * scale)) {
+                    opencv_imgproc.resize(mat, mat, big, 0, 0, opencv_imgproc.INTER_NEAREST);
+                }
+            }
+            VideoAnnotator.draw(mat, d, null, names, scale);
             Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
             if (!opencv_imgcodecs.imwrite(tmp.toString(), mat)) {
                 throw new IOException(file + ": could not write the drawn image");
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
+    }
+
+    /** The whole factor that brings the short side of a {@code width x height} image to {@link #DRAW_MIN_SIDE} px or more. */
+    static int drawScale(int width, int height) {
+        int shortSide = Math.max(1, Math.min(width, height));
+        return shortSide >= DRAW_MIN_SIDE ? 1 : (DRAW_MIN_SIDE + shortSide - 1) / shortSide;
     }
 
     private static final int[][] PALETTE = {{230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48},

@@ -13,17 +13,19 @@ import org.resvision.data.synth.SyntheticScenes;
 public final class SynthCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F]",
+            "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F] [--video-size WxH]",
             "                       [--seed S] [--size WxH] [--objects MIN,MAX] [--object-size MIN,MAX]",
-            "                       [--no-tiny] [--background textured|plain]",
+            "                       [--no-tiny] [--background textured|plain] [--min-visible F]",
             "  Draws N scenes of circles, rectangles, triangles and stars (overlapping, some tiny, some",
             "  occluded or cut by the border) on textured backgrounds and writes them as COCO",
             "  (DIR/coco: images/, annotations/instances_{train,val}.json with RLE masks) and/or the PASCAL VOC",
             "  layout (DIR/voc: JPEGImages, Annotations, SegmentationClass, ImageSets, labels.txt); every fifth",
             "  image is in val. --video adds DIR/video/moving.avi (MJPEG, F frames, default 60) and",
-            "  moving.frames.json. Deterministic by --seed (default 0); default size 320x240, 2-7 objects of",
+            "  moving.frames.json, at the scenes' size or --video-size (the same scene drawn larger: sizes",
+            "  and positions scale with the frame). Deterministic by --seed (default 0); default size 320x240, 2-7 objects of",
             "  0.12-0.45 x the short side (one in six tiny; --no-tiny: none), striped backgrounds with noise",
-            "  (--background plain: one colour, light noise).");
+            "  (--background plain: one colour, light noise). --min-visible F drops every shape of which less",
+            "  than the fraction F (0-1, default 0) would be in view, covered by others or cut by the border.");
 
     @Override
     public String name() {
@@ -42,7 +44,8 @@ public final class SynthCommand implements Command {
 
     @Override
     public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size", "background"),
+        Args args = new Args(argv, Set.of("format", "images", "out", "frames", "seed", "size", "objects", "object-size", "background",
+                "min-visible", "video-size"),
                 Set.of("video", "no-tiny"), USAGE);
         String format = args.get("format", "both");
         if (!Set.of("coco", "voc", "both").contains(format)) {
@@ -66,14 +69,17 @@ public final class SynthCommand implements Command {
         List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble,
                 "MIN,MAX fractions of the short side with 0 < MIN <= MAX <= 2 (e.g. 0.12,0.45)", List.of(d.minSize(), d.maxSize()),
                 (lo, hi) -> lo > 0 && lo <= hi && hi <= 2);
+        List<Integer> vs = pair(args, "video-size", "x", Integer::parseInt, "WIDTHxHEIGHT, each 32 to 8192 (e.g. 384x288)",
+                size, (w, h) -> w >= 32 && h >= 32 && w <= 8192 && h <= 8192);
         String background = args.get("background", "textured");
         if (!Set.of("textured", "plain").contains(background)) {
             throw new UsageException("--background must be textured or plain, got '" + background + "'");
         }
+        double minVisible = args.getFloat("min-visible", 0f, 0f, 1f);
         SyntheticScenes scenes;
         try {
             scenes = new SyntheticScenes(new SyntheticScenes.Config(size.get(0), size.get(1), d.seed(), objects.get(0), objects.get(1),
-                    sizes.get(0), sizes.get(1), !args.flag("no-tiny"), background.equals("textured")));
+                    sizes.get(0), sizes.get(1), !args.flag("no-tiny"), background.equals("textured"), minVisible));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -88,7 +94,11 @@ public final class SynthCommand implements Command {
             System.out.println("voc:  " + images + " images in " + out.resolve("voc"));
         }
         if (args.flag("video")) {
-            writer.writeVideo(out.resolve("video/moving.avi"), frames, 10);
+            SyntheticScenes.Config c = scenes.config();
+            SyntheticDatasetWriter video = vs.equals(size) ? writer : new SyntheticDatasetWriter(new SyntheticScenes(
+                    new SyntheticScenes.Config(vs.get(0), vs.get(1), c.seed(), c.minObjects(), c.maxObjects(), c.minSize(), c.maxSize(),
+                            c.tiny(), c.textured(), c.minVisible())));
+            video.writeVideo(out.resolve("video/moving.avi"), frames, 10);
             System.out.println("video: " + frames + " frames in " + out.resolve("video/moving.avi"));
         }
         System.out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);

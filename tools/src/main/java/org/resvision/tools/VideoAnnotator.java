@@ -387,17 +387,41 @@ final class VideoAnnotator {
     }
 
     static void draw(Mat bgr, Detections d, int[] ids, List<String> names) {
+        draw(bgr, d, ids, names, 1);
+    }
+
+    /**
+     * Boxes and labels ({@code [#track ]class score}) in each class's (or track's) colour, each label
+     * in black or white on a filled band of that colour above its box (inside the image).
+     *
+     * @param scale the factor from the detections' coordinates to {@code bgr}'s (an enlarged image)
+     */
+    static void draw(Mat bgr, Detections d, int[] ids, List<String> names, int scale) {
         float[] b = d.boxes();
+        int[] baseline = new int[1];
         for (int k = 0; k < d.size(); k++) {
             int[] col = DetectionCommands.color(ids != null && ids[k] > 0 ? ids[k] : d.labels()[k]);
+            int x1 = Math.round(b[4 * k] * scale);
+            int y1 = Math.round(b[4 * k + 1] * scale);
+            String text = String.format(Locale.ROOT, "%s%s %.2f", ids != null && ids[k] > 0 ? "#" + ids[k] + " " : "",
+                    names.get(d.labels()[k]), d.scores()[k]);
+            boolean light = 0.299 * col[0] + 0.587 * col[1] + 0.114 * col[2] > 140;
             try (Scalar s = new Scalar(col[2], col[1], col[0], 0);
-                    Point p1 = new Point(Math.round(b[4 * k]), Math.round(b[4 * k + 1]));
-                    Point p2 = new Point(Math.round(b[4 * k + 2]), Math.round(b[4 * k + 3]));
-                    Point t = new Point(Math.round(b[4 * k]), Math.max(10, Math.round(b[4 * k + 1]) - 3))) {
+                    Scalar ink = light ? new Scalar(0, 0, 0, 0) : new Scalar(255, 255, 255, 0);
+                    Point p1 = new Point(x1, y1);
+                    Point p2 = new Point(Math.round(b[4 * k + 2] * scale), Math.round(b[4 * k + 3] * scale));
+                    org.bytedeco.opencv.opencv_core.Size ts = opencv_imgproc.getTextSize(text, opencv_imgproc.FONT_HERSHEY_SIMPLEX,
+                            0.4, 1, baseline)) {
                 opencv_imgproc.rectangle(bgr, p1, p2, s, 2, opencv_imgproc.LINE_8, 0);
-                String text = String.format(Locale.ROOT, "%s%s %.2f", ids != null && ids[k] > 0 ? "#" + ids[k] + " " : "",
-                        names.get(d.labels()[k]), d.scores()[k]);
-                opencv_imgproc.putText(bgr, text, t, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.4, s, 1, opencv_imgproc.LINE_AA, false);
+                int bandH = ts.height() + baseline[0] + 3;
+                int top = y1 - bandH >= 0 ? y1 - bandH : y1;   // above the box, else just inside it
+                int left = Math.max(0, Math.min(x1, bgr.cols() - ts.width() - 4));
+                try (Point b1 = new Point(left, top);
+                        Point b2 = new Point(left + ts.width() + 4, top + bandH);
+                        Point t = new Point(left + 2, top + ts.height() + 1)) {
+                    opencv_imgproc.rectangle(bgr, b1, b2, s, opencv_imgproc.FILLED, opencv_imgproc.LINE_8, 0);
+                    opencv_imgproc.putText(bgr, text, t, opencv_imgproc.FONT_HERSHEY_SIMPLEX, 0.4, ink, 1, opencv_imgproc.LINE_AA, false);
+                }
             }
         }
     }

@@ -90,6 +90,21 @@ class DetectionCommandsTest {
         assertEquals(4, first.get("bbox").size());
         assertTrue(first.get("category_name").asText().matches("circle|rectangle|triangle|star"), first.toString());
         assertTrue(Files.size(drawn.resolve("000001.jpg")) > 500);
+        // a 128x96 image is drawn 4x enlarged (short side 384 >= 360), boxes with it
+        try (org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imread(
+                drawn.resolve("000001.jpg").toString())) {
+            assertEquals(512, m.cols());
+            assertEquals(384, m.rows());
+        }
+    }
+
+    @Test
+    void smallImagesAreDrawnEnlargedByAWholeFactor() {
+        assertEquals(4, DetectionCommands.drawScale(128, 96));
+        assertEquals(5, DetectionCommands.drawScale(96, 72));
+        assertEquals(2, DetectionCommands.drawScale(640, 180));
+        assertEquals(1, DetectionCommands.drawScale(640, 360));
+        assertEquals(1, DetectionCommands.drawScale(4000, 3000));
     }
 
     @Test

@@ -173,6 +173,26 @@ public class EvalCommandsTest {
     }
 
     @Test
+    void synthDrawsTheVideoLargerAndDropsHiddenShapes() throws Exception {
+        Path out = dir.resolve("synth-video");
+        Run r = run("synth", "--format", "coco", "--images", "5", "--size", "96x72", "--objects", "2,4", "--object-size", "0.3,0.6",
+                "--min-visible", "0.5", "--video", "--frames", "3", "--video-size", "384x288", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        try (org.bytedeco.opencv.opencv_videoio.VideoCapture cap = new org.bytedeco.opencv.opencv_videoio.VideoCapture(
+                out.resolve("video/moving.avi").toString())) {
+            assertEquals(384, cap.get(org.bytedeco.opencv.global.opencv_videoio.CAP_PROP_FRAME_WIDTH), 0);
+            assertEquals(288, cap.get(org.bytedeco.opencv.global.opencv_videoio.CAP_PROP_FRAME_HEIGHT), 0);
+        }
+        // the video starts from a scene with three shapes or more, all in its first frame
+        JsonNode frames = new ObjectMapper().readTree(out.resolve("video/moving.frames.json").toFile());
+        assertEquals(384, frames.get("width").asInt());
+        assertTrue(frames.get("frames").get(0).get("objects").size() >= 3, frames.get("frames").get(0).toString());
+        Run bad = run("synth", "--format", "coco", "--images", "5", "--min-visible", "1.5", "--out", out.toString());
+        assertEquals(2, bad.code());
+        assertEquals("resvision synth: --min-visible must be a number in [0, 1], got '1.5' (see 'resvision synth --help')\n", bad.err());
+    }
+
+    @Test
     void vocEvalReadsTheClassesOfTheFolderSynthWrites() throws Exception {
         Path out = dir.resolve("synth");
         assertEquals(0, run("synth", "--format", "voc", "--images", "10", "--size", "64x48", "--out", out.toString()).code());

@@ -144,8 +144,9 @@ public final class SyntheticDatasetWriter {
     }
 
     /**
-     * Writes a {@code frames}-long MJPEG AVI of scene 0's objects moving (bouncing off the
-     * borders), and {@code <name>.frames.json}: per frame, the visible objects' boxes.
+     * Writes a {@code frames}-long MJPEG AVI of one scene's objects moving (bouncing off the
+     * borders; the first of scenes 0-19 with three objects, or with {@code maxObjects} when fewer are
+     * allowed, else scene 19), and {@code <name>.frames.json}: per frame, the visible objects' boxes.
      * Boxes are {@code [x, y, w, h]} in pixels with the object's label (class index + 1) and visible area.
      * On failure a temporary {@code .<name>.tmp.avi} may be left next to {@code file}.
      *
@@ -159,7 +160,14 @@ public final class SyntheticDatasetWriter {
         Files.createDirectories(file.toAbsolutePath().getParent());
         int w = scenes.config().width();
         int h = scenes.config().height();
-        List<SyntheticScenes.Shape> shapes = new ArrayList<>(scenes.shapes(0));
+        // the first of the first 20 scenes that holds three shapes (or the most the config allows):
+        // something to track
+        int want = Math.min(3, scenes.config().maxObjects());
+        int start = 0;
+        while (start < 19 && scenes.shapes(start).size() < want) {
+            start++;
+        }
+        List<SyntheticScenes.Shape> shapes = new ArrayList<>(scenes.shapes(start));
         java.util.Random rnd = new java.util.Random(scenes.config().seed() + 99);
         double[][] vel = new double[shapes.size()][];
         for (int i = 0; i < vel.length; i++) {
@@ -175,7 +183,7 @@ public final class SyntheticDatasetWriter {
                 throw new IOException(file + ": OpenCV cannot write an MJPEG AVI here");
             }
             for (int f = 0; f < frames; f++) {
-                try (SyntheticScenes.Scene s = scenes.render(0, shapes)) {
+                try (SyntheticScenes.Scene s = scenes.render(start, shapes)) {
                     vw.write(s.image());
                     json.append(f == 0 ? "" : ",\n").append("  {\"frame\": ").append(f).append(", \"objects\": [");
                     for (int o = 0; o < s.objects().size(); o++) {

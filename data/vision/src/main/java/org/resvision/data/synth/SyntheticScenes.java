@@ -42,9 +42,13 @@ public final class SyntheticScenes {
      * @param tiny whether one object in six is drawn tiny (4-8 px) instead of in the size range (default true)
      * @param textured whether the background is striped with a gradient and noise (default true), or one
      *     colour with light noise
+     * @param minVisible the least fraction of each shape's own area left in view (not covered by later
+     *     shapes, not cut off by the border), 0 to 1 (default 0: every shape is kept); a scene drops the
+     *     least visible shape below it, then checks again, so kept shapes still overlap but none is a
+     *     fragment a person could not name
      */
     public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
-            boolean tiny, boolean textured) {
+            boolean tiny, boolean textured, double minVisible) {
         /** Default smallest object size, as a fraction of the short side. */
         public static final double MIN_SIZE = 0.12;
         /** Default largest object size, as a fraction of the short side. */
@@ -62,8 +66,10 @@ public final class SyntheticScenes {
          * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
          * @param tiny whether one object in six is tiny (4-8 px)
          * @param textured whether the background is striped and graded, or plain
+         * @param minVisible the least visible fraction of each shape kept, 0 to 1
          * @throws IllegalArgumentException when a side is below 32, the object counts are not
-         *     {@code 0 <= min <= max}, or the sizes are not {@code 0 < min <= max <= 2}
+         *     {@code 0 <= min <= max}, the sizes are not {@code 0 < min <= max <= 2}, or
+         *     {@code minVisible} is not in [0, 1]
          */
         public Config {
             if (width < 32 || height < 32) {
@@ -76,6 +82,28 @@ public final class SyntheticScenes {
                 throw new IllegalArgumentException("object sizes must satisfy 0 < min <= max <= 2 (fractions of the short side), got "
                         + minSize + ", " + maxSize);
             }
+            if (!(minVisible >= 0 && minVisible <= 1)) {
+                throw new IllegalArgumentException("the least visible fraction must be in [0, 1], got " + minVisible);
+            }
+        }
+
+        /**
+         * Every shape kept however much of it is hidden, as by default.
+         *
+         * @param width image width in pixels, at least 32
+         * @param height image height in pixels, at least 32
+         * @param seed the dataset's seed
+         * @param minObjects fewest objects drawn per scene, 0 or more
+         * @param maxObjects most objects drawn per scene, at least {@code minObjects}
+         * @param minSize smallest object size as a fraction of the short side, above 0
+         * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
+         * @param tiny whether one object in six is tiny (4-8 px)
+         * @param textured whether the background is striped and graded, or plain
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
+                boolean tiny, boolean textured) {
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, 0);
         }
 
         /**
@@ -91,7 +119,7 @@ public final class SyntheticScenes {
          * @throws IllegalArgumentException as the canonical constructor
          */
         public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
-            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, true, true);
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, true, true, 0);
         }
 
         /**
@@ -191,7 +219,8 @@ public final class SyntheticScenes {
      * The shapes of scene {@code index}, drawn back to front.
      *
      * @param index the scene's index, 0-based; the shapes depend only on (seed, index)
-     * @return a new list of {@code minObjects..maxObjects} shapes, each tiny (4-8 px) with probability 1/6
+     * @return a new list of {@code minObjects..maxObjects} shapes, each tiny (4-8 px) with probability 1/6;
+     *     with {@code minVisible} above 0, fewer: those too hidden are dropped (least visible first)
      */
     public List<Shape> shapes(int index) {
         Random rnd = new Random(config.seed() * 1_000_003L + index);
@@ -208,7 +237,64 @@ public final class SyntheticScenes {
             int[] color = {40 + rnd.nextInt(216), 40 + rnd.nextInt(216), 40 + rnd.nextInt(216)};
             shapes.add(new Shape(cls, cx, cy, size, rnd.nextDouble() * Math.PI, color));
         }
+        if (config.minVisible() > 0) {
+            dropHidden(shapes);
+        }
         return shapes;
+    }
+
+    /** Removes the least visible shape while any shows less than {@code minVisible} of its own area. */
+    private void dropHidden(List<Shape> shapes) {
+        int w = config.width();
+        int h = config.height();
+        try (Mat mask = new Mat(h, w, opencv_core.CV_16UC1)) {
+            while (!shapes.isEmpty()) {
+                // visible pixels per shape: paint indices back to front, later ones over earlier ones
+                // (16 bits: any shape count a scene can hold; 65535 marks the background)
+                mask.put(new Scalar(65535));
+                for (int i = 0; i < shapes.size(); i++) {
+                    draw(mask, shapes.get(i), new Scalar(i));
+                }
+                short[] owner = new short[w * h];
+                try (org.bytedeco.javacpp.ShortPointer px = new org.bytedeco.javacpp.ShortPointer(mask.data())) {
+                    px.get(owner);
+                }
+                long[] visible = new long[shapes.size()];
+                for (short o : owner) {
+                    if ((o & 0xffff) != 65535) {
+                        visible[o & 0xffff]++;
+                    }
+                }
+                int worst = -1;
+                double worstFraction = config.minVisible();
+                for (int i = 0; i < shapes.size(); i++) {
+                    double fraction = visible[i] / area(shapes.get(i));
+                    if (fraction < worstFraction) {
+                        worst = i;
+                        worstFraction = fraction;
+                    }
+                }
+                if (worst < 0) {
+                    return;
+                }
+                shapes.remove(worst);
+            }
+        }
+    }
+
+    /** A shape's own area in pixels, as if nothing covered it and the image had no border. */
+    static double area(Shape s) {
+        if (s.classIndex() == 0) {
+            double r = Math.round(s.size() / 2);
+            return Math.PI * r * r;
+        }
+        int[] pts = points(s);
+        double twice = 0;
+        for (int i = 0, k = pts.length / 2; i < k; i++) {
+            int j = (i + 1) % k;
+            twice += (double) pts[2 * i] * pts[2 * j + 1] - (double) pts[2 * j] * pts[2 * i + 1];
+        }
+        return Math.max(1, Math.abs(twice) / 2);
     }
 
     /**
@@ -332,6 +418,18 @@ public final class SyntheticScenes {
                     (int) Math.round(s.size() / 2), color, opencv_imgproc.FILLED, opencv_imgproc.LINE_8, 0);
             return;
         }
+        int[] pts = points(s);
+        int k = pts.length / 2;
+        try (Mat poly = new Mat(k, 1, opencv_core.CV_32SC2);
+                MatVector polys = new MatVector(poly)) {
+            poly.data().put(toBytes(pts));
+            opencv_imgproc.fillPoly(target, polys, color, opencv_imgproc.LINE_8, 0, new Point(0, 0));
+        }
+    }
+
+    /** A polygon's corners {@code x0, y0, x1, y1, ...} in pixels (rectangle, triangle, star). */
+    private static int[] points(Shape s) {
+        int cls = s.classIndex();
         int k = cls == 1 ? 4 : cls == 2 ? 3 : 10;
         int[] pts = new int[k * 2];
         for (int i = 0; i < k; i++) {
@@ -340,11 +438,7 @@ public final class SyntheticScenes {
             pts[2 * i] = (int) Math.round(s.cx() + r * Math.cos(a));
             pts[2 * i + 1] = (int) Math.round(s.cy() + r * Math.sin(a));
         }
-        try (Mat poly = new Mat(k, 1, opencv_core.CV_32SC2);
-                MatVector polys = new MatVector(poly)) {
-            poly.data().put(toBytes(pts));
-            opencv_imgproc.fillPoly(target, polys, color, opencv_imgproc.LINE_8, 0, new Point(0, 0));
-        }
+        return pts;
     }
 
     private static byte[] toBytes(int[] v) {

@@ -3,6 +3,7 @@ package org.resvision.data.synth;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -192,6 +193,65 @@ class SyntheticDatasetTest {
         // a scene without objects is its background: striped and graded, or one colour with noise of +-4
         assertTrue(backgroundSpread(true) > 20, "textured");
         assertTrue(backgroundSpread(false) <= 8, "plain");
+    }
+
+    @Test
+    void minVisibleDropsShapesTooHiddenAndKeepsOverlaps() {
+        SyntheticScenes all = new SyntheticScenes(new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55, false, false, 0));
+        SyntheticScenes half = new SyntheticScenes(new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55, false, false, 0.5));
+        int shapes = 0;
+        int dropped = 0;
+        int overlapping = 0;
+        for (int i = 0; i < 100; i++) {
+            List<SyntheticScenes.Shape> before = all.shapes(i);
+            List<SyntheticScenes.Shape> after = half.shapes(i);
+            // only drops: the kept shapes are the same shapes in the same order
+            assertTrue(isSubsequence(after, before), "scene " + i);
+            shapes += before.size();
+            dropped += before.size() - after.size();
+            try (SyntheticScenes.Scene b = half.render(i)) {
+                assertEquals(after.size(), b.objects().size(), "scene " + i + ": every kept shape is annotated");
+                for (int k = 0; k < after.size(); k++) {
+                    SyntheticScenes.SceneObject o = b.objects().get(k);
+                    assertEquals(after.get(k).classIndex(), o.classIndex());
+                    assertTrue(o.area() >= 0.5 * SyntheticScenes.area(after.get(k)),
+                            "scene " + i + " object " + k + ": " + o.area() + " of " + SyntheticScenes.area(after.get(k)));
+                    for (int m = k + 1; m < after.size(); m++) {
+                        overlapping += intersect(o.bbox(), b.objects().get(m).bbox()) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        // measured: 471 shapes, 190 dropped (covered or cut by the border), 80 overlapping pairs kept
+        assertTrue(dropped > shapes / 5 && dropped < shapes / 2, dropped + " of " + shapes + " shapes dropped");
+        assertTrue(overlapping > 30, overlapping + " overlapping pairs kept");
+        // a fully visible shape's pixels are its analytic area, within the rasterisation's edge
+        SyntheticScenes.Shape square = new SyntheticScenes.Shape(1, 64, 48, 40, 0, new int[] {255, 255, 255});
+        try (SyntheticScenes.Scene one = half.render(0, List.of(square))) {
+            assertEquals(1600, SyntheticScenes.area(square), 90);
+            assertEquals(SyntheticScenes.area(square), one.objects().get(0).area(), 0.1 * 1600);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55, false, false, 1.5));
+    }
+
+    /** Whether {@code sub}'s shapes appear in {@code all} in the same order (records with a colour array: by value). */
+    private static boolean isSubsequence(List<SyntheticScenes.Shape> sub, List<SyntheticScenes.Shape> all) {
+        int j = 0;
+        for (SyntheticScenes.Shape s : all) {
+            if (j < sub.size() && same(s, sub.get(j))) {
+                j++;
+            }
+        }
+        return j == sub.size();
+    }
+
+    private static boolean same(SyntheticScenes.Shape a, SyntheticScenes.Shape b) {
+        return a.classIndex() == b.classIndex() && a.cx() == b.cx() && a.cy() == b.cy() && a.size() == b.size()
+                && a.angle() == b.angle() && java.util.Arrays.equals(a.bgr(), b.bgr());
+    }
+
+    private static boolean intersect(double[] a, double[] b) {
+        return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
     }
 
     /** Largest minus smallest value of the first channel of an empty scene. */

@@ -63,14 +63,14 @@ public final class SynthCommand implements Command {
         Path out = Path.of(args.require("out"));
         SyntheticScenes.Config d = SyntheticScenes.Config.defaults(args.getInt("seed", 0));
         List<Integer> size = pair(args, "size", "x", Integer::parseInt, "WIDTHxHEIGHT, each 32 to 8192 (e.g. 320x240)",
-                List.of(d.width(), d.height()), (w, h) -> w >= 32 && h >= 32 && w <= 8192 && h <= 8192);
+                List.of(d.width(), d.height()), SynthCommand::validSize);
         List<Integer> objects = pair(args, "objects", ",", Integer::parseInt, "MIN,MAX counts with 0 <= MIN <= MAX <= 100 (e.g. 2,7)",
                 List.of(d.minObjects(), d.maxObjects()), (lo, hi) -> lo >= 0 && lo <= hi && hi <= 100);
         List<Double> sizes = pair(args, "object-size", ",", Double::parseDouble,
                 "MIN,MAX fractions of the short side with 0 < MIN <= MAX <= 2 (e.g. 0.12,0.45)", List.of(d.minSize(), d.maxSize()),
                 (lo, hi) -> lo > 0 && lo <= hi && hi <= 2);
         List<Integer> vs = pair(args, "video-size", "x", Integer::parseInt, "WIDTHxHEIGHT, each 32 to 8192 (e.g. 384x288)",
-                size, (w, h) -> w >= 32 && h >= 32 && w <= 8192 && h <= 8192);
+                size, SynthCommand::validSize);
         String background = args.get("background", "textured");
         if (!Set.of("textured", "plain").contains(background)) {
             throw new UsageException("--background must be textured or plain, got '" + background + "'");
@@ -103,6 +103,11 @@ public final class SynthCommand implements Command {
         }
         System.out.printf(Locale.ROOT, "done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         return 0;
+    }
+
+    /** An image or video size this command draws: each side 32 to 8192 pixels. */
+    private static boolean validSize(int width, int height) {
+        return width >= 32 && height >= 32 && width <= 8192 && height <= 8192;
     }
 
     /**

@@ -13,19 +13,21 @@ import org.resvision.data.synth.SyntheticScenes;
 public final class SynthCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F] [--video-size WxH]",
-            "                       [--seed S] [--size WxH] [--objects MIN,MAX] [--object-size MIN,MAX]",
-            "                       [--no-tiny] [--background textured|plain] [--min-visible F]",
+            "usage: resvision synth --format coco|voc|both --images N --out DIR [--video] [--frames F]",
+            "                       [--video-size WxH] [--seed S] [--size WxH] [--objects MIN,MAX]",
+            "                       [--object-size MIN,MAX] [--no-tiny] [--background textured|plain]",
+            "                       [--min-visible F]",
             "  Draws N scenes of circles, rectangles, triangles and stars (overlapping, some tiny, some",
             "  occluded or cut by the border) on textured backgrounds and writes them as COCO",
             "  (DIR/coco: images/, annotations/instances_{train,val}.json with RLE masks) and/or the PASCAL VOC",
             "  layout (DIR/voc: JPEGImages, Annotations, SegmentationClass, ImageSets, labels.txt); every fifth",
             "  image is in val. --video adds DIR/video/moving.avi (MJPEG, F frames, default 60) and",
             "  moving.frames.json, at the scenes' size or --video-size (the same scene drawn larger: sizes",
-            "  and positions scale with the frame). Deterministic by --seed (default 0); default size 320x240, 2-7 objects of",
-            "  0.12-0.45 x the short side (one in six tiny; --no-tiny: none), striped backgrounds with noise",
-            "  (--background plain: one colour, light noise). --min-visible F drops every shape of which less",
-            "  than the fraction F (0-1, default 0) would be in view, covered by others or cut by the border.");
+            "  and positions scale with the frame). Deterministic by --seed (default 0); default size",
+            "  320x240, 2-7 objects of 0.12-0.45 x the short side (one in six tiny; --no-tiny: none), striped",
+            "  backgrounds with noise (--background plain: one colour, light noise). --min-visible F drops",
+            "  every shape of which less than the fraction F (0-1, default 0) would be in view, covered by",
+            "  others or cut by the border.");
 
     @Override
     public String name() {
@@ -94,10 +96,8 @@ public final class SynthCommand implements Command {
             System.out.println("voc:  " + images + " images in " + out.resolve("voc"));
         }
         if (args.flag("video")) {
-            SyntheticScenes.Config c = scenes.config();
-            SyntheticDatasetWriter video = vs.equals(size) ? writer : new SyntheticDatasetWriter(new SyntheticScenes(
-                    new SyntheticScenes.Config(vs.get(0), vs.get(1), c.seed(), c.minObjects(), c.maxObjects(), c.minSize(), c.maxSize(),
-                            c.tiny(), c.textured(), c.minVisible())));
+            SyntheticDatasetWriter video = vs.equals(size) ? writer
+                    : new SyntheticDatasetWriter(new SyntheticScenes(scenes.config().withSize(vs.get(0), vs.get(1))));
             video.writeVideo(out.resolve("video/moving.avi"), frames, 10);
             System.out.println("video: " + frames + " frames in " + out.resolve("video/moving.avi"));
         }

@@ -164,10 +164,10 @@ public final class SyntheticDatasetWriter {
         // something to track
         int want = Math.min(3, scenes.config().maxObjects());
         int start = 0;
-        while (start < 19 && scenes.shapes(start).size() < want) {
-            start++;
+        List<SyntheticScenes.Shape> shapes = scenes.shapes(start); // a new, mutable list
+        while (start < 19 && shapes.size() < want) {
+            shapes = scenes.shapes(++start);
         }
-        List<SyntheticScenes.Shape> shapes = new ArrayList<>(scenes.shapes(start));
         java.util.Random rnd = new java.util.Random(scenes.config().seed() + 99);
         double[][] vel = new double[shapes.size()][];
         for (int i = 0; i < vel.length; i++) {

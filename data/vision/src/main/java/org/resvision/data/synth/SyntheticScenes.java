@@ -137,6 +137,19 @@ public final class SyntheticScenes {
         }
 
         /**
+         * The same scenes drawn at another size: object sizes are fractions of the short side and
+         * positions scale with the image, so scene {@code i} is scene {@code i} enlarged or reduced.
+         *
+         * @param newWidth image width in pixels, at least 32
+         * @param newHeight image height in pixels, at least 32
+         * @return a configuration that differs from this one only in its size
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Config withSize(int newWidth, int newHeight) {
+            return new Config(newWidth, newHeight, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, minVisible);
+        }
+
+        /**
          * 320x240 scenes of 2 to 7 objects, default sizes.
          *
          * @param seed the dataset's seed

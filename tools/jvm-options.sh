@@ -14,6 +14,20 @@
 #   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
 #   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through
 #   ~100 MB of eden whose pages then stay resident, part of the peak RSS the benchmarks compare.
+# - resvision_malloc_env COMMAND exports glibc malloc settings for `train` (none that the user has
+#   set is changed). By default glibc serves blocks above a moving threshold with fresh mmap()s and
+#   trims freed heap tops at once, so a training step's large tensors (RoIAlign's pooled features,
+#   activations, their gradients) come in as new pages, each faulted in and zeroed by the kernel:
+#   in the demo's training step a 25 MB zero-fill took 47 ms instead of 5. Blocks up to 32 MB
+#   (glibc's largest threshold) come from the heap, which keeps 4 GB before trimming and grows
+#   256 MB at a time: the demo's training (R18-FPN small preset, 96x72, batch 8) 0.46 -> 0.32 s/it
+#   with 5-10% more peak RSS (README "Benchmarks", "Trading memory for speed").
+resvision_malloc_env() {
+  if [ "${1:-}" = train ] && [ -z "${MALLOC_MMAP_THRESHOLD_:-}${MALLOC_TRIM_THRESHOLD_:-}${MALLOC_TOP_PAD_:-}" ]; then
+    export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456
+  fi
+}
+
 resvision_jvm_opts() {
   local opts="-XX:+UseSerialGC"
   case "${1:-}" in

@@ -38,18 +38,26 @@ CASES=(
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $THREADS threads per side, $ROUNDS rounds"
   ensure_openblas
   blas_report
+  [ "${BENCH_MALLOC:-}" = glibc ] && echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)" \
+    || echo "# both sides of the training cases with the launcher's malloc settings for train (tools/jvm-options.sh)"
 } | tee "$OUT/header.txt"
 : >"$OUT/raw.tsv"
 
 run_side() {   # run_side SIDE CMD JAVA_ARGS PY_ARGS ITERS WARMUP -> "median_ms=... peak_rss_mb=..." line
   local side=$1 cmd=$2 java_args=$3 py_args=$4 iters=$5 warmup=$6
-  if [ "$side" = resvision ]; then
-    # shellcheck disable=SC2046,SC2086
-    java $(java_opts "$cmd") -cp "$CP" $java_args --iters "$iters" --warmup "$warmup" 2>/dev/null | grep '^resvision' || echo "resvision FAILED"
-  else
-    # shellcheck disable=SC2086
-    /usr/bin/python3 tools/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
-  fi
+  (
+    # the glibc malloc settings the launcher gives CMD (tools/jvm-options.sh: training keeps large
+    # blocks on the heap), for both sides: Debian's torch allocates through the same malloc
+    # (BENCH_MALLOC=glibc: glibc's defaults for every case)
+    [ "${BENCH_MALLOC:-}" = glibc ] || resvision_malloc_env "$cmd"
+    if [ "$side" = resvision ]; then
+      # shellcheck disable=SC2046,SC2086
+      java $(java_opts "$cmd") -cp "$CP" $java_args --iters "$iters" --warmup "$warmup" 2>/dev/null | grep '^resvision' || echo "resvision FAILED"
+    else
+      # shellcheck disable=SC2086
+      /usr/bin/python3 tools/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
+    fi
+  )
 }
 
 for spec in "${CASES[@]}"; do

@@ -9,10 +9,10 @@ public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
             "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume | --overwrite]",
-            "                       [--val coco:ANN.json] [--images DIR] [--init WEIGHTS] [--strict]",
+            "                       [--val coco:ANN.json|none] [--images DIR] [--init WEIGHTS] [--strict]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
             "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
-            "  train -> val sibling when it exists). Segmentation (FCN) configs train on a VOC folder's train",
+            "  train -> val sibling when it exists; none: no evaluation). Segmentation (FCN) configs train on a VOC folder's train",
             "  split with mIoU on val. --init starts from a file holding the whole model (a torchvision state",
             "  dict, e.g. from tools/train/torchvision_detection.py init), or from a published checkpoint by",
             "  name ('resvision weights list'): an ImageNet classifier (resnet50) initialises the backbone body,",
@@ -49,7 +49,8 @@ public final class TrainCommand implements Command {
         if (DetectionCommands.isDetection(config)) {
             DetectionCommands.CocoData data = DetectionCommands.cocoData(args.require("data"), args.get("images", null));
             String val = args.get("val", null);
-            DetectionCommands.CocoData v = val != null ? DetectionCommands.cocoData(val, args.get("images", null)) : DetectionCommands.defaultVal(data);
+            DetectionCommands.CocoData v = val == null ? DetectionCommands.defaultVal(data)
+                    : val.equals("none") ? null : DetectionCommands.cocoData(val, args.get("images", null));
             String init = args.get("init", null);
             return DetectionCommands.train(DetectionCommands.config(config), config, data, v, args.outputFolder("out", true), args.flag("resume"),
                     args.flag("overwrite"), init == null ? null : WeightsSpec.resolve(init), args.flag("strict"));

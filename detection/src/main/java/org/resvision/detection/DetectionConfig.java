@@ -104,6 +104,12 @@ public final class DetectionConfig {
     public int box_roi_output = 7;
     /** RoIAlign's bilinear samples per bin along each axis ({@code <= 0}: {@code ceil(roi / output)}); default 2. */
     public int box_sampling_ratio = 2;
+    /**
+     * The box side in input pixels that RoIAlign pools from FPN level 4 ({@code MultiScaleRoIAlign}'s
+     * {@code canonical_scale}): a box of side {@code s} is pooled from level {@code floor(4 + log2(s /
+     * box_roi_canonical_scale))}, clamped to P2-P5. Default 224, torchvision's (sized for COCO's 800 px images).
+     */
+    public float box_roi_canonical_scale = 224f;
     /** {@code two_mlp} (TwoMLPHead: fc6, fc7) or {@code conv_fc} (FastRCNNConvFCHead, v2). Default {@code two_mlp}. */
     public String box_head = "two_mlp";
     /**
@@ -302,6 +308,9 @@ public final class DetectionConfig {
         }
         if (representation_size <= 0 || fpn_channels <= 0) {
             throw new IllegalArgumentException("representation_size " + representation_size + " and fpn_channels " + fpn_channels + " must be > 0");
+        }
+        if (!(box_roi_canonical_scale > 0) || !Float.isFinite(box_roi_canonical_scale)) {
+            throw new IllegalArgumentException("box_roi_canonical_scale " + box_roi_canonical_scale + " must be a positive box side in pixels");
         }
         if (anchor_sizes.length != 5 || aspect_ratios.length != 5) {
             throw new IllegalArgumentException("anchor_sizes and aspect_ratios need one entry per FPN level (5)");

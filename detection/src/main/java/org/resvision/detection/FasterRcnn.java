@@ -45,7 +45,7 @@ public final class FasterRcnn extends TorchModule {
         this.config = config;
         backbone = register("backbone", new BackboneWithFpn(config.resnet(), config.fpn_channels, config.trainable_layers, config.fpnNorm()));
         rpn = register("rpn", new RegionProposalNetwork(config.anchorGenerator(), config.fpn_channels, config.rpn_conv_depth, config.rpnSettings()));
-        roiHeads = register("roi_heads", new RoiHeads(new MultiScaleRoiAlign(config.box_roi_output, config.box_sampling_ratio),
+        roiHeads = register("roi_heads", new RoiHeads(new MultiScaleRoiAlign(config.box_roi_output, config.box_sampling_ratio, config.box_roi_canonical_scale, 4),
                 config.boxHead(), config.representation_size, config.num_classes,
                 new BoxCoder(config.bbox_reg_weights[0], config.bbox_reg_weights[1], config.bbox_reg_weights[2], config.bbox_reg_weights[3]),
                 config.roiSettings()));

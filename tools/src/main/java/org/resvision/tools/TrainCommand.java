@@ -8,24 +8,24 @@ import org.resvision.segmentation.SegmentationModelConfig;
 public final class TrainCommand implements Command {
 
     static final String USAGE = String.join("\n",
-            "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR [--resume | --overwrite]",
-            "                       [--val coco:ANN.json|none] [--images DIR] [--init WEIGHTS] [--strict]",
+            "usage: resvision train --config C.json --data coco:ANN.json|voc:DIR --out RUN_DIR",
+            "                       [--resume | --overwrite] [--val coco:ANN.json|none] [--images DIR]",
+            "                       [--init WEIGHTS] [--strict]",
             "  Detection (Faster R-CNN) configs train on a COCO annotation file (images in --images DIR, or",
-            "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's",
-            "  train -> val sibling when it exists; none: no evaluation). Segmentation (FCN) configs train on a VOC folder's train",
-            "  split with mIoU on val. --init starts from a file holding the whole model (a torchvision state",
-            "  dict, e.g. from tools/train/torchvision_detection.py init), or from a published checkpoint by",
-            "  name ('resvision weights list'): an ImageNet classifier (resnet50) initialises the backbone body,",
-            "  a detector or segmenter (fasterrcnn_resnet50_fpn_v2:COCO_V1, fcn_resnet50) the whole model",
-            "  but its class-specific last layers, which start random when the class count differs.",
-            "  RUN_DIR gets config.json, model.safetensors (the",
-            "  newest weights) and checkpoints/iter-N/ (model and optimizer state, committed as one, so a",
-            "  kill at any moment leaves a complete checkpoint); --resume continues from the newest exactly",
-            "  (weights, momentum, iteration, data order, sampling); a RUN_DIR that holds a run already is",
-            "  refused unless --resume or --overwrite (which starts again) is given; one process per RUN_DIR.",
-            "  A NaN loss stops with a message and keeps the last good checkpoint. An unreadable image is",
-            "  skipped with one warning line naming it (more than 10% unreadable fails the run); --strict",
-            "  fails at the first.");
+            "  found next to it), with COCO bbox mAP at each checkpoint on --val (default: the file's train ->",
+            "  val sibling when it exists; none: no evaluation). Segmentation (FCN) configs train on a VOC",
+            "  folder's train split with mIoU on val. --init starts from a file holding the whole model (a",
+            "  torchvision state dict, e.g. from tools/train/torchvision_detection.py init), or from a",
+            "  published checkpoint by name ('resvision weights list'): an ImageNet classifier (resnet50)",
+            "  initialises the backbone body, a detector or segmenter (fasterrcnn_resnet50_fpn_v2:COCO_V1,",
+            "  fcn_resnet50) the whole model but its class-specific last layers, which start random when the",
+            "  class count differs. RUN_DIR gets config.json, model.safetensors (the newest weights) and",
+            "  checkpoints/iter-N/ (model and optimizer state, committed as one, so a kill at any moment leaves",
+            "  a complete checkpoint); --resume continues from the newest exactly (weights, momentum,",
+            "  iteration, data order, sampling); a RUN_DIR that holds a run already is refused unless --resume",
+            "  or --overwrite (which starts again) is given; one process per RUN_DIR. A NaN loss stops with a",
+            "  message and keeps the last good checkpoint. An unreadable image is skipped with one warning line",
+            "  naming it (more than 10% unreadable fails the run); --strict fails at the first.");
 
     @Override
     public String name() {

@@ -401,10 +401,12 @@ final class VideoAnnotator {
     static void draw(Mat bgr, Detections d, int[] ids, List<String> names, int scale) {
         float[] b = d.boxes();
         int[][] box = new int[d.size()][];
+        int[][] colour = new int[d.size()][];
         for (int k = 0; k < d.size(); k++) {
             box[k] = new int[] {Math.round(b[4 * k] * scale), Math.round(b[4 * k + 1] * scale),
                 Math.round(b[4 * k + 2] * scale), Math.round(b[4 * k + 3] * scale)};
-            int[] col = DetectionCommands.color(ids != null && ids[k] > 0 ? ids[k] : d.labels()[k]);
+            colour[k] = DetectionCommands.color(ids != null && ids[k] > 0 ? ids[k] : d.labels()[k]);
+            int[] col = colour[k];
             try (Scalar s = new Scalar(col[2], col[1], col[0], 0);
                     Point p1 = new Point(box[k][0], box[k][1]);
                     Point p2 = new Point(box[k][2], box[k][3])) {
@@ -414,7 +416,7 @@ final class VideoAnnotator {
         int[] baseline = new int[1];
         List<int[]> taken = new java.util.ArrayList<>();
         for (int k = 0; k < d.size(); k++) {
-            int[] col = DetectionCommands.color(ids != null && ids[k] > 0 ? ids[k] : d.labels()[k]);
+            int[] col = colour[k];
             String text = String.format(Locale.ROOT, "%s%s %.2f", ids != null && ids[k] > 0 ? "#" + ids[k] + " " : "",
                     names.get(d.labels()[k]), d.scores()[k]);
             boolean light = 0.299 * col[0] + 0.587 * col[1] + 0.114 * col[2] > 140;

@@ -102,15 +102,10 @@ class RoiAlignTest {
         }
     }
 
-    /**
-     * Multi-level pooling: the inference path (each level written straight into its boxes' rows
-     * of one tensor) equals the gradient path (per-level pooling, concatenation, reordering), with
-     * boxes of interleaved levels and two images.
-     */
     @Test
     void theConfigsCanonicalScaleChoosesEachBoxsLevel() {
-        // boxes of side 22, 30 and 100 px: torchvision's 224 pools all three from P2; with 56, the
-        // demo's small images' setting, floor(4 + log2(s / 56)) gives P2, P3 and P4
+        // boxes of side 22, 30 and 100 px: torchvision's 224 pools all three from P2; with 56 (a
+        // setting for small images), floor(4 + log2(s / 56)) gives P2, P3 and P4
         float[] boxes = {0, 0, 22, 22, 10, 10, 40, 40, 0, 0, 100, 100};
         DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet18_fpn_small").validate();
         assertEquals("[0, 0, 0]", java.util.Arrays.toString(new FasterRcnn(c).roiHeads().pooler().levels(boxes, 2, 5)));
@@ -121,6 +116,11 @@ class RoiAlignTest {
         assertEquals("box_roi_canonical_scale 0.0 must be a positive box side in pixels", e.getMessage());
     }
 
+    /**
+     * Multi-level pooling: the inference path (each level written straight into its boxes' rows
+     * of one tensor) equals the gradient path (per-level pooling, concatenation, reordering), with
+     * boxes of interleaved levels and two images.
+     */
     @Test
     void multiScaleInferenceWritesEveryBoxToItsRow() {
         try (NDManager m = NDManager.newBaseManager()) {

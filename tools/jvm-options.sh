@@ -5,11 +5,16 @@
 #   bookkeeping, and a concurrent collector's threads would compete with libtorch's for the cores.
 # - The evaluators run for seconds, too short for the optimising JIT to pay for itself: quick
 #   compiler only (measured on 2 cores: coco-eval bbox 2.4-2.8 s -> 1.9-2.0 s).
-# - coco-eval keeps ~130 MB of matching state alive at val2017 scale, and copying it is a young
-#   collection's work: the parallel collector on a fixed 128 MB young generation does it on both
-#   cores (bbox, whole command: serial 1.79 s with 0.55 s of pauses -> 1.58 s with 0.33 s; peak RSS
-#   the same, ~320 MB), and maps its classes from the archive the build makes (AppCDS: a small
-#   evaluation 0.41-0.42 -> 0.33-0.36 s, val2017 bbox ~0.08 s less).
+# - coco-eval keeps ~130 MB of matching state alive at val2017 scale, most of it in large arrays
+#   (columns, flag pools). Arrays over 512 KB are made in the old generation at once
+#   (PretenureSizeThreshold, honoured by the serial collector only), so young collections never
+#   copy them; and the heap takes transparent huge pages where the kernel gives them on request
+#   (madvise or always): a new heap page was a page fault and a 4 KB zero-fill each, and at 2 MB a
+#   page there are 512 times fewer. Val2017 bbox, whole command, 2 cores: parallel collector with a
+#   128 MB young generation 1.22-1.33 s (3 pauses, ~0.3 s), the same with huge pages 0.93-1.08 s,
+#   serial with pretenuring and huge pages 0.84-0.96 s (one pause, 8-80 ms); peak RSS ~300 MB.
+#   It maps its classes from the archive the build makes (AppCDS: a small evaluation 0.41-0.42 ->
+#   0.33-0.36 s, val2017 bbox ~0.08 s less).
 # - The model commands start with a small heap and a 32 MB young generation: per training or
 #   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
 #   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through
@@ -28,11 +33,20 @@ resvision_malloc_env() {
   fi
 }
 
+# Prints " -XX:+UseTransparentHugePages" where the kernel gives huge pages to a process that asks
+# (THP "madvise" or "always"); nothing where it does not, as the JVM would warn there.
+resvision_thp_opt() {
+  local f=${RESVISION_THP_FILE:-/sys/kernel/mm/transparent_hugepage/enabled}
+  if [ -r "$f" ] && grep -q -e '\[madvise\]' -e '\[always\]' "$f"; then
+    printf ' -XX:+UseTransparentHugePages'
+  fi
+}
+
 resvision_jvm_opts() {
   local opts="-XX:+UseSerialGC"
   case "${1:-}" in
     coco-eval)
-      opts="-XX:+UseParallelGC -Xmn128m -XX:TieredStopAtLevel=1"
+      opts="-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:TieredStopAtLevel=1$(resvision_thp_opt)"
       # the class-data archive made at package time (tools/pom.xml); the JVM ignores one that does
       # not match the jars (a rebuild without it), hence no messages about it
       local jsa

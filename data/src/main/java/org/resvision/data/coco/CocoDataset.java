@@ -2,9 +2,7 @@ package org.resvision.data.coco;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A COCO instances file: images, annotations and categories, with lookups by id and the
@@ -24,12 +22,10 @@ public final class CocoDataset implements java.io.Serializable {
     private final List<CocoAnnotation> annotations;
     /** The categories, in file order, which is label order (unmodifiable). */
     private final List<CocoCategory> categories;
-    /** Index of {@code images} by id (a repeated id: the last one). */
-    private final Map<Long, CocoImage> imageById = new HashMap<>();
-    /** Index of {@code categories} by id (a repeated id: the last one). */
-    private final Map<Long, CocoCategory> categoryById = new HashMap<>();
-    /** Training label 1..K of each category id. */
-    private final Map<Long, Integer> labelByCategory = new HashMap<>();
+    /** Position in {@code images} of each image id (a repeated id: the last one). */
+    private final LongIntMap imageIndex;
+    /** Position in {@code categories} of each category id (a repeated id: the last one); the label is one more. */
+    private final LongIntMap categoryIndex;
 
     /**
      * A dataset of these records. Ids are not checked for uniqueness here ({@link CocoReader} rejects
@@ -44,13 +40,13 @@ public final class CocoDataset implements java.io.Serializable {
         this.images = List.copyOf(images);
         this.annotations = Collections.unmodifiableList(new ArrayList<>(annotations));
         this.categories = List.copyOf(categories);
-        for (CocoImage i : images) {
-            imageById.put(i.id(), i);
+        imageIndex = new LongIntMap(this.images.size());
+        for (int i = 0; i < this.images.size(); i++) {
+            imageIndex.put(this.images.get(i).id(), i);
         }
-        int label = 1;
-        for (CocoCategory c : categories) {
-            categoryById.put(c.id(), c);
-            labelByCategory.put(c.id(), label++);
+        categoryIndex = new LongIntMap(this.categories.size());
+        for (int c = 0; c < this.categories.size(); c++) {
+            categoryIndex.put(this.categories.get(c).id(), c);
         }
     }
 
@@ -88,7 +84,8 @@ public final class CocoDataset implements java.io.Serializable {
      * @return the image, or {@code null} when no image has that id
      */
     public CocoImage image(long id) {
-        return imageById.get(id);
+        int i = imageIndex.get(id);
+        return i < 0 ? null : images.get(i);
     }
 
     /**
@@ -98,7 +95,8 @@ public final class CocoDataset implements java.io.Serializable {
      * @return the category, or {@code null} when no category has that id
      */
     public CocoCategory category(long id) {
-        return categoryById.get(id);
+        int c = categoryIndex.get(id);
+        return c < 0 ? null : categories.get(c);
     }
 
     /**
@@ -108,7 +106,8 @@ public final class CocoDataset implements java.io.Serializable {
      * @return its position in {@link #categories()} plus one, or -1
      */
     public int label(long categoryId) {
-        return labelByCategory.getOrDefault(categoryId, -1);
+        int c = categoryIndex.get(categoryId);
+        return c < 0 ? -1 : c + 1;
     }
 
     /**

@@ -487,6 +487,8 @@ final class ResultsScanner {
         Segmentation rle;
         int keyStart;
         int keyEnd;
+        /** A bbox being read (its numbers are copied out: one array per window, not per detection). */
+        final double[] box = new double[4];
 
         Cursor(byte[] b, int n) {
             this.b = b;
@@ -548,7 +550,7 @@ final class ResultsScanner {
                 score = k.number;
             } else if (is(b, ks, ke, BBOX)) {
                 r = DONE;
-                double[] v = new double[4];
+                double[] v = k.box;
                 int got = 0;
                 if (b[k.i] != '[') {
                     return FALLBACK;
@@ -800,16 +802,9 @@ final class ResultsScanner {
             }
         }
         if (i < n && (b[i] == 'e' || b[i] == 'E')) {
-            i++;
-            if (i < n && (b[i] == '+' || b[i] == '-')) {
-                i++;
-            }
-            int f = i;
-            while (i < n && b[i] >= '0' && b[i] <= '9') {
-                i++;
-            }
-            if (i == f) {
-                return i >= n ? OUT : FALLBACK;
+            i = skipExponent(b, i, n);
+            if (i < 0) {
+                return i;
             }
             exact = false; // rare in results: the JDK parses it
         }
@@ -1066,12 +1061,52 @@ final class ResultsScanner {
             return i + word.length();
         }
         if (c == '-' || (c >= '0' && c <= '9')) {
-            Cursor k = new Cursor(b, n);
-            k.i = i;
-            int r = number(k);
-            return r == DONE ? k.i : r;
+            return skipNumber(b, i, n);
         }
         return FALLBACK;
+    }
+
+    /**
+     * The end of the JSON number at {@code i} (JSON's grammar, as {@link #number} checks it, without
+     * its value: a skipped number is never converted, by Jackson either); FALLBACK when it is not
+     * one, OUT when the window ends in it or right after it.
+     */
+    private static int skipNumber(byte[] b, int i, int n) {
+        int s = b[i] == '-' ? i + 1 : i;
+        i = digits(b, s, n);
+        if (i == s || (i - s > 1 && b[s] == '0')) { // no integer part, or a leading zero
+            return i >= n ? OUT : FALLBACK;
+        }
+        if (i < n && b[i] == '.') {
+            int f = i + 1;
+            i = digits(b, f, n);
+            if (i == f) {
+                return i >= n ? OUT : FALLBACK;
+            }
+        }
+        if (i < n && (b[i] == 'e' || b[i] == 'E') && (i = skipExponent(b, i, n)) < 0) {
+            return i;
+        }
+        return i >= n ? OUT : i;
+    }
+
+    /** The first index at or after {@code i} that is not a decimal digit (or {@code n}). */
+    private static int digits(byte[] b, int i, int n) {
+        while (i < n && b[i] >= '0' && b[i] <= '9') {
+            i++;
+        }
+        return i;
+    }
+
+    /** After the {@code e} or {@code E} at {@code i}: the end of a number's exponent, or OUT / FALLBACK. */
+    private static int skipExponent(byte[] b, int i, int n) {
+        i++;
+        if (i < n && (b[i] == '+' || b[i] == '-')) {
+            i++;
+        }
+        int f = i;
+        i = digits(b, f, n);
+        return i > f ? i : i >= n ? OUT : FALLBACK;
     }
 
     private static int skipWs(byte[] b, int i, int n) {

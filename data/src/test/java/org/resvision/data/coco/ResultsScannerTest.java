@@ -235,6 +235,13 @@ class ResultsScannerTest {
             "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": \"high\"}",
             "[1, 2]",
             "17",
+            // numbers in skipped fields: checked as JSON, never converted
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": 01}",
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": [1.]}",
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": {\"y\": -}}",
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": 2e}",
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": -.5}",
+            "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5, \"x\": 1e+}",
         };
         for (int b = 0; b < broken.length; b++) {
             assertSameError("err" + b + ".json", broken[b], 40, 60);

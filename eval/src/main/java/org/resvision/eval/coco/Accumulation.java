@@ -68,15 +68,8 @@ final class Accumulation {
         if (!any) {
             return;
         }
-        int AT = A * T;
         int maxNpig = Arrays.stream(npig).max().orElse(0);
-        Scratch s = SCRATCH.get().ensure(M * AT, M * A, maxNpig + 1);
-        int[] tp = s.tp;
-        int[] ignoredAt = s.ignoredAt; // [mi*AT + a*T + t]: detections ignored at this (a, t) but not at every t
-        int[] ignoredAll = s.ignoredAll; // [mi*A + a]: detections ignored at every t of area a
-        int[] seen = new int[M];
-        double[][] moments = s.moments; // [mi*AT + a*T + t][c]: pr when the TP count reaches c (c <= npig[a])
-        long allT = T == 64 ? -1L : (1L << T) - 1;
+        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, maxNpig + 1, M);
         long[] tpMask = walk.tpMask;
         long[] ignoredMask = walk.ignoredMask;
         int[] image = walk.image;
@@ -90,31 +83,7 @@ final class Accumulation {
             int w = weights == null ? 1 : weights[image[from]];
             for (int copy = 0; copy < w; copy++) {
                 for (int x = from; x < to; x++) {
-                    int mi0 = firstMaxDet[x];
-                    for (int mi = mi0; mi < M; mi++) {
-                        seen[mi]++;
-                    }
-                    for (int a = 0, xa = x * A; a < A; a++, xa++) {
-                        long ig = ignoredMask[xa];
-                        long tps = tpMask[xa];
-                        for (int mi = mi0; mi < M; mi++) {
-                            if (ig == allT) {
-                                ignoredAll[mi * A + a]++;
-                                continue;
-                            }
-                            int at0 = mi * AT + a * T;
-                            for (long bits = ig; bits != 0; bits &= bits - 1) {
-                                ignoredAt[at0 + Long.numberOfTrailingZeros(bits)]++;
-                            }
-                            int countable = seen[mi] - ignoredAll[mi * A + a]; // seen, less those ignored at every t
-                            for (long bits = tps; bits != 0; bits &= bits - 1) {
-                                int at = at0 + Long.numberOfTrailingZeros(bits);
-                                int c = ++tp[at];
-                                int fp = countable - c - ignoredAt[at];
-                                moments[at][c] = (double) c / ((double) fp + (double) c + EPS);
-                            }
-                        }
-                    }
+                    s.count(firstMaxDet[x], tpMask, ignoredMask, x * A, A, T, M);
                 }
             }
         }
@@ -125,6 +94,100 @@ final class Accumulation {
                 total[mi] += w * Math.min(md[mi], walk.detections[j]);
             }
         }
+        finish(k, npig, total, s, precision, recall, R, M);
+    }
+
+    /**
+     * {@code COCOeval.accumulate} for category {@code k} of one evaluation (every image once), as
+     * {@link #accumulateCategory} computes it (the same counts, moments and envelope, so the same
+     * numbers bit for bit), without a kept {@link Walk}: the records' first maxDet detections are
+     * sorted once (a smaller maxDet keeps, in the same order, those whose position is below it)
+     * and their flags read straight from the records. Needs no NaN score and at most 64 IoU
+     * thresholds (the matching's {@code walkable}).
+     */
+    void accumulateCategoryOnce(int k, double[] precision, double[] recall, int R, int M) {
+        int J = 0;
+        int all = 0;
+        for (int i = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            if (r != null) {
+                J++;
+                all += r.D;
+            }
+        }
+        if (J == 0) {
+            return;
+        }
+        CellRecord[] recs = new CellRecord[J];
+        int[] npig = new int[A];
+        int[] md = p.maxDets();
+        int[] total = new int[M];
+        double[] scores = new double[all];
+        int[] slot = new int[all]; // [n]: record index << 8 | position (positions are below maxDet <= 255), or see below
+        boolean wide = md[M - 1] > 256 || J >= 1 << 23;
+        int[] position = wide ? new int[all] : null;
+        for (int i = 0, j = 0, n = 0; i < I; i++) {
+            CellRecord r = records[k * I + i];
+            if (r == null) {
+                continue;
+            }
+            recs[j] = r;
+            for (int a = 0; a < A; a++) {
+                npig[a] += r.npig(a);
+            }
+            for (int mi = 0; mi < M; mi++) {
+                total[mi] += Math.min(md[mi], r.D);
+            }
+            r.copyScores(r.D, scores, n);
+            for (int d = 0; d < r.D; d++, n++) {
+                if (wide) {
+                    slot[n] = j;
+                    position[n] = d;
+                } else {
+                    slot[n] = j << 8 | d;
+                }
+            }
+            j++;
+        }
+        int maxNpig = Arrays.stream(npig).max().orElse(0);
+        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, maxNpig + 1, M);
+        int[] order = StableSort.descending(scores);
+        long[] tps = s.tpBits;
+        long[] igs = s.igBits;
+        for (int e = 0; e < all; e++) {
+            int o = order[e];
+            CellRecord r = recs[wide ? slot[o] : slot[o] >>> 8];
+            int pos = wide ? position[o] : slot[o] & 0xff;
+            int mi0 = 0; // the first maxDet keeping it (records are cut to the last)
+            while (mi0 < M - 1 && pos >= md[mi0]) {
+                mi0++;
+            }
+            byte[] flags = r.flagArray();
+            for (int a = 0; a < A; a++) {
+                int f0 = r.flagIndex(a, pos, 0);
+                long ig = 0;
+                long tp = 0;
+                for (int t = 0; t < T; t++) {
+                    byte f = flags[f0 + t];
+                    if ((f & IGNORED) != 0) {
+                        ig |= 1L << t;
+                    } else if ((f & TRUTHY) != 0) {
+                        tp |= 1L << t;
+                    }
+                }
+                tps[a] = tp;
+                igs[a] = ig;
+            }
+            s.count(mi0, tps, igs, 0, A, T, M);
+        }
+        finish(k, npig, total, s, precision, recall, R, M);
+    }
+
+    /** Precision (the envelope at the recall thresholds) and recall of category k from the counts in {@code s}. */
+    private void finish(int k, int[] npig, int[] total, Scratch s, double[] precision, double[] recall, int R, int M) {
+        int AT = A * T;
+        int[] tp = s.tp;
+        double[][] moments = s.moments;
         double[] recThrs = p.recallThresholds();
         int[] need = new int[R];
         for (int a = 0; a < A; a++) {
@@ -176,9 +239,15 @@ final class Accumulation {
         int[] ignoredAt = new int[0];
         int[] ignoredAll = new int[0];
         double[][] moments = new double[0][];
+        int[] seen = new int[0];
+        long[] tpBits = new long[0];
+        long[] igBits = new long[0];
 
-        /** Zeroed counters for {@code counters} (a, t) cells and {@code areas} areas, moments of {@code length}. */
-        Scratch ensure(int counters, int areas, int length) {
+        /**
+         * Zeroed counters for {@code counters} (a, t) cells and {@code areas} areas, moments of
+         * {@code length}, {@code maxDets} seen counts.
+         */
+        Scratch ensure(int counters, int areas, int length, int maxDets) {
             if (tp.length < counters) {
                 tp = new int[counters];
                 ignoredAt = new int[counters];
@@ -189,8 +258,15 @@ final class Accumulation {
             }
             if (ignoredAll.length < areas) {
                 ignoredAll = new int[areas];
+                tpBits = new long[areas];
+                igBits = new long[areas];
             } else {
                 Arrays.fill(ignoredAll, 0, areas, 0);
+            }
+            if (seen.length < maxDets) {
+                seen = new int[maxDets];
+            } else {
+                Arrays.fill(seen, 0, maxDets, 0);
             }
             for (int i = 0; i < counters; i++) {
                 if (moments[i] == null || moments[i].length < length) {
@@ -198,6 +274,42 @@ final class Accumulation {
                 }
             }
             return this;
+        }
+
+        /**
+         * Counts one detection in score order, kept from maxDet index {@code mi0} on, with its
+         * true-positive and ignored bits per IoU threshold at area a in {@code tpMask[at + a]} and
+         * {@code ignoredMask[at + a]}: at every moment {@code fp = seen - tp - ignored}, so only
+         * true positives and ignored detections are counted one by one, and {@code pr} is taken
+         * when the TP count rises ({@code moments}).
+         */
+        void count(int mi0, long[] tpMask, long[] ignoredMask, int at, int A, int T, int M) {
+            long allT = T == 64 ? -1L : (1L << T) - 1;
+            int AT = A * T;
+            for (int mi = mi0; mi < M; mi++) {
+                seen[mi]++;
+            }
+            for (int a = 0, xa = at; a < A; a++, xa++) {
+                long ig = ignoredMask[xa];
+                long tps = tpMask[xa];
+                for (int mi = mi0; mi < M; mi++) {
+                    if (ig == allT) {
+                        ignoredAll[mi * A + a]++;
+                        continue;
+                    }
+                    int at0 = mi * AT + a * T;
+                    for (long bits = ig; bits != 0; bits &= bits - 1) {
+                        ignoredAt[at0 + Long.numberOfTrailingZeros(bits)]++;
+                    }
+                    int countable = seen[mi] - ignoredAll[mi * A + a]; // seen, less those ignored at every t
+                    for (long bits = tps; bits != 0; bits &= bits - 1) {
+                        int x = at0 + Long.numberOfTrailingZeros(bits);
+                        int c = ++tp[x];
+                        int fp = countable - c - ignoredAt[x];
+                        moments[x][c] = (double) c / ((double) fp + (double) c + EPS);
+                    }
+                }
+            }
         }
     }
 

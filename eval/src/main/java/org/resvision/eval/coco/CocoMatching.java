@@ -11,6 +11,7 @@ import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoResult;
 import org.resvision.data.coco.CocoResults;
+import org.resvision.data.coco.LongIntMap;
 import org.resvision.data.coco.Segmentation;
 import org.resvision.data.mask.MaskApi;
 import org.resvision.data.mask.Rle;
@@ -170,7 +171,7 @@ public final class CocoMatching implements java.io.Serializable {
         T = p.iouThresholds().length;
         allArea = Math.max(0, Arrays.asList(p.areaLabels()).indexOf("all"));
         maxDet = p.maxDets()[2];
-        Map<Long, Integer> imgIndex = new HashMap<>(I * 2);
+        LongIntMap imgIndex = new LongIntMap(I);
         for (int i = 0; i < I; i++) {
             imgIndex.put(imgIds[i], i);
             CocoImage im = gt.image(imgIds[i]);
@@ -178,7 +179,7 @@ public final class CocoMatching implements java.io.Serializable {
                 throw new CocoEvalException("image id " + imgIds[i] + " is not in the ground truth");
             }
         }
-        Map<Long, Integer> catIndex = new HashMap<>(K * 2);
+        LongIntMap catIndex = new LongIntMap(K);
         for (int k = 0; k < K; k++) {
             catIndex.put(catIds[k], k);
         }
@@ -193,9 +194,9 @@ public final class CocoMatching implements java.io.Serializable {
             CocoAnnotation a = anns.get(j);
             noImage.check(gt.image(a.imageId()) == null, a.imageId());
             noCategory.check(gt.category(a.categoryId()) == null, a.categoryId());
-            Integer i = imgIndex.get(a.imageId());
-            Integer k = catIndex.get(a.categoryId());
-            cell[j] = i == null || k == null ? -1 : k * I + i;
+            int i = imgIndex.get(a.imageId());
+            int k = catIndex.get(a.categoryId());
+            cell[j] = i < 0 || k < 0 ? -1 : k * I + i;
             if (cell[j] >= 0) {
                 n++;
             }
@@ -285,9 +286,9 @@ public final class CocoMatching implements java.io.Serializable {
                 dArea[d] = rle.area();
                 System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
             }
-            Integer i = imgIndex.get(imageId);
-            Integer k = catIndex.get(categoryId);
-            dCell[d] = i == null || k == null ? -1 : k * I + i;
+            int i = imgIndex.get(imageId);
+            int k = catIndex.get(categoryId);
+            dCell[d] = i < 0 || k < 0 ? -1 : k * I + i;
         }
         dCellStart = new int[cells + 1];
         dOrder = countingSort(dCell, cells, dCellStart);
@@ -668,90 +669,175 @@ public final class CocoMatching implements java.io.Serializable {
         walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
 
+    /** Per-thread scratch of {@link #evaluateCell}: grown as needed, never shrunk. */
+    private static final class Scratch {
+        boolean[] ig = new boolean[0];
+        int[] order = new int[0];
+        boolean[] matched = new boolean[0];
+        boolean[] crowd = new boolean[0];
+        int[] match = new int[0];
+
+        void ensure(int areasTimesG, int G, int matches) {
+            if (ig.length < areasTimesG) {
+                ig = new boolean[areasTimesG];
+                order = new int[areasTimesG];
+            }
+            if (matched.length < G) {
+                matched = new boolean[G];
+                crowd = new boolean[G];
+            }
+            if (match.length < matches) {
+                match = new int[matches];
+            }
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
     /**
      * computeIoU + evaluateImg for every area range of one (category, image), into {@code rec}, a
-     * record of the cell's (cut) detection count.
+     * record of the cell's (cut) detection count. Area ranges that ignore the same ground truth
+     * (most do: with one ground truth there are two kinds, "in range" and "out of range") share
+     * one greedy matching, which depends on nothing else; only the unmatched detections' own area
+     * test differs between them. A cell without ground truth has no matching at all.
      */
     CellRecord evaluateCell(int c, CellRecord rec) {
-        int img = c % I;
-        int[] gs = Arrays.copyOfRange(gOrder, gCellStart[c], gCellStart[c + 1]);
+        int g0 = gCellStart[c];
+        int G = gCellStart[c + 1] - g0;
         int[] ds = sortedDets(c);
-        int G = gs.length;
         int D = ds.length;
-        double[] ious = (G == 0 || D == 0) ? null : cellIous(ds, gs); // [d * G + j]
-        boolean[] ig = new boolean[G];
-        int[] order = new int[G];
-        boolean[] gtMatched = new boolean[G];
         for (int d = 0; d < D; d++) {
             rec.setScore(d, dScore[ds[d]]);
         }
+        byte[] flags = rec.flagArray();
+        double[][] ranges = p.areaRanges();
+        if (G == 0) { // every detection unmatched: ignored where its own area is out of range
+            for (int a = 0; a < A; a++) {
+                rec.setNpig(a, 0);
+                for (int d = 0; d < D; d++) {
+                    double area = dArea[ds[d]];
+                    byte f = area < ranges[a][0] || area > ranges[a][1] ? IGNORED : 0;
+                    int at = rec.flagIndex(a, d, 0);
+                    for (int t = 0; t < T; t++) {
+                        flags[at + t] = f;
+                    }
+                    if (a == allArea) {
+                        byte st = (byte) (f != 0 ? Status.IGNORED.ordinal() : Status.FALSE_POSITIVE.ordinal());
+                        Arrays.fill(statusAll, ds[d] * T, ds[d] * T + T, st); // matchAll stays -1
+                    }
+                }
+            }
+            return rec;
+        }
+        int[] gs = Arrays.copyOfRange(gOrder, g0, g0 + G);
+        double[] ious = D == 0 ? null : cellIous(ds, gs); // [d * G + j]
+        Scratch s = SCRATCH.get();
+        s.ensure(A * G, G, A * D * T);
+        boolean[] igs = s.ig;
+        int[] orders = s.order;
+        boolean[] gtMatched = s.matched;
+        boolean[] crowd = s.crowd;
+        int[] match = s.match; // [(a * D + d) * T + t]: the local GT index matched, or -1
+        for (int j = 0; j < G; j++) {
+            crowd[j] = gCrowd[gs[j]];
+        }
         for (int a = 0; a < A; a++) {
-            double lo = p.areaRanges()[a][0];
-            double hi = p.areaRanges()[a][1];
+            double lo = ranges[a][0];
+            double hi = ranges[a][1];
+            int io = a * G;
             int o = 0;
             for (int j = 0; j < G; j++) {
-                int g = gs[j];
-                ig[j] = ignored(g, lo, hi);
-                if (!ig[j]) {
-                    order[o++] = j;
+                boolean ignored = ignored(gs[j], lo, hi);
+                igs[io + j] = ignored;
+                if (!ignored) {
+                    orders[io + o++] = j;
                 }
             }
             rec.setNpig(a, o);
             for (int j = 0; j < G; j++) {
-                if (ig[j]) {
-                    order[o++] = j;
+                if (igs[io + j]) {
+                    orders[io + o++] = j;
                 }
             }
-            byte[] flags = rec.flagArray();
-            for (int t = 0; t < T; t++) {
-                Arrays.fill(gtMatched, false);
-                double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
-                for (int d = 0; d < D; d++) {
-                    double best = thr;
-                    int m = -1;
-                    if (ious != null) {
-                        for (int oi = 0; oi < G; oi++) {
-                            int j = order[oi];
-                            if (gtMatched[j] && !gCrowd[gs[j]]) {
-                                continue;
-                            }
-                            if (m > -1 && !ig[m] && ig[j]) {
-                                break;
-                            }
-                            if (ious[d * G + j] < best) {
-                                continue;
-                            }
-                            best = ious[d * G + j];
-                            m = j;
-                        }
-                    }
+            if (D == 0) {
+                continue;
+            }
+            int same = a; // an earlier area range ignoring the same ground truth: its matching is this one's
+            for (int b = 0; b < a && same == a; b++) {
+                if (Arrays.equals(igs, b * G, b * G + G, igs, io, io + G)) {
+                    same = b;
+                }
+            }
+            if (same == a) {
+                greedyMatch(ious, D, G, crowd, igs, io, orders, gtMatched, match, a * D * T);
+            }
+            int mo = same * D * T;
+            for (int d = 0; d < D; d++) {
+                double area = dArea[ds[d]];
+                boolean outOfRange = area < lo || area > hi;
+                int at = rec.flagIndex(a, d, 0);
+                for (int t = 0; t < T; t++) {
+                    int m = match[mo + d * T + t];
                     byte f = 0;
                     if (m != -1) {
-                        gtMatched[m] = true;
                         if (gId[gs[m]] != 0) {
                             f |= TRUTHY;
                         }
-                        if (ig[m]) {
+                        if (igs[io + m]) {
                             f |= IGNORED;
                         }
                     }
-                    if ((f & TRUTHY) == 0) {
-                        double area = dArea[ds[d]];
-                        if (area < lo || area > hi) {
-                            f |= IGNORED;
-                        }
+                    if ((f & TRUTHY) == 0 && outOfRange) {
+                        f |= IGNORED;
                     }
-                    flags[rec.flagIndex(a, d, t)] = f;
+                    flags[at + t] = f;
                     if (a == allArea) {
-                        int at = ds[d] * T + t;
-                        matchAll[at] = m < 0 ? -1 : gs[m];
-                        statusAll[at] = (byte) ((f & IGNORED) != 0 ? Status.IGNORED.ordinal()
+                        int k = ds[d] * T + t;
+                        matchAll[k] = m < 0 ? -1 : gs[m];
+                        statusAll[k] = (byte) ((f & IGNORED) != 0 ? Status.IGNORED.ordinal()
                                 : (f & TRUTHY) != 0 ? Status.TRUE_POSITIVE.ordinal() : Status.FALSE_POSITIVE.ordinal());
                     }
                 }
             }
         }
         return rec;
+    }
+
+    /**
+     * evaluateImg's greedy matching at every IoU threshold for one area range: detections in score
+     * order take the best available ground truth ({@code >=} the threshold, the last of equal IoUs),
+     * non-ignored ground truth first (ignored ones only while nothing non-ignored matched), crowds
+     * re-matchable. Writes the local GT index or -1 to {@code match[out + d * T + t]}.
+     */
+    private void greedyMatch(double[] ious, int D, int G, boolean[] crowd, boolean[] igs, int io, int[] orders,
+            boolean[] gtMatched, int[] match, int out) {
+        for (int t = 0; t < T; t++) {
+            Arrays.fill(gtMatched, 0, G, false);
+            double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
+            for (int d = 0; d < D; d++) {
+                double best = thr;
+                int m = -1;
+                int row = d * G;
+                for (int oi = 0; oi < G; oi++) {
+                    int j = orders[io + oi];
+                    if (gtMatched[j] && !crowd[j]) {
+                        continue;
+                    }
+                    if (m > -1 && !igs[io + m] && igs[io + j]) {
+                        break;
+                    }
+                    if (ious[row + j] < best) {
+                        continue;
+                    }
+                    best = ious[row + j];
+                    m = j;
+                }
+                if (m != -1) {
+                    gtMatched[m] = true;
+                }
+                match[out + d * T + t] = m;
+            }
+        }
     }
 
     /** The cell's detections by score, highest first (stable: file order breaks ties), cut to maxDets. */
@@ -883,11 +969,15 @@ public final class CocoMatching implements java.io.Serializable {
         double[] recall = new double[T * K * A * M];
         Arrays.fill(precision, -1);
         Arrays.fill(recall, -1);
-        // one evaluation sorts (as pycocotools does); resamples walk the order sorted once
+        // one evaluation sorts each category once (pycocotools sorts once per maxDet: the reference,
+        // bySorting); resamples walk the order sorted once and kept
         Accumulation.Walk[] w = bySorting ? null : imageWeights == null ? walks : walks();
+        boolean once = w == null && !bySorting && walkable && imageWeights == null;
         Accumulation acc = new Accumulation(this);
         IntStream.range(0, K).parallel().forEach(k -> {
-            if (w == null) {
+            if (once) {
+                acc.accumulateCategoryOnce(k, precision, recall, R, M);
+            } else if (w == null) {
                 acc.accumulateCategoryBySorting(k, imageWeights, precision, recall, R, M);
             } else {
                 acc.accumulateCategory(k, w[k], imageWeights, precision, recall, R, M);

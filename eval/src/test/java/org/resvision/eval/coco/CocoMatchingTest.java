@@ -9,9 +9,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.resvision.data.coco.CocoAnnotation;
+import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
@@ -19,6 +21,26 @@ import org.resvision.data.coco.CocoResult;
 
 /** CocoMatching: its accumulate is the evaluator's, a resample equals a dataset of copies, its matches agree with recall. */
 class CocoMatchingTest {
+
+    /**
+     * The area range decides which ground truth a detection takes, not only what is counted: a
+     * detection over a small object (IoU 0.62) and a medium one (0.90) takes the medium one at area
+     * "all" and "medium", but the small one at "small" (non-ignored ground truth first), up to IoU
+     * 0.60. Expected: pycocotools (cocoapi's PythonAPI built from source) on this case, exactly:
+     * APs = ARs = 0.3 (3 of 10 thresholds); an evaluator that reused the "all" matching for the
+     * other ranges (they share it where they ignore the same ground truth) would give 0.
+     */
+    @Test
+    void eachAreaRangeMatchesWithItsOwnIgnoredGroundTruth() throws Exception {
+        CocoDataset gt = new CocoDataset(List.of(new CocoImage(1, "a.jpg", 200, 200)),
+                List.of(new CocoAnnotation(1, 1, 1, new double[] {10, 10, 30, 30}, 900, false, null),
+                        new CocoAnnotation(2, 1, 1, new double[] {10, 10, 40, 40}, 1600, false, null)),
+                List.of(new CocoCategory(1, "a", "")));
+        List<CocoResult> dt = List.of(new CocoResult(1, 1, new double[] {10, 10, 38, 38}, 0.9, null));
+        CocoEvalResult r = CocoEvaluator.evaluate(gt, dt, CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX));
+        assertArrayEquals(new double[] {0.45445544554455436, 0.5049504950495048, 0.5049504950495048, 0.29999999999999993,
+            0.8999999999999999, -1.0, 0.45, 0.45, 0.45, 0.3, 0.9, -1.0}, r.stats(), 0.0);
+    }
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"10-realistic-200,bbox", "10-realistic-200,segm", "02-crowd,bbox", "05-score-ties,bbox"})

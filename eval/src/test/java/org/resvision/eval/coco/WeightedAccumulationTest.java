@@ -21,9 +21,10 @@ import org.resvision.data.coco.CocoReader;
 import org.resvision.data.coco.CocoResult;
 
 /**
- * The walk that {@link CocoMatching#accumulate(int[])} takes is bit for bit the direct
- * transcription of COCOeval.accumulate (concatenate, stable sort, cumulative sums, envelope),
- * for every fixture, several maxDets and many weightings (zeros, ones, large copies).
+ * The walk that {@link CocoMatching#accumulate(int[])} takes, and the single evaluation's sort
+ * once per category, are bit for bit the direct transcription of COCOeval.accumulate
+ * (concatenate, stable sort per maxDet, cumulative sums, envelope), for every fixture, several
+ * maxDets and many weightings (zeros, ones, large copies).
  */
 class WeightedAccumulationTest {
 
@@ -45,6 +46,8 @@ class WeightedAccumulationTest {
             int n = m.imageIds().length;
             int[] ones = new int[n];
             java.util.Arrays.fill(ones, 1);
+            // before any weighted accumulation makes the walk: the single evaluation's sort once
+            assertBitEqual(m.accumulate(null, true), m.accumulate(null), caseName + " unweighted, sorted once");
             assertBitEqual(m.accumulate(null, true), m.accumulate(ones), caseName + " unweighted");
             assertNotNull(m.walks(), "the walk is made");
             assertBitEqual(m.accumulate(null, true), m.accumulate(null), caseName + " unweighted, walking");
@@ -92,10 +95,13 @@ class WeightedAccumulationTest {
         }
         CocoDataset gt = new CocoDataset(images, anns, List.of(new CocoCategory(1, "a", ""), new CocoCategory(2, "b", "")));
         CocoEvalParams defaults = CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX);
-        for (CocoEvalParams params : List.of(defaults, defaults.withMaxDets(new int[] {2, 5, 9}))) {
+        // 1, 10, 300: positions past 255 (the wide bookkeeping of the single evaluation)
+        for (CocoEvalParams params : List.of(defaults, defaults.withMaxDets(new int[] {2, 5, 9}),
+                defaults.withMaxDets(new int[] {1, 10, 300}))) {
             CocoMatching m = CocoEvaluator.match(gt, null, dets, params);
             int[] ones = new int[images.size()];
             java.util.Arrays.fill(ones, 1);
+            assertBitEqual(m.accumulate(null, true), m.accumulate(null), "unweighted, sorted once");
             assertBitEqual(m.accumulate(null, true), m.accumulate(ones), "unweighted");
             for (int trial = 0; trial < 20; trial++) {
                 int[] w = new int[images.size()];

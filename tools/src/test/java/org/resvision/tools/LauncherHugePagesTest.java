@@ -1,0 +1,59 @@
+package org.resvision.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * coco-eval's JVM asks for transparent huge pages exactly where the kernel gives them on request
+ * (THP mode "always" or "madvise"; with "never", or without the file, the JVM would warn), and no
+ * other command does. Runs tools/jvm-options.sh with the mode file replaced.
+ */
+class LauncherHugePagesTest {
+
+    private static final String FLAG = "-XX:+UseTransparentHugePages";
+
+    @TempDir
+    Path dir;
+
+    private String options(String mode, String command) throws Exception {
+        Path modeFile = dir.resolve("enabled");
+        if (mode == null) {
+            Files.deleteIfExists(modeFile);
+        } else {
+            Files.writeString(modeFile, mode + "\n");
+        }
+        Path script = Path.of("..").toAbsolutePath().normalize().resolve("tools/jvm-options.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$0\" && resvision_jvm_opts \"$1\"", script.toString(), command)
+                .redirectErrorStream(true);
+        pb.environment().put("RESVISION_THP_FILE", modeFile.toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
+    void cocoEvalAsksWhereTheKernelGivesThemOnRequest() throws Exception {
+        assertTrue(options("always [madvise] never", "coco-eval").contains(FLAG));
+        assertTrue(options("[always] madvise never", "coco-eval").contains(FLAG));
+        assertFalse(options("always madvise [never]", "coco-eval").contains(FLAG));
+        assertFalse(options(null, "coco-eval").contains(FLAG));
+        assertTrue(options("always [madvise] never", "coco-eval").contains("-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k"));
+    }
+
+    @Test
+    void noOtherCommandAsks() throws Exception {
+        for (String command : new String[] {"train", "predict", "evaluate", "voc-eval", "synth"}) {
+            assertFalse(options("[always] madvise never", command).contains(FLAG), command);
+        }
+    }
+}

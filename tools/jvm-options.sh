@@ -33,24 +33,30 @@ resvision_malloc_env() {
   fi
 }
 
-# Prints " -XX:+UseTransparentHugePages" where the kernel gives huge pages to a process that asks
-# (THP "madvise" or "always"); nothing where it does not, as the JVM would warn there.
-resvision_thp_opt() {
-  local f=${RESVISION_THP_FILE:-/sys/kernel/mm/transparent_hugepage/enabled}
-  if [ -r "$f" ] && grep -q -e '\[madvise\]' -e '\[always\]' "$f"; then
-    printf ' -XX:+UseTransparentHugePages'
-  fi
+# This file's folder (tools/), absolute, found without a subshell: the launcher's own overhead is
+# part of every command's time (each fork costs milliseconds), and coco-eval takes under a second.
+_resvision_tools=${BASH_SOURCE[0]%/*}
+[ "$_resvision_tools" = "${BASH_SOURCE[0]}" ] && _resvision_tools=.
+case $_resvision_tools in /*) ;; .) _resvision_tools=$PWD ;; *) _resvision_tools=$PWD/$_resvision_tools ;; esac
+
+# True where the kernel gives transparent huge pages to a process that asks (THP "madvise" or
+# "always"); false where it does not, as the JVM would warn there.
+resvision_thp() {
+  local f=${RESVISION_THP_FILE:-/sys/kernel/mm/transparent_hugepage/enabled} mode=
+  [ -r "$f" ] && read -r mode < "$f"
+  case $mode in *'[madvise]'* | *'[always]'*) return 0 ;; esac
+  return 1
 }
 
 resvision_jvm_opts() {
   local opts="-XX:+UseSerialGC"
   case "${1:-}" in
     coco-eval)
-      opts="-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:TieredStopAtLevel=1$(resvision_thp_opt)"
+      opts="-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:TieredStopAtLevel=1"
+      resvision_thp && opts="$opts -XX:+UseTransparentHugePages"
       # the class-data archive made at package time (tools/pom.xml); the JVM ignores one that does
       # not match the jars (a rebuild without it), hence no messages about it
-      local jsa
-      jsa="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/target/coco-eval.jsa"
+      local jsa=$_resvision_tools/target/coco-eval.jsa
       [ -f "$jsa" ] && opts="$opts -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
       ;;
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;

@@ -58,12 +58,18 @@ final class Runtimes {
         return sb.length() == 0 ? "unexpected internal error (run with -Dresvision.debug=true for details)" : sb.toString().replace('\n', ' ');
     }
 
-    /** "java.io.IOException: x" -> "x", anywhere in the text (wrapping exceptions repeat their cause's class). */
-    private static final java.util.regex.Pattern CLASS_PREFIX =
-            java.util.regex.Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)(?::\\s*|\\b)");
+    /**
+     * "java.io.IOException: x" -> "x", anywhere in the text (wrapping exceptions repeat their
+     * cause's class). Compiled at the first error, not at start-up (a regex's first use costs
+     * milliseconds of class spinning, which every command would pay).
+     */
+    private static final class ClassPrefix {
+        static final java.util.regex.Pattern PATTERN =
+                java.util.regex.Pattern.compile("\\b(?:[a-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error|Throwable)(?::\\s*|\\b)");
+    }
 
     static String stripClassNames(String message) {
-        return CLASS_PREFIX.matcher(message).replaceAll("").trim();
+        return ClassPrefix.PATTERN.matcher(message).replaceAll("").trim();
     }
 
     /** What went wrong, for an exception that carries no message. */

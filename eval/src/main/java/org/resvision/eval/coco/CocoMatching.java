@@ -676,8 +676,10 @@ public final class CocoMatching implements java.io.Serializable {
         boolean[] matched = new boolean[0];
         boolean[] crowd = new boolean[0];
         int[] match = new int[0];
+        int[] cand = new int[0];
+        int[] candCount = new int[0];
 
-        void ensure(int areasTimesG, int G, int matches) {
+        void ensure(int areasTimesG, int G, int matches, int D) {
             if (ig.length < areasTimesG) {
                 ig = new boolean[areasTimesG];
                 order = new int[areasTimesG];
@@ -688,6 +690,12 @@ public final class CocoMatching implements java.io.Serializable {
             }
             if (match.length < matches) {
                 match = new int[matches];
+            }
+            if (cand.length < D * G) {
+                cand = new int[D * G];
+            }
+            if (candCount.length < D) {
+                candCount = new int[D];
             }
         }
     }
@@ -732,10 +740,9 @@ public final class CocoMatching implements java.io.Serializable {
         int[] gs = Arrays.copyOfRange(gOrder, g0, g0 + G);
         double[] ious = D == 0 ? null : cellIous(ds, gs); // [d * G + j]
         Scratch s = SCRATCH.get();
-        s.ensure(A * G, G, A * D * T);
+        s.ensure(A * G, G, A * D * T, D);
         boolean[] igs = s.ig;
         int[] orders = s.order;
-        boolean[] gtMatched = s.matched;
         boolean[] crowd = s.crowd;
         int[] match = s.match; // [(a * D + d) * T + t]: the local GT index matched, or -1
         for (int j = 0; j < G; j++) {
@@ -769,7 +776,7 @@ public final class CocoMatching implements java.io.Serializable {
                 }
             }
             if (same == a) {
-                greedyMatch(ious, D, G, crowd, igs, io, orders, gtMatched, match, a * D * T);
+                greedyMatch(ious, D, G, crowd, igs, io, orders, s, a * D * T);
             }
             int mo = same * D * T;
             for (int d = 0; d < D; d++) {
@@ -808,18 +815,44 @@ public final class CocoMatching implements java.io.Serializable {
      * order take the best available ground truth ({@code >=} the threshold, the last of equal IoUs),
      * non-ignored ground truth first (ignored ones only while nothing non-ignored matched), crowds
      * re-matchable. Writes the local GT index or -1 to {@code match[out + d * T + t]}.
+     *
+     * <p>Each detection looks only at its candidates: the ground truth, in the area's order, whose
+     * IoU is not below the lowest threshold (a NaN IoU included, as evaluateImg's {@code <} test
+     * lets it through). The others are never taken at any threshold, and skipping them moves no
+     * break: the break comes at the first ignored ground truth after a non-ignored match, and every
+     * later one is ignored too, so it comes at the next ignored candidate instead, with the same
+     * match. In crowded cells (many objects of a class in an image) most pairs do not overlap.
      */
-    private void greedyMatch(double[] ious, int D, int G, boolean[] crowd, boolean[] igs, int io, int[] orders,
-            boolean[] gtMatched, int[] match, int out) {
+    private void greedyMatch(double[] ious, int D, int G, boolean[] crowd, boolean[] igs, int io, int[] orders, Scratch s, int out) {
+        double[] thrs = p.iouThresholds();
+        double lowest = Double.POSITIVE_INFINITY;
+        for (int t = 0; t < T; t++) {
+            lowest = Math.min(lowest, Math.min(thrs[t], 1 - 1e-10));
+        }
+        int[] cand = s.cand; // [d * G + k]: detection d's k-th candidate
+        int[] count = s.candCount;
+        for (int d = 0; d < D; d++) {
+            int row = d * G;
+            int n = 0;
+            for (int oi = 0; oi < G; oi++) {
+                int j = orders[io + oi];
+                if (!(ious[row + j] < lowest)) {
+                    cand[row + n++] = j;
+                }
+            }
+            count[d] = n;
+        }
+        boolean[] gtMatched = s.matched;
+        int[] match = s.match;
         for (int t = 0; t < T; t++) {
             Arrays.fill(gtMatched, 0, G, false);
-            double thr = Math.min(p.iouThresholds()[t], 1 - 1e-10);
+            double thr = Math.min(thrs[t], 1 - 1e-10);
             for (int d = 0; d < D; d++) {
                 double best = thr;
                 int m = -1;
                 int row = d * G;
-                for (int oi = 0; oi < G; oi++) {
-                    int j = orders[io + oi];
+                for (int k = 0, n = count[d]; k < n; k++) {
+                    int j = cand[row + k];
                     if (gtMatched[j] && !crowd[j]) {
                         continue;
                     }
@@ -844,6 +877,9 @@ public final class CocoMatching implements java.io.Serializable {
     int[] sortedDets(int c) {
         int from = dCellStart[c];
         int n = dCellStart[c + 1] - from;
+        if (n <= 1) { // most cells: nothing to order
+            return n == 0 ? new int[0] : new int[] {dOrder[from]};
+        }
         double[] keys = new double[n];
         boolean nan = false;
         for (int j = 0; j < n; j++) {

@@ -956,15 +956,21 @@ final class ResultsScanner {
         return DONE;
     }
 
+    /**
+     * The ASCII string in {@code b[s..e)} with its escapes ({@code \\}, {@code \"}, {@code \/}: the
+     * escaped byte itself) undone. Most compressed RLE strings hold a backslash (one of the 64
+     * characters), so this runs for nearly every mask: bytes, not a StringBuilder's per-char appends.
+     */
     private static String unescape(byte[] b, int s, int e) {
-        StringBuilder sb = new StringBuilder(e - s);
+        byte[] out = new byte[e - s];
+        int n = 0;
         for (int j = s; j < e; j++) {
             if (b[j] == '\\') {
                 j++;
             }
-            sb.append((char) b[j]);
+            out[n++] = b[j];
         }
-        return sb.toString();
+        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /**

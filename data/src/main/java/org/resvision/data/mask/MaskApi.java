@@ -152,11 +152,16 @@ public final class MaskApi {
         long cc = 0;
         long xp = 0;
         int[] cnts = r.counts();
+        long x = 0;
+        long colStart = 0; // x * h: a division only where a run ends in another column
         for (int j = 0; j < m; j++) {
             cc += cnts[j];
             long t = cc - j % 2;
-            long y = t % h;
-            long x = (t - y) / h;
+            if (t < colStart || t >= colStart + h) {
+                x = t / h;
+                colStart = x * h;
+            }
+            long y = t - colStart;
             if (j % 2 == 0) {
                 xp = x;
             } else if (xp < x) {
@@ -465,66 +470,84 @@ public final class MaskApi {
             gb[g] = toBbox(gt[g]);
         }
         double[][] o = bboxIou(db, gb, gtCrowd);
-        long[] dtArea = new long[dt.length]; // only crowd GT need it: computed on first use
+        long[] dtArea = new long[dt.length]; // areas computed on first use
+        long[] gtArea = new long[gt.length];
         java.util.Arrays.fill(dtArea, -1);
+        java.util.Arrays.fill(gtArea, -1);
         for (int g = 0; g < gt.length; g++) {
             for (int d = 0; d < dt.length; d++) {
                 if (o[d][g] > 0) {
-                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d);
+                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d, gtArea, g);
                 }
             }
         }
         return o;
     }
 
-    /** The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap. */
-    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d) {
+    /**
+     * The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap.
+     * maskApi.c walks both masks to their ends counting the union and the intersection; the union
+     * of two masks is their areas less the intersection (integers, so the same number), and the
+     * intersection ends with the last foreground run of either mask: {@link #intersection}.
+     * Areas are taken from {@code dtArea[d]} / {@code gtArea[g]}, computed there on first use (-1).
+     */
+    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d, long[] gtArea, int g) {
         if (dt.h() != gt.h() || dt.w() != gt.w()) {
             return -1;
         }
-        int[] da = dt.counts();
-        int[] ga = gt.counts();
-        long ca = da[0];
-        long cb = ga[0];
-        int ka = da.length;
-        int kb = ga.length;
-        boolean va = false;
-        boolean vb = false;
-        int a = 1;
-        int b = 1;
-        long i = 0;
-        long u = 0;
-        long ct = 1;
-        while (ct > 0) {
-            long c = Math.min(ca, cb);
-            if (va || vb) {
-                u += c;
-                if (va && vb) {
-                    i += c;
-                }
-            }
-            ct = 0;
-            ca -= c;
-            if (ca == 0 && a < ka) {
-                ca = da[a++];
-                va = !va;
-            }
-            ct += ca;
-            cb -= c;
-            if (cb == 0 && b < kb) {
-                cb = ga[b++];
-                vb = !vb;
-            }
-            ct += cb;
-        }
+        long i = intersection(dt.counts(), gt.counts());
         if (i == 0) {
-            u = 1;
-        } else if (crowd) {
-            if (dtArea[d] < 0) {
-                dtArea[d] = dt.area();
-            }
+            return 0.0; // maskApi.c: 0 / 1
+        }
+        if (dtArea[d] < 0) {
+            dtArea[d] = dt.area();
+        }
+        long u;
+        if (crowd) {
             u = dtArea[d];
+        } else {
+            if (gtArea[g] < 0) {
+                gtArea[g] = gt.area();
+            }
+            u = dtArea[d] + gtArea[g] - i;
         }
         return (double) i / (double) u;
+    }
+
+    /**
+     * The pixels two masks of the same size share: both run-length lists walked together (runs
+     * alternate background, foreground, ... from the first), stopping after the last foreground
+     * run of either (what follows adds nothing).
+     *
+     * @param a one mask's runs
+     * @param b the other's (summing to the same total)
+     * @return the number of pixels in both
+     */
+    static long intersection(int[] a, int[] b) {
+        int lastA = a.length % 2 == 0 ? a.length - 1 : a.length - 2; // foreground runs have odd indices
+        int lastB = b.length % 2 == 0 ? b.length - 1 : b.length - 2;
+        if (lastA < 1 || lastB < 1) {
+            return 0;
+        }
+        int ra = 0; // the current run of each, and where it ends
+        int rb = 0;
+        long ea = a[0];
+        long eb = b[0];
+        long pos = 0;
+        long i = 0;
+        while (ra <= lastA && rb <= lastB) {
+            long e = Math.min(ea, eb);
+            if ((ra & rb & 1) == 1) {
+                i += e - pos;
+            }
+            pos = e;
+            if (ea == e && ++ra < a.length) {
+                ea += a[ra];
+            }
+            if (eb == e && ++rb < b.length) {
+                eb += b[rb];
+            }
+        }
+        return i;
     }
 }

@@ -89,6 +89,77 @@ class MaskApiTest {
         }
     }
 
+    /**
+     * The IoU walks both masks only to the last foreground run of either, with the union from the
+     * areas: it must count exactly what maskApi.c's full merge counts, for empty, full, sparse and
+     * dense masks and for run lists with zero-length runs (a mask starting with foreground, pairs of
+     * empty runs, a trailing empty foreground run).
+     */
+    @Test
+    void theShortenedIouWalkCountsWhatTheFullMergeCounts() {
+        Random rnd = new Random(11);
+        for (int trial = 0; trial < 500; trial++) {
+            int h = 1 + rnd.nextInt(12);
+            int w = 1 + rnd.nextInt(12);
+            byte[] a = randomMask(rnd, h * w);
+            byte[] b = randomMask(rnd, h * w);
+            long inter = 0;
+            long union = 0;
+            long areaA = 0;
+            for (int i = 0; i < a.length; i++) {
+                inter += a[i] & b[i];
+                union += a[i] | b[i];
+                areaA += a[i];
+            }
+            Rle ra = new Rle(h, w, withEmptyRuns(rnd, MaskApi.encode(a, h, w).counts()));
+            Rle rb = new Rle(h, w, withEmptyRuns(rnd, MaskApi.encode(b, h, w).counts()));
+            assertEquals(inter, MaskApi.intersection(ra.counts(), rb.counts()), "trial " + trial);
+            assertEquals(inter, MaskApi.intersection(rb.counts(), ra.counts()), "trial " + trial);
+            long[] dtArea = {-1};
+            long[] gtArea = {-1};
+            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(ra, rb, false, dtArea, 0, gtArea, 0), 0.0);
+            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(ra, rb, true, new long[] {-1}, 0, gtArea, 0), 0.0);
+        }
+    }
+
+    /** Empty, full, sparse, dense or blocky (a few column-major stretches). */
+    private static byte[] randomMask(Random rnd, int n) {
+        byte[] m = new byte[n];
+        switch (rnd.nextInt(5)) {
+            case 0 -> { } // empty
+            case 1 -> java.util.Arrays.fill(m, (byte) 1);
+            case 2, 3 -> {
+                int p = 1 + rnd.nextInt(9);
+                for (int i = 0; i < n; i++) {
+                    m[i] = (byte) (rnd.nextInt(10) < p ? 1 : 0);
+                }
+            }
+            default -> {
+                for (int k = rnd.nextInt(4); k >= 0; k--) {
+                    int from = rnd.nextInt(n);
+                    java.util.Arrays.fill(m, from, Math.min(n, from + 1 + rnd.nextInt(n)), (byte) 1);
+                }
+            }
+        }
+        return m;
+    }
+
+    /** The same mask's runs with pairs of empty runs inserted and, sometimes, an empty last run. */
+    private static int[] withEmptyRuns(Random rnd, int[] counts) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int c : counts) {
+            out.add(c);
+            if (rnd.nextInt(4) == 0) {
+                out.add(0);
+                out.add(0);
+            }
+        }
+        if (rnd.nextInt(3) == 0) {
+            out.add(0);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     @Test
     void bboxIouFollowsCocoRules() {
         double[][] o = MaskApi.bboxIou(

@@ -112,10 +112,11 @@ public final class CocoMatching implements java.io.Serializable {
      */
     final Segmentation[] dSeg;
     /**
-     * [d]: the detection's mask: every segmentation-only result's; in a segm evaluation of bbox
-     * results, those of evaluated cells; otherwise null.
+     * [d] during {@link #evaluateCells} of a segm evaluation: why detection d's mask is malformed,
+     * or null. Masks are decoded where they are matched and not kept (at val2017 scale they were
+     * 310 MB of live arrays, most of a segm evaluation's memory and collector time).
      */
-    final Rle[] dRle;
+    private transient String[] maskProblems;
     /** [c]: cell {@code c}'s detections are {@code dOrder[dCellStart[c]]} to {@code dOrder[dCellStart[c + 1] - 1]}. */
     final int[] dCellStart;
     /** Detection indices grouped by cell, in input order within a cell (see {@link #dCellStart}). */
@@ -245,7 +246,6 @@ public final class CocoMatching implements java.io.Serializable {
         dArea = new double[nd];
         dScore = new double[nd];
         dSeg = new Segmentation[nd];
-        dRle = new Rle[nd];
         dCell = new int[nd];
         dImgId = new long[nd];
         dCatId = new long[nd];
@@ -280,8 +280,7 @@ public final class CocoMatching implements java.io.Serializable {
                 if (s == null) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
                 }
-                Rle rle = detectionMask(d, s, gt.image(imageId));
-                dRle[d] = rle;
+                Rle rle = detectionMask(d, s, gt.image(imageId)); // its area and box; decoded again where matched
                 dSeg[d] = s;
                 dArea[d] = rle.area();
                 System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
@@ -294,21 +293,6 @@ public final class CocoMatching implements java.io.Serializable {
         dOrder = countingSort(dCell, cells, dCellStart);
         noCategoryDt.report(warnings, false);
         dtNoCategory = noCategoryDt;
-        if (segm) {
-            String[] problems = new String[nd];
-            IntStream.range(0, nd).parallel().filter(d -> dRle[d] == null && dCell[d] >= 0).forEach(d -> {
-                try {
-                    dRle[d] = detectionMask(d, dSeg[d], gt.image(dImgId[d]));
-                } catch (CocoEvalException e) {
-                    problems[d] = e.getMessage();
-                }
-            });
-            for (String problem : problems) {
-                if (problem != null) {
-                    throw new CocoEvalException(problem);
-                }
-            }
-        }
     }
 
     /**
@@ -551,7 +535,6 @@ public final class CocoMatching implements java.io.Serializable {
         dArea = new double[nd];
         dScore = new double[nd];
         dSeg = new Segmentation[nd];
-        dRle = new Rle[nd];
         dCell = new int[nd];
         dImgId = new long[nd];
         dCatId = new long[nd];
@@ -567,7 +550,6 @@ public final class CocoMatching implements java.io.Serializable {
             System.arraycopy(m.dArea, 0, dArea, off, md);
             System.arraycopy(m.dScore, 0, dScore, off, md);
             System.arraycopy(m.dSeg, 0, dSeg, off, md);
-            System.arraycopy(m.dRle, 0, dRle, off, md);
             System.arraycopy(m.dImgId, 0, dImgId, off, md);
             System.arraycopy(m.dCatId, 0, dCatId, off, md);
             System.arraycopy(m.statusAll, 0, statusAll, off * T, md * T);
@@ -632,12 +614,12 @@ public final class CocoMatching implements java.io.Serializable {
         return order;
     }
 
-    void evaluateCells() {
+    void evaluateCells() throws CocoEvalException {
         evaluateCells(null);
     }
 
     /** The matching of every cell: on this host's cores, or with {@code device} null, or with DJL on it ({@link DeviceMatching}). */
-    void evaluateCells(ai.djl.Device device) {
+    void evaluateCells(ai.djl.Device device) throws CocoEvalException {
         int cells = K * I;
         records = new CellRecord[cells];
         matchAll = new int[dScore.length * T];
@@ -661,10 +643,28 @@ public final class CocoMatching implements java.io.Serializable {
         int[] poolNpig = new int[busy.length * A];
         java.util.function.IntFunction<CellRecord> slot = b -> new CellRecord(
                 Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet), poolScores, poolFlags, poolNpig, at[b], b * A, A, T);
+        if (segm) {
+            maskProblems = new String[dScore.length];
+        }
         if (device == null) {
             IntStream.range(0, busy.length).parallel().forEach(b -> records[busy[b]] = evaluateCell(busy[b], slot.apply(b)));
         } else {
             DeviceMatching.evaluate(this, device, busy, slot);
+        }
+        if (segm) {
+            // every evaluated detection's mask is checked, those past maxDet in their cell (never matched) too
+            IntStream.range(0, cells).parallel().filter(c -> dCellStart[c + 1] - dCellStart[c] > maxDet).forEach(c -> {
+                for (int j = dCellStart[c]; j < dCellStart[c + 1]; j++) {
+                    decodeMask(dOrder[j]);
+                }
+            });
+            String[] problems = maskProblems;
+            maskProblems = null;
+            for (String problem : problems) {
+                if (problem != null) {
+                    throw new CocoEvalException(problem); // the first detection's, whatever the threads' order
+                }
+            }
         }
         walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
     }
@@ -952,8 +952,13 @@ public final class CocoMatching implements java.io.Serializable {
             return MaskApi.bboxIou(db, gb, crowd);
         }
         Rle[] dr = new Rle[ds.length];
+        boolean decoded = true;
         for (int d = 0; d < ds.length; d++) {
-            dr[d] = dRle[ds[d]];
+            dr[d] = decodeMask(ds[d]);
+            decoded &= dr[d] != null;
+        }
+        if (!decoded) {
+            return new double[ds.length][gs.length]; // never used: evaluateCells reports the malformed mask
         }
         Rle[] gr = new Rle[gs.length];
         for (int j = 0; j < gs.length; j++) {
@@ -1209,13 +1214,32 @@ public final class CocoMatching implements java.io.Serializable {
     }
 
     /**
-     * Detection {@code d}'s mask as evaluated (segm), or null (bbox, or a detection that was not evaluated).
+     * Detection {@code d}'s mask as evaluated (segm), or null (bbox, or a detection that was not
+     * evaluated). Decoded from the result's segmentation at each call (the matching keeps no masks).
      *
      * @param d detection index, {@code 0 <= d <} {@link #detectionCount()}
-     * @return the mask at the image's size (shared, do not modify), or null
+     * @return a new mask at the image's size, or null
      */
     public Rle detectionMask(int d) {
-        return dRle[d];
+        return segm && dCell[d] >= 0 ? decodeMask(d) : null;
+    }
+
+    /**
+     * Detection d's mask (segm), decoded from its segmentation now: masks are not kept. During
+     * {@link #evaluateCells} a malformed one is recorded in {@link #maskProblems} (null returned);
+     * after it, every evaluated mask has been checked.
+     */
+    private Rle decodeMask(int d) {
+        try {
+            return detectionMask(d, dSeg[d], gtData.image(dImgId[d]));
+        } catch (CocoEvalException e) {
+            String[] problems = maskProblems;
+            if (problems == null) {
+                throw new IllegalStateException(e.getMessage(), e); // not after a completed evaluateCells
+            }
+            problems[d] = e.getMessage();
+            return null;
+        }
     }
 
     /**

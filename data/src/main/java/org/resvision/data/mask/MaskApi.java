@@ -152,16 +152,32 @@ public final class MaskApi {
         long cc = 0;
         long xp = 0;
         int[] cnts = r.counts();
-        long x = 0;
-        long colStart = 0; // x * h: a division only where a run ends in another column
+        long col = 0; // the column of the last run end found by multiplication, and where it starts
+        long colStart = 0;
+        double inverse = 1.0 / h; // t / h by a multiplication, corrected to the exact quotient
         for (int j = 0; j < m; j++) {
             cc += cnts[j];
             long t = cc - j % 2;
-            if (t < colStart || t >= colStart + h) {
-                x = t / h;
-                colStart = x * h;
+            long x;
+            long y;
+            if (t < 0) { // -1, for a mask starting with two empty runs: Java's remainder and division
+                y = t % h;
+                x = (t - y) / h;
+            } else {
+                if (t < colStart || t >= colStart + h) {
+                    col = (long) (t * inverse);
+                    colStart = col * h;
+                    if (colStart > t) {
+                        col--;
+                        colStart -= h;
+                    } else if (colStart + h <= t) {
+                        col++;
+                        colStart += h;
+                    }
+                }
+                x = col;
+                y = t - colStart;
             }
-            long y = t - colStart;
             if (j % 2 == 0) {
                 xp = x;
             } else if (xp < x) {
@@ -359,9 +375,39 @@ public final class MaskApi {
     public static Rle fromString(String s, int h, int w) {
         byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         int[] cnts = new int[chars.length];
+        int m = (int) decodeString(chars, cnts);
+        return new Rle(h, w, Arrays.copyOf(cnts, m));
+    }
+
+    /**
+     * Why {@link #fromString} would refuse {@code s} as an {@code h x w} mask, with the same
+     * message, or null: the same decoding without keeping the runs (a check of every detection's
+     * mask that makes none).
+     *
+     * @param s the compressed counts
+     * @param h mask height in pixels
+     * @param w mask width in pixels
+     * @return the one-line reason, or null when {@code fromString(s, h, w)} returns a mask
+     */
+    public static String fromStringProblem(String s, int h, int w) {
+        try {
+            return Rle.problem(h, w, decodeString(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), null));
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    /**
+     * Decodes compressed counts ({@code rleFrString}): into {@code out} (at least {@code
+     * chars.length} long), returning their count; or, with {@code out} null, returning their sum.
+     */
+    private static long decodeString(byte[] chars, int[] out) {
         int m = 0;
         int p = 0;
         int n = chars.length;
+        long sum = 0;
+        long prev2 = 0; // runs m - 2 and m - 1: each number from the third is a difference to run m - 2
+        long prev1 = 0;
         while (p < n) {
             long x = 0;
             int k = 0;
@@ -386,14 +432,20 @@ public final class MaskApi {
                 }
             }
             if (m > 2) {
-                x += cnts[m - 2];
+                x += prev2;
             }
             if (x < 0 || x > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("compressed RLE decodes to a run of " + x + " pixels");
             }
-            cnts[m++] = (int) x;
+            if (out != null) {
+                out[m] = (int) x;
+            }
+            m++;
+            sum += x;
+            prev2 = prev1;
+            prev1 = x;
         }
-        return new Rle(h, w, Arrays.copyOf(cnts, m));
+        return out != null ? m : sum;
     }
 
     /**
@@ -477,7 +529,10 @@ public final class MaskApi {
         for (int g = 0; g < gt.length; g++) {
             for (int d = 0; d < dt.length; d++) {
                 if (o[d][g] > 0) {
-                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d, gtArea, g);
+                    // the common foreground lies in the columns both boxes span
+                    long from = (long) Math.max(db[d][0], gb[g][0]) * dt[d].h();
+                    long to = ((long) Math.min(db[d][0] + db[d][2], gb[g][0] + gb[g][2])) * dt[d].h();
+                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d, gtArea, g, from, to);
                 }
             }
         }
@@ -490,12 +545,14 @@ public final class MaskApi {
      * of two masks is their areas less the intersection (integers, so the same number), and the
      * intersection ends with the last foreground run of either mask: {@link #intersection}.
      * Areas are taken from {@code dtArea[d]} / {@code gtArea[g]}, computed there on first use (-1).
+     * Every pixel the masks share lies in {@code [from, to)} (column-major positions: the columns
+     * both masks' boxes span; {@code 0, h * w} when unknown).
      */
-    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d, long[] gtArea, int g) {
+    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d, long[] gtArea, int g, long from, long to) {
         if (dt.h() != gt.h() || dt.w() != gt.w()) {
             return -1;
         }
-        long i = intersection(dt.counts(), gt.counts());
+        long i = intersection(dt.counts(), gt.counts(), from, to);
         if (i == 0) {
             return 0.0; // maskApi.c: 0 / 1
         }
@@ -515,28 +572,40 @@ public final class MaskApi {
     }
 
     /**
-     * The pixels two masks of the same size share: both run-length lists walked together (runs
-     * alternate background, foreground, ... from the first), stopping after the last foreground
-     * run of either (what follows adds nothing).
+     * The pixels two masks of the same size share in positions {@code [from, to)}: both run-length
+     * lists (runs alternate background, foreground, ... from the first) skipped to {@code from},
+     * then walked together up to {@code to} or the last foreground run of either, whichever is
+     * first (what follows adds nothing).
      *
      * @param a one mask's runs
      * @param b the other's (summing to the same total)
-     * @return the number of pixels in both
+     * @param from the first position that may be shared
+     * @param to the position after the last that may be shared
+     * @return the number of pixels in both, within {@code [from, to)}
      */
-    static long intersection(int[] a, int[] b) {
+    static long intersection(int[] a, int[] b, long from, long to) {
         int lastA = a.length % 2 == 0 ? a.length - 1 : a.length - 2; // foreground runs have odd indices
         int lastB = b.length % 2 == 0 ? b.length - 1 : b.length - 2;
-        if (lastA < 1 || lastB < 1) {
+        if (lastA < 1 || lastB < 1 || from >= to) {
             return 0;
         }
         int ra = 0; // the current run of each, and where it ends
         int rb = 0;
         long ea = a[0];
         long eb = b[0];
-        long pos = 0;
+        while (ea <= from && ra < lastA) {
+            ea += a[++ra];
+        }
+        while (eb <= from && rb < lastB) {
+            eb += b[++rb];
+        }
+        if (ea <= from || eb <= from) {
+            return 0; // one mask's last foreground run ends before from
+        }
+        long pos = from;
         long i = 0;
-        while (ra <= lastA && rb <= lastB) {
-            long e = Math.min(ea, eb);
+        while (ra <= lastA && rb <= lastB && pos < to) {
+            long e = Math.min(Math.min(ea, eb), to);
             if ((ra & rb & 1) == 1) {
                 i += e - pos;
             }

@@ -45,24 +45,38 @@ public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
      *     not summing to {@code h * w}), or {@code null}
      */
     public static String problem(int h, int w, int[] counts) {
-        if (h < 0 || w < 0) {
-            return "RLE size " + h + "x" + w + " is negative";
-        }
-        long pixels = (long) h * w;
-        if (pixels > MAX_PIXELS) {
-            return "RLE size " + h + "x" + w + " is too large";
-        }
         long sum = 0;
         for (int c : counts) {
             if (c < 0) {
-                return "RLE has a negative run (" + c + ")";
+                return sizeProblem(h, w) != null ? sizeProblem(h, w) : "RLE has a negative run (" + c + ")";
             }
             sum += c;
         }
-        if (sum != pixels) {
-            return "RLE runs sum to " + sum + ", not h*w = " + pixels;
+        return problem(h, w, sum);
+    }
+
+    /**
+     * {@link #problem(int, int, int[])} for runs known to be non-negative, from their sum.
+     *
+     * @param h mask height in pixels
+     * @param w mask width in pixels
+     * @param sum the sum of the runs
+     * @return a one-line reason, or {@code null}
+     */
+    public static String problem(int h, int w, long sum) {
+        String size = sizeProblem(h, w);
+        if (size != null) {
+            return size;
         }
-        return null;
+        long pixels = (long) h * w;
+        return sum != pixels ? "RLE runs sum to " + sum + ", not h*w = " + pixels : null;
+    }
+
+    private static String sizeProblem(int h, int w) {
+        if (h < 0 || w < 0) {
+            return "RLE size " + h + "x" + w + " is negative";
+        }
+        return (long) h * w > MAX_PIXELS ? "RLE size " + h + "x" + w + " is too large" : null;
     }
 
     /**

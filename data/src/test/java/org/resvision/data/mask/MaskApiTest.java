@@ -113,13 +113,94 @@ class MaskApiTest {
             }
             Rle ra = new Rle(h, w, withEmptyRuns(rnd, MaskApi.encode(a, h, w).counts()));
             Rle rb = new Rle(h, w, withEmptyRuns(rnd, MaskApi.encode(b, h, w).counts()));
-            assertEquals(inter, MaskApi.intersection(ra.counts(), rb.counts()), "trial " + trial);
-            assertEquals(inter, MaskApi.intersection(rb.counts(), ra.counts()), "trial " + trial);
+            int n = h * w;
+            assertEquals(inter, MaskApi.intersection(ra.counts(), rb.counts(), 0, n), "trial " + trial);
+            assertEquals(inter, MaskApi.intersection(rb.counts(), ra.counts(), 0, n), "trial " + trial);
+            int from = rnd.nextInt(n + 1);
+            int to = from + rnd.nextInt(n - from + 1);
+            long within = 0;
+            for (int i = from; i < to; i++) {
+                within += a[i] & b[i];
+            }
+            assertEquals(within, MaskApi.intersection(ra.counts(), rb.counts(), from, to), "trial " + trial + " [" + from + ", " + to + ")");
             long[] dtArea = {-1};
             long[] gtArea = {-1};
-            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(ra, rb, false, dtArea, 0, gtArea, 0), 0.0);
-            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(ra, rb, true, new long[] {-1}, 0, gtArea, 0), 0.0);
+            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(ra, rb, false, dtArea, 0, gtArea, 0, 0, n), 0.0);
+            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(ra, rb, true, new long[] {-1}, 0, gtArea, 0, 0, n), 0.0);
+            // the matrix form restricts the walk to the columns both boxes span
+            double[][] both = MaskApi.rleIou(new Rle[] {ra}, new Rle[] {rb, rb}, new boolean[] {false, true});
+            boolean overlap = MaskApi.bboxIou(new double[][] {MaskApi.toBbox(ra)}, new double[][] {MaskApi.toBbox(rb)}, new boolean[1])[0][0] > 0;
+            assertEquals(!overlap || inter == 0 ? 0 : (double) inter / union, both[0][0], 0.0, "trial " + trial);
+            assertEquals(!overlap || inter == 0 ? 0 : (double) inter / areaA, both[0][1], 0.0, "trial " + trial);
         }
+    }
+
+    /** The check that makes no mask says exactly what decoding says, for good and broken strings. */
+    @Test
+    void fromStringProblemSaysWhatFromStringThrows() {
+        Random rnd = new Random(3);
+        List<String> strings = new java.util.ArrayList<>(List.of("", "0", "~~", "0P", "01O0", "9999999", "1111111o",
+                "oooooooo1", "0n1", "P1", "Xo1"));
+        for (int i = 0; i < 200; i++) {
+            byte[] m = randomMask(rnd, 12);
+            strings.add(MaskApi.toString(MaskApi.encode(m, 3, 4)));
+        }
+        for (String str : strings) {
+            for (int[] size : new int[][] {{3, 4}, {2, 6}, {4, 4}, {-1, 4}, {0, 0}, {1, 1}}) {
+                String thrown = null;
+                try {
+                    MaskApi.fromString(str, size[0], size[1]);
+                } catch (IllegalArgumentException e) {
+                    thrown = e.getMessage();
+                }
+                assertEquals(thrown, MaskApi.fromStringProblem(str, size[0], size[1]), "'" + str + "' " + size[0] + "x" + size[1]);
+            }
+        }
+    }
+
+    /** toBbox finds columns by a corrected multiplication: the same boxes as maskApi.c's divisions, for any height. */
+    @Test
+    void toBboxEqualsTheDivisionFormulaAtAnySize() {
+        Random rnd = new Random(5);
+        for (int trial = 0; trial < 300; trial++) {
+            int h = trial % 3 == 0 ? 1 + rnd.nextInt(5) : 1 + rnd.nextInt(trial % 3 == 1 ? 1000 : 100_000);
+            int w = 1 + rnd.nextInt(trial % 3 == 2 ? 20_000 : 50);
+            long total = (long) h * w;
+            List<Integer> runs = new java.util.ArrayList<>();
+            long left = total;
+            while (left > 0) {
+                int run = (int) Math.min(left, rnd.nextInt(4) == 0 ? 0 : 1 + (long) rnd.nextInt((int) Math.min(Integer.MAX_VALUE, Math.max(1, total / 8))));
+                runs.add(run);
+                left -= run;
+            }
+            Rle r = new Rle(h, w, runs.stream().mapToInt(Integer::intValue).toArray());
+            assertArrayEquals(bboxByDivision(r), MaskApi.toBbox(r), 0.0, "trial " + trial + " " + h + "x" + w);
+        }
+    }
+
+    /** maskApi.c's rleToBbox as written there (a division and a remainder per run end). */
+    private static double[] bboxByDivision(Rle r) {
+        int[] c = r.counts();
+        long h = r.h();
+        if (c.length < 2 || h == 0) {
+            return new double[4];
+        }
+        long[] box = {r.w(), h, 0, 0}; // smallest x and y, largest x and y
+        long end = 0;
+        long startColumn = 0;
+        for (int j = 0; j < c.length / 2 * 2; j++) {
+            end += c[j];
+            long t = end - j % 2;
+            long y = t % h;
+            long x = (t - y) / h;
+            boolean crossesColumns = j % 2 == 1 && startColumn < x;
+            startColumn = j % 2 == 0 ? x : startColumn;
+            box[0] = Math.min(box[0], x);
+            box[2] = Math.max(box[2], x);
+            box[1] = crossesColumns ? 0 : Math.min(box[1], y);
+            box[3] = crossesColumns ? h - 1 : Math.max(box[3], y);
+        }
+        return new double[] {box[0], box[1], box[2] - box[0] + 1, box[3] - box[1] + 1};
     }
 
     /** Empty, full, sparse, dense or blocky (a few column-major stretches). */

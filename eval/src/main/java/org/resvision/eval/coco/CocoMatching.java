@@ -655,7 +655,7 @@ public final class CocoMatching implements java.io.Serializable {
             // every evaluated detection's mask is checked, those past maxDet in their cell (never matched) too
             IntStream.range(0, cells).parallel().filter(c -> dCellStart[c + 1] - dCellStart[c] > maxDet).forEach(c -> {
                 for (int j = dCellStart[c]; j < dCellStart[c + 1]; j++) {
-                    decodeMask(dOrder[j]);
+                    checkMask(dOrder[j]);
                 }
             });
             String[] problems = maskProblems;
@@ -720,6 +720,9 @@ public final class CocoMatching implements java.io.Serializable {
         byte[] flags = rec.flagArray();
         double[][] ranges = p.areaRanges();
         if (G == 0) { // every detection unmatched: ignored where its own area is out of range
+            for (int d = 0; segm && d < D; d++) {
+                checkMask(ds[d]); // not matched, but checked as every evaluated mask is
+            }
             for (int a = 0; a < A; a++) {
                 rec.setNpig(a, 0);
                 for (int d = 0; d < D; d++) {
@@ -1222,6 +1225,15 @@ public final class CocoMatching implements java.io.Serializable {
      */
     public Rle detectionMask(int d) {
         return segm && dCell[d] >= 0 ? decodeMask(d) : null;
+    }
+
+    /** During {@link #evaluateCells}: records why detection d's mask is malformed, if it is, without making it. */
+    private void checkMask(int d) {
+        CocoImage im = gtData.image(dImgId[d]);
+        String problem = GroundTruthMasks.problem(dSeg[d], im);
+        if (problem != null) {
+            maskProblems[d] = "detection #" + (d + 1) + " (image " + im.id() + "): " + problem;
+        }
     }
 
     /**

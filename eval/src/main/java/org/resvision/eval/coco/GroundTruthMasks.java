@@ -6,6 +6,7 @@ import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.Segmentation;
+import org.resvision.data.mask.MaskApi;
 import org.resvision.data.mask.Rle;
 
 /**
@@ -89,11 +90,38 @@ public final class GroundTruthMasks {
             }
         }
         Rle r = s.toRle(im.height(), im.width());
-        if (r.h() != im.height() || r.w() != im.width()) {
-            throw new IllegalArgumentException("RLE size " + r.h() + "x" + r.w() + " differs from image " + im.id() + "'s "
-                    + im.height() + "x" + im.width());
+        String size = sizeProblem(r.h(), r.w(), im);
+        if (size != null) {
+            throw new IllegalArgumentException(size);
         }
         return r;
+    }
+
+    /**
+     * Why {@link #mask} would refuse {@code s} in image {@code im}, with the same message, or null;
+     * a compressed RLE is checked without making its mask.
+     *
+     * @param s a polygon list, an uncompressed or a compressed RLE
+     * @param im the image
+     * @return the one-line reason, or null when {@code mask(s, im)} returns a mask
+     */
+    public static String problem(Segmentation s, CocoImage im) {
+        if (s instanceof Segmentation.CompressedRle c && im.height() >= 0 && im.width() >= 0) {
+            String p = MaskApi.fromStringProblem(c.counts(), c.h(), c.w());
+            return p != null ? p : sizeProblem(c.h(), c.w(), im);
+        }
+        try {
+            mask(s, im);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static String sizeProblem(int h, int w, CocoImage im) {
+        return h != im.height() || w != im.width()
+                ? "RLE size " + h + "x" + w + " differs from image " + im.id() + "'s " + im.height() + "x" + im.width()
+                : null;
     }
 
     /**

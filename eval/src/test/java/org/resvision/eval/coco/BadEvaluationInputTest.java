@@ -80,6 +80,38 @@ class BadEvaluationInputTest {
                 fails(noSize, List.of(dt(LEFT_HALF)), SEGM).getMessage());
     }
 
+    /**
+     * Masks are decoded where they are matched, and not kept; every evaluated detection's mask is
+     * still checked: in a cell without ground truth, past maxDet in its cell, and with two bad ones
+     * the first is named whatever the threads' order.
+     */
+    @Test
+    void malformedMasksAreFoundWhereNothingMatchesThem() {
+        CocoDataset twoImages = new CocoDataset(List.of(new CocoImage(1, "a.jpg", 10, 10), new CocoImage(2, "b.jpg", 10, 10)),
+                List.of(new CocoAnnotation(4, 1, 1, new double[] {0, 0, 5, 10}, 50, false, LEFT_HALF)), List.of(new CocoCategory(1, "x", null)));
+        Segmentation bad = new Segmentation.CompressedRle(10, 10, "~~");
+        Segmentation short50 = new Segmentation.UncompressedRle(10, 10, new int[] {0, 50});
+        assertEquals("detection #2 (image 2): compressed RLE has a character outside '0'..'o' at offset 0",
+                fails(twoImages, List.of(dt(LEFT_HALF), new CocoResult(2, 1, new double[] {0, 0, 5, 10}, 0.9, bad)), SEGM).getMessage());
+        assertEquals("detection #2 (image 1): RLE runs sum to 50, not h*w = 100",
+                fails(twoImages, List.of(dt(LEFT_HALF), new CocoResult(1, 1, new double[] {0, 0, 5, 10}, 0.1, short50)),
+                        SEGM.withMaxDets(new int[] {1, 1, 1})).getMessage());
+        // compressed RLEs are checked without being decoded into a mask: the same messages as decoding
+        String hundred = org.resvision.data.mask.MaskApi.toString(new org.resvision.data.mask.Rle(20, 5, new int[] {0, 50, 50}));
+        assertEquals("detection #2 (image 2): RLE size 20x5 differs from image 2's 10x10",
+                fails(twoImages, List.of(dt(LEFT_HALF), new CocoResult(2, 1, new double[] {0, 0, 5, 10}, 0.9, new Segmentation.CompressedRle(20, 5, hundred))),
+                        SEGM).getMessage());
+        String fifty = org.resvision.data.mask.MaskApi.toString(new org.resvision.data.mask.Rle(10, 5, new int[] {0, 50}));
+        assertEquals("detection #2 (image 2): RLE runs sum to 50, not h*w = 100",
+                fails(twoImages, List.of(dt(LEFT_HALF), new CocoResult(2, 1, new double[] {0, 0, 5, 10}, 0.9,
+                        new Segmentation.CompressedRle(10, 10, fifty))), SEGM).getMessage());
+        for (int trial = 0; trial < 5; trial++) {
+            assertEquals("detection #2 (image 2): compressed RLE has a character outside '0'..'o' at offset 0",
+                    fails(twoImages, List.of(dt(LEFT_HALF), new CocoResult(2, 1, new double[] {0, 0, 5, 10}, 0.9, bad),
+                            new CocoResult(1, 1, new double[] {0, 0, 5, 10}, 0.5, short50)), SEGM).getMessage());
+        }
+    }
+
     @Test
     void recordsPycocotoolsLeavesOutAreCountedInOneWarningEach() throws Exception {
         Path dir = PycocotoolsFixturesTest.fixtures().resolve("03-empty-images-and-categories");

@@ -57,7 +57,7 @@ resvision_jvm_opts() {
   case "${1:-}" in
     coco-eval)
       opts="-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0 -XX:InitialRAMPercentage=4"
-      opts="$opts -XX:TieredStopAtLevel=1"
+      opts="$opts -XX:TieredStopAtLevel=1 -XX:-UsePerfData" # no hsperfdata file (jstat): a few ms of start-up
       resvision_thp && opts="$opts -XX:+UseTransparentHugePages"
       # the class-data archive made at package time (tools/pom.xml); the JVM ignores one that does
       # not match the jars (a rebuild without it), hence no messages about it

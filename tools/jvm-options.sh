@@ -52,6 +52,8 @@ resvision_thp() {
   return 1
 }
 
+# Prints the options, and leaves them in $resvision_opts (the launcher reads that, without the
+# subshell a $(...) would fork).
 resvision_jvm_opts() {
   local opts="-XX:+UseSerialGC"
   case "${1:-}" in
@@ -67,5 +69,6 @@ resvision_jvm_opts() {
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;
     train|predict|evaluate|annotate-video|features) opts="$opts -Xms64m -Xmn32m" ;;
   esac
+  resvision_opts=$opts
   printf '%s\n' "$opts"
 }

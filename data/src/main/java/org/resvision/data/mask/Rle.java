@@ -48,7 +48,8 @@ public record Rle(int h, int w, int[] counts) implements java.io.Serializable {
         long sum = 0;
         for (int c : counts) {
             if (c < 0) {
-                return sizeProblem(h, w) != null ? sizeProblem(h, w) : "RLE has a negative run (" + c + ")";
+                String size = sizeProblem(h, w); // a bad size is named first, as before
+                return size != null ? size : "RLE has a negative run (" + c + ")";
             }
             sum += c;
         }

@@ -54,9 +54,10 @@ public final class Tide {
     }
 
     /**
-     * As {@link #evaluate(GroundTruthMasks, List, TideParams)}, reusing detection masks decoded
-     * already ({@code decodedMasks.apply(i)}: result {@code i}'s mask, or null to decode it here),
-     * e.g. {@code CocoMatching::detectionMask} of a segm evaluation of the same results.
+     * As {@link #evaluate(GroundTruthMasks, List, TideParams)}, with detection masks from elsewhere
+     * ({@code decodedMasks.apply(i)}: result {@code i}'s mask, or null to decode it here), e.g.
+     * {@code CocoMatching::detectionMask} of a segm evaluation of the same results, which decodes
+     * each on request and also gives the box-as-polygon mask of a result that has only a box.
      *
      * @param masks the ground truth with its masks, or without them ({@link GroundTruthMasks#none}: then
      *     rasterised here for segm)

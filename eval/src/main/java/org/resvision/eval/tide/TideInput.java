@@ -199,7 +199,7 @@ final class TideInput {
         return results.get(dRes[d]).bbox();
     }
 
-    /** Masks decoded already (by a COCO matching), by result index; null entries are decoded here. */
+    /** Masks from elsewhere (a COCO matching decodes them on request), by result index; null entries are decoded here. */
     final java.util.function.IntFunction<Rle> decoded;
 
     /** The mask of detection {@code d} of image {@code image} (decoded on each call unless given). */

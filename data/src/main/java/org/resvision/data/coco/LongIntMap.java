@@ -13,9 +13,11 @@ public final class LongIntMap implements java.io.Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** [slot]: the key held there (meaningless where the slot is empty); a power-of-two length. */
     private long[] keys;
     /** [slot]: the value, or -1 for an empty slot. */
     private int[] values;
+    /** The number of keys held. */
     private int size;
 
     /**

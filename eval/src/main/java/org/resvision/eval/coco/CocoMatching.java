@@ -590,8 +590,13 @@ public final class CocoMatching implements java.io.Serializable {
         try {
             return GroundTruthMasks.mask(s, im);
         } catch (IllegalArgumentException e) {
-            throw new CocoEvalException("detection #" + (d + 1) + " (image " + im.id() + "): " + e.getMessage());
+            throw new CocoEvalException(maskProblem(d, im, e.getMessage()));
         }
+    }
+
+    /** A malformed mask's message, naming the detection (1-based, in input order) and its image. */
+    private static String maskProblem(int d, CocoImage im, String problem) {
+        return "detection #" + (d + 1) + " (image " + im.id() + "): " + problem;
     }
 
     /** Indices grouped by cell (stable), with {@code start[c]..start[c+1]} per cell; -1 cells dropped. */
@@ -1232,7 +1237,7 @@ public final class CocoMatching implements java.io.Serializable {
         CocoImage im = gtData.image(dImgId[d]);
         String problem = GroundTruthMasks.problem(dSeg[d], im);
         if (problem != null) {
-            maskProblems[d] = "detection #" + (d + 1) + " (image " + im.id() + "): " + problem;
+            maskProblems[d] = maskProblem(d, im, problem);
         }
     }
 

@@ -8,8 +8,8 @@ import java.util.RandomAccess;
 /**
  * A results list stored by column: image ids, category ids, scores and boxes in primitive arrays
  * (about 60 bytes per detection, against some 150 for a list of {@link CocoResult} records), the
- * masks, if any, in one array. It is a read-only {@code List<CocoResult>} whose {@link #get} makes
- * the record on demand; evaluators read the columns directly ({@link #imageId}, {@link #bbox(int,
+ * masks, if any, in a {@link Segmentations} column (compressed RLEs packed, no object per mask).
+ * It is a read-only {@code List<CocoResult>} whose {@link #get} makes the record on demand; evaluators read the columns directly ({@link #imageId}, {@link #bbox(int,
  * int)}, ...). Accessors taking a detection index {@code d} throw {@link IndexOutOfBoundsException}
  * unless {@code 0 <= d < size()}.
  *
@@ -25,9 +25,9 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
     /** x, y, w, h per detection; NaN in x for a detection without a box (box values are finite). */
     private final double[] boxes;
     /** Null when no detection has a mask. */
-    private final Segmentation[] masks;
+    private final Segmentations masks;
 
-    private CocoResults(int n, long[] imageIds, long[] categoryIds, double[] scores, double[] boxes, Segmentation[] masks) {
+    private CocoResults(int n, long[] imageIds, long[] categoryIds, double[] scores, double[] boxes, Segmentations masks) {
         this.n = n;
         this.imageIds = imageIds;
         this.categoryIds = categoryIds;
@@ -149,7 +149,17 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
      */
     public Segmentation segmentation(int d) {
         check(d);
-        return masks == null ? null : masks[d];
+        return masks == null ? null : masks.get(d);
+    }
+
+    /**
+     * The mask column: detection {@code d}'s segmentation is its slot {@code d} (a packed compressed
+     * RLE is read there without making its string).
+     *
+     * @return the column, {@link #size()} slots, or {@code null} when no detection has a mask
+     */
+    public Segmentations segmentations() {
+        return masks;
     }
 
     private int check(int d) {
@@ -166,7 +176,7 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
         private long[] categoryIds;
         private double[] scores;
         private double[] boxes;
-        private Segmentation[] masks;
+        private Segmentations.Builder masks;
 
         /** An empty builder with room for 16 detections (it grows as needed). */
         public Builder() {
@@ -209,6 +219,46 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
          * @param mask the segmentation, or {@code null}
          */
         public void add(long imageId, long categoryId, double score, double x, double y, double w, double h, Segmentation mask) {
+            if (mask != null) {
+                masks().put(n, mask);
+            }
+            add(imageId, categoryId, score, x, y, w, h);
+        }
+
+        /**
+         * {@link #add(long, long, double, double, double, double, double, Segmentation) add} with
+         * the compressed RLE {@code {"size": [maskH, maskW], "counts": "..."}} whose string lies in
+         * {@code b[from..to)} as JSON writes it, kept packed (see {@link
+         * Segmentations.Builder#putCompressed}).
+         *
+         * @param imageId the {@code image_id}
+         * @param categoryId the COCO {@code category_id}
+         * @param score the confidence
+         * @param x box left edge in pixels, or NaN for a detection without a box
+         * @param y box top edge in pixels
+         * @param w box width in pixels
+         * @param h box height in pixels
+         * @param maskH the RLE's height
+         * @param maskW the RLE's width
+         * @param b bytes holding the {@code counts} string (copied)
+         * @param from the index of its first byte
+         * @param to the index after its last
+         * @param escaped whether it holds backslash escapes ({@code \\}, {@code \"}, {@code \/}), undone here
+         */
+        public void addCompressed(long imageId, long categoryId, double score, double x, double y, double w, double h,
+                int maskH, int maskW, byte[] b, int from, int to, boolean escaped) {
+            masks().putCompressed(n, maskH, maskW, b, from, to, escaped);
+            add(imageId, categoryId, score, x, y, w, h);
+        }
+
+        private Segmentations.Builder masks() {
+            if (masks == null) {
+                masks = new Segmentations.Builder(imageIds.length);
+            }
+            return masks;
+        }
+
+        private void add(long imageId, long categoryId, double score, double x, double y, double w, double h) {
             if (n == imageIds.length) {
                 grow(Math.max(n + 1, n + (n >> 1)));
             }
@@ -219,12 +269,6 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             boxes[4 * n + 1] = y;
             boxes[4 * n + 2] = w;
             boxes[4 * n + 3] = h;
-            if (mask != null) {
-                if (masks == null) {
-                    masks = new Segmentation[imageIds.length];
-                }
-                masks[n] = mask;
-            }
             n++;
         }
 
@@ -258,10 +302,7 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             System.arraycopy(r.scores, 0, scores, n, m);
             System.arraycopy(r.boxes, 0, boxes, 4 * n, 4 * m);
             if (r.masks != null) {
-                if (masks == null) {
-                    masks = new Segmentation[imageIds.length];
-                }
-                System.arraycopy(r.masks, 0, masks, n, m);
+                masks().putAll(n, r.masks);
             }
             n += m;
         }
@@ -271,9 +312,6 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             categoryIds = Arrays.copyOf(categoryIds, c);
             scores = Arrays.copyOf(scores, c);
             boxes = Arrays.copyOf(boxes, 4 * c);
-            if (masks != null) {
-                masks = Arrays.copyOf(masks, c);
-            }
         }
 
         /**
@@ -285,7 +323,7 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             if (imageIds.length > n + (n >> 3) + 16) {
                 grow(n);
             }
-            return new CocoResults(n, imageIds, categoryIds, scores, boxes, masks);
+            return new CocoResults(n, imageIds, categoryIds, scores, boxes, masks == null ? null : masks.build(n));
         }
     }
 }

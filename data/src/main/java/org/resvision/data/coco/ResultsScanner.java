@@ -484,7 +484,13 @@ final class ResultsScanner {
         int mark;
         double number;
         long integer;
-        Segmentation rle;
+        /** What {@link #rle} read: whether an RLE (not null), its size, its counts string's bytes and whether they hold escapes. */
+        boolean hasRle;
+        int rleH;
+        int rleW;
+        int rleFrom;
+        int rleTo;
+        boolean rleEscaped;
         int keyStart;
         int keyEnd;
         /** A bbox being read (its numbers are copied out: one array per window, not per detection). */
@@ -521,7 +527,7 @@ final class ResultsScanner {
         double y = 0;
         double w = 0;
         double h = 0;
-        Segmentation seg = null;
+        boolean seg = false;
         i = skipWs(b, i + 1, n);
         if (i >= n) {
             return OUT;
@@ -588,7 +594,7 @@ final class ResultsScanner {
             } else if (is(b, ks, ke, SEGMENTATION)) {
                 if (masks) {
                     r = rle(k);
-                    seg = k.rle;
+                    seg = k.hasRle;
                 } else {
                     r = skip(k, 1);
                 }
@@ -607,11 +613,15 @@ final class ResultsScanner {
                 return r;
             }
         }
-        if (!hasImage || !hasCategory || Double.isNaN(score) || (Double.isNaN(x) && (seg == null || !masks))) {
+        if (!hasImage || !hasCategory || Double.isNaN(score) || (Double.isNaN(x) && (!seg || !masks))) {
             return FALLBACK; // Jackson's message; without masks, a detection without a box keeps its mask there
         }
         k.i = i + 1;
-        out.add(image, category, score, x, y, w, h, seg);
+        if (seg) { // the string's bytes are still in this window
+            out.addCompressed(image, category, score, x, y, w, h, k.rleH, k.rleW, b, k.rleFrom, k.rleTo, k.rleEscaped);
+        } else {
+            out.add(image, category, score, x, y, w, h, null);
+        }
         return DONE;
     }
 
@@ -828,12 +838,12 @@ final class ResultsScanner {
         return DONE;
     }
 
-    /** {@code {"size": [h, w], "counts": "..."}} or {@code null} into k.rle. */
+    /** {@code {"size": [h, w], "counts": "..."}} or {@code null} into k.hasRle, k.rleH, ... (the string stays in the window). */
     private int rle(Cursor k) {
         byte[] b = k.b;
         int n = k.n;
         int i = k.i;
-        k.rle = null;
+        k.hasRle = false;
         if (b[i] == 'n') {
             if (i + 4 > n) {
                 return OUT;
@@ -849,7 +859,9 @@ final class ResultsScanner {
         }
         long h = -1;
         long w = -1;
-        String counts = null;
+        int countsFrom = -1;
+        int countsTo = -1;
+        boolean countsEscaped = false;
         i = skipWs(b, i + 1, n);
         while (true) {
             if (i >= n) {
@@ -928,7 +940,9 @@ final class ResultsScanner {
                 if (e >= n) {
                     return OUT;
                 }
-                counts = escaped ? unescape(b, s, e) : new String(b, s, e - s, StandardCharsets.ISO_8859_1);
+                countsFrom = s;
+                countsTo = e;
+                countsEscaped = escaped;
                 i = e + 1;
             } else {
                 k.i = i;
@@ -948,29 +962,17 @@ final class ResultsScanner {
                 return m;
             }
         }
-        if (h < 0 || counts == null) {
+        if (h < 0 || countsFrom < 0) {
             return FALLBACK;
         }
-        k.rle = new Segmentation.CompressedRle((int) h, (int) w, counts);
+        k.hasRle = true;
+        k.rleH = (int) h;
+        k.rleW = (int) w;
+        k.rleFrom = countsFrom;
+        k.rleTo = countsTo;
+        k.rleEscaped = countsEscaped;
         k.i = i + 1;
         return DONE;
-    }
-
-    /**
-     * The ASCII string in {@code b[s..e)} with its escapes ({@code \\}, {@code \"}, {@code \/}: the
-     * escaped byte itself) undone. Most compressed RLE strings hold a backslash (one of the 64
-     * characters), so this runs for nearly every mask: bytes, not a StringBuilder's per-char appends.
-     */
-    private static String unescape(byte[] b, int s, int e) {
-        byte[] out = new byte[e - s];
-        int n = 0;
-        for (int j = s; j < e; j++) {
-            if (b[j] == '\\') {
-                j++;
-            }
-            out[n++] = b[j];
-        }
-        return new String(out, 0, n, StandardCharsets.ISO_8859_1);
     }
 
     /**

@@ -149,34 +149,40 @@ public final class MaskApi {
         long ys = h;
         long xe = 0;
         long ye = 0;
-        long cc = 0;
         long xp = 0;
         int[] cnts = r.counts();
-        long col = 0; // the column of the last run end found by multiplication, and where it starts
-        long colStart = 0;
-        double inverse = 1.0 / h; // t / h by a multiplication, corrected to the exact quotient
+        // the column and row of position cc (the end of the runs so far), followed run by run: a
+        // run within a column or into the next adds and subtracts, only longer ones divide
+        long cc = 0;
+        long col = 0;
+        long row = 0;
         for (int j = 0; j < m; j++) {
-            cc += cnts[j];
-            long t = cc - j % 2;
-            long x;
-            long y;
-            if (t < 0) { // -1, for a mask starting with two empty runs: Java's remainder and division
-                y = t % h;
-                x = (t - y) / h;
-            } else {
-                if (t < colStart || t >= colStart + h) {
-                    col = (long) (t * inverse);
-                    colStart = col * h;
-                    if (colStart > t) {
-                        col--;
-                        colStart -= h;
-                    } else if (colStart + h <= t) {
-                        col++;
-                        colStart += h;
-                    }
+            int c = cnts[j];
+            cc += c;
+            row += c;
+            if (row >= h) {
+                if (row < 2 * h) {
+                    row -= h;
+                    col++;
+                } else {
+                    col += row / h;
+                    row %= h;
                 }
+            }
+            long x; // the position t = cc - j % 2 (a run's first pixel after a 0-run, a 1-run's last)
+            long y;
+            if (j % 2 == 0) {
                 x = col;
-                y = t - colStart;
+                y = row;
+            } else if (row > 0) {
+                x = col;
+                y = row - 1;
+            } else if (cc > 0) {
+                x = col - 1;
+                y = h - 1;
+            } else { // t = -1, for a mask starting with two empty runs: Java's remainder and division
+                y = -1 % h;
+                x = (-1 - y) / h;
             }
             if (j % 2 == 0) {
                 xp = x;
@@ -210,6 +216,63 @@ public final class MaskApi {
 
     /** The most upsampled outline points {@link #frPoly} allocates (a polygon around 2^23 pixels long). */
     static final long MAX_POLYGON_POINTS = 5L << 23;
+
+    /** {@code q / 5} for {@code 0 <= q < 2^31}, by a multiplication (the quotient, exactly). */
+    private static int div5(int q) {
+        return (int) ((q * 0xCCCCCCCDL) >>> 34);
+    }
+
+    /**
+     * The positions {@code bx[j] * h + by[j]} ({@code j < k}, each at most {@code h * w}) in
+     * ascending order, in an array with one slot more: by column (a counting sort over the
+     * columns the points span), then by row within each column (an insertion sort: a polygon's
+     * outline crosses a column a few times, a sort where it crosses it often). Sorting the
+     * positions, as maskApi.c does, gives the same.
+     */
+    private static long[] sortedPositions(int[] bx, int[] by, int k, int xMin, int xMax, int h) {
+        long[] a = new long[k + 1];
+        if (k == 0) {
+            return a;
+        }
+        int columns = xMax - xMin + 1;
+        if (columns > 4 * k + 64) { // sparse points over a wide range: a plain sort
+            for (int j = 0; j < k; j++) {
+                a[j] = bx[j] * (long) h + by[j];
+            }
+            Arrays.sort(a, 0, k);
+            return a;
+        }
+        int[] start = new int[columns + 1];
+        for (int j = 0; j < k; j++) {
+            start[bx[j] - xMin + 1]++;
+        }
+        for (int c = 0; c < columns; c++) {
+            start[c + 1] += start[c];
+        }
+        for (int j = 0; j < k; j++) {
+            a[start[bx[j] - xMin]++] = bx[j] * (long) h + by[j];
+        }
+        // start[c] is now the end of column c (the start of c + 1)
+        for (int c = 0, from = 0; c < columns; c++) {
+            int to = start[c];
+            if (to - from > 32) { // a column crossed many times (a zigzag outline)
+                Arrays.sort(a, from, to);
+                from = to;
+                continue;
+            }
+            for (int i = from + 1; i < to; i++) {
+                long x = a[i];
+                int j = i - 1;
+                while (j >= from && a[j] > x) {
+                    a[j + 1] = a[j];
+                    j--;
+                }
+                a[j + 1] = x;
+            }
+            from = to;
+        }
+        return a;
+    }
 
     /**
      * Rasterises a polygon {@code [x0, y0, x1, y1, ...]} exactly as {@code rleFrPoly}: 5x
@@ -282,34 +345,34 @@ public final class MaskApi {
         m = 0;
         int[] bx = new int[k];
         int[] by = new int[k];
+        int xMin = Integer.MAX_VALUE;
+        int xMax = Integer.MIN_VALUE;
         for (int j = 1; j < k; j++) {
             if (u[j] != u[j - 1]) {
-                double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-                xd = (xd + .5) / scale - .5;
-                if (xd != (double) (long) xd || xd < 0 || xd > w - 1) { // floor(xd) != xd, without a call
+                // maskApi.c: xd = (u + .5) / scale - .5 must be a whole number in [0, w - 1]. With
+                // scale 5 that is u = 5 x + 2, and then xd is x exactly (other residues are 0.2 or more
+                // from a whole number); likewise yd = ceil((v + .5) / scale - .5), clamped to [0, h],
+                // is ceil((v - 2) / 5): integer arithmetic, no division
+                int q = (u[j] < u[j - 1] ? u[j] : u[j] - 1) - 2;
+                if (q < 0) {
                     continue;
                 }
-                double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-                yd = (yd + .5) / scale - .5;
-                if (yd < 0) {
-                    yd = 0;
-                } else if (yd > h) {
-                    yd = h;
+                int xi = div5(q);
+                if (5 * xi != q || xi > w - 1) {
+                    continue;
                 }
-                long yi = (long) yd; // ceil of a value in [0, h]
-                yd = yi < yd ? yi + 1 : yi;
-                bx[m] = (int) xd;
-                by[m] = (int) yd;
+                int t = (v[j] < v[j - 1] ? v[j] : v[j - 1]) - 2;
+                int yi = t <= 0 ? 0 : Math.min(div5(t + 4), h);
+                bx[m] = xi;
+                by[m] = yi;
+                xMin = Math.min(xMin, xi);
+                xMax = Math.max(xMax, xi);
                 m++;
             }
         }
         k = m;
-        long[] a = new long[k + 1];
-        for (int j = 0; j < k; j++) {
-            a[j] = (bx[j] * (long) h + by[j]) & 0xffffffffL; // C's uint arithmetic
-        }
+        long[] a = sortedPositions(bx, by, k, xMin, xMax, h);
         a[k++] = ((long) h * w) & 0xffffffffL;
-        Arrays.sort(a, 0, k);
         long p = 0;
         for (int j = 0; j < k; j++) {
             long t = a[j];
@@ -374,10 +437,34 @@ public final class MaskApi {
      */
     public static Rle fromString(String s, int h, int w) {
         byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        int[] cnts = new int[chars.length];
-        int m = (int) decodeString(chars, cnts);
-        return new Rle(h, w, Arrays.copyOf(cnts, m));
+        return fromBytes(chars, 0, chars.length, h, w);
     }
+
+    /**
+     * {@link #fromString} of the compressed string held in {@code chars[from..to)} (one byte per
+     * character, as ISO-8859-1 encodes it), without making the string: the same runs, the same
+     * errors (offsets counted from {@code from}).
+     *
+     * @param chars the bytes holding the {@code counts} string
+     * @param from the index of its first character
+     * @param to the index after its last
+     * @param h mask height in pixels (the RLE's {@code size[0]})
+     * @param w mask width in pixels (the RLE's {@code size[1]})
+     * @return a new RLE of size {@code h x w}
+     * @throws IllegalArgumentException with a one-line reason when the string is malformed
+     */
+    public static Rle fromBytes(byte[] chars, int from, int to, int h, int w) {
+        int[] scratch = DECODED.get();
+        if (scratch.length < to - from) {
+            scratch = new int[Math.max(to - from, 2 * scratch.length)];
+            DECODED.set(scratch);
+        }
+        int m = (int) decodeString(chars, from, to, scratch);
+        return new Rle(h, w, Arrays.copyOf(scratch, m));
+    }
+
+    /** Each thread's buffer for decoded runs (a string of n characters holds at most n numbers). */
+    private static final ThreadLocal<int[]> DECODED = ThreadLocal.withInitial(() -> new int[1024]);
 
     /**
      * Why {@link #fromString} would refuse {@code s} as an {@code h x w} mask, with the same
@@ -390,45 +477,71 @@ public final class MaskApi {
      * @return the one-line reason, or null when {@code fromString(s, h, w)} returns a mask
      */
     public static String fromStringProblem(String s, int h, int w) {
+        byte[] chars = s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return fromBytesProblem(chars, 0, chars.length, h, w);
+    }
+
+    /**
+     * {@link #fromStringProblem} of the string held in {@code chars[from..to)} (see {@link #fromBytes}).
+     *
+     * @param chars the bytes holding the {@code counts} string
+     * @param from the index of its first character
+     * @param to the index after its last
+     * @param h mask height in pixels
+     * @param w mask width in pixels
+     * @return the one-line reason, or null when {@code fromBytes(chars, from, to, h, w)} returns a mask
+     */
+    public static String fromBytesProblem(byte[] chars, int from, int to, int h, int w) {
         try {
-            return Rle.problem(h, w, decodeString(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), null));
+            return Rle.problem(h, w, decodeString(chars, from, to, null));
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
     }
 
     /**
-     * Decodes compressed counts ({@code rleFrString}): into {@code out} (at least {@code
-     * chars.length} long), returning their count; or, with {@code out} null, returning their sum.
+     * Decodes the compressed counts in {@code chars[from..to)} ({@code rleFrString}): into {@code
+     * out} (at least {@code to - from} long), returning their count; or, with {@code out} null,
+     * returning their sum.
      */
-    private static long decodeString(byte[] chars, int[] out) {
+    private static long decodeString(byte[] chars, int from, int to, int[] out) {
         int m = 0;
-        int p = 0;
-        int n = chars.length;
+        int p = from;
         long sum = 0;
         long prev2 = 0; // runs m - 2 and m - 1: each number from the third is a difference to run m - 2
         long prev1 = 0;
-        while (p < n) {
-            long x = 0;
-            int k = 0;
-            boolean more = true;
-            while (more) {
-                if (p >= n) {
-                    throw new IllegalArgumentException("compressed RLE ends inside a number");
-                }
-                int c = chars[p] - 48;
-                if (c < 0 || c > 63) {
-                    throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + p);
-                }
-                if (k == 7) {
-                    throw new IllegalArgumentException("compressed RLE has a number longer than 7 characters at offset " + p);
-                }
-                x |= (long) (c & 0x1f) << (5 * k);
-                more = (c & 0x20) != 0;
-                p++;
-                k++;
-                if (!more && (c & 0x10) != 0) {
-                    x |= -1L << (5 * k);
+        while (p < to) {
+            int c = chars[p] - 48;
+            if (c >>> 6 != 0) { // outside 0..63
+                throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + (p - from));
+            }
+            p++;
+            long x;
+            if ((c & 0x20) == 0) { // a number of one character (most are): 5 bits, the 5th its sign
+                x = (c & 0x10) != 0 ? c - 32 : c;
+            } else {
+                x = c & 0x1f;
+                int k = 1;
+                while (true) {
+                    if (p >= to) {
+                        throw new IllegalArgumentException("compressed RLE ends inside a number");
+                    }
+                    c = chars[p] - 48;
+                    if (c >>> 6 != 0) {
+                        throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + (p - from));
+                    }
+                    if (k == 7) {
+                        throw new IllegalArgumentException("compressed RLE has a number longer than 7 characters at offset " + (p - from));
+                    }
+                    x |= (long) (c & 0x1f) << (5 * k);
+                    p++;
+                    k++;
+                    if ((c & 0x20) == 0) {
+                        if ((c & 0x10) != 0) {
+                            x |= -1L << (5 * k);
+                        }
+                        break;
+                    }
                 }
             }
             if (m > 2) {

@@ -158,6 +158,145 @@ class MaskApiTest {
         }
     }
 
+    /**
+     * frPoly's integer arithmetic and column-wise sort give maskApi.c's masks: against the
+     * rasterisation as maskApi.c writes it (divisions by the scale, floor/ceil in doubles, one
+     * sort of all positions) on random polygons, in and partly outside images of many sizes.
+     */
+    @Test
+    void frPolyEqualsMaskApiAsWritten() {
+        Random rnd = new Random(11);
+        for (int trial = 0; trial < 3000; trial++) {
+            int h = 1 + rnd.nextInt(trial % 4 == 0 ? 8 : 700);
+            int w = 1 + rnd.nextInt(trial % 4 == 1 ? 8 : 700);
+            int points = 3 + rnd.nextInt(trial % 5 == 0 ? 200 : 20);
+            double[] xy = new double[2 * points];
+            double cx = rnd.nextDouble() * w;
+            double cy = rnd.nextDouble() * h;
+            double r = 0.2 + rnd.nextDouble() * Math.max(h, w) * (trial % 3 == 0 ? 1.5 : 0.4);
+            for (int p = 0; p < points; p++) {
+                double a = trial % 2 == 0 ? 2 * Math.PI * p / points : rnd.nextDouble() * 2 * Math.PI; // convex-ish or a star
+                double rr = r * (trial % 2 == 0 ? 1 : rnd.nextDouble());
+                double x = cx + rr * Math.cos(a);
+                double y = cy + rr * Math.sin(a);
+                xy[2 * p] = trial % 7 == 0 ? Math.round(x) : trial % 7 == 1 ? Math.round(x * 5) / 5.0 + 0.1 : x; // on and near the 1/5 grid
+                xy[2 * p + 1] = trial % 7 == 0 ? Math.round(y) : y;
+            }
+            Rle expected = frPolyAsWritten(xy, h, w);
+            Rle got = MaskApi.frPoly(xy, h, w);
+            assertArrayEquals(expected.counts(), got.counts(), "trial " + trial + " " + h + "x" + w + " " + points + " points");
+        }
+    }
+
+    /** maskApi.c's rleFrPoly as written there (the implementation frPoly had before). */
+        private static Rle frPolyAsWritten(double[] xy, int h, int w) {
+        int k = xy.length / 2;
+        double scale = 5;
+        int[] x = new int[k + 1];
+        int[] y = new int[k + 1];
+        for (int j = 0; j < k; j++) {
+            x[j] = (int) (scale * xy[j * 2] + .5);
+        }
+        x[k] = x[0];
+        for (int j = 0; j < k; j++) {
+            y[j] = (int) (scale * xy[j * 2 + 1] + .5);
+        }
+        y[k] = y[0];
+        long total = 0;
+        for (int j = 0; j < k; j++) {
+            total += Math.max(Math.abs((long) x[j] - x[j + 1]), Math.abs((long) y[j] - y[j + 1])) + 1;
+        }
+        int[] u = new int[(int) total];
+        int[] v = new int[(int) total];
+        int m = 0;
+        for (int j = 0; j < k; j++) {
+            int xs = x[j];
+            int xe = x[j + 1];
+            int ys = y[j];
+            int ye = y[j + 1];
+            int dx = Math.abs(xe - xs);
+            int dy = Math.abs(ys - ye);
+            boolean flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            if (flip) {
+                int t = xs;
+                xs = xe;
+                xe = t;
+                t = ys;
+                ys = ye;
+                ye = t;
+            }
+            double s = dx >= dy ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
+            if (dx >= dy) {
+                for (int d = 0; d <= dx; d++) {
+                    int t = flip ? dx - d : d;
+                    u[m] = t + xs;
+                    v[m] = (int) (ys + s * t + .5);
+                    m++;
+                }
+            } else {
+                for (int d = 0; d <= dy; d++) {
+                    int t = flip ? dy - d : d;
+                    v[m] = t + ys;
+                    u[m] = (int) (xs + s * t + .5);
+                    m++;
+                }
+            }
+        }
+        k = m;
+        m = 0;
+        int[] bx = new int[k];
+        int[] by = new int[k];
+        for (int j = 1; j < k; j++) {
+            if (u[j] != u[j - 1]) {
+                double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
+                xd = (xd + .5) / scale - .5;
+                if (xd != (double) (long) xd || xd < 0 || xd > w - 1) { // floor(xd) != xd, without a call
+                    continue;
+                }
+                double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
+                yd = (yd + .5) / scale - .5;
+                if (yd < 0) {
+                    yd = 0;
+                } else if (yd > h) {
+                    yd = h;
+                }
+                long yi = (long) yd; // ceil of a value in [0, h]
+                yd = yi < yd ? yi + 1 : yi;
+                bx[m] = (int) xd;
+                by[m] = (int) yd;
+                m++;
+            }
+        }
+        k = m;
+        long[] a = new long[k + 1];
+        for (int j = 0; j < k; j++) {
+            a[j] = (bx[j] * (long) h + by[j]) & 0xffffffffL; // C's uint arithmetic
+        }
+        a[k++] = ((long) h * w) & 0xffffffffL;
+        java.util.Arrays.sort(a, 0, k);
+        long p = 0;
+        for (int j = 0; j < k; j++) {
+            long t = a[j];
+            a[j] -= p;
+            p = t;
+        }
+        int[] b = new int[k];
+        int j = 0;
+        m = 0;
+        b[m++] = (int) a[j++];
+        while (j < k) {
+            if (a[j] > 0) {
+                b[m++] = (int) a[j++];
+            } else {
+                j++;
+                if (j < k) {
+                    b[m - 1] += (int) a[j++];
+                }
+            }
+        }
+        return new Rle(h, w, java.util.Arrays.copyOf(b, m));
+    }
+
     /** toBbox finds columns by a corrected multiplication: the same boxes as maskApi.c's divisions, for any height. */
     @Test
     void toBboxEqualsTheDivisionFormulaAtAnySize() {

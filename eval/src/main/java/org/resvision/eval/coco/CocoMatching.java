@@ -13,6 +13,7 @@ import org.resvision.data.coco.CocoResult;
 import org.resvision.data.coco.CocoResults;
 import org.resvision.data.coco.LongIntMap;
 import org.resvision.data.coco.Segmentation;
+import org.resvision.data.coco.Segmentations;
 import org.resvision.data.mask.MaskApi;
 import org.resvision.data.mask.Rle;
 /**
@@ -107,10 +108,11 @@ public final class CocoMatching implements java.io.Serializable {
     /** [d]: the detection's score. */
     final double[] dScore;
     /**
-     * [d]: the segmentation a mask is made from: a segmentation-only result's, or in a segm
-     * evaluation of bbox results, the result's or else its box as loadRes's polygon; otherwise null.
+     * The results' masks (slot d: detection d's segmentation) where masks are made: in a segm
+     * evaluation, and for segmentation-only results (their area and box); otherwise null. In a segm
+     * evaluation of bbox results, a detection without a segmentation is its box as loadRes's polygon.
      */
-    final Segmentation[] dSeg;
+    final Segmentations dSeg;
     /**
      * [d] during {@link #evaluateCells} of a segm evaluation: why detection d's mask is malformed,
      * or null. Masks are decoded where they are matched and not kept (at val2017 scale they were
@@ -245,7 +247,7 @@ public final class CocoMatching implements java.io.Serializable {
         dBox = new double[4 * nd];
         dArea = new double[nd];
         dScore = new double[nd];
-        dSeg = new Segmentation[nd];
+        dSeg = segm || !bboxBranch ? res.segmentations() : null;
         dCell = new int[nd];
         dImgId = new long[nd];
         dCatId = new long[nd];
@@ -269,19 +271,11 @@ public final class CocoMatching implements java.io.Serializable {
                     dBox[4 * d + j] = res.bbox(d, j);
                 }
                 dArea[d] = dBox[4 * d + 2] * dBox[4 * d + 3];
-                if (segm) { // the box as loadRes's polygon, only where a mask is evaluated
-                    double[] bb = res.bbox(d);
-                    Segmentation s = res.segmentation(d);
-                    dSeg[d] = s != null ? s : new Segmentation.Polygons(new double[][] {
-                        {bb[0], bb[1], bb[0], bb[1] + bb[3], bb[0] + bb[2], bb[1] + bb[3], bb[0] + bb[2], bb[1]}});
-                }
             } else {
-                Segmentation s = res.segmentation(d);
-                if (s == null) {
+                if (dSeg == null || !dSeg.has(d)) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
                 }
-                Rle rle = detectionMask(d, s, gt.image(imageId)); // its area and box; decoded again where matched
-                dSeg[d] = s;
+                Rle rle = detectionMask(d, gt.image(imageId)); // its area and box; decoded again where matched
                 dArea[d] = rle.area();
                 System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
             }
@@ -534,7 +528,13 @@ public final class CocoMatching implements java.io.Serializable {
         dBox = new double[4 * nd];
         dArea = new double[nd];
         dScore = new double[nd];
-        dSeg = new Segmentation[nd];
+        List<Segmentations> segs = new ArrayList<>(S);
+        int[] sizes = new int[S];
+        for (int s = 0; s < S; s++) {
+            segs.add(shards.get(s).dSeg);
+            sizes[s] = shards.get(s).dScore.length;
+        }
+        dSeg = Segmentations.concat(segs, sizes);
         dCell = new int[nd];
         dImgId = new long[nd];
         dCatId = new long[nd];
@@ -549,7 +549,6 @@ public final class CocoMatching implements java.io.Serializable {
             System.arraycopy(m.dBox, 0, dBox, 4 * off, 4 * md);
             System.arraycopy(m.dArea, 0, dArea, off, md);
             System.arraycopy(m.dScore, 0, dScore, off, md);
-            System.arraycopy(m.dSeg, 0, dSeg, off, md);
             System.arraycopy(m.dImgId, 0, dImgId, off, md);
             System.arraycopy(m.dCatId, 0, dCatId, off, md);
             System.arraycopy(m.statusAll, 0, statusAll, off * T, md * T);
@@ -586,12 +585,22 @@ public final class CocoMatching implements java.io.Serializable {
         dtNoCategory.report(warnings, false);
     }
 
-    private static Rle detectionMask(int d, Segmentation s, CocoImage im) throws CocoEvalException {
+    /** Detection d's mask in image im (its segmentation, or its box as loadRes's polygon); a malformed one named. */
+    private Rle detectionMask(int d, CocoImage im) throws CocoEvalException {
         try {
-            return GroundTruthMasks.mask(s, im);
+            return dSeg != null && dSeg.has(d) ? GroundTruthMasks.mask(dSeg, d, im) : GroundTruthMasks.mask(boxPolygon(d), im);
         } catch (IllegalArgumentException e) {
             throw new CocoEvalException(maskProblem(d, im, e.getMessage()));
         }
+    }
+
+    /** Detection d's box as the polygon loadRes gives a bbox result without a segmentation. */
+    private Segmentation boxPolygon(int d) {
+        double x = dBox[4 * d];
+        double y = dBox[4 * d + 1];
+        double w = dBox[4 * d + 2];
+        double h = dBox[4 * d + 3];
+        return new Segmentation.Polygons(new double[][] {{x, y, x, y + h, x + w, y + h, x + w, y}});
     }
 
     /** A malformed mask's message, naming the detection (1-based, in input order) and its image. */
@@ -1235,7 +1244,7 @@ public final class CocoMatching implements java.io.Serializable {
     /** During {@link #evaluateCells}: records why detection d's mask is malformed, if it is, without making it. */
     private void checkMask(int d) {
         CocoImage im = gtData.image(dImgId[d]);
-        String problem = GroundTruthMasks.problem(dSeg[d], im);
+        String problem = dSeg != null && dSeg.has(d) ? GroundTruthMasks.problem(dSeg, d, im) : GroundTruthMasks.problem(boxPolygon(d), im);
         if (problem != null) {
             maskProblems[d] = maskProblem(d, im, problem);
         }
@@ -1248,7 +1257,7 @@ public final class CocoMatching implements java.io.Serializable {
      */
     private Rle decodeMask(int d) {
         try {
-            return detectionMask(d, dSeg[d], gtData.image(dImgId[d]));
+            return detectionMask(d, gtData.image(dImgId[d]));
         } catch (CocoEvalException e) {
             String[] problems = maskProblems;
             if (problems == null) {

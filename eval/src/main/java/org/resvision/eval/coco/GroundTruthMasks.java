@@ -6,6 +6,7 @@ import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.Segmentation;
+import org.resvision.data.coco.Segmentations;
 import org.resvision.data.mask.MaskApi;
 import org.resvision.data.mask.Rle;
 
@@ -116,6 +117,47 @@ public final class GroundTruthMasks {
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
+    }
+
+    /**
+     * {@link #mask(Segmentation, CocoImage)} of slot {@code d} of a results' mask column; a packed
+     * compressed RLE is decoded from its bytes (no string made), with the same checks and messages.
+     *
+     * @param col the column
+     * @param d a slot that holds a segmentation
+     * @param im the image, for its height and width
+     * @return a new mask of {@code im}'s height x width
+     */
+    public static Rle mask(Segmentations col, int d, CocoImage im) {
+        if (!col.packed(d)) {
+            return mask(col.get(d), im);
+        }
+        if (im.height() < 0 || im.width() < 0) {
+            return mask(col.get(d), im); // its message
+        }
+        Rle r = col.decode(d);
+        String size = sizeProblem(r.h(), r.w(), im);
+        if (size != null) {
+            throw new IllegalArgumentException(size);
+        }
+        return r;
+    }
+
+    /**
+     * {@link #problem(Segmentation, CocoImage)} of slot {@code d} of a results' mask column, a packed
+     * compressed RLE checked from its bytes.
+     *
+     * @param col the column
+     * @param d a slot that holds a segmentation
+     * @param im the image
+     * @return the one-line reason, or null when {@code mask(col, d, im)} returns a mask
+     */
+    public static String problem(Segmentations col, int d, CocoImage im) {
+        if (col.packed(d) && im.height() >= 0 && im.width() >= 0) {
+            String p = col.decodeProblem(d);
+            return p != null ? p : sizeProblem(col.height(d), col.width(d), im);
+        }
+        return problem(col.get(d), im);
     }
 
     private static String sizeProblem(int h, int w, CocoImage im) {

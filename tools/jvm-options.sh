@@ -13,10 +13,15 @@
 #   page there are 512 times fewer. Val2017 bbox, whole command, 2 cores: parallel collector with a
 #   128 MB young generation 1.22-1.33 s (3 pauses, ~0.3 s), the same with huge pages 0.93-1.08 s,
 #   serial with pretenuring and huge pages 0.84-0.96 s (one pause, 8-80 ms); peak RSS ~300 MB.
-#   A segm evaluation keeps ~700 k small live objects (the masks' strings and runs): objects that
+#   A segm evaluation kept ~700 k small live objects (the masks' strings and runs): objects that
 #   survive one young collection go to the old generation at once (MaxTenuringThreshold=0), and
 #   the heap starts at 4% of RAM (~1 GB here) so that the old generation does not fill and grow
 #   through full collections: val2017 segm 3.8-3.9 s (24 pauses, 1.5 s) -> 2.6-3.1 s (22, 0.4 s).
+#   Since segm results keep their mask strings packed in pages (no object per mask), the young
+#   generation is 64 MB: fewer pages to fault in and zero; twice the collections, each copying as little.
+#   Val2017, whole command, same session, 3 runs each: segm 128 MB 2.15-3.25 s (peak RSS 510-527 MB,
+#   sys 0.5-1.1 s), 64 MB 1.80-2.59 s (444-475 MB, sys 0.15-0.27 s), 32 MB 2.00-2.12 s (426-434 MB);
+#   bbox 0.83-0.91 s (301-309 MB), 0.74-0.78 s (272-278 MB), 0.76-1.01 s (251 MB).
 #   It maps its classes from the archive the build makes (AppCDS: a small evaluation 0.41-0.42 ->
 #   0.33-0.36 s, val2017 bbox ~0.08 s less).
 # - The model commands start with a small heap and a 32 MB young generation: per training or
@@ -58,7 +63,7 @@ resvision_jvm_opts() {
   local opts="-XX:+UseSerialGC"
   case "${1:-}" in
     coco-eval)
-      opts="-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0 -XX:InitialRAMPercentage=4"
+      opts="-XX:+UseSerialGC -Xmn64m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0 -XX:InitialRAMPercentage=4"
       opts="$opts -XX:TieredStopAtLevel=1 -XX:-UsePerfData" # no hsperfdata file (jstat): a few ms of start-up
       resvision_thp && opts="$opts -XX:+UseTransparentHugePages"
       # the class-data archive made at package time (tools/pom.xml); the JVM ignores one that does

@@ -47,7 +47,7 @@ class LauncherHugePagesTest {
         assertTrue(options("[always] madvise never", "coco-eval").contains(FLAG));
         assertFalse(options("always madvise [never]", "coco-eval").contains(FLAG));
         assertFalse(options(null, "coco-eval").contains(FLAG));
-        assertTrue(options("always [madvise] never", "coco-eval").contains("-XX:+UseSerialGC -Xmn128m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0"));
+        assertTrue(options("always [madvise] never", "coco-eval").contains("-XX:+UseSerialGC -Xmn64m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0"));
     }
 
     @Test

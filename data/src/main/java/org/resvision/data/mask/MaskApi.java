@@ -140,62 +140,149 @@ public final class MaskApi {
      *     zero-height mask
      */
     public static double[] toBbox(Rle r) {
-        long h = r.h();
-        int m = (r.counts().length / 2) * 2;
-        if (m == 0 || h == 0) {
-            return new double[4];
-        }
-        long xs = r.w();
-        long ys = h;
-        long xe = 0;
-        long ye = 0;
-        long xp = 0;
-        int[] cnts = r.counts();
-        // the column and row of position cc (the end of the runs so far), followed run by run: a
-        // run within a column or into the next adds and subtracts, only longer ones divide
-        long cc = 0;
-        long col = 0;
-        long row = 0;
-        for (int j = 0; j < m; j++) {
-            int c = cnts[j];
-            cc += c;
-            row += c;
-            if (row >= h) {
-                if (row < 2 * h) {
-                    row -= h;
-                    col++;
+        return new Runs(r, false).box;
+    }
+
+    /**
+     * A mask as the IoU reads it, from one pass over its runs: its box ({@link #toBbox}), its
+     * foreground as position intervals and its area.
+     */
+    static final class Runs {
+        final int h;
+        final int w;
+        /** {@link #toBbox}'s box. */
+        final double[] box;
+        /** [2 k], [2 k + 1]: the k-th non-empty foreground run's first position and the one after its last (column-major); null unless asked for. */
+        final int[] fg;
+        /** The intervals in {@link #fg}. */
+        final int count;
+        /** The foreground pixels (maskApi's {@code rleArea}). */
+        final long area;
+
+        Runs(Rle r, boolean intervals) {
+            h = r.h();
+            w = r.w();
+            int[] cnts = r.counts();
+            int m = (cnts.length / 2) * 2;
+            fg = intervals ? new int[m] : null;
+            if (m == 0 || h == 0) {
+                box = new double[4];
+                count = 0;
+                area = 0;
+                return;
+            }
+            long hh = h;
+            long xs = w;
+            long ys = hh;
+            long xe = 0;
+            long ye = 0;
+            long xp = 0;
+            long sum = 0;
+            int k = 0;
+            // the column and row of position cc (the end of the runs so far), followed run by run: a
+            // run within a column or into the next adds and subtracts, only longer ones divide
+            long cc = 0;
+            long col = 0;
+            long row = 0;
+            for (int j = 0; j < m; j++) {
+                int c = cnts[j];
+                cc += c;
+                row += c;
+                if (row >= hh) {
+                    if (row < 2 * hh) {
+                        row -= hh;
+                        col++;
+                    } else {
+                        col += row / hh;
+                        row %= hh;
+                    }
+                }
+                long x; // the position t = cc - j % 2 (a run's first pixel after a 0-run, a 1-run's last)
+                long y;
+                if (j % 2 == 0) {
+                    x = col;
+                    y = row;
+                    xp = x;
                 } else {
-                    col += row / h;
-                    row %= h;
+                    if (row > 0) {
+                        x = col;
+                        y = row - 1;
+                    } else if (cc > 0) {
+                        x = col - 1;
+                        y = hh - 1;
+                    } else { // t = -1, for a mask starting with two empty runs: Java's remainder and division
+                        y = -1 % hh;
+                        x = (-1 - y) / hh;
+                    }
+                    if (xp < x) {
+                        ys = 0;
+                        ye = hh - 1;
+                    }
+                    if (c > 0) {
+                        sum += c;
+                        if (fg != null) {
+                            fg[k] = (int) (cc - c);
+                            fg[k + 1] = (int) cc;
+                            k += 2;
+                        }
+                    }
+                }
+                xs = Math.min(xs, x);
+                xe = Math.max(xe, x);
+                ys = Math.min(ys, y);
+                ye = Math.max(ye, y);
+            }
+            box = new double[] {xs, ys, xe - xs + 1, ye - ys + 1};
+            count = k / 2;
+            area = sum;
+        }
+
+        /**
+         * The pixels both masks (of the same size) have in positions {@code [from, to)}: their
+         * foreground intervals merged, from the first that ends after {@code from} (found by bisection).
+         */
+        long intersection(Runs o, long from, long to) {
+            int a = firstEndingAfter(from);
+            int b = o.firstEndingAfter(from);
+            int[] fa = fg;
+            int[] fb = o.fg;
+            long i = 0;
+            while (a < count && b < o.count) {
+                long sa = fa[2 * a];
+                long sb = fb[2 * b];
+                if (sa >= to || sb >= to) {
+                    break;
+                }
+                int ea = fa[2 * a + 1];
+                int eb = fb[2 * b + 1];
+                long lo = Math.max(Math.max(sa, sb), from);
+                long hi = Math.min(Math.min(ea, eb), to);
+                if (hi > lo) {
+                    i += hi - lo;
+                }
+                if (ea < eb) {
+                    a++;
+                } else {
+                    b++;
                 }
             }
-            long x; // the position t = cc - j % 2 (a run's first pixel after a 0-run, a 1-run's last)
-            long y;
-            if (j % 2 == 0) {
-                x = col;
-                y = row;
-            } else if (row > 0) {
-                x = col;
-                y = row - 1;
-            } else if (cc > 0) {
-                x = col - 1;
-                y = h - 1;
-            } else { // t = -1, for a mask starting with two empty runs: Java's remainder and division
-                y = -1 % h;
-                x = (-1 - y) / h;
-            }
-            if (j % 2 == 0) {
-                xp = x;
-            } else if (xp < x) {
-                ys = 0;
-                ye = h - 1;
-            }
-            xs = Math.min(xs, x);
-            xe = Math.max(xe, x);
-            ys = Math.min(ys, y);
-            ye = Math.max(ye, y);
+            return i;
         }
-        return new double[] {xs, ys, xe - xs + 1, ye - ys + 1};
+
+        /** The first interval whose end is past {@code pos} ({@link #count} for none). */
+        private int firstEndingAfter(long pos) {
+            int lo = 0;
+            int hi = count;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (fg[2 * mid + 1] <= pos) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
     }
 
     /**
@@ -626,26 +713,21 @@ public final class MaskApi {
      *     -1 for a pair of masks of different sizes whose boxes overlap
      */
     public static double[][] rleIou(Rle[] dt, Rle[] gt, boolean[] gtCrowd) {
-        double[][] db = new double[dt.length][];
+        Runs[] dr = new Runs[dt.length];
         for (int d = 0; d < dt.length; d++) {
-            db[d] = toBbox(dt[d]);
+            dr[d] = new Runs(dt[d], true);
         }
-        double[][] gb = new double[gt.length][];
+        Runs[] gr = new Runs[gt.length];
         for (int g = 0; g < gt.length; g++) {
-            gb[g] = toBbox(gt[g]);
+            gr[g] = new Runs(gt[g], true);
         }
-        double[][] o = bboxIou(db, gb, gtCrowd);
-        long[] dtArea = new long[dt.length]; // areas computed on first use
-        long[] gtArea = new long[gt.length];
-        java.util.Arrays.fill(dtArea, -1);
-        java.util.Arrays.fill(gtArea, -1);
+        double[][] o = new double[dt.length][gt.length];
         for (int g = 0; g < gt.length; g++) {
+            double[] gb = gr[g].box;
+            double ga = gb[2] * gb[3];
             for (int d = 0; d < dt.length; d++) {
-                if (o[d][g] > 0) {
-                    // the common foreground lies in the columns both boxes span
-                    long from = (long) Math.max(db[d][0], gb[g][0]) * dt[d].h();
-                    long to = ((long) Math.min(db[d][0] + db[d][2], gb[g][0] + gb[g][2])) * dt[d].h();
-                    o[d][g] = rleIou(dt[d], gt[g], gtCrowd[g], dtArea, d, gtArea, g, from, to);
+                if (boxIou(dr[d].box, gb, ga, gtCrowd[g]) > 0) {
+                    o[d][g] = rleIou(dr[d], gr[g], gtCrowd[g]);
                 }
             }
         }
@@ -655,81 +737,44 @@ public final class MaskApi {
     /**
      * The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap.
      * maskApi.c walks both masks to their ends counting the union and the intersection; the union
-     * of two masks is their areas less the intersection (integers, so the same number), and the
-     * intersection ends with the last foreground run of either mask: {@link #intersection}.
-     * Areas are taken from {@code dtArea[d]} / {@code gtArea[g]}, computed there on first use (-1).
-     * Every pixel the masks share lies in {@code [from, to)} (column-major positions: the columns
-     * both masks' boxes span; {@code 0, h * w} when unknown).
+     * of two masks is their areas less the intersection (integers, so the same number), and every
+     * pixel they share lies in the columns both boxes span ({@link Runs#intersection}).
      */
-    static double rleIou(Rle dt, Rle gt, boolean crowd, long[] dtArea, int d, long[] gtArea, int g, long from, long to) {
-        if (dt.h() != gt.h() || dt.w() != gt.w()) {
+    static double rleIou(Runs dt, Runs gt, boolean crowd) {
+        if (dt.h != gt.h || dt.w != gt.w) {
             return -1;
         }
-        long i = intersection(dt.counts(), gt.counts(), from, to);
+        double[] db = dt.box;
+        double[] gb = gt.box;
+        long from = (long) Math.max(db[0], gb[0]) * dt.h;
+        long to = ((long) Math.min(db[0] + db[2], gb[0] + gb[2])) * dt.h;
+        long i = dt.intersection(gt, from, to);
         if (i == 0) {
             return 0.0; // maskApi.c: 0 / 1
         }
-        if (dtArea[d] < 0) {
-            dtArea[d] = dt.area();
-        }
-        long u;
-        if (crowd) {
-            u = dtArea[d];
-        } else {
-            if (gtArea[g] < 0) {
-                gtArea[g] = gt.area();
-            }
-            u = dtArea[d] + gtArea[g] - i;
-        }
+        long u = crowd ? dt.area : dt.area + gt.area - i;
         return (double) i / (double) u;
     }
 
     /**
-     * The pixels two masks of the same size share in positions {@code [from, to)}: both run-length
-     * lists (runs alternate background, foreground, ... from the first) skipped to {@code from},
-     * then walked together up to {@code to} or the last foreground run of either, whichever is
-     * first (what follows adds nothing).
+     * The pixels two masks of the same size share in positions {@code [from, to)} (runs alternate
+     * background, foreground, ... from the first).
      *
      * @param a one mask's runs
      * @param b the other's (summing to the same total)
-     * @param from the first position that may be shared
-     * @param to the position after the last that may be shared
+     * @param from the first position counted
+     * @param to the position after the last counted
      * @return the number of pixels in both, within {@code [from, to)}
      */
     static long intersection(int[] a, int[] b, long from, long to) {
-        int lastA = a.length % 2 == 0 ? a.length - 1 : a.length - 2; // foreground runs have odd indices
-        int lastB = b.length % 2 == 0 ? b.length - 1 : b.length - 2;
-        if (lastA < 1 || lastB < 1 || from >= to) {
+        long total = 0;
+        for (int c : a) {
+            total += c;
+        }
+        if (total == 0) {
             return 0;
         }
-        int ra = 0; // the current run of each, and where it ends
-        int rb = 0;
-        long ea = a[0];
-        long eb = b[0];
-        while (ea <= from && ra < lastA) {
-            ea += a[++ra];
-        }
-        while (eb <= from && rb < lastB) {
-            eb += b[++rb];
-        }
-        if (ea <= from || eb <= from) {
-            return 0; // one mask's last foreground run ends before from
-        }
-        long pos = from;
-        long i = 0;
-        while (ra <= lastA && rb <= lastB && pos < to) {
-            long e = Math.min(Math.min(ea, eb), to);
-            if ((ra & rb & 1) == 1) {
-                i += e - pos;
-            }
-            pos = e;
-            if (ea == e && ++ra < a.length) {
-                ea += a[ra];
-            }
-            if (eb == e && ++rb < b.length) {
-                eb += b[rb];
-            }
-        }
-        return i;
+        int h = (int) total; // one column: only the positions matter
+        return new Runs(new Rle(h, 1, a), true).intersection(new Runs(new Rle(h, 1, b), true), from, to);
     }
 }

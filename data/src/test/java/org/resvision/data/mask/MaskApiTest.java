@@ -123,10 +123,9 @@ class MaskApiTest {
                 within += a[i] & b[i];
             }
             assertEquals(within, MaskApi.intersection(ra.counts(), rb.counts(), from, to), "trial " + trial + " [" + from + ", " + to + ")");
-            long[] dtArea = {-1};
-            long[] gtArea = {-1};
-            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(ra, rb, false, dtArea, 0, gtArea, 0, 0, n), 0.0);
-            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(ra, rb, true, new long[] {-1}, 0, gtArea, 0, 0, n), 0.0);
+            assertEquals(areaA, new MaskApi.Runs(ra, true).area);
+            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(new MaskApi.Runs(ra, true), new MaskApi.Runs(rb, true), false), 0.0);
+            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(new MaskApi.Runs(ra, true), new MaskApi.Runs(rb, true), true), 0.0);
             // the matrix form restricts the walk to the columns both boxes span
             double[][] both = MaskApi.rleIou(new Rle[] {ra}, new Rle[] {rb, rb}, new boolean[] {false, true});
             boolean overlap = MaskApi.bboxIou(new double[][] {MaskApi.toBbox(ra)}, new double[][] {MaskApi.toBbox(rb)}, new boolean[1])[0][0] > 0;

@@ -140,149 +140,7 @@ public final class MaskApi {
      *     zero-height mask
      */
     public static double[] toBbox(Rle r) {
-        return new Runs(r, false).box;
-    }
-
-    /**
-     * A mask as the IoU reads it, from one pass over its runs: its box ({@link #toBbox}), its
-     * foreground as position intervals and its area.
-     */
-    static final class Runs {
-        final int h;
-        final int w;
-        /** {@link #toBbox}'s box. */
-        final double[] box;
-        /** [2 k], [2 k + 1]: the k-th non-empty foreground run's first position and the one after its last (column-major); null unless asked for. */
-        final int[] fg;
-        /** The intervals in {@link #fg}. */
-        final int count;
-        /** The foreground pixels (maskApi's {@code rleArea}). */
-        final long area;
-
-        Runs(Rle r, boolean intervals) {
-            h = r.h();
-            w = r.w();
-            int[] cnts = r.counts();
-            int m = (cnts.length / 2) * 2;
-            fg = intervals ? new int[m] : null;
-            if (m == 0 || h == 0) {
-                box = new double[4];
-                count = 0;
-                area = 0;
-                return;
-            }
-            long hh = h;
-            long xs = w;
-            long ys = hh;
-            long xe = 0;
-            long ye = 0;
-            long xp = 0;
-            long sum = 0;
-            int k = 0;
-            // the column and row of position cc (the end of the runs so far), followed run by run: a
-            // run within a column or into the next adds and subtracts, only longer ones divide
-            long cc = 0;
-            long col = 0;
-            long row = 0;
-            for (int j = 0; j < m; j++) {
-                int c = cnts[j];
-                cc += c;
-                row += c;
-                if (row >= hh) {
-                    if (row < 2 * hh) {
-                        row -= hh;
-                        col++;
-                    } else {
-                        col += row / hh;
-                        row %= hh;
-                    }
-                }
-                long x; // the position t = cc - j % 2 (a run's first pixel after a 0-run, a 1-run's last)
-                long y;
-                if (j % 2 == 0) {
-                    x = col;
-                    y = row;
-                    xp = x;
-                } else {
-                    if (row > 0) {
-                        x = col;
-                        y = row - 1;
-                    } else if (cc > 0) {
-                        x = col - 1;
-                        y = hh - 1;
-                    } else { // t = -1, for a mask starting with two empty runs: Java's remainder and division
-                        y = -1 % hh;
-                        x = (-1 - y) / hh;
-                    }
-                    if (xp < x) {
-                        ys = 0;
-                        ye = hh - 1;
-                    }
-                    if (c > 0) {
-                        sum += c;
-                        if (fg != null) {
-                            fg[k] = (int) (cc - c);
-                            fg[k + 1] = (int) cc;
-                            k += 2;
-                        }
-                    }
-                }
-                xs = Math.min(xs, x);
-                xe = Math.max(xe, x);
-                ys = Math.min(ys, y);
-                ye = Math.max(ye, y);
-            }
-            box = new double[] {xs, ys, xe - xs + 1, ye - ys + 1};
-            count = k / 2;
-            area = sum;
-        }
-
-        /**
-         * The pixels both masks (of the same size) have in positions {@code [from, to)}: their
-         * foreground intervals merged, from the first that ends after {@code from} (found by bisection).
-         */
-        long intersection(Runs o, long from, long to) {
-            int a = firstEndingAfter(from);
-            int b = o.firstEndingAfter(from);
-            int[] fa = fg;
-            int[] fb = o.fg;
-            long i = 0;
-            while (a < count && b < o.count) {
-                long sa = fa[2 * a];
-                long sb = fb[2 * b];
-                if (sa >= to || sb >= to) {
-                    break;
-                }
-                int ea = fa[2 * a + 1];
-                int eb = fb[2 * b + 1];
-                long lo = Math.max(Math.max(sa, sb), from);
-                long hi = Math.min(Math.min(ea, eb), to);
-                if (hi > lo) {
-                    i += hi - lo;
-                }
-                if (ea < eb) {
-                    a++;
-                } else {
-                    b++;
-                }
-            }
-            return i;
-        }
-
-        /** The first interval whose end is past {@code pos} ({@link #count} for none). */
-        private int firstEndingAfter(long pos) {
-            int lo = 0;
-            int hi = count;
-            while (lo < hi) {
-                int mid = (lo + hi) >>> 1;
-                if (fg[2 * mid + 1] <= pos) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            return lo;
-        }
+        return new MaskRuns(r, false).box;
     }
 
     /**
@@ -713,13 +571,13 @@ public final class MaskApi {
      *     -1 for a pair of masks of different sizes whose boxes overlap
      */
     public static double[][] rleIou(Rle[] dt, Rle[] gt, boolean[] gtCrowd) {
-        Runs[] dr = new Runs[dt.length];
+        MaskRuns[] dr = new MaskRuns[dt.length];
         for (int d = 0; d < dt.length; d++) {
-            dr[d] = new Runs(dt[d], true);
+            dr[d] = MaskRuns.of(dt[d]);
         }
-        Runs[] gr = new Runs[gt.length];
+        MaskRuns[] gr = new MaskRuns[gt.length];
         for (int g = 0; g < gt.length; g++) {
-            gr[g] = new Runs(gt[g], true);
+            gr[g] = MaskRuns.of(gt[g]);
         }
         double[][] o = new double[dt.length][gt.length];
         for (int g = 0; g < gt.length; g++) {
@@ -727,33 +585,11 @@ public final class MaskApi {
             double ga = gb[2] * gb[3];
             for (int d = 0; d < dt.length; d++) {
                 if (boxIou(dr[d].box, gb, ga, gtCrowd[g]) > 0) {
-                    o[d][g] = rleIou(dr[d], gr[g], gtCrowd[g]);
+                    o[d][g] = dr[d].iou(gr[g], gtCrowd[g]);
                 }
             }
         }
         return o;
-    }
-
-    /**
-     * The IoU of two masks (the inner loop of {@code rleIou}), assuming their boxes overlap.
-     * maskApi.c walks both masks to their ends counting the union and the intersection; the union
-     * of two masks is their areas less the intersection (integers, so the same number), and every
-     * pixel they share lies in the columns both boxes span ({@link Runs#intersection}).
-     */
-    static double rleIou(Runs dt, Runs gt, boolean crowd) {
-        if (dt.h != gt.h || dt.w != gt.w) {
-            return -1;
-        }
-        double[] db = dt.box;
-        double[] gb = gt.box;
-        long from = (long) Math.max(db[0], gb[0]) * dt.h;
-        long to = ((long) Math.min(db[0] + db[2], gb[0] + gb[2])) * dt.h;
-        long i = dt.intersection(gt, from, to);
-        if (i == 0) {
-            return 0.0; // maskApi.c: 0 / 1
-        }
-        long u = crowd ? dt.area : dt.area + gt.area - i;
-        return (double) i / (double) u;
     }
 
     /**
@@ -775,6 +611,6 @@ public final class MaskApi {
             return 0;
         }
         int h = (int) total; // one column: only the positions matter
-        return new Runs(new Rle(h, 1, a), true).intersection(new Runs(new Rle(h, 1, b), true), from, to);
+        return MaskRuns.of(new Rle(h, 1, a)).intersection(MaskRuns.of(new Rle(h, 1, b)), from, to);
     }
 }

@@ -123,9 +123,10 @@ class MaskApiTest {
                 within += a[i] & b[i];
             }
             assertEquals(within, MaskApi.intersection(ra.counts(), rb.counts(), from, to), "trial " + trial + " [" + from + ", " + to + ")");
-            assertEquals(areaA, new MaskApi.Runs(ra, true).area);
-            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskApi.rleIou(new MaskApi.Runs(ra, true), new MaskApi.Runs(rb, true), false), 0.0);
-            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskApi.rleIou(new MaskApi.Runs(ra, true), new MaskApi.Runs(rb, true), true), 0.0);
+            assertEquals(areaA, MaskRuns.of(ra).area());
+            assertEquals(inter, MaskRuns.of(ra).intersection(MaskRuns.of(rb)));
+            assertEquals(inter == 0 ? 0 : (double) inter / union, MaskRuns.of(ra).iou(MaskRuns.of(rb), false), 0.0);
+            assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskRuns.of(ra).iou(MaskRuns.of(rb), true), 0.0);
             // the matrix form restricts the walk to the columns both boxes span
             double[][] both = MaskApi.rleIou(new Rle[] {ra}, new Rle[] {rb, rb}, new boolean[] {false, true});
             boolean overlap = MaskApi.bboxIou(new double[][] {MaskApi.toBbox(ra)}, new double[][] {MaskApi.toBbox(rb)}, new boolean[1])[0][0] > 0;

@@ -1,6 +1,7 @@
 package org.resvision.eval.tide;
 
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.eval.coco.CocoEvalException;
 import org.resvision.eval.coco.StableSort;
 

@@ -1,5 +1,7 @@
 package org.resvision.eval.tide;
 
+import org.resvision.data.mask.MaskRuns;
+
 /**
  * The mask IoUs an image's TIDE decisions need, exact (pycocotools' {@code rleIou} values) where
  * they can matter and 0 where they cannot. A pair's IoU is at most {@code m / (a + b - m)} with
@@ -22,7 +24,7 @@ final class MaskIous {
         for (int d = 0; d < dt.length; d++) {
             for (int g = 0; g < gt.length; g++) {
                 long inter = dt[d].boxIntersection(gt[g]);
-                if (inter > 0 && bound(dt[d].area, gt[g].area, inter, crowd) >= threshold) {
+                if (inter > 0 && bound(dt[d].area(), gt[g].area(), inter, crowd) >= threshold) {
                     o[d][g] = dt[d].iou(gt[g], crowd);
                 }
             }

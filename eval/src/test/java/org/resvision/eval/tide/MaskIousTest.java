@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.data.mask.Rle;
 
 /**
@@ -70,17 +71,14 @@ class MaskIousTest {
             }
             Rle r = MaskApi.encode(m, h, w);
             MaskRuns mr = MaskRuns.of(r);
-            assertEquals(r.area(), mr.area);
+            assertEquals(r.area(), mr.area());
             double[] bb = MaskApi.toBbox(r);
-            if (mr.area == 0) {
+            assertEquals(java.util.Arrays.toString(bb), java.util.Arrays.toString(mr.box()));
+            if (mr.area() == 0) {
                 assertEquals(0, mr.boxIntersection(mr));
             } else {
-                assertEquals((long) bb[0], mr.x0);
-                assertEquals((long) bb[1], mr.y0);
-                assertEquals((long) (bb[0] + bb[2] - 1), mr.x1);
-                assertEquals((long) (bb[1] + bb[3] - 1), mr.y1);
                 assertEquals((long) (bb[2] * bb[3]), mr.boxIntersection(mr));
-                assertEquals(mr.area, mr.intersection(mr));
+                assertEquals(mr.area(), mr.intersection(mr));
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.resvision.data.coco;
 
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.data.mask.Rle;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -127,6 +128,21 @@ public final class Segmentations implements java.io.Serializable {
         int at = F * checkPacked(d);
         int from = packed[at + 1];
         return MaskApi.fromBytes(pages[packed[at]], from, from + packed[at + 2], packed[at + 3], packed[at + 4]);
+    }
+
+    /**
+     * A packed RLE's runs as an IoU reads them ({@link MaskRuns#of}): {@link #decode} without
+     * making the mask, with the same errors.
+     *
+     * @param d detection index of a {@link #packed} segmentation
+     * @return its foreground intervals and area
+     * @throws IllegalArgumentException as {@link #decode} does, for a malformed string
+     * @throws IllegalStateException when it is not packed
+     */
+    public MaskRuns decodeRuns(int d) {
+        int at = F * checkPacked(d);
+        int from = packed[at + 1];
+        return MaskApi.runsFromBytes(pages[packed[at]], from, from + packed[at + 2], packed[at + 3], packed[at + 4]);
     }
 
     /**

@@ -399,13 +399,19 @@ public final class MaskApi {
      * @throws IllegalArgumentException with a one-line reason when the string is malformed
      */
     public static Rle fromBytes(byte[] chars, int from, int to, int h, int w) {
-        int[] scratch = DECODED.get();
-        if (scratch.length < to - from) {
-            scratch = new int[Math.max(to - from, 2 * scratch.length)];
-            DECODED.set(scratch);
-        }
+        int[] scratch = decodeBuffer(to - from);
         int m = (int) decodeString(chars, from, to, scratch);
         return new Rle(h, w, Arrays.copyOf(scratch, m));
+    }
+
+    /** This thread's buffer for decoded runs, at least {@code n} long. */
+    private static int[] decodeBuffer(int n) {
+        int[] scratch = DECODED.get();
+        if (scratch.length < n) {
+            scratch = new int[Math.max(n, 2 * scratch.length)];
+            DECODED.set(scratch);
+        }
+        return scratch;
     }
 
     /** Each thread's buffer for decoded runs (a string of n characters holds at most n numbers). */
@@ -560,8 +566,10 @@ public final class MaskApi {
     }
 
     /**
-     * Mask IoU ({@code rleIou}): computed only where the boxes from {@link #toBbox} overlap;
-     * crowd GT use the detection's area as the union; masks of different sizes give -1.
+     * Mask IoU ({@code rleIou}): maskApi.c computes it only where the boxes from {@link #toBbox}
+     * overlap, which saves work only (masks whose boxes are apart share no pixel: 0 either way), so
+     * masks of one size are compared directly ({@link MaskRuns#iou}); crowd GT use the detection's
+     * area as the union; masks of different sizes give -1 where their boxes overlap.
      * Returns {@code [dt][gt]}.
      *
      * @param dt detection masks
@@ -581,15 +589,34 @@ public final class MaskApi {
         }
         double[][] o = new double[dt.length][gt.length];
         for (int g = 0; g < gt.length; g++) {
-            double[] gb = gr[g].box;
-            double ga = gb[2] * gb[3];
             for (int d = 0; d < dt.length; d++) {
-                if (boxIou(dr[d].box, gb, ga, gtCrowd[g]) > 0) {
-                    o[d][g] = dr[d].iou(gr[g], gtCrowd[g]);
+                if (dt[d].h() == gt[g].h() && dt[d].w() == gt[g].w()) {
+                    o[d][g] = dr[d].iou(gr[g], gtCrowd[g]); // 0 for masks whose boxes are apart, as the box test gives
+                } else {
+                    double[] gb = toBbox(gt[g]);
+                    o[d][g] = boxIou(toBbox(dt[d]), gb, gb[2] * gb[3], gtCrowd[g]) > 0 ? -1 : 0;
                 }
             }
         }
         return o;
+    }
+
+    /**
+     * {@link #fromBytes} as the runs an IoU reads ({@link MaskRuns#of}), without making the mask:
+     * the same checks and messages.
+     *
+     * @param chars the bytes holding the {@code counts} string
+     * @param from the index of its first character
+     * @param to the index after its last
+     * @param h mask height in pixels (the RLE's {@code size[0]})
+     * @param w mask width in pixels (the RLE's {@code size[1]})
+     * @return the mask's foreground intervals and area
+     * @throws IllegalArgumentException with a one-line reason when the string is malformed
+     */
+    public static MaskRuns runsFromBytes(byte[] chars, int from, int to, int h, int w) {
+        int[] scratch = decodeBuffer(to - from);
+        int m = (int) decodeString(chars, from, to, scratch);
+        return MaskRuns.decoded(h, w, scratch, m);
     }
 
     /**

@@ -1,12 +1,14 @@
 package org.resvision.data.mask;
 
 /**
- * A mask as its IoUs read it, made in one pass over its runs: the box {@link MaskApi#toBbox} gives
- * it (with that quirk: a foreground run crossing a column makes it full height), its foreground
- * runs as intervals of column-major positions, and its area. Made once per mask, it answers each
- * pair's intersection by merging the two masks' foreground intervals from the first that can
- * overlap (found by bisection) to the end of the columns both boxes span, where pycocotools'
- * {@code rleIou} walks both run lists whole, background runs included.
+ * A mask as its IoUs read it, made in one pass over its runs: its foreground runs as intervals of
+ * column-major positions, its area and, when asked for ({@link #withBox}), the box {@link
+ * MaskApi#toBbox} gives it (with that quirk: a foreground run crossing a column makes it full
+ * height). Made once per mask, it answers each pair's intersection by merging the two masks'
+ * foreground intervals between the later first foreground pixel and the earlier last one (the
+ * first interval found by bisection), where pycocotools' {@code rleIou} walks both run lists
+ * whole, background runs included, after a box test that only saves work: masks whose boxes are
+ * apart share no pixel, so their IoU is 0 either way.
  *
  * <p>Immutable; safe to share between threads.
  */
@@ -14,7 +16,7 @@ public final class MaskRuns {
 
     final int h;
     final int w;
-    /** {@link MaskApi#toBbox}'s box {@code [x, y, w, h]}. */
+    /** {@link MaskApi#toBbox}'s box {@code [x, y, w, h]}; null unless made {@link #withBox}. */
     final double[] box;
     /** [2 k], [2 k + 1]: the k-th non-empty foreground run's first position and the one after its last; null for a box only. */
     final int[] fg;
@@ -24,15 +26,68 @@ public final class MaskRuns {
     final long area;
 
     /**
-     * The runs of {@code r}.
+     * The foreground intervals and area of {@code r} (no box: {@link #box()} and {@link
+     * #boxIntersection} refuse, {@link #iou} needs masks of one size).
      *
      * @param r the mask
-     * @return its box, foreground intervals and area
+     * @return its runs
      */
     public static MaskRuns of(Rle r) {
+        return new MaskRuns(r.h(), r.w(), r.counts(), r.counts().length);
+    }
+
+    /**
+     * {@link #of} with the box {@link MaskApi#toBbox} gives the mask.
+     *
+     * @param r the mask
+     * @return its runs and box
+     */
+    public static MaskRuns withBox(Rle r) {
         return new MaskRuns(r, true);
     }
 
+    /** Intervals and area of the runs {@code cnts[0..n)} (valid: none negative, summing to h * w). */
+    MaskRuns(int h, int w, int[] cnts, int n) {
+        this.h = h;
+        this.w = w;
+        box = null;
+        int[] f = new int[n / 2 * 2];
+        int k = 0;
+        long pos = 0;
+        long a = 0;
+        for (int j = 0; j + 1 < n; j += 2) { // background, foreground, background, ...
+            pos += cnts[j];
+            int c = cnts[j + 1];
+            if (c > 0) {
+                f[k] = (int) pos;
+                f[k + 1] = (int) (pos + c);
+                k += 2;
+                a += c;
+            }
+            pos += c;
+        }
+        fg = f;
+        count = k / 2;
+        area = a;
+    }
+
+    /**
+     * The runs {@code cnts[0..n)} as decoded (none negative), checked as {@link Rle}'s constructor
+     * checks them, with its message.
+     */
+    static MaskRuns decoded(int h, int w, int[] cnts, int n) {
+        long sum = 0;
+        for (int j = 0; j < n; j++) {
+            sum += cnts[j];
+        }
+        String problem = Rle.problem(h, w, sum);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        return new MaskRuns(h, w, cnts, n);
+    }
+
+    /** The runs of {@code r}, with its box; only the box when {@code intervals} is false ({@link MaskApi#toBbox}). */
     MaskRuns(Rle r, boolean intervals) {
         h = r.h();
         w = r.w();
@@ -143,9 +198,17 @@ public final class MaskRuns {
      * The box {@link MaskApi#toBbox} gives the mask.
      *
      * @return a new {@code [x, y, w, h]} in pixels
+     * @throws IllegalStateException unless made {@link #withBox}
      */
     public double[] box() {
-        return box.clone();
+        return checkedBox().clone();
+    }
+
+    private double[] checkedBox() {
+        if (box == null) {
+            throw new IllegalStateException("these mask runs were made without their box (MaskRuns.withBox makes it)");
+        }
+        return box;
     }
 
     /**
@@ -153,8 +216,11 @@ public final class MaskRuns {
      *
      * @param o the other mask
      * @return the area of the boxes' overlap, 0 when they are apart or one is empty
+     * @throws IllegalStateException unless both were made {@link #withBox}
      */
     public long boxIntersection(MaskRuns o) {
+        double[] box = checkedBox();
+        o.checkedBox();
         long bw = (long) (Math.min(box[0] + box[2], o.box[0] + o.box[2]) - Math.max(box[0], o.box[0]));
         long bh = (long) (Math.min(box[1] + box[3], o.box[1] + o.box[3]) - Math.max(box[1], o.box[1]));
         return bw <= 0 || bh <= 0 ? 0 : bw * bh;
@@ -173,24 +239,31 @@ public final class MaskRuns {
     /**
      * pycocotools' IoU of this detection mask with ground truth {@code gt} ({@code rleIou}): the
      * intersection over the union, or over this mask's area for a crowd; 0 without intersection
-     * (maskApi.c's 0 / 1); -1 for masks of different sizes. maskApi.c walks both masks to their ends
-     * counting the union and the intersection; the union of two masks is their areas less the
-     * intersection (integers, so the same number), and every pixel they share lies in the columns
-     * both boxes span, where the walk is restricted to.
+     * (maskApi.c's 0 / 1). maskApi.c walks both masks to their ends counting the union and the
+     * intersection; the union of two masks is their areas less the intersection (integers, so the
+     * same number), and every pixel they share lies between the later first foreground pixel and
+     * the earlier last one. Masks of different sizes: -1 where their boxes overlap, else 0.
      *
      * @param gt the ground-truth mask
      * @param crowd whether {@code gt} is a crowd region
      * @return the IoU in [0, 1], or -1
+     * @throws IllegalArgumentException for masks of different sizes not both made {@link #withBox}
      */
     public double iou(MaskRuns gt, boolean crowd) {
         if (h != gt.h || w != gt.w) {
-            return -1;
+            if (box == null || gt.box == null) {
+                throw new IllegalArgumentException("masks of different sizes (" + h + "x" + w + ", " + gt.h + "x" + gt.w
+                        + "): their IoU is -1 or 0 by their boxes, which these runs were made without");
+            }
+            double[] gb = gt.box;
+            return MaskApi.boxIou(box, gb, gb[2] * gb[3], crowd) > 0 ? -1 : 0;
         }
-        double[] db = box;
-        double[] gb = gt.box;
-        long from = (long) Math.max(db[0], gb[0]) * h;
-        long to = ((long) Math.min(db[0] + db[2], gb[0] + gb[2])) * h;
-        long i = intersection(gt, from, to);
+        if (count == 0 || gt.count == 0) {
+            return 0.0;
+        }
+        long from = Math.max(fg[0], gt.fg[0]);
+        long to = Math.min(fg[2 * count - 1], gt.fg[2 * gt.count - 1]);
+        long i = from < to ? intersection(gt, from, to) : 0;
         if (i == 0) {
             return 0.0;
         }

@@ -15,6 +15,7 @@ import org.resvision.data.coco.LongIntMap;
 import org.resvision.data.coco.Segmentation;
 import org.resvision.data.coco.Segmentations;
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.data.mask.Rle;
 /**
  * The matching half of a COCO evaluation ({@code COCOeval.evaluate}): the ground truth and the
@@ -594,6 +595,15 @@ public final class CocoMatching implements java.io.Serializable {
         }
     }
 
+    /** {@link #detectionMask(int, CocoImage)} as the runs an IoU reads (a packed RLE decoded straight into them). */
+    private MaskRuns detectionRuns(int d, CocoImage im) throws CocoEvalException {
+        try {
+            return dSeg != null && dSeg.has(d) ? GroundTruthMasks.maskRuns(dSeg, d, im) : MaskRuns.of(GroundTruthMasks.mask(boxPolygon(d), im));
+        } catch (IllegalArgumentException e) {
+            throw new CocoEvalException(maskProblem(d, im, e.getMessage()));
+        }
+    }
+
     /** Detection d's box as the polygon loadRes gives a bbox result without a segmentation. */
     private Segmentation boxPolygon(int d) {
         double x = dBox[4 * d];
@@ -968,20 +978,43 @@ public final class CocoMatching implements java.io.Serializable {
             }
             return MaskApi.bboxIou(db, gb, crowd);
         }
-        Rle[] dr = new Rle[ds.length];
+        // MaskApi.rleIou's values. Every mask has its image's size (checked), so within an image
+        // (a cell) the pairs compare directly, without the boxes; across images (iou()) through it
+        MaskRuns[] dr = new MaskRuns[ds.length];
         boolean decoded = true;
         for (int d = 0; d < ds.length; d++) {
-            dr[d] = decodeMask(ds[d]);
+            dr[d] = decodeRuns(ds[d]);
             decoded &= dr[d] != null;
         }
-        if (!decoded) {
-            return new double[ds.length][gs.length]; // never used: evaluateCells reports the malformed mask
+        double[][] o = new double[ds.length][gs.length];
+        if (!decoded || ds.length == 0 || gs.length == 0) {
+            return o; // a malformed mask: never used, evaluateCells reports it
         }
-        Rle[] gr = new Rle[gs.length];
+        boolean oneSize = true;
+        for (int d = 0; d < ds.length; d++) {
+            oneSize &= dr[d].height() == dr[0].height() && dr[d].width() == dr[0].width();
+        }
         for (int j = 0; j < gs.length; j++) {
-            gr[j] = gRle[gs[j]];
+            oneSize &= gRle[gs[j]].h() == dr[0].height() && gRle[gs[j]].w() == dr[0].width();
         }
-        return MaskApi.rleIou(dr, gr, crowd);
+        if (!oneSize) {
+            Rle[] dm = new Rle[ds.length];
+            Rle[] gm = new Rle[gs.length];
+            for (int d = 0; d < ds.length; d++) {
+                dm[d] = decodeMask(ds[d]);
+            }
+            for (int j = 0; j < gs.length; j++) {
+                gm[j] = gRle[gs[j]];
+            }
+            return MaskApi.rleIou(dm, gm, crowd);
+        }
+        for (int j = 0; j < gs.length; j++) {
+            MaskRuns g = MaskRuns.of(gRle[gs[j]]);
+            for (int d = 0; d < ds.length; d++) {
+                o[d][j] = dr[d].iou(g, crowd[j]);
+            }
+        }
+        return o;
     }
 
     /**
@@ -1259,13 +1292,27 @@ public final class CocoMatching implements java.io.Serializable {
         try {
             return detectionMask(d, gtData.image(dImgId[d]));
         } catch (CocoEvalException e) {
-            String[] problems = maskProblems;
-            if (problems == null) {
-                throw new IllegalStateException(e.getMessage(), e); // not after a completed evaluateCells
-            }
-            problems[d] = e.getMessage();
-            return null;
+            return malformed(d, e);
         }
+    }
+
+    /** {@link #decodeMask} as the runs an IoU reads. */
+    private MaskRuns decodeRuns(int d) {
+        try {
+            return detectionRuns(d, gtData.image(dImgId[d]));
+        } catch (CocoEvalException e) {
+            return malformed(d, e);
+        }
+    }
+
+    /** Records why detection d's mask is malformed (during {@link #evaluateCells}); null. */
+    private <T> T malformed(int d, CocoEvalException e) {
+        String[] problems = maskProblems;
+        if (problems == null) {
+            throw new IllegalStateException(e.getMessage(), e); // not after a completed evaluateCells
+        }
+        problems[d] = e.getMessage();
+        return null;
     }
 
     /**

@@ -8,6 +8,7 @@ import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.Segmentation;
 import org.resvision.data.coco.Segmentations;
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.data.mask.Rle;
 
 /**
@@ -137,6 +138,27 @@ public final class GroundTruthMasks {
         }
         Rle r = col.decode(d);
         String size = sizeProblem(r.h(), r.w(), im);
+        if (size != null) {
+            throw new IllegalArgumentException(size);
+        }
+        return r;
+    }
+
+    /**
+     * {@link #mask(Segmentations, int, CocoImage)} as the runs an IoU reads ({@link MaskRuns#of}); a
+     * packed compressed RLE is decoded straight into them, with the same checks and messages.
+     *
+     * @param col the column
+     * @param d a slot that holds a segmentation
+     * @param im the image, for its height and width
+     * @return the runs of a mask of {@code im}'s height x width
+     */
+    public static MaskRuns maskRuns(Segmentations col, int d, CocoImage im) {
+        if (!col.packed(d) || im.height() < 0 || im.width() < 0) {
+            return MaskRuns.of(mask(col, d, im));
+        }
+        MaskRuns r = col.decodeRuns(d);
+        String size = sizeProblem(r.height(), r.width(), im);
         if (size != null) {
             throw new IllegalArgumentException(size);
         }

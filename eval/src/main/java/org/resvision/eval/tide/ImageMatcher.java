@@ -118,7 +118,7 @@ final class ImageMatcher {
         }
         MaskRuns[] gm = new MaskRuns[n];
         for (int j = 0; j < n; j++) {
-            gm[j] = MaskRuns.of(crowd ? in.crowdMask(from + j) : in.gtMask(from + j));
+            gm[j] = MaskRuns.withBox(crowd ? in.crowdMask(from + j) : in.gtMask(from + j));
         }
         // crowd IoUs only matter above pos; the others from background up (see MaskIous)
         return MaskIous.of(dm, gm, crowd, crowd ? Math.nextUp(pos) : bg);
@@ -128,7 +128,7 @@ final class ImageMatcher {
     private MaskRuns[] detMasks(int i, int[] ds) throws CocoEvalException {
         MaskRuns[] m = new MaskRuns[ds.length];
         for (int r = 0; r < ds.length; r++) {
-            m[r] = MaskRuns.of(in.detMask(ds[r], i));
+            m[r] = MaskRuns.withBox(in.detMask(ds[r], i));
         }
         return m;
     }

@@ -70,7 +70,7 @@ class MaskIousTest {
                 m[i] = (byte) (kind == 0 ? 0 : rnd.nextInt(kind == 1 ? 9 : 2) == 0 ? 1 : 0);
             }
             Rle r = MaskApi.encode(m, h, w);
-            MaskRuns mr = MaskRuns.of(r);
+            MaskRuns mr = MaskRuns.withBox(r);
             assertEquals(r.area(), mr.area());
             double[] bb = MaskApi.toBbox(r);
             assertEquals(java.util.Arrays.toString(bb), java.util.Arrays.toString(mr.box()));
@@ -88,20 +88,20 @@ class MaskIousTest {
         // two 10x10 squares overlapping in a 5x10 strip: IoU 50 / 150; bound min(100, 100, 50) / (200 - 50)
         assertEquals(50.0 / 150, MaskIous.bound(100, 100, 50, false), 0);
         assertEquals(50.0 / 100, MaskIous.bound(100, 400, 50, true), 0, "crowd: over the detection's area");
-        MaskRuns a = MaskRuns.of(MaskApi.frBbox(new double[] {0, 0, 10, 10}, 20, 30));
-        MaskRuns b = MaskRuns.of(MaskApi.frBbox(new double[] {5, 0, 10, 10}, 20, 30));
-        MaskRuns c = MaskRuns.of(MaskApi.frBbox(new double[] {10, 0, 10, 10}, 20, 30));
+        MaskRuns a = MaskRuns.withBox(MaskApi.frBbox(new double[] {0, 0, 10, 10}, 20, 30));
+        MaskRuns b = MaskRuns.withBox(MaskApi.frBbox(new double[] {5, 0, 10, 10}, 20, 30));
+        MaskRuns c = MaskRuns.withBox(MaskApi.frBbox(new double[] {10, 0, 10, 10}, 20, 30));
         assertEquals(50, a.boxIntersection(b));
         assertEquals(50, a.intersection(b));
         assertEquals(0, a.boxIntersection(c));
         assertEquals(50.0 / 150, a.iou(b, false), 0);
-        assertEquals(-1, a.iou(MaskRuns.of(MaskApi.frBbox(new double[] {0, 0, 10, 10}, 20, 31)), false), 0);
+        assertEquals(-1, a.iou(MaskRuns.withBox(MaskApi.frBbox(new double[] {0, 0, 10, 10}, 20, 31)), false), 0);
     }
 
     private static MaskRuns[] runs(Rle[] masks) {
         MaskRuns[] r = new MaskRuns[masks.length];
         for (int i = 0; i < masks.length; i++) {
-            r[i] = MaskRuns.of(masks[i]);
+            r[i] = MaskRuns.withBox(masks[i]);
         }
         return r;
     }

@@ -251,6 +251,17 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             add(imageId, categoryId, score, x, y, w, h);
         }
 
+        /**
+         * {@link #addCompressed(long, long, double, double, double, double, double, int, int, byte[], int, int, boolean)}
+         * with the positions in {@code b} of the backslashes that start an escape (the first {@code escapeCount} of
+         * {@code escapes}), as the scanner found them: the string is copied between them.
+         */
+        void addCompressed(long imageId, long categoryId, double score, double x, double y, double w, double h,
+                int maskH, int maskW, byte[] b, int from, int to, int[] escapes, int escapeCount) {
+            masks().putCompressed(n, maskH, maskW, b, from, to, escapes, escapeCount);
+            add(imageId, categoryId, score, x, y, w, h);
+        }
+
         private Segmentations.Builder masks() {
             if (masks == null) {
                 masks = new Segmentations.Builder(imageIds.length);

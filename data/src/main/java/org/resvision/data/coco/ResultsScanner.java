@@ -490,7 +490,9 @@ final class ResultsScanner {
         int rleW;
         int rleFrom;
         int rleTo;
-        boolean rleEscaped;
+        /** The positions of the backslashes that start an escape in the counts string just read (the first {@link #rleEscapes}). */
+        int[] escapes = new int[16];
+        int rleEscapes;
         int keyStart;
         int keyEnd;
         /** A bbox being read (its numbers are copied out: one array per window, not per detection). */
@@ -618,7 +620,7 @@ final class ResultsScanner {
         }
         k.i = i + 1;
         if (seg) { // the string's bytes are still in this window
-            out.addCompressed(image, category, score, x, y, w, h, k.rleH, k.rleW, b, k.rleFrom, k.rleTo, k.rleEscaped);
+            out.addCompressed(image, category, score, x, y, w, h, k.rleH, k.rleW, b, k.rleFrom, k.rleTo, k.escapes, k.rleEscapes);
         } else {
             out.add(image, category, score, x, y, w, h, null);
         }
@@ -861,7 +863,7 @@ final class ResultsScanner {
         long w = -1;
         int countsFrom = -1;
         int countsTo = -1;
-        boolean countsEscaped = false;
+        int countsEscapes = 0;
         i = skipWs(b, i + 1, n);
         while (true) {
             if (i >= n) {
@@ -920,29 +922,33 @@ final class ResultsScanner {
                 }
                 int s = i + 1;
                 int e = s;
-                boolean escaped = false;
-                while (e < n && b[e] != '"') {
-                    if (b[e] < 0x20) {
+                int escapes = 0;
+                while (true) {
+                    e = plainEnd(b, e, n);
+                    if (e >= n) {
+                        return OUT;
+                    }
+                    if (b[e] == '"') {
+                        break;
+                    }
+                    if (b[e] != '\\') {
+                        return FALLBACK; // a control byte or non-ASCII
+                    }
+                    if (e + 1 >= n) {
+                        return OUT;
+                    }
+                    if (b[e + 1] != '\\' && b[e + 1] != '"' && b[e + 1] != '/') {
                         return FALLBACK;
                     }
-                    if (b[e] == '\\') {
-                        if (e + 1 >= n) {
-                            return OUT;
-                        }
-                        if (b[e + 1] != '\\' && b[e + 1] != '"' && b[e + 1] != '/') {
-                            return FALLBACK;
-                        }
-                        escaped = true;
-                        e++;
+                    if (escapes == k.escapes.length) {
+                        k.escapes = java.util.Arrays.copyOf(k.escapes, 2 * escapes);
                     }
-                    e++;
-                }
-                if (e >= n) {
-                    return OUT;
+                    k.escapes[escapes++] = e;
+                    e += 2;
                 }
                 countsFrom = s;
                 countsTo = e;
-                countsEscaped = escaped;
+                countsEscapes = escapes;
                 i = e + 1;
             } else {
                 k.i = i;
@@ -970,7 +976,7 @@ final class ResultsScanner {
         k.rleW = (int) w;
         k.rleFrom = countsFrom;
         k.rleTo = countsTo;
-        k.rleEscaped = countsEscaped;
+        k.rleEscapes = countsEscapes;
         k.i = i + 1;
         return DONE;
     }
@@ -988,24 +994,23 @@ final class ResultsScanner {
         }
         byte c = b[i];
         if (c == '"') {
-            for (int j = i + 1; j < n; j++) {
+            for (int j = plainEnd(b, i + 1, n); j < n; j = plainEnd(b, j, n)) {
                 byte x = b[j];
                 if (x == '"') {
                     return j + 1;
                 }
-                if (x < 0x20) { // control or non-ASCII: Jackson checks the UTF-8
+                if (x != '\\') { // control or non-ASCII: Jackson checks the UTF-8
                     return FALLBACK;
                 }
-                if (x == '\\') {
-                    j++;
-                    if (j >= n) {
-                        return OUT;
-                    }
-                    byte y = b[j];
-                    if (y != '"' && y != '\\' && y != '/' && y != 'b' && y != 'f' && y != 'n' && y != 'r' && y != 't') {
-                        return FALLBACK; // \\u and bad escapes
-                    }
+                j++;
+                if (j >= n) {
+                    return OUT;
                 }
+                byte y = b[j];
+                if (y != '"' && y != '\\' && y != '/' && y != 'b' && y != 'f' && y != 'n' && y != 'r' && y != 't') {
+                    return FALLBACK; // \\u and bad escapes
+                }
+                j++;
             }
             return OUT;
         }
@@ -1115,6 +1120,31 @@ final class ResultsScanner {
         int f = i;
         i = digits(b, f, n);
         return i > f ? i : i >= n ? OUT : FALLBACK;
+    }
+
+    /** Per byte value: 1 where a JSON string's plain content ends (a quote, a backslash, a control byte, non-ASCII). */
+    private static final byte[] NOT_PLAIN = new byte[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            NOT_PLAIN[c] = (byte) (c == '"' || c == '\\' || c < 0x20 || c >= 0x80 ? 1 : 0);
+        }
+    }
+
+    /**
+     * The first position at or after {@code i} (before {@code n}) whose byte ends a JSON string's
+     * plain content ({@link #NOT_PLAIN}), or {@code n}: four bytes a step where none does (the mask
+     * strings are most of a results file).
+     */
+    static int plainEnd(byte[] b, int i, int n) {
+        byte[] t = NOT_PLAIN;
+        while (i + 4 <= n && (t[b[i] & 0xff] | t[b[i + 1] & 0xff] | t[b[i + 2] & 0xff] | t[b[i + 3] & 0xff]) == 0) {
+            i += 4;
+        }
+        while (i < n && t[b[i] & 0xff] == 0) {
+            i++;
+        }
+        return i;
     }
 
     private static int skipWs(byte[] b, int i, int n) {

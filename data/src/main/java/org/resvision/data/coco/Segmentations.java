@@ -256,8 +256,24 @@ public final class Segmentations implements java.io.Serializable {
          * @param escaped whether it holds backslash escapes
          */
         public void putCompressed(int d, int h, int w, byte[] b, int from, int to, boolean escaped) {
+            int[] at = new int[escaped ? (to - from) / 2 + 1 : 0];
+            int n = 0;
+            for (int j = from; escaped && j < to; j++) {
+                if (b[j] == '\\') {
+                    at[n++] = j++;
+                }
+            }
+            putCompressed(d, h, w, b, from, to, at, n);
+        }
+
+        /**
+         * {@link #putCompressed(int, int, int, byte[], int, int, boolean)} with the positions of the
+         * backslashes that start an escape known (the first {@code escapeCount} of {@code
+         * escapes}, ascending): the string is copied between them.
+         */
+        void putCompressed(int d, int h, int w, byte[] b, int from, int to, int[] escapes, int escapeCount) {
             ensure(d);
-            int len = to - from;
+            int len = to - from - escapeCount;
             if (page == null || page.length - fill < len) {
                 int size = page == null ? 1 << 14 : Math.min(MAX_PAGE, 2 * page.length);
                 page = new byte[Math.max(len, size)];
@@ -265,17 +281,15 @@ public final class Segmentations implements java.io.Serializable {
                 fill = 0;
             }
             int start = fill;
-            if (escaped) {
-                for (int j = from; j < to; j++) {
-                    if (b[j] == '\\') {
-                        j++;
-                    }
-                    page[fill++] = b[j];
-                }
-            } else {
-                System.arraycopy(b, from, page, fill, len);
-                fill += len;
+            int p = from;
+            for (int e = 0; e < escapeCount; e++) {
+                int bs = escapes[e];
+                System.arraycopy(b, p, page, fill, bs - p);
+                fill += bs - p;
+                p = bs + 1; // the escaped byte starts the next stretch
             }
+            System.arraycopy(b, p, page, fill, to - p);
+            fill += to - p;
             int at = F * d;
             packed[at] = pages.size() - 1;
             packed[at + 1] = start;

@@ -250,9 +250,16 @@ public final class MaskApi {
         if (total > MAX_POLYGON_POINTS) {
             throw new IllegalArgumentException("polygon outline is longer than " + MAX_POLYGON_POINTS / 5 + " pixels (coordinates too large?)");
         }
-        int[] u = new int[(int) total];
-        int[] v = new int[(int) total];
+        // the outline, point by point, each compared with the one before as it is made (maskApi.c
+        // stores them all, then walks them): where u changes, the boundary point it may give
+        int[] bx = new int[(int) total];
+        int[] by = new int[(int) total];
         int m = 0;
+        int xMin = Integer.MAX_VALUE;
+        int xMax = Integer.MIN_VALUE;
+        boolean started = false;
+        int pu = 0; // the previous point
+        int pv = 0;
         for (int j = 0; j < k; j++) {
             int xs = x[j];
             int xe = x[j + 1];
@@ -260,7 +267,8 @@ public final class MaskApi {
             int ye = y[j + 1];
             int dx = Math.abs(xe - xs);
             int dy = Math.abs(ys - ye);
-            boolean flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            boolean alongX = dx >= dy;
+            boolean flip = (alongX && xs > xe) || (!alongX && ys > ye);
             if (flip) {
                 int t = xs;
                 xs = xe;
@@ -269,50 +277,38 @@ public final class MaskApi {
                 ys = ye;
                 ye = t;
             }
-            double s = dx >= dy ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
-            if (dx >= dy) {
-                for (int d = 0; d <= dx; d++) {
-                    int t = flip ? dx - d : d;
-                    u[m] = t + xs;
-                    v[m] = (int) (ys + s * t + .5);
-                    m++;
+            double s = alongX ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
+            int steps = alongX ? dx : dy;
+            for (int d = 0; d <= steps; d++) {
+                int t = flip ? steps - d : d;
+                int u;
+                int v;
+                if (alongX) {
+                    u = t + xs;
+                    v = (int) (ys + s * t + .5);
+                } else {
+                    v = t + ys;
+                    u = (int) (xs + s * t + .5);
                 }
-            } else {
-                for (int d = 0; d <= dy; d++) {
-                    int t = flip ? dy - d : d;
-                    v[m] = t + ys;
-                    u[m] = (int) (xs + s * t + .5);
-                    m++;
+                if (started && u != pu) {
+                    // maskApi.c: xd = (u + .5) / scale - .5 must be a whole number in [0, w - 1]. With
+                    // scale 5 that is u = 5 x + 2, and then xd is x exactly (other residues are 0.2 or
+                    // more from a whole number); likewise yd = ceil((v + .5) / scale - .5), clamped to
+                    // [0, h], is ceil((v - 2) / 5): integer arithmetic, no division
+                    int q = (u < pu ? u : u - 1) - 2;
+                    int xi = q < 0 ? -1 : div5(q);
+                    if (q >= 0 && 5 * xi == q && xi <= w - 1) {
+                        int r = (v < pv ? v : pv) - 2;
+                        bx[m] = xi;
+                        by[m] = r <= 0 ? 0 : Math.min(div5(r + 4), h);
+                        xMin = Math.min(xMin, xi);
+                        xMax = Math.max(xMax, xi);
+                        m++;
+                    }
                 }
-            }
-        }
-        k = m;
-        m = 0;
-        int[] bx = new int[k];
-        int[] by = new int[k];
-        int xMin = Integer.MAX_VALUE;
-        int xMax = Integer.MIN_VALUE;
-        for (int j = 1; j < k; j++) {
-            if (u[j] != u[j - 1]) {
-                // maskApi.c: xd = (u + .5) / scale - .5 must be a whole number in [0, w - 1]. With
-                // scale 5 that is u = 5 x + 2, and then xd is x exactly (other residues are 0.2 or more
-                // from a whole number); likewise yd = ceil((v + .5) / scale - .5), clamped to [0, h],
-                // is ceil((v - 2) / 5): integer arithmetic, no division
-                int q = (u[j] < u[j - 1] ? u[j] : u[j] - 1) - 2;
-                if (q < 0) {
-                    continue;
-                }
-                int xi = div5(q);
-                if (5 * xi != q || xi > w - 1) {
-                    continue;
-                }
-                int t = (v[j] < v[j - 1] ? v[j] : v[j - 1]) - 2;
-                int yi = t <= 0 ? 0 : Math.min(div5(t + 4), h);
-                bx[m] = xi;
-                by[m] = yi;
-                xMin = Math.min(xMin, xi);
-                xMax = Math.max(xMax, xi);
-                m++;
+                started = true;
+                pu = u;
+                pv = v;
             }
         }
         k = m;

@@ -162,6 +162,32 @@ public final class MaskApi {
     /** The most upsampled outline points {@link #frPoly} allocates (a polygon around 2^23 pixels long). */
     static final long MAX_POLYGON_POINTS = 5L << 23;
 
+    /**
+     * The column of the boundary point where the upsampled outline steps from {@code pu} to {@code
+     * u}, or -1 for none. maskApi.c: {@code xd = (u + .5) / scale - .5} (u the smaller, or u - 1)
+     * must be a whole number in [0, w - 1]. With scale 5 that is u = 5 x + 2, and then xd is x
+     * exactly (other residues are 0.2 or more from a whole number): integer arithmetic.
+     */
+    private static int boundaryColumn(int u, int pu, int w) {
+        int q = (u < pu ? u : u - 1) - 2;
+        int xi = q < 0 ? -1 : div5(q);
+        return q >= 0 && 5 * xi == q && xi <= w - 1 ? xi : -1;
+    }
+
+    /**
+     * The row of that boundary point, from the smaller {@code v} of the step: maskApi.c's {@code
+     * yd = ceil((v + .5) / scale - .5)} clamped to [0, h], which is {@code ceil((v - 2) / 5)}.
+     */
+    private static int boundaryRow(int v, int h) {
+        int r = v - 2;
+        return r <= 0 ? 0 : Math.min(div5(r + 4), h);
+    }
+
+    /** Whether u has passed from {@code target} to {@code target + 1} (rising) or back (falling). */
+    private static boolean passed(int u, int target, boolean rising) {
+        return rising ? u > target : u <= target;
+    }
+
     /** {@code q / 5} for {@code 0 <= q < 2^31}, by a multiplication (the quotient, exactly). */
     private static int div5(int q) {
         return (int) ((q * 0xCCCCCCCDL) >>> 34);
@@ -174,10 +200,16 @@ public final class MaskApi {
      * outline crosses a column a few times, a sort where it crosses it often). Sorting the
      * positions, as maskApi.c does, gives the same.
      */
-    private static long[] sortedPositions(int[] bx, int[] by, int k, int xMin, int xMax, int h) {
+    private static long[] sortedPositions(int[] bx, int[] by, int k, int h) {
         long[] a = new long[k + 1];
         if (k == 0) {
             return a;
+        }
+        int xMin = Integer.MAX_VALUE;
+        int xMax = Integer.MIN_VALUE;
+        for (int j = 0; j < k; j++) {
+            xMin = Math.min(xMin, bx[j]);
+            xMax = Math.max(xMax, bx[j]);
         }
         int columns = xMax - xMin + 1;
         if (columns > 4 * k + 64) { // sparse points over a wide range: a plain sort
@@ -255,8 +287,6 @@ public final class MaskApi {
         int[] bx = new int[(int) total];
         int[] by = new int[(int) total];
         int m = 0;
-        int xMin = Integer.MAX_VALUE;
-        int xMax = Integer.MIN_VALUE;
         boolean started = false;
         int pu = 0; // the previous point
         int pv = 0;
@@ -279,40 +309,79 @@ public final class MaskApi {
             }
             double s = alongX ? (double) (ye - ys) / dx : (double) (xe - xs) / dy;
             int steps = alongX ? dx : dy;
-            for (int d = 0; d <= steps; d++) {
-                int t = flip ? steps - d : d;
-                int u;
-                int v;
-                if (alongX) {
-                    u = t + xs;
-                    v = (int) (ys + s * t + .5);
-                } else {
-                    v = t + ys;
-                    u = (int) (xs + s * t + .5);
+            if (alongX) {
+                // u = xs + t steps by one, so of the points after the first only those with
+                // u - 3 = 5 x (for the point pair t - 1, t, in either direction) can give one:
+                // those are visited, every fifth, and their v and the previous point's computed
+                // as maskApi.c computes them. The first point is compared with the last edge's end.
+                int t0 = flip ? steps : 0;
+                int u0 = t0 + xs;
+                int v0 = (int) (ys + s * t0 + .5);
+                int x0 = started && u0 != pu ? boundaryColumn(u0, pu, w) : -1;
+                if (x0 >= 0) {
+                    bx[m] = x0;
+                    by[m] = boundaryRow(Math.min(v0, pv), h);
+                    m++;
                 }
-                if (started && u != pu) {
-                    // maskApi.c: xd = (u + .5) / scale - .5 must be a whole number in [0, w - 1]. With
-                    // scale 5 that is u = 5 x + 2, and then xd is x exactly (other residues are 0.2 or
-                    // more from a whole number); likewise yd = ceil((v + .5) / scale - .5), clamped to
-                    // [0, h], is ceil((v - 2) / 5): integer arithmetic, no division
-                    int q = (u < pu ? u : u - 1) - 2;
-                    int xi = q < 0 ? -1 : div5(q);
-                    if (q >= 0 && 5 * xi == q && xi <= w - 1) {
-                        int r = (v < pv ? v : pv) - 2;
-                        bx[m] = xi;
-                        by[m] = r <= 0 ? 0 : Math.min(div5(r + 4), h);
-                        xMin = Math.min(xMin, xi);
-                        xMax = Math.max(xMax, xi);
-                        m++;
-                    }
+                long qHi = (long) xs + steps - 3; // q = xs + t - 3 for t = 1 .. steps (in long: xs may be near 2^31)
+                long xiLo = (Math.max(0L, (long) xs - 2) + 4) / 5;
+                long xiHi = qHi < 0 ? -1 : Math.min(w - 1, qHi / 5);
+                for (int xi = (int) Math.min(xiLo, Integer.MAX_VALUE); xi <= xiHi; xi++) {
+                    int t = 5 * xi + 3 - xs;
+                    int va = (int) (ys + s * (t - 1) + .5);
+                    int vb = (int) (ys + s * t + .5);
+                    bx[m] = xi;
+                    by[m] = boundaryRow(Math.min(va, vb), h);
+                    m++;
                 }
+                int t1 = flip ? 0 : steps;
                 started = true;
-                pu = u;
-                pv = v;
+                pu = t1 + xs;
+                pv = (int) (ys + s * t1 + .5);
+                continue;
             }
+            // steep: v = ys + t steps by one and u = (int) (xs + s t + .5) moves by at most one a step,
+            // always the same way (|s| < 1). A step from u' to u gives a point where min(u, u') - 2 =
+            // 5 x (boundaryColumn, either direction), at row min(v, v') = ys + t - 1 for the step
+            // t - 1 -> t: for each such x the one step where u passes from 5 x + 2 to 5 x + 3 is found
+            // (from an estimate, then point by point) instead of visiting every point
+            int t0 = flip ? steps : 0;
+            int u0 = (int) (xs + s * t0 + .5);
+            int x0 = started && u0 != pu ? boundaryColumn(u0, pu, w) : -1;
+            if (x0 >= 0) {
+                bx[m] = x0;
+                by[m] = boundaryRow(Math.min(t0 + ys, pv), h);
+                m++;
+            }
+            int uFirst = (int) (xs + s * 0 + .5);
+            int uLast = (int) (xs + s * steps + .5);
+            long lo = Math.max(Math.min(uFirst, uLast), 2L); // U = 5 x + 2 with U, U + 1 both passed
+            long hi = Math.max(uFirst, uLast) - 1L;
+            long xiHi = hi < 2 ? -1 : Math.min(w - 1, (hi - 2) / 5);
+            boolean rising = s > 0;
+            for (long xl = (lo - 2 + 4) / 5; xl <= xiHi; xl++) {
+                int xi = (int) xl;
+                int target = 5 * xi + 2;
+                // the first t with u(t) past target (above it rising, at or below it falling)
+                double guess = (target + .5 - xs) / s + 1; // the crossing lies between guess - 1 and guess
+                int t = guess < 1 ? 1 : guess > steps ? steps : (int) guess;
+                while (t > 1 && passed((int) (xs + s * (t - 1) + .5), target, rising)) {
+                    t--;
+                }
+                while (t < steps && !passed((int) (xs + s * t + .5), target, rising)) {
+                    t++;
+                }
+                bx[m] = xi;
+                by[m] = boundaryRow(ys + t - 1, h);
+                m++;
+            }
+            int t1 = flip ? 0 : steps;
+            started = true;
+            pu = (int) (xs + s * t1 + .5);
+            pv = t1 + ys;
         }
         k = m;
-        long[] a = sortedPositions(bx, by, k, xMin, xMax, h);
+        long[] a = sortedPositions(bx, by, k, h);
         a[k++] = ((long) h * w) & 0xffffffffL;
         long p = 0;
         for (int j = 0; j < k; j++) {

@@ -181,6 +181,10 @@ class MaskApiTest {
                 double y = cy + rr * Math.sin(a);
                 xy[2 * p] = trial % 7 == 0 ? Math.round(x) : trial % 7 == 1 ? Math.round(x * 5) / 5.0 + 0.1 : x; // on and near the 1/5 grid
                 xy[2 * p + 1] = trial % 7 == 0 ? Math.round(y) : y;
+                if (p > 0 && rnd.nextInt(15) == 0) { // a repeated point: an edge of length 0
+                    xy[2 * p] = xy[2 * p - 2];
+                    xy[2 * p + 1] = xy[2 * p - 1];
+                }
             }
             Rle expected = frPolyAsWritten(xy, h, w);
             Rle got = MaskApi.frPoly(xy, h, w);

@@ -272,6 +272,30 @@ public final class MaskRuns {
     }
 
     /**
+     * {@link #iou(MaskRuns, boolean)}, or 0 where the areas alone show that the IoU is below {@code
+     * floor}: the intersection is at most the smaller area and the union at least the larger (the
+     * detection's area for a crowd), and a correctly rounded division keeps that order, so {@code
+     * min / max < floor} means the IoU is too. For a caller that needs only the IoUs at or above a
+     * threshold (a matching): most overlapping pairs of different sizes are not walked.
+     *
+     * @param gt the ground-truth mask, of this mask's size
+     * @param crowd whether {@code gt} is a crowd region
+     * @param floor the lowest IoU that matters; 0 or less: always the IoU
+     * @return the IoU, or 0 when it is below {@code floor} by the areas
+     * @throws IllegalArgumentException as {@link #iou(MaskRuns, boolean)} does
+     */
+    public double iou(MaskRuns gt, boolean crowd, double floor) {
+        if (floor > 0 && h == gt.h && w == gt.w) {
+            long small = Math.min(area, gt.area);
+            double bound = (double) small / (double) (crowd ? area : Math.max(area, gt.area));
+            if (bound < floor) {
+                return 0.0;
+            }
+        }
+        return iou(gt, crowd);
+    }
+
+    /**
      * The pixels both masks (of the same size) have in positions {@code [from, to)}: their
      * foreground intervals merged, from the first that ends after {@code from} (found by bisection).
      */

@@ -98,6 +98,7 @@ class MaskApiTest {
     @Test
     void theShortenedIouWalkCountsWhatTheFullMergeCounts() {
         Random rnd = new Random(11);
+        int pruned = 0;
         for (int trial = 0; trial < 500; trial++) {
             int h = 1 + rnd.nextInt(12);
             int w = 1 + rnd.nextInt(12);
@@ -127,12 +128,21 @@ class MaskApiTest {
             assertEquals(inter, MaskRuns.of(ra).intersection(MaskRuns.of(rb)));
             assertEquals(inter == 0 ? 0 : (double) inter / union, MaskRuns.of(ra).iou(MaskRuns.of(rb), false), 0.0);
             assertEquals(inter == 0 ? 0 : (double) inter / areaA, MaskRuns.of(ra).iou(MaskRuns.of(rb), true), 0.0);
+            for (boolean crowd : new boolean[] {false, true}) { // an IoU at or above the floor is exact; below it, exact or 0
+                double exact = MaskRuns.of(ra).iou(MaskRuns.of(rb), crowd);
+                for (double floor : new double[] {0.25, 0.5, 0.75}) {
+                    double got = MaskRuns.of(ra).iou(MaskRuns.of(rb), crowd, floor);
+                    assertTrue(got == exact || got == 0 && exact < floor, "trial " + trial + " floor " + floor);
+                    pruned += got != exact ? 1 : 0;
+                }
+            }
             // the matrix form restricts the walk to the columns both boxes span
             double[][] both = MaskApi.rleIou(new Rle[] {ra}, new Rle[] {rb, rb}, new boolean[] {false, true});
             boolean overlap = MaskApi.bboxIou(new double[][] {MaskApi.toBbox(ra)}, new double[][] {MaskApi.toBbox(rb)}, new boolean[1])[0][0] > 0;
             assertEquals(!overlap || inter == 0 ? 0 : (double) inter / union, both[0][0], 0.0, "trial " + trial);
             assertEquals(!overlap || inter == 0 ? 0 : (double) inter / areaA, both[0][1], 0.0, "trial " + trial);
         }
+        assertTrue(pruned > 20, "pairs left out by their areas: " + pruned);
     }
 
     /** The check that makes no mask says exactly what decoding says, for good and broken strings. */

@@ -852,10 +852,7 @@ public final class CocoMatching implements java.io.Serializable {
      */
     private void greedyMatch(double[] ious, int D, int G, boolean[] crowd, boolean[] igs, int io, int[] orders, Scratch s, int out) {
         double[] thrs = p.iouThresholds();
-        double lowest = Double.POSITIVE_INFINITY;
-        for (int t = 0; t < T; t++) {
-            lowest = Math.min(lowest, Math.min(thrs[t], 1 - 1e-10));
-        }
+        double lowest = lowestThreshold();
         int[] cand = s.cand; // [d * G + k]: detection d's k-th candidate
         int[] count = s.candCount;
         for (int d = 0; d < D; d++) {
@@ -945,7 +942,7 @@ public final class CocoMatching implements java.io.Serializable {
         int G = gs.length;
         double[] o = new double[ds.length * G];
         if (segm) {
-            double[][] m = ious(ds, gs);
+            double[][] m = ious(ds, gs, lowestThreshold());
             for (int d = 0; d < ds.length; d++) {
                 System.arraycopy(m[d], 0, o, d * G, G);
             }
@@ -963,6 +960,24 @@ public final class CocoMatching implements java.io.Serializable {
     }
 
     double[][] ious(int[] ds, int[] gs) {
+        return ious(ds, gs, 0);
+    }
+
+    /** The lowest IoU the greedy matching can take at any threshold ({@link #greedyMatch}'s test). */
+    private double lowestThreshold() {
+        double lowest = Double.POSITIVE_INFINITY;
+        for (double t : p.iouThresholds()) {
+            lowest = Math.min(lowest, Math.min(t, 1 - 1e-10));
+        }
+        return lowest;
+    }
+
+    /**
+     * {@link #ious(int[], int[])}, where a mask pair whose IoU cannot reach {@code floor} (its area
+     * ratio says so, {@link MaskRuns#iou(MaskRuns, boolean, double)}) may be 0 instead: the
+     * matching takes no pair below its lowest threshold, so its outcome is the same.
+     */
+    private double[][] ious(int[] ds, int[] gs, double floor) {
         boolean[] crowd = new boolean[gs.length];
         for (int j = 0; j < gs.length; j++) {
             crowd[j] = gCrowd[gs[j]];
@@ -1011,7 +1026,7 @@ public final class CocoMatching implements java.io.Serializable {
         for (int j = 0; j < gs.length; j++) {
             MaskRuns g = MaskRuns.of(gRle[gs[j]]);
             for (int d = 0; d < ds.length; d++) {
-                o[d][j] = dr[d].iou(g, crowd[j]);
+                o[d][j] = dr[d].iou(g, crowd[j], floor);
             }
         }
         return o;

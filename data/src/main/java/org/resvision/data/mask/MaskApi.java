@@ -464,23 +464,20 @@ public final class MaskApi {
      * @throws IllegalArgumentException with a one-line reason when the string is malformed
      */
     public static Rle fromBytes(byte[] chars, int from, int to, int h, int w) {
-        int[] scratch = decodeBuffer(to - from);
-        int m = (int) decodeString(chars, from, to, scratch);
-        return new Rle(h, w, Arrays.copyOf(scratch, m));
-    }
-
-    /** This thread's buffer for decoded runs, at least {@code n} long. */
-    private static int[] decodeBuffer(int n) {
-        int[] scratch = DECODED.get();
-        if (scratch.length < n) {
-            scratch = new int[Math.max(n, 2 * scratch.length)];
-            DECODED.set(scratch);
+        Decoder dec = Decoder.of(chars, from, to);
+        String problem = Rle.problem(h, w, dec.sum); // before the runs are taken from the ends (which may have overflowed)
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
-        return scratch;
+        int[] e = dec.ends;
+        int[] cnts = new int[dec.n];
+        for (int j = 0, prev = 0; j < cnts.length; j++) {
+            cnts[j] = e[j] - prev;
+            prev = e[j];
+        }
+        return new Rle(h, w, cnts);
     }
 
-    /** Each thread's buffer for decoded runs (a string of n characters holds at most n numbers). */
-    private static final ThreadLocal<int[]> DECODED = ThreadLocal.withInitial(() -> new int[1024]);
 
     /**
      * Why {@link #fromString} would refuse {@code s} as an {@code h x w} mask, with the same
@@ -509,72 +506,101 @@ public final class MaskApi {
      */
     public static String fromBytesProblem(byte[] chars, int from, int to, int h, int w) {
         try {
-            return Rle.problem(h, w, decodeString(chars, from, to, null));
+            return Rle.problem(h, w, Decoder.of(chars, from, to).sum);
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
     }
 
     /**
-     * Decodes the compressed counts in {@code chars[from..to)} ({@code rleFrString}): into {@code
-     * out} (at least {@code to - from} long), returning their count; or, with {@code out} null,
-     * returning their sum.
+     * Decodes compressed counts ({@code rleFrString}) into this thread's buffer as the position
+     * where each run ends (its runs' sum so far), with the sum of all runs (the caller checks it
+     * against the size before reading the ends, which overflow past an int only then) and the
+     * foreground's area. No branch per number on what is made of it: the runs are the differences,
+     * and the foreground intervals the ends themselves.
      */
-    private static long decodeString(byte[] chars, int from, int to, int[] out) {
-        int m = 0;
-        int p = from;
-        long sum = 0;
-        long prev2 = 0; // runs m - 2 and m - 1: each number from the third is a difference to run m - 2
-        long prev1 = 0;
-        while (p < to) {
-            int c = chars[p] - 48;
-            if (c >>> 6 != 0) { // outside 0..63
-                throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + (p - from));
+    private static final class Decoder {
+        private static final ThreadLocal<Decoder> MINE = ThreadLocal.withInitial(Decoder::new);
+        /** [m]: where run m ends. */
+        int[] ends = new int[1024];
+        /** The runs decoded. */
+        int n;
+        long sum;
+        long area;
+
+        /** This thread's decoder, having decoded {@code chars[from..to)}; valid until this thread decodes again. */
+        static Decoder of(byte[] chars, int from, int to) {
+            Decoder d = MINE.get();
+            if (d.ends.length < to - from) { // n characters hold at most n numbers
+                d.ends = new int[Math.max(to - from, 2 * d.ends.length)];
             }
-            p++;
-            long x;
-            if ((c & 0x20) == 0) { // a number of one character (most are): 5 bits, the 5th its sign
-                x = (c & 0x10) != 0 ? c - 32 : c;
-            } else {
-                x = c & 0x1f;
-                int k = 1;
-                while (true) {
-                    if (p >= to) {
-                        throw new IllegalArgumentException("compressed RLE ends inside a number");
-                    }
-                    c = chars[p] - 48;
+            d.decode(chars, from, to);
+            return d;
+        }
+
+        private void decode(byte[] chars, int from, int to) {
+            int[] e = ends;
+            int m = 0;
+            int p = from;
+            long pos = 0;
+            long fg = 0;
+            long prev2 = 0; // runs m - 2 and m - 1: from the fourth (m > 2, as maskApi.c) each number is a difference to run m - 2
+            long prev1 = 0;
+            while (p < to) {
+                int c = chars[p] - 48;
+                p++;
+                long x;
+                if ((c & ~0x1f) == 0) { // one character (most numbers): 5 bits, the 5th its sign
+                    x = c << 27 >> 27;
+                } else {
                     if (c >>> 6 != 0) {
-                        throw new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + (p - from));
+                        throw outside(p - 1 - from);
                     }
-                    if (k == 7) {
-                        throw new IllegalArgumentException("compressed RLE has a number longer than 7 characters at offset " + (p - from));
-                    }
-                    x |= (long) (c & 0x1f) << (5 * k);
-                    p++;
-                    k++;
-                    if ((c & 0x20) == 0) {
-                        if ((c & 0x10) != 0) {
-                            x |= -1L << (5 * k);
+                    x = c & 0x1f;
+                    int digits = 1;
+                    while (true) {
+                        if (p >= to) {
+                            throw new IllegalArgumentException("compressed RLE ends inside a number");
                         }
-                        break;
+                        c = chars[p] - 48;
+                        if (c >>> 6 != 0) {
+                            throw outside(p - from);
+                        }
+                        if (digits == 7) {
+                            throw new IllegalArgumentException("compressed RLE has a number longer than 7 characters at offset " + (p - from));
+                        }
+                        x |= (long) (c & 0x1f) << (5 * digits);
+                        p++;
+                        digits++;
+                        if ((c & 0x20) == 0) {
+                            if ((c & 0x10) != 0) {
+                                x |= -1L << (5 * digits);
+                            }
+                            break;
+                        }
                     }
                 }
+                if (m > 2) {
+                    x += prev2;
+                }
+                if (x >>> 31 != 0) { // negative, or past an int
+                    throw new IllegalArgumentException("compressed RLE decodes to a run of " + x + " pixels");
+                }
+                pos += x;
+                e[m] = (int) pos;
+                fg += (m & 1) * x; // odd runs are foreground
+                m++;
+                prev2 = prev1;
+                prev1 = x;
             }
-            if (m > 2) {
-                x += prev2;
-            }
-            if (x < 0 || x > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException("compressed RLE decodes to a run of " + x + " pixels");
-            }
-            if (out != null) {
-                out[m] = (int) x;
-            }
-            m++;
-            sum += x;
-            prev2 = prev1;
-            prev1 = x;
+            n = m;
+            sum = pos;
+            area = fg;
         }
-        return out != null ? m : sum;
+    }
+
+    private static IllegalArgumentException outside(int offset) {
+        return new IllegalArgumentException("compressed RLE has a character outside '0'..'o' at offset " + offset);
     }
 
     /**
@@ -679,9 +705,14 @@ public final class MaskApi {
      * @throws IllegalArgumentException with a one-line reason when the string is malformed
      */
     public static MaskRuns runsFromBytes(byte[] chars, int from, int to, int h, int w) {
-        int[] scratch = decodeBuffer(to - from);
-        int m = (int) decodeString(chars, from, to, scratch);
-        return MaskRuns.decoded(h, w, scratch, m);
+        Decoder dec = Decoder.of(chars, from, to);
+        String problem = Rle.problem(h, w, dec.sum);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
+        }
+        // run j ends where run j + 1 starts: the ends of runs 0, 1, 2, ... are the foreground
+        // intervals [start, end), [start, end), ... (empty ones included)
+        return new MaskRuns(h, w, Arrays.copyOf(dec.ends, dec.n / 2 * 2), dec.area);
     }
 
     /**

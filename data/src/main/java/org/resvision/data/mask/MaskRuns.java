@@ -18,7 +18,10 @@ public final class MaskRuns {
     final int w;
     /** {@link MaskApi#toBbox}'s box {@code [x, y, w, h]}; null unless made {@link #withBox}. */
     final double[] box;
-    /** [2 k], [2 k + 1]: the k-th non-empty foreground run's first position and the one after its last; null for a box only. */
+    /**
+     * [2 k], [2 k + 1]: the k-th foreground run's first position and the one after its last, in
+     * order (empty runs left out, or, from a decoded string, kept as empty intervals); null for a box only.
+     */
     final int[] fg;
     /** The intervals in {@link #fg}. */
     final int count;
@@ -71,20 +74,14 @@ public final class MaskRuns {
         area = a;
     }
 
-    /**
-     * The runs {@code cnts[0..n)} as decoded (none negative), checked as {@link Rle}'s constructor
-     * checks them, with its message.
-     */
-    static MaskRuns decoded(int h, int w, int[] cnts, int n) {
-        long sum = 0;
-        for (int j = 0; j < n; j++) {
-            sum += cnts[j];
-        }
-        String problem = Rle.problem(h, w, sum);
-        if (problem != null) {
-            throw new IllegalArgumentException(problem);
-        }
-        return new MaskRuns(h, w, cnts, n);
+    /** Foreground intervals already made ({@code fg} kept, {@code fg.length / 2} of them, empty ones allowed) and their area. */
+    MaskRuns(int h, int w, int[] fg, long area) {
+        this.h = h;
+        this.w = w;
+        this.box = null;
+        this.fg = fg;
+        this.count = fg.length / 2;
+        this.area = area;
     }
 
     /** The runs of {@code r}, with its box; only the box when {@code intervals} is false ({@link MaskApi#toBbox}). */

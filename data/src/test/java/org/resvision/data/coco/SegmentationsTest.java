@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.resvision.data.mask.MaskApi;
+import org.resvision.data.mask.MaskRuns;
 import org.resvision.data.mask.Rle;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +66,12 @@ class SegmentationsTest {
             Rle decoded = s.decode(d);
             assertArrayEquals(MaskApi.fromString(strings[d], record.h(), record.w()).counts(), decoded.counts());
             assertNull(s.decodeProblem(d));
+            MaskRuns runs = s.decodeRuns(d); // decoded straight into foreground intervals
+            MaskRuns fromMask = MaskRuns.of(decoded);
+            assertEquals(decoded.area(), runs.area());
+            assertEquals(decoded.area(), runs.intersection(fromMask));
+            assertEquals(decoded.area(), fromMask.intersection(runs));
+            assertEquals(decoded.area() == 0 ? 0 : 1, runs.iou(fromMask, false), 0.0);
         }
         assertFalse(s.has(strings.length), "a slot past the last one filled is empty");
         assertNull(s.get(strings.length));
@@ -88,6 +95,7 @@ class SegmentationsTest {
             assertEquals(expected, s.decodeProblem(d), bad[d]);
             int dd = d;
             assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> s.decode(dd)).getMessage());
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> s.decodeRuns(dd)).getMessage());
         }
     }
 

@@ -93,7 +93,10 @@ final class ResultsScanner {
                     return g < 0 ? null : scan(g, to);
                 }));
             }
-            List<CocoResults> parts = new ArrayList<>();
+            // each chunk's detections go at once into one builder sized from the first chunk's density
+            // (a list of parts concatenated at the end kept every part alive through collections)
+            CocoResults.Builder all = null;
+            CocoResults only = null;
             int count = 0;
             long pos = first;
             for (int j = 0; ; j++) {
@@ -108,11 +111,21 @@ final class ResultsScanner {
                 if (c.failedAt >= 0) {
                     throw failure(c, count);
                 }
-                parts.add(c.results.build());
-                count += c.results.size();
+                CocoResults part = c.results.build();
+                if (only == null && all == null) {
+                    only = part;
+                } else {
+                    if (all == null) {
+                        all = new CocoResults.Builder(expectedCount(only.size(), pos - first));
+                        all.addAll(only);
+                        only = null;
+                    }
+                    all.addAll(part);
+                }
+                count += part.size();
                 if (c.listEnd >= 0) {
                     checkEnd(c.listEnd + 1);
-                    return parts.size() == 1 ? parts.get(0) : CocoResults.concat(parts);
+                    return all == null ? only : all.build();
                 }
                 pos = c.next;
             }
@@ -122,6 +135,12 @@ final class ResultsScanner {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /** About how many detections the file holds, from {@code n} in its first {@code bytes} (5% over). */
+    private int expectedCount(int n, long bytes) {
+        double perByte = (double) n / Math.max(1, bytes);
+        return (int) Math.min(Integer.MAX_VALUE - 16, perByte * size * 1.05 + 1024);
     }
 
     private static Chunk join(Future<Chunk> f) throws IOException {

@@ -167,13 +167,11 @@ final class Accumulation {
                 int f0 = r.flagIndex(a, pos, 0);
                 long ig = 0;
                 long tp = 0;
-                for (int t = 0; t < T; t++) {
-                    byte f = flags[f0 + t];
-                    if ((f & IGNORED) != 0) {
-                        ig |= 1L << t;
-                    } else if ((f & TRUTHY) != 0) {
-                        tp |= 1L << t;
-                    }
+                for (int t = 0; t < T; t++) { // flags are TRUTHY (1) | IGNORED (2): ignored, else truthy, without a branch
+                    int f = flags[f0 + t];
+                    int ignored = f >> 1;
+                    ig |= (long) ignored << t;
+                    tp |= (long) (f & ~ignored & 1) << t;
                 }
                 tps[a] = tp;
                 igs[a] = ig;

@@ -59,7 +59,7 @@ public final class CocoMatching implements java.io.Serializable {
     private static final Status[] STATUSES = Status.values();
     static final double EPS = Math.ulp(1.0); // np.spacing(1)
     static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
-    static final byte IGNORED = 2;
+    static final byte IGNORED = 2; // (Accumulation reads the two bits without naming them: their values are fixed)
 
     /** The parameters evaluated with (for a merge, with the union's image ids). */
     final CocoEvalParams p;

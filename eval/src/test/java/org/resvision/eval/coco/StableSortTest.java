@@ -12,10 +12,12 @@ class StableSortTest {
     @Test
     void matchesAStableSortByDescendingScoreWithManyTies() {
         Random rnd = new Random(11);
-        for (int n : new int[] {0, 1, 5, 31, 32, 33, 100, 1000, 5000}) {
+        for (int n : new int[] {0, 1, 5, 31, 32, 33, 63, 64, 65, 96, 97, 100, 129, 1000, 4097, 5000}) {
+            boolean ties = n % 2 == 0 || n < 64;
+            boolean sorted = n == 4097; // runs already in order, merged by copying
             double[] keys = new double[n];
             for (int i = 0; i < n; i++) {
-                keys[i] = rnd.nextInt(7) / 7.0; // few distinct values: ties everywhere
+                keys[i] = sorted ? -(i / 40) : ties ? rnd.nextInt(7) / 7.0 : rnd.nextDouble(); // few distinct values: ties everywhere
             }
             if (n > 2) {
                 keys[0] = -0.0;

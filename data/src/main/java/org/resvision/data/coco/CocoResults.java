@@ -304,16 +304,24 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
          * @param r the detections to append
          */
         public void addAll(CocoResults r) {
-            int m = r.n;
+            append(r.imageIds, r.categoryIds, r.scores, r.boxes, r.masks, r.n);
+        }
+
+        /** Appends what {@code b} holds, in order (a column copy); {@code b} must not be used after. */
+        void addAll(Builder b) {
+            append(b.imageIds, b.categoryIds, b.scores, b.boxes, b.masks == null ? null : b.masks.build(b.n), b.n);
+        }
+
+        private void append(long[] ids, long[] cats, double[] sc, double[] bx, Segmentations seg, int m) {
             if (n + m > imageIds.length) {
                 grow(Math.max(n + m, n + (n >> 1)));
             }
-            System.arraycopy(r.imageIds, 0, imageIds, n, m);
-            System.arraycopy(r.categoryIds, 0, categoryIds, n, m);
-            System.arraycopy(r.scores, 0, scores, n, m);
-            System.arraycopy(r.boxes, 0, boxes, 4 * n, 4 * m);
-            if (r.masks != null) {
-                masks().putAll(n, r.masks);
+            System.arraycopy(ids, 0, imageIds, n, m);
+            System.arraycopy(cats, 0, categoryIds, n, m);
+            System.arraycopy(sc, 0, scores, n, m);
+            System.arraycopy(bx, 0, boxes, 4 * n, 4 * m);
+            if (seg != null) {
+                masks().putAll(n, seg);
             }
             n += m;
         }

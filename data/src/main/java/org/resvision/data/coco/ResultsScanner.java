@@ -96,7 +96,7 @@ final class ResultsScanner {
             // each chunk's detections go at once into one builder sized from the first chunk's density
             // (a list of parts concatenated at the end kept every part alive through collections)
             CocoResults.Builder all = null;
-            CocoResults only = null;
+            CocoResults.Builder only = null;
             int count = 0;
             long pos = first;
             for (int j = 0; ; j++) {
@@ -111,7 +111,7 @@ final class ResultsScanner {
                 if (c.failedAt >= 0) {
                     throw failure(c, count);
                 }
-                CocoResults part = c.results.build();
+                CocoResults.Builder part = c.results;
                 if (only == null && all == null) {
                     only = part;
                 } else {
@@ -125,7 +125,7 @@ final class ResultsScanner {
                 count += part.size();
                 if (c.listEnd >= 0) {
                     checkEnd(c.listEnd + 1);
-                    return all == null ? only : all.build();
+                    return (all == null ? only : all).build();
                 }
                 pos = c.next;
             }
@@ -288,8 +288,8 @@ final class ResultsScanner {
             c.start = start;
             int want = (int) Math.min(window, size - start);
             byte[] buf = windows.get();
-            if (buf == null || buf.length < want) {
-                buf = new byte[want];
+            if (buf == null || buf.length < want) { // an eighth more: the next chunk may be a few bytes longer
+                buf = new byte[(int) Math.min(Integer.MAX_VALUE - 16, want + (long) (want >> 3))];
                 windows.set(buf);
             }
             int got = fill(buf, start, want);

@@ -185,7 +185,7 @@ final class Accumulation {
     private void finish(int k, int[] npig, int[] total, Scratch s, double[] precision, double[] recall, int R, int M) {
         int AT = A * T;
         int[] tp = s.tp;
-        double[][] moments = s.moments;
+        int[][] moments = s.moments;
         double[] recThrs = p.recallThresholds();
         int[] need = new int[R];
         for (int a = 0; a < A; a++) {
@@ -203,7 +203,7 @@ final class Accumulation {
             for (int mi = 0; mi < M; mi++) {
                 for (int t = 0; t < T; t++) {
                     int at = mi * AT + a * T + t;
-                    double[] pr = moments[at];
+                    int[] fpAt = moments[at];
                     int n = tp[at];
                     recall[((t * K + k) * A + a) * M + mi] = total[mi] > 0 ? (double) n / npig[a] : 0;
                     // the envelope at need[ri]: the largest pr[c] for c >= need[ri] (c >= 1: for need 0,
@@ -218,8 +218,9 @@ final class Accumulation {
                             continue;
                         }
                         for (int lo = Math.max(need[ri], 1); cc >= lo; cc--) {
-                            if (pr[cc] > envelope) {
-                                envelope = pr[cc];
+                            double pr = (double) cc / ((double) fpAt[cc] + (double) cc + EPS); // numpy's tp / (fp + tp + eps)
+                            if (pr > envelope) {
+                                envelope = pr;
                             }
                         }
                         precision[idx] = envelope;
@@ -236,7 +237,8 @@ final class Accumulation {
         int[] tp = new int[0];
         int[] ignoredAt = new int[0];
         int[] ignoredAll = new int[0];
-        double[][] moments = new double[0][];
+        /** [counter][c]: the false positives when the TP count reached c (an int: the precision is made from it when read). */
+        int[][] moments = new int[0][];
         int[] seen = new int[0];
         long[] tpBits = new long[0];
         long[] igBits = new long[0];
@@ -268,7 +270,7 @@ final class Accumulation {
             }
             for (int i = 0; i < counters; i++) {
                 if (moments[i] == null || moments[i].length < length) {
-                    moments[i] = new double[Math.max(length, moments[i] == null ? 0 : moments[i].length * 2)];
+                    moments[i] = new int[Math.max(length, moments[i] == null ? 0 : moments[i].length * 2)];
                 }
             }
             return this;
@@ -304,7 +306,7 @@ final class Accumulation {
                         int x = at0 + Long.numberOfTrailingZeros(bits);
                         int c = ++tp[x];
                         int fp = countable - c - ignoredAt[x];
-                        moments[x][c] = (double) c / ((double) fp + (double) c + EPS);
+                        moments[x][c] = fp;
                     }
                 }
             }

@@ -253,13 +253,20 @@ public final class CocoMatching implements java.io.Serializable {
         dImgId = new long[nd];
         dCatId = new long[nd];
         Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
+        // results come grouped by image: the last image's lookups are kept (two hash lookups a detection less)
+        long lastImage = 0;
+        int lastI = -2; // -2: none yet
         for (int d = 0; d < nd; d++) {
             long imageId = res.imageId(d);
             long categoryId = res.categoryId(d);
             noCategoryDt.check(gt.category(categoryId) == null, categoryId);
-            if (gt.image(imageId) == null) {
-                throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + imageId
-                        + ", which is not in the ground truth");
+            if (lastI == -2 || imageId != lastImage) {
+                if (gt.image(imageId) == null) {
+                    throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + imageId
+                            + ", which is not in the ground truth");
+                }
+                lastImage = imageId;
+                lastI = imgIndex.get(imageId);
             }
             dScore[d] = res.score(d);
             dImgId[d] = imageId;
@@ -280,7 +287,7 @@ public final class CocoMatching implements java.io.Serializable {
                 dArea[d] = rle.area();
                 System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
             }
-            int i = imgIndex.get(imageId);
+            int i = lastI;
             int k = catIndex.get(categoryId);
             dCell[d] = i < 0 || k < 0 ? -1 : k * I + i;
         }

@@ -478,7 +478,6 @@ public final class MaskApi {
         return new Rle(h, w, cnts);
     }
 
-
     /**
      * Why {@link #fromString} would refuse {@code s} as an {@code h x w} mask, with the same
      * message, or null: the same decoding without keeping the runs (a check of every detection's

@@ -92,10 +92,7 @@ public final class GroundTruthMasks {
             }
         }
         Rle r = s.toRle(im.height(), im.width());
-        String size = sizeProblem(r.h(), r.w(), im);
-        if (size != null) {
-            throw new IllegalArgumentException(size);
-        }
+        requireSize(r.h(), r.w(), im);
         return r;
     }
 
@@ -130,17 +127,11 @@ public final class GroundTruthMasks {
      * @return a new mask of {@code im}'s height x width
      */
     public static Rle mask(Segmentations col, int d, CocoImage im) {
-        if (!col.packed(d)) {
-            return mask(col.get(d), im);
-        }
-        if (im.height() < 0 || im.width() < 0) {
-            return mask(col.get(d), im); // its message
+        if (!col.packed(d) || im.height() < 0 || im.width() < 0) {
+            return mask(col.get(d), im); // a record, or an image of unknown size: its message
         }
         Rle r = col.decode(d);
-        String size = sizeProblem(r.h(), r.w(), im);
-        if (size != null) {
-            throw new IllegalArgumentException(size);
-        }
+        requireSize(r.h(), r.w(), im);
         return r;
     }
 
@@ -158,10 +149,7 @@ public final class GroundTruthMasks {
             return MaskRuns.of(mask(col, d, im));
         }
         MaskRuns r = col.decodeRuns(d);
-        String size = sizeProblem(r.height(), r.width(), im);
-        if (size != null) {
-            throw new IllegalArgumentException(size);
-        }
+        requireSize(r.height(), r.width(), im);
         return r;
     }
 
@@ -180,6 +168,14 @@ public final class GroundTruthMasks {
             return p != null ? p : sizeProblem(col.height(d), col.width(d), im);
         }
         return problem(col.get(d), im);
+    }
+
+    /** A mask of {@code h x w} in image {@code im}: refused with {@link #sizeProblem}'s message unless the sizes agree. */
+    private static void requireSize(int h, int w, CocoImage im) {
+        String size = sizeProblem(h, w, im);
+        if (size != null) {
+            throw new IllegalArgumentException(size);
+        }
     }
 
     private static String sizeProblem(int h, int w, CocoImage im) {

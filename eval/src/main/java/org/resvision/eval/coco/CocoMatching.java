@@ -252,6 +252,23 @@ public final class CocoMatching implements java.io.Serializable {
         dCell = new int[nd];
         dImgId = new long[nd];
         dCatId = new long[nd];
+        // segmentation-only results: each mask's area and box (loadRes's) on all cores first; a
+        // malformed one is kept and thrown below in detection order, where a sequential loop would
+        CocoEvalException[] maskErrors = bboxBranch || dSeg == null ? null : new CocoEvalException[nd];
+        if (maskErrors != null) {
+            IntStream.range(0, nd).parallel().forEach(d -> {
+                CocoImage im = gt.image(res.imageId(d));
+                if (im != null && dSeg.has(d)) {
+                    try {
+                        Rle rle = detectionMask(d, im); // decoded again where matched
+                        dArea[d] = rle.area();
+                        System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
+                    } catch (CocoEvalException e) {
+                        maskErrors[d] = e;
+                    }
+                }
+            });
+        }
         Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
         // results come grouped by image: the last image's lookups are kept (two hash lookups a detection less)
         long lastImage = 0;
@@ -283,9 +300,9 @@ public final class CocoMatching implements java.io.Serializable {
                 if (dSeg == null || !dSeg.has(d)) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has neither bbox nor segmentation");
                 }
-                Rle rle = detectionMask(d, gt.image(imageId)); // its area and box; decoded again where matched
-                dArea[d] = rle.area();
-                System.arraycopy(res.hasBbox(d) ? res.bbox(d) : MaskApi.toBbox(rle), 0, dBox, 4 * d, 4);
+                if (maskErrors[d] != null) {
+                    throw maskErrors[d];
+                }
             }
             int i = lastI;
             int k = catIndex.get(categoryId);

@@ -112,6 +112,34 @@ class BadEvaluationInputTest {
         }
     }
 
+    /**
+     * Segmentation-only results (loadRes takes their area and box from the masks, all masks at once
+     * on every core): the first bad detection in file order is named, whatever its problem and
+     * whatever the threads did, as a loop over the detections would.
+     */
+    @Test
+    void segmentationOnlyResultsNameTheirFirstBadDetection() {
+        CocoDataset ok = gt(LEFT_HALF, new double[] {0, 0, 5, 10}, 50);
+        Segmentation bad = new Segmentation.CompressedRle(10, 10, "~~");
+        List<CocoResult> goodMasks = new java.util.ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            goodMasks.add(new CocoResult(1, 1, null, 0.5, LEFT_HALF));
+        }
+        for (int trial = 0; trial < 3; trial++) {
+            List<CocoResult> unknownImageFirst = new java.util.ArrayList<>(goodMasks);
+            unknownImageFirst.set(700, new CocoResult(9, 1, null, 0.5, LEFT_HALF));
+            unknownImageFirst.set(1500, new CocoResult(1, 1, null, 0.5, bad));
+            assertEquals("detection #701 is for image id 9, which is not in the ground truth",
+                    fails(ok, unknownImageFirst, SEGM).getMessage());
+            List<CocoResult> badMaskFirst = new java.util.ArrayList<>(goodMasks);
+            badMaskFirst.set(700, new CocoResult(1, 1, null, 0.5, bad));
+            badMaskFirst.set(1500, new CocoResult(9, 1, null, 0.5, LEFT_HALF));
+            badMaskFirst.set(1900, new CocoResult(1, 1, null, 0.5, new Segmentation.UncompressedRle(10, 10, new int[] {0, 50})));
+            assertEquals("detection #701 (image 1): compressed RLE has a character outside '0'..'o' at offset 0",
+                    fails(ok, badMaskFirst, BBOX).getMessage(), "a bbox evaluation takes their boxes from the masks too");
+        }
+    }
+
     @Test
     void recordsPycocotoolsLeavesOutAreCountedInOneWarningEach() throws Exception {
         Path dir = PycocotoolsFixturesTest.fixtures().resolve("03-empty-images-and-categories");

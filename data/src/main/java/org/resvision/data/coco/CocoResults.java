@@ -9,9 +9,10 @@ import java.util.RandomAccess;
  * A results list stored by column: image ids, category ids, scores and boxes in primitive arrays
  * (about 60 bytes per detection, against some 150 for a list of {@link CocoResult} records), the
  * masks, if any, in a {@link Segmentations} column (compressed RLEs packed, no object per mask).
- * It is a read-only {@code List<CocoResult>} whose {@link #get} makes the record on demand; evaluators read the columns directly ({@link #imageId}, {@link #bbox(int,
- * int)}, ...). Accessors taking a detection index {@code d} throw {@link IndexOutOfBoundsException}
- * unless {@code 0 <= d < size()}.
+ * It is a read-only {@code List<CocoResult>} whose {@link #get} makes the record on demand;
+ * evaluators read the columns directly ({@link #imageId}, {@link #bbox(int, int)}, ...). Accessors
+ * taking a detection index {@code d} throw {@link IndexOutOfBoundsException} unless {@code 0 <= d <
+ * size()}.
  *
  * <p>Immutable once built (its {@link Builder} hands over its arrays and must not be used after
  * {@link Builder#build()}); safe to share between threads.

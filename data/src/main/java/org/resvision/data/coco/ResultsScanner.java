@@ -503,7 +503,7 @@ final class ResultsScanner {
         int mark;
         double number;
         long integer;
-        /** What {@link #rle} read: whether an RLE (not null), its size, its counts string's bytes and whether they hold escapes. */
+        /** What {@link #rle} read: whether an RLE (not null), its size and where its counts string lies in the window. */
         boolean hasRle;
         int rleH;
         int rleW;

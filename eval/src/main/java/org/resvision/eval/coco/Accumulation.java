@@ -101,8 +101,9 @@ final class Accumulation {
      * {@code COCOeval.accumulate} for category {@code k} of one evaluation (every image once), as
      * {@link #accumulateCategory} computes it (the same counts, moments and envelope, so the same
      * numbers bit for bit), without a kept {@link Walk}: the records' first maxDet detections are
-     * sorted once (a smaller maxDet keeps, in the same order, those whose position is below it)
-     * and their flags read straight from the records. Needs no NaN score and at most 64 IoU
+     * sorted once (a smaller maxDet keeps, in the same order, those whose position is below it),
+     * their flags copied from the records in image order (one pass through the pool) and read in
+     * score order from that copy. Needs no NaN score and at most 64 IoU
      * thresholds (the matching's {@code walkable}).
      */
     void accumulateCategoryOnce(int k, double[] precision, double[] recall, int R, int M) {
@@ -118,20 +119,21 @@ final class Accumulation {
         if (J == 0) {
             return;
         }
-        CellRecord[] recs = new CellRecord[J];
         int[] npig = new int[A];
         int[] md = p.maxDets();
         int[] total = new int[M];
-        double[] scores = new double[all];
-        int[] slot = new int[all]; // [n]: record index << 8 | position (positions are below maxDet <= 255), or see below
-        boolean wide = md[M - 1] > 256 || J >= 1 << 23;
-        int[] position = wide ? new int[all] : null;
-        for (int i = 0, j = 0, n = 0; i < I; i++) {
+        // the concatenation in image order: scores, flags and the first maxDet keeping each detection,
+        // read from the records in their order (the sorted walk below then reads this, not the pool)
+        Concatenation c = CONCATENATION.get().ensure(all, A);
+        double[] scores = c.scores;
+        long[] tpMask = c.tpMask;
+        long[] ignoredMask = c.ignoredMask;
+        byte[] firstMaxDet = c.firstMaxDet;
+        for (int i = 0, n = 0; i < I; i++) {
             CellRecord r = records[k * I + i];
             if (r == null) {
                 continue;
             }
-            recs[j] = r;
             for (int a = 0; a < A; a++) {
                 npig[a] += r.npig(a);
             }
@@ -139,44 +141,20 @@ final class Accumulation {
                 total[mi] += Math.min(md[mi], r.D);
             }
             r.copyScores(r.D, scores, n);
-            for (int d = 0; d < r.D; d++, n++) {
-                if (wide) {
-                    slot[n] = j;
-                    position[n] = d;
-                } else {
-                    slot[n] = j << 8 | d;
+            for (int d = 0, mi = 0; d < r.D; d++, n++) {
+                while (mi < M - 1 && d >= md[mi]) { // records are cut to the last maxDet
+                    mi++;
                 }
+                firstMaxDet[n] = (byte) mi;
+                r.masks(d, tpMask, ignoredMask, n * A);
             }
-            j++;
         }
         int maxNpig = Arrays.stream(npig).max().orElse(0);
         Scratch s = SCRATCH.get().ensure(M * A * T, M * A, maxNpig + 1, M);
-        int[] order = StableSort.descending(scores);
-        long[] tps = s.tpBits;
-        long[] igs = s.igBits;
+        int[] order = StableSort.descending(scores, all);
         for (int e = 0; e < all; e++) {
             int o = order[e];
-            CellRecord r = recs[wide ? slot[o] : slot[o] >>> 8];
-            int pos = wide ? position[o] : slot[o] & 0xff;
-            int mi0 = 0; // the first maxDet keeping it (records are cut to the last)
-            while (mi0 < M - 1 && pos >= md[mi0]) {
-                mi0++;
-            }
-            byte[] flags = r.flagArray();
-            for (int a = 0; a < A; a++) {
-                int f0 = r.flagIndex(a, pos, 0);
-                long ig = 0;
-                long tp = 0;
-                for (int t = 0; t < T; t++) { // flags are TRUTHY (1) | IGNORED (2): ignored, else truthy, without a branch
-                    int f = flags[f0 + t];
-                    int ignored = f >> 1;
-                    ig |= (long) ignored << t;
-                    tp |= (long) (f & ~ignored & 1) << t;
-                }
-                tps[a] = tp;
-                igs[a] = ig;
-            }
-            s.count(mi0, tps, igs, 0, A, T, M);
+            s.count(firstMaxDet[o], tpMask, ignoredMask, o * A, A, T, M);
         }
         finish(k, npig, total, s, precision, recall, R, M);
     }
@@ -227,6 +205,28 @@ final class Accumulation {
                     }
                 }
             }
+        }
+    }
+
+    /** Per-thread buffers of {@link #accumulateCategoryOnce}: a category's detections in image order. */
+    private static final ThreadLocal<Concatenation> CONCATENATION = ThreadLocal.withInitial(Concatenation::new);
+
+    private static final class Concatenation {
+        double[] scores = new double[0];
+        long[] tpMask = new long[0];
+        long[] ignoredMask = new long[0];
+        byte[] firstMaxDet = new byte[0];
+
+        /** Room for {@code n} detections at {@code areas} area ranges (the contents are overwritten by each use). */
+        Concatenation ensure(int n, int areas) {
+            if (firstMaxDet.length < n || tpMask.length < n * areas) {
+                int room = Math.max(n, Math.min(2 * firstMaxDet.length, Integer.MAX_VALUE / 8 / Math.max(1, areas)));
+                scores = new double[room];
+                tpMask = new long[room * areas];
+                ignoredMask = new long[room * areas];
+                firstMaxDet = new byte[room];
+            }
+            return this;
         }
     }
 
@@ -368,17 +368,7 @@ final class Accumulation {
                 mi++;
             }
             firstMaxDet[e] = (byte) mi;
-            CellRecord r = records[k * I + image[e]];
-            for (int a = 0; a < A; a++) {
-                for (int t = 0; t < T; t++) {
-                    byte f = r.flag(a, position, t, T);
-                    if ((f & IGNORED) != 0) {
-                        ignoredMask[e * A + a] |= 1L << t;
-                    } else if ((f & TRUTHY) != 0) {
-                        tpMask[e * A + a] |= 1L << t;
-                    }
-                }
-            }
+            records[k * I + image[e]].masks(position, tpMask, ignoredMask, e * A);
             if (e == 0 || image[e] != image[e - 1] || CocoMatching.descending(scores[o], scores[order[e - 1]]) != 0) {
                 starts[B++] = e;
             }
@@ -437,7 +427,11 @@ final class Accumulation {
             byte[] sorted = new byte[total * AT];
             for (int j = 0; j < total; j++) {
                 CellRecord rj = recs.get(owner[j]);
-                System.arraycopy(rj.flagArray(), rj.flagIndex(0, pos[j], 0), sorted, j * AT, AT);
+                for (int a = 0; a < A; a++) {
+                    for (int t = 0; t < T; t++) {
+                        sorted[j * AT + a * T + t] = rj.flag(a, pos[j], t);
+                    }
+                }
             }
             int[][] firstReach = new int[T][]; // [t][c]: first position where the TP count reaches c
             double[][] pr = new double[T][total];

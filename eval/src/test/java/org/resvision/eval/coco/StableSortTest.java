@@ -1,6 +1,9 @@
 package org.resvision.eval.coco;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -28,7 +31,55 @@ class StableSortTest {
                 expected[i] = i;
             }
             Arrays.sort(expected, Comparator.comparingDouble((Integer i) -> keys[i] == 0 ? 0.0 : -keys[i]));
-            assertArrayEquals(Arrays.stream(expected).mapToInt(Integer::intValue).toArray(), StableSort.descending(keys), "n=" + n);
+            int[] want = Arrays.stream(expected).mapToInt(Integer::intValue).toArray();
+            assertArrayEquals(want, StableSort.descending(keys), "n=" + n);
+            assertArrayEquals(want, StableSort.mergeDescending(keys, n), "merge, n=" + n);
+            assertArrayEquals(want, StableSort.radixDescending(keys, n), "radix, n=" + n);
         }
+    }
+
+    @Test
+    void radixOrdersSignsExponentsAndInfinitiesAsComparisonsDo() {
+        Random rnd = new Random(5);
+        int n = 3000;
+        double[] keys = new double[n + 7];
+        for (int i = 0; i < n; i++) { // both signs, magnitudes from 1e-300 to 1e300, ties, subnormals
+            double m = rnd.nextInt(4) == 0 ? rnd.nextInt(5) : Math.pow(10, rnd.nextInt(601) - 300) * rnd.nextDouble();
+            keys[i] = rnd.nextBoolean() ? m : -m;
+        }
+        double[] special = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.MIN_VALUE, -Double.MIN_VALUE, -0.0, 0.0,
+            Double.MAX_VALUE};
+        System.arraycopy(special, 0, keys, n, special.length);
+        Integer[] expected = new Integer[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            expected[i] = i;
+        }
+        Arrays.sort(expected, (a, b) -> keys[a] > keys[b] ? -1 : keys[a] < keys[b] ? 1 : 0);
+        assertArrayEquals(Arrays.stream(expected).mapToInt(Integer::intValue).toArray(), StableSort.descending(keys));
+        assertArrayEquals(StableSort.mergeDescending(keys, keys.length), StableSort.radixDescending(keys, keys.length));
+    }
+
+    @Test
+    void aPrefixIsSortedAlone() {
+        double[] keys = new double[1000];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = i < 500 ? i % 17 : 100; // the tail, larger than any key of the prefix, is not looked at
+        }
+        int[] order = StableSort.descending(keys, 500);
+        assertEquals(500, order.length);
+        for (int e = 1; e < 500; e++) {
+            assertTrue(keys[order[e - 1]] > keys[order[e]] || keys[order[e - 1]] == keys[order[e]] && order[e - 1] < order[e], "at " + e);
+        }
+    }
+
+    @Test
+    void aNaNKeyLeavesTheRadixSortForTheMergeSort() {
+        double[] keys = new double[500];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = (i * 37 % 101) / 101.0;
+        }
+        keys[250] = Double.NaN;
+        assertNull(StableSort.radixDescending(keys, keys.length));
+        assertArrayEquals(StableSort.mergeDescending(keys, keys.length), StableSort.descending(keys));
     }
 }

@@ -125,6 +125,54 @@ class WeightedAccumulationTest {
         assertBitEqual(m.accumulate(null, true), m.accumulate(new int[] {1}), "NaN score");
     }
 
+    /**
+     * A threshold's matching and accumulation depend on no other threshold, so with 40 thresholds
+     * (the flags of a detection in two words) or 70 (four words, accumulated by sorting) each of
+     * the ten default thresholds among them gets the default evaluation's numbers bit for bit.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void manyThresholdsGiveEachThresholdItsOwnNumbers(String caseName, String iouType) throws Exception {
+        Path dir = PycocotoolsFixturesTest.fixtures().resolve(caseName);
+        CocoDataset gt = CocoReader.readDataset(dir.resolve("gt.json"));
+        List<CocoResult> dt = CocoReader.readResults(dir.resolve("dt.json"));
+        CocoEvalParams defaults = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(iouType));
+        CocoEvalResult want = CocoEvaluator.match(gt, null, dt, defaults).accumulate();
+        Random rnd = new Random(7);
+        for (int many : new int[] {40, 70}) {
+            double[] thr = new double[many];
+            int[] at = new int[10]; // where default threshold t0 is in thr
+            for (int t0 = 0; t0 < 10; t0++) {
+                at[t0] = t0 * (many / 10) + rnd.nextInt(many / 10);
+                thr[at[t0]] = defaults.iouThresholds()[t0];
+            }
+            for (int t = 0; t < many; t++) {
+                if (thr[t] == 0) {
+                    thr[t] = 0.3 + 0.69 * rnd.nextDouble();
+                }
+            }
+            CocoEvalParams params = new CocoEvalParams(defaults.iouType(), thr, defaults.recallThresholds(), defaults.maxDets(),
+                    defaults.areaRanges(), defaults.areaLabels(), null, null);
+            CocoMatching m = CocoEvaluator.match(gt, null, dt, params);
+            CocoEvalResult got = m.accumulate();
+            int[] s = want.precisionShape();
+            for (int t0 = 0; t0 < 10; t0++) {
+                for (int k = 0; k < s[2]; k++) {
+                    for (int a = 0; a < s[3]; a++) {
+                        for (int mm = 0; mm < 3; mm++) {
+                            String where = caseName + " " + iouType + " T=" + many + " threshold " + t0 + ", " + k + "," + a + "," + mm;
+                            assertEquals(want.recall(t0, k, a, mm), got.recall(at[t0], k, a, mm), 0.0, where);
+                            for (int r = 0; r < s[1]; r++) {
+                                assertEquals(want.precision(t0, r, k, a, mm), got.precision(at[t0], r, k, a, mm), 0.0, where + " r " + r);
+                            }
+                        }
+                    }
+                }
+            }
+            assertBitEqual(m.accumulate(null, true), got, caseName + " T=" + many + ": sorting");
+        }
+    }
+
     static void assertBitEqual(CocoEvalResult want, CocoEvalResult got, String what) {
         int[] s = want.precisionShape();
         int compared = 0;

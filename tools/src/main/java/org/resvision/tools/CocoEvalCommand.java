@@ -206,7 +206,7 @@ public final class CocoEvalCommand implements Command {
         CocoEvalResult r;
         CocoMatching matching;
         try {
-            matching = CocoEvaluator.match(gt, masks, dt, params, device);
+            matching = CocoEvaluator.match(gt, masks, dt, params, device, diagnose); // per-detection outcomes for diagnostics only
             r = CocoEvaluator.accumulate(matching);
         } catch (CocoEvalException e) {
             throw named(e, gtFile, dtFiles, starts);

@@ -56,6 +56,45 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
     }
 
     /**
+     * The image id column as stored, for readers that would otherwise copy it (evaluators at
+     * scale): entry d is detection d's for {@code d < size()} (the array may be longer). Not a
+     * copy: it must not be modified.
+     *
+     * @return the column
+     */
+    public long[] imageIdColumn() {
+        return imageIds;
+    }
+
+    /**
+     * The category id column as stored (as {@link #imageIdColumn()}).
+     *
+     * @return the column
+     */
+    public long[] categoryIdColumn() {
+        return categoryIds;
+    }
+
+    /**
+     * The score column as stored (as {@link #imageIdColumn()}).
+     *
+     * @return the column
+     */
+    public double[] scoreColumn() {
+        return scores;
+    }
+
+    /**
+     * The box column as stored (as {@link #imageIdColumn()}): detection d's x, y, w, h at {@code
+     * [4 d, 4 d + 4)}, x NaN where it has no box.
+     *
+     * @return the column
+     */
+    public double[] boxColumn() {
+        return boxes;
+    }
+
+    /**
      * The concatenation, in order.
      *
      * @param parts the lists to join

@@ -269,7 +269,7 @@ final class ResultsScanner {
     /** What a chunk scan found. */
     private static final class Chunk {
         long start;
-        final CocoResults.Builder results = new CocoResults.Builder(1024);
+        final CocoResults.Builder results;
         /** The start of the first element at or after the chunk's end (the next chunk's start). */
         long next = -1;
         /** The offset of the list's ']', when reached. */
@@ -278,13 +278,24 @@ final class ResultsScanner {
         long failedAt = -1;
         /** Whether the failure is in the list's structure after a detection, not in one. */
         boolean structural;
+
+        Chunk(int capacity) {
+            results = new CocoResults.Builder(capacity);
+        }
     }
+
+    /**
+     * Detections in the last chunk scanned (chunks are of one size): the next chunk's columns are
+     * made that large at once, not grown from 1024 by copies (~20 MB of copies at val2017 scale).
+     */
+    private volatile int lastChunkCount;
 
     /** Scans from element start {@code start} to the first element starting at or after {@code end}. */
     private Chunk scan(long start, long end) throws IOException {
         int window = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(0, end - start) + OVERLAP);
         while (true) {
-            Chunk c = new Chunk();
+            int hint = lastChunkCount;
+            Chunk c = new Chunk(Math.max(1024, hint + (hint >> 4)));
             c.start = start;
             int want = (int) Math.min(window, size - start);
             byte[] buf = windows.get();
@@ -296,6 +307,7 @@ final class ResultsScanner {
             boolean atEof = start + got >= size;
             Cursor k = new Cursor(buf, got);
             if (scanWindow(c, k, start, end, atEof)) {
+                lastChunkCount = c.results.size();
                 return c;
             }
             if (window >= Integer.MAX_VALUE - 16 - window) {

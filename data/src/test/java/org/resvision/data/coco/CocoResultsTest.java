@@ -51,6 +51,21 @@ class CocoResultsTest {
     }
 
     @Test
+    void theColumnsHoldEachDetectionAtItsIndex() {
+        CocoResults r = CocoResults.of(records());
+        for (int d = 0; d < r.size(); d++) {
+            assertEquals(r.imageId(d), r.imageIdColumn()[d]);
+            assertEquals(r.categoryId(d), r.categoryIdColumn()[d]);
+            assertEquals(Double.doubleToRawLongBits(r.score(d)), Double.doubleToRawLongBits(r.scoreColumn()[d]));
+            for (int j = 0; j < 4; j++) {
+                assertEquals(Double.doubleToRawLongBits(r.bbox(d, j)), Double.doubleToRawLongBits(r.boxColumn()[4 * d + j]));
+            }
+        }
+        assertSame(r.scoreColumn(), r.scoreColumn(), "the stored column, not a copy");
+        assertTrue(r.scoreColumn().length >= r.size() && r.boxColumn().length >= 4 * r.size());
+    }
+
+    @Test
     void concatenationKeepsOrderAndMasks() {
         CocoResults noMasks = CocoResults.of(List.of(records().get(0)));
         CocoResults masks = CocoResults.of(records().subList(1, 3));

@@ -150,7 +150,7 @@ final class Accumulation {
             }
         }
         int maxNpig = Arrays.stream(npig).max().orElse(0);
-        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, maxNpig + 1, M);
+        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, Math.min(maxNpig, all) + 1, M); // (no more TPs than detections)
         int[] order = StableSort.descending(scores, all);
         for (int e = 0; e < all; e++) {
             int o = order[e];

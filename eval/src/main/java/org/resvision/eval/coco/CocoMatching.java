@@ -102,6 +102,8 @@ public final class CocoMatching implements java.io.Serializable {
     /** The ground truth matched against (what a merge checks the shards share). */
     final CocoDataset gtData;
     // detections (loadRes semantics)
+    /** Detections d: the detection arrays below hold them at {@code d < nDet} (some are the results' columns, which may be longer). */
+    final int nDet;
     /** [4 d .. 4 d + 3]: detection d's box x, y, w, h (one array: a box object per detection was most of a collection's work). */
     final double[] dBox;
     /** [d]: the detection's area as loadRes sets it: box {@code w * h} for bbox results, else the mask's area. */
@@ -147,10 +149,18 @@ public final class CocoMatching implements java.io.Serializable {
     final Map<String, Double> timings = new java.util.LinkedHashMap<>();
     /** [c]: cell c's {@code evaluateImg} record, null for a cell with neither ground truth nor detections. */
     CellRecord[] records;
-    /** [d * T + t]: the ground-truth index matched at area "all", or -1. */
+    /** [d * T + t]: the ground-truth index matched at area "all", or -1; null until kept (see {@link #keepOutcomes}). */
     int[] matchAll;
-    /** [d * T + t]: {@link Status} ordinal at area "all". */
+    /** [d * T + t]: {@link Status} ordinal at area "all"; null as {@link #matchAll}. */
     byte[] statusAll;
+    /**
+     * Whether the matching keeps {@link #matchAll} and {@link #statusAll} (5 bytes a detection and
+     * threshold, written as it goes); when false, the first {@link #status} or {@link
+     * #matchedGroundTruth} matches every cell again to make them. Set before {@link #evaluateCells}.
+     */
+    boolean keepOutcomes = true;
+    /** Whether {@link #matchAll} and {@link #statusAll} are there to read. */
+    private volatile boolean outcomesReady;
     /** Whether the walk applies: no NaN score (no consistent order) and at most 64 IoU thresholds. */
     boolean walkable;
     /** [k]: category k's detections in accumulation order, made by the first weighted accumulate; see {@link #walks()}. */
@@ -244,14 +254,17 @@ public final class CocoMatching implements java.io.Serializable {
         // detections, as loadRes makes them (read by column: no record per detection)
         CocoResults res = CocoResults.of(results);
         int nd = res.size();
+        nDet = nd;
         bboxBranch = nd > 0 && res.hasBbox(0);
-        dBox = new double[4 * nd];
+        // the results' columns are read in place (their ~20 MB at val2017 scale not copied): every box
+        // is checked below; segmentation-only results get boxes of their own, from the masks
+        dBox = bboxBranch ? res.boxColumn() : new double[4 * nd];
         dArea = new double[nd];
-        dScore = new double[nd];
+        dScore = res.scoreColumn();
         dSeg = segm || !bboxBranch ? res.segmentations() : null;
         dCell = new int[nd];
-        dImgId = new long[nd];
-        dCatId = new long[nd];
+        dImgId = res.imageIdColumn();
+        dCatId = res.categoryIdColumn();
         // segmentation-only results: each mask's area and box (loadRes's) on all cores first; a
         // malformed one is kept and thrown below in detection order, where a sequential loop would
         CocoEvalException[] maskErrors = bboxBranch || dSeg == null ? null : new CocoEvalException[nd];
@@ -285,15 +298,9 @@ public final class CocoMatching implements java.io.Serializable {
                 lastImage = imageId;
                 lastI = imgIndex.get(imageId);
             }
-            dScore[d] = res.score(d);
-            dImgId[d] = imageId;
-            dCatId[d] = categoryId;
             if (bboxBranch) {
                 if (!res.hasBbox(d)) {
                     throw new CocoEvalException("detection #" + (d + 1) + " has no bbox, but the first one has (mixed results)");
-                }
-                for (int j = 0; j < 4; j++) {
-                    dBox[4 * d + j] = res.bbox(d, j);
                 }
                 dArea[d] = dBox[4 * d + 2] * dBox[4 * d + 3];
             } else {
@@ -507,7 +514,7 @@ public final class CocoMatching implements java.io.Serializable {
                 toUnion[s][i] = imgIndex.get(m.imgIds[i]);
             }
             n += m.gId.length;
-            nd += m.dScore.length;
+            nd += m.nDet;
         }
         // ground truth: every shard's, in file order (the image sets are disjoint, so are the annotations)
         long[] key = new long[n]; // [x]: the file position of the x-th annotation of the shards, in shard order
@@ -550,6 +557,7 @@ public final class CocoMatching implements java.io.Serializable {
         gCellStart = new int[cells + 1];
         gOrder = countingSort(gCell, cells, gCellStart);
         // detections: the concatenation
+        nDet = nd;
         dBox = new double[4 * nd];
         dArea = new double[nd];
         dScore = new double[nd];
@@ -557,7 +565,7 @@ public final class CocoMatching implements java.io.Serializable {
         int[] sizes = new int[S];
         for (int s = 0; s < S; s++) {
             segs.add(shards.get(s).dSeg);
-            sizes[s] = shards.get(s).dScore.length;
+            sizes[s] = shards.get(s).nDet;
         }
         dSeg = Segmentations.concat(segs, sizes);
         dCell = new int[nd];
@@ -565,12 +573,14 @@ public final class CocoMatching implements java.io.Serializable {
         dCatId = new long[nd];
         matchAll = new int[nd * T];
         statusAll = new byte[nd * T];
+        outcomesReady = true;
         records = new CellRecord[cells];
         boolean walk = true;
         dtNoCategory = new Skips(first.dtNoCategory.what, first.dtNoCategory.idName);
         for (int s = 0, off = 0; s < S; s++) {
             CocoMatching m = shards.get(s);
-            int md = m.dScore.length;
+            int md = m.nDet;
+            m.ensureOutcomes();
             System.arraycopy(m.dBox, 0, dBox, 4 * off, 4 * md);
             System.arraycopy(m.dArea, 0, dArea, off, md);
             System.arraycopy(m.dScore, 0, dScore, off, md);
@@ -670,30 +680,13 @@ public final class CocoMatching implements java.io.Serializable {
     void evaluateCells(ai.djl.Device device) throws CocoEvalException {
         int cells = K * I;
         records = new CellRecord[cells];
-        matchAll = new int[dScore.length * T];
-        Arrays.fill(matchAll, -1);
-        statusAll = new byte[dScore.length * T];
-        int[] busy = IntStream.range(0, cells)
-                .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
-                .toArray();
-        // the records' pools: detection slots of each busy cell, in cell order
-        int[] at = new int[busy.length];
-        int slots = 0;
-        for (int b = 0; b < busy.length; b++) {
-            at[b] = slots;
-            slots += Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet);
+        if (keepOutcomes) {
+            newOutcomes();
         }
-        int words = CellRecord.flagWords(T);
-        if ((long) slots * A * words > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException(slots + " detections x " + A + " area ranges x " + T + " thresholds: more flags than one array holds");
-        }
-        double[] poolScores = new double[slots];
-        long[] poolFlags = new long[slots * A * words];
-        int[] poolNpig = new int[busy.length * A];
-        java.util.function.IntFunction<CellRecord> slot = b -> new CellRecord(
-                Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet), poolScores, poolFlags, poolNpig, at[b], b * A, A, T);
+        int[] busy = busyCells();
+        java.util.function.IntFunction<CellRecord> slot = recordPools(busy);
         if (segm) {
-            maskProblems = new String[dScore.length];
+            maskProblems = new String[nDet];
         }
         if (device == null) {
             IntStream.range(0, busy.length).parallel().forEach(b -> records[busy[b]] = evaluateCell(busy[b], slot.apply(b)));
@@ -715,7 +708,64 @@ public final class CocoMatching implements java.io.Serializable {
                 }
             }
         }
-        walkable = T <= 64 && Arrays.stream(dScore).noneMatch(Double::isNaN);
+        walkable = T <= 64 && Arrays.stream(dScore, 0, nDet).noneMatch(Double::isNaN);
+        outcomesReady = keepOutcomes;
+    }
+
+    /** The cells with ground truth or detections, ascending. */
+    private int[] busyCells() {
+        return IntStream.range(0, K * I)
+                .filter(c -> gCellStart[c + 1] > gCellStart[c] || dCellStart[c + 1] > dCellStart[c])
+                .toArray();
+    }
+
+    /**
+     * New pools for the records of the cells {@code busy} (their detection slots in cell order);
+     * the function gives the record of {@code busy[b]}.
+     */
+    private java.util.function.IntFunction<CellRecord> recordPools(int[] busy) {
+        int[] at = new int[busy.length];
+        int slots = 0;
+        for (int b = 0; b < busy.length; b++) {
+            at[b] = slots;
+            slots += Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet);
+        }
+        int words = CellRecord.flagWords(T);
+        if ((long) slots * A * words > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException(slots + " detections x " + A + " area ranges x " + T + " thresholds: more flags than one array holds");
+        }
+        double[] poolScores = new double[slots];
+        long[] poolFlags = new long[slots * A * words];
+        int[] poolNpig = new int[busy.length * A];
+        return b -> new CellRecord(
+                Math.min(dCellStart[busy[b] + 1] - dCellStart[busy[b]], maxDet), poolScores, poolFlags, poolNpig, at[b], b * A, A, T);
+    }
+
+    /** Empty per-detection outcomes (every detection not evaluated, no match) for the matching to fill. */
+    private void newOutcomes() {
+        matchAll = new int[nDet * T];
+        Arrays.fill(matchAll, -1);
+        statusAll = new byte[nDet * T];
+    }
+
+    /**
+     * The per-detection outcomes of a matching made without them ({@link #keepOutcomes} false):
+     * every cell matched again (the same matching, so the same outcomes), its records dropped.
+     */
+    private void ensureOutcomes() {
+        if (!outcomesReady) {
+            synchronized (this) {
+                if (statusAll == null) {
+                    int[] busy = busyCells();
+                    java.util.function.IntFunction<CellRecord> slot = recordPools(busy);
+                    matchAll = new int[nDet * T];
+                    Arrays.fill(matchAll, -1);
+                    statusAll = new byte[nDet * T];
+                    IntStream.range(0, busy.length).parallel().forEach(b -> evaluateCell(busy[b], slot.apply(b)));
+                    outcomesReady = true;
+                }
+            }
+        }
     }
 
     /** Per-thread scratch of {@link #evaluateCell}: grown as needed, never shrunk. */
@@ -779,7 +829,7 @@ public final class CocoMatching implements java.io.Serializable {
                     for (int t = 0; f != 0 && t < T; t++) { // the pool's flags start cleared
                         rec.setFlag(a, d, t, f);
                     }
-                    if (a == allArea) {
+                    if (a == allArea && statusAll != null) {
                         byte st = (byte) (f != 0 ? Status.IGNORED.ordinal() : Status.FALSE_POSITIVE.ordinal());
                         Arrays.fill(statusAll, ds[d] * T, ds[d] * T + T, st); // matchAll stays -1
                     }
@@ -854,7 +904,7 @@ public final class CocoMatching implements java.io.Serializable {
                     } else {
                         rec.setFlag(a, d, t, f);
                     }
-                    if (a == allArea) {
+                    if (a == allArea && statusAll != null) {
                         int k = ds[d] * T + t;
                         matchAll[k] = m < 0 ? -1 : gs[m];
                         statusAll[k] = (byte) ((f & IGNORED) != 0 ? Status.IGNORED.ordinal()
@@ -1266,7 +1316,7 @@ public final class CocoMatching implements java.io.Serializable {
      * @return the number of detection indices {@code d}
      */
     public int detectionCount() {
-        return dScore.length;
+        return nDet;
     }
 
     /**
@@ -1370,6 +1420,7 @@ public final class CocoMatching implements java.io.Serializable {
      * @return the outcome; {@link Status#NOT_EVALUATED} for a detection not evaluated
      */
     public Status status(int d, int t) {
+        ensureOutcomes();
         return STATUSES[statusAll[d * T + t]];
     }
 
@@ -1382,6 +1433,7 @@ public final class CocoMatching implements java.io.Serializable {
      * @return a ground-truth index {@code g}, or -1
      */
     public int matchedGroundTruth(int d, int t) {
+        ensureOutcomes();
         return matchAll[d * T + t];
     }
 

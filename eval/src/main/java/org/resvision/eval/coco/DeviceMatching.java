@@ -203,7 +203,7 @@ final class DeviceMatching {
                         int at = ((i * A + a) * dp + d) * T + t;
                         byte f = flags[at];
                         rec.setFlag(a, d, t, f);
-                        if (a == m.allArea) {
+                        if (a == m.allArea && m.statusAll != null) {
                             int j = (int) matched[at];
                             int k = ds[d] * T + t;
                             m.matchAll[k] = j < 0 ? -1 : gs[j];

@@ -42,6 +42,33 @@ class CocoMatchingTest {
             0.8999999999999999, -1.0, 0.45, 0.45, 0.45, 0.3, 0.9, -1.0}, r.stats(), 0.0);
     }
 
+    /**
+     * A matching made without per-detection outcomes has none until one is read, then makes them
+     * all by matching again: the same as those kept while matching, for every fixture.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.MethodSource("org.resvision.eval.coco.WeightedAccumulationTest#cases")
+    void outcomesMadeOnFirstReadEqualThoseKeptWhileMatching(String caseName, String iouType) throws Exception {
+        Path dir = PycocotoolsFixturesTest.fixtures().resolve(caseName);
+        CocoDataset gt = CocoReader.readDataset(dir.resolve("gt.json"));
+        List<CocoResult> dt = CocoReader.readResults(dir.resolve("dt.json"));
+        CocoEvalParams params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(iouType));
+        CocoMatching kept = CocoEvaluator.match(gt, null, dt, params, null, true);
+        CocoMatching later = CocoEvaluator.match(gt, null, dt, params, null, false);
+        assertTrue(kept.statusAll != null && later.statusAll == null && later.matchAll == null, caseName + ": outcomes kept only when asked");
+        WeightedAccumulationTest.assertBitEqual(kept.accumulate(), later.accumulate(), caseName + " " + iouType);
+        int T = params.iouThresholds().length;
+        int evaluated = 0;
+        for (int d = 0; d < kept.detectionCount(); d++) {
+            for (int t = 0; t < T; t++) {
+                assertEquals(kept.status(d, t), later.status(d, t), caseName + " detection " + d + " t " + t);
+                assertEquals(kept.matchedGroundTruth(d, t), later.matchedGroundTruth(d, t), caseName + " detection " + d + " t " + t);
+                evaluated += kept.status(d, t) == CocoMatching.Status.NOT_EVALUATED ? 0 : 1;
+            }
+        }
+        assertTrue(evaluated > 0 || kept.detectionCount() == 0, caseName + ": some outcome compared");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"10-realistic-200,bbox", "10-realistic-200,segm", "02-crowd,bbox", "05-score-ties,bbox"})
     void resampleEqualsADatasetHoldingTheCopies(String caseName, String iouType) throws Exception {

@@ -150,7 +150,7 @@ public final class CocoReader {
             r.masks = masks;
             r.index = index;
             p.nextToken();
-            r.where = "detection #" + ++r.index;
+            r.at("detection", ++r.index);
             return r.result();
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
@@ -214,16 +214,36 @@ public final class CocoReader {
     }
 
     /** The record being read, for messages ("detection #3"), or null outside records. */
-    private String where;
+    /**
+     * The record being read, for messages ("annotation #12 (id 7)"), kept as its parts: made into
+     * text only for an error (a string per record was most of the ground truth's garbage).
+     */
+    private String whereRecord;
+    private int whereIndex;
+    private long whereId;
+    private boolean whereHasId;
     private int index;
+    /** {@link #numbers}' growing buffer, reused from list to list. */
+    private double[] numberBuffer = new double[16];
+
+    /** From now on, messages name the {@code i}-th (1-based) {@code record}. */
+    private void at(String record, int i) {
+        whereRecord = record;
+        whereIndex = i;
+        whereHasId = false;
+    }
+
+    private String where() {
+        return whereRecord + " #" + whereIndex + (whereHasId ? " (id " + whereId + ")" : "");
+    }
 
     private CocoFormatException error(String problem) {
         JsonLocation l = p.currentTokenLocation();
         if (locator != null) {
             long[] lc = locator.apply(base + Math.max(0, l.getByteOffset()));
-            return new CocoFormatException(file, lc[0], lc[1], where == null ? problem : where + ": " + problem);
+            return new CocoFormatException(file, lc[0], lc[1], whereRecord == null ? problem : where() + ": " + problem);
         }
-        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), where == null ? problem : where + ": " + problem);
+        return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), whereRecord == null ? problem : where() + ": " + problem);
     }
 
     private CocoDataset dataset() throws IOException {
@@ -272,12 +292,14 @@ public final class CocoReader {
 
     /** pycocotools keys its indexes by id: a repeated id silently replaces (or doubles) a record. */
     private <T> void unique(List<T> items, java.util.function.ToLongFunction<T> id, String what) throws CocoFormatException {
-        java.util.Set<Long> seen = new java.util.HashSet<>(items.size() * 2);
+        LongIntMap seen = new LongIntMap(items.size());
         for (int i = 0; i < items.size(); i++) {
-            if (!seen.add(id.applyAsLong(items.get(i)))) {
-                throw new CocoFormatException(file, what + " id " + id.applyAsLong(items.get(i)) + " appears twice (again as "
+            long key = id.applyAsLong(items.get(i));
+            if (seen.get(key) >= 0) {
+                throw new CocoFormatException(file, what + " id " + key + " appears twice (again as "
                         + what + " #" + (i + 1) + ")");
             }
+            seen.put(key, i);
         }
     }
 
@@ -294,9 +316,9 @@ public final class CocoReader {
             if (t == null) {
                 throw error("the list of detections is not closed (truncated file?)");
             }
-            where = "detection #" + ++index;
+            at("detection", ++index);
             out.add(result());
-            where = null;
+            whereRecord = null;
         }
         expectEnd();
         return out;
@@ -313,10 +335,10 @@ public final class CocoReader {
         List<T> out = new ArrayList<>();
         String record = what.equals("categories") ? "category" : what.substring(0, what.length() - 1);
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            where = record + " #" + (out.size() + 1);
+            at(record, out.size() + 1);
             out.add(item.read());
         }
-        where = null;
+        whereRecord = null;
         return out;
     }
 
@@ -373,8 +395,10 @@ public final class CocoReader {
     private CocoAnnotation annotation() throws IOException {
         expectObject("annotations");
         long id = 0;
-        Long imageId = null;
-        Long categoryId = null;
+        long imageId = 0;
+        long categoryId = 0;
+        boolean hasImage = false;
+        boolean hasCategory = false;
         double[] bbox = null;
         double area = Double.NaN;
         boolean crowd = false;
@@ -385,10 +409,17 @@ public final class CocoReader {
             switch (f) {
                 case "id" -> {
                     id = integer("id");
-                    where += " (id " + id + ")";
+                    whereId = id;
+                    whereHasId = true;
                 }
-                case "image_id" -> imageId = integer("image_id");
-                case "category_id" -> categoryId = integer("category_id");
+                case "image_id" -> {
+                    imageId = integer("image_id");
+                    hasImage = true;
+                }
+                case "category_id" -> {
+                    categoryId = integer("category_id");
+                    hasCategory = true;
+                }
                 case "bbox" -> bbox = numbers("bbox");
                 case "area" -> area = number("area");
                 case "iscrowd" -> crowd = iscrowd();
@@ -402,7 +433,7 @@ public final class CocoReader {
                 default -> p.skipChildren();
             }
         }
-        if (imageId == null || categoryId == null) {
+        if (!hasImage || !hasCategory) {
             throw error("lacks image_id or category_id");
         }
         if (bbox != null && bbox.length != 4) {
@@ -567,7 +598,7 @@ public final class CocoReader {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw error("'" + what + "' must be a list of numbers");
         }
-        double[] buf = new double[16];
+        double[] buf = numberBuffer;
         int n = 0;
         while (p.nextToken() != JsonToken.END_ARRAY) {
             if (!p.currentToken().isNumeric()) {
@@ -575,6 +606,7 @@ public final class CocoReader {
             }
             if (n == buf.length) {
                 buf = java.util.Arrays.copyOf(buf, n * 2);
+                numberBuffer = buf;
             }
             buf[n++] = finite(what);
         }

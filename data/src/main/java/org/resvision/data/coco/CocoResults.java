@@ -236,6 +236,12 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             boxes = new double[4 * c];
         }
 
+        /** Empties this builder to be filled again (its columns kept; masks handed to a list by {@link #addAll(Builder)} are not touched). */
+        void clear() {
+            n = 0;
+            masks = null;
+        }
+
         /**
          * Detections added so far.
          *
@@ -347,7 +353,7 @@ public final class CocoResults extends AbstractList<CocoResult> implements Rando
             append(r.imageIds, r.categoryIds, r.scores, r.boxes, r.masks, r.n);
         }
 
-        /** Appends what {@code b} holds, in order (a column copy); {@code b} must not be used after. */
+        /** Appends what {@code b} holds, in order (a column copy); {@code b} must not be used after unless {@link #clear()}ed. */
         void addAll(Builder b) {
             append(b.imageIds, b.categoryIds, b.scores, b.boxes, b.masks == null ? null : b.masks.build(b.n), b.n);
         }

@@ -118,9 +118,11 @@ final class ResultsScanner {
                     if (all == null) {
                         all = new CocoResults.Builder(expectedCount(only.size(), pos - first));
                         all.addAll(only);
+                        spare.offer(only);
                         only = null;
                     }
                     all.addAll(part);
+                    spare.offer(part);
                 }
                 count += part.size();
                 if (c.listEnd >= 0) {
@@ -279,23 +281,33 @@ final class ResultsScanner {
         /** Whether the failure is in the list's structure after a detection, not in one. */
         boolean structural;
 
-        Chunk(int capacity) {
-            results = new CocoResults.Builder(capacity);
+        Chunk(CocoResults.Builder results) {
+            this.results = results;
         }
     }
 
     /**
-     * Detections in the last chunk scanned (chunks are of one size): the next chunk's columns are
-     * made that large at once, not grown from 1024 by copies (~20 MB of copies at val2017 scale).
+     * Detections in the last chunk scanned (chunks are of one size): a new chunk's columns are made
+     * that large at once, not grown from 1024 by copies (~20 MB of copies at val2017 scale).
      */
     private volatile int lastChunkCount;
+    /**
+     * Chunk columns already copied into the list, for later chunks to fill again: a few sets go
+     * round instead of one per chunk (~20 MB of young garbage at val2017 scale).
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<CocoResults.Builder> spare = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /** Scans from element start {@code start} to the first element starting at or after {@code end}. */
     private Chunk scan(long start, long end) throws IOException {
         int window = (int) Math.min(Integer.MAX_VALUE - 16, Math.max(0, end - start) + OVERLAP);
-        while (true) {
+        CocoResults.Builder columns = spare.poll();
+        if (columns == null) {
             int hint = lastChunkCount;
-            Chunk c = new Chunk(Math.max(1024, hint + (hint >> 4)));
+            columns = new CocoResults.Builder(Math.max(1024, hint + (hint >> 4)));
+        }
+        while (true) {
+            columns.clear();
+            Chunk c = new Chunk(columns);
             c.start = start;
             int want = (int) Math.min(window, size - start);
             byte[] buf = windows.get();

@@ -68,8 +68,7 @@ final class Accumulation {
         if (!any) {
             return;
         }
-        int maxNpig = Arrays.stream(npig).max().orElse(0);
-        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, maxNpig + 1, M);
+        Scratch s = SCRATCH.get().start(M * A * T, M, A, T, npig, p.recallThresholds());
         long[] tpMask = walk.tpMask;
         long[] ignoredMask = walk.ignoredMask;
         int[] image = walk.image;
@@ -124,7 +123,7 @@ final class Accumulation {
         int[] total = new int[M];
         // the concatenation in image order: scores, flags and the first maxDet keeping each detection,
         // read from the records in their order (the sorted walk below then reads this, not the pool)
-        Concatenation c = CONCATENATION.get().ensure(all, A);
+        Concatenation c = all <= Concatenation.KEPT ? CONCATENATION.get().ensure(all, A) : new Concatenation().ensure(all, A);
         double[] scores = c.scores;
         long[] tpMask = c.tpMask;
         long[] ignoredMask = c.ignoredMask;
@@ -149,8 +148,7 @@ final class Accumulation {
                 r.masks(d, tpMask, ignoredMask, n * A);
             }
         }
-        int maxNpig = Arrays.stream(npig).max().orElse(0);
-        Scratch s = SCRATCH.get().ensure(M * A * T, M * A, Math.min(maxNpig, all) + 1, M); // (no more TPs than detections)
+        Scratch s = SCRATCH.get().start(M * A * T, M, A, T, npig, p.recallThresholds());
         int[] order = StableSort.descending(scores, all);
         for (int e = 0; e < all; e++) {
             int o = order[e];
@@ -163,45 +161,21 @@ final class Accumulation {
     private void finish(int k, int[] npig, int[] total, Scratch s, double[] precision, double[] recall, int R, int M) {
         int AT = A * T;
         int[] tp = s.tp;
-        int[][] moments = s.moments;
-        double[] recThrs = p.recallThresholds();
-        int[] need = new int[R];
+        double[] best = s.best;
         for (int a = 0; a < A; a++) {
             if (npig[a] == 0) {
                 continue;
             }
-            // searchsorted(rc, recThrs, 'left') with rc = tp / npig (the same double division numpy does)
-            int c = 0;
-            for (int ri = 0; ri < R; ri++) {
-                while ((double) c / npig[a] < recThrs[ri]) {
-                    c++;
-                }
-                need[ri] = c;
-            }
             for (int mi = 0; mi < M; mi++) {
                 for (int t = 0; t < T; t++) {
                     int at = mi * AT + a * T + t;
-                    int[] fpAt = moments[at];
                     int n = tp[at];
                     recall[((t * K + k) * A + a) * M + mi] = total[mi] > 0 ? (double) n / npig[a] : 0;
-                    // the envelope at need[ri]: the largest pr[c] for c >= need[ri] (c >= 1: for need 0,
-                    // the first position, whose envelope is the largest of all, 0 without a TP);
-                    // need rises with ri, so one pass down from c = n
+                    // the envelope at recall threshold ri: the largest pr of buckets ri + 1 .. R (see Scratch)
                     double envelope = 0;
-                    int cc = n;
                     for (int ri = R - 1; ri >= 0; ri--) {
-                        int idx = (((t * R + ri) * K + k) * A + a) * M + mi;
-                        if (need[ri] > n || total[mi] == 0) {
-                            precision[idx] = 0;
-                            continue;
-                        }
-                        for (int lo = Math.max(need[ri], 1); cc >= lo; cc--) {
-                            double pr = (double) cc / ((double) fpAt[cc] + (double) cc + EPS); // numpy's tp / (fp + tp + eps)
-                            if (pr > envelope) {
-                                envelope = pr;
-                            }
-                        }
-                        precision[idx] = envelope;
+                        envelope = Math.max(envelope, best[at * (R + 1) + ri + 1]);
+                        precision[(((t * R + ri) * K + k) * A + a) * M + mi] = total[mi] == 0 ? 0 : envelope;
                     }
                 }
             }
@@ -212,6 +186,9 @@ final class Accumulation {
     private static final ThreadLocal<Concatenation> CONCATENATION = ThreadLocal.withInitial(Concatenation::new);
 
     private static final class Concatenation {
+        /** Categories of up to this many detections reuse their thread's buffers (~4.6 MB a thread at most); larger ones make their own. */
+        static final int KEPT = 1 << 16;
+
         double[] scores = new double[0];
         long[] tpMask = new long[0];
         long[] ignoredMask = new long[0];
@@ -220,7 +197,7 @@ final class Accumulation {
         /** Room for {@code n} detections at {@code areas} area ranges (the contents are overwritten by each use). */
         Concatenation ensure(int n, int areas) {
             if (firstMaxDet.length < n || tpMask.length < n * areas) {
-                int room = Math.max(n, Math.min(2 * firstMaxDet.length, Integer.MAX_VALUE / 8 / Math.max(1, areas)));
+                int room = Math.max(n, Math.min(2 * firstMaxDet.length, KEPT));
                 scores = new double[room];
                 tpMask = new long[room * areas];
                 ignoredMask = new long[room * areas];
@@ -230,47 +207,84 @@ final class Accumulation {
         }
     }
 
-    /** Per-thread buffers of {@link #accumulateCategory} (its counters, zeroed per use, and moments). */
+    /** Per-thread buffers of {@link #accumulateCategory} and {@link #accumulateCategoryOnce}, set per category by {@code start}. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
+    /**
+     * The counts of one category's walk, per counter (maxDet mi, area a, threshold t) and, instead
+     * of pr at every TP count (an array as long as the ground truth), its envelope's ingredients:
+     * COCOeval's precision at recall threshold ri is the largest {@code pr(c)} over the TP counts
+     * {@code c >= max(need[ri], 1)} reached, where {@code need[ri]} (numpy's searchsorted of the
+     * recall thresholds in {@code c / npig}) rises with ri. Bucket {@code b(c)}, the number of
+     * thresholds with {@code need <= c}, rises with c one step at a time, so each pr goes into the
+     * maximum of its bucket ({@code best}) as it comes, and the precision at ri is the largest
+     * bucket maximum above ri: the same numbers, each pr computed once with numpy's expression.
+     */
     private static final class Scratch {
         int[] tp = new int[0];
         int[] ignoredAt = new int[0];
         int[] ignoredAll = new int[0];
-        /** [counter][c]: the false positives when the TP count reached c (an int: the precision is made from it when read). */
-        int[][] moments = new int[0][];
         int[] seen = new int[0];
         long[] tpBits = new long[0];
         long[] igBits = new long[0];
+        /** [counter]: b(c) at the counter's TP count c. */
+        int[] bucket = new int[0];
+        /** [counter * (R + 1) + b]: the largest pr taken in bucket b. */
+        double[] best = new double[0];
+        /** [a * R + ri]: need[ri] at area a (Integer.MAX_VALUE where the area has no ground truth). */
+        int[] need = new int[0];
+        int R;
 
         /**
-         * Zeroed counters for {@code counters} (a, t) cells and {@code areas} areas, moments of
-         * {@code length}, {@code maxDets} seen counts.
+         * Zeroed counts for {@code counters} counters (maxDets, then areas, then thresholds), the
+         * category's non-ignored ground truth {@code npig[a]} and the recall thresholds.
          */
-        Scratch ensure(int counters, int areas, int length, int maxDets) {
+        Scratch start(int counters, int maxDets, int areas, int thresholds, int[] npig, double[] recThrs) {
+            R = recThrs.length;
             if (tp.length < counters) {
                 tp = new int[counters];
                 ignoredAt = new int[counters];
-                moments = Arrays.copyOf(moments, counters);
+                bucket = new int[counters];
+                best = new double[counters * (R + 1)];
             } else {
                 Arrays.fill(tp, 0, counters, 0);
                 Arrays.fill(ignoredAt, 0, counters, 0);
+                Arrays.fill(best, 0, counters * (R + 1), 0);
             }
-            if (ignoredAll.length < areas) {
-                ignoredAll = new int[areas];
-                tpBits = new long[areas];
-                igBits = new long[areas];
+            if (ignoredAll.length < maxDets * areas) {
+                ignoredAll = new int[maxDets * areas];
+                tpBits = new long[maxDets * areas];
+                igBits = new long[maxDets * areas];
             } else {
-                Arrays.fill(ignoredAll, 0, areas, 0);
+                Arrays.fill(ignoredAll, 0, maxDets * areas, 0);
             }
             if (seen.length < maxDets) {
                 seen = new int[maxDets];
             } else {
                 Arrays.fill(seen, 0, maxDets, 0);
             }
-            for (int i = 0; i < counters; i++) {
-                if (moments[i] == null || moments[i].length < length) {
-                    moments[i] = new int[Math.max(length, moments[i] == null ? 0 : moments[i].length * 2)];
+            if (need.length < areas * R) {
+                need = new int[areas * R];
+            }
+            for (int a = 0; a < areas; a++) {
+                // searchsorted(rc, recThrs, 'left') with rc = tp / npig (the same double division numpy does)
+                int c = 0;
+                for (int ri = 0; ri < R; ri++) {
+                    if (npig[a] == 0) {
+                        need[a * R + ri] = Integer.MAX_VALUE;
+                        continue;
+                    }
+                    while ((double) c / npig[a] < recThrs[ri]) {
+                        c++;
+                    }
+                    need[a * R + ri] = c;
+                }
+                int b0 = 0; // b(0)
+                while (b0 < R && need[a * R + b0] <= 0) {
+                    b0++;
+                }
+                for (int mi = 0; mi < maxDets; mi++) {
+                    Arrays.fill(bucket, (mi * areas + a) * thresholds, (mi * areas + a + 1) * thresholds, b0);
                 }
             }
             return this;
@@ -281,17 +295,19 @@ final class Accumulation {
          * true-positive and ignored bits per IoU threshold at area a in {@code tpMask[at + a]} and
          * {@code ignoredMask[at + a]}: at every moment {@code fp = seen - tp - ignored}, so only
          * true positives and ignored detections are counted one by one, and {@code pr} is taken
-         * when the TP count rises ({@code moments}).
+         * when the TP count rises (into its bucket's maximum).
          */
         void count(int mi0, long[] tpMask, long[] ignoredMask, int at, int A, int T, int M) {
             long allT = T == 64 ? -1L : (1L << T) - 1;
             int AT = A * T;
+            int R1 = R + 1;
             for (int mi = mi0; mi < M; mi++) {
                 seen[mi]++;
             }
             for (int a = 0, xa = at; a < A; a++, xa++) {
                 long ig = ignoredMask[xa];
                 long tps = tpMask[xa];
+                int needAt = a * R;
                 for (int mi = mi0; mi < M; mi++) {
                     if (ig == allT) {
                         ignoredAll[mi * A + a]++;
@@ -306,7 +322,15 @@ final class Accumulation {
                         int x = at0 + Long.numberOfTrailingZeros(bits);
                         int c = ++tp[x];
                         int fp = countable - c - ignoredAt[x];
-                        moments[x][c] = fp;
+                        double pr = (double) c / ((double) fp + (double) c + EPS); // numpy's tp / (fp + tp + eps)
+                        int b = bucket[x];
+                        while (b < R && need[needAt + b] <= c) {
+                            b++;
+                        }
+                        bucket[x] = b;
+                        if (pr > best[x * R1 + b]) {
+                            best[x * R1 + b] = pr;
+                        }
                     }
                 }
             }

@@ -777,6 +777,29 @@ public final class CocoMatching implements java.io.Serializable {
         int[] match = new int[0];
         int[] cand = new int[0];
         int[] candCount = new int[0];
+        int[] ds = new int[0];
+        double[] keys = new double[0];
+        int[] gs = new int[0];
+        double[] ious = new double[0];
+
+        /** Room for a cell of {@code n} detections (before the maxDet cut) and {@code G} ground truths. */
+        void ensureCell(int n, int G) {
+            if (ds.length < n) {
+                ds = new int[Math.max(n, 2 * ds.length)];
+                keys = new double[ds.length];
+            }
+            if (gs.length < G) {
+                gs = new int[Math.max(G, 2 * gs.length)];
+            }
+        }
+
+        /** The IoU buffer, {@code n} long at least. */
+        double[] ious(int n) {
+            if (ious.length < n) {
+                ious = new double[Math.max(n, 2 * ious.length)];
+            }
+            return ious;
+        }
 
         void ensure(int areasTimesG, int G, int matches, int D) {
             if (ig.length < areasTimesG) {
@@ -811,8 +834,10 @@ public final class CocoMatching implements java.io.Serializable {
     CellRecord evaluateCell(int c, CellRecord rec) {
         int g0 = gCellStart[c];
         int G = gCellStart[c + 1] - g0;
-        int[] ds = sortedDets(c);
-        int D = ds.length;
+        Scratch s = SCRATCH.get();
+        s.ensureCell(dCellStart[c + 1] - dCellStart[c], G);
+        int[] ds = s.ds; // [0, D): the cell's detections in score order, cut to maxDet
+        int D = sortedDets(c, ds, s.keys);
         for (int d = 0; d < D; d++) {
             rec.setScore(d, dScore[ds[d]]);
         }
@@ -837,9 +862,9 @@ public final class CocoMatching implements java.io.Serializable {
             }
             return rec;
         }
-        int[] gs = Arrays.copyOfRange(gOrder, g0, g0 + G);
-        double[] ious = D == 0 ? null : cellIous(ds, gs); // [d * G + j]
-        Scratch s = SCRATCH.get();
+        int[] gs = s.gs; // [0, G): the cell's ground truth
+        System.arraycopy(gOrder, g0, gs, 0, G);
+        double[] ious = D == 0 ? null : cellIous(ds, D, gs, G, s); // [d * G + j]
         s.ensure(A * G, G, A * D * T, D);
         boolean[] igs = s.ig;
         int[] orders = s.order;
@@ -979,6 +1004,40 @@ public final class CocoMatching implements java.io.Serializable {
         }
     }
 
+    /**
+     * {@link #sortedDets(int)} into {@code out} (room for the cell's detections), with {@code keys}
+     * as room for their scores: a cell of up to 32 detections without NaN is sorted in place (an
+     * insertion sort, stable as the merge sort: equal scores keep their input order), larger ones
+     * and NaN as there.
+     *
+     * @return how many of {@code out} hold detections (at most maxDet)
+     */
+    private int sortedDets(int c, int[] out, double[] keys) {
+        int from = dCellStart[c];
+        int n = dCellStart[c + 1] - from;
+        boolean nan = false;
+        for (int j = 0; j < n; j++) {
+            keys[j] = dScore[dOrder[from + j]];
+            nan |= Double.isNaN(keys[j]);
+        }
+        if (nan || n > 32) {
+            int[] sorted = sortedDets(c);
+            System.arraycopy(sorted, 0, out, 0, sorted.length);
+            return sorted.length;
+        }
+        for (int j = 0; j < n; j++) {
+            double k = keys[j];
+            int i = j - 1;
+            for (; i >= 0 && keys[i] < k; i--) { // (0.0 and -0.0 tie, as in numpy)
+                keys[i + 1] = keys[i];
+                out[i + 1] = out[i];
+            }
+            keys[i + 1] = k;
+            out[i + 1] = dOrder[from + j];
+        }
+        return Math.min(n, maxDet);
+    }
+
     /** The cell's detections by score, highest first (stable: file order breaks ties), cut to maxDets. */
     int[] sortedDets(int c) {
         int from = dCellStart[c];
@@ -1019,13 +1078,15 @@ public final class CocoMatching implements java.io.Serializable {
         return gCrowd[g] || gArea[g] < lo || gArea[g] > hi;
     }
 
-    /** {@link #ious} as one array {@code [d * gs.length + j]}; boxes without a box object per pair. */
-    private double[] cellIous(int[] ds, int[] gs) {
-        int G = gs.length;
-        double[] o = new double[ds.length * G];
+    /**
+     * {@link #ious} of detections {@code ds[0, D)} and ground truths {@code gs[0, G)} as one array
+     * {@code [d * G + j]}, {@code s}'s buffer; boxes without a box object per pair.
+     */
+    private double[] cellIous(int[] ds, int D, int[] gs, int G, Scratch s) {
+        double[] o = s.ious(D * G);
         if (segm) {
-            double[][] m = ious(ds, gs, lowestThreshold());
-            for (int d = 0; d < ds.length; d++) {
+            double[][] m = ious(Arrays.copyOf(ds, D), Arrays.copyOf(gs, G), lowestThreshold());
+            for (int d = 0; d < D; d++) {
                 System.arraycopy(m[d], 0, o, d * G, G);
             }
             return o;
@@ -1034,7 +1095,7 @@ public final class CocoMatching implements java.io.Serializable {
             double[] gb = gBox[gs[j]];
             double ga = gb[2] * gb[3];
             boolean crowd = gCrowd[gs[j]];
-            for (int d = 0; d < ds.length; d++) {
+            for (int d = 0; d < D; d++) {
                 o[d * G + j] = MaskApi.boxIou(dBox, 4 * ds[d], gb, ga, crowd);
             }
         }

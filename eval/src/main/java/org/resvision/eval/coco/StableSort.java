@@ -1,6 +1,8 @@
 package org.resvision.eval.coco;
 
-/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. Stateless, thread-safe. */
+import java.util.Arrays;
+
+/** numpy's {@code argsort(-x, kind='mergesort')} on primitives: stable, descending. Thread-safe (temporaries per thread). */
 public final class StableSort {
 
     private StableSort() {}
@@ -44,8 +46,10 @@ public final class StableSort {
      * @return the order, or null when a key is NaN (it has no place in that order)
      */
     static int[] radixDescending(double[] keys, int n) {
-        long[] key = new long[n];
-        int[] count = new int[8 * 256];
+        Radix scratch = n <= KEPT ? RADIX.get().ensure(n) : new Radix().ensure(n);
+        long[] key = scratch.key;
+        int[] count = scratch.count;
+        Arrays.fill(count, 0);
         for (int i = 0; i < n; i++) {
             double x = keys[i];
             if (x != x) {
@@ -58,12 +62,13 @@ public final class StableSort {
                 count[b << 8 | (int) (k >>> (b << 3)) & 0xff]++;
             }
         }
-        int[] idx = new int[n];
+        int[] result = new int[n];
+        int[] idx = result;
         for (int i = 0; i < n; i++) {
             idx[i] = i;
         }
-        int[] idx2 = new int[n];
-        long[] key2 = new long[n];
+        int[] idx2 = scratch.idx2;
+        long[] key2 = scratch.key2;
         for (int b = 0; b < 8; b++) {
             int shift = b << 3;
             int base = b << 8;
@@ -88,7 +93,33 @@ public final class StableSort {
             idx = idx2;
             idx2 = ti;
         }
-        return idx;
+        if (idx != result) { // an odd number of passes ended in the scratch array
+            System.arraycopy(idx, 0, result, 0, n);
+        }
+        return result;
+    }
+
+    /** Sorts of up to this many keys reuse their thread's temporaries (at most ~1.3 MB kept a thread); larger ones make their own. */
+    private static final int KEPT = 1 << 16;
+
+    /** Per-thread temporaries of the radix sort (keys, the second buffers, counts), grown as needed. */
+    private static final ThreadLocal<Radix> RADIX = ThreadLocal.withInitial(Radix::new);
+
+    private static final class Radix {
+        long[] key = new long[0];
+        long[] key2 = new long[0];
+        int[] idx2 = new int[0];
+        final int[] count = new int[8 * 256];
+
+        Radix ensure(int n) {
+            if (key.length < n) {
+                int room = Math.max(n, Math.min(2 * key.length, KEPT));
+                key = new long[room];
+                key2 = new long[room];
+                idx2 = new int[room];
+            }
+            return this;
+        }
     }
 
     /** Bottom-up merge sort of the indices (any keys; NaN as described at {@link #descending}). */

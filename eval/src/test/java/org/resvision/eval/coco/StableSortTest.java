@@ -73,6 +73,26 @@ class StableSortTest {
     }
 
     @Test
+    void aReturnedOrderIsTheCallersOwnAfterOddAndEvenPassCounts() {
+        // keys in [0.5, 1) share their top byte, so 7 passes move the indices (odd: they end in the
+        // sort's scratch array); equal upper bytes in another set leave an even count
+        Random rnd = new Random(3);
+        double[] odd = new double[700];
+        double[] even = new double[700];
+        for (int i = 0; i < 700; i++) {
+            odd[i] = 0.5 + rnd.nextDouble() / 2;
+            even[i] = 0.75 + (rnd.nextInt(4) + 1) / 1024.0; // differ in two bytes only
+        }
+        int[] first = StableSort.descending(odd);
+        int[] copy = first.clone();
+        int[] second = StableSort.descending(even);
+        StableSort.descending(odd);
+        assertArrayEquals(copy, first, "not overwritten by later sorts");
+        assertArrayEquals(StableSort.mergeDescending(even, 700), second);
+        assertArrayEquals(StableSort.mergeDescending(odd, 700), first);
+    }
+
+    @Test
     void aNaNKeyLeavesTheRadixSortForTheMergeSort() {
         double[] keys = new double[500];
         for (int i = 0; i < keys.length; i++) {

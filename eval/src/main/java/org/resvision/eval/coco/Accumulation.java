@@ -314,12 +314,21 @@ final class Accumulation {
                         continue;
                     }
                     int at0 = mi * AT + a * T;
-                    for (long bits = ig; bits != 0; bits &= bits - 1) {
-                        ignoredAt[at0 + Long.numberOfTrailingZeros(bits)]++;
+                    // bit by bit from threshold 0 (the quick compiler makes numberOfTrailingZeros a call;
+                    // a detection is mostly a true positive from the lowest threshold up to some)
+                    int x = at0;
+                    for (long bits = ig; bits != 0; bits >>>= 1, x++) {
+                        if ((bits & 1) != 0) {
+                            ignoredAt[x]++;
+                        }
                     }
                     int countable = seen[mi] - ignoredAll[mi * A + a]; // seen, less those ignored at every t
-                    for (long bits = tps; bits != 0; bits &= bits - 1) {
-                        int x = at0 + Long.numberOfTrailingZeros(bits);
+                    x = at0 - 1;
+                    for (long bits = tps; bits != 0; bits >>>= 1) {
+                        x++;
+                        if ((bits & 1) == 0) {
+                            continue;
+                        }
                         int c = ++tp[x];
                         int fp = countable - c - ignoredAt[x];
                         double pr = (double) c / ((double) fp + (double) c + EPS); // numpy's tp / (fp + tp + eps)

@@ -283,13 +283,19 @@ public final class CocoMatching implements java.io.Serializable {
             });
         }
         Skips noCategoryDt = new Skips("detections of categories not in the ground truth", "category");
-        // results come grouped by image: the last image's lookups are kept (two hash lookups a detection less)
+        // results come grouped by image: the last image's lookups are kept (two hash lookups a detection less);
+        // an evaluated category's presence in the ground truth is looked up once
+        boolean[] catInGt = new boolean[K];
+        for (int k = 0; k < K; k++) {
+            catInGt[k] = gt.category(catIds[k]) != null;
+        }
         long lastImage = 0;
         int lastI = -2; // -2: none yet
         for (int d = 0; d < nd; d++) {
             long imageId = res.imageId(d);
             long categoryId = res.categoryId(d);
-            noCategoryDt.check(gt.category(categoryId) == null, categoryId);
+            int k = catIndex.get(categoryId);
+            noCategoryDt.check(k >= 0 ? !catInGt[k] : gt.category(categoryId) == null, categoryId);
             if (lastI == -2 || imageId != lastImage) {
                 if (gt.image(imageId) == null) {
                     throw new CocoEvalException("detection #" + (d + 1) + " is for image id " + imageId
@@ -312,7 +318,6 @@ public final class CocoMatching implements java.io.Serializable {
                 }
             }
             int i = lastI;
-            int k = catIndex.get(categoryId);
             dCell[d] = i < 0 || k < 0 ? -1 : k * I + i;
         }
         dCellStart = new int[cells + 1];
@@ -851,7 +856,10 @@ public final class CocoMatching implements java.io.Serializable {
                 for (int d = 0; d < D; d++) {
                     double area = dArea[ds[d]];
                     byte f = area < ranges[a][0] || area > ranges[a][1] ? IGNORED : 0;
-                    for (int t = 0; f != 0 && t < T; t++) { // the pool's flags start cleared
+                    if (f != 0 && T <= 64) { // (the pool's flags start cleared)
+                        rec.setBits(a, d, 0, T == 64 ? -1L : (1L << T) - 1);
+                    }
+                    for (int t = 0; f != 0 && T > 64 && t < T; t++) {
                         rec.setFlag(a, d, t, f);
                     }
                     if (a == allArea && statusAll != null) {

@@ -5,8 +5,8 @@
 #   bookkeeping, and a concurrent collector's threads would compete with libtorch's for the cores.
 # - The evaluators run for seconds, too short for the optimising JIT to pay for itself: quick
 #   compiler only (measured on 2 cores: coco-eval bbox 2.4-2.8 s -> 1.9-2.0 s).
-# - coco-eval keeps ~130 MB of matching state alive at val2017 scale, most of it in large arrays
-#   (columns, flag pools). Arrays over 512 KB are made in the old generation at once
+# - coco-eval keeps ~80 MB of results and matching state alive at val2017 scale (bbox), most of it in
+#   large arrays (columns, flag pools). Arrays over 512 KB are made in the old generation at once
 #   (PretenureSizeThreshold, honoured by the serial collector only), so young collections never
 #   copy them; and the heap takes transparent huge pages where the kernel gives them on request
 #   (madvise or always): a new heap page was a page fault and a 4 KB zero-fill each, and at 2 MB a
@@ -21,7 +21,9 @@
 #   generation is 64 MB: fewer pages to fault in and zero; twice the collections, each copying as little.
 #   Val2017, whole command, same session, 3 runs each: segm 128 MB 2.15-3.25 s (peak RSS 510-527 MB,
 #   sys 0.5-1.1 s), 64 MB 1.80-2.59 s (444-475 MB, sys 0.15-0.27 s), 32 MB 2.00-2.12 s (426-434 MB);
-#   bbox 0.83-0.91 s (301-309 MB), 0.74-0.78 s (272-278 MB), 0.76-1.01 s (251 MB).
+#   bbox 0.83-0.91 s (301-309 MB), 0.74-0.78 s (272-278 MB), 0.76-1.01 s (251 MB). Since the ground
+#   truth's reader, the results' chunks, the matching and the accumulation make little garbage, a
+#   val2017 bbox evaluation allocates ~38 MB in the young generation and never collects (174 MB peak).
 #   It maps its classes from the archive the build makes (AppCDS: a small evaluation 0.41-0.42 ->
 #   0.33-0.36 s, val2017 bbox ~0.08 s less).
 # - The model commands start with a small heap and a 32 MB young generation: per training or

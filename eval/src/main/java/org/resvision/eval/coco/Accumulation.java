@@ -225,8 +225,6 @@ final class Accumulation {
         int[] ignoredAt = new int[0];
         int[] ignoredAll = new int[0];
         int[] seen = new int[0];
-        long[] tpBits = new long[0];
-        long[] igBits = new long[0];
         /** [counter]: b(c) at the counter's TP count c. */
         int[] bucket = new int[0];
         /** [counter * (R + 1) + b]: the largest pr taken in bucket b. */
@@ -245,16 +243,17 @@ final class Accumulation {
                 tp = new int[counters];
                 ignoredAt = new int[counters];
                 bucket = new int[counters];
-                best = new double[counters * (R + 1)];
             } else {
                 Arrays.fill(tp, 0, counters, 0);
                 Arrays.fill(ignoredAt, 0, counters, 0);
+            }
+            if (best.length < counters * (R + 1)) { // (another evaluation's parameters may have more recall thresholds)
+                best = new double[counters * (R + 1)];
+            } else {
                 Arrays.fill(best, 0, counters * (R + 1), 0);
             }
             if (ignoredAll.length < maxDets * areas) {
                 ignoredAll = new int[maxDets * areas];
-                tpBits = new long[maxDets * areas];
-                igBits = new long[maxDets * areas];
             } else {
                 Arrays.fill(ignoredAll, 0, maxDets * areas, 0);
             }

@@ -173,6 +173,21 @@ class WeightedAccumulationTest {
         }
     }
 
+    /** Evaluations with other recall thresholds (fewer, more) one after another reuse the threads' counters correctly. */
+    @Test
+    void recallThresholdCountsChangeFromOneEvaluationToTheNext() throws Exception {
+        Path dir = PycocotoolsFixturesTest.fixtures().resolve("10-realistic-200");
+        CocoDataset gt = CocoReader.readDataset(dir.resolve("gt.json"));
+        List<CocoResult> dt = CocoReader.readResults(dir.resolve("dt.json"));
+        CocoEvalParams d = CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX);
+        for (int r : new int[] {11, 101, 301, 5}) {
+            CocoEvalParams params = new CocoEvalParams(d.iouType(), d.iouThresholds(), CocoEvalParams.linspace(0, 1, r), d.maxDets(),
+                    d.areaRanges(), d.areaLabels(), null, null);
+            CocoMatching m = CocoEvaluator.match(gt, null, dt, params);
+            assertBitEqual(m.accumulate(null, true), m.accumulate(), r + " recall thresholds");
+        }
+    }
+
     static void assertBitEqual(CocoEvalResult want, CocoEvalResult got, String what) {
         int[] s = want.precisionShape();
         int compared = 0;

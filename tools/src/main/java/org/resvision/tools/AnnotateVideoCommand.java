@@ -138,6 +138,7 @@ public final class AnnotateVideoCommand implements Command {
                 Path annOut = out.resolve(stem + VideoAnnotator.extension(format));
                 String label = String.format(Locale.ROOT, "[%d/%d] %s", i + 1, videos.size(), v);
                 if (!args.flag("overwrite") && finished(videoOut, annOut)) {
+                    removeStaleLock(out.resolve("." + stem + ".lock"));
                     System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
                     already++;
                     continue;
@@ -195,6 +196,21 @@ public final class AnnotateVideoCommand implements Command {
                 done, already, failed, partial > 0 ? ", " + partial + " partial (shorter than they declare)" : "",
                 busy > 0 ? ", " + busy + " skipped (being written by another process)" : "", frames, processed, badFrames, detections, seconds, frames / Math.max(annotating, 1e-9));
         return failed > 0 && done == 0 && already == 0 ? 1 : 0;
+    }
+
+    /**
+     * Deletes the lock file of a finished output that no process holds: a run killed after its
+     * outputs took their final names but before it deleted its lock leaves one behind. Taking the
+     * lock and letting it go deletes it; a lock still held (its run finishing now) is left alone.
+     */
+    private static void removeStaleLock(Path lockFile) {
+        if (Files.exists(lockFile)) {
+            try (OutputLock stale = OutputLock.tryAcquire(lockFile)) {
+                // closed at once: the file goes with it
+            } catch (IOException e) {
+                // a lock file that cannot be opened or deleted stays; the outputs are whole either way
+            }
+        }
     }
 
     /** Both outputs there under their final names (partial outputs do not count: a re-run redoes them). */

@@ -72,10 +72,13 @@ class AnnotateVideoCommandTest {
         }
         assertEquals(3, Files.readAllLines(out.resolve("b.jsonl")).size());
 
-        // a re-run skips finished videos; other formats; no video
+        // a re-run skips finished videos, and deletes the lock file a run killed after finishing left
+        // (none holds it); other formats; no video
+        Files.writeString(out.resolve(".a.lock"), "");
         EvalCommandsTest.Run again = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
                 in.resolve("a.avi").toString(), "--out", out.toString());
         assertTrue(again.out().contains("already annotated (" + out.resolve("a.jsonl") + "), skipped"), again.out());
+        assertTrue(!Files.exists(out.resolve(".a.lock")), "a stale lock of a finished output is removed");
         EvalCommandsTest.Run coco = EvalCommandsTest.run("annotate-video", "--config", config.toString(), "--weights", weights.toString(),
                 "--score-thresh", "0", "--format", "coco", "--no-video", in.resolve("sub").toString(), "--out", dir.resolve("coco").toString());
         assertEquals(0, coco.code(), coco.err());

@@ -213,10 +213,10 @@ public final class CocoReader {
         return new CocoFormatException(file, l.getLineNr(), l.getColumnNr(), "malformed JSON: " + m);
     }
 
-    /** The record being read, for messages ("detection #3"), or null outside records. */
     /**
-     * The record being read, for messages ("annotation #12 (id 7)"), kept as its parts: made into
-     * text only for an error (a string per record was most of the ground truth's garbage).
+     * The record being read, for messages ("annotation #12 (id 7)"; {@code whereRecord} null
+     * outside records), kept as its parts: made into text only for an error (a string per record
+     * was most of the ground truth's garbage).
      */
     private String whereRecord;
     private int whereIndex;

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.stream.IntStream;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
@@ -1415,7 +1416,7 @@ public final class CocoMatching implements java.io.Serializable {
      * @return the result's {@code score}, as given
      */
     public double detectionScore(int d) {
-        return dScore[d];
+        return dScore[Objects.checkIndex(d, nDet)]; // (the results' column may be longer)
     }
 
     /**
@@ -1516,6 +1517,9 @@ public final class CocoMatching implements java.io.Serializable {
      * @return a new {@code [dets.length][gts.length]} array, row per detection
      */
     public double[][] iou(int[] dets, int[] gts) {
+        for (int d : dets) {
+            Objects.checkIndex(d, nDet); // (the results' columns may be longer)
+        }
         if (dets.length == 0 || gts.length == 0) {
             return new double[dets.length][gts.length];
         }

@@ -69,6 +69,27 @@ class CocoMatchingTest {
         assertTrue(evaluated > 0 || kept.detectionCount() == 0, caseName + ": some outcome compared");
     }
 
+    /** The matching reads the results' columns in place; a column's room past the last detection is not a detection. */
+    @Test
+    void detectionIndicesEndAtTheLastDetectionWhateverTheColumnsHold() throws Exception {
+        Path dir = PycocotoolsFixturesTest.fixtures().resolve("10-realistic-200");
+        CocoDataset gt = CocoReader.readDataset(dir.resolve("gt.json"));
+        List<CocoResult> dt = CocoReader.readResults(dir.resolve("dt.json"));
+        org.resvision.data.coco.CocoResults.Builder b = new org.resvision.data.coco.CocoResults.Builder(110);
+        for (CocoResult r : dt.subList(0, 100)) {
+            b.add(r);
+        }
+        org.resvision.data.coco.CocoResults columns = b.build();
+        assertTrue(columns.scoreColumn().length > 100, "the column keeps room past the last detection");
+        CocoMatching m = CocoEvaluator.match(gt, null, columns, CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX));
+        assertEquals(100, m.detectionCount());
+        assertEquals(dt.get(99).score(), m.detectionScore(99), 0.0);
+        assertThrows(IndexOutOfBoundsException.class, () -> m.detectionScore(100));
+        assertThrows(IndexOutOfBoundsException.class, () -> m.iou(new int[] {100}, new int[] {0}));
+        WeightedAccumulationTest.assertBitEqual(CocoEvaluator.match(gt, null, new ArrayList<>(dt.subList(0, 100)),
+                CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX)).accumulate(), m.accumulate(), "columns with room vs records");
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"10-realistic-200,bbox", "10-realistic-200,segm", "02-crowd,bbox", "05-score-ties,bbox"})
     void resampleEqualsADatasetHoldingTheCopies(String caseName, String iouType) throws Exception {

@@ -761,12 +761,10 @@ public final class CocoMatching implements java.io.Serializable {
     private void ensureOutcomes() {
         if (!outcomesReady) {
             synchronized (this) {
-                if (statusAll == null) {
+                if (!outcomesReady) {
                     int[] busy = busyCells();
                     java.util.function.IntFunction<CellRecord> slot = recordPools(busy);
-                    matchAll = new int[nDet * T];
-                    Arrays.fill(matchAll, -1);
-                    statusAll = new byte[nDet * T];
+                    newOutcomes();
                     IntStream.range(0, busy.length).parallel().forEach(b -> evaluateCell(busy[b], slot.apply(b)));
                     outcomesReady = true;
                 }

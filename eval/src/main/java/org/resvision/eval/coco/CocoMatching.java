@@ -857,9 +857,10 @@ public final class CocoMatching implements java.io.Serializable {
                     byte f = area < ranges[a][0] || area > ranges[a][1] ? IGNORED : 0;
                     if (f != 0 && T <= 64) { // (the pool's flags start cleared)
                         rec.setBits(a, d, 0, T == 64 ? -1L : (1L << T) - 1);
-                    }
-                    for (int t = 0; f != 0 && T > 64 && t < T; t++) {
-                        rec.setFlag(a, d, t, f);
+                    } else if (f != 0) {
+                        for (int t = 0; t < T; t++) {
+                            rec.setFlag(a, d, t, f);
+                        }
                     }
                     if (a == allArea && statusAll != null) {
                         byte st = (byte) (f != 0 ? Status.IGNORED.ordinal() : Status.FALSE_POSITIVE.ordinal());
@@ -1675,7 +1676,7 @@ public final class CocoMatching implements java.io.Serializable {
         }
 
         /**
-         * The first word of detection d's flags at area a (d in score order) in {@link #bitArray()}:
+         * The first word of detection d's flags at area a (d in score order) in the pool:
          * a detection's words for every area are adjacent (accumulation reads them in score order
          * across the cells).
          */
@@ -1726,20 +1727,5 @@ public final class CocoMatching implements java.io.Serializable {
             }
         }
 
-        /** Detection d's TRUTHY flags at area a, bit t for threshold t; at most 64 thresholds. */
-        long truthyBits(int a, int d) {
-            long w = bits[wordIndex(a, d)];
-            return words == 1 ? w & 0xffffffffL : w;
-        }
-
-        /** Detection d's IGNORED flags at area a, bit t for threshold t; at most 64 thresholds. */
-        long ignoredBits(int a, int d) {
-            int w = wordIndex(a, d);
-            return words == 1 ? bits[w] >>> 32 : bits[w + 1];
-        }
-
-        long[] bitArray() {
-            return bits;
-        }
     }
 }

@@ -30,17 +30,28 @@
 #   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
 #   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through
 #   ~100 MB of eden whose pages then stay resident, part of the peak RSS the benchmarks compare.
-# - resvision_malloc_env COMMAND exports glibc malloc settings for `train` (none that the user has
-#   set is changed). By default glibc serves blocks above a moving threshold with fresh mmap()s and
-#   trims freed heap tops at once, so a training step's large tensors (RoIAlign's pooled features,
-#   activations, their gradients) come in as new pages, each faulted in and zeroed by the kernel:
-#   in the demo's training step a 25 MB zero-fill took 47 ms instead of 5. Blocks up to 32 MB
-#   (glibc's largest threshold) come from the heap, which keeps 4 GB before trimming and grows
-#   256 MB at a time: the demo's training (R18-FPN small preset, 96x72, batch 8) 0.46 -> 0.32 s/it
-#   with 5-10% more peak RSS (README "Benchmarks", "Trading memory for speed").
+# - resvision_malloc_env COMMAND exports glibc malloc settings for the model commands (train,
+#   predict, evaluate, annotate-video, features; none that the user has set is changed). By default
+#   glibc serves blocks above a moving threshold with fresh mmap()s and trims freed heap tops at
+#   once, so a step's large tensors (activations, RoIAlign's pooled features, gradients, oneDNN's
+#   blocked copies of a convolution's input and output) come in as new pages, each faulted in and
+#   zeroed by the kernel: in the demo's training step a 25 MB zero-fill took 47 ms instead of 5.
+#   Blocks up to 32 MB (glibc's largest threshold) come from the heap, which keeps 4 GB before
+#   trimming and grows 256 MB at a time: the demo's training (R18-FPN small preset, 96x72, batch 8)
+#   0.46 -> 0.32 s/it with 5-10% more peak RSS. Blocks above 32 MB are still mapped per use (an
+#   FCN's 2048x65x65 map is 35 MB); where the kernel gives transparent huge pages on request,
+#   glibc.malloc.hugetlb=1 asks for them (madvise) on glibc's mappings, which are then faulted in
+#   2 MB at a time: measured side by side on 2 cores (our side, heap settings without -> with
+#   huge pages): FCN-ResNet50 training step (320 px, batch 4) 8.1-9.7 -> 5.2-5.6 s, Faster R-CNN
+#   R50-FPN training step (512 px, batch 2) 5.5-6.8 -> 3.4-3.6 s, FCN inference at 520 px
+#   1.34-1.89 -> 1.08-1.13 s (README "Benchmarks", "Trading memory for speed").
 resvision_malloc_env() {
-  if [ "${1:-}" = train ] && [ -z "${MALLOC_MMAP_THRESHOLD_:-}${MALLOC_TRIM_THRESHOLD_:-}${MALLOC_TOP_PAD_:-}" ]; then
+  case ${1:-} in train | predict | evaluate | annotate-video | features) ;; *) return 0 ;; esac
+  if [ -z "${MALLOC_MMAP_THRESHOLD_:-}${MALLOC_TRIM_THRESHOLD_:-}${MALLOC_TOP_PAD_:-}" ]; then
     export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456
+  fi
+  if [ -z "${GLIBC_TUNABLES+set}" ] && resvision_thp; then
+    export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
   fi
 }
 
@@ -74,7 +85,15 @@ resvision_jvm_opts() {
       [ -f "$jsa" ] && opts="$opts -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
       ;;
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;
-    train|predict|evaluate|annotate-video|features) opts="$opts -Xms64m -Xmn32m" ;;
+    train|annotate-video) opts="$opts -Xms64m -Xmn32m" ;;
+    # inference over a few images: the JVM's work is glue around libtorch's calls, and the
+    # optimising compiler's threads would take the cores from libtorch's in the first seconds
+    # (ResNet-50 at batch 1, 7 timed steps after 2 warm-up steps, 6 alternating rounds: 64.5-72.6
+    # ms per step -> 60.9-67.2 ms; after 40 warm-up steps both ~48-52 ms); the glue is compiled
+    # after a tenth of the usual calls, since until then the interpreter runs it between libtorch's
+    # calls (same bench, 4 alternating rounds: 57.5-64.0 ms -> 52.8-57.4 ms). annotate-video keeps
+    # both compilers: it draws every frame in Java for minutes (60 frames: no difference measured).
+    predict|evaluate|features) opts="$opts -Xms64m -Xmn32m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.1" ;;
   esac
   resvision_opts=$opts
   printf '%s\n' "$opts"

@@ -16,10 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The launcher ({@code ./resvision}) gives {@code train} glibc malloc settings that keep
- * large blocks on the heap (tools/jvm-options.sh), leaves every other command alone, and never
- * overrides a setting the user made. Runs a copy of the launcher whose {@code java} is a script
- * that prints what it received.
+ * The launchers ({@code ./resvision} and the binary distribution's {@code bin/resvision}) give
+ * the model commands glibc malloc settings that keep large blocks on the heap and, where the
+ * kernel gives transparent huge pages on request, {@code glibc.malloc.hugetlb=1}
+ * (tools/jvm-options.sh); they leave every other command alone and never override a setting the
+ * user made. Runs copies of the launchers whose {@code java} is a script that prints what it
+ * received.
  */
 class LauncherMallocTest {
 
@@ -33,18 +35,32 @@ class LauncherMallocTest {
         Files.createDirectories(root.resolve("tools/target"));
         Files.copy(project.resolve("tools/jvm-options.sh"), root.resolve("tools/jvm-options.sh"), StandardCopyOption.REPLACE_EXISTING);
         Files.writeString(root.resolve("tools/target/resvision.jar"), "not a jar: the fake java never opens it");
+        Path dist = Files.createDirectories(root.resolve("dist/bin"));
+        Files.copy(project.resolve("tools/src/dist/bin/resvision"), dist.resolve("resvision"));
+        Files.copy(project.resolve("tools/jvm-options.sh"), dist.resolve("jvm-options.sh"));
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.writeString(bin.resolve("java"), "#!/usr/bin/env bash\n"
-                + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--}\"\n");
-        Files.setPosixFilePermissions(bin.resolve("java"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(root.resolve("resvision"), PosixFilePermissions.fromString("rwxr-xr-x"));
+                + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--} ${GLIBC_TUNABLES-(unset)}\"\n");
+        Files.writeString(root.resolve("thp-madvise"), "always [madvise] never\n");
+        Files.writeString(root.resolve("thp-never"), "always madvise [never]\n");
+        for (Path script : List.of(bin.resolve("java"), root.resolve("resvision"), dist.resolve("resvision"))) {
+            Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
     }
 
-    /** What the launcher's {@code java} saw: the three settings, "-" for one not set. */
+    /**
+     * What the source tree's launcher's {@code java} saw, on a machine whose kernel gives huge
+     * pages on request: the three settings ("-" for one not set) and GLIBC_TUNABLES.
+     */
     private static String seen(Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(concat(root.resolve("resvision").toString(), args)).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_"));
+        return seen(root.resolve("resvision"), "thp-madvise", env, args);
+    }
+
+    private static String seen(Path launcher, String thpFile, Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(concat(launcher.toString(), args)).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("MALLOC_") || k.equals("GLIBC_TUNABLES") || k.equals("JAVA_HOME"));
         pb.environment().put("PATH", root.resolve("bin") + ":" + System.getenv("PATH"));
+        pb.environment().put("RESVISION_THP_FILE", root.resolve(thpFile).toString());
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -59,22 +75,44 @@ class LauncherMallocTest {
         return all;
     }
 
+    private static final String HEAP = "33554432 4294967296 268435456";
+    private static final String MODEL_COMMANDS = "train predict evaluate annotate-video features";
+
     @Test
-    void trainingKeepsLargeBlocksOnTheHeap() throws Exception {
-        assertEquals("33554432 4294967296 268435456", seen(Map.of(), "train", "--config", "c.json"));
+    void modelCommandsKeepLargeBlocksOnTheHeapInHugePages() throws Exception {
+        for (String command : MODEL_COMMANDS.split(" ")) {
+            assertEquals(HEAP + " glibc.malloc.hugetlb=1", seen(Map.of(), command, "--config", "c.json"), command);
+        }
+    }
+
+    @Test
+    void noHugePagesWhereTheKernelGivesNoneOnRequest() throws Exception {
+        assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "thp-never", Map.of(), "train", "--help"));
+        assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "no-such-file", Map.of(), "predict", "--help"));
     }
 
     @Test
     void otherCommandsGetGlibcDefaults() throws Exception {
-        for (String command : List.of("predict", "evaluate", "annotate-video", "features", "coco-eval", "synth")) {
-            assertEquals("- - -", seen(Map.of(), command, "--help"), command);
+        for (String command : List.of("coco-eval", "voc-eval", "synth", "weights")) {
+            assertEquals("- - - (unset)", seen(Map.of(), command, "--help"), command);
         }
-        assertEquals("- - -", seen(Map.of()));
+        assertEquals("- - - (unset)", seen(Map.of()));
     }
 
     @Test
     void aSettingOfTheUsersIsLeftAsItIs() throws Exception {
-        assertEquals("- - 0", seen(Map.of("MALLOC_TOP_PAD_", "0"), "train", "--help"));
-        assertEquals("65536 - -", seen(Map.of("MALLOC_MMAP_THRESHOLD_", "65536"), "train", "--help"));
+        assertEquals("- - 0 glibc.malloc.hugetlb=1", seen(Map.of("MALLOC_TOP_PAD_", "0"), "train", "--help"));
+        assertEquals("65536 - - glibc.malloc.hugetlb=1", seen(Map.of("MALLOC_MMAP_THRESHOLD_", "65536"), "predict", "--help"));
+        assertEquals(HEAP + " glibc.malloc.arena_max=1", seen(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), "train", "--help"));
+        assertEquals(HEAP, seen(Map.of("GLIBC_TUNABLES", ""), "features", "--help")); // set, if empty: left as is
+    }
+
+    @Test
+    void theDistributionsLauncherGivesTheSame() throws Exception {
+        Path launcher = root.resolve("dist/bin/resvision");
+        for (String command : MODEL_COMMANDS.split(" ")) {
+            assertEquals(HEAP + " glibc.malloc.hugetlb=1", seen(launcher, "thp-madvise", Map.of(), command, "--help"), command);
+        }
+        assertEquals("- - - (unset)", seen(launcher, "thp-madvise", Map.of(), "coco-eval", "--help"));
     }
 }

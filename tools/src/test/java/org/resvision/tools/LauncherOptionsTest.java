@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * The JVM options per command (tools/jvm-options.sh, run with the THP mode file replaced):
  * coco-eval's JVM asks for transparent huge pages exactly where the kernel gives them on request
  * (THP mode "always" or "madvise"; with "never", or without the file, the JVM would warn), and no
- * other command does. Runs tools/jvm-options.sh with the mode file replaced.
+ * other command does; the short inference commands run the quick compiler only, training and
+ * annotate-video both.
  */
-class LauncherHugePagesTest {
+class LauncherOptionsTest {
 
     private static final String FLAG = "-XX:+UseTransparentHugePages";
 
@@ -54,6 +56,16 @@ class LauncherHugePagesTest {
     void noOtherCommandAsks() throws Exception {
         for (String command : new String[] {"train", "predict", "evaluate", "voc-eval", "synth"}) {
             assertFalse(options("[always] madvise never", command).contains(FLAG), command);
+        }
+    }
+
+    @Test
+    void inferenceCommandsUseTheQuickCompilerOnly() throws Exception {
+        for (String command : new String[] {"predict", "evaluate", "features", "coco-eval", "voc-eval"}) {
+            assertTrue(options("always [madvise] never", command).contains("-XX:TieredStopAtLevel=1"), command);
+        }
+        for (String command : new String[] {"train", "annotate-video"}) {
+            assertEquals("-XX:+UseSerialGC -Xms64m -Xmn32m", options("always [madvise] never", command), command);
         }
     }
 }

@@ -9,6 +9,19 @@ java_opts() {
        "-Dai.djl.pytorch.num_interop_threads=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=error"
 }
 
+# launcher_env COMMAND PROGRAM ARGS... -> PROGRAM run with the glibc malloc settings the launcher
+# gives COMMAND (tools/jvm-options.sh: large blocks kept on the heap, huge pages for the larger
+# ones), whichever side it is: Debian's torch allocates through the same malloc, and without them
+# either side's time is mostly the kernel faulting in fresh pages. BENCH_MALLOC=glibc: glibc's defaults.
+launcher_env() {
+  local cmd=$1
+  shift
+  (
+    [ "${BENCH_MALLOC:-}" = glibc ] || resvision_malloc_env "$cmd"
+    "$@"
+  )
+}
+
 # merge LINE... -> one report line: the median of the lines' median_ms, the largest peak_rss_mb
 # (rounds of one case, run alternately with the other side so that both see the same machine)
 merge() {
@@ -69,5 +82,10 @@ print(torch.__version__, next((l.split()[-1] for l in open('/proc/self/maps') if
 header() {
   ensure_openblas
   blas_report
+  if [ "${BENCH_MALLOC:-}" = glibc ]; then
+    echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)"
+  else
+    echo "# both sides with the launcher's malloc settings for the case's command (tools/jvm-options.sh)"
+  fi
   printf '%-24s %14s %14s %8s %14s %14s %10s\n' case resvision_ms torchvision_ms ratio resvision_MB torchvision_MB rss_ratio
 }

@@ -15,8 +15,8 @@ for shape in "1 256 200 272 256 3" "1000 256 7 7 256 3"; do
   ours=(); theirs=()
   for r in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2046,SC2086
-    ours+=("$(java $(java_opts predict) -cp "$CP" org.resvision.backbone.bench.ConvKernelBench $shape 3 2>/dev/null | grep '^resvision')")
-    theirs+=("$(THREADS=${THREADS:-2} /usr/bin/python3 - $shape <<'PY'
+    ours+=("$(launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.backbone.bench.ConvKernelBench $shape 3 2>/dev/null | grep '^resvision')")
+    theirs+=("$(THREADS=${THREADS:-2} launcher_env predict /usr/bin/python3 - $shape <<'PY'
 import sys, time, statistics, os, torch
 n, cin, h, w, cout, k = map(int, sys.argv[1:7])
 torch.set_num_threads(int(os.environ.get("THREADS", "2")))

@@ -26,7 +26,7 @@ for c in ${CASES//,/ }; do
   args+=(--weights "$W")
   [ "$mode" = train ] && cmd=train || cmd=predict
   # shellcheck disable=SC2046
-  j=$(java $(java_opts "$cmd") -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
-  p=$(/usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
+  j=$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
+  p=$(launcher_env "$cmd" /usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
   row "$arch $mode ${size}px b$batch" "$j" "$p"
 done

@@ -27,7 +27,7 @@ for c in small r50; do
       "$CLIP" --out "$WORK/out-$c" 2>&1 | grep -E '^summary|peak_rss_kb')
   jf=$(sed -n 's/.* \([0-9.]*\) frames\/s while annotating.*/\1/p' <<<"$j")
   jr=$(( $(sed -n 's/peak_rss_kb=\([0-9]*\)/\1/p' <<<"$j") / 1024 ))
-  p=$(/usr/bin/python3 tools/bench/torchvision_video.py --config "$WORK/$c.json" --weights "$WORK/$c.pth" --clip "$CLIP" --out "$WORK/python-$c.avi" --threads "$THREADS")
+  p=$(launcher_env annotate-video /usr/bin/python3 tools/bench/torchvision_video.py --config "$WORK/$c.json" --weights "$WORK/$c.pth" --clip "$CLIP" --out "$WORK/python-$c.avi" --threads "$THREADS")
   pf=$(sed -n 's/.* fps=\([0-9.]*\).*/\1/p' <<<"$p"); pr=$(sed -n 's/.*peak_rss_mb=\([0-9]*\).*/\1/p' <<<"$p")
   printf '%-28s %12s %12s %8s %12s %12s\n' "$c 640x480 ($FRAMES frames)" "$jf" "$pf" "$(awk "BEGIN{printf \"%.2fx\", $jf/$pf}")" "$jr" "$pr"
 done

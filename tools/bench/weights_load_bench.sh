@@ -22,8 +22,8 @@ out=$(mktemp)
 for r in $(seq "$ROUNDS"); do
   for m in "${MODELS[@]}"; do
     # shellcheck disable=SC2046
-    java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$m" 2>/dev/null | grep '^resvision' >>"$out"
-    THREADS=${THREADS:-2} /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" time "$m" | grep '^torchvision' >>"$out"
+    launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$m" 2>/dev/null | grep '^resvision' >>"$out"
+    THREADS=${THREADS:-2} launcher_env predict /usr/bin/python3 tools/bench/torchvision_weights_load.py "$DIR" time "$m" | grep '^torchvision' >>"$out"
   done
 done
 python3 - "$out" <<'PY'

@@ -17,6 +17,13 @@ import java.util.stream.Stream;
  * own cache list, so such a CPU shows as vendor {@code AuthenticAMD} with nothing under
  * {@code /sys/devices/system/cpu/cpu0/cache}.
  *
+ * <p>Narrower channels-last 1x1 convolutions run there but are not all right: those with 512
+ * output channels from 64, 128 or 256 on maps of 28x28 and more (ResNet-50's layer2 expansion,
+ * 128 -> 512) give values off by half their size, silently, while the other pairs of ResNet-50's
+ * first two stages and 3x3 convolutions (the v2 box head's among them) match NCHW to 1e-6
+ * (measured on such a VM, libtorch 2.7.1).
+ * So {@link org.resvision.backbone.resnet.ResNet} runs no stage channels-last on these machines.
+ *
  * <p>The same fault hits the backward pass of strided 1x1 convolutions in NCHW too (oneDNN's
  * {@code brgemm_convolution_bwd_strided_t}, {@code brg_blocking_t::est_eff_1x1}): ResNet-50's
  * layer3 and layer4 downsampling (512 -> 1024 and 1024 -> 2048, stride 2) kills the process

@@ -166,7 +166,10 @@ public final class ResNet extends TorchModule {
             }
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
-        boolean channelsLast = positions(x) >= channelsLastMinPositions;
+        // no stage runs channels-last where CpuQuirks knows the fault, whatever the threshold: there
+        // channels-last 1x1 convolutions to 512 channels give wrong values and wider ones crash
+        long minPositions = CpuQuirks.channelsLastConvolutionCrashes() ? Long.MAX_VALUE : channelsLastMinPositions;
+        boolean channelsLast = positions(x) >= minPositions;
         NDArray stemIn = channelsLast ? MemoryFormat.channelsLast(x) : x;
         NDArray c = conv1.apply(ps, stemIn, training);
         if (stemIn != x) {
@@ -181,7 +184,7 @@ public final class ResNet extends TorchModule {
         cur = keepOrNext(out, "stem", cur, null, wanted);
         for (int i = 0; i < 4 && i + 1 <= last; i++) {
             NDArray stageIn = cur;
-            boolean want = positions(cur) >= channelsLastMinPositions;
+            boolean want = positions(cur) >= minPositions;
             if (want != channelsLast) {
                 stageIn = want ? MemoryFormat.channelsLast(cur) : MemoryFormat.contiguous(cur);
                 channelsLast = want;
@@ -260,7 +263,8 @@ public final class ResNet extends TorchModule {
      * others NCHW: measured on 2 CPU cores with libtorch 2.7.1, channels-last makes large maps'
      * convolutions up to 1.5x faster and small maps' (where the weights dominate) up to 1.8x
      * slower. Values and shapes are the same either way; returned stages may be channels-last
-     * strided. {@code Long.MAX_VALUE} disables it.
+     * strided. {@code Long.MAX_VALUE} disables it. On a CPU with {@link CpuQuirks}' fault every
+     * stage runs NCHW whatever this threshold says.
      *
      * @param positions the threshold in N x H x W positions; the initial value is the system
      *     property {@code resvision.channelsLastMinPositions}, else {@link

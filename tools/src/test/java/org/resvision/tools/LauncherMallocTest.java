@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the model commands glibc malloc settings that keep large blocks on the heap and, where the
  * kernel gives transparent huge pages on request, {@code glibc.malloc.hugetlb=1}
  * (tools/jvm-options.sh); they leave every other command alone and never override a setting the
- * user made. Runs copies of the launchers whose {@code java} is a script that prints what it
- * received.
+ * user made; {@code resvision spark} gives its local mode annotate-video's. Runs copies of the
+ * launchers whose {@code java} is a script that prints what it received.
  */
 class LauncherMallocTest {
 
@@ -38,6 +38,11 @@ class LauncherMallocTest {
         Path dist = Files.createDirectories(root.resolve("dist/bin"));
         Files.copy(project.resolve("tools/src/dist/bin/resvision"), dist.resolve("resvision"));
         Files.copy(project.resolve("tools/jvm-options.sh"), dist.resolve("jvm-options.sh"));
+        Path spark = Files.createDirectories(root.resolve("tools/spark/target"));
+        Files.writeString(spark.resolve("resvision-spark.jar"), "not a jar either");
+        Files.writeString(spark.resolve("local-classpath.txt"), root.resolve("tools/target/resvision.jar") + "\n");
+        Files.createDirectories(root.resolve("tools/spark/conf"));
+        Files.writeString(root.resolve("tools/spark/conf/java-options"), "-Dfake=1\n");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.writeString(bin.resolve("java"), "#!/usr/bin/env bash\n"
                 + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--} ${GLIBC_TUNABLES-(unset)}\"\n");
@@ -89,6 +94,11 @@ class LauncherMallocTest {
     void noHugePagesWhereTheKernelGivesNoneOnRequest() throws Exception {
         assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "thp-never", Map.of(), "train", "--help"));
         assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "no-such-file", Map.of(), "predict", "--help"));
+    }
+
+    @Test
+    void sparkLocalModeRunsTheModelsWithAnnotateVideosSettings() throws Exception {
+        assertEquals(HEAP + " glibc.malloc.hugetlb=1", seen(Map.of(), "spark", "annotate-videos", "--help"));
     }
 
     @Test

@@ -38,33 +38,20 @@ CASES=(
   echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $THREADS threads per side, $ROUNDS rounds"
   ensure_openblas
   blas_report
-  case ${BENCH_MALLOC:-} in
-    glibc) echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)" ;;
-    heap) echo "# both sides of every case with the heap-keeping malloc thresholds only, no huge pages (BENCH_MALLOC=heap)" ;;
-    *) echo "# both sides of every case with the launcher's malloc settings for its command (tools/jvm-options.sh: heap-keeping thresholds, glibc.malloc.hugetlb=1 where THP is on request)" ;;
-  esac
+  malloc_report
 } | tee "$OUT/header.txt"
 : >"$OUT/raw.tsv"
 
 run_side() {   # run_side SIDE CMD JAVA_ARGS PY_ARGS ITERS WARMUP -> "median_ms=... peak_rss_mb=..." line
   local side=$1 cmd=$2 java_args=$3 py_args=$4 iters=$5 warmup=$6
-  (
-    # the glibc malloc settings the launcher gives CMD (tools/jvm-options.sh: large blocks kept on
-    # the heap, huge pages for the larger ones), for both sides: Debian's torch allocates through
-    # the same malloc (BENCH_MALLOC=glibc: glibc's defaults for every case; heap: thresholds only)
-    case ${BENCH_MALLOC:-} in
-      glibc) ;;
-      heap) export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456 ;;
-      *) resvision_malloc_env "$cmd" ;;
-    esac
-    if [ "$side" = resvision ]; then
-      # shellcheck disable=SC2046,SC2086
-      java $(java_opts "$cmd") -cp "$CP" $java_args --iters "$iters" --warmup "$warmup" 2>/dev/null | grep '^resvision' || echo "resvision FAILED"
-    else
-      # shellcheck disable=SC2086
-      /usr/bin/python3 tools/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
-    fi
-  )
+  # both sides with the malloc settings the launcher gives CMD (launcher_env in compare.sh)
+  if [ "$side" = resvision ]; then
+    # shellcheck disable=SC2046,SC2086
+    launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" $java_args --iters "$iters" --warmup "$warmup" 2>/dev/null | grep '^resvision' || echo "resvision FAILED"
+  else
+    # shellcheck disable=SC2086
+    launcher_env "$cmd" /usr/bin/python3 tools/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
+  fi
 }
 
 for spec in "${CASES[@]}"; do

@@ -12,14 +12,29 @@ java_opts() {
 # launcher_env COMMAND PROGRAM ARGS... -> PROGRAM run with the glibc malloc settings the launcher
 # gives COMMAND (tools/jvm-options.sh: large blocks kept on the heap, huge pages for the larger
 # ones), whichever side it is: Debian's torch allocates through the same malloc, and without them
-# either side's time is mostly the kernel faulting in fresh pages. BENCH_MALLOC=glibc: glibc's defaults.
+# either side's time is mostly the kernel faulting in fresh pages. BENCH_MALLOC=glibc: glibc's
+# defaults; BENCH_MALLOC=heap: train's heap thresholds without the huge pages (GLIBC_TUNABLES is
+# seen as set during the call, so resvision_malloc_env leaves it, and is back as it was after).
 launcher_env() {
   local cmd=$1
   shift
   (
-    [ "${BENCH_MALLOC:-}" = glibc ] || resvision_malloc_env "$cmd"
+    case ${BENCH_MALLOC:-} in
+      glibc) ;;
+      heap) GLIBC_TUNABLES=${GLIBC_TUNABLES-} resvision_malloc_env train ;;
+      *) resvision_malloc_env "$cmd" ;;
+    esac
     "$@"
   )
+}
+
+# malloc_report -> one comment line: which malloc settings the sides run with
+malloc_report() {
+  case ${BENCH_MALLOC:-} in
+    glibc) echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)" ;;
+    heap) echo "# both sides with the heap-keeping malloc thresholds only, no huge pages (BENCH_MALLOC=heap)" ;;
+    *) echo "# both sides with the launcher's malloc settings for the case's command (tools/jvm-options.sh: heap-keeping thresholds, glibc.malloc.hugetlb=1 where THP is on request)" ;;
+  esac
 }
 
 # merge LINE... -> one report line: the median of the lines' median_ms, the largest peak_rss_mb
@@ -82,10 +97,6 @@ print(torch.__version__, next((l.split()[-1] for l in open('/proc/self/maps') if
 header() {
   ensure_openblas
   blas_report
-  if [ "${BENCH_MALLOC:-}" = glibc ]; then
-    echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)"
-  else
-    echo "# both sides with the launcher's malloc settings for the case's command (tools/jvm-options.sh)"
-  fi
+  malloc_report
   printf '%-24s %14s %14s %8s %14s %14s %10s\n' case resvision_ms torchvision_ms ratio resvision_MB torchvision_MB rss_ratio
 }

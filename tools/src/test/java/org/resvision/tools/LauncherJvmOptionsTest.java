@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * other command does; the short inference commands run the quick compiler only, training and
  * annotate-video both.
  */
-class LauncherOptionsTest {
+class LauncherJvmOptionsTest {
 
     private static final String FLAG = "-XX:+UseTransparentHugePages";
 

@@ -44,7 +44,9 @@ class ChannelsLastStagesTest {
                 norm = Math.max(norm, Math.abs(a[j]));
             }
             assertTrue(norm > 0, "output " + i + " is all zeros");
-            assertTrue(diff <= 1e-4 * norm, "output " + i + ": max |diff| " + diff + " against max |value| " + norm);
+            // 1e-3: the two layouts sum in other orders through 50 layers and training-mode BatchNorm;
+            // the fault this guards against is off by half
+            assertTrue(diff <= 1e-3 * norm, "output " + i + ": max |diff| " + diff + " against max |value| " + norm);
         }
     }
 

@@ -1726,6 +1726,5 @@ public final class CocoMatching implements java.io.Serializable {
                 tp[to + a] = (words == 1 ? x & 0xffffffffL : x) & ~i;
             }
         }
-
     }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import org.resvision.backbone.train.LrSchedule;
 import org.resvision.backbone.train.Sgd;
 import org.resvision.backbone.train.TrainLoop;
@@ -16,7 +17,7 @@ import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.loader.Batch;
 import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.loader.SampleSource;
-import org.resvision.data.transform.Sample;
+import org.resvision.eval.DatasetEvaluator;
 import org.resvision.eval.coco.CocoEvalResult;
 
 /**
@@ -24,7 +25,8 @@ import org.resvision.eval.coco.CocoEvalResult;
  * SGD with momentum and weight decay, linear warm-up then multi-step or cosine decay, optional
  * gradient clipping, the four losses logged, atomic checkpoints with exact resume (data order
  * and per-step sampling seeds included), a NaN/Inf stop that keeps the last good checkpoint, and
- * COCO mAP on the validation set at each checkpoint. The recipe is the model's {@link DetectionConfig}
+ * COCO mAP (or any {@link Validation}) on the validation set at each checkpoint, run by the same
+ * inference loop as evaluation ({@link DetectionEvaluation}). The recipe is the model's {@link DetectionConfig}
  * (see its training fields).
  *
  * <p>Stateless; a run happens on the calling thread, and nothing else may use the model or the
@@ -83,6 +85,63 @@ public final class DetectionTraining {
      */
     public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
+        return train(model, train, valGt == null ? null : Validation.coco(valGt, val, model.config().classNames()), runDir, resume, strict,
+                manager, log);
+    }
+
+    /**
+     * What training evaluates at each checkpoint and at the end: a source run through
+     * {@link DetectionEvaluation#evaluate(FasterRcnn, SampleSource, int, boolean, NDManager,
+     * org.resvision.eval.DatasetEvaluator)} with an evaluator, and the log line its result gives.
+     *
+     * @param <R> the evaluator's result
+     * @param source the validation images, without augmentation
+     * @param evaluator the evaluation (reset before each pass)
+     * @param summary the text logged after {@code "eval @N: "}
+     */
+    public record Validation<R>(SampleSource source, DatasetEvaluator<? super DetectedImage, R> evaluator, Function<R, String> summary) {
+
+        /**
+         * COCO bbox AP on a COCO source, logged as {@code bbox AP .. AP50 .. AP75 .. AR100 ..}.
+         *
+         * @param gt the validation ground truth
+         * @param source its images, in {@code gt}'s order
+         * @param classNames the model's class names (see {@link CocoDetectionEvaluator#categoryIds})
+         * @return the validation
+         * @throws IllegalArgumentException when {@code source} and {@code gt} have different image counts
+         */
+        public static Validation<CocoEvalResult> coco(CocoDataset gt, SampleSource source, List<String> classNames) {
+            if (source.size() != gt.images().size()) {
+                throw new IllegalArgumentException("source has " + source.size() + " images, ground truth " + gt.images().size());
+            }
+            return new Validation<>(source, new CocoDetectionEvaluator(gt, classNames), r -> {
+                double[] s = r.stats();
+                return String.format(Locale.ROOT, "bbox AP %.4f AP50 %.4f AP75 %.4f AR100 %.4f", s[0], s[1], s[2], s[8]);
+            });
+        }
+    }
+
+    /**
+     * Trains {@code model} with any validation (see {@link Validation}); the other overloads are
+     * this one with COCO's.
+     *
+     * @param <R> the validation's result
+     * @param model the network, initialised or loaded; trained in place
+     * @param train the training images and targets, already resized by the config's sizes
+     * @param validation what to evaluate at each checkpoint and at the end, or null for nothing
+     * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
+     *     only at the end
+     * @param resume continue from the newest checkpoint in {@code runDir}, if there is one
+     * @param strict fail at the first unreadable image instead of skipping it
+     * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
+     * @param log receives the progress, resume and evaluation lines
+     * @return the last validation's result, or null without validation (or when a resumed run had nothing left)
+     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     *     parameter is NaN or infinite (the last good checkpoint stays)
+     * @throws Exception what reading the data, the evaluation or the checkpoint I/O throws
+     */
+    public static <R> R train(FasterRcnn model, SampleSource train, Validation<R> validation, Path runDir,
+            boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
         DetectionConfig c = model.config();
         Sgd sgd = new Sgd(model.namedParameters(), c.momentum, c.weight_decay, c.decay_norm_and_bias, manager);
         ParameterStore ps = new ParameterStore(manager, false);
@@ -91,51 +150,20 @@ public final class DetectionTraining {
             case "cosine" -> LrSchedule.cosine(c.lr, c.iterations, c.warmup_iters);
             default -> throw new IllegalArgumentException("lr_schedule '" + c.lr_schedule + "' must be multistep or cosine");
         };
-        CocoEvalResult[] last = new CocoEvalResult[1];
+        List<R> last = new ArrayList<>(1);
         try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batch_size, c.seed).withSkipBad(!strict), manager)) {
             TrainLoop.run(model, sgd, lr, loader::stream,
-                    (b, it) -> model.losses(ps, b.images(), sizes(b), targets(b), new Random(c.seed * 1_000_003L + it)),
+                    (b, it) -> losses(model, ps, b, new Random(c.seed * 1_000_003L + it)),
                     new TrainLoop.Options(c.iterations, c.log_every, c.checkpoint_every, runDir, resume, c.clip_grad_norm),
-                    valGt == null ? null : iteration -> {
-                        last[0] = DetectionEvaluation.evaluate(model, valGt, val, c.batch_size, manager, strict);
-                        double[] s = last[0].stats();
-                        return String.format(Locale.ROOT, "bbox AP %.4f AP50 %.4f AP75 %.4f AR100 %.4f", s[0], s[1], s[2], s[8]);
+                    validation == null ? null : iteration -> {
+                        R r = DetectionEvaluation.evaluate(model, validation.source(), c.batch_size, strict, manager, validation.evaluator());
+                        last.clear();
+                        last.add(r);
+                        return validation.summary().apply(r);
                     },
                     manager, log);
         }
-        return last[0];
-    }
-
-    /**
-     * The batch's resized image sizes {@code {h, w}}.
-     *
-     * @param b a loader batch
-     * @return per sample, in batch order, its height and width in pixels before the batch's padding
-     */
-    public static int[][] sizes(Batch b) {
-        int[][] out = new int[b.size()][];
-        for (int i = 0; i < b.size(); i++) {
-            out[i] = new int[] {(int) b.samples().get(i).height(), (int) b.samples().get(i).width()};
-        }
-        return out;
-    }
-
-    /**
-     * The batch's boxes and labels as training targets.
-     *
-     * @param b a loader batch whose samples have boxes ({@code x1, y1, x2, y2}, resized pixels) and labels
-     * @return per sample, in batch order, a new target (copied boxes, the sample's label array)
-     */
-    public static List<Target> targets(Batch b) {
-        List<Target> out = new ArrayList<>();
-        for (Sample s : b.samples()) {
-            float[] flat = new float[4 * s.boxes().length];
-            for (int i = 0; i < s.boxes().length; i++) {
-                System.arraycopy(s.boxes()[i], 0, flat, 4 * i, 4);
-            }
-            out.add(new Target(flat, s.labels()));
-        }
-        return out;
+        return last.isEmpty() ? null : last.get(0);
     }
 
     /**
@@ -148,6 +176,6 @@ public final class DetectionTraining {
      * @return {@link FasterRcnn#losses}' four scalars; call inside a gradient collector to back-propagate
      */
     public static Map<String, ai.djl.ndarray.NDArray> losses(FasterRcnn model, ParameterStore ps, Batch b, Random rnd) {
-        return model.losses(ps, b.images(), sizes(b), targets(b), rnd);
+        return model.losses(ps, b.images(), DetectionBatches.sizes(b), DetectionBatches.targets(b), rnd);
     }
 }

@@ -46,7 +46,7 @@ import org.resvision.eval.djl.DetectedObjectsCoco;
  * The DJL side of evaluation with this repository's model: {@link CocoMapEvaluator} in a DJL
  * {@link Trainer} over {@link DetectionDataset} batches of a small Faster R-CNN, against {@link
  * CocoEvaluator} on the same predictions; and the round trip {@code Detections ->
- * DetectedObjects -> COCO results} against {@link DetectionEvaluation#toCoco}.
+ * DetectedObjects -> COCO results} against {@link CocoDetectionEvaluator#toCoco}.
  */
 class CocoMapEvaluatorTrainerTest {
 
@@ -149,7 +149,7 @@ class CocoMapEvaluatorTrainerTest {
                 Detections d = recorder.detections.get(i);
                 DetectedObjects objects = DetectionTranslator.toDetectedObjects(d, CLASSES, im.height(), im.width());
                 List<CocoResult> bridged = DetectedObjectsCoco.toResults(im, objects, ids);
-                assertSameResults(DetectionEvaluation.toCoco(d, im.id(), val), bridged);
+                assertSameResults(CocoDetectionEvaluator.toCoco(d, im.id(), val), bridged);
                 results.addAll(bridged);
             }
             assertTrue(results.size() > 100, results.size() + " detections");
@@ -198,7 +198,7 @@ class CocoMapEvaluatorTrainerTest {
             }
             Detections d = new Detections(boxes, scores, labels);
             DetectedObjects objects = DetectionTranslator.toDetectedObjects(d, CLASSES, hw[0], hw[1]);
-            assertSameResults(DetectionEvaluation.toCoco(d, 9, gt), DetectedObjectsCoco.toResults(9, objects, hw[1], hw[0], ids));
+            assertSameResults(CocoDetectionEvaluator.toCoco(d, 9, gt), DetectedObjectsCoco.toResults(9, objects, hw[1], hw[0], ids));
         }
     }
 

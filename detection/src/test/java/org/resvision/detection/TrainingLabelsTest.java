@@ -26,7 +26,7 @@ class TrainingLabelsTest {
         CocoDataset gt = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
         // the dataset's order is circle, rectangle, triangle, star; the config lists them reversed
         List<String> names = List.of("background", "star", "triangle", "rectangle", "circle");
-        long[] ids = DetectionEvaluation.categoryIds(names, gt);
+        long[] ids = CocoDetectionEvaluator.categoryIds(names, gt);
         CocoDetectionSource byPosition = new CocoDetectionSource(gt, dir.resolve("images"), false, 64, 96);
         CocoDetectionSource byName = byPosition.withLabels(ids);
         try (NDManager m = NDManager.newBaseManager()) {
@@ -46,7 +46,7 @@ class TrainingLabelsTest {
             assertTrue(checked >= 10, checked + " objects");
         }
         // names that are not the dataset's: labels by position, as before
-        long[] positional = DetectionEvaluation.categoryIds(List.of("background", "a", "b", "c", "d"), gt);
+        long[] positional = CocoDetectionEvaluator.categoryIds(List.of("background", "a", "b", "c", "d"), gt);
         assertEquals(gt.categoryId(1), positional[1]);
         assertEquals(gt.categoryId(4), positional[4]);
     }

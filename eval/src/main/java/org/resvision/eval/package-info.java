@@ -6,6 +6,8 @@
  * devkit's AP), {@code segmentation} (torchvision's confusion-matrix metrics), {@code djl} (DJL's
  * {@code DetectedObjects} as COCO results, COCO mAP as a DJL {@code Evaluator}), {@code tide} and
  * {@code diagnostics} (error analysis from a COCO matching) and {@code report} (the HTML report).
- * This package itself holds no classes.
+ * This package holds what they share: {@link org.resvision.eval.DatasetEvaluator}, the
+ * reset / process / evaluate interface that the COCO, VOC and segmentation evaluators implement
+ * and the models' inference loops drive, and {@link org.resvision.eval.EvaluationException}.
  */
 package org.resvision.eval;

@@ -18,11 +18,13 @@ import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.data.transform.Sample;
 import org.resvision.eval.segmentation.ConfusionMatrix;
+import org.resvision.eval.segmentation.SegmentationEvaluator;
 
 /**
  * torchvision's segmentation reference recipe on ResVision's loop: SGD (momentum 0.9, weight
  * decay 1e-4), poly learning rate, cross-entropy with ignore 255 plus 0.5 x aux, random
- * resize/crop/flip from the source, mIoU from the eval module at each checkpoint. Weight decay applies
+ * resize/crop/flip from the source, mIoU from the eval module at each checkpoint (the same
+ * inference loop as evaluation, {@link SegmentationEvaluation}). Weight decay applies
  * to every parameter; no gradient clipping.
  *
  * <p>Stateless; a run happens on the calling thread, and nothing else may use the model or the
@@ -106,13 +108,14 @@ public final class SegmentationTraining {
         Sgd sgd = new Sgd(model.namedParameters(), s.momentum(), s.weightDecay(), true, manager);
         ParameterStore ps = new ParameterStore(manager, false);
         ConfusionMatrix[] last = new ConfusionMatrix[1];
+        SegmentationEvaluator validation = new SegmentationEvaluator(model.config().numClasses());
         try (PrefetchLoader loader = new PrefetchLoader(train,
                 new PrefetchLoader.Options(s.batchSize(), s.seed(), true, false, Runtime.getRuntime().availableProcessors(), 2, !strict), manager)) {
             TrainLoop.run(model, sgd, LrSchedule.poly(s.lr(), s.iterations()), loader::stream,
                     (b, it) -> SegmentationLoss.compute(model.forward(ps, new NDList(b.images()), true), targets(b)),
                     new TrainLoop.Options(s.iterations(), s.logEvery(), s.checkpointEvery(), runDir, resume, 0f),
                     iteration -> {
-                        last[0] = SegmentationEvaluation.evaluate(model, val, manager, strict);
+                        last[0] = SegmentationEvaluation.evaluate(model, val, strict, manager, validation);
                         return last[0].toString();
                     },
                     manager, log);

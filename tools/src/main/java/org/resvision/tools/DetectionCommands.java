@@ -9,19 +9,16 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.global.opencv_imgproc;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.CocoDetectionSource;
+import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionEvaluation;
 import org.resvision.detection.DetectionTraining;
@@ -64,7 +61,7 @@ final class DetectionCommands {
             // labels as evaluation and prediction read them: by name when class_names list the dataset's
             // names (in any order), else by the dataset's category order
             return new CocoDetectionSource(ds, images, train, c.min_size, c.max_size, c.image_mean, c.image_std,
-                    c.horizontal_flip ? 0.5 : 0).withLabels(DetectionEvaluation.categoryIds(c.class_names, ds));
+                    c.horizontal_flip ? 0.5 : 0).withLabels(CocoDetectionEvaluator.categoryIds(c.class_names, ds));
         }
     }
 
@@ -182,7 +179,7 @@ final class DetectionCommands {
         ArrayNode results = mapper.createArrayNode();
         int count = 0;
         int notInDataset = 0;
-        long[] categoryIds = gt == null ? null : DetectionEvaluation.categoryIds(names, gt);
+        long[] categoryIds = gt == null ? null : CocoDetectionEvaluator.categoryIds(names, gt);
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (BatchDetector detector = BatchDetector.of(c, weights, device)) {
             for (int start = 0; start < images.size(); start += batch) {
@@ -218,7 +215,7 @@ final class DetectionCommands {
                     }
                     count += d.size();
                     if (draw != null) {
-                        drawDetections(file, d, names, draw.resolve(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".jpg"));
+                        Drawing.drawImage(file, d, names, draw.resolve(file.getFileName().toString().replaceFirst("\\.[^.]*$", "") + ".jpg"));
                     }
                 }
             }
@@ -232,50 +229,5 @@ final class DetectionCommands {
                 bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
                 draw == null ? "" : ", drawn images in " + draw);
         return 0;
-    }
-
-    /** Images whose short side is below this are drawn enlarged by a whole factor, so that labels stay legible. */
-    static final int DRAW_MIN_SIDE = 360;
-
-    /**
-     * The image with its boxes, class names and scores drawn, written atomically as JPEG; an image
-     * whose short side is under {@value #DRAW_MIN_SIDE} px is first enlarged by the smallest whole
-     * factor that reaches it (nearest neighbour: the pixels stay as the model saw them).
-     */
-    static void drawDetections(Path image, Detections d, List<String> names, Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        try (Mat mat = opencv_imgcodecs.imread(image.toString(), opencv_imgcodecs.IMREAD_COLOR)) {
-            if (mat == null || mat.empty()) {
-                throw new IOException(image + ": cannot decode the image to draw on");
-            }
-            int scale = drawScale(mat.cols(), mat.rows());
-            if (scale > 1) {
-                try (org.bytedeco.opencv.opencv_core.Size big = new org.bytedeco.opencv.opencv_core.Size(mat.cols() * scale,
-                        mat.rows() * scale)) {
-                    opencv_imgproc.resize(mat, mat, big, 0, 0, opencv_imgproc.INTER_NEAREST);
-                }
-            }
-            VideoAnnotator.draw(mat, d, null, names, scale);
-            Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
-            if (!opencv_imgcodecs.imwrite(tmp.toString(), mat)) {
-                throw new IOException(file + ": could not write the drawn image");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    /** The whole factor that brings the short side of a {@code width x height} image to {@link #DRAW_MIN_SIDE} px or more. */
-    static int drawScale(int width, int height) {
-        int shortSide = Math.max(1, Math.min(width, height));
-        return shortSide >= DRAW_MIN_SIDE ? 1 : (DRAW_MIN_SIDE + shortSide - 1) / shortSide;
-    }
-
-    private static final int[][] PALETTE = {{230, 25, 75}, {60, 180, 75}, {255, 225, 25}, {0, 130, 200}, {245, 130, 48},
-        {145, 30, 180}, {70, 240, 240}, {240, 50, 230}, {210, 245, 60}, {250, 190, 212}, {0, 128, 128}, {220, 190, 255},
-        {170, 110, 40}, {255, 250, 200}, {128, 0, 0}, {170, 255, 195}, {128, 128, 0}, {255, 215, 180}, {0, 0, 128}, {128, 128, 128}};
-
-    /** A stable, distinct colour per class or track id (RGB). */
-    static int[] color(int key) {
-        return PALETTE[Math.floorMod(key, PALETTE.length)];
     }
 }

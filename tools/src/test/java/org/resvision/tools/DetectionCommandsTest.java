@@ -102,11 +102,11 @@ class DetectionCommandsTest {
 
     @Test
     void smallImagesAreDrawnEnlargedByAWholeFactor() {
-        assertEquals(4, DetectionCommands.drawScale(128, 96));
-        assertEquals(5, DetectionCommands.drawScale(96, 72));
-        assertEquals(2, DetectionCommands.drawScale(640, 180));
-        assertEquals(1, DetectionCommands.drawScale(640, 360));
-        assertEquals(1, DetectionCommands.drawScale(4000, 3000));
+        assertEquals(4, Drawing.drawScale(128, 96));
+        assertEquals(5, Drawing.drawScale(96, 72));
+        assertEquals(2, Drawing.drawScale(640, 180));
+        assertEquals(1, Drawing.drawScale(640, 360));
+        assertEquals(1, Drawing.drawScale(4000, 3000));
     }
 
     @Test

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class LabelBandTest {
 
     private static String place(int[] box, List<int[]> taken) {
-        int[] band = VideoAnnotator.labelBand(box, 40, 12, 200, 120, taken);
+        int[] band = Drawing.labelBand(box, 40, 12, 200, 120, taken);
         taken.add(band);
         return Arrays.toString(band);
     }
@@ -33,6 +33,6 @@ class LabelBandTest {
     void bandsStayInsideTheImage() {
         assertEquals("[160, 5, 200, 17]", place(new int[] {190, 5, 199, 40}, new ArrayList<>())); // top edge: inside; right edge: shifted left
         assertEquals("[0, 100, 40, 112]", place(new int[] {0, 100, 30, 119}, new ArrayList<>(List.of(new int[] {0, 88, 40, 100})))); // no room below
-        assertEquals("[0, 0, 40, 12]", Arrays.toString(VideoAnnotator.labelBand(new int[] {0, 0, 5, 5}, 40, 12, 200, 10, List.of()))); // image lower than a band
+        assertEquals("[0, 0, 40, 12]", Arrays.toString(Drawing.labelBand(new int[] {0, 0, 5, 5}, 40, 12, 200, 10, List.of()))); // image lower than a band
     }
 }

@@ -4,7 +4,7 @@ package org.resvision.eval.coco;
  * Input the evaluator cannot use (unknown image ids, malformed masks, inconsistent results); one
  * line, naming the record. {@link #inGroundTruth()} says which file it is in.
  */
-public class CocoEvalException extends Exception {
+public class CocoEvalException extends org.resvision.eval.EvaluationException {
     private static final long serialVersionUID = 1L;
 
     /** True when the problem is in the ground truth, false when in the results. */

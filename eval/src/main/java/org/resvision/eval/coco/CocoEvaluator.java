@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Set;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoResult;
+import org.resvision.eval.DatasetEvaluator;
 
 /**
  * COCO detection evaluation with pycocotools' exact semantics ({@code COCO.loadRes},
  * {@code COCOeval.evaluate/accumulate/summarize}; see shared/fixtures/coco-eval/QUIRKS.md), on
  * primitive arrays and both CPU cores.
  *
- * <p>Batch use: {@link #evaluate(CocoDataset, List, CocoEvalParams)}. Incremental use from a
- * training loop: {@link #reset()}, {@link #process(long, List)} per image, {@link #evaluate()}
+ * <p>Batch use: {@link #evaluate(CocoDataset, List, CocoEvalParams)}. Incremental use (the
+ * {@link DatasetEvaluator} the models' inference loops drive, or a loop of one's own): {@link #reset()}, {@link #process(long, List)} per image, {@link #evaluate()}
  * (over the processed images only, as detectron2's COCOEvaluator does). Distributed use: each
  * worker's {@link #matching()} (or {@link #match} of its results over its images), then
  * {@link CocoMatching#merge} and {@link CocoMatching#accumulate()}: the whole-set numbers exactly.
@@ -21,8 +22,26 @@ import org.resvision.data.coco.CocoResult;
  * <p>An instance (the incremental state) is not thread-safe: one thread, or external locking. The
  * static methods keep no state and may run from several threads at once.
  */
-public final class CocoEvaluator {
+public final class CocoEvaluator implements DatasetEvaluator<CocoEvaluator.ImageResults, CocoEvalResult> {
 
+    /**
+     * One image's detections, what {@link #process(ImageResults)} takes.
+     *
+     * @param imageId the COCO image id
+     * @param results its detections, any number (none: its ground truth is missed); each must have
+     *     {@code imageId} as its image id
+     */
+    public record ImageResults(long imageId, List<CocoResult> results) {
+        /**
+         * Checks nothing (the evaluator checks the ids when processing).
+         *
+         * @param imageId the COCO image id
+         * @param results its detections, not null
+         */
+        public ImageResults {
+            java.util.Objects.requireNonNull(results, "results");
+        }
+    }
 
     private final CocoDataset gt;
     private final CocoEvalParams params;
@@ -43,6 +62,7 @@ public final class CocoEvaluator {
     }
 
     /** Forgets everything processed so far. */
+    @Override
     public void reset() {
         pending.clear();
         processed.clear();
@@ -67,6 +87,18 @@ public final class CocoEvaluator {
     }
 
     /**
+     * Adds one image's detections, as {@link #process(long, List)}: the {@link DatasetEvaluator}
+     * form, which the models' inference loops drive.
+     *
+     * @param image the image id and its detections
+     * @throws CocoEvalException when a detection's image id is not the image's; nothing is added
+     */
+    @Override
+    public void process(ImageResults image) throws CocoEvalException {
+        process(image.imageId(), image.results());
+    }
+
+    /**
      * Evaluates what was processed, over the processed images (or the params' images, when they name some).
      * The state is kept: more images may be processed and evaluated again.
      *
@@ -76,6 +108,7 @@ public final class CocoEvaluator {
      * @throws CocoEvalException a processed image id the ground truth lacks, malformed detections or
      *     ground truth ({@link CocoEvalException#inGroundTruth()} says which)
      */
+    @Override
     public CocoEvalResult evaluate() throws CocoEvalException {
         return evaluate(gt, pending, processedParams());
     }

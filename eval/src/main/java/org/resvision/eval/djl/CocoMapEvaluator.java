@@ -54,7 +54,7 @@ import org.resvision.eval.coco.CocoEvaluator;
  * CocoEvalParams#categoryIds()} when given), which gives pycocotools' numbers for a dataset's
  * full category list, categories without ground truth not counting in either.
  *
- * <p>Boxes become COCO {@code [x, y, w, h]} as {@code DetectionEvaluation.toCoco} makes them
+ * <p>Boxes become COCO {@code [x, y, w, h]} as {@code CocoDetectionEvaluator.toCoco} makes them
  * ({@code w = x2 - x1} in the arrays' own precision, float for float32); a ground-truth object's
  * {@code area} is {@code w * h}. Images get ids {@code 1, 2, ...} in the order an accumulator sees
  * them, objects likewise. A NaN or infinite box or score, or arrays of other shapes, are an {@link

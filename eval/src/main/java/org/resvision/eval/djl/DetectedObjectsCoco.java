@@ -26,7 +26,7 @@ import org.resvision.data.mask.Rle;
  * pixels, each computed in double and rounded to float. DJL's rectangles come from float
  * tensors, and the rounding undoes the normalisation's own rounding, so detections that went
  * through {@code DetectionTranslator} come back as exactly the numbers {@code
- * DetectionEvaluation.toCoco} gives for them.
+ * CocoDetectionEvaluator.toCoco} gives for them.
  *
  * <p>Masks: a {@link Mask} also gets a compressed-RLE {@code segmentation} of the whole image
  * ({@code size [H, W]}). Its probability map is resized with bilinear interpolation (half-pixel

@@ -74,6 +74,26 @@ public final class ConfusionMatrix {
         update(t, p);
     }
 
+    /**
+     * A matrix with this one's counts, independent of it.
+     *
+     * @return a new matrix of the same classes
+     */
+    public ConfusionMatrix copy() {
+        ConfusionMatrix c = new ConfusionMatrix(n);
+        System.arraycopy(mat, 0, c.mat, 0, mat.length);
+        return c;
+    }
+
+    /**
+     * The number of classes.
+     *
+     * @return {@code n}, as given to the constructor
+     */
+    public int numClasses() {
+        return n;
+    }
+
     /** Sets every count back to zero. */
     public void reset() {
         java.util.Arrays.fill(mat, 0);

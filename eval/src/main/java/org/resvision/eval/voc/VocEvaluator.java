@@ -2,8 +2,13 @@ package org.resvision.eval.voc;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.resvision.eval.DatasetEvaluator;
+import org.resvision.eval.EvaluationException;
 
 /**
  * PASCAL VOC detection AP per class, as the devkit's {@code voc_eval.py}: detections of a class
@@ -12,9 +17,11 @@ import java.util.Map;
  * one neither TP nor FP, otherwise an FP. Boxes are {@code [x1, y1, x2, y2]} in VOC's inclusive
  * pixel convention ({@code +1} in widths) unless {@code plusOne} is false.
  *
- * <p>Stateless: {@link #evaluate} may be called from several threads at once.
+ * <p>Two forms: the static {@link #evaluate(List, List, List, double, Metric, boolean)} over whole
+ * lists keeps no state and may be called from several threads at once; an instance is a
+ * {@link DatasetEvaluator} fed image by image (not thread-safe: one thread, or external locking).
  */
-public final class VocEvaluator {
+public final class VocEvaluator implements DatasetEvaluator<VocEvaluator.ImageDetections, VocEvaluator.Result> {
 
     /**
      * A ground-truth object.
@@ -55,7 +62,97 @@ public final class VocEvaluator {
      */
     public record Result(List<String> classes, double[] ap, double map, int[] positives) {}
 
-    private VocEvaluator() {}
+    /**
+     * One image's detections, what {@link #process(ImageDetections)} takes.
+     *
+     * @param imageId the image, as in {@link GroundTruth#imageId()}
+     * @param detections its detections, any number; each must have {@code imageId} as its image
+     */
+    public record ImageDetections(String imageId, List<Detection> detections) {
+        /**
+         * Checks that nothing is null.
+         *
+         * @param imageId the image
+         * @param detections its detections
+         */
+        public ImageDetections {
+            java.util.Objects.requireNonNull(imageId, "imageId");
+            java.util.Objects.requireNonNull(detections, "detections");
+        }
+    }
+
+    private final List<String> classes;
+    private final Map<String, List<GroundTruth>> groundTruth = new LinkedHashMap<>();
+    private final double iouThreshold;
+    private final Metric metric;
+    private final boolean plusOne;
+    private final Set<String> processed = new LinkedHashSet<>();
+    private final List<Detection> pending = new ArrayList<>();
+
+    /**
+     * An incremental evaluator ({@link DatasetEvaluator}): {@link #evaluate()} gives the devkit's AP
+     * over the images processed since the last {@link #reset()} (their ground truth only, as the
+     * COCO evaluator does; every image processed: the whole-set {@link #evaluate(List, List, List,
+     * double, Metric, boolean)}).
+     *
+     * @param classes the class names (copied)
+     * @param groundTruth every ground-truth object of the images that may be processed (the list is
+     *     copied, its records kept)
+     * @param iouThreshold a detection matches above this IoU (VOC: 0.5)
+     * @param metric 11-point (VOC2007) or all-point (VOC2010+) AP
+     * @param plusOne VOC's inclusive pixel convention, as in the static form
+     */
+    public VocEvaluator(List<String> classes, List<GroundTruth> groundTruth, double iouThreshold, Metric metric, boolean plusOne) {
+        this.classes = List.copyOf(classes);
+        for (GroundTruth g : groundTruth) {
+            this.groundTruth.computeIfAbsent(g.imageId(), k -> new ArrayList<>()).add(g);
+        }
+        this.iouThreshold = iouThreshold;
+        this.metric = java.util.Objects.requireNonNull(metric, "metric");
+        this.plusOne = plusOne;
+    }
+
+    @Override
+    public void reset() {
+        processed.clear();
+        pending.clear();
+    }
+
+    /**
+     * Adds one image's detections; processing an image again adds to its earlier detections.
+     *
+     * @param image the image and its detections
+     * @throws EvaluationException when a detection names another image, or a class index outside
+     *     the classes; nothing is added
+     */
+    @Override
+    public void process(ImageDetections image) throws EvaluationException {
+        for (Detection d : image.detections()) {
+            if (!image.imageId().equals(d.imageId())) {
+                throw new EvaluationException("a detection of image " + d.imageId() + " was passed for image " + image.imageId());
+            }
+            if (d.classIndex() < 0 || d.classIndex() >= classes.size()) {
+                throw new EvaluationException("image " + image.imageId() + ": detection of class index " + d.classIndex()
+                        + " outside 0.." + (classes.size() - 1));
+            }
+        }
+        processed.add(image.imageId());
+        pending.addAll(image.detections());
+    }
+
+    /**
+     * AP per class over the processed images, as the devkit computes it.
+     *
+     * @return a new result
+     */
+    @Override
+    public Result evaluate() {
+        List<GroundTruth> gts = new ArrayList<>();
+        for (String id : processed) {
+            gts.addAll(groundTruth.getOrDefault(id, List.of()));
+        }
+        return evaluate(classes, gts, pending, iouThreshold, metric, plusOne);
+    }
 
     /**
      * AP per class over the whole set, as the devkit computes it.

@@ -3,6 +3,7 @@ package org.resvision.eval.coco;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,5 +49,19 @@ class IncrementalEvaluationTest {
         assertArrayEquals(sub, ev.evaluate().stats(), 0.0);
         assertNotEquals(batch[0], sub[0]);
         assertThrows(CocoEvalException.class, () -> ev.process(1, List.of(dt.get(0))));
+
+        // the same evaluator through the interface the inference loops drive, in reverse image order
+        org.resvision.eval.DatasetEvaluator<CocoEvaluator.ImageResults, CocoEvalResult> generic = ev;
+        generic.reset();
+        for (int i = gt.images().size() - 1; i >= 0; i--) {
+            long id = gt.images().get(i).id();
+            generic.process(new CocoEvaluator.ImageResults(id, byImage.getOrDefault(id, List.of())));
+        }
+        CocoEvalResult viaInterface = generic.evaluate();
+        assertArrayEquals(batch, viaInterface.stats(), 0.0);
+        CocoEvalException wrong = assertThrows(CocoEvalException.class,
+                () -> generic.process(new CocoEvaluator.ImageResults(dt.get(0).imageId() + 1, List.of(dt.get(0)))));
+        assertTrue(wrong.getMessage().contains("was passed for image " + (dt.get(0).imageId() + 1)), wrong.getMessage());
+        assertArrayEquals(batch, generic.evaluate().stats(), 0.0, "a refused image adds nothing");
     }
 }

@@ -16,7 +16,7 @@ import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
-import org.resvision.detection.DetectionEvaluation;
+import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.tools.Args;
@@ -280,7 +280,7 @@ public final class SparkMain {
                         err.println("predict-images: " + fileNames.get(i) + ": not in " + coco + "; written without image_id");
                     }
                 }
-                categoryIds = DetectionEvaluation.categoryIds(names, gt);
+                categoryIds = CocoDetectionEvaluator.categoryIds(names, gt);
             }
             int partitions = args.getInt("partitions", spark.sparkContext().defaultParallelism(), 1);
             PredictImagesJob job = new PredictImagesJob(model, batch);

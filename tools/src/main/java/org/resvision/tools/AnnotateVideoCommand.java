@@ -12,88 +12,101 @@ import java.util.stream.Stream;
 import org.resvision.data.video.VideoReader;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code resvision annotate-video}: every frame of a folder of videos through a detector. */
-public final class AnnotateVideoCommand implements Command {
+@Command(name = "annotate-video", header = "run a detector over every frame of a folder of videos",
+        description = {
+            "Each video becomes DIR/<name>.mp4 (H.264, the source's frame rate and size, boxes, labels and scores drawn, and"
+                + " with --seg-weights the segmentation model's class map blended in; frames between processed ones show the"
+                + " latest results) and its annotations: DIR/<name>.jsonl (default; a line per processed frame: frame,"
+                + " timestamp, detections), .json (--format coco: an image per processed frame with video and frame_index) or"
+                + " .txt (--format mot: MOT challenge lines). Videos are files with the extensions mp4, mkv, avi, mov, webm,"
+                + " m4v, mpg, mpeg, ts.",
+            "Outputs are written under temporary names and renamed when a video completes: a re-run skips finished videos"
+                + " (--overwrite redoes them). Unreadable files and undecodable frames are reported, counted and skipped. A"
+                + " video being written by another run into the same DIR (a lock on DIR/.<name>.lock) is skipped with a"
+                + " message. A video that ends before the frame count or duration its container declares (a cut-off file)"
+                + " gives DIR/<name>.partial.mp4 and .partial.jsonl (a last line {\"partial\": true, \"frames\": F,"
+                + " \"seconds\": S, \"declared_frames\": DF, \"declared_seconds\": DS}; coco: the same in info) and a"
+                + " warning; a re-run redoes it, and a whole run replaces the partial files."})
+public final class AnnotateVideoCommand extends CliCommand {
 
     static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "mkv", "avi", "mov", "webm", "m4v", "mpg", "mpeg", "ts");
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision annotate-video [--config C.json] --weights W [--seg-config C2.json] [--seg-weights W2]",
-            "                                INPUTS... --out DIR [--stride N] [--batch B]",
-            "                                [--score-thresh T] [--device cpu|gpu] [--format jsonl|coco|mot] [--no-video]",
-            "                                [--track] [--overwrite]",
-            "  INPUTS are video files or folders (searched recursively for " + String.join(", ", new java.util.TreeSet<>(VIDEO_EXTENSIONS)) + ").",
-            "  Each video becomes DIR/<name>.mp4 (H.264, the source's frame rate and size, boxes, labels and",
-            "  scores drawn, and with --seg-weights the segmentation model's class map blended in; frames",
-            "  between processed ones show the latest results) and its annotations:",
-            "  DIR/<name>.jsonl (default; a line per processed frame: frame, timestamp, detections), .json",
-            "  (--format coco: an image per processed frame with video and frame_index) or .txt (--format mot:",
-            "  MOT challenge lines). --stride N runs the detector on every N-th frame (default 1); --batch B",
-            "  frames per forward pass (default 4). --track adds track ids (IoU tracker with constant-velocity",
-            "  prediction and ByteTrack-style two-stage association). Outputs are written under temporary",
-            "  names and renamed when a video completes: a re-run skips finished videos (--overwrite redoes",
-            "  them). Unreadable files and undecodable frames are reported, counted and skipped. A video being",
-            "  written by another run into the same DIR (a lock on DIR/.<name>.lock) is skipped with a message.",
-            "  A video that ends before the frame count or duration its container declares (a cut-off file)",
-            "  gives DIR/<name>.partial.mp4 and .partial.jsonl (a last line {\"partial\": true, \"frames\": F,",
-            "  \"seconds\": S, \"declared_frames\": DF, \"declared_seconds\": DS}; coco: the same in info) and a",
-            "  warning; a re-run redoes it, and a whole run replaces the partial files. W and W2 are checkpoint",
-            "  files (then their configs are required) or published checkpoints' names (fasterrcnn_resnet50_fpn_v2,",
-            "  fcn_resnet50; 'resvision weights list'), whose presets and categories need no config (frames go",
-            "  through the segmenter at their own size).");
-
-    @Override
-    public String name() {
-        return "annotate-video";
+    /** {@code --format}'s values. */
+    enum Format {
+        /** a line per processed frame */
+        jsonl,
+        /** a COCO file, an image per processed frame */
+        coco,
+        /** MOT challenge text lines */
+        mot
     }
 
-    @Override
-    public String summary() {
-        return "run a detector over every frame of a folder of videos";
-    }
+    @Mixin ModelOptions modelOptions;
+
+    @Option(names = "--seg-config", paramLabel = "C2.json", description = "the segmenter's config (required with a checkpoint file)")
+    String segConfig;
+
+    @Option(names = "--seg-weights", paramLabel = "W2", description = "a segmenter (a file or a published name such as fcn_resnet50)"
+            + " whose class map is blended into the video (frames go through it at their own size)")
+    String segWeights;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder")
+    Path out;
+
+    @Option(names = "--stride", paramLabel = "N", description = "run the detector on every N-th frame (default: ${DEFAULT-VALUE})")
+    int stride = 1;
+
+    @Option(names = "--batch", paramLabel = "B", description = "frames per forward pass (default: ${DEFAULT-VALUE})")
+    int batch = 4;
+
+    @Option(names = "--score-thresh", paramLabel = "T", description = "overrides the config's box_score_thresh")
+    Float scoreThresh;
+
+    @Option(names = "--format", paramLabel = "jsonl|coco|mot", description = "the annotations' format (default: ${DEFAULT-VALUE})")
+    Format format = Format.jsonl;
+
+    @Option(names = "--no-video", description = "write the annotations only")
+    boolean noVideo;
+
+    @Option(names = "--track", description = "add track ids (IoU tracker with constant-velocity prediction and ByteTrack-style"
+            + " two-stage association)")
+    boolean track;
+
+    @Option(names = "--overwrite", description = "redo videos that are finished already")
+    boolean overwrite;
+
+    @Parameters(paramLabel = "INPUTS", arity = "0..*", description = "video files or folders (searched recursively for the"
+            + " extensions above)")
+    List<String> inputs = new ArrayList<>();
 
     @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "out", "stride", "batch", "score-thresh", "device", "format", "seg-config", "seg-weights"),
-                Set.of("no-video", "track", "overwrite"), USAGE);
-        if (args.positional().isEmpty()) {
+    protected int call() throws Exception {
+        if (inputs.isEmpty()) {
             throw new UsageException("no INPUTS given (video files or folders of them; --help shows the options)");
         }
-        String format = args.get("format", "jsonl");
-        if (!Set.of("jsonl", "coco", "mot").contains(format)) {
-            throw new UsageException("--format must be jsonl, coco or mot, got '" + format + "'");
-        }
-        int stride = args.getInt("stride", 1);
-        int batch = args.getInt("batch", 4);
         if (stride < 1 || batch < 1) {
             throw new UsageException(stride < 1 ? "--stride must be at least 1, got '" + stride + "'" : "--batch must be at least 1, got '" + batch + "'");
         }
-        ModelChoice detector = ModelChoice.of(args.get("config", null), args.get("weights", null));
+        ModelChoice detector = modelOptions.choice();
         if (!detector.isDetection()) {
-            throw new UsageException((args.get("config", null) != null ? args.get("config", null) : detector.weights().label())
+            throw new UsageException((modelOptions.config != null ? modelOptions.config : detector.weights().label())
                     + ": annotate-video needs a detection model");
         }
         DetectionConfig c = detector.detection();
-        String thresh = args.get("score-thresh", null);
-        if (thresh != null) {
-            try {
-                c.box_score_thresh = Float.parseFloat(thresh);
-            } catch (NumberFormatException e) {
-                throw new UsageException("--score-thresh must be a number");
-            }
+        if (scoreThresh != null) {
+            c.box_score_thresh = scoreThresh;
         }
-        Path out = Path.of(args.require("out"));
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageException(out + ": --out must be a folder, and this is a file");
         }
         List<Path> videos = new ArrayList<>();
-        for (String in : args.positional()) {
+        for (String in : inputs) {
             Path p = Path.of(in);
             if (Files.isDirectory(p)) {
                 try (Stream<Path> s = Files.walk(p)) {
@@ -104,7 +117,7 @@ public final class AnnotateVideoCommand implements Command {
             }
         }
         videos = new ArrayList<>(new java.util.LinkedHashSet<>(videos.stream().map(p -> p.toAbsolutePath().normalize()).toList()));
-        VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, !args.flag("no-video"), args.flag("track"), format);
+        VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, !noVideo, track, format.name());
         long t0 = System.nanoTime();
         int done = 0;
         int already = 0;
@@ -116,15 +129,14 @@ public final class AnnotateVideoCommand implements Command {
         long detections = 0;
         long badFrames = 0;
         double annotating = 0;
-        try (NDManager m = NDManager.newBaseManager(BackboneModels.device(args.get("device", "cpu")))) {
+        try (NDManager m = NDManager.newBaseManager(modelOptions.device.device())) {
             FasterRcnn model = DetectionCommands.load(c, detector.file(), m);
             org.resvision.segmentation.Fcn seg = null;
-            String segConfig = args.get("seg-config", null);
-            if (segConfig != null || args.get("seg-weights", null) != null) {
-                if (args.get("seg-weights", null) == null) {
+            if (segConfig != null || segWeights != null) {
+                if (segWeights == null) {
                     throw new UsageException("--seg-config needs --seg-weights");
                 }
-                ModelChoice segmenter = ModelChoice.of(segConfig, args.get("seg-weights", null));
+                ModelChoice segmenter = ModelChoice.of(segConfig, segWeights);
                 if (segmenter.isDetection()) {
                     throw new UsageException(segmenter.weights().label() + ": --seg-weights needs a segmentation model");
                 }
@@ -135,9 +147,9 @@ public final class AnnotateVideoCommand implements Command {
                 Path v = videos.get(i);
                 String stem = v.getFileName().toString().replaceFirst("\\.[^.]*$", "");
                 Path videoOut = settings.video() ? out.resolve(stem + ".mp4") : null;
-                Path annOut = out.resolve(stem + VideoAnnotator.extension(format));
+                Path annOut = out.resolve(stem + VideoAnnotator.extension(format.name()));
                 String label = String.format(Locale.ROOT, "[%d/%d] %s", i + 1, videos.size(), v);
-                if (!args.flag("overwrite") && finished(videoOut, annOut)) {
+                if (!overwrite && finished(videoOut, annOut)) {
                     removeStaleLock(out.resolve("." + stem + ".lock"));
                     System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
                     already++;
@@ -151,7 +163,7 @@ public final class AnnotateVideoCommand implements Command {
                             busy++;
                             continue;
                         }
-                        if (!args.flag("overwrite") && finished(videoOut, annOut)) { // by the run that held the lock
+                        if (!overwrite && finished(videoOut, annOut)) { // by the run that held the lock
                             System.out.println(label + ": already annotated (" + annOut + "), skipped; --overwrite redoes it");
                             already++;
                             continue;

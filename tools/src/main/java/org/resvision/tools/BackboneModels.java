@@ -20,6 +20,11 @@ final class BackboneModels {
     private BackboneModels() {}
 
     /** {@code cpu} or {@code gpu} (the first GPU DJL sees). */
+    /** The DJL device of {@code --device}: the CPU, or the first GPU (a usage error when DJL sees none). */
+    static Device device(Cli.DeviceName name) throws UsageException {
+        return device(name.toString());
+    }
+
     static Device device(String name) throws UsageException {
         return switch (name) {
             case "cpu" -> Device.cpu();

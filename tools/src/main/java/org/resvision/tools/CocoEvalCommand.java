@@ -1,12 +1,12 @@
 package org.resvision.tools;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
@@ -16,91 +16,126 @@ import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
 import org.resvision.eval.coco.CocoEvaluator;
 import org.resvision.eval.coco.CocoMatching;
+import org.resvision.eval.coco.GroundTruthMasks;
+import org.resvision.eval.coco.PrCurvePlot;
 import org.resvision.eval.diagnostics.Diagnostics;
 import org.resvision.eval.diagnostics.ModelComparison;
 import org.resvision.eval.report.EvaluationReport;
 import org.resvision.eval.report.HtmlReport;
 import org.resvision.eval.report.ReportData;
-import org.resvision.eval.coco.GroundTruthMasks;
-import org.resvision.eval.coco.PrCurvePlot;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code resvision coco-eval}: pycocotools' numbers for a results file, fast. */
-public final class CocoEvalCommand implements Command {
+@Command(name = "coco-eval", header = "COCO bbox/segm evaluation with pycocotools' exact numbers",
+        description = {
+            "Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate, summarize) and prints its"
+                + " summary.",
+            "An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it). Records pycocotools"
+                + " leaves out (annotations of unlisted images or categories, detections of unlisted categories) are left out"
+                + " too, counted in one warning line per kind. What it would misread is an error naming the file and the"
+                + " record: NaN/Infinity, duplicate ids, iscrowd other than 0/1/true/false, negative boxes, RLEs whose runs do"
+                + " not cover the image or whose size is not the image's, bad polygons."})
+public final class CocoEvalCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision coco-eval --gt GT.json --dt RESULTS.json [--dt MORE.json ...] [--iou-type bbox|segm] [--json]",
-            "                           [--protocol coco|lvis]",
-            "                           [--per-class] [--max-dets 1,10,100] [--cat-ids ID,ID,...] [--plot DIR]",
-            "                           [--box-masks] [--timing] [--diagnostics] [--confusion-iou 0.5]",
-            "                           [--confusion-score 0.5] [--match-iou 0.5] [--f-beta 1] [--calibration-bins 10]",
-            "                           [--report REPORT.html] [--compare B.json [--bootstrap 1000] [--seed 0]]",
-            "                           [--device java|cpu|gpu[:N]]",
-            "  Evaluates COCO results exactly as pycocotools' COCOeval (loadRes, evaluate, accumulate,",
-            "  summarize) and prints its summary; --json prints one JSON object whose 'stats' are the 12 numbers.",
-            "  --dt F       a results file; repeat it for shards (say one file per GPU worker): their results are",
-            "               concatenated in the order given and evaluated as one file, exactly pycocotools on the",
-            "               concatenation (files may hold detections of the same image: they add up); errors name the",
-            "               file and its detection; the same file twice is refused",
-            "  --protocol lvis  LVIS v1's federated evaluation exactly as lvis-api's LVISEval (300 detections per image,",
-            "               neg/not-exhaustive categories, APr/APc/APf, AR@300); prints its print_results text, --json",
-            "               {\"protocol\": \"lvis\", \"results\": {...}}; takes only --gt, one --dt, --iou-type, --json",
-            "  --device D   where the IoU matrices and the matching run: java (default, this host's cores), or DJL's",
-            "               PyTorch engine on cpu or gpu (box IoU on the device, mask IoU on the host); the same numbers",
-            "               bit for bit",
-            "  --max-dets   three limits; unlike pycocotools, the first AP row uses the last of them",
-            "  --cat-ids    evaluate only these category ids",
-            "  --plot DIR   precision-recall curves: DIR/overall.png and one PNG per category",
-            "  --box-masks  segm on results without masks: use each box as its mask (what pycocotools does",
-            "               silently); without it such a request is an error",
-            "  --timing     phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr",
-            "  --diagnostics  TIDE's error breakdown (tidecv's numbers: dAP of Cls, Loc, Both, Dupe, Bkg, Miss, FalsePos,",
-            "               FalseNeg at foreground IoU 0.5, background 0.1); from COCO's matching: a detection confusion matrix (categories + background, at",
-            "               --confusion-iou and --confusion-score), the best F-beta score threshold per category and",
-            "               overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins",
-            "               at --match-iou) and PR curves per category and area; a summary is printed, --json has all",
-            "  --compare B  a second results file against the same ground truth: B - A for the 12 stats and each",
-            "               category's AP and AP50, with a paired bootstrap 95% interval over images (--bootstrap",
-            "               resamples, --seed; numpy's linear percentiles) and P(B > A)",
-            "  --report F   one self-contained HTML file (inline SVG and CSS, no network): the summary, worst classes,",
-            "               PR curves and every diagnostic (implies --diagnostics)",
-            "  An empty results list gives AP 0 everywhere there is ground truth (pycocotools crashes on it).",
-            "  Records pycocotools leaves out (annotations of unlisted images or categories, detections of unlisted",
-            "  categories) are left out too, counted in one warning line per kind. What it would misread is an error",
-            "  naming the file and the record: NaN/Infinity, duplicate ids, iscrowd other than 0/1/true/false,",
-            "  negative boxes, RLEs whose runs do not cover the image or whose size is not the image's, bad polygons.");
-
-    @Override
-    public String name() {
-        return "coco-eval";
+    /** {@code --protocol}'s values. */
+    enum Protocol {
+        /** COCO's evaluation (pycocotools) */
+        coco,
+        /** LVIS v1's federated evaluation (lvis-api) */
+        lvis
     }
 
-    @Override
-    public String summary() {
-        return "COCO bbox/segm evaluation with pycocotools' exact numbers";
-    }
+    @Option(names = "--gt", paramLabel = "GT.json", required = true, description = "the ground truth")
+    Path gtOption;
+
+    @Option(names = "--dt", paramLabel = "RESULTS.json", required = true, description = "a results file; repeat it for shards (say one"
+            + " file per GPU worker): their results are concatenated in the order given and evaluated as one file, exactly"
+            + " pycocotools on the concatenation (files may hold detections of the same image: they add up); errors name the"
+            + " file and its detection; the same file twice is refused")
+    List<Path> dtOptions = new ArrayList<>();
+
+    @Option(names = "--iou-type", paramLabel = "bbox|segm", description = "(default: ${DEFAULT-VALUE})")
+    String iouType = "bbox";
+
+    @Option(names = "--protocol", paramLabel = "coco|lvis", description = "lvis: LVIS v1's federated evaluation exactly as lvis-api's"
+            + " LVISEval (300 detections per image, neg/not-exhaustive categories, APr/APc/APf, AR@300); prints its print_results"
+            + " text, --json {\"protocol\": \"lvis\", \"results\": {...}}; takes only --gt, one --dt, --iou-type, --json"
+            + " (default: ${DEFAULT-VALUE})")
+    Protocol protocol = Protocol.coco;
+
+    @Option(names = "--json", description = "print one JSON object whose 'stats' are the 12 numbers")
+    boolean json;
+
+    @Option(names = "--per-class", description = "AP per category")
+    boolean perClass;
+
+    @Option(names = "--max-dets", paramLabel = "1,10,100", description = "three limits; unlike pycocotools, the first AP row uses the"
+            + " last of them")
+    String maxDets;
+
+    @Option(names = "--cat-ids", paramLabel = "ID,ID,...", description = "evaluate only these category ids")
+    String catIds;
+
+    @Option(names = "--plot", paramLabel = "DIR", description = "precision-recall curves: DIR/overall.png and one PNG per category")
+    Path plot;
+
+    @Option(names = "--box-masks", description = "segm on results without masks: use each box as its mask (what pycocotools does"
+            + " silently); without it such a request is an error")
+    boolean boxMasks;
+
+    @Option(names = "--timing", description = "phase times (load of both files in parallel, prepare, evaluate, accumulate) on stderr")
+    boolean timing;
+
+    @Option(names = "--diagnostics", description = "TIDE's error breakdown (tidecv's numbers: dAP of Cls, Loc, Both, Dupe, Bkg, Miss,"
+            + " FalsePos, FalseNeg at foreground IoU 0.5, background 0.1); from COCO's matching: a detection confusion matrix"
+            + " (categories + background, at --confusion-iou and --confusion-score), the best F-beta score threshold per"
+            + " category and overall (--f-beta, at --match-iou), calibration of the scores (ECE, MCE, reliability bins at"
+            + " --match-iou) and PR curves per category and area; a summary is printed, --json has all")
+    boolean diagnosticsFlag;
+
+    @Option(names = "--confusion-iou", paramLabel = "T", description = "one of the evaluated IoU thresholds (default: ${DEFAULT-VALUE})")
+    float confusionIou = 0.5f;
+
+    @Option(names = "--confusion-score", paramLabel = "S", description = "(default: ${DEFAULT-VALUE})")
+    float confusionScore = 0.5f;
+
+    @Option(names = "--match-iou", paramLabel = "T", description = "one of the evaluated IoU thresholds (default: ${DEFAULT-VALUE})")
+    float matchIou = 0.5f;
+
+    @Option(names = "--f-beta", paramLabel = "B", description = "(default: ${DEFAULT-VALUE})")
+    float fBeta = 1f;
+
+    @Option(names = "--calibration-bins", paramLabel = "N", description = "(default: ${DEFAULT-VALUE})")
+    int calibrationBins = 10;
+
+    @Option(names = "--report", paramLabel = "REPORT.html", description = "one self-contained HTML file (inline SVG and CSS, no"
+            + " network): the summary, worst classes, PR curves and every diagnostic (implies --diagnostics)")
+    Path report;
+
+    @Option(names = "--compare", paramLabel = "B.json", description = "a second results file against the same ground truth: B - A for"
+            + " the 12 stats and each category's AP and AP50, with a paired bootstrap 95%% interval over images (--bootstrap"
+            + " resamples, --seed; numpy's linear percentiles) and P(B > A)")
+    Path compare;
+
+    @Option(names = "--bootstrap", paramLabel = "N", description = "resamples (default: ${DEFAULT-VALUE})")
+    int bootstrapResamples = ModelComparison.Bootstrap.DEFAULT_RESAMPLES;
+
+    @Option(names = "--seed", paramLabel = "S", description = "the bootstrap's seed")
+    Long seed;
+
+    @Option(names = "--device", paramLabel = "java|cpu|gpu[:N]", description = "where the IoU matrices and the matching run: java (this"
+            + " host's cores), or DJL's PyTorch engine on cpu or gpu (box IoU on the device, mask IoU on the host); the same"
+            + " numbers bit for bit (default: ${DEFAULT-VALUE})")
+    String deviceName = "java";
 
     @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "iou-type", "protocol", "device", "max-dets", "cat-ids", "plot", "report", "compare", "bootstrap", "seed",
-                "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins"),
-                Set.of("json", "per-class", "box-masks", "timing", "diagnostics"), USAGE);
-        String protocol = args.get("protocol", "coco");
-        if (protocol.equals("lvis")) {
-            return LvisEvalCli.run(args);
-        } else if (!protocol.equals("coco")) {
-            throw new UsageException("--protocol must be coco or lvis, got '" + protocol + "'");
+    protected int call() throws Exception {
+        if (protocol == Protocol.lvis) {
+            return LvisEvalCli.run(this);
         }
-        if (!args.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positional().get(0) + "'\n" + USAGE);
-        }
-        Path gtFile = Path.of(args.require("gt"));
-        args.require("dt");
-        List<Path> dtFiles = args.getAll("dt").stream().map(Path::of).toList();
+        Path gtFile = gtOption;
+        List<Path> dtFiles = dtOptions;
         for (int f = 1; f < dtFiles.size(); f++) {
             for (int e = 0; e < f; e++) {
                 if (dtFiles.get(f).toAbsolutePath().normalize().equals(dtFiles.get(e).toAbsolutePath().normalize())) {
@@ -114,40 +149,36 @@ public final class CocoEvalCommand implements Command {
         String dtNames = dtFiles.stream().map(f -> String.valueOf(f.getFileName())).collect(java.util.stream.Collectors.joining(" + "));
         CocoEvalParams params;
         try {
-            params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(args.get("iou-type", "bbox")));
-            if (args.get("max-dets", null) != null) {
-                params = params.withMaxDets(Arrays.stream(args.get("max-dets", "").split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray());
+            params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(iouType));
+            if (maxDets != null) {
+                params = params.withMaxDets(Arrays.stream(maxDets.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray());
             }
-            if (args.get("cat-ids", null) != null) {
-                params = params.withCategoryIds(Arrays.stream(args.get("cat-ids", "").split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray());
+            if (catIds != null) {
+                params = params.withCategoryIds(Arrays.stream(catIds.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray());
             }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        Path bFile = args.get("compare", null) == null ? null : Path.of(args.get("compare", null));
+        Path bFile = compare;
         ModelComparison.Bootstrap bootstrap = ModelComparison.Bootstrap.defaults()
-                .withResamples(args.getInt("bootstrap", ModelComparison.Bootstrap.DEFAULT_RESAMPLES, 1));
-        if (args.get("seed", null) != null) {
-            try {
-                bootstrap = bootstrap.withSeed(Long.parseLong(args.get("seed", null)));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--seed must be an integer, got '" + args.get("seed", null) + "'");
-            }
+                .withResamples(atLeast("--bootstrap", bootstrapResamples, 1));
+        if (seed != null) {
+            bootstrap = bootstrap.withSeed(seed);
         }
-        if (bFile == null && (args.get("bootstrap", null) != null || args.get("seed", null) != null)) {
+        if (bFile == null && (given("--bootstrap") || seed != null)) {
             throw new UsageException("--bootstrap and --seed go with --compare B.json");
         }
-        ai.djl.Device device = device(args.get("device", "java"));
-        Path reportFile = args.get("report", null) == null ? null : args.outputFile("report");
-        boolean diagnose = args.flag("diagnostics") || reportFile != null;
+        ai.djl.Device device = device(deviceName);
+        Path reportFile = report == null ? null : outputFile("--report", report);
+        boolean diagnose = diagnosticsFlag || reportFile != null;
         Diagnostics.Options dOpts = new Diagnostics.Options(
-                args.getFloat("confusion-iou", 0.5f, 0f, 1f), args.getFloat("confusion-score", 0.5f, -Float.MAX_VALUE, Float.MAX_VALUE),
-                args.getFloat("match-iou", 0.5f, 0f, 1f), args.getFloat("f-beta", 1f, 1e-6f, 1e6f),
-                args.getInt("calibration-bins", 10, 1));
-        for (String t : new String[] {"confusion-iou", "match-iou"}) {
-            double v = args.getFloat(t, 0.5f);
+                inRange("--confusion-iou", confusionIou, 0f, 1f), inRange("--confusion-score", confusionScore, -Float.MAX_VALUE, Float.MAX_VALUE),
+                inRange("--match-iou", matchIou, 0f, 1f), inRange("--f-beta", fBeta, 1e-6f, 1e6f),
+                atLeast("--calibration-bins", calibrationBins, 1));
+        for (String t : new String[] {"--confusion-iou", "--match-iou"}) {
+            double v = t.equals("--match-iou") ? matchIou : confusionIou;
             if (Arrays.stream(params.iouThresholds()).noneMatch(x -> Math.abs(x - v) < 1e-6)) {
-                throw new UsageException("--" + t + " " + args.get(t, "") + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
+                throw new UsageException(t + " " + raw(t) + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
             }
         }
         long t0 = System.nanoTime();
@@ -191,10 +222,10 @@ public final class CocoEvalCommand implements Command {
                 System.err.println("note: " + dtFiles.get(f) + " holds no detections"
                         + (dt.isEmpty() ? ": AP is 0 wherever there is ground truth" : ""));
             }
-            checkMasks(params, args, dt.subList(starts[f], starts[f + 1]), dtFiles.get(f));
+            checkMasks(params, boxMasks, dt.subList(starts[f], starts[f + 1]), dtFiles.get(f));
         }
         if (dtB != null) {
-            checkMasks(params, args, dtB, bFile);
+            checkMasks(params, boxMasks, dtB, bFile);
         }
         if (params.categoryIds() != null) {
             for (long id : params.categoryIds()) {
@@ -242,8 +273,8 @@ public final class CocoEvalCommand implements Command {
         for (CocoCategory c : gt.categories()) {
             names.put(c.id(), c.name());
         }
-        if (args.flag("json")) {
-            com.fasterxml.jackson.databind.node.ObjectNode root = r.toJsonNode(names, args.flag("per-class"));
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode root = r.toJsonNode(names, perClass);
             if (diagnostics != null) {
                 root.set("diagnostics", diagnostics.toJson(names));
             }
@@ -253,7 +284,7 @@ public final class CocoEvalCommand implements Command {
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
         } else {
             System.out.println(r.summaryText());
-            if (args.flag("per-class")) {
+            if (perClass) {
                 System.out.println(diagnostics != null ? "\n" + diagnostics.perClassText(names) : perClassTable(r, names));
             }
             if (diagnostics != null) {
@@ -266,9 +297,9 @@ public final class CocoEvalCommand implements Command {
                 System.out.println(comparison.toText(names));
             }
         }
-        if (args.get("plot", null) != null) {
-            int n = PrCurvePlot.write(r, names, Path.of(args.get("plot", null)));
-            System.err.println("wrote " + n + " PR-curve PNGs to " + args.get("plot", null));
+        if (plot != null) {
+            int n = PrCurvePlot.write(r, names, plot);
+            System.err.println("wrote " + n + " PR-curve PNGs to " + plot);
         }
         if (reportFile != null) {
             String subtitle = String.format(Locale.ROOT, "%s · %s (%d images, %d annotations, %d categories) · %s (%d detections)",
@@ -285,7 +316,7 @@ public final class CocoEvalCommand implements Command {
             r.timings().put("report", (System.nanoTime() - tr) / 1e9);
             System.err.println("wrote " + reportFile);
         }
-        if (args.flag("timing")) {
+        if (timing) {
             System.err.printf(Locale.ROOT, "%-12s %8s%n", "phase", "seconds");
             System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "load", (t2 - t0) / 1e9);
             System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "(results)", (t1 - t0) / 1e9);
@@ -332,8 +363,8 @@ public final class CocoEvalCommand implements Command {
         return ai.djl.Device.gpu(id);
     }
 
-    private static void checkMasks(CocoEvalParams params, Args args, List<CocoResult> dt, Path dtFile) throws UsageException {
-        if (params.iouType() == CocoEvalParams.IouType.SEGM && !dt.isEmpty() && !args.flag("box-masks")
+    private static void checkMasks(CocoEvalParams params, boolean boxMasks, List<CocoResult> dt, Path dtFile) throws UsageException {
+        if (params.iouType() == CocoEvalParams.IouType.SEGM && !dt.isEmpty() && !boxMasks
                 && dt.stream().noneMatch(r -> r.segmentation() != null)) {
             throw new UsageException(dtFile + ": --iou-type segm, but no result has a 'segmentation' "
                     + "(add --box-masks to score each box as its mask, as pycocotools does)");

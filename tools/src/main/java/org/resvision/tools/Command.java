@@ -1,6 +1,6 @@
 package org.resvision.tools;
 
-/** One sub-command of the {@code resvision} executable. */
+/** One sub-command of the {@code resvision} executable; the commands extend {@link CliCommand} (options declared with picocli). */
 public interface Command {
 
     /** The word after {@code resvision} that selects this command. */

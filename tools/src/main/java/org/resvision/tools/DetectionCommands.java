@@ -1,5 +1,6 @@
 package org.resvision.tools;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -113,11 +114,11 @@ final class DetectionCommands {
     }
 
     static int train(DetectionConfig c, Path config, CocoData data, CocoData val, Path run, boolean resume, boolean overwrite,
-            WeightsSpec init, boolean strict) throws Exception {
+            WeightsSpec init, boolean strict, Device device) throws Exception {
         CocoDataset trainGt = data.read();
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
-        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
+        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager(device)) {
             if (c.class_names == null) { // the dataset's names, label k = category k-1, recorded in the run's config
                 List<String> names = new java.util.ArrayList<>(c.classNames());
                 for (int k = 1; k <= trainGt.categories().size(); k++) {
@@ -150,10 +151,10 @@ final class DetectionCommands {
         }
     }
 
-    static int evaluate(DetectionConfig c, Path weights, CocoData data, boolean strict) throws Exception {
+    static int evaluate(DetectionConfig c, Path weights, CocoData data, boolean strict, Device device) throws Exception {
         CocoDataset gt = data.read();
         checkClasses(c, gt, data.annotations());
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
             CocoEvalResult r = DetectionEvaluation.evaluate(load(c, weights, m), gt, data.source(gt, false, c), c.batch_size, m, strict);
             System.out.println(r.summaryText());
         }

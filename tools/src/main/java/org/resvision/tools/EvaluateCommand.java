@@ -1,45 +1,40 @@
 package org.resvision.tools;
 
-import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code resvision evaluate}: a trained model over a dataset split, with its metrics. */
-public final class EvaluateCommand implements Command {
+@Command(name = "evaluate", header = "evaluate trained weights on a dataset (COCO mAP or mIoU)",
+        description = {
+            "Detection: runs the model over the COCO file's images and prints the COCO bbox summary (the eval module's"
+                + " pycocotools-exact numbers). Segmentation: runs the model over the VOC split and prints per-class IoU and"
+                + " accuracy, mIoU and pixel accuracy.",
+            "An unreadable image (corrupt, truncated, empty) is skipped with one warning line naming it (detection: its"
+                + " objects count as missed); more than 10%% unreadable fails the run; --strict fails at the first."})
+public final class EvaluateCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision evaluate [--config C.json] --weights W --data coco:ANN.json|voc:DIR [--split val]",
-            "                          [--images DIR] [--strict]",
-            "  Detection: runs the model over the COCO file's images and prints the COCO bbox summary (the",
-            "  eval module's pycocotools-exact numbers). Segmentation: runs the model over the VOC split and",
-            "  prints per-class IoU and accuracy, mIoU and pixel accuracy. An unreadable image (corrupt,",
-            "  truncated, empty) is skipped with one warning line naming it (detection: its objects count as",
-            "  missed); more than 10% unreadable fails the run; --strict fails at the first. W is a checkpoint",
-            "  file (then --config is required) or a published checkpoint's name ('resvision weights list'),",
-            "  whose preset and categories need no config.");
+    @Mixin ModelOptions model;
 
-    @Override
-    public String name() {
-        return "evaluate";
-    }
+    @Option(names = "--data", paramLabel = "coco:ANN.json|voc:DIR", required = true, description = "the dataset")
+    String data;
 
-    @Override
-    public String summary() {
-        return "evaluate trained weights on a dataset (COCO mAP or mIoU)";
-    }
+    @Option(names = "--split", paramLabel = "SPLIT", description = "the VOC split (segmentation; default: ${DEFAULT-VALUE})")
+    String split = "val";
 
-    @Override
-    public String usage() {
-        return USAGE;
-    }
+    @Option(names = "--images", paramLabel = "DIR", description = "the COCO images' folder (default: found next to the annotations)")
+    String images;
+
+    @Option(names = "--strict", description = "fail at the first unreadable image")
+    boolean strict;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "data", "split", "images"), Set.of("strict"), USAGE);
-        ModelChoice model = ModelChoice.of(args.get("config", null), args.get("weights", null));
-        if (model.isDetection()) {
-            return DetectionCommands.evaluate(model.detection(), model.file(),
-                    DetectionCommands.cocoData(args.require("data"), args.get("images", null)), args.flag("strict"));
+    protected int call() throws Exception {
+        ai.djl.Device d = model.device.device(); // no GPU is a usage error before any work
+        ModelChoice choice = model.choice();
+        if (choice.isDetection()) {
+            return DetectionCommands.evaluate(choice.detection(), choice.file(), DetectionCommands.cocoData(data, images), strict, d);
         }
-        return SegmentationCommands.evaluate(model.segmentation(), model.file(), SegmentationCommands.vocData(args.require("data")),
-                args.get("split", "val"), args.flag("strict"));
+        return SegmentationCommands.evaluate(choice.segmentation(), choice.file(), SegmentationCommands.vocData(data), split, strict, d);
     }
 }

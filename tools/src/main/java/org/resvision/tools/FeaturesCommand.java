@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,56 +25,61 @@ import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.image.Images;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code resvision features}: every backbone stage's output for one image, as safetensors. */
-public final class FeaturesCommand implements Command {
+@Command(name = "features", header = "backbone features (stem, layer1..4, logits, FPN) of an image, as safetensors",
+        description = "Decodes IMAGE (OpenCV), scales to [0,1], normalises with ImageNet mean/std at the image's own size (--size S"
+                + " first resizes) and writes every stage: stem, layer1..layer4, logits (when the weights have fc), and with --fpn"
+                + " the FPN levels 0..3, pool.")
+public final class FeaturesCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision features [--arch ARCH] --weights FILE|NAME [--fpn] [--size S] [--eps E]",
-            "                          [--device cpu|gpu] IMAGE --out OUT.safetensors",
-            "  Decodes IMAGE (OpenCV), scales to [0,1], normalises with ImageNet mean/std at the image's own",
-            "  size (--size S first resizes bilinearly so the short side is S) and writes every stage:",
-            "  stem, layer1..layer4, logits (when the weights have fc), and with --fpn the FPN levels 0..3, pool.",
-            "  ARCH: resnet18|resnet34|resnet50|resnet101|resnet152|resnext50_32x4d|wide_resnet50_2",
-            "  --weights  torchvision .pth or safetensors (classification, resnet_fpn_backbone or detection",
-            "             checkpoints; the key prefix is found automatically), or a published checkpoint's",
-            "             name (resnet50, resnet50:IMAGENET1K_V1, fasterrcnn_resnet50_fpn:COCO_V1; see",
-            "             'resvision weights list'): then ARCH and the epsilon come from the name",
-            "  --size     a positive number of pixels",
-            "  --eps      BatchNorm epsilon, >= 0 (default 1e-5; torchvision's COCO detection weights v1 use 0)");
+    @Option(names = "--arch", paramLabel = "ARCH", description = "resnet18|resnet34|resnet50|resnet101|resnet152|resnext50_32x4d|"
+            + "wide_resnet50_2 (from the name when --weights names a published checkpoint)")
+    String arch;
+
+    @Option(names = "--weights", paramLabel = "FILE|NAME", required = true, description = "torchvision .pth or safetensors"
+            + " (classification, resnet_fpn_backbone or detection checkpoints; the key prefix is found automatically), or a"
+            + " published checkpoint's name (resnet50, resnet50:IMAGENET1K_V1, fasterrcnn_resnet50_fpn:COCO_V1; see 'resvision"
+            + " weights list'): then ARCH and the epsilon come from the name")
+    String weights;
+
+    @Option(names = "--fpn", description = "also the FPN levels 0..3, pool")
+    boolean fpn;
+
+    @Option(names = "--size", paramLabel = "S", description = "first resize bilinearly so the short side is S pixels (>= 1)")
+    int size;
+
+    @Option(names = "--eps", paramLabel = "E", description = "BatchNorm epsilon, >= 0 (default 1e-5; torchvision's COCO detection"
+            + " weights v1 use 0)")
+    Float eps;
+
+    @Mixin DeviceOption device;
+
+    @Option(names = "--out", paramLabel = "OUT.safetensors", required = true, description = "the features file")
+    Path out;
+
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "the image")
+    List<String> images = new ArrayList<>();
 
     @Override
-    public String name() {
-        return "features";
-    }
-
-    @Override
-    public String summary() {
-        return "backbone features (stem, layer1..4, logits, FPN) of an image, as safetensors";
-    }
-
-    @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("arch", "weights", "size", "eps", "device", "out"), Set.of("fpn"), USAGE);
-        WeightsSpec spec = WeightsSpec.resolve(args.require("weights"));
+    protected int call() throws Exception {
+        WeightsSpec spec = WeightsSpec.resolve(weights);
         Path weightsFile = spec.file();
-        String arch = spec.entry() == null ? args.require("arch") : archOf(spec.entry(), args.get("arch", null));
-        Path out = args.outputFile("out");
-        if (args.positional().size() != 1) {
-            throw new UsageException("expected exactly one IMAGE, got " + args.positional().size() + "\n" + USAGE);
+        String arch = spec.entry() == null ? require("--arch", this.arch) : archOf(spec.entry(), this.arch);
+        Path out = outputFile("--out", this.out);
+        if (images.size() != 1) {
+            throw new UsageException("expected exactly one IMAGE, got " + images.size());
         }
-        Path image = Path.of(args.positional().get(0));
-        int size = args.getInt("size", 0, 1);
+        Path image = Path.of(images.get(0));
+        int size = atLeast("--size", this.size, 1);
         float defaultEps = spec.entry() != null && spec.entry().model().equals("fasterrcnn_resnet50_fpn") ? 0f : Norm.DEFAULT_EPS;
-        Norm norm = Norm.frozenBatchNorm().withEps(args.getFloat("eps", defaultEps, 0f, Float.MAX_VALUE));
-        boolean fpn = args.flag("fpn");
+        Norm norm = Norm.frozenBatchNorm().withEps(eps == null ? defaultEps : inRange("--eps", eps, 0f, Float.MAX_VALUE));
 
-        try (NDManager manager = BackboneModels.manager(BackboneModels.device(args.get("device", "cpu")))) {
+        try (NDManager manager = BackboneModels.manager(device.device())) {
             StateDict weights = WeightsIO.load(weightsFile, manager);
             NDArray x = preprocess(Images.read(image, manager), size);
             TorchModule model;

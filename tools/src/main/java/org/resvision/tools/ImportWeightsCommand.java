@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.resvision.backbone.nn.LoadReport;
 import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.nn.StateDictLoader;
@@ -13,44 +14,44 @@ import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code resvision import-weights}: check a .pth against an architecture, save as safetensors. */
-public final class ImportWeightsCommand implements Command {
+@Command(name = "import-weights", header = "validate a torchvision .pth against an architecture and convert it to safetensors",
+        description = "Reads a torch.save state dict (zip or legacy format, no Python needed), loads it into ARCH to check every"
+                + " name and shape (strict unless --lenient), and writes the file's tensors as safetensors (float16 widened to"
+                + " float32). Missing/unexpected keys are listed by name.")
+public final class ImportWeightsCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision import-weights --arch ARCH [--fpn] [--lenient] IN.pth --out OUT.safetensors",
-            "  Reads a torch.save state dict (zip or legacy format, no Python needed), loads it into ARCH",
-            "  to check every name and shape (strict unless --lenient), and writes the file's tensors as",
-            "  safetensors (float16 widened to float32). Missing/unexpected keys are listed by name.");
+    @Option(names = "--arch", paramLabel = "ARCH", required = true, description = "resnet18|resnet34|resnet50|resnet101|resnet152|"
+            + "resnext50_32x4d|wide_resnet50_2")
+    String arch;
+
+    @Option(names = "--fpn", description = "the file holds a ResNet with torchvision's FPN")
+    boolean fpn;
+
+    @Option(names = "--lenient", description = "list missing and unexpected keys instead of failing")
+    boolean lenient;
+
+    @Option(names = "--out", paramLabel = "OUT.safetensors", required = true, description = "the safetensors file to write")
+    Path out;
+
+    @Parameters(paramLabel = "IN.pth", arity = "0..*", description = "the state dict")
+    List<String> inputs = new ArrayList<>();
 
     @Override
-    public String name() {
-        return "import-weights";
-    }
-
-    @Override
-    public String summary() {
-        return "validate a torchvision .pth against an architecture and convert it to safetensors";
-    }
-
-    @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("arch", "out"), Set.of("fpn", "lenient"), USAGE);
-        String arch = args.require("arch");
-        Path out = args.outputFile("out");
-        if (args.positional().size() != 1) {
-            throw new UsageException("expected exactly one input file\n" + USAGE);
+    protected int call() throws Exception {
+        Path out = outputFile("--out", this.out);
+        if (inputs.size() != 1) {
+            throw new UsageException("expected exactly one input file");
         }
-        Path in = Path.of(args.positional().get(0));
+        Path in = Path.of(inputs.get(0));
         try (NDManager manager = NDManager.newBaseManager()) {
             StateDict sd = WeightsIO.load(in, manager);
             TorchModule model;
-            if (args.flag("fpn")) {
+            if (fpn) {
                 model = BackboneModels.fpn(arch, Norm.frozenBatchNorm());
             } else {
                 ResNet probe = new ResNet(BackboneModels.config(arch).withNumClasses(0));
@@ -58,7 +59,7 @@ public final class ImportWeightsCommand implements Command {
                 model = BackboneModels.resnetFor(arch, Norm.frozenBatchNorm(), sd, prefix == null ? "" : prefix);
             }
             model.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 224, 224));
-            LoadReport report = BackboneModels.load(model, sd, in, arch + (args.flag("fpn") ? " with FPN" : ""), !args.flag("lenient"));
+            LoadReport report = BackboneModels.load(model, sd, in, arch + (fpn ? " with FPN" : ""), !lenient);
             System.out.println(in + ": " + report.summary());
             WeightsIO.saveSafetensors(out, sd, Map.of("source", in.getFileName().toString(), "arch", arch));
             System.out.println("wrote " + sd.size() + " tensors to " + out);

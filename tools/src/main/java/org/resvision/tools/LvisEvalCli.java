@@ -19,9 +19,9 @@ import org.resvision.eval.lvis.LvisEvaluator;
 final class LvisEvalCli {
 
     /** coco-eval's options that do not apply with --protocol lvis, in its usage order. */
-    static final List<String> NOT_LVIS = List.of("per-class", "max-dets", "cat-ids", "plot", "box-masks", "timing",
-            "diagnostics", "confusion-iou", "confusion-score", "match-iou", "f-beta", "calibration-bins", "report",
-            "compare", "bootstrap", "seed", "device");
+    static final List<String> NOT_LVIS = List.of("--per-class", "--max-dets", "--cat-ids", "--plot", "--box-masks", "--timing",
+            "--diagnostics", "--confusion-iou", "--confusion-score", "--match-iou", "--f-beta", "--calibration-bins", "--report",
+            "--compare", "--bootstrap", "--seed", "--device");
 
     private LvisEvalCli() {}
 
@@ -30,21 +30,18 @@ final class LvisEvalCli {
      * {@code {"protocol": "lvis", "results": {name: value}}}. Any option of coco-eval that does not
      * apply is a one-line usage error.
      */
-    static int run(Args args) throws Exception {
-        if (!args.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + args.positional().get(0) + "'");
-        }
+    static int run(CocoEvalCommand args) throws Exception {
         for (String o : NOT_LVIS) {
-            if (args.flag(o)) {
-                throw new UsageException("--" + o + " does not apply to --protocol lvis (it takes --gt, --dt, --iou-type, --json)");
+            if (args.given(o)) {
+                throw new UsageException(o + " does not apply to --protocol lvis (it takes --gt, --dt, --iou-type, --json)");
             }
         }
-        Path gtFile = Path.of(args.require("gt"));
-        if (args.getAll("dt").size() > 1) {
+        Path gtFile = args.gtOption;
+        if (args.dtOptions.size() > 1) {
             throw new UsageException("--protocol lvis takes one --dt file (concatenate shards into one results file)");
         }
-        Path dtFile = Path.of(args.require("dt"));
-        String t = args.get("iou-type", "bbox");
+        Path dtFile = args.dtOptions.get(0);
+        String t = args.iouType;
         LvisEvaluator.IouType type = switch (t) {
             case "bbox" -> LvisEvaluator.IouType.BBOX;
             case "segm" -> LvisEvaluator.IouType.SEGM;
@@ -58,7 +55,7 @@ final class LvisEvalCli {
         } catch (CocoEvalException e) {
             throw new CocoEvalException((e.inGroundTruth() ? gtFile : dtFile) + ": " + e.getMessage(), e.inGroundTruth());
         }
-        if (args.flag("json")) {
+        if (args.json) {
             ObjectMapper json = new ObjectMapper();
             ObjectNode root = json.createObjectNode();
             root.put("protocol", "lvis");

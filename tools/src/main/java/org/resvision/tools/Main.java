@@ -21,7 +21,8 @@ public final class Main {
                 new CocoEvalCommand(),
                 new VocEvalCommand(),
                 new AnnotateVideoCommand(),
-                new org.resvision.tools.bench.DataBenchCommand());
+                new org.resvision.tools.bench.DataBenchCommand(),
+                new CompletionCommand());
     }
 
     private Main() {}
@@ -36,6 +37,10 @@ public final class Main {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
             printUsage();
             return args.length == 0 ? 2 : 0;
+        }
+        if (args[0].equals("--version") || args[0].equals("-V")) {
+            System.out.println("resvision " + Cli.version());
+            return 0;
         }
         for (Command c : commands()) {
             if (c.name().equals(args[0])) {
@@ -84,7 +89,7 @@ public final class Main {
             sb.append(String.format(Locale.ROOT, "  %-16s %s%n", c.name(), c.summary()));
         }
         sb.append("\nRun 'resvision <command> --help' for a command's options; 'resvision spark --help' for the batch jobs on"
-                + " Apache Spark (annotate-videos, predict-images, evaluate).");
+                + " Apache Spark (annotate-videos, predict-images, evaluate); 'resvision --version' for the version.");
         System.out.println(sb);
     }
 }

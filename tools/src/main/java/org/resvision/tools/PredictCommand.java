@@ -1,58 +1,63 @@
 package org.resvision.tools;
 
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code resvision predict}: masks for images. */
-public final class PredictCommand implements Command {
+/** {@code resvision predict}: boxes or masks for images. */
+@Command(name = "predict", header = "predict boxes or masks for images",
+        description = {
+            "Detection: OUT is a JSON file of results in COCO results format plus file_name and category_name (image_id and"
+                + " dataset category ids when --coco GT.json maps file names to ids). Segmentation: OUT is a folder of"
+                + " VOC-palette PNGs of class indices (same stem).",
+            "An unreadable image among several is skipped with one warning line naming it (more than 10%% unreadable, or all"
+                + " of them, fails); --strict, or a single IMAGE, fails at the first."})
+public final class PredictCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision predict [--config C.json] --weights W IMAGES... --out OUT [--draw DIR]",
-            "                         [--score-thresh T] [--device cpu|gpu] [--coco GT.json] [--batch B] [--strict]",
-            "  Detection: OUT is a JSON file of results in COCO results format plus file_name and",
-            "  category_name (image_id and dataset category ids when --coco GT.json maps file names to ids);",
-            "  --draw writes each image with boxes, labels and scores (enlarged by a whole factor when its",
-            "  short side is under 360 px, so the labels can be read). --score-thresh overrides the config's",
-            "  box_score_thresh. Segmentation: OUT is a folder of VOC-palette PNGs of class indices (same",
-            "  stem), and --draw a colour overlay per image. T is in [0, 1], B >= 1. An unreadable image among",
-            "  several is skipped with one warning line naming it (more than 10% unreadable, or all of them,",
-            "  fails); --strict, or a single IMAGE, fails at the first. W is a checkpoint file (then --config",
-            "  is required) or a published checkpoint's name (fasterrcnn_resnet50_fpn_v2:COCO_V1, fcn_resnet50;",
-            "  'resvision weights list'), fetched when absent, whose preset, categories and sizes need no",
-            "  config (a published FCN sees the image resized to its short side 520, as torchvision's preset).");
+    @Mixin ModelOptions model;
+
+    @Option(names = "--out", paramLabel = "OUT", required = true, description = "the results file (detection) or folder (segmentation)")
+    Path out;
+
+    @Option(names = "--draw", paramLabel = "DIR", description = "also write each image with boxes, labels and scores (enlarged by a whole"
+            + " factor when its short side is under 360 px, so the labels can be read), or a colour overlay (segmentation)")
+    Path draw;
+
+    @Option(names = "--score-thresh", paramLabel = "T", description = "in [0, 1]; overrides the config's box_score_thresh (detection)")
+    float scoreThresh = -1;
+
+    @Option(names = "--coco", paramLabel = "GT.json", description = "a COCO file whose images' file names give image_id and category ids (detection)")
+    Path coco;
+
+    @Option(names = "--batch", paramLabel = "B", description = "images per forward pass, >= 1 (detection; default: ${DEFAULT-VALUE})")
+    int batch = 2;
+
+    @Option(names = "--strict", description = "fail at the first unreadable image")
+    boolean strict;
+
+    @Parameters(paramLabel = "IMAGES", arity = "0..*", description = "image files")
+    List<String> images = new ArrayList<>();
 
     @Override
-    public String name() {
-        return "predict";
-    }
-
-    @Override
-    public String summary() {
-        return "predict boxes or masks for images";
-    }
-
-    @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("config", "weights", "out", "draw", "score-thresh", "device", "coco", "batch"), Set.of("strict"), USAGE);
-        if (args.positional().isEmpty()) {
-            throw new UsageException("no IMAGES given\n" + USAGE);
+    protected int call() throws Exception {
+        if (images.isEmpty()) {
+            throw new UsageException("no IMAGES given");
         }
-        Path draw = args.outputFolder("draw", false);
-        boolean strict = args.flag("strict") || args.positional().size() == 1;
-        ModelChoice model = ModelChoice.of(args.get("config", null), args.get("weights", null));
-        if (model.isDetection()) {
-            float thresh = args.getFloat("score-thresh", -1, 0, 1);
-            int batch = args.getInt("batch", 2, 1);
-            String coco = args.get("coco", null);
-            return DetectionCommands.predict(model.detection(), model.file(), args.positional(), args.outputFile("out"), draw, thresh,
-                    args.get("device", "cpu"), coco == null ? null : Path.of(coco), batch, strict);
+        Path drawDir = outputFolder("--draw", draw);
+        boolean strictRun = strict || images.size() == 1;
+        ModelChoice choice = model.choice();
+        if (choice.isDetection()) {
+            float thresh = inRange("--score-thresh", scoreThresh, 0, 1);
+            int b = atLeast("--batch", batch, 1);
+            return DetectionCommands.predict(choice.detection(), choice.file(), images, outputFile("--out", out), drawDir, thresh,
+                    model.device.toString(), coco, b, strictRun);
         }
-        return SegmentationCommands.predict(model.segmentation(), model.file(), args.positional(), args.outputFolder("out", true), draw,
-                strict, model.shortSide());
+        // a published FCN sees the image resized to its short side 520, as torchvision's preset
+        return SegmentationCommands.predict(choice.segmentation(), choice.file(), images, outputFolder("--out", out), drawDir,
+                strictRun, choice.shortSide(), model.device.device());
     }
 }

@@ -1,5 +1,6 @@
 package org.resvision.tools;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -41,10 +42,10 @@ final class SegmentationCommands {
     }
 
     static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, WeightsSpec init,
-            boolean strict) throws Exception {
+            boolean strict, Device device) throws Exception {
         VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
         VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
-        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager()) {
+        try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager(device)) {
             Engine.getInstance().setRandomSeed((int) c.seed);
             Fcn fcn = initialized(c, m);
             if (init != null) { // on --resume the checkpoint then replaces these weights, as before
@@ -70,9 +71,9 @@ final class SegmentationCommands {
         return org.resvision.segmentation.PretrainedSegmentation.load(c, weights, m);
     }
 
-    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split, boolean strict) throws Exception {
+    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split, boolean strict, Device device) throws Exception {
         VocSegmentationSource src = new VocSegmentationSource(voc, split, c.num_classes, false, c.base_size, c.crop_size);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
             ConfusionMatrix cm = SegmentationEvaluation.evaluate(load(c, weights, m), src, m, strict);
             System.out.println(table(cm, c.classNames()));
         }
@@ -80,10 +81,10 @@ final class SegmentationCommands {
     }
 
     /** @param shortSide resize each image's short side to this before the model (0: its own size); masks keep the image's size */
-    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide)
-            throws Exception {
+    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide,
+            Device device) throws Exception {
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
-        try (NDManager m = NDManager.newBaseManager()) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
             Fcn fcn = load(c, weights, m);
             ParameterStore ps = new ParameterStore(m, false);
             for (int i = 0; i < images.size(); i++) {

@@ -13,49 +13,44 @@ import org.resvision.data.voc.VocAnnotation;
 import org.resvision.data.voc.VocObject;
 import org.resvision.data.voc.VocReader;
 import org.resvision.eval.voc.VocEvaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code resvision voc-eval}: PASCAL VOC detection AP per class and mAP. */
-public final class VocEvalCommand implements Command {
+@Command(name = "voc-eval", header = "PASCAL VOC detection AP per class and mAP (07 11-point or 12 all-point)",
+        description = {
+            "DIR is a VOC folder (Annotations/, ImageSets/Main/<split>.txt). Results are either a folder of devkit files, one"
+                + " per class, named *<class>.txt with lines 'image_id score x1 y1 x2 y2', or a JSON list of {\"image_id\":"
+                + " \"000001\", \"category\": \"dog\", \"score\": 0.9, \"bbox\": [x1, y1, x2, y2]}; boxes in VOC's 1-based"
+                + " inclusive pixels. Objects marked difficult are ignored.",
+            "Classes: DIR/labels.txt when present (as 'resvision synth --format voc' writes it), else VOC's 20 when every name"
+                + " found is one of them, else the names found in the annotations and JSON results, sorted."})
+public final class VocEvalCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision voc-eval --voc DIR --split test --results DIR_OR_JSON [--metric 07|12] [--iou 0.5]",
-            "  DIR is a VOC folder (Annotations/, ImageSets/Main/<split>.txt). Results are either a folder of",
-            "  devkit files, one per class, named *<class>.txt with lines 'image_id score x1 y1 x2 y2', or a JSON",
-            "  list of {\"image_id\": \"000001\", \"category\": \"dog\", \"score\": 0.9, \"bbox\": [x1, y1, x2, y2]};",
-            "  boxes in VOC's 1-based inclusive pixels. --metric 07: 11-point AP (VOC2007); 12 (default): all-point.",
-            "  Objects marked difficult are ignored. Classes: DIR/labels.txt when present (as 'resvision synth",
-            "  --format voc' writes it), else VOC's 20 when every name found is one of them, else the names found",
-            "  in the annotations and JSON results, sorted. --iou: the overlap a match needs, in (0, 1].");
+    @Option(names = "--voc", paramLabel = "DIR", required = true, description = "the VOC folder")
+    Path root;
 
-    @Override
-    public String name() {
-        return "voc-eval";
-    }
+    @Option(names = "--split", paramLabel = "SPLIT", description = "the image set (default: ${DEFAULT-VALUE})")
+    String split = "test";
 
-    @Override
-    public String summary() {
-        return "PASCAL VOC detection AP per class and mAP (07 11-point or 12 all-point)";
-    }
+    @Option(names = "--results", paramLabel = "DIR_OR_JSON", required = true, description = "the detections")
+    Path results;
 
-    @Override
-    public String usage() {
-        return USAGE;
-    }
+    @Option(names = "--metric", paramLabel = "07|12", description = "07: 11-point AP (VOC2007); 12: all-point (default: ${DEFAULT-VALUE})")
+    String metricName = "12";
+
+    @Option(names = "--iou", paramLabel = "T", description = "the overlap a match needs, in (0, 1] (default: ${DEFAULT-VALUE})")
+    float iou = 0.5f;
 
     @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("voc", "split", "results", "metric", "iou"), Set.of(), USAGE);
-        Path root = Path.of(args.require("voc"));
-        String split = args.get("split", "test");
-        Path results = Path.of(args.require("results"));
-        VocEvaluator.Metric metric = switch (args.get("metric", "12")) {
+    protected int call() throws Exception {
+        VocEvaluator.Metric metric = switch (metricName) {
             case "07" -> VocEvaluator.Metric.VOC07_11_POINT;
             case "12" -> VocEvaluator.Metric.VOC12_ALL_POINT;
             default -> throw new UsageException("--metric must be 07 or 12");
         };
-        float iou = args.getFloat("iou", 0.5f);
         if (!(iou > 0 && iou <= 1)) {
-            throw new UsageException("--iou must be a number in (0, 1], got " + args.get("iou", ""));
+            throw new UsageException("--iou must be a number in (0, 1], got " + raw("--iou"));
         }
         List<String> ids = VocReader.split(root, split);
         List<VocAnnotation> annotations = new ArrayList<>();

@@ -19,81 +19,73 @@ import org.resvision.backbone.hub.WeightsCacheException;
 import org.resvision.backbone.hub.WeightsCatalog;
 import org.resvision.backbone.weights.StateDict;
 import org.resvision.backbone.weights.WeightsIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code resvision weights list | fetch NAME [--force] | verify NAME|FILE}: torchvision's published checkpoints. */
-public final class WeightsCommand implements Command {
+@Command(name = "weights", header = "list, fetch (download, resumable, hash-checked) or verify torchvision's published checkpoints",
+        customSynopsis = {"resvision weights list [--task TASK]", "       resvision weights fetch NAME [--force]",
+            "       resvision weights verify NAME|FILE"},
+        description = {
+            "list    the checkpoints torchvision publishes for ResVision's models: name (* marks a model's default), task,"
+                + " published metrics, parameters, and size and folder when cached",
+            "fetch   the checkpoint NAME (resnet50:IMAGENET1K_V2, resnet50 for the default, or torchvision's"
+                + " ResNet50_Weights.IMAGENET1K_V2): found in torch's hub cache or RESVISION_WEIGHTS_DIR, else downloaded into"
+                + " RESVISION_WEIGHTS_DIR (torch's hub cache when unset); an interrupted download resumes, and the SHA-256 is"
+                + " checked before the file is put in place",
+            "verify  checks a cached checkpoint (NAME) or a file (FILE: known by the hash in its name or by its SHA-256)"
+                + " against the catalog, and reads it as a state dict"},
+        footer = {"Environment: TORCH_HOME (torch's cache), RESVISION_WEIGHTS_DIR, RESVISION_WEIGHTS_URL (a mirror serving the"
+                + " files under their names), RESVISION_OFFLINE=1 (never download: say what to fetch and where to put it)."})
+public final class WeightsCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision weights list [--task TASK]",
-            "       resvision weights fetch NAME [--force]",
-            "       resvision weights verify NAME|FILE",
-            "  list    the checkpoints torchvision publishes for ResVision's models: name (* marks a model's",
-            "          default), task, published metrics, parameters, and size and folder when cached",
-            "          (--task classification|detection|segmentation shows one task)",
-            "  fetch   the checkpoint NAME (resnet50:IMAGENET1K_V2, resnet50 for the default, or torchvision's",
-            "          ResNet50_Weights.IMAGENET1K_V2): found in torch's hub cache or RESVISION_WEIGHTS_DIR, else",
-            "          downloaded into RESVISION_WEIGHTS_DIR (torch's hub cache when unset); an interrupted",
-            "          download resumes, and the SHA-256 is checked before the file is put in place.",
-            "          --force downloads it again and replaces the cached file (one failing its check, say)",
-            "  verify  checks a cached checkpoint (NAME) or a file (FILE: known by the hash in its name or by",
-            "          its SHA-256) against the catalog, and reads it as a state dict",
-            "  environment: TORCH_HOME (torch's cache), RESVISION_WEIGHTS_DIR, RESVISION_WEIGHTS_URL (a mirror",
-            "  serving the files under their names), RESVISION_OFFLINE=1 (never download: say what to fetch",
-            "  and where to put it)");
+    @Option(names = "--task", paramLabel = "TASK", description = "list: one task only (classification, detection, segmentation)")
+    String task;
 
-    @Override
-    public String name() {
-        return "weights";
-    }
+    @Option(names = "--force", description = "fetch: download again and replace the cached file (one failing its check, say)")
+    boolean force;
 
-    @Override
-    public String summary() {
-        return "list, fetch (download, resumable, hash-checked) or verify torchvision's published checkpoints";
-    }
+    @Parameters(paramLabel = "list|fetch NAME|verify NAME|FILE", arity = "0..*", description = "the sub-command and its argument")
+    List<String> words = new ArrayList<>();
 
     @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("task"), Set.of("force"), USAGE);
-        List<String> pos = args.positional();
+    protected int call() throws Exception {
+        List<String> pos = words;
         if (pos.isEmpty()) {
-            throw new UsageException("expected list, fetch NAME or verify NAME|FILE\n" + USAGE);
+            throw new UsageException("expected list, fetch NAME or verify NAME|FILE");
         }
         String sub = pos.get(0);
         switch (sub) {
             case "list" -> {
                 expect(pos, 1, "list takes no arguments");
-                refuse(args, "force", sub);
-                return list(args.get("task", null));
+                refuse("--force", sub);
+                return list(task);
             }
             case "fetch" -> {
                 expect(pos, 2, "fetch takes one NAME");
-                refuse(args, "task", sub);
-                return fetch(pos.get(1), args.flag("force"));
+                refuse("--task", sub);
+                return fetch(pos.get(1), force);
             }
             case "verify" -> {
                 expect(pos, 2, "verify takes one NAME or FILE");
-                refuse(args, "task", sub);
-                refuse(args, "force", sub);
+                refuse("--task", sub);
+                refuse("--force", sub);
                 return verify(pos.get(1));
             }
-            default -> throw new UsageException("unknown sub-command '" + sub + "': expected list, fetch or verify\n" + USAGE);
+            default -> throw new UsageException("unknown sub-command '" + sub + "': expected list, fetch or verify");
         }
     }
 
     private static void expect(List<String> pos, int n, String what) throws UsageException {
         if (pos.size() != n) {
-            throw new UsageException(what + ", got " + (pos.size() - 1) + (pos.size() - 1 == 1 ? " argument" : " arguments") + "\n" + USAGE);
+            throw new UsageException(what + ", got " + (pos.size() - 1) + (pos.size() - 1 == 1 ? " argument" : " arguments"));
         }
     }
 
-    private static void refuse(Args args, String option, String sub) throws UsageException {
-        if (args.flag(option)) {
-            throw new UsageException("--" + option + " does not apply to 'weights " + sub + "'\n" + USAGE);
+    private void refuse(String option, String sub) throws UsageException {
+        if (given(option)) {
+            throw new UsageException(option + " does not apply to 'weights " + sub + "'");
         }
     }
 

@@ -19,9 +19,13 @@ import org.resvision.data.coco.CocoReader;
 import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
-import org.resvision.tools.Args;
 import org.resvision.tools.BatchDetector;
+import org.resvision.tools.CliCommand;
 import org.resvision.tools.UsageException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * The Spark jobs' entry point: {@code spark-submit resvision-spark-submit.jar JOB [options]}, or
@@ -41,42 +45,6 @@ public final class SparkMain {
             "Paths are local paths or Hadoop URIs (file://, hdfs://, s3a://). --master (local[N] runs without a",
             "cluster) and --conf KEY=VALUE are for runs without spark-submit. Run 'resvision spark <job> --help'.");
 
-    static final String ANNOTATE_USAGE = String.join("\n",
-            "usage: resvision spark annotate-videos [--config C.json] --weights W INPUTS... --out DIR",
-            "           [--stride N] [--batch B] [--score-thresh T] [--device cpu|gpu] [--format jsonl|coco|mot]",
-            "           [--no-video] [--track] [--overwrite] [--fail-fast] [--torch-threads N] [--master M] [--conf K=V]",
-            "  INPUTS: video files, folders (searched recursively for annotate-video's extensions), globs",
-            "  ('hdfs:///videos/2026-*/*.mp4') or @LIST (a file naming one input per line). One task per video;",
-            "  each executor loads the model once. Each video gives what 'resvision annotate-video' writes",
-            "  (DIR/<name>.mp4 and DIR/<name>.jsonl|.json|.txt, .partial names for a video shorter than it",
-            "  declares), committed atomically: retries, speculative tasks and killed executors leave neither",
-            "  duplicates nor partial files, and a re-run skips committed videos (--overwrite redoes them).",
-            "  A bad video is a 'failed' row of the run summary, with its reason (--fail-fast fails the job).",
-            "  Run summary: DIR/_summary/summary.parquet and .json (video, status, frames, processed_frames,",
-            "  undecodable_frames, detections, seconds, frames_per_second, annotations, video_out, reason, attempt).",
-            "  libtorch threads per task: --torch-threads, default spark.task.cpus.");
-
-    static final String PREDICT_USAGE = String.join("\n",
-            "usage: resvision spark predict-images [--config C.json] --weights W INPUTS... --out DIR",
-            "           [--coco GT.json] [--images DIR] [--batch B] [--score-thresh T] [--device cpu|gpu] [--strict]",
-            "           [--partitions N] [--torch-threads N] [--master M] [--conf K=V]",
-            "  INPUTS: image files, folders (recursive; " + String.join(", ", new java.util.TreeSet<>(IMAGE_EXTENSIONS)) + "), globs, @LIST, or",
-            "  coco:GT.json (the images the dataset lists, in its order, under --images DIR, default the folder",
-            "  next to the annotations folder named images/ or after the split; also sets --coco GT.json).",
-            "  Writes DIR/results.json, exactly what 'resvision predict' writes for the same images in the",
-            "  same order (with --coco: image_id and the dataset's category ids), and DIR/results.parquet",
-            "  (result_index, image_index, image_id, file_name, category_id, category_name, bbox, score).",
-            "  Images go to partitions (default: the default parallelism) in whole batches of B (default 2).",
-            "  Unreadable images: as predict (warned and skipped; more than 10%, or all, fail; --strict fails).");
-
-    static final String EVALUATE_USAGE = String.join("\n",
-            "usage: resvision spark evaluate --gt GT.json --results RESULTS [--iou-type bbox|segm] [--partitions N] [--json]",
-            "           [--master M] [--conf K=V]",
-            "  RESULTS: a COCO results JSON (read on the driver as coco-eval reads it) or predict-images'",
-            "  results.parquet. The ground truth's images are cut into N shards (default: the default",
-            "  parallelism); each is matched on an executor and the driver merges them: the numbers are",
-            "  coco-eval's, bit for bit. Prints coco-eval's summary (--json: its JSON).");
-
     private SparkMain() {}
 
     public static void main(String[] args) {
@@ -91,26 +59,22 @@ public final class SparkMain {
         }
         String job = argv[0];
         String[] rest = java.util.Arrays.copyOfRange(argv, 1, argv.length);
-        String usage = switch (job) {
-            case "annotate-videos" -> ANNOTATE_USAGE;
-            case "predict-images" -> PREDICT_USAGE;
-            case "evaluate" -> EVALUATE_USAGE;
+        CliCommand command = switch (job) {
+            case "annotate-videos" -> new AnnotateVideos(out, err);
+            case "predict-images" -> new PredictImages(out, err);
+            case "evaluate" -> new Evaluate(out, err);
             default -> null;
         };
-        if (usage == null) {
+        if (command == null) {
             err.println("resvision spark: unknown job '" + job + "' (annotate-videos, predict-images, evaluate)");
             return 2;
         }
         if (List.of(rest).contains("--help") || List.of(rest).contains("-h")) {
-            out.println(usage);
+            out.println(command.usage());
             return 0;
         }
         try {
-            return switch (job) {
-                case "annotate-videos" -> annotateVideos(rest, out, err);
-                case "predict-images" -> predictImages(rest, out, err);
-                default -> evaluate(rest, out, err);
-            };
+            return command.run(rest);
         } catch (UsageException e) {
             err.println("resvision spark " + job + ": " + e.getMessage().lines().findFirst().orElse("") + " (see --help)");
             return 2;
@@ -141,68 +105,229 @@ public final class SparkMain {
         return BatchDetector.oneLine(t);
     }
 
-    private static final Set<String> SPARK_OPTIONS = Set.of("master", "conf");
+    /** {@code --master} and {@code --conf}: Spark's settings for runs without spark-submit. */
+    static final class SparkOptions {
+        @Option(names = "--master", paramLabel = "M", description = "Spark's master (local[N] runs on this machine without a cluster);"
+                + " spark-submit's when absent")
+        String master;
 
-    /** The session: spark-submit's settings, or --master / --conf for runs without it. */
-    static SparkSession session(Args args, String job) throws UsageException {
-        SparkConf conf = new SparkConf(true).setAppName("resvision " + job);
-        if (args.get("master", null) != null) {
-            conf.setMaster(args.get("master", null));
-        } else if (!conf.contains("spark.master")) {
-            throw new UsageException("no Spark master: run through spark-submit, or give --master (local[N] for this machine)");
-        }
-        for (String kv : args.getAll("conf")) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                throw new UsageException("--conf takes KEY=VALUE, got '" + kv + "'");
+        @Option(names = "--conf", paramLabel = "K=V", description = "a Spark setting; repeat it for more")
+        List<String> conf = new ArrayList<>();
+
+        /** The session: spark-submit's settings, or --master / --conf for runs without it. */
+        SparkSession session(String job) throws UsageException {
+            SparkConf sc = new SparkConf(true).setAppName("resvision " + job);
+            if (master != null) {
+                sc.setMaster(master);
+            } else if (!sc.contains("spark.master")) {
+                throw new UsageException("no Spark master: run through spark-submit, or give --master (local[N] for this machine)");
             }
-            conf.set(kv.substring(0, eq), kv.substring(eq + 1));
+            for (String kv : conf) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new UsageException("--conf takes KEY=VALUE, got '" + kv + "'");
+                }
+                sc.set(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            if (!sc.contains("spark.ui.enabled") && sc.get("spark.master").startsWith("local")) {
+                sc.set("spark.ui.enabled", "false");
+            }
+            return SparkSession.builder().config(sc).getOrCreate();
         }
-        if (!conf.contains("spark.ui.enabled") && conf.get("spark.master").startsWith("local")) {
-            conf.set("spark.ui.enabled", "false");
-        }
-        return SparkSession.builder().config(conf).getOrCreate();
     }
 
-    private static Set<String> with(Set<String> a, String... more) {
-        Set<String> s = new java.util.HashSet<>(a);
-        s.addAll(List.of(more));
-        return s;
-    }
+    /** The detector the model jobs run: {@code --config}, {@code --weights}, {@code --score-thresh}, {@code --device}, {@code --torch-threads}. */
+    static final class ModelOptions {
+        @Option(names = "--config", paramLabel = "C.json", description = "the detector's config (required with a checkpoint file)")
+        String config;
 
-    private static ModelSpec model(Args args) throws UsageException {
-        String weights = args.get("weights", null);
-        if (weights == null) {
-            throw new UsageException("--weights is required (a checkpoint, or a published checkpoint's name)");
+        @Option(names = "--weights", paramLabel = "W", description = "a checkpoint, or a published checkpoint's name")
+        String weights;
+
+        @Option(names = "--score-thresh", paramLabel = "T", description = "in [0, 1]; overrides the config's box_score_thresh")
+        float scoreThresh = -1;
+
+        @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the model runs on each executor (default: ${DEFAULT-VALUE})")
+        String device = "cpu";
+
+        @Option(names = "--torch-threads", paramLabel = "N", description = "libtorch threads per task (default: spark.task.cpus)")
+        int torchThreads;
+
+        ModelSpec spec(CliCommand command) throws UsageException {
+            if (weights == null) {
+                throw new UsageException("--weights is required (a checkpoint, or a published checkpoint's name)");
+            }
+            if (!List.of("cpu", "gpu").contains(device)) {
+                throw new UsageException("--device must be cpu or gpu, got '" + device + "'");
+            }
+            return new ModelSpec(config, weights, command.inRange("--score-thresh", scoreThresh, 0, 1), device,
+                    command.atLeast("--torch-threads", torchThreads, 0));
         }
-        return new ModelSpec(args.get("config", null), weights, args.getFloat("score-thresh", -1, 0, 1), args.get("device", "cpu"),
-                args.getInt("torch-threads", 0, 0));
     }
 
-    static int annotateVideos(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, with(SPARK_OPTIONS, "config", "weights", "out", "stride", "batch", "score-thresh", "device", "format",
-                "torch-threads"), Set.of("no-video", "track", "overwrite", "fail-fast"), ANNOTATE_USAGE);
-        if (args.positional().isEmpty()) {
+    /** A Spark job's command: its output streams and {@code --master} / {@code --conf}. */
+    abstract static class SparkJob extends CliCommand {
+        final PrintStream out;
+        final PrintStream err;
+
+        @Mixin SparkOptions spark;
+
+        SparkJob(PrintStream out, PrintStream err) {
+            this.out = out;
+            this.err = err;
+        }
+    }
+
+    /** {@code resvision spark annotate-videos}. */
+    @Command(name = "spark annotate-videos", header = "a detector over every frame of many videos, a task per video",
+            description = {
+                "INPUTS: video files, folders (searched recursively for annotate-video's extensions), globs"
+                    + " ('hdfs:///videos/2026-*/*.mp4') or @LIST (a file naming one input per line). One task per video; each"
+                    + " executor loads the model once. Each video gives what 'resvision annotate-video' writes (DIR/<name>.mp4"
+                    + " and DIR/<name>.jsonl|.json|.txt, .partial names for a video shorter than it declares), committed"
+                    + " atomically: retries, speculative tasks and killed executors leave neither duplicates nor partial files,"
+                    + " and a re-run skips committed videos (--overwrite redoes them). A bad video is a 'failed' row of the run"
+                    + " summary, with its reason (--fail-fast fails the job).",
+                "Run summary: DIR/_summary/summary.parquet and .json (video, status, frames, processed_frames,"
+                    + " undecodable_frames, detections, seconds, frames_per_second, annotations, video_out, reason, attempt)."})
+    static final class AnnotateVideos extends SparkJob {
+        @Mixin ModelOptions model;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder (a local path or Hadoop URI)")
+        String outDir;
+
+        @Option(names = "--stride", paramLabel = "N", description = "run the detector on every N-th frame (default: ${DEFAULT-VALUE})")
+        int stride = 1;
+
+        @Option(names = "--batch", paramLabel = "B", description = "frames per forward pass (default: ${DEFAULT-VALUE})")
+        int batch = 4;
+
+        @Option(names = "--format", paramLabel = "jsonl|coco|mot", description = "the annotations' format (default: ${DEFAULT-VALUE})")
+        String format = "jsonl";
+
+        @Option(names = "--no-video", description = "write the annotations only")
+        boolean noVideo;
+
+        @Option(names = "--track", description = "add track ids")
+        boolean track;
+
+        @Option(names = "--overwrite", description = "redo committed videos")
+        boolean overwrite;
+
+        @Option(names = "--fail-fast", description = "a bad video fails the job")
+        boolean failFast;
+
+        @Parameters(paramLabel = "INPUTS", arity = "0..*", description = "videos, folders, globs or @LIST")
+        List<String> inputs = new ArrayList<>();
+
+        AnnotateVideos(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        protected int call() throws Exception {
+            return annotateVideos(this, out, err);
+        }
+    }
+
+    /** {@code resvision spark predict-images}. */
+    @Command(name = "spark predict-images", header = "detections for many images, as predict writes them",
+            description = {
+                "INPUTS: image files, folders (recursive; bmp, jpeg, jpg, png, tif, tiff, webp), globs, @LIST, or"
+                    + " coco:GT.json (the images the dataset lists, in its order, under --images DIR, default the folder next to"
+                    + " the annotations folder named images/ or after the split; also sets --coco GT.json).",
+                "Writes DIR/results.json, exactly what 'resvision predict' writes for the same images in the same order (with"
+                    + " --coco: image_id and the dataset's category ids), and DIR/results.parquet (result_index, image_index,"
+                    + " image_id, file_name, category_id, category_name, bbox, score). Images go to partitions in whole batches"
+                    + " of B. Unreadable images: as predict (warned and skipped; more than 10%% or all fail; --strict fails)."})
+    static final class PredictImages extends SparkJob {
+        @Mixin ModelOptions model;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder (a local path or Hadoop URI)")
+        String outDir;
+
+        @Option(names = "--coco", paramLabel = "GT.json", description = "a COCO file whose images' file names give image_id and category ids")
+        String coco;
+
+        @Option(names = "--images", paramLabel = "DIR", description = "the images of coco:GT.json inputs")
+        String imagesDir;
+
+        @Option(names = "--batch", paramLabel = "B", description = "images per forward pass (default: ${DEFAULT-VALUE})")
+        int batch = 2;
+
+        @Option(names = "--partitions", paramLabel = "N", description = "(default: Spark's default parallelism)")
+        Integer partitions;
+
+        @Option(names = "--strict", description = "fail at the first unreadable image")
+        boolean strict;
+
+        @Parameters(paramLabel = "INPUTS", arity = "0..*", description = "images, folders, globs, @LIST or coco:GT.json")
+        List<String> inputs = new ArrayList<>();
+
+        PredictImages(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        protected int call() throws Exception {
+            return predictImages(this, out, err);
+        }
+    }
+
+    /** {@code resvision spark evaluate}. */
+    @Command(name = "spark evaluate", header = "COCO evaluation, matching spread over the executors",
+            description = "RESULTS: a COCO results JSON (read on the driver as coco-eval reads it) or predict-images' results.parquet."
+                    + " The ground truth's images are cut into N shards; each is matched on an executor and the driver merges"
+                    + " them: the numbers are coco-eval's, bit for bit. Prints coco-eval's summary (--json: its JSON).")
+    static final class Evaluate extends SparkJob {
+
+        @Option(names = "--gt", paramLabel = "GT.json", required = true, description = "the ground truth")
+        String gt;
+
+        @Option(names = "--results", paramLabel = "RESULTS", required = true, description = "a results JSON or results.parquet")
+        String results;
+
+        @Option(names = "--iou-type", paramLabel = "bbox|segm", description = "(default: ${DEFAULT-VALUE})")
+        String iouType = "bbox";
+
+        @Option(names = "--partitions", paramLabel = "N", description = "shards (default: Spark's default parallelism)")
+        Integer partitions;
+
+        @Option(names = "--json", description = "print coco-eval's JSON")
+        boolean json;
+
+        Evaluate(PrintStream out, PrintStream err) {
+            super(out, err);
+        }
+
+        @Override
+        protected int call() throws Exception {
+            return evaluate(this, out, err);
+        }
+    }
+
+    static int annotateVideos(AnnotateVideos args, PrintStream out, PrintStream err) throws Exception {
+        if (args.inputs.isEmpty()) {
             throw new UsageException("no INPUTS given (videos, folders, globs or @LIST)");
         }
-        String format = args.get("format", "jsonl");
+        String format = args.format;
         if (!Set.of("jsonl", "coco", "mot").contains(format)) {
             throw new UsageException("--format must be jsonl, coco or mot, got '" + format + "'");
         }
-        int stride = args.getInt("stride", 1, 1);
-        int batch = args.getInt("batch", 4, 1);
-        String outDir = args.require("out");
-        ModelSpec model = model(args);
+        int stride = args.atLeast("--stride", args.stride, 1);
+        int batch = args.atLeast("--batch", args.batch, 1);
+        String outDir = args.outDir;
+        ModelSpec model = args.model.spec(args);
         long t0 = System.nanoTime();
-        try (SparkSession spark = session(args, "annotate-videos")) {
+        try (SparkSession spark = args.spark.session("annotate-videos")) {
             double sessionSeconds = (System.nanoTime() - t0) / 1e9;
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            List<String> videos = Storage.list(args.positional(), n -> BatchDetector.isVideo(java.nio.file.Path.of(n)), hadoop);
+            List<String> videos = Storage.list(args.inputs, n -> BatchDetector.isVideo(java.nio.file.Path.of(n)), hadoop);
             if (videos.isEmpty()) {
-                throw new IOException(String.join(" ", args.positional()) + ": no videos found");
+                throw new IOException(String.join(" ", args.inputs) + ": no videos found");
             }
-            AnnotateVideosJob job = new AnnotateVideosJob(model, outDir, stride, batch, !args.flag("no-video"), args.flag("track"), format,
-                    args.flag("overwrite"), args.flag("fail-fast"), spark.conf().get("spark.resvision.test.failFirstAttempt", ""));
+            AnnotateVideosJob job = new AnnotateVideosJob(model, outDir, stride, batch, !args.noVideo, args.track, format,
+                    args.overwrite, args.failFast, spark.conf().get("spark.resvision.test.failFirstAttempt", ""));
             out.println("annotate-videos: " + videos.size() + " videos -> " + outDir + " (" + spark.sparkContext().master() + ")");
             long tj = System.nanoTime();
             List<AnnotateVideosJob.Outcome> outcomes = job.run(spark, videos, out);
@@ -227,27 +352,25 @@ public final class SparkMain {
         }
     }
 
-    static int predictImages(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, with(SPARK_OPTIONS, "config", "weights", "out", "coco", "images", "batch", "score-thresh", "device",
-                "partitions", "torch-threads"), Set.of("strict"), PREDICT_USAGE);
-        if (args.positional().isEmpty()) {
+    static int predictImages(PredictImages args, PrintStream out, PrintStream err) throws Exception {
+        if (args.inputs.isEmpty()) {
             throw new UsageException("no INPUTS given (images, folders, globs, @LIST or coco:GT.json)");
         }
-        int batch = args.getInt("batch", 2, 1);
-        String outDir = args.require("out");
-        ModelSpec model = model(args);
-        try (SparkSession spark = session(args, "predict-images")) {
+        int batch = args.atLeast("--batch", args.batch, 1);
+        String outDir = args.outDir;
+        ModelSpec model = args.model.spec(args);
+        try (SparkSession spark = args.spark.session("predict-images")) {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            String coco = args.get("coco", null);
+            String coco = args.coco;
             Map<String, CocoDataset> datasets = new java.util.HashMap<>(); // each dataset file read once
             List<String> images = new ArrayList<>();
             List<String> plain = new ArrayList<>();
-            for (String in : args.positional()) {
+            for (String in : args.inputs) {
                 if (in.startsWith("coco:")) {
                     String gtFile = in.substring(5);
                     coco = coco == null ? gtFile : coco;
                     CocoDataset ds = readDataset(gtFile, hadoop, datasets);
-                    String dir = args.get("images", null) != null ? args.get("images", null) : defaultImages(gtFile, hadoop);
+                    String dir = args.imagesDir != null ? args.imagesDir : defaultImages(gtFile, hadoop);
                     for (CocoImage im : ds.images()) {
                         images.add(new Path(dir, im.fileName()).toString());
                     }
@@ -259,7 +382,7 @@ public final class SparkMain {
                 images.addAll(Storage.list(plain, n -> IMAGE_EXTENSIONS.contains(Storage.extension(n)), hadoop));
             }
             if (images.isEmpty()) {
-                throw new IOException(String.join(" ", args.positional()) + ": no images found");
+                throw new IOException(String.join(" ", args.inputs) + ": no images found");
             }
             // what predict names each image by: the local path as given, else the URI
             List<String> fileNames = images.stream().map(u -> Storage.isLocal(u) ? Storage.localPath(u).toString() : u).toList();
@@ -282,30 +405,31 @@ public final class SparkMain {
                 }
                 categoryIds = CocoDetectionEvaluator.categoryIds(names, gt);
             }
-            int partitions = args.getInt("partitions", spark.sparkContext().defaultParallelism(), 1);
+            int partitions = args.partitions == null ? spark.sparkContext().defaultParallelism()
+                    : args.atLeast("--partitions", args.partitions, 1);
             PredictImagesJob job = new PredictImagesJob(model, batch);
-            long n = job.run(spark, images, fileNames, ids, categoryIds, names, partitions, args.flag("strict"), new Path(outDir), err);
+            long n = job.run(spark, images, fileNames, ids, categoryIds, names, partitions, args.strict, new Path(outDir), err);
             out.printf(Locale.ROOT, "%d detections on %d images -> %s, %s%n", n, images.size(), new Path(outDir, "results.json"),
                     new Path(outDir, "results.parquet"));
             return 0;
         }
     }
 
-    static int evaluate(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, with(SPARK_OPTIONS, "gt", "results", "iou-type", "partitions"), Set.of("json"), EVALUATE_USAGE);
-        String gtFile = args.require("gt");
-        String results = args.require("results");
+    static int evaluate(Evaluate args, PrintStream out, PrintStream err) throws Exception {
+        String gtFile = args.gt;
+        String results = args.results;
         CocoEvalParams params;
         try {
-            params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(args.get("iou-type", "bbox")));
+            params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(args.iouType));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--iou-type must be bbox or segm");
         }
-        try (SparkSession spark = session(args, "evaluate")) {
+        try (SparkSession spark = args.spark.session("evaluate")) {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             boolean segm = params.iouType() == CocoEvalParams.IouType.SEGM;
             CocoDataset gt = readDataset(gtFile, hadoop);
-            int partitions = args.getInt("partitions", spark.sparkContext().defaultParallelism(), 1);
+            int partitions = args.partitions == null ? spark.sparkContext().defaultParallelism()
+                    : args.atLeast("--partitions", args.partitions, 1);
             EvaluateJob job = new EvaluateJob(gtFile, params);
             CocoEvalResult r;
             if (results.endsWith(".parquet") || results.endsWith(".parquet/")) {
@@ -328,7 +452,7 @@ public final class SparkMain {
             for (CocoCategory c : gt.categories()) {
                 names.put(c.id(), c.name());
             }
-            out.println(args.flag("json") ? new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r.toJsonNode(names, false))
+            out.println(args.json ? new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(r.toJsonNode(names, false))
                     : r.summaryText());
             return 0;
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.coco.CocoResult;
@@ -15,28 +14,34 @@ import org.resvision.data.loader.CocoDetectionSource;
 import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
-import org.resvision.tools.Args;
-import org.resvision.tools.Command;
+import org.resvision.tools.CliCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code resvision bench-data}: COCO JSON loading and training-pipeline throughput, as a table. */
-public final class DataBenchCommand implements Command {
+@Command(name = "bench-data", header = "benchmark: COCO JSON loading and training-pipeline images/s",
+        description = "Times COCO reading (GT and results files, when given) and the training pipeline: N synthetic 640x480 images"
+                + " (written once to DIR) decoded, flipped, normalised, resized by torchvision's rule (short side S) and batched"
+                + " (B) by the prefetching loader on every core. Prints a table; peak RSS is the whole process's.")
+public final class DataBenchCommand extends CliCommand {
 
-    static final String USAGE = String.join("\n",
-            "usage: resvision bench-data [--gt GT.json] [--dt RESULTS.json] [--images N] [--batch B] [--size S] [--work DIR]",
-            "  Times COCO reading (GT and results files, when given) and the training pipeline: N synthetic",
-            "  640x480 images (written once to DIR) decoded, flipped, normalised, resized by torchvision's rule",
-            "  (short side S, default 800) and batched (B, default 2) by the prefetching loader on every core.",
-            "  Prints a table; peak RSS is the whole process's.");
+    @Option(names = "--gt", paramLabel = "GT.json", description = "also time reading this COCO file")
+    Path gt;
 
-    @Override
-    public String name() {
-        return "bench-data";
-    }
+    @Option(names = "--dt", paramLabel = "RESULTS.json", description = "also time reading this results file")
+    Path dt;
 
-    @Override
-    public String summary() {
-        return "benchmark: COCO JSON loading and training-pipeline images/s";
-    }
+    @Option(names = "--images", paramLabel = "N", description = "synthetic 640x480 images (default: ${DEFAULT-VALUE})")
+    int images = 64;
+
+    @Option(names = "--batch", paramLabel = "B", description = "images per batch (default: ${DEFAULT-VALUE})")
+    int batch = 2;
+
+    @Option(names = "--size", paramLabel = "S", description = "the resize's short side (default: ${DEFAULT-VALUE})")
+    int size = 800;
+
+    @Option(names = "--work", paramLabel = "DIR", description = "where the images are written once (default: ${DEFAULT-VALUE})")
+    Path work = Path.of("target/bench/data");
 
     /** Heap in use after a full collection: what the loaded data keep alive. */
     private static long retainedMb() {
@@ -46,33 +51,23 @@ public final class DataBenchCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return USAGE;
-    }
-
-    @Override
-    public int run(String[] argv) throws Exception {
-        Args args = new Args(argv, Set.of("gt", "dt", "images", "batch", "size", "work"), Set.of(), USAGE);
+    protected int call() throws Exception {
         StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-34s %12s %14s%n", "step", "seconds", "rate"));
-        if (args.get("gt", null) != null) {
+        if (gt != null) {
             long t0 = System.nanoTime();
-            CocoDataset gt = CocoReader.readDataset(Path.of(args.get("gt", null)));
+            CocoDataset gtData = CocoReader.readDataset(this.gt);
             double s = (System.nanoTime() - t0) / 1e9;
             table.append(String.format(Locale.ROOT, "%-34s %12.3f %10.0f ann/s%n",
-                    "read GT (" + gt.annotations().size() + " annotations)", s, gt.annotations().size() / s));
+                    "read GT (" + gtData.annotations().size() + " annotations)", s, gtData.annotations().size() / s));
             table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "  heap held by the GT", "", retainedMb()));
         }
-        if (args.get("dt", null) != null) {
+        if (dt != null) {
             long t0 = System.nanoTime();
-            List<CocoResult> dt = CocoReader.readResults(Path.of(args.get("dt", null)));
+            List<CocoResult> results = CocoReader.readResults(dt);
             double s = (System.nanoTime() - t0) / 1e9;
-            table.append(String.format(Locale.ROOT, "%-34s %12.3f %10.0f det/s%n", "read results (" + dt.size() + ")", s, dt.size() / s));
+            table.append(String.format(Locale.ROOT, "%-34s %12.3f %10.0f det/s%n", "read results (" + results.size() + ")", s, results.size() / s));
             table.append(String.format(Locale.ROOT, "%-34s %12s %11d MB%n", "  heap held by GT + results", "", retainedMb()));
         }
-        int images = args.getInt("images", 64);
-        int batch = args.getInt("batch", 2);
-        int size = args.getInt("size", 800);
-        Path work = Path.of(args.get("work", "target/bench/data"));
         Path coco = work.resolve("synth-640x480-" + images);
         if (!Files.exists(coco.resolve("annotations/instances_train.json"))) {
             new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(640, 480, 0, 2, 7))).writeCoco(coco, images);

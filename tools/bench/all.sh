@@ -50,7 +50,7 @@ run_side() {   # run_side SIDE CMD JAVA_ARGS PY_ARGS ITERS WARMUP -> "median_ms=
     launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" $java_args --iters "$iters" --warmup "$warmup" 2>/dev/null | grep '^resvision' || echo "resvision FAILED"
   else
     # shellcheck disable=SC2086
-    launcher_env "$cmd" /usr/bin/python3 tools/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
+    launcher_env "$cmd" /usr/bin/python3 tools/reference/bench/$py_args --iters "$iters" --warmup "$warmup" --threads "$THREADS" | grep '^torchvision' || echo "torchvision FAILED"
   fi
 }
 
@@ -65,7 +65,7 @@ for spec in "${CASES[@]}"; do
     args=${java_args#DET }
     arch=$(sed 's/.*--arch \([^ ]*\).*/\1/' <<<"$args")
     w="target/bench/fasterrcnn_${arch}_bench.pth"
-    [ -f "$w" ] || /usr/bin/python3 tools/bench/torchvision_detection.py $args --iters 0 --warmup 0 --weights "$w" >/dev/null
+    [ -f "$w" ] || /usr/bin/python3 tools/reference/bench/torchvision_detection.py $args --iters 0 --warmup 0 --weights "$w" >/dev/null
     java_args="org.resvision.detection.bench.DetectionBench $args --weights $w"
     py_args="torchvision_detection.py $args --weights $w"
   fi

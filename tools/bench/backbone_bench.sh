@@ -15,7 +15,7 @@ for c in "infer 1" "infer 8" "train 8"; do
   # shellcheck disable=SC2046
   j=$(launcher_env features java $(java_opts features) -cp "$CP" org.resvision.backbone.bench.BackboneBench \
         --arch "$ARCH" --size "$SIZE" --mode "$1" --batch "$2" --iters "$ITERS" --warmup "$WARMUP" 2>/dev/null | grep '^resvision')
-  p=$(launcher_env features /usr/bin/python3 tools/bench/torchvision_backbone.py --arch "$ARCH" --size "$SIZE" --mode "$1" \
+  p=$(launcher_env features /usr/bin/python3 tools/reference/bench/torchvision_backbone.py --arch "$ARCH" --size "$SIZE" --mode "$1" \
         --batch "$2" --iters "$ITERS" --warmup "$WARMUP" --threads "$THREADS" | grep '^torchvision')
   row "$ARCH $1 b$2 ${SIZE}px" "$j" "$p"
 done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # COCO evaluation benchmark at val2017 scale: the whole `resvision coco-eval` command (JVM start and
 # JSON loading included) for bbox and segm, with phases and peak RSS, side by side with pycocotools
-# (COCO + loadRes + COCOeval evaluate/accumulate/summarize, tools/bench/pycocotools_eval.py) on the
-# same files when PYCOCOTOOLS names a built cocoapi PythonAPI folder (tools/bench/build_pycocotools.sh);
+# (COCO + loadRes + COCOeval evaluate/accumulate/summarize, tools/reference/bench/pycocotools_eval.py) on the
+# same files when PYCOCOTOOLS names a built cocoapi PythonAPI folder (tools/reference/bench/build_pycocotools.sh);
 # without it, only our side runs.
 #   [PYCOCOTOOLS=DIR] [ROUNDS=3] tools/bench/coco_eval_bench.sh [WORK_DIR]
 # The data come from ../shared/tools/gen_coco.py --images 5000 --cats 80 --seed 2017 --segm
@@ -22,7 +22,7 @@ fi
 ROUNDS=${ROUNDS:-3}
 REF=${PYCOCOTOOLS:-}
 if [ -n "$REF" ] && ! PYTHONPATH="$REF" /usr/bin/python3 -c 'import pycocotools._mask' 2> /dev/null; then
-  echo "PYCOCOTOOLS=$REF: pycocotools does not import from there (build it: tools/bench/build_pycocotools.sh COCOAPI_DIR)" >&2
+  echo "PYCOCOTOOLS=$REF: pycocotools does not import from there (build it: tools/reference/bench/build_pycocotools.sh COCOAPI_DIR)" >&2
   exit 2
 fi
 cases=("bbox" "bbox+diag" "segm" "segm+diag")
@@ -34,7 +34,7 @@ ours() {
 }
 ref() {
   local c=$1 r=$2
-  PYTHONPATH="$REF" /usr/bin/time -v /usr/bin/python3 tools/bench/pycocotools_eval.py "$WORK/gt.json" "$WORK/dt.json" "$c" \
+  PYTHONPATH="$REF" /usr/bin/time -v /usr/bin/python3 tools/reference/bench/pycocotools_eval.py "$WORK/gt.json" "$WORK/dt.json" "$c" \
       > "$WORK/ref-$c.$r.out" 2> "$WORK/ref-$c.$r.err"
 }
 for r in $(seq 1 "$ROUNDS"); do

@@ -22,11 +22,11 @@ for c in ${CASES//,/ }; do
   [ "$net" = r50 ] && [ "$mode" = train ] && batch=2
   args=(--arch "$arch" --mode "$mode" --min-size "$size" --batch "$batch" --iters "$ITERS" --warmup "$WARMUP")
   mkdir -p target/bench && W="target/bench/fasterrcnn_${arch}_bench.pth"   # made by the Python side, loaded by both
-  [ -f "$W" ] || /usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --iters 0 --warmup 0 --weights "$W" >/dev/null
+  [ -f "$W" ] || /usr/bin/python3 tools/reference/bench/torchvision_detection.py "${args[@]}" --iters 0 --warmup 0 --weights "$W" >/dev/null
   args+=(--weights "$W")
   [ "$mode" = train ] && cmd=train || cmd=predict
   # shellcheck disable=SC2046
   j=$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
-  p=$(launcher_env "$cmd" /usr/bin/python3 tools/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
+  p=$(launcher_env "$cmd" /usr/bin/python3 tools/reference/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
   row "$arch $mode ${size}px b$batch" "$j" "$p"
 done

@@ -19,7 +19,7 @@ for c in "infer 520 1" "train 320 4"; do
     # shellcheck disable=SC2046
     js+=("$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.segmentation.bench.FcnBench --mode "$1" --size "$2" --batch "$3" \
           --iters "$ITERS" --warmup "$WARMUP" 2>/dev/null | grep '^resvision')")
-    ps+=("$(launcher_env "$cmd" /usr/bin/python3 tools/bench/torchvision_fcn.py --mode "$1" --size "$2" --batch "$3" --iters "$ITERS" \
+    ps+=("$(launcher_env "$cmd" /usr/bin/python3 tools/reference/bench/torchvision_fcn.py --mode "$1" --size "$2" --batch "$3" --iters "$ITERS" \
           --warmup "$WARMUP" --threads "$THREADS" | grep '^torchvision')")
   done
   row "fcn_resnet50 $1 ${2}px b$3" "$(merge "${js[@]}")" "$(merge "${ps[@]}")"

@@ -20,7 +20,7 @@ for i in $(seq 1 "$VIDEOS"); do
   fi
 done
 echo '{"task": "detection", "model": "fasterrcnn_resnet18_fpn_small", "num_classes": 5}' > "$WORK/small.json"
-[ -f "$WORK/small.pth" ] || /usr/bin/python3 tools/train/torchvision_detection.py init --config "$WORK/small.json" --out "$WORK/small.pth" >/dev/null
+[ -f "$WORK/small.pth" ] || /usr/bin/python3 tools/reference/train/torchvision_detection.py init --config "$WORK/small.json" --out "$WORK/small.pth" >/dev/null
 total=$((VIDEOS * FRAMES))
 # run LABEL CMD... -> "LABEL wall_s=.. fps=.. busy_fps=.. rss_mb=.."
 run() {

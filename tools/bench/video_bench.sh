@@ -20,14 +20,14 @@ echo '{"task": "detection", "model": "fasterrcnn_resnet18_fpn_small", "num_class
 echo '{"task": "detection", "model": "fasterrcnn_resnet50_fpn", "min_size": 512, "max_size": 853}' > "$WORK/r50.json"
 printf '%-28s %12s %12s %8s %12s %12s\n' case resvision_fps python_fps ratio resvision_MB python_MB
 for c in small r50; do
-  [ -f "$WORK/$c.pth" ] || /usr/bin/python3 tools/train/torchvision_detection.py init --config "$WORK/$c.json" --out "$WORK/$c.pth" >/dev/null
+  [ -f "$WORK/$c.pth" ] || /usr/bin/python3 tools/reference/train/torchvision_detection.py init --config "$WORK/$c.json" --out "$WORK/$c.pth" >/dev/null
   rm -rf "$WORK/out-$c"
   j=$(RESVISION_JAVA_OPTS="$(java_opts annotate-video)" \
       /usr/bin/time -f 'peak_rss_kb=%M' ./resvision annotate-video --config "$WORK/$c.json" --weights "$WORK/$c.pth" --batch 4 \
       "$CLIP" --out "$WORK/out-$c" 2>&1 | grep -E '^summary|peak_rss_kb')
   jf=$(sed -n 's/.* \([0-9.]*\) frames\/s while annotating.*/\1/p' <<<"$j")
   jr=$(( $(sed -n 's/peak_rss_kb=\([0-9]*\)/\1/p' <<<"$j") / 1024 ))
-  p=$(launcher_env annotate-video /usr/bin/python3 tools/bench/torchvision_video.py --config "$WORK/$c.json" --weights "$WORK/$c.pth" --clip "$CLIP" --out "$WORK/python-$c.avi" --threads "$THREADS")
+  p=$(launcher_env annotate-video /usr/bin/python3 tools/reference/bench/torchvision_video.py --config "$WORK/$c.json" --weights "$WORK/$c.pth" --clip "$CLIP" --out "$WORK/python-$c.avi" --threads "$THREADS")
   pf=$(sed -n 's/.* fps=\([0-9.]*\).*/\1/p' <<<"$p"); pr=$(sed -n 's/.*peak_rss_mb=\([0-9]*\).*/\1/p' <<<"$p")
   printf '%-28s %12s %12s %8s %12s %12s\n' "$c 640x480 ($FRAMES frames)" "$jf" "$pf" "$(awk "BEGIN{printf \"%.2fx\", $jf/$pf}")" "$jr" "$pr"
 done

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.resvision.backbone.parity.ParityFixtures;
 
 /**
- * The Faster R-CNN references of {@code tools/parity/detection_fixtures.py} (Debian torchvision),
+ * The Faster R-CNN references of {@code tools/reference/parity/detection_fixtures.py} (Debian torchvision),
  * generated on first use into the parity folder; and the matched-set comparison of box sets.
  */
 final class DetectionFixtures {

@@ -30,7 +30,7 @@ import org.resvision.backbone.weights.WeightsIO;
 
 /**
  * One training step of {@code fasterrcnn_resnet50_fpn_v2} against torchvision (fixture {@code
- * fasterrcnn_resnet50_fpn_v2_train} of {@code tools/parity/detection_fixtures.py}): the same
+ * fasterrcnn_resnet50_fpn_v2_train} of {@code tools/reference/parity/detection_fixtures.py}): the same
  * weights (every BatchNorm calibrated), the same transformed batch and targets, train mode on both
  * sides (BatchNorm with batch statistics everywhere, also in the frozen conv1 / bn1 / layer1 of
  * {@code trainable_layers=3}, whose parameters take no gradient). Compared: the four losses, the

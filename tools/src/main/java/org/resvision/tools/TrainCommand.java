@@ -36,7 +36,7 @@ public final class TrainCommand extends CliCommand {
     String images;
 
     @Option(names = "--init", paramLabel = "WEIGHTS", description = "start from a file holding the whole model (a torchvision state"
-            + " dict, e.g. from tools/train/torchvision_detection.py init), or from a published checkpoint by name ('resvision"
+            + " dict, e.g. from tools/reference/train/torchvision_detection.py init), or from a published checkpoint by name ('resvision"
             + " weights list'): an ImageNet classifier (resnet50) initialises the backbone body, a detector or segmenter"
             + " (fasterrcnn_resnet50_fpn_v2:COCO_V1, fcn_resnet50) the whole model but its class-specific last layers, which"
             + " start random when the class count differs")

@@ -18,7 +18,7 @@ import java.util.Set;
  * The checkpoints torchvision 0.14 publishes for the architectures ResVision has: resnet18..152,
  * resnext50_32x4d, wide_resnet50_2 (ImageNet), fasterrcnn_resnet50_fpn and _v2 (COCO),
  * fcn_resnet50 and fcn_resnet101 (COCO with VOC labels). The facts are in {@code catalog.json},
- * written by {@code tools/parity/weights_catalog.py} from torchvision's {@code Weights} enums
+ * written by {@code tools/reference/parity/weights_catalog.py} from torchvision's {@code Weights} enums
  * (a test runs it again and compares).
  *
  * <p>Names: {@code MODEL:WEIGHTS} ({@code resnet50:IMAGENET1K_V2}), {@code MODEL} alone for its

@@ -113,7 +113,7 @@ class WeightsCatalogTest {
         try (var in = WeightsCatalog.class.getResourceAsStream("catalog.json")) {
             shipped = new ObjectMapper().readTree(in);
         }
-        assertEquals(fresh, shipped, "catalog.json differs from torchvision's enums: rerun tools/parity/weights_catalog.py");
+        assertEquals(fresh, shipped, "catalog.json differs from torchvision's enums: rerun tools/reference/parity/weights_catalog.py");
         WeightsCatalog parsed = WeightsCatalog.parse(fresh);
         assertEquals(fresh.get("weights").size(), parsed.entries().size());
         for (int i = 0; i < parsed.entries().size(); i++) {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The torchvision reference tensors made by {@code tools/parity/make_fixtures.py}. They are
+ * The torchvision reference tensors made by {@code tools/reference/parity/make_fixtures.py}. They are
  * generated on first use with Debian's torchvision ({@code /usr/bin/python3}) into {@code
  * target/parity}; where that Python has no torch the tests are skipped, except under CI
  * ({@code CI=true}), where a missing reference is a failure.
@@ -64,11 +64,11 @@ public final class ParityFixtures {
     }
 
     /**
-     * Runs {@code tools/parity/<script>} with Debian's Python, arguments after it; fails with the
+     * Runs {@code tools/reference/parity/<script>} with Debian's Python, arguments after it; fails with the
      * script's output when it exits non-zero.
      */
     public static void runScript(String script, Path log, String... args) throws IOException, InterruptedException {
-        Path path = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/parity").resolve(script);
+        Path path = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/reference/parity").resolve(script);
         List<String> command = new java.util.ArrayList<>(List.of(PYTHON, path.toString()));
         command.addAll(List.of(args));
         Files.createDirectories(log.getParent());
@@ -93,7 +93,7 @@ public final class ParityFixtures {
         if (!torchvisionAvailable()) {
             return false;
         }
-        Path script = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/parity/make_fixtures.py");
+        Path script = Path.of(System.getProperty("resvision.root", "..")).resolve("tools/reference/parity/make_fixtures.py");
         Files.createDirectories(root);
         Path log = root.resolve("make_fixtures.log");
         int rc = run(List.of(PYTHON, script.toString(), root.toString()), log);

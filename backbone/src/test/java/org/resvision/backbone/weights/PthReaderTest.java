@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.resvision.backbone.parity.ParityFixtures;
 
-/** Real {@code torch.save} files (made by tools/parity/weights_fixtures.py) read in Java. */
+/** Real {@code torch.save} files (made by tools/reference/parity/weights_fixtures.py) read in Java. */
 class PthReaderTest {
 
     @TempDir static Path dir;

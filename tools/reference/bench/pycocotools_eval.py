@@ -1,7 +1,7 @@
 """pycocotools' COCOeval on a GT and a results file, the reference side of coco_eval_bench.sh.
 
 Run: PYTHONPATH=<cocoapi>/PythonAPI /usr/bin/python3 pycocotools_eval.py GT.json DT.json bbox|segm
-(cocoapi's PythonAPI built in place: tools/bench/build_pycocotools.sh). Prints the summary, then
+(cocoapi's PythonAPI built in place: tools/reference/bench/build_pycocotools.sh). Prints the summary, then
 one line per phase on stderr ("load", "evaluate", "accumulate", "summarize", seconds), as
 `resvision coco-eval --timing` does.
 """

@@ -4,7 +4,7 @@
 Needs Debian's python3-opencv and python3-torchvision.
 Usage: torchvision_video.py --config C.json --weights W.pth --clip CLIP --out OUT.avi [--threads 2]
   C.json is a ResVision detection config, W.pth the weights both sides load (made by
-  tools/train/torchvision_detection.py init), so both run the same model.
+  tools/reference/train/torchvision_detection.py init), so both run the same model.
 """
 import argparse
 import os

@@ -2,11 +2,11 @@
 """The same FCN recipe in torchvision, for comparing convergence with ResVision.
 
 Usage:
-  /usr/bin/python3 tools/train/torchvision_segmentation.py init --config C.json --out INIT.pth
+  /usr/bin/python3 tools/reference/train/torchvision_segmentation.py init --config C.json --out INIT.pth
       builds torchvision's FCN for ResVision segmentation config C (fcn_small, fcn_resnet50 or
       fcn_resnet101 + overrides) with the config's seed and saves its initial state_dict;
       `resvision train --init INIT.pth` starts ResVision from the very same weights.
-  /usr/bin/python3 tools/train/torchvision_segmentation.py train --config C.json --init INIT.pth
+  /usr/bin/python3 tools/reference/train/torchvision_segmentation.py train --config C.json --init INIT.pth
       --data VOC_DIR --out RESULT.json [--threads 2]
       trains on VOC_DIR's train split with the config's recipe (torchvision's segmentation
       reference: random short side in [0.5, 2] x base_size, pad (0 / 255) and random crop to

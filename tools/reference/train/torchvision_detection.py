@@ -2,11 +2,11 @@
 """The same Faster R-CNN recipe in torchvision, for comparing convergence with ResVision.
 
 Usage:
-  /usr/bin/python3 tools/train/torchvision_detection.py init --config C.json --out INIT.pth
+  /usr/bin/python3 tools/reference/train/torchvision_detection.py init --config C.json --out INIT.pth
       builds torchvision's model for ResVision config C (fasterrcnn_resnet18_fpn_small or any
       preset + overrides) with a seed and saves its initial state_dict; `resvision train --init
       INIT.pth` starts ResVision from the very same weights.
-  /usr/bin/python3 tools/train/torchvision_detection.py train --config C.json --init INIT.pth
+  /usr/bin/python3 tools/reference/train/torchvision_detection.py train --config C.json --init INIT.pth
       --data TRAIN.json --val VAL.json --images DIR --out RESULTS.json [--threads 2]
       trains with the config's recipe (batch size, iterations, SGD momentum/weight decay, linear
       warm-up from 0.001x, multi-step x0.1, horizontal flip 0.5, loss = sum of the four losses)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Checkpoint load time on torchvision's side, and the checkpoints for ResVision's side.
 
-Usage: /usr/bin/python3 tools/bench/torchvision_weights_load.py DIR make|time [MODEL ...]
+Usage: /usr/bin/python3 tools/reference/bench/torchvision_weights_load.py DIR make|time [MODEL ...]
 
 make: for each catalog model, torchvision's builder with random weights (seed 0) saved with
       torch.save under the published file name (same architecture, same tensors, same size as the

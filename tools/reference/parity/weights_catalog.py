@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes torchvision 0.14's published-weights facts for the architectures ResVision has, as JSON.
 
-Usage: /usr/bin/python3 tools/parity/weights_catalog.py OUT.json
+Usage: /usr/bin/python3 tools/reference/parity/weights_catalog.py OUT.json
 
 Read from torchvision's own `Weights` enums (url, meta, transforms), nothing typed by hand: the
 committed catalog (backbone/src/main/resources/org/resvision/backbone/hub/catalog.json) is this

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Small torch.save files for ResVision's .pth reader tests (Debian's /usr/bin/python3).
 
-Usage: /usr/bin/python3 tools/parity/weights_fixtures.py OUT_DIR
+Usage: /usr/bin/python3 tools/reference/parity/weights_fixtures.py OUT_DIR
 Writes a handful of KB-sized files and expected.json (per file: name -> shape, dtype, sum,
 first element), covering what real checkpoints contain.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Stage-by-stage parity fixtures for ResVision's Faster R-CNN, made with Debian's torchvision 0.14.
 
-Usage: /usr/bin/python3 tools/parity/detection_fixtures.py OUT_DIR [--cases a,b]
+Usage: /usr/bin/python3 tools/reference/parity/detection_fixtures.py OUT_DIR [--cases a,b]
 
 For every case it writes OUT_DIR/<case>/:
   weights.pth, weights.safetensors   the model's state_dict (torchvision keys)

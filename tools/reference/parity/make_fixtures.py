@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Parity fixtures for ResVision's backbones, made with Debian's torchvision 0.14.
 
-Usage: /usr/bin/python3 tools/parity/make_fixtures.py OUT_DIR [--cases a,b,...]
+Usage: /usr/bin/python3 tools/reference/parity/make_fixtures.py OUT_DIR [--cases a,b,...]
 
 For every case it writes OUT_DIR/<case>/:
   weights.pth          torch.save(model.state_dict())          (what users download)

@@ -4,9 +4,9 @@
 # https://github.com/cocodataset/cocoapi (its PythonAPI and common folders are used). Installs the
 # build's Debian packages when missing (cython3, python3-dev, python3-numpy, and python3-matplotlib,
 # which pycocotools/coco.py imports).
-#   tools/bench/build_pycocotools.sh COCOAPI_DIR     prints the folder to pass as PYCOCOTOOLS=
+#   tools/reference/bench/build_pycocotools.sh COCOAPI_DIR     prints the folder to pass as PYCOCOTOOLS=
 set -euo pipefail
-dir=${1:?usage: tools/bench/build_pycocotools.sh COCOAPI_DIR}
+dir=${1:?usage: tools/reference/bench/build_pycocotools.sh COCOAPI_DIR}
 if [ ! -f "$dir/PythonAPI/setup.py" ] || [ ! -f "$dir/common/maskApi.c" ]; then
   echo "build_pycocotools: $dir is not a cocoapi checkout (no PythonAPI/setup.py or common/maskApi.c)" >&2
   exit 2

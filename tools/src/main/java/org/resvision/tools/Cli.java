@@ -36,6 +36,9 @@ final class Cli {
         cl.setExpandAtFiles(false);
         cl.setUsageHelpWidth(WIDTH);
         cl.setUsageHelpAutoWidth(false);
+        // the header line, then the synopsis, the description and the lists, a blank line apart
+        cl.getCommandSpec().usageMessage().synopsisHeading("%nUsage: ").descriptionHeading("%n")
+                .parameterListHeading("%nArguments:%n").optionListHeading("%nOptions:%n");
         return cl;
     }
 

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
         description = {
             "Detection: OUT is a JSON file of results in COCO results format plus file_name and category_name (image_id and"
                 + " dataset category ids when --coco GT.json maps file names to ids). Segmentation: OUT is a folder of"
-                + " VOC-palette PNGs of class indices (same stem).",
+                + " VOC-palette PNGs of class indices (same stem); a published FCN (--weights fcn_resnet50) sees the image"
+                + " resized to its short side 520, as torchvision's preset.",
             "An unreadable image among several is skipped with one warning line naming it (more than 10%% unreadable, or all"
                 + " of them, fails); --strict, or a single IMAGE, fails at the first."})
 public final class PredictCommand extends CliCommand {
@@ -56,7 +57,6 @@ public final class PredictCommand extends CliCommand {
             return DetectionCommands.predict(choice.detection(), choice.file(), images, outputFile("--out", out), drawDir, thresh,
                     model.device.toString(), coco, b, strictRun);
         }
-        // a published FCN sees the image resized to its short side 520, as torchvision's preset
         return SegmentationCommands.predict(choice.segmentation(), choice.file(), images, outputFolder("--out", out), drawDir,
                 strictRun, choice.shortSide(), model.device.device());
     }

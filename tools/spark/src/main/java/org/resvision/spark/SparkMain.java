@@ -137,7 +137,7 @@ public final class SparkMain {
     }
 
     /** The detector the model jobs run: {@code --config}, {@code --weights}, {@code --score-thresh}, {@code --device}, {@code --torch-threads}. */
-    static final class ModelOptions {
+    static final class DetectorOptions {
         @Option(names = "--config", paramLabel = "C.json", description = "the detector's config (required with a checkpoint file)")
         String config;
 
@@ -191,7 +191,7 @@ public final class SparkMain {
                 "Run summary: DIR/_summary/summary.parquet and .json (video, status, frames, processed_frames,"
                     + " undecodable_frames, detections, seconds, frames_per_second, annotations, video_out, reason, attempt)."})
     static final class AnnotateVideos extends SparkJob {
-        @Mixin ModelOptions model;
+        @Mixin DetectorOptions model;
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder (a local path or Hadoop URI)")
         String outDir;
@@ -241,7 +241,7 @@ public final class SparkMain {
                     + " image_id, file_name, category_id, category_name, bbox, score). Images go to partitions in whole batches"
                     + " of B. Unreadable images: as predict (warned and skipped; more than 10%% or all fail; --strict fails)."})
     static final class PredictImages extends SparkJob {
-        @Mixin ModelOptions model;
+        @Mixin DetectorOptions model;
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "the output folder (a local path or Hadoop URI)")
         String outDir;

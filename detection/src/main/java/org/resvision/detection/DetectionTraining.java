@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.resvision.backbone.train.LrSchedule;
 import org.resvision.backbone.train.Sgd;
@@ -150,20 +150,19 @@ public final class DetectionTraining {
             case "cosine" -> LrSchedule.cosine(c.lr, c.iterations, c.warmup_iters);
             default -> throw new IllegalArgumentException("lr_schedule '" + c.lr_schedule + "' must be multistep or cosine");
         };
-        List<R> last = new ArrayList<>(1);
+        AtomicReference<R> last = new AtomicReference<>();
         try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batch_size, c.seed).withSkipBad(!strict), manager)) {
             TrainLoop.run(model, sgd, lr, loader::stream,
                     (b, it) -> losses(model, ps, b, new Random(c.seed * 1_000_003L + it)),
                     new TrainLoop.Options(c.iterations, c.log_every, c.checkpoint_every, runDir, resume, c.clip_grad_norm),
                     validation == null ? null : iteration -> {
                         R r = DetectionEvaluation.evaluate(model, validation.source(), c.batch_size, strict, manager, validation.evaluator());
-                        last.clear();
-                        last.add(r);
+                        last.set(r);
                         return validation.summary().apply(r);
                     },
                     manager, log);
         }
-        return last.isEmpty() ? null : last.get(0);
+        return last.get();
     }
 
     /**

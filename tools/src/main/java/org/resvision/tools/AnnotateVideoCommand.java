@@ -37,8 +37,8 @@ public final class AnnotateVideoCommand extends CliCommand {
 
     static final Set<String> VIDEO_EXTENSIONS = Set.of("mp4", "mkv", "avi", "mov", "webm", "m4v", "mpg", "mpeg", "ts");
 
-    /** {@code --format}'s values. */
-    enum Format {
+    /** {@code --format}'s values (the Spark job's too). */
+    public enum Format {
         /** a line per processed frame */
         jsonl,
         /** a COCO file, an image per processed frame */

@@ -19,8 +19,10 @@ import org.resvision.data.coco.CocoReader;
 import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.eval.coco.CocoEvalParams;
 import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.tools.AnnotateVideoCommand;
 import org.resvision.tools.BatchDetector;
 import org.resvision.tools.CliCommand;
+import org.resvision.tools.DeviceOption;
 import org.resvision.tools.UsageException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -147,8 +149,7 @@ public final class SparkMain {
         @Option(names = "--score-thresh", paramLabel = "T", description = "in [0, 1]; overrides the config's box_score_thresh")
         float scoreThresh = -1;
 
-        @Option(names = "--device", paramLabel = "cpu|gpu", description = "where the model runs on each executor (default: ${DEFAULT-VALUE})")
-        String device = "cpu";
+        @Mixin DeviceOption device;
 
         @Option(names = "--torch-threads", paramLabel = "N", description = "libtorch threads per task (default: spark.task.cpus)")
         int torchThreads;
@@ -157,10 +158,7 @@ public final class SparkMain {
             if (weights == null) {
                 throw new UsageException("--weights is required (a checkpoint, or a published checkpoint's name)");
             }
-            if (!List.of("cpu", "gpu").contains(device)) {
-                throw new UsageException("--device must be cpu or gpu, got '" + device + "'");
-            }
-            return new ModelSpec(config, weights, command.inRange("--score-thresh", scoreThresh, 0, 1), device,
+            return new ModelSpec(config, weights, command.inRange("--score-thresh", scoreThresh, 0, 1), device.toString(),
                     command.atLeast("--torch-threads", torchThreads, 0));
         }
     }
@@ -203,7 +201,7 @@ public final class SparkMain {
         int batch = 4;
 
         @Option(names = "--format", paramLabel = "jsonl|coco|mot", description = "the annotations' format (default: ${DEFAULT-VALUE})")
-        String format = "jsonl";
+        AnnotateVideoCommand.Format format = AnnotateVideoCommand.Format.jsonl;
 
         @Option(names = "--no-video", description = "write the annotations only")
         boolean noVideo;
@@ -310,10 +308,7 @@ public final class SparkMain {
         if (args.inputs.isEmpty()) {
             throw new UsageException("no INPUTS given (videos, folders, globs or @LIST)");
         }
-        String format = args.format;
-        if (!Set.of("jsonl", "coco", "mot").contains(format)) {
-            throw new UsageException("--format must be jsonl, coco or mot, got '" + format + "'");
-        }
+        String format = args.format.name();
         int stride = args.atLeast("--stride", args.stride, 1);
         int batch = args.atLeast("--batch", args.batch, 1);
         String outDir = args.outDir;

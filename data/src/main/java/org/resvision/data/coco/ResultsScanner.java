@@ -112,6 +112,8 @@ final class ResultsScanner {
                     throw failure(c, count);
                 }
                 CocoResults.Builder part = c.results;
+                // counted before the part goes back to the spares: a scanning thread may take and clear it at once
+                count += part.size();
                 if (only == null && all == null) {
                     only = part;
                 } else {
@@ -124,7 +126,6 @@ final class ResultsScanner {
                     all.addAll(part);
                     spare.offer(part);
                 }
-                count += part.size();
                 if (c.listEnd >= 0) {
                     checkEnd(c.listEnd + 1);
                     return (all == null ? only : all).build();

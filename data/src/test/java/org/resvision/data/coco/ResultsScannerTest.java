@@ -249,6 +249,25 @@ class ResultsScannerTest {
         }
     }
 
+    /**
+     * The detection number of an error counts every chunk before it, whatever the scanning threads
+     * do meanwhile (a chunk's columns once went back to the spares before they were counted, and a
+     * thread that took them at once made the number wrong, about once in a few hundred reads).
+     */
+    @Test
+    void theNumberOfABrokenDetectionIsTheSameInEveryParallelRead() throws Exception {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < 3000; i++) {
+            sb.append(i == 0 ? "" : ",\n").append(i == 2500 ? "[1, 2]"
+                    : "{\"image_id\": " + i + ", \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}");
+        }
+        Path f = file("race.json", sb.append("]").toString());
+        for (int run = 0; run < 300; run++) {
+            String got = assertThrows(CocoFormatException.class, () -> CocoReader.readResults(f, true, 4, 50)).getMessage();
+            assertTrue(got.contains("detection #2501:"), "run " + run + ": " + got);
+        }
+    }
+
     @Test
     void aFileCutOffInTheListNamesTheByteWhereItEnds() throws Exception {
         String good = "{\"image_id\": 1, \"category_id\": 1, \"bbox\": [1, 2, 3, 4], \"score\": 0.5}";

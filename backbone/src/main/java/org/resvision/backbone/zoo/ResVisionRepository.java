@@ -29,7 +29,7 @@ import org.resvision.backbone.hub.WeightsCatalog;
  * {@code resnet50}, or a config JSON path; {@code task=detection|segmentation} when a preset name does not tell).
  * The device is DJL's own {@code Criteria.Builder.optDevice}.
  *
- * <p><b>Why this route (DJL 0.35.1).</b> {@code Criteria.Builder.optModelUrls} and {@code
+ * <p><b>Why this route (DJL 0.35.1 and 0.36.0).</b> {@code Criteria.Builder.optModelUrls} and {@code
  * optModelPath} both replace the criteria's model zoo by a {@code DefaultModelZoo}, so no
  * {@code ZooProvider} is ever asked: the URL goes to {@code Repository.newInstance}, i.e. to the
  * {@code RepositoryFactory} registered for its scheme through {@code ServiceLoader} ({@link

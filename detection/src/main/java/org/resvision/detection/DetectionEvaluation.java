@@ -34,7 +34,7 @@ public final class DetectionEvaluation {
      * no sink) unless {@code strict}, which fails at the first; more than 10% unreadable fails the pass.
      *
      * @param model the network (inference only: nothing is recorded for autograd)
-     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param source the images, resized by the model's transform, without augmentation
      * @param batchSize images per forward pass
      * @param strict fail at the first unreadable image instead of skipping it
      * @param manager owns the batches (closed after each) and the parameter store
@@ -91,8 +91,9 @@ public final class DetectionEvaluation {
      * coordinates (unreadable images skipped).
      *
      * @param model the network (inference only: nothing is recorded for autograd)
+     * @param classNames the model's class names, background first (see {@link CocoDetectionEvaluator#categoryIds})
      * @param gt the ground truth; {@code source} holds its images in the same order
-     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param source the images, resized by the model's transform, without augmentation
      * @param batchSize images per forward pass
      * @param manager owns the batches (closed after each) and the parameter store
      * @return COCO results ({@code [x, y, w, h]} in the original image's pixels), images in order, best first
@@ -101,8 +102,8 @@ public final class DetectionEvaluation {
      * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
      *     when more than 10% of the images read cannot be read
      */
-    public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager) throws Exception {
-        return predict(model, gt, source, batchSize, manager, false);
+    public static List<CocoResult> predict(FasterRcnn model, List<String> classNames, CocoDataset gt, SampleSource source, int batchSize, NDManager manager) throws Exception {
+        return predict(model, classNames, gt, source, batchSize, manager, false);
     }
 
     /**
@@ -110,8 +111,9 @@ public final class DetectionEvaluation {
      * ground truth counts as missed) unless {@code strict}, which fails at the first.
      *
      * @param model the network (inference only: nothing is recorded for autograd)
+     * @param classNames the model's class names, background first (see {@link CocoDetectionEvaluator#categoryIds})
      * @param gt the ground truth; {@code source} holds its images in the same order
-     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param source the images, resized by the model's transform, without augmentation
      * @param batchSize images per forward pass
      * @param manager owns the batches (closed after each) and the parameter store
      * @param strict fail at the first unreadable image instead of skipping it
@@ -121,18 +123,18 @@ public final class DetectionEvaluation {
      * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
      *     when an image cannot be read in strict mode, or else when more than 10% of those read cannot
      */
-    public static List<CocoResult> predict(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
+    public static List<CocoResult> predict(FasterRcnn model, List<String> classNames, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
             boolean strict) throws Exception {
-        CocoDetectionEvaluator coco = cocoEvaluator(model, gt, source);
+        CocoDetectionEvaluator coco = cocoEvaluator(classNames, gt, source);
         run(model, source, batchSize, strict, manager, coco::process);
         return new ArrayList<>(coco.results());
     }
 
-    private static CocoDetectionEvaluator cocoEvaluator(FasterRcnn model, CocoDataset gt, SampleSource source) {
+    private static CocoDetectionEvaluator cocoEvaluator(List<String> classNames, CocoDataset gt, SampleSource source) {
         if (source.size() != gt.images().size()) {
             throw new IllegalArgumentException("source has " + source.size() + " images, ground truth " + gt.images().size());
         }
-        return new CocoDetectionEvaluator(gt, model.config().classNames());
+        return new CocoDetectionEvaluator(gt, classNames);
     }
 
     /**
@@ -140,8 +142,9 @@ public final class DetectionEvaluation {
      * skipped with a warning, as {@link #predict}).
      *
      * @param model the network (inference only: nothing is recorded for autograd)
+     * @param classNames the model's class names, background first (see {@link CocoDetectionEvaluator#categoryIds})
      * @param gt the ground truth; {@code source} holds its images in the same order
-     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param source the images, resized by the model's transform, without augmentation
      * @param batchSize images per forward pass
      * @param manager owns the batches (closed after each) and the parameter store
      * @return pycocotools' 12 bbox statistics, with its precision and recall arrays
@@ -150,17 +153,18 @@ public final class DetectionEvaluation {
      * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
      *     when more than 10% of the images read cannot be read
      */
-    public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager)
+    public static CocoEvalResult evaluate(FasterRcnn model, List<String> classNames, CocoDataset gt, SampleSource source, int batchSize, NDManager manager)
             throws Exception {
-        return evaluate(model, gt, source, batchSize, manager, false);
+        return evaluate(model, classNames, gt, source, batchSize, manager, false);
     }
 
     /**
      * As above; {@code strict} fails at the first unreadable image instead of skipping it.
      *
      * @param model the network (inference only: nothing is recorded for autograd)
+     * @param classNames the model's class names, background first (see {@link CocoDetectionEvaluator#categoryIds})
      * @param gt the ground truth; {@code source} holds its images in the same order
-     * @param source the images, resized by the model's {@code min_size} / {@code max_size}, without augmentation
+     * @param source the images, resized by the model's transform, without augmentation
      * @param batchSize images per forward pass
      * @param manager owns the batches (closed after each) and the parameter store
      * @param strict fail at the first unreadable image instead of skipping it
@@ -170,10 +174,10 @@ public final class DetectionEvaluation {
      * @throws Exception declared, but what reaches the caller is unchecked: an {@code UncheckedIOException}
      *     when an image cannot be read in strict mode, or else when more than 10% of those read cannot
      */
-    public static CocoEvalResult evaluate(FasterRcnn model, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
+    public static CocoEvalResult evaluate(FasterRcnn model, List<String> classNames, CocoDataset gt, SampleSource source, int batchSize, NDManager manager,
             boolean strict) throws Exception {
         try {
-            return evaluate(model, source, batchSize, strict, manager, cocoEvaluator(model, gt, source));
+            return evaluate(model, source, batchSize, strict, manager, cocoEvaluator(classNames, gt, source));
         } catch (EvaluationException e) {
             throw new IllegalStateException("evaluation failed: " + e.getMessage(), e);
         }

@@ -26,8 +26,8 @@ import org.resvision.eval.coco.CocoEvalResult;
  * gradient clipping, the four losses logged, atomic checkpoints with exact resume (data order
  * and per-step sampling seeds included), a NaN/Inf stop that keeps the last good checkpoint, and
  * COCO mAP (or any {@link Validation}) on the validation set at each checkpoint, run by the same
- * inference loop as evaluation ({@link DetectionEvaluation}). The recipe is the model's {@link DetectionConfig}
- * (see its training fields).
+ * inference loop as evaluation ({@link DetectionEvaluation}). The recipe ({@link DetectionRecipe}) is
+ * given apart from the model, as a config file holds it apart from the model's settings.
  *
  * <p>Stateless; a run happens on the calling thread, and nothing else may use the model or the
  * manager until it returns.
@@ -42,8 +42,9 @@ public final class DetectionTraining {
      * Unreadable images are skipped with a warning (see the other overload).
      *
      * @param model the network, initialised or loaded; trained in place
+     * @param config the recipe ({@link DetectionConfig#recipe()}) and the class names
      * @param train the training images and targets (for example a training {@code CocoDetectionSource}),
-     *     already resized by the config's {@code min_size} / {@code max_size}
+     *     already resized by the model's transform
      * @param valGt the validation ground truth, or null for no validation
      * @param val the validation images, in {@code valGt}'s image order (read only with {@code valGt})
      * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
@@ -57,9 +58,9 @@ public final class DetectionTraining {
      * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
      *     strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
-    public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
+    public static CocoEvalResult train(FasterRcnn model, DetectionConfig config, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
-        return train(model, train, valGt, val, runDir, resume, false, manager, log);
+        return train(model, config, train, valGt, val, runDir, resume, false, manager, log);
     }
 
     /**
@@ -67,8 +68,9 @@ public final class DetectionTraining {
      * unless {@code strict}, which fails at the first. Good data gives the same steps either way.
      *
      * @param model the network, initialised or loaded; trained in place
+     * @param config the recipe ({@link DetectionConfig#recipe()}) and the class names
      * @param train the training images and targets (for example a training {@code CocoDetectionSource}),
-     *     already resized by the config's {@code min_size} / {@code max_size}
+     *     already resized by the model's transform
      * @param valGt the validation ground truth, or null for no validation
      * @param val the validation images, in {@code valGt}'s image order (read only with {@code valGt})
      * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
@@ -83,9 +85,9 @@ public final class DetectionTraining {
      * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
      *     strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
-    public static CocoEvalResult train(FasterRcnn model, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
+    public static CocoEvalResult train(FasterRcnn model, DetectionConfig config, SampleSource train, CocoDataset valGt, SampleSource val, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
-        return train(model, train, valGt == null ? null : Validation.coco(valGt, val, model.config().classNames()), runDir, resume, strict,
+        return train(model, config.recipe(), train, valGt == null ? null : Validation.coco(valGt, val, config.classNames()), runDir, resume, strict,
                 manager, log);
     }
 
@@ -127,7 +129,8 @@ public final class DetectionTraining {
      *
      * @param <R> the validation's result
      * @param model the network, initialised or loaded; trained in place
-     * @param train the training images and targets, already resized by the config's sizes
+     * @param c the recipe: SGD, schedule, iterations, batch size, seed, log and checkpoint intervals
+     * @param train the training images and targets, already resized by the model's transform
      * @param validation what to evaluate at each checkpoint and at the end, or null for nothing
      * @param runDir where checkpoints go (and are resumed from), or null for none; validation then runs
      *     only at the end
@@ -140,23 +143,22 @@ public final class DetectionTraining {
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data, the evaluation or the checkpoint I/O throws
      */
-    public static <R> R train(FasterRcnn model, SampleSource train, Validation<R> validation, Path runDir,
+    public static <R> R train(FasterRcnn model, DetectionRecipe c, SampleSource train, Validation<R> validation, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
-        DetectionConfig c = model.config();
-        Sgd sgd = new Sgd(model.namedParameters(), c.momentum, c.weight_decay, c.decay_norm_and_bias, manager);
+        Sgd sgd = new Sgd(model.namedParameters(), c.momentum(), c.weightDecay(), c.decayNormAndBias(), manager);
         ParameterStore ps = new ParameterStore(manager, false);
-        LrSchedule lr = switch (c.lr_schedule) {
-            case "multistep" -> LrSchedule.multiStep(c.lr, c.iterations, c.warmup_iters, c.milestones);
-            case "cosine" -> LrSchedule.cosine(c.lr, c.iterations, c.warmup_iters);
-            default -> throw new IllegalArgumentException("lr_schedule '" + c.lr_schedule + "' must be multistep or cosine");
+        LrSchedule lr = switch (c.lrSchedule()) {
+            case "multistep" -> LrSchedule.multiStep(c.lr(), c.iterations(), c.warmupIters(), c.milestones());
+            case "cosine" -> LrSchedule.cosine(c.lr(), c.iterations(), c.warmupIters());
+            default -> throw new IllegalArgumentException("lr_schedule '" + c.lrSchedule() + "' must be multistep or cosine");
         };
         AtomicReference<R> last = new AtomicReference<>();
-        try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batch_size, c.seed).withSkipBad(!strict), manager)) {
+        try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batchSize(), c.seed()).withSkipBad(!strict), manager)) {
             TrainLoop.run(model, sgd, lr, loader::stream,
-                    (b, it) -> losses(model, ps, b, new Random(c.seed * 1_000_003L + it)),
-                    new TrainLoop.Options(c.iterations, c.log_every, c.checkpoint_every, runDir, resume, c.clip_grad_norm),
+                    (b, it) -> losses(model, ps, b, new Random(c.seed() * 1_000_003L + it)),
+                    new TrainLoop.Options(c.iterations(), c.logEvery(), c.checkpointEvery(), runDir, resume, c.clipGradNorm()),
                     validation == null ? null : iteration -> {
-                        R r = DetectionEvaluation.evaluate(model, validation.source(), c.batch_size, strict, manager, validation.evaluator());
+                        R r = DetectionEvaluation.evaluate(model, validation.source(), c.batchSize(), strict, manager, validation.evaluator());
                         last.set(r);
                         return validation.summary().apply(r);
                     },

@@ -12,8 +12,7 @@ import org.resvision.data.transform.Transforms;
  * size rule of {@link Transforms#detectionSize}, bilinear without antialias), zero-pad the batch
  * to a multiple of 32; and {@link #postprocess}: boxes back to each original image.
  *
- * <p>Immutable (it keeps the mean and std arrays it was given: do not change them); safe to share
- * between threads.
+ * <p>Immutable (it copies the mean and std); safe to share between threads.
  */
 public final class DetectionTransform {
 
@@ -50,18 +49,44 @@ public final class DetectionTransform {
     public DetectionTransform(int minSize, int maxSize, float[] mean, float[] std) {
         this.minSize = minSize;
         this.maxSize = maxSize;
-        this.mean = mean;
-        this.std = std;
+        this.mean = mean.clone();
+        this.std = std.clone();
     }
 
     /**
-     * The transform of a config.
+     * The shorter side's length after the resize.
      *
-     * @param c a config: {@code min_size}, {@code max_size}, {@code image_mean}, {@code image_std}
-     * @return a new transform sharing the config's mean and std arrays
+     * @return pixels (torchvision's {@code min_size})
      */
-    public static DetectionTransform of(DetectionConfig c) {
-        return new DetectionTransform(c.min_size, c.max_size, c.image_mean, c.image_std);
+    public int minSize() {
+        return minSize;
+    }
+
+    /**
+     * The longer side's limit after the resize, which wins over {@link #minSize()}.
+     *
+     * @return pixels (torchvision's {@code max_size})
+     */
+    public int maxSize() {
+        return maxSize;
+    }
+
+    /**
+     * The per-channel mean subtracted from pixels in [0, 1].
+     *
+     * @return a copy, R, G, B
+     */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /**
+     * The per-channel standard deviation the pixels are divided by after the mean.
+     *
+     * @return a copy, R, G, B
+     */
+    public float[] std() {
+        return std.clone();
     }
 
     /**

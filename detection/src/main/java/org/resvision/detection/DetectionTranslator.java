@@ -24,7 +24,7 @@ import org.resvision.data.transform.Transforms;
  * runs one padded batch (images of any sizes).
  *
  * <p>Immutable (the per-call state lives in DJL's {@code TranslatorContext}); safe to share between
- * threads, each with its own Predictor, as long as the config's {@code class_names} list is not changed.
+ * threads, each with its own Predictor.
  */
 public final class DetectionTranslator implements Translator<Image, DetectedObjects> {
 
@@ -35,14 +35,14 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
     private final List<String> classes;
 
     /**
-     * A translator for a model of this config.
+     * A translator for a model.
      *
-     * @param config supplies the transform ({@code min_size}, {@code max_size}, mean, std) and the class
-     *     names (its {@code class_names} list is kept, not copied)
+     * @param model supplies the transform ({@link FasterRcnn#transform()})
+     * @param classNames a name per label, background first (copied)
      */
-    public DetectionTranslator(DetectionConfig config) {
-        this.transform = DetectionTransform.of(config);
-        this.classes = config.classNames();
+    public DetectionTranslator(FasterRcnn model, List<String> classNames) {
+        this.transform = model.transform();
+        this.classes = List.copyOf(classNames);
     }
 
     @Override

@@ -16,48 +16,138 @@ import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.TorchModule;
 
 /**
- * torchvision's {@code FasterRCNN} over a ResNet-FPN backbone: {@code backbone} ({@link
- * BackboneWithFpn}), {@code rpn} ({@link RegionProposalNetwork}) and {@code roi_heads} ({@link
- * RoiHeads}); parameter names are torchvision's state-dict keys, so its checkpoints load
- * unchanged. Works on batches already through {@link DetectionTransform} (normalised, resized,
- * padded): {@link #detect} gives detections in the resized images' coordinates, {@link #losses}
- * the four training losses.
+ * torchvision's {@code FasterRCNN}: {@code backbone} (a {@link BackboneWithFpn}), {@code rpn}
+ * ({@link RegionProposalNetwork}) and {@code roi_heads} ({@link RoiHeads}), given to the
+ * constructor as torchvision's model takes them, with its {@link DetectionTransform} (torchvision's
+ * {@code GeneralizedRCNNTransform}, which has no parameters). Parameter names are torchvision's
+ * state-dict keys, so its checkpoints load unchanged. The presets are named builders ({@link
+ * #resnet50Fpn}, {@link #resnet50FpnV2}, {@link #resnet18Fpn}); {@link #of(FasterRcnnConfig)}
+ * builds any config's. {@link #predict} runs images of any sizes through the transform and gives
+ * detections in their pixels; {@link #detect} and {@link #losses} work on batches already through
+ * the transform.
  *
- * <p>Thread-safety: inference ({@link #detect}, DJL's inference forward) only reads parameters, so
- * one initialized model may serve several DJL Predictors, one Predictor per thread (DJL's Predictor
- * is not thread-safe), or several threads calling {@link #detect} with a {@code ParameterStore}
- * each. Training ({@link #losses}, DJL's training forward, which also draws from one lazily created
- * {@code Random}) is single-threaded, with no inference running at the same time.
+ * <p>Thread-safety: inference ({@link #predict}, {@link #detect}, DJL's inference forward) only reads
+ * parameters, so one initialized model may serve several DJL Predictors, one Predictor per thread
+ * (DJL's Predictor is not thread-safe), or several threads calling {@link #detect} with a {@code
+ * ParameterStore} each. Training ({@link #losses}, DJL's training forward, which also draws from
+ * one lazily created {@code Random}) is single-threaded, with no inference running at the same time.
  */
 public final class FasterRcnn extends TorchModule {
 
-    private final DetectionConfig config;
     private final BackboneWithFpn backbone;
     private final RegionProposalNetwork rpn;
     private final RoiHeads roiHeads;
+    private final DetectionTransform transform;
+    /** Seeds the samplers of training through DJL's {@code Trainer} ({@link #withSamplerSeed}). */
+    private long samplerSeed;
 
     /**
-     * Builds the network, uninitialised (call {@link #init} or load weights).
+     * A model of these parts, uninitialised (call {@link #init} or load weights).
      *
-     * @param config a {@linkplain DetectionConfig#validate() valid} config; the model keeps it (not a copy)
+     * @param backbone the body with its FPN: five feature levels of one channel count, strides 4 to 64
+     * @param rpn the region proposal network over the backbone's levels (its head of the FPN's channels)
+     * @param roiHeads the box head and predictor over the first four levels
+     * @param transform normalises, resizes and pads the images ({@link #predict}, the translators, the
+     *     training and evaluation sources)
      */
-    public FasterRcnn(DetectionConfig config) {
-        this.config = config;
-        backbone = register("backbone", new BackboneWithFpn(config.resnet(), config.fpn_channels, config.trainable_layers, config.fpnNorm()));
-        rpn = register("rpn", new RegionProposalNetwork(config.anchorGenerator(), config.fpn_channels, config.rpn_conv_depth, config.rpnSettings()));
-        roiHeads = register("roi_heads", new RoiHeads(new MultiScaleRoiAlign(config.box_roi_output, config.box_sampling_ratio, config.box_roi_canonical_scale, 4),
-                config.boxHead(), config.representation_size, config.num_classes,
-                new BoxCoder(config.bbox_reg_weights[0], config.bbox_reg_weights[1], config.bbox_reg_weights[2], config.bbox_reg_weights[3]),
-                config.roiSettings()));
+    public FasterRcnn(BackboneWithFpn backbone, RegionProposalNetwork rpn, RoiHeads roiHeads, DetectionTransform transform) {
+        this.backbone = register("backbone", backbone);
+        this.rpn = register("rpn", rpn);
+        this.roiHeads = register("roi_heads", roiHeads);
+        this.transform = transform;
     }
 
     /**
-     * The config the model was built from.
+     * The model a config describes.
      *
-     * @return the config object given to the constructor, not a copy
+     * @param c the model's settings
+     * @return a new, uninitialised model
      */
-    public DetectionConfig config() {
-        return config;
+    public static FasterRcnn of(FasterRcnnConfig c) {
+        BackboneWithFpn backbone = new BackboneWithFpn(c.resnet(), c.fpnChannels(), c.trainableLayers(), c.fpnNormLayer());
+        RegionProposalNetwork rpn = new RegionProposalNetwork(c.anchorGenerator(), c.fpnChannels(), c.rpnConvDepth(), c.rpnSettings());
+        RoiHeads roiHeads = new RoiHeads(new MultiScaleRoiAlign(c.boxRoiOutput(), c.boxSamplingRatio(), c.boxRoiCanonicalScale(), 4),
+                c.newBoxHead(), c.representationSize(), c.numClasses(), c.boxCoder(), c.roiSettings());
+        return new FasterRcnn(backbone, rpn, roiHeads, c.transform());
+    }
+
+    /**
+     * The model of a config file, its DJL-trainer samplers seeded by the recipe's {@code seed}.
+     *
+     * @param c a config
+     * @return a new, uninitialised model of {@code c.model()}
+     */
+    public static FasterRcnn of(DetectionConfig c) {
+        return of(c.model()).withSamplerSeed(c.recipe().seed());
+    }
+
+    /**
+     * torchvision's {@code fasterrcnn_resnet50_fpn(num_classes=...)}: ResNet-50 with FrozenBatchNorm,
+     * FPN, 3 trainable stages, 800-1333 px.
+     *
+     * @param numClasses classes including the background (91 for COCO's published weights)
+     * @return a new, uninitialised model
+     */
+    public static FasterRcnn resnet50Fpn(int numClasses) {
+        return preset("fasterrcnn_resnet50_fpn", numClasses);
+    }
+
+    /**
+     * torchvision's {@code fasterrcnn_resnet50_fpn_v2(num_classes=...)}: BatchNorm body and FPN, a
+     * 2-conv RPN head, the 4-conv + 1-fc box head.
+     *
+     * @param numClasses classes including the background
+     * @return a new, uninitialised model
+     */
+    public static FasterRcnn resnet50FpnV2(int numClasses) {
+        return preset("fasterrcnn_resnet50_fpn_v2", numClasses);
+    }
+
+    /**
+     * {@link #resnet50Fpn} on ResNet-18.
+     *
+     * @param numClasses classes including the background
+     * @return a new, uninitialised model
+     */
+    public static FasterRcnn resnet18Fpn(int numClasses) {
+        return preset("fasterrcnn_resnet18_fpn", numClasses);
+    }
+
+    private static FasterRcnn preset(String name, int numClasses) {
+        DetectionConfig.Builder b = DetectionConfig.builder(name);
+        b.num_classes = numClasses;
+        return of(b.build());
+    }
+
+    /**
+     * Seeds the sampling of training through DJL's {@code Trainer} (one stream per model, made at the
+     * first training forward).
+     *
+     * @param seed the seed (0 unless set)
+     * @return this model
+     */
+    public FasterRcnn withSamplerSeed(long seed) {
+        this.samplerSeed = seed;
+        this.trainerRandom = null;
+        return this;
+    }
+
+    /**
+     * The transform the model's images go through (torchvision's {@code model.transform}).
+     *
+     * @return the transform given to the constructor
+     */
+    public DetectionTransform transform() {
+        return transform;
+    }
+
+    /**
+     * The classes the box predictor scores.
+     *
+     * @return classes including the background
+     */
+    public int numClasses() {
+        return roiHeads.numClasses();
     }
 
     /**
@@ -130,6 +220,22 @@ public final class FasterRcnn extends TorchModule {
     }
 
     /**
+     * Detections in each image's own pixels: the images through {@link #transform()} (normalised,
+     * resized, padded into one batch), {@link #detect}, and the boxes scaled back (torchvision's
+     * model in eval mode). Inference only, like {@link #detect}.
+     *
+     * @param ps the parameter store (one per calling thread)
+     * @param images [3, H, W] float32 RGB in [0, 1], any sizes; left open
+     * @return per image, in order, its detections in its pixels; no NDArray stays open
+     * @throws IllegalArgumentException when an image is not [3, H, W] (the message names its index)
+     */
+    public List<Detections> predict(ParameterStore ps, List<NDArray> images) {
+        try (DetectionTransform.Prepared p = transform.prepare(images)) {
+            return DetectionTransform.postprocess(detect(ps, p.images(), p.imageSizes()), p);
+        }
+    }
+
+    /**
      * The training losses {@code loss_objectness, loss_rpn_box_reg, loss_classifier,
      * loss_box_reg} of a transformed batch (call inside a gradient collector).
      *
@@ -153,8 +259,8 @@ public final class FasterRcnn extends TorchModule {
                 throw new IllegalArgumentException("image " + i + " of the batch: " + bad);
             }
             for (int l : targets.get(i).labels()) {
-                if (l < 1 || l >= config.num_classes) {
-                    throw new IllegalArgumentException("image " + i + " of the batch: label " + l + " outside 1.." + (config.num_classes - 1));
+                if (l < 1 || l >= numClasses()) {
+                    throw new IllegalArgumentException("image " + i + " of the batch: label " + l + " outside 1.." + (numClasses() - 1));
                 }
             }
         }
@@ -206,7 +312,7 @@ public final class FasterRcnn extends TorchModule {
         return sizes;
     }
 
-    /** The sampling randomness of training through DJL's {@code Trainer}: one stream per model, seeded by the config's seed. */
+    /** The sampling randomness of training through DJL's {@code Trainer}: one stream per model, seeded by {@link #samplerSeed}. */
     private Random trainerRandom;
 
     /**
@@ -215,7 +321,7 @@ public final class FasterRcnn extends TorchModule {
      * batch's {@code [boxes [N, M, 4], labels [N, M]]} (padding objects, labelled -1, dropped);
      * returns {@link #losses}' four losses as scalars named {@code loss_objectness,
      * loss_rpn_box_reg, loss_classifier, loss_box_reg}, which {@link FasterRcnnLoss} sums. The
-     * samplers draw from one stream per model seeded by the config's {@code seed}. Not for
+     * samplers draw from one stream per model seeded by {@link #withSamplerSeed}. Not for
      * concurrent training calls on one model (a DJL trainer makes them one at a time per device).
      */
     @Override
@@ -254,7 +360,7 @@ public final class FasterRcnn extends TorchModule {
             targets.add(new Target(b, l));
         }
         if (trainerRandom == null) {
-            trainerRandom = new Random(config.seed);
+            trainerRandom = new Random(samplerSeed);
         }
         NDList out = new NDList();
         losses(ps, data.get(0), sizes, targets, trainerRandom).forEach((name, loss) -> {

@@ -19,25 +19,31 @@ import org.resvision.backbone.zoo.PretrainedFiles;
  * <p>torchvision's quirk kept: {@code fasterrcnn_resnet50_fpn} {@code COCO_V1} is loaded with
  * FrozenBatchNorm eps 0.0 ({@code overwrite_eps}); every other entry keeps its preset's norm.
  *
- * <p>Thread-safety: the record is shallowly immutable (leave its {@link DetectionConfig} unchanged); the
- * model follows {@link FasterRcnn}'s rules: several Predictors, one per thread, may share it for inference.
+ * <p>Thread-safety: the record is immutable but for the model, which follows {@link FasterRcnn}'s rules: several Predictors, one per thread, may share it for inference.
  *
  * @param model the loaded network (its parameters live in the manager it was loaded with)
  * @param config its config (preset, {@code num_classes} and {@code class_names} of the checkpoint)
  * @param categories class names by index, background first
- * @param transform torchvision's {@code GeneralizedRCNNTransform} of the config
  * @param weights the catalog entry, or null for a checkpoint of one's own
  */
-public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> categories, DetectionTransform transform,
-        PublishedWeights weights) {
+public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> categories, PublishedWeights weights) {
+
+    /**
+     * The model's transform.
+     *
+     * @return torchvision's {@code GeneralizedRCNNTransform} of the config ({@link FasterRcnn#transform()})
+     */
+    public DetectionTransform transform() {
+        return model.transform();
+    }
 
     /**
      * A DJL translator for {@code Model.setBlock(model())}: Image to DetectedObjects.
      *
-     * @return a new translator of {@code config} (class names, normalised rectangles)
+     * @return a new translator of the model's transform and the categories (class names, normalised rectangles)
      */
     public DetectionTranslator translator() {
-        return new DetectionTranslator(config);
+        return new DetectionTranslator(model, categories);
     }
 
     /**
@@ -54,24 +60,21 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
     public static Pretrained fasterRcnn(String model, String weights, NDManager manager) throws IOException {
         PublishedWeights w = find(model, weights);
         DetectionConfig c = config(w);
-        return new Pretrained(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), DetectionTransform.of(c), w);
+        return new Pretrained(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), w);
     }
 
     /**
      * One's own checkpoint (torchvision state dict or ResVision safetensors) for {@code config}, loaded strictly.
      *
      * @param checkpoint the weights file
-     * @param config the model's config, validated here; its {@code class_names} (or generated names) become
-     *     the categories
+     * @param config the model's config; its {@code class_names} (or generated names) become the categories
      * @param manager owns the parameters (and so sets the device)
      * @return the loaded model, {@code weights} null
-     * @throws IllegalArgumentException when the config is not valid
      * @throws IOException when the file cannot be read or does not fit the config (every parameter must be
      *     there, with its shape)
      */
     public static Pretrained fasterRcnn(Path checkpoint, DetectionConfig config, NDManager manager) throws IOException {
-        config.validate();
-        return new Pretrained(load(config, checkpoint, manager), config, config.classNames(), DetectionTransform.of(config), null);
+        return new Pretrained(load(config, checkpoint, manager), config, config.classNames(), null);
     }
 
     /**
@@ -94,13 +97,13 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
      * The config that fits a published checkpoint: the model's preset, its categories, torchvision's eps.
      *
      * @param w a detection entry of the catalog
-     * @return a new, validated config
+     * @return the config
      * @throws IllegalArgumentException when no preset has the entry's model name, or the result is not valid
      */
     public static DetectionConfig config(PublishedWeights w) {
-        DetectionConfig c;
+        DetectionConfig.Builder c;
         try {
-            c = DetectionConfig.preset(w.model());
+            c = DetectionConfig.builder(w.model());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(w.id() + ": no DetectionConfig preset for it: " + e.getMessage(), e);
         }
@@ -109,7 +112,7 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
         if (w.model().equals("fasterrcnn_resnet50_fpn") && w.weights().equals("COCO_V1")) {
             c.norm_eps = 0f; // torchvision: overwrite_eps(model, 0.0) for these weights
         }
-        return c.validate();
+        return c.build();
     }
 
     /**
@@ -123,12 +126,12 @@ public record Pretrained(FasterRcnn model, DetectionConfig config, List<String> 
      *     whose one-line message names the model and class count expected; the parameters are then closed)
      */
     public static FasterRcnn load(DetectionConfig c, Path file, NDManager manager) throws IOException {
-        FasterRcnn net = StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(c)).init(manager);
+        FasterRcnn net = StateDictLoader.uninitializedForStrictLoad(FasterRcnn.of(c)).init(manager);
         try {
             StateDictLoader.load(net, file, manager, "", true);
         } catch (WeightsFormatException e) {
             net.getParameters().forEach(p -> p.getValue().close());
-            throw new WeightsFormatException(e.getMessage() + " (a " + c.model + " with " + c.num_classes + " classes expected)");
+            throw new WeightsFormatException(e.getMessage() + " (a " + c.preset() + " with " + c.model().numClasses() + " classes expected)");
         }
         return net;
     }

@@ -95,13 +95,13 @@ class CocoMapEvaluatorTrainerTest {
         // 40 scenes of 128 x 96, 8 of them validation; min/max size 96/128 keep them at scale 1
         new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(128, 96, 7, 1, 3))).writeCoco(dir, 40);
         CocoDataset val = CocoReader.readDataset(dir.resolve("annotations/instances_val.json"));
-        DetectionConfig c = FasterRcnnTrainingStepTest.tiny();
-        c.min_size = 96;
-        c.max_size = 128;
-        c.box_score_thresh = 0f; // an untrained model: keep every detection, so the numbers are not all 0
-        c.class_names = CLASSES;
-        c.validate();
-        CocoDetectionSource source = new CocoDetectionSource(val, dir.resolve("images"), false, c.min_size, c.max_size);
+        DetectionConfig.Builder cb = FasterRcnnTrainingStepTest.tiny().toBuilder();
+        cb.min_size = 96;
+        cb.max_size = 128;
+        cb.box_score_thresh = 0f; // an untrained model: keep every detection, so the numbers are not all 0
+        cb.class_names = CLASSES;
+        DetectionConfig c = cb.build();
+        CocoDetectionSource source = new CocoDetectionSource(val, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize());
         DetectionDataset dataset = DetectionDataset.builder(source).setSampling(3, false).build(); // batches of 3, 3, 2
 
         CocoMapEvaluator map = CocoMapEvaluator.builder().optAccumulatorKeys(EvaluatorTrainingListener.VALIDATE_EPOCH).build();
@@ -114,7 +114,7 @@ class CocoMapEvaluatorTrainerTest {
         double[] stats;
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("faster_rcnn")) {
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn net = new FasterRcnn(c).init(m);
+            FasterRcnn net = FasterRcnn.of(c).init(m);
             model.setBlock(net);
             try (Trainer trainer = model.newTrainer(config)) {
                 int batches = 0;
@@ -164,7 +164,7 @@ class CocoMapEvaluatorTrainerTest {
                 assertEquals(file[s], stats[s], 0.0, CocoEvalResult.STAT_NAMES.get(s));
             }
             // and so does ResVision's own evaluation path (PrefetchLoader batches of 3, original coordinates)
-            double[] published = DetectionEvaluation.evaluate(net, val, source, 3, m).stats();
+            double[] published = DetectionEvaluation.evaluate(net, c.classNames(), val, source, 3, m).stats();
             for (int s : new int[] {0, 1, 2, 6, 7, 8}) {
                 assertEquals(published[s], stats[s], 0.0, CocoEvalResult.STAT_NAMES.get(s));
             }

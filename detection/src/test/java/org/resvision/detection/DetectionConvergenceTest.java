@@ -38,7 +38,7 @@ class DetectionConvergenceTest {
     /** AP50 with every category merged into one (pycocotools' {@code useCats=0} in spirit). */
     static double classAgnosticAp50(FasterRcnn model, CocoDataset gt, CocoDetectionSource source, NDManager m) throws Exception {
         List<CocoResult> results = new ArrayList<>();
-        for (CocoResult r : DetectionEvaluation.predict(model, gt, source, 4, m)) {
+        for (CocoResult r : DetectionEvaluation.predict(model, null, gt, source, 4, m)) {
             results.add(new CocoResult(r.imageId(), 1, r.bbox(), r.score(), null));
         }
         List<CocoAnnotation> anns = new ArrayList<>();
@@ -54,37 +54,37 @@ class DetectionConvergenceTest {
         new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(128, 96, 7, 1, 3))).writeCoco(dir, 200);
         CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
         CocoDataset val = CocoReader.readDataset(dir.resolve("annotations/instances_val.json"));
-        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet18_fpn_small");
-        c.fpn_channels = 64;
-        c.representation_size = 128;
-        c.min_size = 96;
-        c.max_size = 128;
-        c.anchor_sizes = new float[][] {{8}, {16}, {32}, {64}, {128}};
-        c.rpn_pre_nms_top_n_train = 300;
-        c.rpn_post_nms_top_n_train = 150;
-        c.rpn_pre_nms_top_n_test = 150;
-        c.rpn_post_nms_top_n_test = 100;
-        c.box_batch_size_per_image = 64;
-        c.batch_size = 4;
-        c.iterations = Integer.getInteger("resvision.convergence.iterations", 400);
-        c.milestones = new int[] {c.iterations * 3 / 4};
-        c.warmup_iters = 30;
-        c.lr = 0.02f;
-        c.log_every = 40;
-        c.checkpoint_every = c.iterations;
-        c.validate();
+        DetectionConfig.Builder cb = DetectionConfig.builder("fasterrcnn_resnet18_fpn_small");
+        cb.fpn_channels = 64;
+        cb.representation_size = 128;
+        cb.min_size = 96;
+        cb.max_size = 128;
+        cb.anchor_sizes = new float[][] {{8}, {16}, {32}, {64}, {128}};
+        cb.rpn_pre_nms_top_n_train = 300;
+        cb.rpn_post_nms_top_n_train = 150;
+        cb.rpn_pre_nms_top_n_test = 150;
+        cb.rpn_post_nms_top_n_test = 100;
+        cb.box_batch_size_per_image = 64;
+        cb.batch_size = 4;
+        cb.iterations = Integer.getInteger("resvision.convergence.iterations", 400);
+        cb.milestones = new int[] {cb.iterations * 3 / 4};
+        cb.warmup_iters = 30;
+        cb.lr = 0.02f;
+        cb.log_every = 40;
+        cb.checkpoint_every = cb.iterations;
+        DetectionConfig c = cb.build();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            FasterRcnn model = new FasterRcnn(c).init(m);
-            CocoEvalResult before = DetectionEvaluation.evaluate(model, val, new CocoDetectionSource(val, dir.resolve("images"), false, c.min_size, c.max_size), 4, m);
-            CocoDetectionSource valSource = new CocoDetectionSource(val, dir.resolve("images"), false, c.min_size, c.max_size);
+            FasterRcnn model = FasterRcnn.of(c).init(m);
+            CocoEvalResult before = DetectionEvaluation.evaluate(model, c.classNames(), val, new CocoDetectionSource(val, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize()), 4, m);
+            CocoDetectionSource valSource = new CocoDetectionSource(val, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize());
             double agnosticBefore = classAgnosticAp50(model, val, valSource, m);
-            CocoEvalResult r = DetectionTraining.train(model, new CocoDetectionSource(train, dir.resolve("images"), true, c.min_size, c.max_size),
+            CocoEvalResult r = DetectionTraining.train(model, c, new CocoDetectionSource(train, dir.resolve("images"), true, c.model().minSize(), c.model().maxSize()),
                     val, valSource, dir.resolve("run"), false, m, new PrintStream(log, true, StandardCharsets.UTF_8));
             double agnostic = classAgnosticAp50(model, val, valSource, m);
             String summary = String.format(Locale.ROOT,
-                    "after %d iterations: AP50 %.4f (untrained %.4f), AP %.4f; class-agnostic AP50 %.4f (untrained %.4f)%n%s", c.iterations,
+                    "after %d iterations: AP50 %.4f (untrained %.4f), AP %.4f; class-agnostic AP50 %.4f (untrained %.4f)%n%s", c.recipe().iterations(),
                     r.stats()[1], before.stats()[1], r.stats()[0], agnostic, agnosticBefore, log.toString(StandardCharsets.UTF_8));
             System.out.println(summary);
             // measured at 400 iterations: AP50 0.045 and class-agnostic AP50 0.080, untrained 0.0003

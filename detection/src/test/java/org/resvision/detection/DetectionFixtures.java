@@ -34,7 +34,7 @@ final class DetectionFixtures {
 
     /** The config torchvision's model was built with (meta.json holds its constructor arguments). */
     static DetectionConfig config(JsonNode meta) {
-        DetectionConfig c = DetectionConfig.preset(meta.has("model") ? meta.get("model").asText()
+        DetectionConfig.Builder c = DetectionConfig.builder(meta.has("model") ? meta.get("model").asText()
                 : meta.get("arch").asText().equals("resnet50") ? "fasterrcnn_resnet50_fpn" : "fasterrcnn_resnet18_fpn");
         c.norm = meta.get("norm").asText();
         c.norm_eps = (float) meta.get("eps").asDouble();
@@ -45,7 +45,7 @@ final class DetectionFixtures {
         c.rpn_pre_nms_top_n_test = meta.path("rpn_pre_nms_top_n_test").asInt(c.rpn_pre_nms_top_n_test);
         c.rpn_post_nms_top_n_test = meta.path("rpn_post_nms_top_n_test").asInt(c.rpn_post_nms_top_n_test);
         c.box_detections_per_img = meta.path("box_detections_per_img").asInt(c.box_detections_per_img);
-        return c.validate();
+        return c.build();
     }
 
     /**

@@ -74,7 +74,7 @@ class DetectionInferenceTest {
     }
 
     private static DetectionConfig config() {
-        DetectionConfig c = FasterRcnnTrainingStepTest.tiny();
+        DetectionConfig.Builder c = FasterRcnnTrainingStepTest.tiny().toBuilder();
         c.min_size = 96;
         c.max_size = 128;
         c.box_score_thresh = 0f; // an untrained model: keep every detection, so the numbers are not all 0
@@ -82,7 +82,7 @@ class DetectionInferenceTest {
         c.iterations = 2;
         c.batch_size = 2;
         c.log_every = 1;
-        return c.validate();
+        return c.build();
     }
 
     @Test
@@ -90,15 +90,15 @@ class DetectionInferenceTest {
         new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(128, 96, 7, 1, 3))).writeCoco(dir, 40);
         CocoDataset val = CocoReader.readDataset(dir.resolve("annotations/instances_val.json"));
         DetectionConfig c = config();
-        CocoDetectionSource source = new CocoDetectionSource(val, dir.resolve("images"), false, c.min_size, c.max_size);
+        CocoDetectionSource source = new CocoDetectionSource(val, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize());
         CocoEvalParams bbox = CocoEvalParams.defaults(CocoEvalParams.IouType.BBOX);
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn model = new FasterRcnn(c).init(m);
-            List<CocoResult> results = DetectionEvaluation.predict(model, val, source, 3, m);
+            FasterRcnn model = FasterRcnn.of(c).init(m);
+            List<CocoResult> results = DetectionEvaluation.predict(model, c.classNames(), val, source, 3, m);
             assertTrue(results.size() > 100, results.size() + " detections");
             CocoEvalResult batch = CocoEvaluator.evaluate(val, results, bbox);
-            CocoEvalResult loop = DetectionEvaluation.evaluate(model, val, source, 3, m);
+            CocoEvalResult loop = DetectionEvaluation.evaluate(model, c.classNames(), val, source, 3, m);
             assertArrayEquals(batch.stats(), loop.stats(), 0.0);
             assertTrue(batch.stats()[8] > 0, "AR100 " + batch.stats()[8] + ": the comparison is not between zeros");
             int[] shape = batch.precisionShape();
@@ -120,10 +120,10 @@ class DetectionInferenceTest {
             assertTrue(lost != null, "some image's detections find something");
             long lostId = lost.id();
             Files.write(dir.resolve("images").resolve(lost.fileName()), new byte[] {1, 2, 3});
-            List<CocoResult> without = DetectionEvaluation.predict(model, val, source, 3, m);
+            List<CocoResult> without = DetectionEvaluation.predict(model, c.classNames(), val, source, 3, m);
             assertTrue(without.stream().noneMatch(x -> x.imageId() == lostId));
             assertEquals(results.stream().filter(x -> x.imageId() != lostId).count(), without.size());
-            CocoEvalResult skipped = DetectionEvaluation.evaluate(model, val, source, 3, m);
+            CocoEvalResult skipped = DetectionEvaluation.evaluate(model, c.classNames(), val, source, 3, m);
             assertArrayEquals(CocoEvaluator.evaluate(val, without, bbox).stats(), skipped.stats(), 0.0);
             assertTrue(skipped.stats()[8] < batch.stats()[8], "recall falls: " + skipped.stats()[8] + " vs " + batch.stats()[8]);
         }
@@ -157,14 +157,14 @@ class DetectionInferenceTest {
         CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
         CocoDataset val = CocoReader.readDataset(dir.resolve("annotations/instances_val.json"));
         DetectionConfig c = config();
-        CocoDetectionSource trainSource = new CocoDetectionSource(train, dir.resolve("images"), true, c.min_size, c.max_size);
-        CocoDetectionSource valSource = new CocoDetectionSource(val, dir.resolve("images"), false, c.min_size, c.max_size);
+        CocoDetectionSource trainSource = new CocoDetectionSource(train, dir.resolve("images"), true, c.model().minSize(), c.model().maxSize());
+        CocoDetectionSource valSource = new CocoDetectionSource(val, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize());
         CountingEvaluator counter = new CountingEvaluator();
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (NDManager m = NDManager.newBaseManager(); PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8)) {
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn model = new FasterRcnn(c).init(m);
-            Integer seen = DetectionTraining.train(model, trainSource,
+            FasterRcnn model = FasterRcnn.of(c).init(m);
+            Integer seen = DetectionTraining.train(model, c.recipe(), trainSource,
                     new DetectionTraining.Validation<>(valSource, counter, n -> n + " images seen"), null, false, false, m, out);
             assertEquals(val.images().size(), seen);
             assertEquals(1, counter.resets, "no run folder: one validation, at the end");

@@ -47,7 +47,7 @@ class DetectionParityTest {
         }
         try (NDManager manager = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), manager);
-            FasterRcnn model = new FasterRcnn(config).init(manager);
+            FasterRcnn model = FasterRcnn.of(config).init(manager);
             StateDict weights = WeightsIO.load(dir.resolve(weightsFile), manager);
             LoadReport report = StateDictLoader.load(model, weights, dir.resolve(weightsFile), "", true);
             assertTrue(report.isExact(), report.summary());
@@ -58,7 +58,7 @@ class DetectionParityTest {
             for (int i = 0; i < n; i++) {
                 raw.add(io.get("raw_" + i));
             }
-            DetectionTransform transform = DetectionTransform.of(config);
+            DetectionTransform transform = config.model().transform();
             try (DetectionTransform.Prepared p = transform.prepare(raw)) {
                 assertArrayEquals(sizes, p.imageSizes());
                 Tensors.assertClose(caseName + " images", p.images(), io.get("images"), TOLERANCE);

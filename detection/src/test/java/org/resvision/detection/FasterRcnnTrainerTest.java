@@ -43,17 +43,18 @@ class FasterRcnnTrainerTest {
     void easyTrainTrainsTheModelOnDetectionDatasetBatches(@TempDir Path dir) throws Exception {
         new SyntheticDatasetWriter(new SyntheticScenes(new SyntheticScenes.Config(128, 96, 7, 1, 3))).writeCoco(dir, 10);
         CocoDataset train = CocoReader.readDataset(dir.resolve("annotations/instances_train.json"));
-        DetectionConfig c = FasterRcnnTrainingStepTest.tiny();
-        c.min_size = 96;
-        c.max_size = 128;
-        c.seed = 3;
-        CocoDetectionSource source = new CocoDetectionSource(train, dir.resolve("images"), false, c.min_size, c.max_size);
+        DetectionConfig.Builder cb = FasterRcnnTrainingStepTest.tiny().toBuilder();
+        cb.min_size = 96;
+        cb.max_size = 128;
+        cb.seed = 3;
+        DetectionConfig c = cb.build();
+        CocoDetectionSource source = new CocoDetectionSource(train, dir.resolve("images"), false, c.model().minSize(), c.model().maxSize());
         DetectionDataset dataset = DetectionDataset.builder(source).setSampling(4, false).build();
         DefaultTrainingConfig config = new DefaultTrainingConfig(new FasterRcnnLoss()).optDevices(new Device[] {Device.cpu()})
                 .optOptimizer(Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.02f)).optMomentum(0.9f).build());
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("faster_rcnn")) {
             Engine.getInstance().setRandomSeed(7);
-            FasterRcnn net = new FasterRcnn(c).init(m);
+            FasterRcnn net = FasterRcnn.of(c).init(m);
             model.setBlock(net);
             try (Trainer trainer = model.newTrainer(config)) {
                 Batch batch = trainer.iterateDataset(dataset).iterator().next();
@@ -63,7 +64,7 @@ class FasterRcnnTrainerTest {
 
                 // the forward with labels: losses(...)'s four numbers (the same sampling stream: Random(seed))
                 NDList viaTrainer = trainer.forward(batch.getData(), batch.getLabels());
-                Map<String, NDArray> direct = net.losses(new ParameterStore(m, false), batch.getData().get(0), sizes, targets, new Random(c.seed));
+                Map<String, NDArray> direct = net.losses(new ParameterStore(m, false), batch.getData().get(0), sizes, targets, new Random(c.recipe().seed()));
                 assertEquals(List.of("loss_objectness", "loss_rpn_box_reg", "loss_classifier", "loss_box_reg").stream().sorted().toList(),
                         viaTrainer.stream().map(NDArray::getName).sorted().toList());
                 float sum = 0;

@@ -19,20 +19,20 @@ import org.junit.jupiter.api.Test;
 class FasterRcnnTrainingStepTest {
 
     static DetectionConfig tiny() {
-        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet18_fpn_small");
+        DetectionConfig.Builder c = DetectionConfig.builder("fasterrcnn_resnet18_fpn_small");
         c.fpn_channels = 32;
         c.representation_size = 64;
         c.rpn_pre_nms_top_n_train = 200;
         c.rpn_post_nms_top_n_train = 100;
         c.box_batch_size_per_image = 32;
-        return c.validate();
+        return c.build();
     }
 
     @Test
     void lossesAreFiniteAndReachEveryHead() {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
-            FasterRcnn model = new FasterRcnn(tiny()).init(m);
+            FasterRcnn model = FasterRcnn.of(tiny()).init(m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray images = m.randomNormal(new Shape(2, 3, 128, 160));
             int[][] sizes = {{128, 160}, {120, 100}};
@@ -68,7 +68,7 @@ class FasterRcnnTrainingStepTest {
     void boxHeadLossesReachTheFeatures() {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn model = new FasterRcnn(tiny()).init(m);
+            FasterRcnn model = FasterRcnn.of(tiny()).init(m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray images = m.randomNormal(new Shape(1, 3, 128, 160));
             List<Target> targets = List.of(new Target(new float[] {10, 20, 60, 90, 80, 30, 150, 110}, new int[] {1, 3}));

@@ -83,19 +83,19 @@ class FasterRcnnV2TrainingParityTest {
         Path dir = DetectionFixtures.caseDir(caseName);
         JsonNode meta = ParityFixtures.meta(dir);
         boolean noBackward = meta.get("arch").asText().equals("resnet50") && CpuQuirks.channelsLastConvolutionCrashes();
-        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet50_fpn_v2");
-        c.backbone = meta.get("arch").asText();
-        c.num_classes = meta.get("num_classes").asInt();
-        c.min_size = meta.get("min_size").asInt();
-        c.max_size = meta.get("max_size").asInt();
-        c.trainable_layers = meta.get("trainable_layers").asInt();
-        c.rpn_pre_nms_top_n_train = meta.get("rpn_pre_nms_top_n_train").asInt();
-        c.rpn_post_nms_top_n_train = meta.get("rpn_post_nms_top_n_train").asInt();
-        c.rpn_batch_size_per_image = meta.get("rpn_batch_size_per_image").asInt();
-        c.rpn_positive_fraction = (float) meta.get("rpn_positive_fraction").asDouble();
-        c.box_batch_size_per_image = meta.get("box_batch_size_per_image").asInt();
-        c.box_positive_fraction = (float) meta.get("box_positive_fraction").asDouble();
-        c.validate();
+        DetectionConfig.Builder cb = DetectionConfig.builder("fasterrcnn_resnet50_fpn_v2");
+        cb.backbone = meta.get("arch").asText();
+        cb.num_classes = meta.get("num_classes").asInt();
+        cb.min_size = meta.get("min_size").asInt();
+        cb.max_size = meta.get("max_size").asInt();
+        cb.trainable_layers = meta.get("trainable_layers").asInt();
+        cb.rpn_pre_nms_top_n_train = meta.get("rpn_pre_nms_top_n_train").asInt();
+        cb.rpn_post_nms_top_n_train = meta.get("rpn_post_nms_top_n_train").asInt();
+        cb.rpn_batch_size_per_image = meta.get("rpn_batch_size_per_image").asInt();
+        cb.rpn_positive_fraction = (float) meta.get("rpn_positive_fraction").asDouble();
+        cb.box_batch_size_per_image = meta.get("box_batch_size_per_image").asInt();
+        cb.box_positive_fraction = (float) meta.get("box_positive_fraction").asDouble();
+        DetectionConfig c = cb.build();
         int n = meta.get("images").asInt();
         int[][] sizes = new int[n][];
         for (int i = 0; i < n; i++) {
@@ -103,7 +103,7 @@ class FasterRcnnV2TrainingParityTest {
         }
         try (NDManager m = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), m);
-            FasterRcnn model = new FasterRcnn(c).init(m);
+            FasterRcnn model = FasterRcnn.of(c).init(m);
             LoadReport report = StateDictLoader.load(model, WeightsIO.load(dir.resolve("weights.safetensors"), m),
                     dir.resolve("weights.safetensors"), "", true);
             assertTrue(report.isExact(), report.summary());

@@ -20,7 +20,7 @@ class LegacyKeysTest {
     void preV013KeysLoadIntoTheCurrentLayout() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(4);
-            FasterRcnn source = new FasterRcnn(FasterRcnnTrainingStepTest.tiny()).init(m);
+            FasterRcnn source = FasterRcnn.of(FasterRcnnTrainingStepTest.tiny()).init(m);
             StateDict legacy = new StateDict();
             for (var e : StateDictLoader.export(source, m)) {
                 String k = e.getKey().replace("rpn.head.conv.0.0.", "rpn.head.conv.")
@@ -29,7 +29,7 @@ class LegacyKeysTest {
             }
             assertTrue(legacy.names().contains("rpn.head.conv.weight") && legacy.names().contains("backbone.fpn.inner_blocks.0.weight"));
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn target = new FasterRcnn(FasterRcnnTrainingStepTest.tiny()).init(m);
+            FasterRcnn target = FasterRcnn.of(FasterRcnnTrainingStepTest.tiny()).init(m);
             LoadReport report = StateDictLoader.load(target, legacy, java.nio.file.Path.of("legacy.pth"), "", true);
             assertTrue(report.isExact(), report.summary());
             assertArrayEquals(source.namedParameters().get("rpn.head.conv.0.0.weight").getArray().toFloatArray(),

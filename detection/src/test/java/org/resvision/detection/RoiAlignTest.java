@@ -107,12 +107,12 @@ class RoiAlignTest {
         // boxes of side 22, 30 and 100 px: torchvision's 224 pools all three from P2; with 56 (a
         // setting for small images), floor(4 + log2(s / 56)) gives P2, P3 and P4
         float[] boxes = {0, 0, 22, 22, 10, 10, 40, 40, 0, 0, 100, 100};
-        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet18_fpn_small").validate();
-        assertEquals("[0, 0, 0]", java.util.Arrays.toString(new FasterRcnn(c).roiHeads().pooler().levels(boxes, 2, 5)));
+        DetectionConfig.Builder c = DetectionConfig.builder("fasterrcnn_resnet18_fpn_small");
+        assertEquals("[0, 0, 0]", java.util.Arrays.toString(FasterRcnn.of(c.build()).roiHeads().pooler().levels(boxes, 2, 5)));
         c.box_roi_canonical_scale = 56;
-        assertEquals("[0, 1, 2]", java.util.Arrays.toString(new FasterRcnn(c.validate()).roiHeads().pooler().levels(boxes, 2, 5)));
+        assertEquals("[0, 1, 2]", java.util.Arrays.toString(FasterRcnn.of(c.build()).roiHeads().pooler().levels(boxes, 2, 5)));
         c.box_roi_canonical_scale = 0;
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, c::validate);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, c::build);
         assertEquals("box_roi_canonical_scale 0.0 must be a positive box side in pixels", e.getMessage());
     }
 

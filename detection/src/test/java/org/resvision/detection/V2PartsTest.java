@@ -144,11 +144,11 @@ class V2PartsTest {
 
     @Test
     void v2PresetBuildsTorchvisionsKeys() {
-        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet50_fpn_v2").validate();
-        assertEquals(91, c.num_classes);
-        assertEquals("batchnorm", c.norm);
-        assertEquals(3, c.trainable_layers);
-        Map<String, Parameter> p = new FasterRcnn(c).namedParameters();
+        DetectionConfig c = DetectionConfig.preset("fasterrcnn_resnet50_fpn_v2");
+        assertEquals(91, c.model().numClasses());
+        assertEquals("batchnorm", c.model().norm());
+        assertEquals(3, c.model().trainableLayers());
+        Map<String, Parameter> p = FasterRcnn.of(c).namedParameters();
         for (String k : List.of("backbone.fpn.inner_blocks.0.0.weight", "backbone.fpn.inner_blocks.0.1.running_var", "backbone.fpn.layer_blocks.3.1.bias",
                 "rpn.head.conv.0.0.weight", "rpn.head.conv.1.0.bias", "roi_heads.box_head.0.0.weight", "roi_heads.box_head.3.1.running_mean",
                 "roi_heads.box_head.5.weight", "roi_heads.box_predictor.cls_score.weight", "backbone.body.layer1.0.bn1.running_var")) {
@@ -159,7 +159,7 @@ class V2PartsTest {
         }
         assertEquals(new Shape(1024, 256 * 49), p.get("roi_heads.box_head.5.weight").getShape());
         // v1's preset keeps v1's parts
-        Map<String, Parameter> v1 = new FasterRcnn(DetectionConfig.preset("fasterrcnn_resnet50_fpn")).namedParameters();
+        Map<String, Parameter> v1 = FasterRcnn.of(DetectionConfig.preset("fasterrcnn_resnet50_fpn")).namedParameters();
         assertTrue(v1.containsKey("roi_heads.box_head.fc6.weight") && v1.containsKey("backbone.fpn.inner_blocks.0.0.bias"));
         assertFalse(v1.containsKey("rpn.head.conv.1.0.weight"));
     }
@@ -181,16 +181,16 @@ class V2PartsTest {
     @Test
     void jsonSelectsTheV2PartsAndOldConfigsKeepV1() throws IOException {
         DetectionConfig v2 = read("{\"model\": \"fasterrcnn_resnet50_fpn_v2\", \"num_classes\": 3, \"rpn_conv_depth\": 3, \"box_head_conv_channels\": [64, 32]}");
-        assertEquals("conv_fc", v2.box_head);
-        assertEquals("batchnorm", v2.fpn_norm);
-        Map<String, Parameter> p = new FasterRcnn(v2).namedParameters();
+        assertEquals("conv_fc", v2.model().boxHead());
+        assertEquals("batchnorm", v2.model().fpnNorm());
+        Map<String, Parameter> p = FasterRcnn.of(v2).namedParameters();
         assertTrue(p.containsKey("rpn.head.conv.2.0.weight"));
         assertEquals(new Shape(32, 64, 3, 3), p.get("roi_heads.box_head.1.0.weight").getShape());
         assertEquals(new Shape(1024, 32 * 49), p.get("roi_heads.box_head.3.weight").getShape());
         DetectionConfig v1 = read("{\"model\": \"fasterrcnn_resnet18_fpn_small\"}");
-        assertEquals("none", v1.fpn_norm);
-        assertEquals(1, v1.rpn_conv_depth);
-        assertEquals("two_mlp", v1.box_head);
+        assertEquals("none", v1.model().fpnNorm());
+        assertEquals(1, v1.model().rpnConvDepth());
+        assertEquals("two_mlp", v1.model().boxHead());
     }
 
     @TempDir

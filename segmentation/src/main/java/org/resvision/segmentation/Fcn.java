@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.Set;
+import org.resvision.backbone.nn.Conv2dLayer;
 import org.resvision.backbone.nn.MemoryFormat;
 import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.nn.TorchSequential;
@@ -15,9 +16,11 @@ import org.resvision.backbone.resnet.ResNet;
 /**
  * torchvision's FCN ({@code _SimpleSegmentationModel}): {@code backbone} (a ResNet without its
  * head), {@code classifier} on layer4 and the optional {@code aux_classifier} on layer3, both
- * upsampled bilinearly ({@code align_corners=False}) to the input size. Input [N, 3, H, W]
- * (ImageNet-normalised); output {@code out} [N, classes, H, W] and, with aux, {@code aux}.
- * Parameter names are torchvision's state-dict keys.
+ * upsampled bilinearly ({@code align_corners=False}) to the input size, given to the constructor as
+ * torchvision's model takes them. Input [N, 3, H, W] (ImageNet-normalised); output {@code out} [N,
+ * classes, H, W] and, with aux, {@code aux}. Parameter names are torchvision's state-dict keys. The
+ * presets are named builders ({@link #resnet50}, {@link #resnet101}, {@link #small}); {@link
+ * #of(FcnConfig)} builds any config's.
  *
  * <p>Thread-safety: inference forward only reads parameters, so one initialized model may serve
  * several DJL Predictors, one Predictor per thread (DJL's Predictor is not thread-safe). Training
@@ -29,35 +32,89 @@ public final class Fcn extends TorchModule {
     /** DJL's bilinear interpolation mode (only ever used here to upsample, where it is plain bilinear). */
     private static final int BILINEAR = 1;
 
-    private final FcnConfig config;
     private final ResNet backbone;
     private final TorchSequential classifier;
     private final TorchSequential auxClassifier;
+    private final int numClasses;
 
     /**
-     * Builds the network, uninitialised (call {@code initialize} or load weights).
+     * A model of these parts, uninitialised (call {@code initialize} or load weights).
      *
-     * @param config the backbone, class count, aux head and dropout
+     * @param backbone the ResNet whose layer4 (and layer3, for the aux head) features the heads read
+     * @param classifier the head on layer4, ending in a convolution with one output channel per class
+     *     ({@link FcnHead#create})
+     * @param auxClassifier the head on layer3 with as many classes, or null for none
+     * @throws IllegalArgumentException when a head does not end in a convolution, or the two heads' class
+     *     counts differ
      */
-    public Fcn(FcnConfig config) {
-        this.config = config;
-        ResNet net = new ResNet(config.backbone().withNumClasses(0));
-        backbone = register("backbone", net);
-        int c4 = config.backbone().stageChannels(4);
-        int c3 = config.backbone().stageChannels(3);
-        classifier = register("classifier", FcnHead.create(c4, config.numClasses(), config.backbone().norm(), config.dropout()));
-        auxClassifier = config.aux()
-                ? register("aux_classifier", FcnHead.create(c3, config.numClasses(), config.backbone().norm(), config.dropout()))
-                : null;
+    public Fcn(ResNet backbone, TorchSequential classifier, TorchSequential auxClassifier) {
+        this.backbone = register("backbone", backbone);
+        this.classifier = register("classifier", classifier);
+        this.auxClassifier = auxClassifier == null ? null : register("aux_classifier", auxClassifier);
+        this.numClasses = classes(classifier);
+        if (auxClassifier != null && classes(auxClassifier) != numClasses) {
+            throw new IllegalArgumentException("the aux head has " + classes(auxClassifier) + " classes, the classifier " + numClasses);
+        }
+    }
+
+    private static int classes(TorchSequential head) {
+        if (head.size() == 0 || !(head.get(head.size() - 1) instanceof Conv2dLayer last)) {
+            throw new IllegalArgumentException("an FCN head must end in a convolution giving one channel per class");
+        }
+        return last.outChannels();
     }
 
     /**
-     * The config the model was built from.
+     * The model a config describes: its ResNet (the head dropped) and FCN heads of its norm and dropout.
      *
-     * @return the config given to the constructor
+     * @param config the backbone, class count, aux head and dropout
+     * @return a new, uninitialised model
      */
-    public FcnConfig config() {
-        return config;
+    public static Fcn of(FcnConfig config) {
+        ResNet net = new ResNet(config.backbone().withNumClasses(0));
+        int c4 = config.backbone().stageChannels(4);
+        int c3 = config.backbone().stageChannels(3);
+        return new Fcn(net, FcnHead.create(c4, config.numClasses(), config.backbone().norm(), config.dropout()),
+                config.aux() ? FcnHead.create(c3, config.numClasses(), config.backbone().norm(), config.dropout()) : null);
+    }
+
+    /**
+     * torchvision's {@code fcn_resnet50(num_classes=..., aux_loss=True)}.
+     *
+     * @param numClasses classes including the background (21 for VOC's published weights)
+     * @return a new, uninitialised model
+     */
+    public static Fcn resnet50(int numClasses) {
+        return of(FcnConfig.fcnResnet50().withNumClasses(numClasses));
+    }
+
+    /**
+     * torchvision's {@code fcn_resnet101(num_classes=..., aux_loss=True)}.
+     *
+     * @param numClasses classes including the background
+     * @return a new, uninitialised model
+     */
+    public static Fcn resnet101(int numClasses) {
+        return of(FcnConfig.fcnResnet101().withNumClasses(numClasses));
+    }
+
+    /**
+     * The CPU preset ({@link FcnConfig#small}): ResNet-18 dilated to output stride 8, aux head.
+     *
+     * @param numClasses classes including the background
+     * @return a new, uninitialised model
+     */
+    public static Fcn small(int numClasses) {
+        return of(FcnConfig.small(numClasses));
+    }
+
+    /**
+     * The classes the heads score.
+     *
+     * @return classes including the background
+     */
+    public int numClasses() {
+        return numClasses;
     }
 
     /**
@@ -102,7 +159,7 @@ public final class Fcn extends TorchModule {
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         Shape in = inputShapes[0];
-        Shape out = new Shape(in.get(0), config.numClasses(), in.get(2), in.get(3));
+        Shape out = new Shape(in.get(0), numClasses, in.get(2), in.get(3));
         return auxClassifier == null ? new Shape[] {out} : new Shape[] {out, out};
     }
 }

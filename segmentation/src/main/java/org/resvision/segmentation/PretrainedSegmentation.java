@@ -29,7 +29,7 @@ import org.resvision.backbone.zoo.PretrainedFiles;
  * @param resizeShortSide the shorter side images are resized to before the model (0: kept)
  * @param weights the catalog entry, or null for a checkpoint of one's own
  */
-public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, List<String> categories, int resizeShortSide,
+public record PretrainedSegmentation(Fcn model, SegmentationConfig config, List<String> categories, int resizeShortSide,
         PublishedWeights weights) {
 
     /**
@@ -54,7 +54,7 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
      */
     public static PretrainedSegmentation fcn(String model, String weights, NDManager manager) throws IOException {
         PublishedWeights w = find(model, weights);
-        SegmentationModelConfig c = config(w);
+        SegmentationConfig c = config(w);
         return new PretrainedSegmentation(load(c, PretrainedFiles.checkpoint(w), manager), c, w.categories(), shortSide(w), w);
     }
 
@@ -63,14 +63,14 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
      * config's {@code base_size} (torchvision's reference evaluation resize).
      *
      * @param checkpoint the weights file
-     * @param config the model's config (not checked again: {@link SegmentationModelConfig#read} checks)
+     * @param config the model's config (not checked again: {@link SegmentationConfig#read} checks)
      * @param manager owns the parameters (and so sets the device)
      * @return the loaded model, {@code weights} null
      * @throws IllegalArgumentException for an unknown {@code model} in the config
      * @throws IOException when the file cannot be read or does not fit the config
      */
-    public static PretrainedSegmentation fcn(Path checkpoint, SegmentationModelConfig config, NDManager manager) throws IOException {
-        return new PretrainedSegmentation(load(config, checkpoint, manager), config, config.classNames(), config.base_size, null);
+    public static PretrainedSegmentation fcn(Path checkpoint, SegmentationConfig config, NDManager manager) throws IOException {
+        return new PretrainedSegmentation(load(config, checkpoint, manager), config, config.classNames(), config.baseSize(), null);
     }
 
     /**
@@ -93,22 +93,22 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
      * The config that fits a published checkpoint: its model, categories, and the aux head.
      *
      * @param w a segmentation entry of the catalog
-     * @return a new config whose {@code base_size} is the entry's resize
+     * @return the config; its {@code base_size} is the entry's resize (520 when the entry has none)
      * @throws IllegalArgumentException when the entry's model is not an FCN this module builds
      */
-    public static SegmentationModelConfig config(PublishedWeights w) {
-        SegmentationModelConfig c = new SegmentationModelConfig();
-        c.model = w.model();
+    public static SegmentationConfig config(PublishedWeights w) {
+        SegmentationConfig.Builder c = SegmentationConfig.builder(w.model());
         c.num_classes = w.numClasses();
         c.class_names = w.categories();
         c.aux = true; // torchvision builds its weighted FCNs with aux_loss=True; the checkpoints hold aux_classifier
-        c.base_size = shortSide(w);
+        if (shortSide(w) > 0) {
+            c.base_size = shortSide(w);
+        }
         try {
-            c.fcn();
+            return c.build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(w.id() + ": " + e.getMessage(), e);
         }
-        return c;
     }
 
     /**
@@ -133,14 +133,14 @@ public record PretrainedSegmentation(Fcn model, SegmentationModelConfig config, 
      * @throws IOException when the file cannot be read, or does not fit (a {@code WeightsFormatException}
      *     whose one-line message names the model and class count expected; the parameters are then closed)
      */
-    public static Fcn load(SegmentationModelConfig c, Path file, NDManager manager) throws IOException {
-        Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(c.fcn()));
+    public static Fcn load(SegmentationConfig c, Path file, NDManager manager) throws IOException {
+        Fcn fcn = StateDictLoader.uninitializedForStrictLoad(Fcn.of(c.model()));
         fcn.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         try {
             StateDictLoader.load(fcn, file, manager, "", true);
         } catch (WeightsFormatException e) {
             fcn.getParameters().forEach(p -> p.getValue().close());
-            throw new WeightsFormatException(e.getMessage() + " (a " + c.model + " with " + c.num_classes + " classes expected)");
+            throw new WeightsFormatException(e.getMessage() + " (a " + c.preset() + " with " + c.model().numClasses() + " classes expected)");
         }
         return fcn;
     }

@@ -148,7 +148,7 @@ public final class SegmentationEvaluation {
      */
     public static ConfusionMatrix evaluate(Fcn model, SampleSource source, NDManager manager, boolean strict) throws IOException {
         try {
-            return evaluate(model, source, strict, manager, new SegmentationEvaluator(model.config().numClasses()));
+            return evaluate(model, source, strict, manager, new SegmentationEvaluator(model.numClasses()));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (EvaluationException e) {

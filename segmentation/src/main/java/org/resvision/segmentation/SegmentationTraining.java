@@ -32,31 +32,6 @@ import org.resvision.eval.segmentation.SegmentationEvaluator;
  */
 public final class SegmentationTraining {
 
-    /**
-     * Recipe settings (torchvision: lr 0.01 for batch 8 at 480 px, 30 epochs).
-     *
-     * @param batchSize images per iteration
-     * @param iterations optimizer steps in all
-     * @param lr base learning rate of the poly schedule
-     * @param momentum SGD momentum
-     * @param weightDecay L2 weight decay
-     * @param seed seeds the data order and augmentation
-     * @param logEvery iterations between log lines
-     * @param checkpointEvery iterations between checkpoints (and validations)
-     */
-    public record Settings(int batchSize, int iterations, float lr, float momentum, float weightDecay, long seed, int logEvery, int checkpointEvery) {
-        /**
-         * torchvision's recipe for a number of iterations.
-         *
-         * @param iterations optimizer steps in all
-         * @return batch 8, lr 0.01, momentum 0.9, weight decay 1e-4, seed 0, a log line every 20, one
-         *     checkpoint at the end
-         */
-        public static Settings defaults(int iterations) {
-            return new Settings(8, iterations, 0.01f, 0.9f, 1e-4f, 0, 20, Math.max(1, iterations));
-        }
-    }
-
     private SegmentationTraining() {}
 
     /**
@@ -79,7 +54,7 @@ public final class SegmentationTraining {
      * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
      *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
-    public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
+    public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, SegmentationRecipe s, Path runDir,
             boolean resume, NDManager manager, PrintStream log) throws Exception {
         return train(model, train, val, s, runDir, resume, false, manager, log);
     }
@@ -103,12 +78,12 @@ public final class SegmentationTraining {
      * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
      *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws
      */
-    public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, Settings s, Path runDir,
+    public static ConfusionMatrix train(Fcn model, SampleSource train, SampleSource val, SegmentationRecipe s, Path runDir,
             boolean resume, boolean strict, NDManager manager, PrintStream log) throws Exception {
         Sgd sgd = new Sgd(model.namedParameters(), s.momentum(), s.weightDecay(), true, manager);
         ParameterStore ps = new ParameterStore(manager, false);
         ConfusionMatrix[] last = new ConfusionMatrix[1];
-        SegmentationEvaluator validation = new SegmentationEvaluator(model.config().numClasses());
+        SegmentationEvaluator validation = new SegmentationEvaluator(model.numClasses());
         try (PrefetchLoader loader = new PrefetchLoader(train,
                 new PrefetchLoader.Options(s.batchSize(), s.seed(), true, false, Runtime.getRuntime().availableProcessors(), 2, !strict), manager)) {
             TrainLoop.run(model, sgd, LrSchedule.poly(s.lr(), s.iterations()), loader::stream,

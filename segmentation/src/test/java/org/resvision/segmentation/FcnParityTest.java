@@ -30,7 +30,7 @@ class FcnParityTest {
         try (NDManager m = NDManager.newBaseManager()) {
             StateDict io = WeightsIO.load(dir.resolve("io.safetensors"), m);
             NDArray x = io.get("input");
-            Fcn fcn = new Fcn(FcnConfig.fcnResnet50());
+            Fcn fcn = Fcn.of(FcnConfig.fcnResnet50());
             fcn.initialize(m, DataType.FLOAT32, x.getShape());
             LoadReport r = StateDictLoader.load(fcn, WeightsIO.load(dir.resolve(file), m), dir.resolve(file), "", true);
             assertTrue(r.isExact(), r.summary());

@@ -40,7 +40,7 @@ class FcnTrainingParityTest {
     /** The fixture's CPU preset (dropout {@code p}, NCHW throughout or ResVision's default layout) with its weights, exactly. */
     private static Fcn model(Path dir, JsonNode meta, float dropout, boolean nchw, Shape input, NDManager m) throws Exception {
         FcnConfig base = FcnConfig.small(meta.get("num_classes").asInt());
-        Fcn fcn = new Fcn(new FcnConfig(base.backbone(), base.numClasses(), true, dropout));
+        Fcn fcn = Fcn.of(new FcnConfig(base.backbone(), base.numClasses(), true, dropout));
         if (nchw) {
             fcn.backbone().setChannelsLastMinPositions(Long.MAX_VALUE);
         }

@@ -79,10 +79,10 @@ class SegmentationConvergenceTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            Fcn fcn = new Fcn(FcnConfig.small(CLASSES));
+            Fcn fcn = Fcn.of(FcnConfig.small(CLASSES));
             fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 96, 96));
             ConfusionMatrix before = SegmentationEvaluation.evaluate(fcn, val, m);
-            SegmentationTraining.Settings s = new SegmentationTraining.Settings(8, iterations, 0.02f, 0.9f, 1e-4f, 0, 50, iterations);
+            SegmentationRecipe s = new SegmentationRecipe(8, iterations, 0.02f, 0.9f, 1e-4f, 0, 50, iterations, 64);
             ConfusionMatrix after = SegmentationTraining.train(fcn, train, val, s, dir.resolve("run"), false, m,
                     new PrintStream(log, true, StandardCharsets.UTF_8));
             double[] iou = after.iou();

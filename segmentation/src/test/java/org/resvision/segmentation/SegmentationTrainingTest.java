@@ -37,9 +37,9 @@ class SegmentationTrainingTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            Fcn fcn = new Fcn(FcnConfig.small(CLASSES));
+            Fcn fcn = Fcn.of(FcnConfig.small(CLASSES));
             fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-            SegmentationTraining.Settings s = new SegmentationTraining.Settings(4, iters, lr, 0.9f, 1e-4f, 0, 5, 10);
+            SegmentationRecipe s = new SegmentationRecipe(4, iters, lr, 0.9f, 1e-4f, 0, 5, 10, 64);
             SegmentationTraining.train(fcn, train, val, s, run, resume, m, new PrintStream(log, true));
         } finally {
             System.out.print(log);

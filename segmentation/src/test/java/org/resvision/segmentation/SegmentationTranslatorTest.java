@@ -32,7 +32,7 @@ class SegmentationTranslatorTest {
         Image image = ImageFactory.getInstance().fromImage(bi);
         List<String> classes = List.of("background", "circle", "rectangle");
         try (Model model = Model.newInstance("fcn")) {
-            Fcn fcn = new Fcn(FcnConfig.small(3));
+            Fcn fcn = Fcn.of(FcnConfig.small(3));
             model.setBlock(fcn);
             fcn.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 24, 40));
             try (Predictor<Image, CategoryMask> p = model.newPredictor(new SegmentationTranslator(classes, 0))) {

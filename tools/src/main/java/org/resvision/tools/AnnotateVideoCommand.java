@@ -98,10 +98,7 @@ public final class AnnotateVideoCommand extends CliCommand {
             throw new UsageException((modelOptions.config != null ? modelOptions.config : detector.weights().label())
                     + ": annotate-video needs a detection model");
         }
-        DetectionConfig c = detector.detection();
-        if (scoreThresh != null) {
-            c.box_score_thresh = scoreThresh;
-        }
+        DetectionConfig c = scoreThresh != null ? detector.detection().withBoxScoreThresh(scoreThresh) : detector.detection();
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UsageException(out + ": --out must be a folder, and this is a file");
         }

@@ -14,7 +14,6 @@ import java.util.List;
 import org.resvision.data.image.Images;
 import org.resvision.data.video.VideoReader;
 import org.resvision.detection.DetectionConfig;
-import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.Detections;
 import org.resvision.detection.FasterRcnn;
 
@@ -44,13 +43,11 @@ public final class BatchDetector implements AutoCloseable {
     private final DetectionConfig config;
     private final NDManager manager;
     private final FasterRcnn model;
-    private final DetectionTransform transform;
 
     private BatchDetector(DetectionConfig config, NDManager manager, FasterRcnn model) {
         this.config = config;
         this.manager = manager;
         this.model = model;
-        this.transform = DetectionTransform.of(config);
     }
 
     /**
@@ -73,10 +70,7 @@ public final class BatchDetector implements AutoCloseable {
             throw new IOException((config != null ? config : choice.weights().label()) + ": a detection model is needed, and this is a segmentation model");
         }
         DetectionConfig c = choice.detection();
-        if (scoreThresh >= 0) {
-            c.box_score_thresh = scoreThresh;
-        }
-        return of(c, choice.file(), device);
+        return of(scoreThresh >= 0 ? c.withBoxScoreThresh(scoreThresh) : c, choice.file(), device);
     }
 
     /** A detector of a resolved config and weights file (the commands' path). */
@@ -174,10 +168,7 @@ public final class BatchDetector implements AutoCloseable {
                 if (chunk.isEmpty()) {
                     continue;
                 }
-                List<Detections> dets;
-                try (DetectionTransform.Prepared p = transform.prepare(rgb)) {
-                    dets = DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
-                }
+                List<Detections> dets = model.predict(ps, rgb);
                 for (int j = 0; j < chunk.size(); j++) {
                     out[chunk.get(j)] = dets.get(j);
                 }

@@ -23,6 +23,7 @@ import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionEvaluation;
 import org.resvision.detection.DetectionTraining;
+import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.Detections;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.eval.coco.CocoEvalResult;
@@ -57,12 +58,13 @@ final class DetectionCommands {
             return CocoReader.readDataset(annotations);
         }
 
-        CocoDetectionSource source(CocoDataset ds, boolean train, DetectionConfig c) {
-            // the config's normalisation and flip, as the model's inference transform uses them
+        CocoDetectionSource source(CocoDataset ds, boolean train, FasterRcnn model, DetectionConfig c) {
+            // the model's transform (normalisation and resize), as inference runs it; the recipe's flip;
             // labels as evaluation and prediction read them: by name when class_names list the dataset's
             // names (in any order), else by the dataset's category order
-            return new CocoDetectionSource(ds, images, train, c.min_size, c.max_size, c.image_mean, c.image_std,
-                    c.horizontal_flip ? 0.5 : 0).withLabels(CocoDetectionEvaluator.categoryIds(c.class_names, ds));
+            DetectionTransform t = model.transform();
+            return new CocoDetectionSource(ds, images, train, t.minSize(), t.maxSize(), t.mean(), t.std(),
+                    c.recipe().horizontalFlip() ? 0.5 : 0).withLabels(CocoDetectionEvaluator.categoryIds(c.hasClassNames() ? c.classNames() : null, ds));
         }
     }
 
@@ -119,23 +121,26 @@ final class DetectionCommands {
         CocoDataset valGt = val == null ? null : val.read();
         checkClasses(c, trainGt, data.annotations());
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager(device)) {
-            if (c.class_names == null) { // the dataset's names, label k = category k-1, recorded in the run's config
+            DetectionConfig named = c;
+            if (!c.hasClassNames()) { // the dataset's names, label k = category k-1, recorded in the run's config
                 List<String> names = new java.util.ArrayList<>(c.classNames());
                 for (int k = 1; k <= trainGt.categories().size(); k++) {
                     names.set(k, trainGt.categories().get(k - 1).name());
                 }
-                c.class_names = names;
+                DetectionConfig.Builder b = c.toBuilder();
+                b.class_names = names;
+                named = b.build();
                 RunFolder.recordClassNames(run, names);
             }
-            Engine.getInstance().setRandomSeed((int) c.seed);
-            FasterRcnn model = new FasterRcnn(c).init(m);
+            Engine.getInstance().setRandomSeed((int) c.recipe().seed());
+            FasterRcnn model = FasterRcnn.of(c).init(m);
             if (init != null) { // on --resume the checkpoint then replaces these weights, as before
                 System.out.println(InitFrom.detection(model, c, init, m));
             }
-            System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.model, c.backbone, c.num_classes,
-                    trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
-            CocoEvalResult r = DetectionTraining.train(model, data.source(trainGt, true, c), valGt,
-                    valGt == null ? null : val.source(valGt, false, c), run, resume, strict, m, System.out);
+            System.out.printf(Locale.ROOT, "training %s (%s, %d classes) on %d images of %s%s%n", c.preset(), c.model().backbone(),
+                    c.model().numClasses(), trainGt.images().size(), data.annotations(), valGt == null ? "" : ", evaluating on " + val.annotations());
+            CocoEvalResult r = DetectionTraining.train(model, named, data.source(trainGt, true, model, named), valGt,
+                    valGt == null ? null : val.source(valGt, false, model, named), run, resume, strict, m, System.out);
             if (r != null) {
                 System.out.println(r.summaryText());
             }
@@ -145,8 +150,8 @@ final class DetectionCommands {
     }
 
     private static void checkClasses(DetectionConfig c, CocoDataset gt, Path file) throws IOException {
-        if (gt.categories().size() + 1 > c.num_classes) {
-            throw new IOException(file + ": " + gt.categories().size() + " categories but the config has num_classes " + c.num_classes
+        if (gt.categories().size() + 1 > c.model().numClasses()) {
+            throw new IOException(file + ": " + gt.categories().size() + " categories but the config has num_classes " + c.model().numClasses()
                     + " (categories + background)");
         }
     }
@@ -155,17 +160,17 @@ final class DetectionCommands {
         CocoDataset gt = data.read();
         checkClasses(c, gt, data.annotations());
         try (NDManager m = NDManager.newBaseManager(device)) {
-            CocoEvalResult r = DetectionEvaluation.evaluate(load(c, weights, m), gt, data.source(gt, false, c), c.batch_size, m, strict);
+            FasterRcnn model = load(c, weights, m);
+            CocoEvalResult r = DetectionEvaluation.evaluate(model, c.classNames(), gt, data.source(gt, false, model, c), c.recipe().batchSize(),
+                    m, strict);
             System.out.println(r.summaryText());
         }
         return 0;
     }
 
-    static int predict(DetectionConfig c, Path weights, List<String> images, Path out, Path draw, float scoreThresh, String device,
+    static int predict(DetectionConfig config, Path weights, List<String> images, Path out, Path draw, float scoreThresh, String device,
             Path cocoGt, int batch, boolean strict) throws Exception {
-        if (scoreThresh >= 0) {
-            c.box_score_thresh = scoreThresh;
-        }
+        DetectionConfig c = scoreThresh >= 0 ? config.withBoxScoreThresh(scoreThresh) : config;
         BackboneModels.device(device); // an unknown device is a usage error before any work
         Map<String, Long> ids = new HashMap<>();
         CocoDataset gt = null;
@@ -227,7 +232,7 @@ final class DetectionCommands {
                     + " does not have are written without category_id (category_name says what they are)");
         }
         System.out.printf(Locale.ROOT, "%d detections on %d images%s (score > %s) -> %s%s%n", count, images.size() - bad.skipped(),
-                bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.box_score_thresh, out,
+                bad.skipped() == 0 ? "" : " (" + bad.skipped() + " unreadable, skipped)", c.model().boxScoreThresh(), out,
                 draw == null ? "" : ", drawn images in " + draw);
         return 0;
     }

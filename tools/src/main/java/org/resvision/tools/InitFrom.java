@@ -37,13 +37,13 @@ final class InitFrom {
             return whole(model, spec, m);
         }
         String note = "";
-        if (w.model().equals("fasterrcnn_resnet50_fpn") && c.norm_eps != 0f) {
-            note = String.format(Locale.ROOT, " (note: torchvision runs these weights with norm_eps 0.0; this config has %s)", c.norm_eps);
+        if (w.model().equals("fasterrcnn_resnet50_fpn") && c.model().normEps() != 0f) {
+            note = String.format(Locale.ROOT, " (note: torchvision runs these weights with norm_eps 0.0; this config has %s)", c.model().normEps());
         }
         return switch (w.task()) {
-            case "classification" -> body(model.backbone().body(), c.backbone, spec, m);
+            case "classification" -> body(model.backbone().body(), c.model().backbone(), spec, m);
             case "detection" -> heads(model, spec, m, k -> k.startsWith("roi_heads.box_predictor."),
-                    "the box predictor starts random for " + c.num_classes + " classes") + note;
+                    "the box predictor starts random for " + model.numClasses() + " classes") + note;
             default -> throw new WeightsFormatException(spec.file(), w.id() + " is a " + w.task() + " model; a detection run"
                     + " starts from a detection or classification checkpoint");
         };
@@ -56,9 +56,9 @@ final class InitFrom {
             return whole(fcn, spec, m);
         }
         return switch (w.task()) {
-            case "classification" -> body(fcn.backbone(), fcn.config().backbone().arch(), spec, m);
+            case "classification" -> body(fcn.backbone(), fcn.backbone().config().arch(), spec, m);
             case "segmentation" -> heads(fcn, spec, m, k -> k.startsWith("classifier.4.") || k.startsWith("aux_classifier."),
-                    "the classifiers' last layers start random for " + fcn.config().numClasses() + " classes");
+                    "the classifiers' last layers start random for " + fcn.numClasses() + " classes");
             default -> throw new WeightsFormatException(spec.file(), w.id() + " is a " + w.task() + " model; a segmentation run"
                     + " starts from a segmentation or classification checkpoint");
         };

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.Pretrained;
 import org.resvision.segmentation.PretrainedSegmentation;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 
 /**
  * The model a command runs: {@code --config C.json --weights FILE} as before, or {@code --weights
@@ -16,7 +16,7 @@ import org.resvision.segmentation.SegmentationModelConfig;
  *
  * @param shortSide for a published segmenter, the short side its preset resizes to (0: the image's own size)
  */
-record ModelChoice(DetectionConfig detection, SegmentationModelConfig segmentation, WeightsSpec weights, int shortSide) {
+record ModelChoice(DetectionConfig detection, SegmentationConfig segmentation, WeightsSpec weights, int shortSide) {
 
     static ModelChoice of(String config, String weights) throws IOException, UsageException {
         if (weights == null) {
@@ -26,7 +26,7 @@ record ModelChoice(DetectionConfig detection, SegmentationModelConfig segmentati
             Path file = Path.of(config);
             boolean detection = DetectionCommands.isDetection(file);
             DetectionConfig d = detection ? DetectionCommands.config(file) : null;
-            SegmentationModelConfig s = detection ? null : SegmentationCommands.config(file);
+            SegmentationConfig s = detection ? null : SegmentationCommands.config(file);
             WeightsSpec w = WeightsSpec.resolve(weights);
             if (w.entry() != null && !w.is(detection ? "detection" : "segmentation")) {
                 throw new UsageException(w.entry().id() + " is a " + w.entry().task() + " checkpoint and " + file + " a "

@@ -25,7 +25,7 @@ import org.resvision.data.voc.VocPalette;
 import org.resvision.eval.segmentation.ConfusionMatrix;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.SegmentationEvaluation;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 import org.resvision.segmentation.SegmentationTraining;
 
 /** {@code train}, {@code evaluate} and {@code predict} for segmentation configs. */
@@ -41,38 +41,38 @@ final class SegmentationCommands {
         return Path.of(data.substring(4));
     }
 
-    static int train(SegmentationModelConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, WeightsSpec init,
+    static int train(SegmentationConfig c, Path config, Path voc, Path run, boolean resume, boolean overwrite, WeightsSpec init,
             boolean strict, Device device) throws Exception {
-        VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.num_classes, true, c.base_size, c.crop_size);
-        VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.num_classes, false, c.base_size, c.crop_size);
+        VocSegmentationSource train = new VocSegmentationSource(voc, "train", c.model().numClasses(), true, c.baseSize(), c.recipe().cropSize());
+        VocSegmentationSource val = new VocSegmentationSource(voc, "val", c.model().numClasses(), false, c.baseSize(), c.recipe().cropSize());
         try (RunFolder folder = RunFolder.open(run, config, resume, overwrite); NDManager m = NDManager.newBaseManager(device)) {
-            Engine.getInstance().setRandomSeed((int) c.seed);
+            Engine.getInstance().setRandomSeed((int) c.recipe().seed());
             Fcn fcn = initialized(c, m);
             if (init != null) { // on --resume the checkpoint then replaces these weights, as before
                 System.out.println(InitFrom.segmentation(fcn, init, m));
             }
-            System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.model, c.num_classes,
+            System.out.printf(Locale.ROOT, "training %s (%d classes) on %d images of %s, evaluating on %d%s%n", c.preset(), c.model().numClasses(),
                     train.size(), voc, val.size(), init == null ? "" : ", starting from " + init.label());
-            ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.settings(), run, resume, strict, m, System.out);
+            ConfusionMatrix cm = SegmentationTraining.train(fcn, train, val, c.recipe(), run, resume, strict, m, System.out);
             System.out.println(table(cm, c.classNames()));
             System.out.println("model: " + run.resolve("model.safetensors"));
         }
         return 0;
     }
 
-    private static Fcn initialized(SegmentationModelConfig c, NDManager m) {
-        Fcn fcn = new Fcn(c.fcn());
+    private static Fcn initialized(SegmentationConfig c, NDManager m) {
+        Fcn fcn = Fcn.of(c.model());
         fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         return fcn;
     }
 
     /** The config's FCN with {@code weights} (ResVision safetensors or a torchvision state dict), every key matched. */
-    static Fcn load(SegmentationModelConfig c, Path weights, NDManager m) throws IOException {
+    static Fcn load(SegmentationConfig c, Path weights, NDManager m) throws IOException {
         return org.resvision.segmentation.PretrainedSegmentation.load(c, weights, m);
     }
 
-    static int evaluate(SegmentationModelConfig c, Path weights, Path voc, String split, boolean strict, Device device) throws Exception {
-        VocSegmentationSource src = new VocSegmentationSource(voc, split, c.num_classes, false, c.base_size, c.crop_size);
+    static int evaluate(SegmentationConfig c, Path weights, Path voc, String split, boolean strict, Device device) throws Exception {
+        VocSegmentationSource src = new VocSegmentationSource(voc, split, c.model().numClasses(), false, c.baseSize(), c.recipe().cropSize());
         try (NDManager m = NDManager.newBaseManager(device)) {
             ConfusionMatrix cm = SegmentationEvaluation.evaluate(load(c, weights, m), src, m, strict);
             System.out.println(table(cm, c.classNames()));
@@ -81,7 +81,7 @@ final class SegmentationCommands {
     }
 
     /** @param shortSide resize each image's short side to this before the model (0: its own size); masks keep the image's size */
-    static int predict(SegmentationModelConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide,
+    static int predict(SegmentationConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide,
             Device device) throws Exception {
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager(device)) {
@@ -170,7 +170,7 @@ final class SegmentationCommands {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * v);
     }
 
-    static SegmentationModelConfig config(Path file) throws IOException {
-        return SegmentationModelConfig.read(file);
+    static SegmentationConfig config(Path file) throws IOException {
+        return SegmentationConfig.read(file);
     }
 }

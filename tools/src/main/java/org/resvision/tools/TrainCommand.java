@@ -1,7 +1,7 @@
 package org.resvision.tools;
 
 import java.nio.file.Path;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -64,7 +64,7 @@ public final class TrainCommand extends CliCommand {
             return DetectionCommands.train(DetectionCommands.config(config), config, train, v, run, resume, overwrite,
                     init == null ? null : WeightsSpec.resolve(init), strict, d);
         }
-        SegmentationModelConfig c = SegmentationCommands.config(config);
+        SegmentationConfig c = SegmentationCommands.config(config);
         return SegmentationCommands.train(c, config, SegmentationCommands.vocData(data), run, resume, overwrite,
                 init == null ? null : WeightsSpec.resolve(init), strict, d);
     }

@@ -21,7 +21,6 @@ import org.resvision.data.image.Images;
 import org.resvision.data.video.VideoReader;
 import org.resvision.data.video.VideoWriter;
 import org.resvision.detection.DetectionConfig;
-import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.Detections;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.track.IouTracker;
@@ -76,7 +75,6 @@ final class VideoAnnotator {
 
     private final FasterRcnn model;
     private final DetectionConfig config;
-    private final DetectionTransform transform;
     private final Settings settings;
     private final NDManager manager;
     private final PrintStream log;
@@ -88,7 +86,6 @@ final class VideoAnnotator {
         this.segmenter = segmenter;
         this.model = model;
         this.config = config;
-        this.transform = DetectionTransform.of(config);
         this.settings = settings;
         this.manager = manager;
         this.log = log;
@@ -334,9 +331,7 @@ final class VideoAnnotator {
             for (VideoReader.VideoFrame f : frames) {
                 images.add(Images.toArray(f.bgr(), m));
             }
-            try (DetectionTransform.Prepared p = transform.prepare(images)) {
-                return DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
-            }
+            return model.predict(ps, images);
         }
     }
 

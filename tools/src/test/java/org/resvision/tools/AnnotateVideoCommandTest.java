@@ -100,7 +100,7 @@ class AnnotateVideoCommandTest {
         Files.writeString(segConfig, "{\"task\": \"segmentation\", \"model\": \"fcn_small\", \"num_classes\": 5}");
         Path segWeights = dir.resolve("seg.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            var fcn = new org.resvision.segmentation.Fcn(org.resvision.segmentation.SegmentationModelConfig.read(segConfig).fcn());
+            var fcn = org.resvision.segmentation.Fcn.of(org.resvision.segmentation.SegmentationConfig.read(segConfig).model());
             fcn.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 64, 64));
             WeightsIO.saveSafetensors(segWeights, StateDictLoader.export(fcn, m), Map.of());
         }

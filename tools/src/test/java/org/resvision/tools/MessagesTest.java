@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.resvision.data.image.Images;
 import org.resvision.data.transform.Transforms;
 import org.resvision.detection.DetectionConfig;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 
 /** What the user reads when things go wrong: one line, the file, the problem, no Java words. */
 class MessagesTest {
@@ -104,7 +104,7 @@ class MessagesTest {
                 assertThrows(IOException.class, () -> DetectionConfig.read(std)).getMessage());
         Path seg = Files.writeString(dir.resolve("s.json"), "{\"task\": \"segmentation\", \"model\": \"fcn_small\",\n \"num_classes\": \"many\"}");
         assertEquals(seg + ":2:17: field \"num_classes\": expected an integer, got \"many\"",
-                assertThrows(IOException.class, () -> SegmentationModelConfig.read(seg)).getMessage());
+                assertThrows(IOException.class, () -> SegmentationConfig.read(seg)).getMessage());
     }
 
     @Test

@@ -27,7 +27,7 @@ import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.PretrainedSegmentation;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 
 /** {@code predict}, {@code evaluate} and {@code annotate-video} with a published checkpoint's name instead of a config and a file. */
 class PublishedModelsCommandTest {
@@ -40,7 +40,7 @@ class PublishedModelsCommandTest {
         Path file = dir.resolve("det.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(7);
-            FasterRcnn model = new FasterRcnn(DetectionConfig.preset("fasterrcnn_resnet18_fpn_small")).init(m);
+            FasterRcnn model = FasterRcnn.of(DetectionConfig.preset("fasterrcnn_resnet18_fpn_small")).init(m);
             WeightsIO.saveSafetensors(file, StateDictLoader.export(model, m), Map.of());
         }
         return file;
@@ -136,12 +136,12 @@ class PublishedModelsCommandTest {
                 dir.resolve("data").toString()).code());
         Path image = Files.list(dir.resolve("data/voc/JPEGImages")).sorted().findFirst().orElseThrow();
         Path file = dir.resolve("fcn.safetensors");
-        SegmentationModelConfig c = new SegmentationModelConfig();
-        c.model = "fcn_small";
-        c.num_classes = 5;
+        SegmentationConfig.Builder b = SegmentationConfig.builder("fcn_small");
+        b.num_classes = 5;
+        SegmentationConfig c = b.build();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(3);
-            Fcn fcn = new Fcn(c.fcn());
+            Fcn fcn = Fcn.of(c.model());
             fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             WeightsIO.saveSafetensors(file, StateDictLoader.export(fcn, m), Map.of());
         }

@@ -47,11 +47,11 @@ class TrainInitTest {
     @Test
     void aPublishedDetectorInitialisesAllButTheBoxPredictor() throws Exception {
         Path ckpt = dir.resolve("det7.safetensors");
-        DetectionConfig c = DetectionConfig.read(config);
+        DetectionConfig.Builder c = DetectionConfig.read(config).toBuilder();
         c.num_classes = 7;
         c.class_names = null;
         try (NDManager m = NDManager.newBaseManager()) {
-            FasterRcnn model = new FasterRcnn(c.validate()).init(m);
+            FasterRcnn model = FasterRcnn.of(c.build()).init(m);
             WeightsIO.saveSafetensors(ckpt, StateDictLoader.export(model, m), Map.of());
         }
         List<String> seven = IntStream.range(0, 7).mapToObj(i -> i == 0 ? "__background__" : "k" + i).toList();
@@ -127,8 +127,8 @@ class TrainInitTest {
                 """);
         Path ckpt = dir.resolve("fcn21.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            org.resvision.segmentation.Fcn fcn = new org.resvision.segmentation.Fcn(
-                    org.resvision.segmentation.SegmentationModelConfig.read(seg).fcn().withNumClasses(21));
+            org.resvision.segmentation.Fcn fcn = org.resvision.segmentation.Fcn.of(
+                    org.resvision.segmentation.SegmentationConfig.read(seg).model().withNumClasses(21));
             fcn.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32, new ai.djl.ndarray.types.Shape(1, 3, 32, 32));
             WeightsIO.saveSafetensors(ckpt, StateDictLoader.export(fcn, m), Map.of());
         }

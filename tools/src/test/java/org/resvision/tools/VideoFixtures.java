@@ -28,7 +28,7 @@ public final class VideoFixtures {
         Path file = dir.resolve("w.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(1);
-            FasterRcnn model = new FasterRcnn(DetectionConfig.read(config)).init(m);
+            FasterRcnn model = FasterRcnn.of(DetectionConfig.read(config)).init(m);
             WeightsIO.saveSafetensors(file, StateDictLoader.export(model, m), Map.of());
         }
         return new Detector(config, file);

@@ -65,7 +65,7 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
         if (config.endsWith(".json") || Files.isRegularFile(p)) {
             return DetectionConfig.read(p);
         }
-        return DetectionConfig.preset(config).validate();
+        return DetectionConfig.preset(config);
     }
 
     @Override
@@ -84,6 +84,10 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
         if (!(model.getBlock() instanceof FasterRcnn net)) {
             throw new TranslateException("the model's block is not a ResVision FasterRcnn (set blockFactory " + getClass().getName() + ")");
         }
-        return (Translator<I, O>) new DetectionTranslator(net.config());
+        try {
+            return (Translator<I, O>) new DetectionTranslator(net, config(arguments).classNames());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new TranslateException(e.getMessage(), e);
+        }
     }
 }

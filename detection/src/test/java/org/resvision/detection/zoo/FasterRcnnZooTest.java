@@ -71,7 +71,7 @@ class FasterRcnnZooTest {
         resnet = dir.resolve("resnet18.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            FasterRcnn net = new FasterRcnn(DetectionConfig.preset(MODEL)).init(m);
+            FasterRcnn net = FasterRcnn.of(DetectionConfig.preset(MODEL)).init(m);
             WeightsIO.saveSafetensors(checkpoint, StateDictLoader.export(net, m), Map.of());
             ResNet r = new ResNet(ResNetConfig.of("resnet18"));
             r.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
@@ -114,10 +114,10 @@ class FasterRcnnZooTest {
     /** The reference: the file loaded by hand into {@code config}'s network, predicted through DetectionTranslator. */
     private static List<DetectedObjects> byHand(DetectionConfig c, List<Image> images) throws Exception {
         try (Model model = Model.newInstance("by-hand")) {
-            FasterRcnn net = new FasterRcnn(c).init(model.getNDManager());
+            FasterRcnn net = FasterRcnn.of(c).init(model.getNDManager());
             StateDictLoader.load(net, checkpoint, model.getNDManager(), "", true);
             model.setBlock(net);
-            try (Predictor<Image, DetectedObjects> p = model.newPredictor(new DetectionTranslator(c))) {
+            try (Predictor<Image, DetectedObjects> p = model.newPredictor(new DetectionTranslator(net, c.classNames()))) {
                 List<DetectedObjects> out = new ArrayList<>();
                 for (Image im : images) {
                     out.add(p.predict(im));
@@ -128,9 +128,10 @@ class FasterRcnnZooTest {
     }
 
     private static DetectionConfig published() {
-        DetectionConfig c = DetectionConfig.preset(MODEL);
-        c.class_names = CLASSES;
-        return c.validate();
+        DetectionConfig.Builder cb = DetectionConfig.builder(MODEL);
+        cb.class_names = CLASSES;
+        DetectionConfig c = cb.build();
+        return c;
     }
 
     private static Criteria<Image, DetectedObjects> url(String url) {
@@ -145,7 +146,7 @@ class FasterRcnnZooTest {
             try (Model model = Model.newInstance("pretrained")) {
                 Pretrained p = Pretrained.fasterRcnn(MODEL, weights, model.getNDManager());
                 assertEquals(CLASSES, p.categories());
-                assertEquals(5, p.config().num_classes);
+                assertEquals(5, p.config().model().numClasses());
                 assertEquals(MODEL + ":TEST", p.weights().id());
                 model.setBlock(p.model());
                 try (Predictor<Image, DetectedObjects> predictor = model.newPredictor(p.translator())) {
@@ -218,7 +219,7 @@ class FasterRcnnZooTest {
 
     @Test
     void criteriaModelPathWithAConfig() throws Exception {
-        DetectionConfig preset = DetectionConfig.preset(MODEL).validate(); // class_1..class_4
+        DetectionConfig preset = DetectionConfig.preset(MODEL); // class_1..class_4
         List<DetectedObjects> expected = byHand(preset, List.of(imageA));
         Criteria<Image, DetectedObjects> byPath = Criteria.builder().setTypes(Image.class, DetectedObjects.class).optModelPath(checkpoint)
                 .optArgument("config", MODEL)
@@ -242,9 +243,9 @@ class FasterRcnnZooTest {
     @Test
     void publishedConfigsFollowTorchvision() {
         DetectionConfig v1 = Pretrained.config(Pretrained.find("fasterrcnn_resnet50_fpn", "COCO_V1"));
-        assertEquals("frozen", v1.norm);
-        assertEquals(0f, v1.norm_eps); // overwrite_eps(model, 0.0)
-        assertEquals(91, v1.num_classes);
+        assertEquals("frozen", v1.model().norm());
+        assertEquals(0f, v1.model().normEps()); // overwrite_eps(model, 0.0)
+        assertEquals(91, v1.model().numClasses());
         assertEquals("__background__", v1.classNames().get(0));
         assertEquals("person", v1.classNames().get(1));
         assertEquals(Pretrained.config(Pretrained.find("fasterrcnn_resnet50_fpn", null)).classNames(), v1.classNames());

@@ -22,7 +22,7 @@ import org.resvision.backbone.zoo.PretrainedFiles;
 import org.resvision.backbone.zoo.ResVisionRepository;
 import org.resvision.backbone.zoo.ZooArguments;
 import org.resvision.segmentation.PretrainedSegmentation;
-import org.resvision.segmentation.SegmentationModelConfig;
+import org.resvision.segmentation.SegmentationConfig;
 import org.resvision.segmentation.SegmentationTranslator;
 
 /**
@@ -41,7 +41,7 @@ public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
     private static final long serialVersionUID = 1L;
 
     /** What the arguments describe: a config, and the catalog entry when there is one. */
-    private record Setup(SegmentationModelConfig config, List<String> classes, int shortSide) {}
+    private record Setup(SegmentationConfig config, List<String> classes, int shortSide) {}
 
     private static Setup setup(Map<String, ?> arguments) throws IOException {
         String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
@@ -53,16 +53,14 @@ public final class FcnZooFactory implements BlockFactory, TranslatorFactory {
         if (config == null) {
             throw new IllegalArgumentException("an FCN checkpoint needs the argument 'config' (a preset name or a config JSON)");
         }
-        SegmentationModelConfig c;
+        SegmentationConfig c;
         Path p = Path.of(config);
         if (config.endsWith(".json") || Files.isRegularFile(p)) {
-            c = SegmentationModelConfig.read(p);
+            c = SegmentationConfig.read(p);
         } else {
-            c = new SegmentationModelConfig();
-            c.model = config;
-            c.fcn(); // unknown preset: its message
+            c = SegmentationConfig.builder(config).build(); // unknown preset: its message
         }
-        return new Setup(c, c.classNames(), c.base_size);
+        return new Setup(c, c.classNames(), c.baseSize());
     }
 
     @Override

@@ -68,7 +68,7 @@ class FcnZooTest {
         resnet = dir.resolve("resnet18.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(7);
-            Fcn fcn = new Fcn(FcnConfig.small(CLASSES.size()));
+            Fcn fcn = Fcn.of(FcnConfig.small(CLASSES.size()));
             fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
             WeightsIO.saveSafetensors(checkpoint, StateDictLoader.export(fcn, m), Map.of());
             ResNet r = new ResNet(ResNetConfig.of("resnet18"));
@@ -100,7 +100,7 @@ class FcnZooTest {
     /** The reference: the file loaded by hand, through SegmentationTranslator. */
     private static List<CategoryMask> byHand(List<String> classes, int resize, List<Image> images) throws Exception {
         try (Model model = Model.newInstance("by-hand")) {
-            Fcn fcn = new Fcn(FcnConfig.small(CLASSES.size()));
+            Fcn fcn = Fcn.of(FcnConfig.small(CLASSES.size()));
             fcn.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 64, 64));
             StateDictLoader.load(fcn, checkpoint, model.getNDManager(), "", true);
             model.setBlock(fcn);
@@ -126,7 +126,7 @@ class FcnZooTest {
             assertEquals(CLASSES, p.categories());
             assertEquals(RESIZE, p.resizeShortSide());
             assertEquals(MODEL + ":TEST", p.weights().id());
-            assertTrue(p.config().aux);
+            assertTrue(p.config().model().aux());
             model.setBlock(p.model());
             try (Predictor<Image, CategoryMask> predictor = model.newPredictor(p.translator())) {
                 assertSameMask(expected.get(0), predictor.predict(imageA));
@@ -137,13 +137,13 @@ class FcnZooTest {
     @Test
     void publishedConfigsFollowTorchvision() {
         for (String model : new String[] {"fcn_resnet50", "fcn_resnet101"}) {
-            org.resvision.segmentation.SegmentationModelConfig c = PretrainedSegmentation.config(PretrainedSegmentation.find(model, null));
-            assertEquals(model, c.model);
-            assertEquals(21, c.num_classes);
+            org.resvision.segmentation.SegmentationConfig c = PretrainedSegmentation.config(PretrainedSegmentation.find(model, null));
+            assertEquals(model, c.preset());
+            assertEquals(21, c.model().numClasses());
             assertEquals("__background__", c.classNames().get(0));
             assertEquals("aeroplane", c.classNames().get(1));
-            assertTrue(c.aux && c.fcn().aux());
-            assertEquals(520, c.base_size);
+            assertTrue(c.model().aux());
+            assertEquals(520, c.baseSize());
         }
     }
 
@@ -201,7 +201,7 @@ class FcnZooTest {
         }
         try (Model model = Model.newInstance("own")) {
             PretrainedSegmentation own = PretrainedSegmentation.fcn(checkpoint,
-                    org.resvision.segmentation.SegmentationModelConfig.read(config), model.getNDManager());
+                    org.resvision.segmentation.SegmentationConfig.read(config), model.getNDManager());
             assertNull(own.weights());
             model.setBlock(own.model());
             try (Predictor<Image, CategoryMask> p = model.newPredictor(own.translator())) {

@@ -41,7 +41,7 @@ final class ImageAndModelCases implements BadInput.Source {
         if (detectionWeights == null) {
             Path tmp = Files.createTempFile("corpus-det", ".safetensors");
             try (NDManager m = NDManager.newBaseManager()) {
-                FasterRcnn model = new FasterRcnn(DetectionConfig.read(config)).init(m);
+                FasterRcnn model = FasterRcnn.of(DetectionConfig.read(config)).init(m);
                 WeightsIO.saveSafetensors(tmp, StateDictLoader.export(model, m), Map.of());
                 detectionWeights = Files.readAllBytes(tmp);
             } finally {

@@ -57,26 +57,25 @@ public final class DetectionBench {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        DetectionConfig c = DetectionConfig.preset(switch (arch) {
+        DetectionConfig.Builder c = DetectionConfig.builder(switch (arch) {
             case "resnet18" -> "fasterrcnn_resnet18_fpn";
             case "resnet50_v2" -> "fasterrcnn_resnet50_fpn_v2";
             default -> "fasterrcnn_resnet50_fpn";
         });
         c.min_size = minSize;
         c.max_size = (int) Math.round(minSize * 1333.0 / 800);
-        c.validate();
         boolean train = mode.equals("train");
         List<Double> times = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
-            FasterRcnn model = new FasterRcnn(c).init(m);
+            FasterRcnn model = FasterRcnn.of(c.build()).init(m);
             if (weights != null) {
                 java.nio.file.Path w = java.nio.file.Path.of(weights);
                 org.resvision.backbone.nn.StateDictLoader.load(model, w, m, "", true);
             }
             ParameterStore ps = new ParameterStore(m, false);
             Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);
-            DetectionTransform transform = DetectionTransform.of(c);
+            DetectionTransform transform = model.transform();
             List<NDArray> images = new ArrayList<>();
             for (int b = 0; b < batch; b++) {
                 images.add(m.randomUniform(0f, 1f, new Shape(3, height, width)));

@@ -52,7 +52,7 @@ public final class FcnBench {
         boolean train = mode.equals("train");
         List<Double> times = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            Fcn fcn = new Fcn(FcnConfig.fcnResnet50());
+            Fcn fcn = Fcn.of(FcnConfig.fcnResnet50());
             Shape in = new Shape(batch, 3, size, size);
             fcn.initialize(m, DataType.FLOAT32, in);
             ParameterStore ps = new ParameterStore(m, false);

@@ -71,10 +71,10 @@ public final class WeightsLoadBench {
     private static TorchModule build(PublishedWeights w, NDManager m) {
         switch (w.task()) {
             case "detection" -> {
-                return StateDictLoader.uninitializedForStrictLoad(new FasterRcnn(Pretrained.config(w))).init(m);
+                return StateDictLoader.uninitializedForStrictLoad(FasterRcnn.of(Pretrained.config(w))).init(m);
             }
             case "segmentation" -> {
-                Fcn fcn = StateDictLoader.uninitializedForStrictLoad(new Fcn(PretrainedSegmentation.config(w).fcn()));
+                Fcn fcn = StateDictLoader.uninitializedForStrictLoad(Fcn.of(PretrainedSegmentation.config(w).model()));
                 fcn.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
                 return fcn;
             }

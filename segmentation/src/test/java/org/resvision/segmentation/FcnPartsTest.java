@@ -1,0 +1,98 @@
+package org.resvision.segmentation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.resvision.backbone.nn.Norm;
+import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.backbone.resnet.ResNet;
+import org.resvision.backbone.resnet.ResNetConfig;
+
+/** The FCN receives its parts; its config is immutable, the model's settings apart from the recipe. */
+class FcnPartsTest {
+
+    @TempDir
+    Path dir;
+
+    private static Map<String, Shape> shapes(Fcn fcn) {
+        Map<String, Shape> out = new TreeMap<>();
+        fcn.namedParameters().forEach((k, p) -> out.put(k, p.getArray().getShape()));
+        return out;
+    }
+
+    @Test
+    void aModelOfItsPartsIsThePresetsAndHeadsMustAgree() {
+        ResNetConfig body = ResNetConfig.of("resnet18").withDilation(false, true, true).withNumClasses(0);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Fcn preset = Fcn.small(5);
+            preset.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            Fcn byHand = new Fcn(new ResNet(body), FcnHead.create(512, 5, Norm.batchNorm(), 0.1f), FcnHead.create(256, 5, Norm.batchNorm(), 0.1f));
+            byHand.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            assertEquals(shapes(preset), shapes(byHand));
+            assertEquals(5, byHand.numClasses());
+
+            Fcn noAux = new Fcn(new ResNet(body), FcnHead.create(512, 3, Norm.frozenBatchNorm(), 0f), null);
+            noAux.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+            assertTrue(shapes(noAux).keySet().stream().noneMatch(k -> k.startsWith("aux_classifier")));
+            NDList out = noAux.forward(new ParameterStore(m, false), new NDList(m.randomNormal(new Shape(1, 3, 48, 40))), false);
+            assertEquals(1, out.size());
+            assertEquals(new Shape(1, 3, 48, 40), out.get(0).getShape());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Fcn(new ResNet(body),
+                FcnHead.create(512, 5, Norm.batchNorm(), 0.1f), FcnHead.create(256, 4, Norm.batchNorm(), 0.1f)));
+        assertEquals("the aux head has 4 classes, the classifier 5", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Fcn(new ResNet(body), new TorchSequential(), null));
+        assertEquals(21, Fcn.resnet50(21).numClasses());
+        assertEquals(shapesBeforeInit(Fcn.of(FcnConfig.fcnResnet101())), shapesBeforeInit(Fcn.resnet101(21)));
+    }
+
+    private static List<String> shapesBeforeInit(Fcn fcn) {
+        return fcn.namedParameters().keySet().stream().sorted().toList();
+    }
+
+    @Test
+    void aConfigFileGivesTheModelAndTheRecipeApartAndStaysAsRead() throws IOException {
+        Path f = dir.resolve("seg.json");
+        Files.writeString(f, "{\"task\": \"segmentation\", \"model\": \"fcn_small\", \"num_classes\": 3, \"class_names\": [\"bg\", \"a\", \"b\"],"
+                + " \"aux\": false, \"base_size\": 64, \"crop_size\": 48, \"batch_size\": 2, \"iterations\": 30, \"lr\": 0.05, \"seed\": 4}");
+        SegmentationConfig c = SegmentationConfig.read(f);
+        assertEquals("fcn_small", c.preset());
+        assertEquals(3, c.model().numClasses());
+        assertFalse(c.model().aux());
+        assertEquals("resnet18", c.model().backbone().arch());
+        assertEquals(64, c.baseSize());
+        assertEquals(new SegmentationRecipe(2, 30, 0.05f, 0.9f, 1e-4f, 4, 20, 1000, 48), c.recipe());
+        assertEquals(List.of("bg", "a", "b"), c.classNames());
+
+        SegmentationConfig.Builder b = c.toBuilder();
+        b.iterations = 60;
+        b.class_names.set(1, "changed");
+        SegmentationConfig d = b.build();
+        assertEquals(30, c.recipe().iterations(), "a builder made from a config is a copy");
+        assertEquals("a", c.classNames().get(1));
+        assertEquals(60, d.recipe().iterations());
+        assertEquals(c.model(), d.model(), "a recipe change leaves the model");
+
+        b.crop_size = 0;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+        assertEquals("base_size 64 and crop_size 0 must be at least 1", e.getMessage());
+        Files.writeString(f, "{\"task\": \"segmentation\", \"model\": \"fcn_tiny\"}");
+        IOException unknown = assertThrows(IOException.class, () -> SegmentationConfig.read(f));
+        assertEquals(f + ": unknown model 'fcn_tiny' (fcn_resnet50, fcn_resnet101, fcn_small)", unknown.getMessage());
+    }
+}

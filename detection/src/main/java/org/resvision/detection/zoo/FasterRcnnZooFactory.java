@@ -31,7 +31,7 @@ import org.resvision.detection.Pretrained;
  * {@code optModelPath}. The block: the network of the catalog entry ({@code resvision.weights})
  * or of {@code config} (a preset name or a config JSON), with the checkpoint ({@code
  * resvision.file}, else the model path's file) loaded strictly, on the model's manager and
- * device. The translator: {@link DetectionTranslator} of the loaded network's config (Image to
+ * device. The translator: {@link DetectionTranslator} of the loaded network's transform and the config's class names (Image to
  * DetectedObjects with class names and normalised rectangles; batchPredict pads a batch).
  *
  * <p>Stateless; safe to share between threads.
@@ -46,7 +46,7 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
             String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
             if (id != null) {
                 PublishedWeights w = WeightsCatalog.get().find(id);
-                return Pretrained.load(Pretrained.config(w), PretrainedFiles.checkpoint(w), model.getNDManager());
+                return Pretrained.load(config(arguments), PretrainedFiles.checkpoint(w), model.getNDManager());
             }
             return Pretrained.load(config(arguments), ZooArguments.checkpoint(model, modelPath, arguments), model.getNDManager());
         } catch (IOException | RuntimeException e) {
@@ -55,8 +55,15 @@ public final class FasterRcnnZooFactory implements BlockFactory, TranslatorFacto
         }
     }
 
-    /** The config of {@code arguments}' {@code config}: a preset name or a JSON file. */
+    /**
+     * The config of {@code arguments}: the catalog entry's ({@code resvision.weights}), else {@code config}, a
+     * preset name or a JSON file.
+     */
     static DetectionConfig config(Map<String, ?> arguments) throws IOException {
+        String id = ZooArguments.string(arguments, ResVisionRepository.ARG_WEIGHTS);
+        if (id != null) {
+            return Pretrained.config(WeightsCatalog.get().find(id));
+        }
         String config = ZooArguments.string(arguments, ResVisionRepository.ARG_CONFIG);
         if (config == null) {
             throw new IllegalArgumentException("a Faster R-CNN checkpoint needs the argument 'config' (a preset name or a config JSON)");

@@ -5,7 +5,6 @@ import ai.djl.modality.cv.output.BoundingBox;
 import ai.djl.modality.cv.output.DetectedObjects;
 import ai.djl.modality.cv.output.Rectangle;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.translate.Batchifier;
@@ -13,7 +12,6 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.data.transform.Transforms;
 
 /**
  * DJL {@link Translator} from an {@link Image} to {@link DetectedObjects} for a {@link
@@ -115,19 +113,18 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
 
     /**
      * Pads the transformed images to one [N, 3, H, W] batch (multiple of 32, like {@code
-     * GeneralizedRCNNTransform}) with their sizes [N, 2]; splits the model's per-image triples back.
+     * GeneralizedRCNNTransform}) with their sizes [N, 2], as the DJL dataset adapter's batches are
+     * ({@link org.resvision.data.djl.PaddingBatchifier}, whose batches the model takes in training
+     * too); splits the model's per-image triples back.
      */
     static final class PaddingBatchifier implements Batchifier {
 
+        private static final org.resvision.data.djl.PaddingBatchifier INPUTS =
+                org.resvision.data.djl.PaddingBatchifier.images(DetectionTransform.SIZE_DIVISIBLE);
+
         @Override
         public NDList batchify(NDList[] inputs) {
-            NDList images = new NDList();
-            NDList sizes = new NDList();
-            for (NDList in : inputs) {
-                images.add(in.get(0));
-                sizes.add(in.get(1));
-            }
-            return new NDList(Transforms.padBatch(images, DetectionTransform.SIZE_DIVISIBLE), NDArrays.stack(sizes));
+            return INPUTS.batchify(inputs);
         }
 
         @Override

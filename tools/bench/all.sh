@@ -16,22 +16,22 @@ cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ROUNDS=${1:-3}; OUT=${2:-target/bench/all}; ONLY=${3:-}
 THREADS=${THREADS:-2}
-CP=$(classpath tools/bench)
+CP=$(classpath tools)
 mkdir -p "$OUT" target/bench
 
 # name | JVM options of | Java main and arguments | Python script and arguments | iters warmup
 CASES=(
-  "resnet50-infer-224-b1|features|org.resvision.backbone.bench.BackboneBench --arch resnet50 --size 224 --mode infer --batch 1|torchvision_backbone.py --arch resnet50 --size 224 --mode infer --batch 1|7 2"
-  "resnet50-infer-224-b8|features|org.resvision.backbone.bench.BackboneBench --arch resnet50 --size 224 --mode infer --batch 8|torchvision_backbone.py --arch resnet50 --size 224 --mode infer --batch 8|7 2"
-  "resnet50-train-224-b8|train|org.resvision.backbone.bench.BackboneBench --arch resnet50 --size 224 --mode train --batch 8|torchvision_backbone.py --arch resnet50 --size 224 --mode train --batch 8|7 2"
+  "resnet50-infer-224-b1|features|org.resvision.tools.Main bench backbone --arch resnet50 --size 224 --mode infer --batch 1|torchvision_backbone.py --arch resnet50 --size 224 --mode infer --batch 1|7 2"
+  "resnet50-infer-224-b8|features|org.resvision.tools.Main bench backbone --arch resnet50 --size 224 --mode infer --batch 8|torchvision_backbone.py --arch resnet50 --size 224 --mode infer --batch 8|7 2"
+  "resnet50-train-224-b8|train|org.resvision.tools.Main bench backbone --arch resnet50 --size 224 --mode train --batch 8|torchvision_backbone.py --arch resnet50 --size 224 --mode train --batch 8|7 2"
   "fasterrcnn-r50-infer-800-b1|predict|DET --arch resnet50 --mode infer --min-size 800 --batch 1|DET|3 1"
   "fasterrcnn-r50-infer-512-b1|predict|DET --arch resnet50 --mode infer --min-size 512 --batch 1|DET|3 1"
   "fasterrcnn-r50-train-512-b2|train|DET --arch resnet50 --mode train --min-size 512 --batch 2|DET|3 1"
   "fasterrcnn-r18-infer-320-b4|predict|DET --arch resnet18 --mode infer --min-size 320 --batch 4|DET|3 1"
   "fasterrcnn-r18-train-320-b4|train|DET --arch resnet18 --mode train --min-size 320 --batch 4|DET|3 1"
   "fasterrcnn-r50v2-infer-800-b1|predict|DET --arch resnet50_v2 --mode infer --min-size 800 --batch 1|DET|3 1"
-  "fcn-r50-infer-520-b1|predict|org.resvision.segmentation.bench.FcnBench --mode infer --size 520 --batch 1|torchvision_fcn.py --mode infer --size 520 --batch 1|5 1"
-  "fcn-r50-train-320-b4|train|org.resvision.segmentation.bench.FcnBench --mode train --size 320 --batch 4|torchvision_fcn.py --mode train --size 320 --batch 4|5 1"
+  "fcn-r50-infer-520-b1|predict|org.resvision.tools.Main bench fcn --mode infer --size 520 --batch 1|torchvision_fcn.py --mode infer --size 520 --batch 1|5 1"
+  "fcn-r50-train-320-b4|train|org.resvision.tools.Main bench fcn --mode train --size 320 --batch 4|torchvision_fcn.py --mode train --size 320 --batch 4|5 1"
 )
 
 {
@@ -66,7 +66,7 @@ for spec in "${CASES[@]}"; do
     arch=$(sed 's/.*--arch \([^ ]*\).*/\1/' <<<"$args")
     w="target/bench/fasterrcnn_${arch}_bench.pth"
     [ -f "$w" ] || /usr/bin/python3 tools/reference/bench/torchvision_detection.py $args --iters 0 --warmup 0 --weights "$w" >/dev/null
-    java_args="org.resvision.detection.bench.DetectionBench $args --weights $w"
+    java_args="org.resvision.tools.Main bench detection $args --weights $w"
     py_args="torchvision_detection.py $args --weights $w"
   fi
   for ((r = 0; r < ROUNDS; r++)); do

@@ -8,14 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ROUNDS=${1:-3}
-CP=$(classpath tools/bench)
+CP=$(classpath tools)
 ensure_openblas; blas_report
 printf '%-26s %12s %12s %12s %12s\n' case ours_nchw torch_nchw ours_nhwc torch_nhwc
 for shape in "1 256 200 272 256 3" "1000 256 7 7 256 3"; do
   ours=(); theirs=()
   for r in $(seq "$ROUNDS"); do
     # shellcheck disable=SC2046,SC2086
-    ours+=("$(launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.backbone.bench.ConvKernelBench $shape 3 2>/dev/null | grep '^resvision')")
+    ours+=("$(launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.tools.Main bench conv-kernel $shape 3 2>/dev/null | grep '^resvision')")
     theirs+=("$(THREADS=${THREADS:-2} launcher_env predict /usr/bin/python3 - $shape <<'PY'
 import sys, time, statistics, os, torch
 n, cin, h, w, cout, k = map(int, sys.argv[1:7])

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ITERS=${1:-3}; WARMUP=${2:-1}; CASES=${3:-r50-infer-800,r50-infer-512,r50-train-512,r18-infer-320,r18-train-320,r50v2-infer-800}
 THREADS=${THREADS:-2}
-CP=$(classpath tools/bench)
+CP=$(classpath tools)
 header
 for c in ${CASES//,/ }; do
   IFS=- read -r net mode size <<<"$c"
@@ -26,7 +26,7 @@ for c in ${CASES//,/ }; do
   args+=(--weights "$W")
   [ "$mode" = train ] && cmd=train || cmd=predict
   # shellcheck disable=SC2046
-  j=$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.detection.bench.DetectionBench "${args[@]}" 2>/dev/null | grep '^resvision')
+  j=$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.tools.Main bench detection "${args[@]}" 2>/dev/null | grep '^resvision')
   p=$(launcher_env "$cmd" /usr/bin/python3 tools/reference/bench/torchvision_detection.py "${args[@]}" --threads "$THREADS" | grep '^torchvision')
   row "$arch $mode ${size}px b$batch" "$j" "$p"
 done

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/bench/compare.sh
 ITERS=${1:-5}; WARMUP=${2:-1}; ROUNDS=${3:-3}; THREADS=${THREADS:-2}
-CP=$(classpath tools/bench)
+CP=$(classpath tools)
 header
 for c in "infer 520 1" "train 320 4"; do
   set -- $c
@@ -17,7 +17,7 @@ for c in "infer 520 1" "train 320 4"; do
   js=(); ps=()
   for ((r = 0; r < ROUNDS; r++)); do
     # shellcheck disable=SC2046
-    js+=("$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.segmentation.bench.FcnBench --mode "$1" --size "$2" --batch "$3" \
+    js+=("$(launcher_env "$cmd" java $(java_opts "$cmd") -cp "$CP" org.resvision.tools.Main bench fcn --mode "$1" --size "$2" --batch "$3" \
           --iters "$ITERS" --warmup "$WARMUP" 2>/dev/null | grep '^resvision')")
     ps+=("$(launcher_env "$cmd" /usr/bin/python3 tools/reference/bench/torchvision_fcn.py --mode "$1" --size "$2" --batch "$3" --iters "$ITERS" \
           --warmup "$WARMUP" --threads "$THREADS" | grep '^torchvision')")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares two libtorch profiler chrome traces op by op (exclusive time: an op's duration minus
 that of the ops it called on the same thread), e.g. one FCN training step of each side:
-    java ... FcnBench --mode train --size 320 --batch 4 --iters 1 --profile /tmp/java.json
+    ./resvision bench fcn --mode train --size 320 --batch 4 --iters 1 --profile /tmp/java.json
     /usr/bin/python3 tools/reference/bench/torchvision_fcn.py --mode train ... --profile /tmp/torch.json
     tools/bench/profile_diff.py /tmp/java.json /tmp/torch.json [ROWS]
 """

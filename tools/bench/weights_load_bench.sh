@@ -14,7 +14,7 @@ source tools/bench/compare.sh
 ROUNDS=${1:-3}; shift || true
 DIR=target/bench/weights
 /usr/bin/python3 tools/reference/bench/torchvision_weights_load.py "$DIR" make "$@" >/dev/null
-CP=$(classpath tools/bench)
+CP=$(classpath tools)
 ensure_openblas; blas_report   # (loading does no BLAS work; said for the record)
 MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=($(/usr/bin/python3 tools/reference/bench/torchvision_weights_load.py "$DIR" make | cut -d' ' -f1))
@@ -22,7 +22,7 @@ out=$(mktemp)
 for r in $(seq "$ROUNDS"); do
   for m in "${MODELS[@]}"; do
     # shellcheck disable=SC2046
-    launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.tools.bench.WeightsLoadBench "$DIR" "$m" 2>/dev/null | grep '^resvision' >>"$out"
+    launcher_env predict java $(java_opts predict) -cp "$CP" org.resvision.tools.Main bench weights-load "$DIR" "$m" 2>/dev/null | grep '^resvision' >>"$out"
     THREADS=${THREADS:-2} launcher_env predict /usr/bin/python3 tools/reference/bench/torchvision_weights_load.py "$DIR" time "$m" | grep '^torchvision' >>"$out"
   done
 done

@@ -31,7 +31,7 @@ final class Cli {
     /** A picocli command line over {@code command}'s annotated fields, configured as every command's. */
     static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
-        cl.setCommandName("resvision " + cl.getCommandName());
+        cl.setCommandName("resvision " + (command instanceof CliCommand c ? c.path() : cl.getCommandName()));
         cl.setOverwrittenOptionsAllowed(true);
         cl.setExpandAtFiles(false);
         cl.setUsageHelpWidth(WIDTH);
@@ -155,7 +155,11 @@ final class Cli {
         root.mixinStandardHelpOptions(true);
         CommandLine cl = new CommandLine(root);
         for (Command c : commands) {
-            cl.addSubcommand(c.name(), c instanceof CliCommand ? commandLine(c) : new CommandLine(CommandSpec.create().name(c.name())));
+            CommandLine sub = c instanceof CliCommand ? commandLine(c) : new CommandLine(CommandSpec.create().name(c.name()));
+            for (Command s : c.subcommands()) {
+                sub.addSubcommand(s.name(), s instanceof CliCommand ? commandLine(s) : new CommandLine(CommandSpec.create().name(s.name())));
+            }
+            cl.addSubcommand(c.name(), sub);
         }
         return AutoComplete.bash("resvision", cl);
     }

@@ -38,6 +38,15 @@ public abstract class CliCommand implements Command {
         return annotation().name();
     }
 
+    /**
+     * The words after {@code resvision} that select this command, as its help shows them.
+     *
+     * @return {@link #name()}, or the group's name and this one's for a sub-command ({@code bench detection})
+     */
+    public String path() {
+        return name();
+    }
+
     @Override
     public String summary() {
         return annotation().header()[0];

@@ -20,4 +20,15 @@ public interface Command {
      * @throws Exception anything; {@link Main} turns it into a one-line error
      */
     int run(String[] args) throws Exception;
+
+    /**
+     * The command's sub-commands ({@code resvision bench detection}): a command that has some prints
+     * its own help ({@code --help} after a sub-command's name is that sub-command's); for the others
+     * {@link Main} prints {@link #usage()} for {@code --help} anywhere.
+     *
+     * @return the sub-commands, none by default
+     */
+    default java.util.List<Command> subcommands() {
+        return java.util.List.of();
+    }
 }

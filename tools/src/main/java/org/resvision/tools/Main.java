@@ -21,7 +21,7 @@ public final class Main {
                 new CocoEvalCommand(),
                 new VocEvalCommand(),
                 new AnnotateVideoCommand(),
-                new org.resvision.tools.bench.DataBenchCommand(),
+                new org.resvision.tools.bench.BenchCommand(),
                 new CompletionCommand());
     }
 
@@ -45,7 +45,7 @@ public final class Main {
         for (Command c : commands()) {
             if (c.name().equals(args[0])) {
                 String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-                if (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h")) {
+                if (c.subcommands().isEmpty() && (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h"))) {
                     System.out.println(c.usage());
                     return 0;
                 }

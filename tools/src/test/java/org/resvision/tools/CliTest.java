@@ -26,15 +26,54 @@ class CliTest {
             assertEquals(0, r.code(), c.name());
             assertTrue(r.out().contains("Usage: resvision " + c.name()), c.name() + ":\n" + r.out());
             assertTrue(r.out().startsWith(c.summary()), c.name() + ": the summary heads the help");
-            assertFalse(r.out().contains("%%") || r.out().matches("(?s).*%[a-zA-Z].*"), c.name() + ": no format residue");
-            CommandLine cl = Cli.commandLine(c);
-            for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
-                assertTrue(r.out().contains(o.longestName()), c.name() + " help lists " + o.longestName());
-                assertFalse(o.description().length == 0 || o.description()[0].isBlank(), c.name() + " " + o.longestName() + " says what it does");
+            if (!c.subcommands().isEmpty()) { // a group: its help lists its commands, each has its own
+                for (Command sub : c.subcommands()) {
+                    assertTrue(r.out().contains(sub.name() + " ") && r.out().contains(sub.summary()), c.name() + " lists " + sub.name());
+                    assertGenerated(c.name() + " " + sub.name(), sub, EvalCommandsTest.run(c.name(), sub.name(), "--help"));
+                }
+                continue;
             }
+            assertGenerated(c.name(), c, r);
         }
         // a help text with a percent sign: written as %% in the declaration, shown once
         assertTrue(EvalCommandsTest.run("predict", "--help").out().replaceAll("\\s+", " ").contains("more than 10% unreadable"));
+    }
+
+    private static void assertGenerated(String path, Command c, EvalCommandsTest.Run r) {
+        assertEquals(0, r.code(), path);
+        assertTrue(r.out().contains("Usage: resvision " + path), path + ":\n" + r.out());
+        assertTrue(r.out().startsWith(c.summary()), path + ": the summary heads the help");
+        assertFalse(r.out().contains("%%") || r.out().matches("(?s).*%[a-zA-Z].*"), path + ": no format residue");
+        CommandLine cl = Cli.commandLine(c);
+        for (CommandLine.Model.OptionSpec o : cl.getCommandSpec().options()) {
+            assertTrue(r.out().contains(o.longestName()), path + " help lists " + o.longestName());
+            assertFalse(o.description().length == 0 || o.description()[0].isBlank(), path + " " + o.longestName() + " says what it does");
+        }
+    }
+
+    @Test
+    void benchmarksAreCommandsOfOneGroup() {
+        EvalCommandsTest.Run none = EvalCommandsTest.run("bench");
+        assertEquals(2, none.code());
+        assertEquals("resvision bench: missing the benchmark's name (backbone, detection, fcn, conv-kernel, weights-load, data)"
+                + " (see 'resvision bench --help')\n", none.err());
+        EvalCommandsTest.Run unknown = EvalCommandsTest.run("bench", "gpu");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().startsWith("resvision bench: unknown benchmark 'gpu' (backbone, "), unknown.err());
+        EvalCommandsTest.Run badMode = EvalCommandsTest.run("bench", "fcn", "--mode", "eval");
+        assertEquals(2, badMode.code());
+        assertTrue(badMode.err().contains("--mode") && badMode.err().contains("eval"), badMode.err());
+        EvalCommandsTest.Run small = EvalCommandsTest.run("bench", "backbone", "--size", "8");
+        assertEquals(2, small.code());
+        assertTrue(small.err().contains("--size must be an integer >= 32, got '8'"), small.err());
+        // one real case, small: the line the scripts parse
+        EvalCommandsTest.Run one = EvalCommandsTest.run("bench", "backbone", "--arch", "resnet18", "--size", "32", "--batch", "2",
+                "--iters", "3", "--warmup", "1");
+        assertEquals(0, one.code(), one.err());
+        assertTrue(one.out().matches("resvision infer b2 median_ms=[0-9]+\\.[0-9] min_ms=[0-9]+\\.[0-9] peak_rss_mb=[0-9]+\n"), one.out());
+        double median = Double.parseDouble(one.out().replaceAll(".*median_ms=([0-9.]+) .*\n", "$1"));
+        double min = Double.parseDouble(one.out().replaceAll(".*min_ms=([0-9.]+) .*\n", "$1"));
+        assertTrue(min > 0 && min <= median, one.out());
     }
 
     @Test
@@ -108,6 +147,8 @@ class CliTest {
         for (String option : List.of("--score-thresh", "--iou-type", "--min-visible", "--seg-weights", "--device")) {
             assertTrue(c.out().contains(option), "completes " + option);
         }
+        // a group's commands and their options: resvision bench weights-load, bench detection --min-size
+        assertTrue(c.out().contains("weights-load") && c.out().contains("--min-size"), "completes the benchmarks");
         assertTrue(c.out().contains("complete -F _complete_resvision"), "registers the function for the command");
     }
 

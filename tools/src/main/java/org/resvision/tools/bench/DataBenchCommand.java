@@ -14,16 +14,15 @@ import org.resvision.data.loader.CocoDetectionSource;
 import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
-import org.resvision.tools.CliCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code resvision bench-data}: COCO JSON loading and training-pipeline throughput, as a table. */
-@Command(name = "bench-data", header = "benchmark: COCO JSON loading and training-pipeline images/s",
+/** {@code resvision bench data}: COCO JSON loading and training-pipeline throughput, as a table. */
+@Command(name = "data", header = "COCO JSON loading and training-pipeline images/s",
         description = "Times COCO reading (GT and results files, when given) and the training pipeline: N synthetic 640x480 images"
                 + " (written once to DIR) decoded, flipped, normalised, resized by torchvision's rule (short side S) and batched"
                 + " (B) by the prefetching loader on every core. Prints a table; peak RSS is the whole process's.")
-public final class DataBenchCommand extends CliCommand {
+final class DataBenchCommand extends BenchProgram {
 
     @Option(names = "--gt", paramLabel = "GT.json", description = "also time reading this COCO file")
     Path gt;

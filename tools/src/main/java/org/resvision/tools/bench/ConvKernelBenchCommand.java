@@ -1,4 +1,4 @@
-package org.resvision.backbone.bench;
+package org.resvision.tools.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -7,27 +7,46 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import java.util.Arrays;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 import org.resvision.backbone.nn.Autograd;
 import org.resvision.backbone.nn.MemoryFormat;
 
 /**
  * One convolution, timed alone in libtorch through DJL, NCHW and channels-last: {@code
  * tools/bench/conv_kernel_bench.sh} runs it next to the same convolution in Debian's torch, to
- * tell a slow kernel of this machine's libtorch from slow code of ours. Usage: {@code
- * ConvKernelBench N C_IN H W C_OUT K ITERS}; prints {@code resvision nchw MS nhwc MS} (medians).
+ * tell a slow kernel of this machine's libtorch from slow code of ours. Prints {@code resvision
+ * nchw MS nhwc MS} (medians).
  */
-public final class ConvKernelBench {
+@Command(name = "conv-kernel", header = "one convolution in libtorch, NCHW and channels-last, timed",
+        description = "One K x K convolution (stride 1, padding K/2, no bias) of a random [N, C_IN, H, W] input to C_OUT channels,"
+                + " without autograd, NCHW and channels-last alternating; the first call of each is warm-up. Prints"
+                + " 'resvision nchw MS nhwc MS' (medians).")
+final class ConvKernelBenchCommand extends BenchProgram {
 
-    private ConvKernelBench() {}
+    @Parameters(index = "0", paramLabel = "N", description = "batch")
+    long n;
 
-    public static void main(String[] a) {
-        long n = Long.parseLong(a[0]);
-        long cin = Long.parseLong(a[1]);
-        long h = Long.parseLong(a[2]);
-        long w = Long.parseLong(a[3]);
-        long cout = Long.parseLong(a[4]);
-        int k = Integer.parseInt(a[5]);
-        int iters = Integer.parseInt(a[6]);
+    @Parameters(index = "1", paramLabel = "C_IN", description = "input channels")
+    long cin;
+
+    @Parameters(index = "2", paramLabel = "H", description = "height")
+    long h;
+
+    @Parameters(index = "3", paramLabel = "W", description = "width")
+    long w;
+
+    @Parameters(index = "4", paramLabel = "C_OUT", description = "output channels")
+    long cout;
+
+    @Parameters(index = "5", paramLabel = "K", description = "kernel side")
+    int k;
+
+    @Parameters(index = "6", paramLabel = "ITERS", description = "timed calls of each layout")
+    int iters;
+
+    @Override
+    protected int call() {
         try (NDManager m = NDManager.newBaseManager(); Autograd.Scope noGrad = Autograd.noGrad()) {
             NDArray x = m.randomNormal(new Shape(n, cin, h, w));
             NDArray weight = m.randomNormal(new Shape(cout, cin, k, k));
@@ -44,6 +63,7 @@ public final class ConvKernelBench {
             }
             System.out.printf(Locale.ROOT, "resvision nchw %.0f nhwc %.0f%n", median(nchw), median(nhwc));
         }
+        return 0;
     }
 
     private static double time(NDArray x, NDArray weight, int k) {

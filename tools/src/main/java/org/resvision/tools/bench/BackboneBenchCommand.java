@@ -1,4 +1,4 @@
-package org.resvision.backbone.bench;
+package org.resvision.tools.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -13,15 +13,13 @@ import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * One case of the backbone benchmark: a torchvision-default ResNet (BatchNorm, 1000 classes) at
@@ -32,26 +30,54 @@ import org.resvision.backbone.resnet.ResNetConfig;
  *
  * <p>Prints {@code resvision <mode> b<batch> median_ms=.. min_ms=.. peak_rss_mb=..}.
  */
-public final class BackboneBench {
+@Command(name = "backbone", header = "a ResNet's inference or SGD training step, timed",
+        description = "A torchvision-default ResNet (BatchNorm, 1000 classes) on random SIZE x SIZE images: inference, or one SGD"
+                + " step per iteration (training-mode forward, cross-entropy, backward, momentum 0.9, weight decay 1e-4). Prints"
+                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..' over the iterations after the warm-up.")
+final class BackboneBenchCommand extends BenchProgram {
 
-    /** The case to run. */
-    public record Options(String arch, int size, String mode, int batch, int iters, int warmup, String profile) {}
+    @Option(names = "--arch", paramLabel = "ARCH", description = "resnet18, resnet34, resnet50, ... (default: ${DEFAULT-VALUE})")
+    String arch = "resnet50";
 
-    private BackboneBench() {}
+    @Option(names = "--size", paramLabel = "PX", description = "image side (default: ${DEFAULT-VALUE})")
+    int size = 224;
 
-    public static String run(Options o) throws IOException {
+    @Option(names = "--mode", paramLabel = "MODE", description = "infer or train (default: ${DEFAULT-VALUE})")
+    BenchTimes.Mode mode = BenchTimes.Mode.infer;
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
+    int batch = 1;
+
+    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
+    int iters = 7;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
+    int warmup = 2;
+
+    @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
+            + " (compare with torchvision_backbone.py --profile through tools/bench/profile_diff.py)")
+    String profile;
+
+    @Override
+    protected int call() throws Exception {
+        atLeast("--size", size, 32);
+        atLeast("--batch", batch, 1);
+        atLeast("--iters", iters, 1);
+        atLeast("--warmup", warmup, 0);
+        System.out.println(run());
+        return 0;
+    }
+
+    private String run() throws IOException {
         List<Double> times = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
-            ResNet net = new ResNet(ResNetConfig.of(o.arch()));
-            Shape inShape = new Shape(o.batch(), 3, o.size(), o.size());
+            ResNet net = new ResNet(ResNetConfig.of(arch));
+            Shape inShape = new Shape(batch, 3, size, size);
             net.initialize(manager, DataType.FLOAT32, inShape);
             NDArray x = manager.randomNormal(inShape);
             ParameterStore ps = new ParameterStore(manager, false);
-            boolean train = o.mode().equals("train");
-            if (!train && !o.mode().equals("infer")) {
-                throw new IllegalArgumentException("mode must be infer or train, got " + o.mode());
-            }
-            NDArray labels = manager.randomInteger(0, 1000, new Shape(o.batch()), DataType.INT64);
+            boolean train = mode == BenchTimes.Mode.train;
+            NDArray labels = manager.randomInteger(0, 1000, new Shape(batch), DataType.INT64);
             Optimizer sgd =
                     Optimizer.sgd()
                             .setLearningRateTracker(Tracker.fixed(0.01f))
@@ -59,8 +85,8 @@ public final class BackboneBench {
                             .optWeightDecays(1e-4f)
                             .build();
             SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, false);
-            for (int i = 0; i < o.warmup() + o.iters(); i++) {
-                boolean profiled = o.profile() != null && i == o.warmup() + o.iters() - 1;
+            for (int i = 0; i < warmup + iters; i++) {
+                boolean profiled = profile != null && i == warmup + iters - 1;
                 if (profiled) {
                     ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
                 }
@@ -77,25 +103,11 @@ public final class BackboneBench {
                 }
                 times.add((System.nanoTime() - t0) / 1e6);
                 if (profiled) {
-                    ai.djl.pytorch.jni.JniUtils.stopProfile(o.profile());
+                    ai.djl.pytorch.jni.JniUtils.stopProfile(profile);
                 }
             }
         }
-        return report(o.mode(), o.batch(), times, o.warmup());
-    }
-
-    /**
-     * The line the bench drivers parse: {@code resvision <mode> b<batch> median_ms=.. min_ms=..
-     * peak_rss_mb=..}, over the iterations after {@code warmup}.
-     */
-    public static String report(String mode, int batch, List<Double> times, int warmup) {
-        List<Double> measured = new ArrayList<>(times.subList(warmup, times.size()));
-        Collections.sort(measured);
-        double median = measured.size() % 2 == 1
-                ? measured.get(measured.size() / 2)
-                : (measured.get(measured.size() / 2 - 1) + measured.get(measured.size() / 2)) / 2;
-        return String.format(Locale.ROOT, "resvision %s b%d median_ms=%.1f min_ms=%.1f peak_rss_mb=%d",
-                mode, batch, median, measured.get(0), peakRssMb());
+        return BenchTimes.report(mode.name(), batch, times, warmup);
     }
 
     private static void trainStep(
@@ -116,40 +128,5 @@ public final class BackboneBench {
                 grad.subi(grad);
             }
         }
-    }
-
-    /** Peak resident set size of this process (VmHWM), in MiB; -1 where /proc is missing. */
-    public static long peakRssMb() {
-        return org.resvision.tools.bench.PeakRss.megabytes();
-    }
-
-    /**
-     * {@code --arch A --size S --mode infer|train --batch B --iters N --warmup W [--profile TRACE.json]}: the
-     * last iteration recorded by libtorch's profiler (as {@code FcnBench}; compare with {@code
-     * torchvision_backbone.py --profile} through {@code tools/bench/profile_diff.py}).
-     */
-    public static void main(String[] args) throws IOException {
-        System.setProperty("ai.djl.offline", "true");
-        String arch = "resnet50";
-        String mode = "infer";
-        int size = 224;
-        int batch = 1;
-        int iters = 7;
-        int warmup = 2;
-        String profile = null;
-        for (int i = 0; i < args.length; i += 2) {
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--arch" -> arch = v;
-                case "--size" -> size = Integer.parseInt(v);
-                case "--mode" -> mode = v;
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--iters" -> iters = Integer.parseInt(v);
-                case "--warmup" -> warmup = Integer.parseInt(v);
-                case "--profile" -> profile = v;
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        System.out.println(run(new Options(arch, size, mode, batch, iters, warmup, profile)));
     }
 }

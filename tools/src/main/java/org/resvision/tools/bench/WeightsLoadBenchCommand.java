@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCache;
 import org.resvision.backbone.hub.WeightsCatalog;
@@ -29,15 +31,21 @@ import org.resvision.segmentation.PretrainedSegmentation;
  * StateDictLoader.uninitializedForStrictLoad; torchvision's builder draws them) plus copying the tensors in (strict); engine is starting libtorch, once per process before
  * any clock (reported with the first model, 0 after), as torchvision's side imports torch first.
  *
- * <p>Usage: {@code WeightsLoadBench DIR [MODEL ...]}
  */
-public final class WeightsLoadBench {
+@Command(name = "weights-load", header = "each catalog model's checkpoint loaded from a folder, timed",
+        description = "Per catalog model (its default weights, found in DIR by file name) one line 'resvision MODEL sha_ms read_ms"
+                + " load_ms engine_ms': the SHA-256 check, reading the file, building the model and copying the tensors in (strict),"
+                + " and libtorch's start (once per process, with the first model).")
+final class WeightsLoadBenchCommand extends BenchProgram {
 
-    private WeightsLoadBench() {}
+    @Parameters(index = "0", paramLabel = "DIR", description = "the folder with the checkpoints")
+    Path dir;
 
-    public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[0]);
-        List<String> wanted = List.of(args).subList(1, args.length);
+    @Parameters(index = "1..*", paramLabel = "MODEL", description = "only these catalog models (default: every one)")
+    List<String> wanted = new java.util.ArrayList<>();
+
+    @Override
+    protected int call() throws Exception {
         // libtorch starts before the clocks, as torchvision's side imports torch before its own;
         // the start is reported apart (with the first model)
         long e0 = System.nanoTime();
@@ -66,6 +74,7 @@ public final class WeightsLoadBench {
                 engineMs = 0;
             }
         }
+        return 0;
     }
 
     private static TorchModule build(PublishedWeights w, NDManager m) {

@@ -1,4 +1,4 @@
-package org.resvision.detection.bench;
+package org.resvision.tools.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -10,12 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.resvision.backbone.bench.BackboneBench;
 import org.resvision.backbone.train.Sgd;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.Target;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * One case of the Faster R-CNN benchmark (one process per case, so its peak RSS is its own):
@@ -28,43 +29,66 @@ import org.resvision.detection.Target;
  * detections). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..}; {@code
  * tools/bench/detection_bench.sh} runs it next to torchvision.
  */
-public final class DetectionBench {
+@Command(name = "detection", header = "Faster R-CNN inference or a training step, timed",
+        description = "Faster R-CNN on random HEIGHT x WIDTH images resized by MIN_SIZE (max side MIN_SIZE x 1333/800): inference"
+                + " times the whole call a user makes (transform, model, post-processing, boxes back to the image); a training step"
+                + " is the transform, the four losses, backward and an SGD step (frozen BN, 3 trainable stages), 5 boxes per image."
+                + " Prints 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..'.")
+final class DetectionBenchCommand extends BenchProgram {
 
-    private DetectionBench() {}
+    /** The presets the bench builds. */
+    enum Arch {
+        /** fasterrcnn_resnet50_fpn. */
+        resnet50,
+        /** fasterrcnn_resnet18_fpn. */
+        resnet18,
+        /** fasterrcnn_resnet50_fpn_v2. */
+        resnet50_v2
+    }
 
-    public static void main(String[] args) throws Exception {
-        System.setProperty("ai.djl.offline", "true");
-        String arch = "resnet50";
-        String mode = "infer";
-        int minSize = 800;
-        int batch = 1;
-        int height = 480;
-        int width = 640;
-        int iters = 3;
-        int warmup = 1;
-        String weights = null;
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--arch" -> arch = args[i + 1];
-                case "--mode" -> mode = args[i + 1];
-                case "--min-size" -> minSize = Integer.parseInt(args[i + 1]);
-                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
-                case "--height" -> height = Integer.parseInt(args[i + 1]);
-                case "--width" -> width = Integer.parseInt(args[i + 1]);
-                case "--iters" -> iters = Integer.parseInt(args[i + 1]);
-                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-                case "--weights" -> weights = args[i + 1];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
+    @Option(names = "--arch", paramLabel = "ARCH", description = "resnet50, resnet18 or resnet50_v2 (default: ${DEFAULT-VALUE})")
+    Arch arch = Arch.resnet50;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "infer or train (default: ${DEFAULT-VALUE})")
+    BenchTimes.Mode mode = BenchTimes.Mode.infer;
+
+    @Option(names = "--min-size", paramLabel = "PX", description = "the transform's min_size (default: ${DEFAULT-VALUE})")
+    int minSize = 800;
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
+    int batch = 1;
+
+    @Option(names = "--height", paramLabel = "PX", description = "the images' height (default: ${DEFAULT-VALUE})")
+    int height = 480;
+
+    @Option(names = "--width", paramLabel = "PX", description = "the images' width (default: ${DEFAULT-VALUE})")
+    int width = 640;
+
+    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
+    int iters = 3;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
+    int warmup = 1;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "the weights the torchvision side uses (default: random)")
+    String weights;
+
+    @Override
+    protected int call() throws Exception {
+        atLeast("--min-size", minSize, 32);
+        atLeast("--batch", batch, 1);
+        atLeast("--height", height, 1);
+        atLeast("--width", width, 1);
+        atLeast("--iters", iters, 1);
+        atLeast("--warmup", warmup, 0);
         DetectionConfig.Builder c = DetectionConfig.builder(switch (arch) {
-            case "resnet18" -> "fasterrcnn_resnet18_fpn";
-            case "resnet50_v2" -> "fasterrcnn_resnet50_fpn_v2";
-            default -> "fasterrcnn_resnet50_fpn";
+            case resnet18 -> "fasterrcnn_resnet18_fpn";
+            case resnet50_v2 -> "fasterrcnn_resnet50_fpn_v2";
+            case resnet50 -> "fasterrcnn_resnet50_fpn";
         });
         c.min_size = minSize;
         c.max_size = (int) Math.round(minSize * 1333.0 / 800);
-        boolean train = mode.equals("train");
+        boolean train = mode == BenchTimes.Mode.train;
         List<Double> times = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
@@ -133,6 +157,7 @@ public final class DetectionBench {
                 times.add((System.nanoTime() - t0) / 1e6);
             }
         }
-        System.out.println(BackboneBench.report(mode, batch, times, warmup));
+        System.out.println(BenchTimes.report(mode.name(), batch, times, warmup));
+        return 0;
     }
 }

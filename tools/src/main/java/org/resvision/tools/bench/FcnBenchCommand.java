@@ -1,4 +1,4 @@
-package org.resvision.segmentation.bench;
+package org.resvision.tools.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -11,11 +11,11 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.bench.BackboneBench;
 import org.resvision.backbone.train.Sgd;
 import org.resvision.segmentation.Fcn;
-import org.resvision.segmentation.FcnConfig;
 import org.resvision.segmentation.SegmentationLoss;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * One case of the FCN benchmark (one process per case, so its peak RSS is its own):
@@ -26,33 +26,41 @@ import org.resvision.segmentation.SegmentationLoss;
  * time still counted; {@code torchvision_fcn.py --profile} writes the same for torchvision and
  * {@code tools/bench/profile_diff.py} compares the two op by op).
  */
-public final class FcnBench {
+@Command(name = "fcn", header = "FCN-ResNet50 inference or a training step, timed",
+        description = "torchvision's fcn_resnet50 (aux head, 21 classes) on random SIZE x SIZE images: inference, or a training"
+                + " step (training-mode forward, cross-entropy + 0.5 aux, backward, SGD). Prints"
+                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..'.")
+final class FcnBenchCommand extends BenchProgram {
 
-    private FcnBench() {}
+    @Option(names = "--mode", paramLabel = "MODE", description = "infer or train (default: ${DEFAULT-VALUE})")
+    BenchTimes.Mode mode = BenchTimes.Mode.infer;
 
-    public static void main(String[] args) {
-        System.setProperty("ai.djl.offline", "true");
-        String mode = "infer";
-        int size = 520;
-        int batch = 1;
-        int iters = 5;
-        int warmup = 1;
-        String profile = null;
-        for (int i = 0; i < args.length; i += 2) {
-            switch (args[i]) {
-                case "--mode" -> mode = args[i + 1];
-                case "--size" -> size = Integer.parseInt(args[i + 1]);
-                case "--batch" -> batch = Integer.parseInt(args[i + 1]);
-                case "--iters" -> iters = Integer.parseInt(args[i + 1]);
-                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
-                case "--profile" -> profile = args[i + 1];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
-            }
-        }
-        boolean train = mode.equals("train");
+    @Option(names = "--size", paramLabel = "PX", description = "image side (default: ${DEFAULT-VALUE})")
+    int size = 520;
+
+    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
+    int batch = 1;
+
+    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
+    int iters = 5;
+
+    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
+    int warmup = 1;
+
+    @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
+            + " (compare with torchvision_fcn.py --profile through tools/bench/profile_diff.py)")
+    String profile;
+
+    @Override
+    protected int call() throws Exception {
+        atLeast("--size", size, 32);
+        atLeast("--batch", batch, 1);
+        atLeast("--iters", iters, 1);
+        atLeast("--warmup", warmup, 0);
+        boolean train = mode == BenchTimes.Mode.train;
         List<Double> times = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
-            Fcn fcn = Fcn.of(FcnConfig.fcnResnet50());
+            Fcn fcn = Fcn.resnet50(21);
             Shape in = new Shape(batch, 3, size, size);
             fcn.initialize(m, DataType.FLOAT32, in);
             ParameterStore ps = new ParameterStore(m, false);
@@ -87,6 +95,7 @@ public final class FcnBench {
                 }
             }
         }
-        System.out.println(BackboneBench.report(mode, batch, times, warmup));
+        System.out.println(BenchTimes.report(mode.name(), batch, times, warmup));
+        return 0;
     }
 }

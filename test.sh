@@ -21,7 +21,7 @@ fi
 # every module's tests, then the artifacts installed in the local repository as a user gets them
 mvn -B install -DskipSparkJar "$@"
 # the library modules' API docs: complete and doclint-clean (a warning fails)
-mvn -B -q -Prelease javadoc:javadoc -pl backbone,data,data/vision,eval,detection,segmentation
+mvn -B -q -Prelease javadoc:javadoc -pl backbone/nn,backbone/train,backbone,data,data/vision,eval,detection,segmentation
 # README's Java snippets, compiled and run by projects that depend on the installed artifacts
 tools/consumer-test/run.sh
 # the demo (run.sh) with its recipe on a shorter run, 150 iterations: when measured, held-out AP50

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.train.InferenceLoop;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoResult;
 import org.resvision.data.loader.Batch;
@@ -13,6 +12,7 @@ import org.resvision.data.loader.SampleSource;
 import org.resvision.eval.DatasetEvaluator;
 import org.resvision.eval.EvaluationException;
 import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.train.InferenceLoop;
 
 /**
  * The detection inference loop: a detector over a source (images in order, no augmentation, read

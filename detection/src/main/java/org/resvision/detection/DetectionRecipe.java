@@ -1,6 +1,6 @@
 package org.resvision.detection;
 
-import org.resvision.backbone.train.Recipe;
+import org.resvision.train.Recipe;
 
 /**
  * How a Faster R-CNN trains (torchvision's detection reference: lr 0.02 for 16 images, momentum

@@ -10,15 +10,15 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.resvision.backbone.train.LrSchedule;
-import org.resvision.backbone.train.Sgd;
-import org.resvision.backbone.train.TrainLoop;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.loader.Batch;
 import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.eval.DatasetEvaluator;
 import org.resvision.eval.coco.CocoEvalResult;
+import org.resvision.train.LrSchedule;
+import org.resvision.train.Sgd;
+import org.resvision.train.TrainLoop;
 
 /**
  * Faster R-CNN training on ResVision's shared loop (torchvision's detection reference recipe):
@@ -53,7 +53,7 @@ public final class DetectionTraining {
      * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
      * @param log receives the progress, resume and evaluation lines
      * @return the last evaluation, or null without {@code valGt} (or when a resumed run had nothing left)
-     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     * @throws org.resvision.train.TrainingDivergedException a loss or, before a checkpoint, a
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
      *     strict mode, or too many), the evaluation or the checkpoint I/O throws
@@ -80,7 +80,7 @@ public final class DetectionTraining {
      * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
      * @param log receives the progress, resume and evaluation lines
      * @return the last evaluation, or null without {@code valGt} (or when a resumed run had nothing left)
-     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     * @throws org.resvision.train.TrainingDivergedException a loss or, before a checkpoint, a
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data (an {@code UncheckedIOException} for an unreadable image in
      *     strict mode, or too many), the evaluation or the checkpoint I/O throws
@@ -139,7 +139,7 @@ public final class DetectionTraining {
      * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
      * @param log receives the progress, resume and evaluation lines
      * @return the last validation's result, or null without validation (or when a resumed run had nothing left)
-     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     * @throws org.resvision.train.TrainingDivergedException a loss or, before a checkpoint, a
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data, the evaluation or the checkpoint I/O throws
      */

@@ -9,13 +9,13 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.Initializers;
-import org.resvision.backbone.nn.LinearLayer;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.ReluLayer;
-import org.resvision.backbone.nn.TorchModule;
-import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.Initializers;
+import org.resvision.nn.LinearLayer;
+import org.resvision.nn.Norm;
+import org.resvision.nn.ReluLayer;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's {@code FastRCNNConvFCHead(input_size, conv_layers, fc_layers, norm_layer)} (the box
@@ -88,7 +88,7 @@ public final class FastRcnnConvFcHead extends TorchSequential {
         if (training || size() == 0 || !(get(0) instanceof TorchSequential first && first.get(0) instanceof Conv2dLayer)) {
             return super.forwardInternal(ps, inputs, training, params);
         }
-        try (NDArray x = org.resvision.backbone.nn.MemoryFormat.channelsLast(inputs.singletonOrThrow())) {
+        try (NDArray x = org.resvision.nn.MemoryFormat.channelsLast(inputs.singletonOrThrow())) {
             return super.forwardInternal(ps, new NDList(x), training, params);
         }
     }

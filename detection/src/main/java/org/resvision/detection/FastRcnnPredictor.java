@@ -5,8 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.resvision.backbone.nn.LinearLayer;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.LinearLayer;
+import org.resvision.nn.TorchModule;
 
 /**
  * torchvision's {@code FastRCNNPredictor}: {@code cls_score} [R, classes] and {@code bbox_pred} [R,

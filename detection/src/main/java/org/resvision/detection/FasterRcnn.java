@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.resvision.backbone.fpn.BackboneWithFpn;
-import org.resvision.backbone.nn.Autograd;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.Autograd;
+import org.resvision.nn.TorchModule;
 
 /**
  * torchvision's {@code FasterRCNN}: {@code backbone} (a {@link BackboneWithFpn}), {@code rpn}

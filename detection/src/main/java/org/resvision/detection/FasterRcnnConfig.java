@@ -2,9 +2,9 @@ package org.resvision.detection;
 
 import java.util.List;
 import java.util.stream.IntStream;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.nn.Norm;
+import org.resvision.nn.TorchModule;
 
 /**
  * A Faster R-CNN's settings: every constructor argument of torchvision's {@code FasterRCNN} and

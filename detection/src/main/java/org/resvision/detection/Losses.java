@@ -3,7 +3,7 @@ package org.resvision.detection;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.nn.Activation;
-import org.resvision.backbone.nn.GradSafe;
+import org.resvision.nn.GradSafe;
 
 /**
  * The detection losses, on NDArrays so gradients flow, with torchvision's definitions. Scalars

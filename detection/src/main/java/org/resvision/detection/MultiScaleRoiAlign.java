@@ -1,7 +1,5 @@
 package org.resvision.detection;
 
-import org.resvision.backbone.nn.GradSafe;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.List;
+import org.resvision.nn.GradSafe;
 
 /**
  * torchvision's {@code MultiScaleRoIAlign} (featmap names {@code 0..3}, output 7, sampling ratio

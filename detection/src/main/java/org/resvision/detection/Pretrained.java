@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsFormatException;
 import org.resvision.backbone.zoo.PretrainedFiles;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsFormatException;
 
 /**
  * A Faster R-CNN ready to predict, with what goes with it: {@code

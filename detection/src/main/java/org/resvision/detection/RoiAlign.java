@@ -1,14 +1,13 @@
 package org.resvision.detection;
 
-import org.resvision.backbone.nn.Autograd;
-import org.resvision.backbone.nn.GradSafe;
-
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
+import org.resvision.nn.Autograd;
+import org.resvision.nn.GradSafe;
 
 /**
  * torchvision's {@code roi_align} with {@code aligned=False} (Faster R-CNN's setting), built on

@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.resvision.backbone.nn.GradSafe;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.GradSafe;
+import org.resvision.nn.TorchModule;
 
 /**
  * torchvision's {@code RoIHeads} for boxes: {@link MultiScaleRoiAlign} pooling of the proposals,

@@ -9,10 +9,10 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.ReluLayer;
-import org.resvision.backbone.nn.TorchModule;
-import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.ReluLayer;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's {@code RPNHead}: shared 3x3 convs + ReLU ({@code conv.0.0}, and with {@code

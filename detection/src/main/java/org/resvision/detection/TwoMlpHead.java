@@ -6,8 +6,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.resvision.backbone.nn.LinearLayer;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.LinearLayer;
+import org.resvision.nn.TorchModule;
 
 /**
  * torchvision's {@code TwoMLPHead}: flatten, {@code fc6} + ReLU, {@code fc7} + ReLU. [R, C, 7, 7] -> [R, rep].

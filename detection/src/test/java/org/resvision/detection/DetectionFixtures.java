@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.resvision.backbone.parity.ParityFixtures;
+import org.resvision.parity.ParityFixtures;
 
 /**
  * The Faster R-CNN references of {@code tools/reference/parity/detection_fixtures.py} (Debian torchvision),

@@ -14,12 +14,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.parity.Tensors;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /**
  * The acceptance test of the detection model: torchvision's Faster R-CNN weights (random, with

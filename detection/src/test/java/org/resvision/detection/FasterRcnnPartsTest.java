@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.resvision.backbone.fpn.BackboneWithFpn;
-import org.resvision.backbone.nn.Norm;
+import org.resvision.nn.Norm;
 
 /**
  * The model receives its parts (torchvision's {@code FasterRCNN(backbone, rpn, roi_heads,

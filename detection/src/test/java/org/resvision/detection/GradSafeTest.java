@@ -7,8 +7,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.GcChurn;
-import org.resvision.backbone.nn.GradSafe;
+import org.resvision.nn.GcChurn;
+import org.resvision.nn.GradSafe;
 
 /**
  * Operands closed after the forward op stay valid for backward even when the Java heap is

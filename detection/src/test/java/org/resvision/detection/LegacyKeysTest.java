@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.StateDict;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.StateDict;
 
 /**
  * torchvision's published COCO checkpoints predate 0.13's key names: {@code rpn.head.conv.weight}

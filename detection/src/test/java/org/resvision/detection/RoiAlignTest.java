@@ -10,7 +10,7 @@ import ai.djl.training.GradientCollector;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.GcChurn;
+import org.resvision.nn.GcChurn;
 
 /**
  * RoIAlign against a direct transcription of torchvision's CPU kernel (aligned=False), including

@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.parity.Tensors;
+import org.resvision.nn.Norm;
+import org.resvision.parity.Tensors;
 
 /**
  * The parts of {@code fasterrcnn_resnet50_fpn_v2}: {@link RpnHead} with {@code conv_depth}, {@link

@@ -7,11 +7,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.Map;
 import java.util.Set;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.MemoryFormat;
-import org.resvision.backbone.nn.TorchModule;
-import org.resvision.backbone.nn.TorchSequential;
 import org.resvision.backbone.resnet.ResNet;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.MemoryFormat;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's FCN ({@code _SimpleSegmentationModel}): {@code backbone} (a ResNet without its

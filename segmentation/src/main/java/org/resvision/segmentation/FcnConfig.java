@@ -1,7 +1,7 @@
 package org.resvision.segmentation;
 
-import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.nn.Norm;
 
 /**
  * Everything an FCN is built from, torchvision's defaults: a ResNet backbone dilated to output

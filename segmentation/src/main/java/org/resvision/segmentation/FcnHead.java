@@ -1,10 +1,10 @@
 package org.resvision.segmentation;
 
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.DropoutLayer;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.ReluLayer;
-import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.DropoutLayer;
+import org.resvision.nn.Norm;
+import org.resvision.nn.ReluLayer;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's {@code FCNHead}: Conv3x3(in, in/4, no bias) - norm - ReLU - Dropout - Conv1x1(in/4,

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsFormatException;
 import org.resvision.backbone.zoo.PretrainedFiles;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsFormatException;
 
 /**
  * An FCN ready to predict, with what goes with it: {@code

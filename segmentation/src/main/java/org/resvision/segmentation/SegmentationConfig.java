@@ -45,7 +45,7 @@ public final class SegmentationConfig {
             default -> throw new IllegalArgumentException("unknown model '" + b.model + "' (fcn_resnet50, fcn_resnet101, fcn_small)");
         };
         this.model = new FcnConfig(base.backbone(), b.num_classes, b.aux, base.dropout());
-        org.resvision.backbone.train.Recipe.check(b.batch_size, b.iterations, b.lr, b.momentum, b.weight_decay, b.log_every,
+        org.resvision.train.Recipe.check(b.batch_size, b.iterations, b.lr, b.momentum, b.weight_decay, b.log_every,
                 b.checkpoint_every);
         if (b.base_size < 1 || b.crop_size < 1) {
             throw new IllegalArgumentException("base_size " + b.base_size + " and crop_size " + b.crop_size + " must be at least 1");

@@ -10,15 +10,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
-import org.resvision.backbone.train.InferenceLoop;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.data.transform.Sample;
 import org.resvision.eval.DatasetEvaluator;
 import org.resvision.eval.EvaluationException;
 import org.resvision.eval.segmentation.ConfusionMatrix;
-import org.resvision.eval.segmentation.SegmentationEvaluator;
 import org.resvision.eval.segmentation.SegmentationEvaluator.LabelMaps;
+import org.resvision.eval.segmentation.SegmentationEvaluator;
+import org.resvision.train.InferenceLoop;
 
 /**
  * The segmentation inference loop: an FCN over a source, one image at a time at its own size (as

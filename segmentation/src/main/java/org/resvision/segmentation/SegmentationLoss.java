@@ -31,7 +31,7 @@ public final class SegmentationLoss {
         Map<String, NDArray> losses = new LinkedHashMap<>();
         losses.put("out", crossEntropy(outputs.get(0), target));
         if (outputs.size() > 1) {
-            losses.put("aux", org.resvision.backbone.nn.GradSafe.mul(crossEntropy(outputs.get(1), target), AUX_WEIGHT));
+            losses.put("aux", org.resvision.nn.GradSafe.mul(crossEntropy(outputs.get(1), target), AUX_WEIGHT));
         }
         return losses;
     }

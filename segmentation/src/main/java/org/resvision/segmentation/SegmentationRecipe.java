@@ -1,6 +1,6 @@
 package org.resvision.segmentation;
 
-import org.resvision.backbone.train.Recipe;
+import org.resvision.train.Recipe;
 
 /**
  * How an FCN trains (torchvision's segmentation reference): SGD with momentum and weight decay on

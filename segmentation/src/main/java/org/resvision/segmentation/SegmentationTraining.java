@@ -10,15 +10,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import org.resvision.backbone.train.LrSchedule;
-import org.resvision.backbone.train.Sgd;
-import org.resvision.backbone.train.TrainLoop;
 import org.resvision.data.loader.Batch;
 import org.resvision.data.loader.PrefetchLoader;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.data.transform.Sample;
 import org.resvision.eval.segmentation.ConfusionMatrix;
 import org.resvision.eval.segmentation.SegmentationEvaluator;
+import org.resvision.train.LrSchedule;
+import org.resvision.train.Sgd;
+import org.resvision.train.TrainLoop;
 
 /**
  * torchvision's segmentation reference recipe on ResVision's loop: SGD (momentum 0.9, weight
@@ -49,7 +49,7 @@ public final class SegmentationTraining {
      * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
      * @param log receives the progress, resume and evaluation lines
      * @return the last validation's confusion matrix, or null when a resumed run had nothing left to do
-     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     * @throws org.resvision.train.TrainingDivergedException a loss or, before a checkpoint, a
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
      *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws
@@ -73,7 +73,7 @@ public final class SegmentationTraining {
      * @param manager owns the optimizer state, the batches and the evaluation's arrays (on the model's device)
      * @param log receives the progress, resume and evaluation lines
      * @return the last validation's confusion matrix, or null when a resumed run had nothing left to do
-     * @throws org.resvision.backbone.train.TrainingDivergedException a loss or, before a checkpoint, a
+     * @throws org.resvision.train.TrainingDivergedException a loss or, before a checkpoint, a
      *     parameter is NaN or infinite (the last good checkpoint stays)
      * @throws Exception what reading the data (an {@code UncheckedIOException} or {@code IOException} for
      *     unreadable images in strict mode, or too many), the evaluation or the checkpoint I/O throws

@@ -13,12 +13,12 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.parity.Tensors;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /** torchvision's fcn_resnet50 (aux, calibrated BN) loaded unchanged gives its backbone stages, out and aux. */
 class FcnParityTest {

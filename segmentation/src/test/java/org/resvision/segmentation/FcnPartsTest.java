@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.TorchSequential;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
+import org.resvision.nn.Norm;
+import org.resvision.nn.TorchSequential;
 
 /** The FCN receives its parts; its config is immutable, the model's settings apart from the recipe. */
 class FcnPartsTest {

@@ -15,13 +15,13 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.parity.Tensors;
-import org.resvision.backbone.train.Sgd;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.train.Sgd;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /**
  * One training step of the CPU preset against torchvision (same weights, input and target; train

@@ -17,10 +17,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.train.TrainingDivergedException;
 import org.resvision.data.loader.VocSegmentationSource;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
+import org.resvision.train.TrainingDivergedException;
 
 /**
  * The shared training loop on the CPU FCN preset and synthetic VOC segmentation: the loss falls,
@@ -74,7 +74,7 @@ class SegmentationTrainingTest {
         assertTrue(e.getMessage().matches("iteration \\d+: the loss is (NaN|Infinity|-Infinity) .*"), e.getMessage());
         assertTrue(e.getMessage().contains("the last good checkpoint (iteration "), e.getMessage());
         assertArrayEquals(good, Files.readAllBytes(run.resolve("model.safetensors")), "nothing written over the good checkpoint");
-        assertEquals("30", org.resvision.backbone.weights.WeightsIO.load(run.resolve("model.safetensors"), NDManager.newBaseManager())
+        assertEquals("30", org.resvision.weights.WeightsIO.load(run.resolve("model.safetensors"), NDManager.newBaseManager())
                 .metadata().get("iteration"));
     }
 }

@@ -5,14 +5,14 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import java.nio.file.Path;
 import org.resvision.backbone.fpn.BackboneWithFpn;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsFormatException;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.Norm;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.nn.TorchModule;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsFormatException;
 
 /** What the backbone commands share: building a model for a checkpoint and the device flag. */
 final class BackboneModels {

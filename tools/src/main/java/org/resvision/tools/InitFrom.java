@@ -7,16 +7,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 import org.resvision.backbone.hub.PublishedWeights;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsFormatException;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.nn.TorchModule;
 import org.resvision.segmentation.Fcn;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsFormatException;
+import org.resvision.weights.WeightsIO;
 
 /**
  * {@code train --init}: where a training run's first weights come from. A file is the whole

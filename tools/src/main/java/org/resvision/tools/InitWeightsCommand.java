@@ -6,12 +6,12 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Map;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.Norm;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.nn.TorchModule;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

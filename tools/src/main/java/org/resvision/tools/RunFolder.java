@@ -3,8 +3,8 @@ package org.resvision.tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.resvision.backbone.train.Checkpoints;
 import org.resvision.data.io.AtomicFiles;
+import org.resvision.train.Checkpoints;
 
 /**
  * The folder a {@code train} run writes, held for the run: one process at a time (a lock that dies

@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
 import org.resvision.data.video.VideoReader;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsIO;
 
 /**
  * annotate-video on generated clips (the synthetic moving shapes) with a tiny untrained detector

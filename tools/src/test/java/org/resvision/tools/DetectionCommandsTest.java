@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.DetectionConfig;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /** train (with resume and divergence), evaluate and predict on a detection config, as a user runs them. */
 class DetectionCommandsTest {

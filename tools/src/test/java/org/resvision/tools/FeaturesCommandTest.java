@@ -20,10 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.parity.Tensors;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /** {@code resvision features} end to end against torchvision on the same PNG. */
 class FeaturesCommandTest {

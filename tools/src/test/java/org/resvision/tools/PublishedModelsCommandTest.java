@@ -21,13 +21,13 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import org.resvision.nn.StateDictLoader;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.PretrainedSegmentation;
 import org.resvision.segmentation.SegmentationConfig;
+import org.resvision.weights.WeightsIO;
 
 /** {@code predict}, {@code evaluate} and {@code annotate-video} with a published checkpoint's name instead of a config and a file. */
 class PublishedModelsCommandTest {

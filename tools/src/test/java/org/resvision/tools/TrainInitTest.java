@@ -14,11 +14,11 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /** {@code train --init NAME}: fine-tuning from a published checkpoint, as torchvision users do. */
 class TrainInitTest {

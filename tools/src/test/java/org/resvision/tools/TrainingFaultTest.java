@@ -16,8 +16,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /**
  * {@code kill -9} at seeded random moments of {@code train} (a checkpoint every iteration), the second

@@ -12,12 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.parity.Tensors;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /** The data layer's detection transform against torchvision's GeneralizedRCNNTransform. */
 class TransformParityTest {

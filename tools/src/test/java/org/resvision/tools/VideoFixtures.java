@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.data.synth.SyntheticDatasetWriter;
 import org.resvision.data.synth.SyntheticScenes;
 import org.resvision.data.video.VideoReader;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsIO;
 
 /** Small inputs for annotate-video tests: a tiny untrained detector (seeded) and synthetic clips. */
 public final class VideoFixtures {

@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.parity.ParityFixtures;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 class WeightsCommandsTest {
 

@@ -8,10 +8,10 @@ import ai.djl.util.PairList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.resvision.backbone.nn.Norm;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.Norm;
+import org.resvision.nn.TorchModule;
 
 /**
  * torchvision's {@code BackboneWithFPN} over a ResNet ({@code resnet_fpn_backbone} /

@@ -8,11 +8,11 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.Initializers;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.TorchSequential;
-import org.resvision.backbone.nn.TorchModule;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.Initializers;
+import org.resvision.nn.Norm;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's {@code FeaturePyramidNetwork} with {@code LastLevelMaxPool}: a 1x1 lateral conv

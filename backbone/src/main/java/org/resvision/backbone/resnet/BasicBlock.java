@@ -1,7 +1,7 @@
 package org.resvision.backbone.resnet;
 
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.Norm;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.Norm;
 
 /** ResNet-18/34's block: two 3x3 convs (stride on the first), expansion 1. */
 public final class BasicBlock extends ResidualBlock {

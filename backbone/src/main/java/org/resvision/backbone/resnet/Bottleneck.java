@@ -1,7 +1,7 @@
 package org.resvision.backbone.resnet;
 
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.Norm;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.Norm;
 
 /**
  * ResNet-50/101/152's block (v1.5: the stride sits on the 3x3 conv): 1x1 reduce to {@code width

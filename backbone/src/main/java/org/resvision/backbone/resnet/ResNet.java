@@ -13,13 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.CpuQuirks;
-import org.resvision.backbone.nn.InplaceRelu;
-import org.resvision.backbone.nn.LinearLayer;
-import org.resvision.backbone.nn.MemoryFormat;
-import org.resvision.backbone.nn.TorchModule;
-import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.CpuQuirks;
+import org.resvision.nn.InplaceRelu;
+import org.resvision.nn.LinearLayer;
+import org.resvision.nn.MemoryFormat;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * torchvision's ResNet as a DJL block, parameter for parameter: {@code conv1, bn1, layer1..4,

@@ -3,7 +3,7 @@ package org.resvision.backbone.resnet;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import org.resvision.backbone.nn.Norm;
+import org.resvision.nn.Norm;
 
 /**
  * Every constructor argument of a ResNet, with torchvision's defaults. Presets: {@link

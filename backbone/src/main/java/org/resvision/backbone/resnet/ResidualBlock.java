@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
-import org.resvision.backbone.nn.Conv2dLayer;
-import org.resvision.backbone.nn.InplaceRelu;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.TorchModule;
-import org.resvision.backbone.nn.TorchSequential;
+import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.InplaceRelu;
+import org.resvision.nn.Norm;
+import org.resvision.nn.TorchModule;
+import org.resvision.nn.TorchSequential;
 
 /**
  * The residual unit shared by {@link BasicBlock} and {@link Bottleneck}: a chain of conv-norm

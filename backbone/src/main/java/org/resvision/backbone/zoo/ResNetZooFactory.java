@@ -24,10 +24,10 @@ import java.util.Map;
 import java.util.Set;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCatalog;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.WeightsFormatException;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsFormatException;
 
 /**
  * DJL's {@link BlockFactory} and {@link TranslatorFactory} for the catalog's ImageNet ResNets

@@ -15,8 +15,8 @@ import ai.djl.training.ParameterStore;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.parity.Tensors;
+import org.resvision.nn.Norm;
+import org.resvision.parity.Tensors;
 
 /** The FPN with {@code norm_layer} (fasterrcnn_resnet50_fpn_v2's): torchvision's keys, and BatchNorm really applied. */
 class FeaturePyramidNetworkNormTest {

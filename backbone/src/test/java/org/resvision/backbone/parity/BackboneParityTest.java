@@ -17,14 +17,16 @@ import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.resvision.backbone.fpn.BackboneWithFpn;
-import org.resvision.backbone.nn.LoadReport;
-import org.resvision.backbone.nn.Norm;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.LoadReport;
+import org.resvision.nn.Norm;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.nn.TorchModule;
+import org.resvision.parity.ParityFixtures;
+import org.resvision.parity.Tensors;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
 
 /**
  * The acceptance test of the backbone: torchvision's weights (as {@code .pth} and as

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.resvision.backbone.nn.CpuQuirks;
+import org.resvision.nn.CpuQuirks;
 
 /**
  * ResNet-50 with every stage asked to run channels-last (threshold 1 position), trained one

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.resvision.backbone.fpn.BackboneWithFpn;
-import org.resvision.backbone.nn.Norm;
+import org.resvision.nn.Norm;
 
 class ResNetStructureTest {
 

@@ -30,10 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.WeightsIO;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsIO;
 
 /**
  * {@code resvision://resnet18?weights=TEST} (a seeded 3-class ResNet-18 published in a temporary

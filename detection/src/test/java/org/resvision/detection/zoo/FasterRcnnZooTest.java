@@ -35,15 +35,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.backbone.zoo.ZooFixture;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTranslator;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.Pretrained;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.weights.WeightsIO;
 
 /**
  * The pretrained entry points for Faster R-CNN on a small seeded checkpoint published in a

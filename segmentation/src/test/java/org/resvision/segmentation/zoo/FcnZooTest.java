@@ -33,15 +33,15 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.resvision.backbone.nn.StateDictLoader;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.backbone.zoo.ZooFixture;
+import org.resvision.nn.StateDictLoader;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.FcnConfig;
 import org.resvision.segmentation.PretrainedSegmentation;
 import org.resvision.segmentation.SegmentationTranslator;
+import org.resvision.weights.WeightsIO;
 
 /**
  * The pretrained entry points for FCN on a small seeded {@code fcn_small} checkpoint published in

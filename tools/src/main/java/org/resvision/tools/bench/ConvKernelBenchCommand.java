@@ -7,10 +7,10 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import java.util.Arrays;
 import java.util.Locale;
+import org.resvision.nn.Autograd;
+import org.resvision.nn.MemoryFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
-import org.resvision.backbone.nn.Autograd;
-import org.resvision.backbone.nn.MemoryFormat;
 
 /**
  * One convolution, timed alone in libtorch through DJL, NCHW and channels-last: {@code

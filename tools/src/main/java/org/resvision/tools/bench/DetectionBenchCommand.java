@@ -10,11 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.resvision.backbone.train.Sgd;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.Target;
+import org.resvision.train.Sgd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -95,7 +95,7 @@ final class DetectionBenchCommand extends BenchProgram {
             FasterRcnn model = FasterRcnn.of(c.build()).init(m);
             if (weights != null) {
                 java.nio.file.Path w = java.nio.file.Path.of(weights);
-                org.resvision.backbone.nn.StateDictLoader.load(model, w, m, "", true);
+                org.resvision.nn.StateDictLoader.load(model, w, m, "", true);
             }
             ParameterStore ps = new ParameterStore(m, false);
             Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);

@@ -11,9 +11,9 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
-import org.resvision.backbone.train.Sgd;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.SegmentationLoss;
+import org.resvision.train.Sgd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -7,21 +7,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import org.resvision.backbone.hub.PublishedWeights;
 import org.resvision.backbone.hub.WeightsCache;
 import org.resvision.backbone.hub.WeightsCatalog;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.nn.TorchModule;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
-import org.resvision.backbone.weights.StateDict;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.Pretrained;
+import org.resvision.nn.StateDictLoader;
+import org.resvision.nn.TorchModule;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.PretrainedSegmentation;
+import org.resvision.weights.StateDict;
+import org.resvision.weights.WeightsIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /**
  * Load time of each catalog model's default checkpoint from a folder ({@code

@@ -18,11 +18,11 @@ import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
-import org.resvision.backbone.nn.StateDictLoader;
-import org.resvision.backbone.weights.WeightsIO;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.FasterRcnn;
+import org.resvision.nn.StateDictLoader;
 import org.resvision.tools.Main;
+import org.resvision.weights.WeightsIO;
 
 /** predict, evaluate, features and import-weights with broken images, weights, configs and flags. */
 final class ImageAndModelCases implements BadInput.Source {

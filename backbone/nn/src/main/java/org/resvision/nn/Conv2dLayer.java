@@ -1,0 +1,261 @@
+package org.resvision.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * {@code torch.nn.Conv2d} with square kernels: input [N, in, H, W] -> [N, out, H', W'] with
+ * {@code H' = floor((H + 2 p - d (k - 1) - 1) / s) + 1}. Parameters {@code weight} [out,
+ * in/groups, k, k] and, when asked, {@code bias} [out].
+ */
+public final class Conv2dLayer extends TorchModule {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final int dilation;
+    private final int groups;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    private Conv2dLayer(Builder b) {
+        if (b.in % b.groups != 0 || b.out % b.groups != 0) {
+            throw new IllegalArgumentException(
+                    "channels " + b.in + "->" + b.out + " not divisible by groups " + b.groups);
+        }
+        inChannels = b.in;
+        outChannels = b.out;
+        kernel = b.kernel;
+        stride = b.stride;
+        padding = b.padding;
+        dilation = b.dilation;
+        groups = b.groups;
+        Shape wShape = new Shape(b.out, b.in / b.groups, b.kernel, b.kernel);
+        weight =
+                registerParameter(
+                        Parameter.builder()
+                                .setName("weight")
+                                .setType(Parameter.Type.WEIGHT)
+                                .optShape(wShape)
+                                .optInitializer(b.weightInit)
+                                .build());
+        if (b.bias) {
+            Initializer biasInit =
+                    b.biasInit != null
+                            ? b.biasInit
+                            : Initializers.uniformFanIn(Initializers.fanIn(wShape));
+            bias =
+                    registerParameter(
+                            Parameter.builder()
+                                    .setName("bias")
+                                    .setType(Parameter.Type.BIAS)
+                                    .optShape(new Shape(b.out))
+                                    .optInitializer(biasInit)
+                                    .build());
+        } else {
+            bias = null;
+        }
+    }
+
+    /**
+     * A builder for {@code in -> out} channels with a {@code kernel x kernel} window.
+     *
+     * @param in input channels; must be divisible by the groups set on the builder
+     * @param out output channels; must be divisible by the groups set on the builder
+     * @param kernel the square kernel's side, in pixels
+     * @return a builder with the defaults listed at {@link Builder}
+     */
+    public static Builder builder(int in, int out, int kernel) {
+        return new Builder(in, out, kernel);
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        if (kernel == 1 && padding == 0 && stride > 1 && CpuQuirks.strided1x1BackwardCrashes() && Autograd.isRecording()) {
+            // see CpuQuirks: the positions a 1x1 kernel with this stride reads, then stride 1; the
+            // slice's backward scatters the gradient back (zeros elsewhere), as the strided kernel would
+            NDArray sub = x.get(new NDIndex(":, :, ::" + stride + ", ::" + stride));
+            return Conv2d.conv2d(sub, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation), groups);
+        }
+        return Conv2d.conv2d(
+                x,
+                w,
+                b,
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                new Shape(dilation, dilation),
+                groups);
+    }
+
+    /**
+     * Applies the convolution to one array.
+     *
+     * @param ps the parameter store that supplies the weight (and bias) on {@code x}'s device
+     * @param x the input [N, in, H, W]; not closed
+     * @param training whether this is a training pass (the convolution computes the same either way)
+     * @return a new array [N, out, H', W'] (see the class comment), owned by {@code x}'s manager
+     */
+    public NDArray apply(ParameterStore ps, NDArray x, boolean training) {
+        return forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape in = inputShapes[0];
+        long h = outSize(in.get(2));
+        long w = outSize(in.get(3));
+        return new Shape[] {new Shape(in.get(0), outChannels, h, w)};
+    }
+
+    private long outSize(long size) {
+        return (size + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    /**
+     * The input channel count.
+     *
+     * @return {@code in} as given to {@link #builder}
+     */
+    public int inChannels() {
+        return inChannels;
+    }
+
+    /**
+     * The output channel count.
+     *
+     * @return {@code out} as given to {@link #builder}
+     */
+    public int outChannels() {
+        return outChannels;
+    }
+
+    /**
+     * Builder with PyTorch's defaults: stride 1, padding 0, dilation 1, groups 1, bias on. The
+     * default weight initialization is torchvision ResNet's {@link Initializers#kaimingNormalFanOut()}
+     * (not {@code nn.Conv2d}'s own), the default bias initialization PyTorch's U(-1/sqrt(fan_in),
+     * 1/sqrt(fan_in)). Not thread-safe: use one builder per thread.
+     */
+    public static final class Builder {
+        private final int in;
+        private final int out;
+        private final int kernel;
+        private int stride = 1;
+        private int padding;
+        private int dilation = 1;
+        private int groups = 1;
+        private boolean bias = true;
+        private Initializer weightInit = Initializers.kaimingNormalFanOut();
+        private Initializer biasInit;
+
+        private Builder(int in, int out, int kernel) {
+            this.in = in;
+            this.out = out;
+            this.kernel = kernel;
+        }
+
+        /**
+         * Sets the stride.
+         *
+         * @param s the step of the window in both directions, in pixels (default 1)
+         * @return this builder
+         */
+        public Builder stride(int s) {
+            stride = s;
+            return this;
+        }
+
+        /**
+         * Sets the zero padding.
+         *
+         * @param p pixels of zeros added on each side, in both directions (default 0)
+         * @return this builder
+         */
+        public Builder padding(int p) {
+            padding = p;
+            return this;
+        }
+
+        /**
+         * Sets the dilation.
+         *
+         * @param d the spacing between kernel taps, in pixels (default 1: adjacent)
+         * @return this builder
+         */
+        public Builder dilation(int d) {
+            dilation = d;
+            return this;
+        }
+
+        /**
+         * Sets the number of groups.
+         *
+         * @param g channel groups convolved separately (default 1); {@code in} and {@code out} must
+         *     be divisible by it, checked by {@link #build()}
+         * @return this builder
+         */
+        public Builder groups(int g) {
+            groups = g;
+            return this;
+        }
+
+        /**
+         * Sets whether the layer has a bias.
+         *
+         * @param b {@code true} (default) for a {@code bias} [out] parameter, {@code false} for none
+         *     (as before a BatchNorm)
+         * @return this builder
+         */
+        public Builder bias(boolean b) {
+            bias = b;
+            return this;
+        }
+
+        /**
+         * Sets how the weight is initialized.
+         *
+         * @param init the initializer of {@code weight} [out, in/groups, k, k] (default {@link
+         *     Initializers#kaimingNormalFanOut()})
+         * @return this builder
+         */
+        public Builder weightInit(Initializer init) {
+            weightInit = init;
+            return this;
+        }
+
+        /**
+         * Sets how the bias is initialized; ignored without a bias.
+         *
+         * @param init the initializer of {@code bias} [out], or {@code null} (default) for
+         *     U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the weight's fan_in
+         * @return this builder
+         */
+        public Builder biasInit(Initializer init) {
+            biasInit = init;
+            return this;
+        }
+
+        /**
+         * Builds the layer; its parameters get their arrays at DJL's {@code initialize}.
+         *
+         * @return a new, uninitialized layer
+         * @throws IllegalArgumentException if {@code in} or {@code out} is not divisible by the
+         *     groups
+         */
+        public Conv2dLayer build() {
+            return new Conv2dLayer(this);
+        }
+    }
+}

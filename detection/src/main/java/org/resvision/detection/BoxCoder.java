@@ -1,5 +1,7 @@
 package org.resvision.detection;
 
+import org.resvision.data.boxes.Boxes;
+
 /**
  * torchvision's {@code BoxCoder}: box deltas {@code (dx, dy, dw, dh)} relative to reference boxes,
  * divided by {@code weights} ((1, 1, 1, 1) in the RPN, (10, 10, 5, 5) in the box head), with

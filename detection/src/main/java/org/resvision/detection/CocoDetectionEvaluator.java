@@ -113,7 +113,7 @@ public final class CocoDetectionEvaluator implements DatasetEvaluator<DetectedIm
      */
     public static List<CocoResult> toCoco(Detections d, long imageId, long[] ids) {
         List<CocoResult> out = new ArrayList<>();
-        float[] b = d.boxes();
+        float[] b = d.boxes().toArray();
         for (int k = 0; k < d.size(); k++) {
             long id = ids == null ? d.labels()[k] : d.labels()[k] < ids.length ? ids[d.labels()[k]] : -1;
             if (id < 0) {

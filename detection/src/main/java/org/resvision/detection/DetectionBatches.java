@@ -36,11 +36,7 @@ public final class DetectionBatches {
     public static List<Target> targets(Batch b) {
         List<Target> out = new ArrayList<>();
         for (Sample s : b.samples()) {
-            float[] flat = new float[4 * s.boxes().length];
-            for (int i = 0; i < s.boxes().length; i++) {
-                System.arraycopy(s.boxes()[i], 0, flat, 4 * i, 4);
-            }
-            out.add(new Target(flat, s.labels()));
+            out.add(new Target(s.boxes(), s.labels()));
         }
         return out;
     }

@@ -100,7 +100,7 @@ public final class DetectionTransform {
         if (image.getShape().dimension() != 3 || image.getShape().get(0) != 3) {
             throw new IllegalArgumentException("image has shape " + image.getShape() + ", expected [3, H, W]");
         }
-        Sample n = Transforms.normalize(new Sample(image, new float[0][], new int[0], null, null), mean, std);
+        Sample n = Transforms.normalize(Sample.of(image), mean, std);
         Sample r = Transforms.resizeForDetection(n, minSize, maxSize);
         if (r.image() != n.image()) {
             n.image().close();

@@ -12,6 +12,7 @@ import ai.djl.translate.Translator;
 import ai.djl.translate.TranslatorContext;
 import java.util.ArrayList;
 import java.util.List;
+import org.resvision.data.boxes.Boxes;
 
 /**
  * DJL {@link Translator} from an {@link Image} to {@link DetectedObjects} for a {@link
@@ -66,7 +67,7 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
         for (int i = 0; i < l.length; i++) {
             l[i] = (int) labels[i];
         }
-        Detections d = new Detections(list.get(0).toFloatArray(), list.get(1).toFloatArray(), l)
+        Detections d = new Detections(Boxes.of(list.get(0).toFloatArray()), list.get(1).toFloatArray(), l)
                 .rescale(resized[0], resized[1], original[0], original[1]);
         return toDetectedObjects(d, classes, original[0], original[1]);
     }
@@ -96,7 +97,7 @@ public final class DetectionTranslator implements Translator<Image, DetectedObje
         List<String> names = new ArrayList<>();
         List<Double> probs = new ArrayList<>();
         List<BoundingBox> boxes = new ArrayList<>();
-        float[] b = d.boxes();
+        float[] b = d.boxes().toArray();
         for (int k = 0; k < d.size(); k++) {
             names.add(classes.get(d.labels()[k]));
             probs.add((double) d.scores()[k]);

@@ -1,14 +1,39 @@
 package org.resvision.detection;
 
+import org.resvision.data.boxes.Boxes;
+
 /**
- * One image's detections, best first: boxes {@code x1, y1, x2, y2} (flat), scores, and labels
- * {@code 1..K} (indices into the config's class names, 0 being background).
+ * One image's detections, best first: boxes, scores, and labels {@code 1..K} (indices into the
+ * config's class names, 0 being background).
  *
- * @param boxes flat {@code x1, y1, x2, y2} in pixels ({@code 4 * size()} values)
+ * @param boxes in pixels, one per detection
  * @param scores one per detection, the class probability, descending
  * @param labels one per detection, the class index
  */
-public record Detections(float[] boxes, float[] scores, int[] labels) {
+public record Detections(Boxes boxes, float[] scores, int[] labels) {
+
+    /**
+     * Checks that boxes, scores and labels pair up.
+     *
+     * @param boxes one per detection
+     * @param scores one per detection
+     * @param labels one per detection
+     * @throws IllegalArgumentException when the counts differ
+     */
+    public Detections {
+        if (boxes.size() != scores.length || labels.length != scores.length) {
+            throw new IllegalArgumentException(boxes.size() + " boxes, " + scores.length + " scores and " + labels.length + " labels");
+        }
+    }
+
+    /**
+     * No detections.
+     *
+     * @return an empty result
+     */
+    public static Detections none() {
+        return new Detections(Boxes.empty(), new float[0], new int[0]);
+    }
 
     /**
      * The number of detections.
@@ -32,13 +57,6 @@ public record Detections(float[] boxes, float[] scores, int[] labels) {
     public Detections rescale(int resizedH, int resizedW, int originalH, int originalW) {
         float rh = (float) originalH / (float) resizedH;
         float rw = (float) originalW / (float) resizedW;
-        float[] b = boxes.clone();
-        for (int i = 0; i < b.length; i += 4) {
-            b[i] *= rw;
-            b[i + 1] *= rh;
-            b[i + 2] *= rw;
-            b[i + 3] *= rh;
-        }
-        return new Detections(b, scores, labels);
+        return new Detections(boxes.scale(rw, rh), scores, labels);
     }
 }

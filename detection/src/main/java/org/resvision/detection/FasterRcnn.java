@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.resvision.backbone.fpn.BackboneWithFpn;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.Autograd;
 import org.resvision.nn.TorchModule;
 
@@ -254,7 +255,7 @@ public final class FasterRcnn extends TorchModule {
             throw new IllegalArgumentException(targets.size() + " targets for " + imageSizes.length + " images");
         }
         for (int i = 0; i < targets.size(); i++) {
-            String bad = Boxes.invalid(targets.get(i).boxes());
+            String bad = targets.get(i).boxes().invalid();
             if (bad != null) {
                 throw new IllegalArgumentException("image " + i + " of the batch: " + bad);
             }
@@ -291,7 +292,7 @@ public final class FasterRcnn extends TorchModule {
         NDManager m = images.getManager();
         NDList out = new NDList();
         for (Detections d : detect(ps, images, sizes)) {
-            out.add(m.create(d.boxes(), new Shape(d.size(), 4)));
+            out.add(m.create(d.boxes().toArray(), new Shape(d.size(), 4)));
             out.add(m.create(d.scores()));
             long[] l = new long[d.size()];
             for (int i = 0; i < l.length; i++) {
@@ -357,7 +358,7 @@ public final class FasterRcnn extends TorchModule {
                     l[j++] = (int) classes[i * per + k];
                 }
             }
-            targets.add(new Target(b, l));
+            targets.add(new Target(Boxes.of(b), l));
         }
         if (trainerRandom == null) {
             trainerRandom = new Random(samplerSeed);

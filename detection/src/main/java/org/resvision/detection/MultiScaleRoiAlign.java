@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.FloatBuffer;
 import java.util.List;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.GradSafe;
 
 /**

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.GradSafe;
 import org.resvision.nn.TorchModule;
 
@@ -265,7 +266,7 @@ public final class RegionProposalNetwork extends TorchModule {
             int[] labels = new int[total];
             float[] matched = new float[4 * total];
             if (t.size() > 0) {
-                int[] m = matcher.match(Boxes.iou(t.boxes(), anchors));
+                int[] m = matcher.match(Boxes.iou(t.boxes().toArray(), anchors));
                 for (int a = 0; a < total; a++) {
                     int g = Math.max(m[a], 0);
                     System.arraycopy(t.boxes(), 4 * g, matched, 4 * a, 4);

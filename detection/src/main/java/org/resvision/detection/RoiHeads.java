@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.GradSafe;
 import org.resvision.nn.TorchModule;
 
@@ -203,7 +204,7 @@ public final class RoiHeads extends TorchModule {
                 s[q] = candScores[top[q]];
                 l[q] = candLabels[top[q]];
             }
-            out.add(new Detections(Boxes.select(candBoxes, top), s, l));
+            out.add(new Detections(Boxes.of(Boxes.select(candBoxes, top)), s, l));
             offset += r;
         }
         return out;
@@ -249,12 +250,13 @@ public final class RoiHeads extends TorchModule {
         int row = 0;
         for (int i = 0; i < proposals.size(); i++) {
             Target t = targets.get(i);
-            float[] props = Boxes.concat(proposals.get(i), t.boxes());
+            float[] gtBoxes = t.boxes().toArray();
+            float[] props = Boxes.concat(proposals.get(i), gtBoxes);
             int n = Boxes.count(props);
             int[] lab = new int[n];
             int[] gt = new int[n];
             if (t.size() > 0) {
-                int[] m = matcher.match(Boxes.iou(t.boxes(), props));
+                int[] m = matcher.match(Boxes.iou(gtBoxes, props));
                 for (int j = 0; j < n; j++) {
                     gt[j] = Math.max(m[j], 0);
                     lab[j] = m[j] >= 0 ? t.labels()[m[j]] : m[j] == Matcher.BETWEEN ? -1 : 0;
@@ -271,7 +273,7 @@ public final class RoiHeads extends TorchModule {
                 for (int q = 0; q < g.length; q++) {
                     g[q] = gt[pn[0][q]];
                 }
-                float[] reg = coder.encode(Boxes.select(t.boxes(), g), Boxes.select(props, pn[0]));
+                float[] reg = coder.encode(Boxes.select(gtBoxes, g), Boxes.select(props, pn[0]));
                 for (int q = 0; q < pn[0].length; q++) {
                     int c = lab[pn[0][q]];
                     for (int d = 0; d < 4; d++) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.resvision.backbone.hub.WeightsCatalog;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
 
@@ -35,7 +36,7 @@ class CategoryIdsTest {
         assertArrayEquals(new long[] {-1, 1, 3, 90}, CocoDetectionEvaluator.categoryIds(List.of("background", "person", "car", "toothbrush"), GT));
         assertArrayEquals(new long[] {-1, 1, 3, 90, -1}, CocoDetectionEvaluator.categoryIds(List.of("background", "class_1", "class_2", "class_3",
                 "class_4"), GT));
-        Detections d = new Detections(new float[] {0, 0, 10, 10, 5, 5, 20, 30}, new float[] {0.9f, 0.8f}, new int[] {3, 2});
+        Detections d = new Detections(Boxes.of(new float[] {0, 0, 10, 10, 5, 5, 20, 30}), new float[] {0.9f, 0.8f}, new int[] {3, 2});
         long[] ids = CocoDetectionEvaluator.categoryIds(WeightsCatalog.get().find("fasterrcnn_resnet50_fpn").categories(), GT);
         var results = CocoDetectionEvaluator.toCoco(d, 7, ids);
         assertEquals(1, results.size()); // the bicycle is not in the dataset

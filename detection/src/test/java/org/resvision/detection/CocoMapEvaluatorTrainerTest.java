@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
@@ -84,7 +85,7 @@ class CocoMapEvaluatorTrainerTest {
                     for (int k = 0; k < l.length; k++) {
                         labels[k] = (int) l[k];
                     }
-                    detections.add(new Detections(p.get(3 * i).toFloatArray(), p.get(3 * i + 1).toFloatArray(), labels));
+                    detections.add(new Detections(Boxes.of(p.get(3 * i).toFloatArray()), p.get(3 * i + 1).toFloatArray(), labels));
                 }
             }
         }
@@ -196,7 +197,7 @@ class CocoMapEvaluatorTrainerTest {
                 scores[k] = rnd.nextFloat();
                 labels[k] = 1 + rnd.nextInt(4);
             }
-            Detections d = new Detections(boxes, scores, labels);
+            Detections d = new Detections(Boxes.of(boxes), scores, labels);
             DetectedObjects objects = DetectionTranslator.toDetectedObjects(d, CLASSES, hw[0], hw[1]);
             assertSameResults(CocoDetectionEvaluator.toCoco(d, 9, gt), DetectedObjectsCoco.toResults(9, objects, hw[1], hw[0], ids));
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.parity.ParityFixtures;
 
 /**

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoCategory;
 import org.resvision.data.coco.CocoDataset;
@@ -51,7 +52,7 @@ class DetectionInferenceTest {
     void cocoEvaluatorScalesBackMapsLabelsAndCountsUnprocessedImagesAsMissed() throws Exception {
         CocoDetectionEvaluator ev = new CocoDetectionEvaluator(twoCats(), List.of("background", "dog", "cat"));
         // image 0 seen at half size (100 x 50): the box [10, 5, 30, 20] is [20, 10, 60, 40] in the original
-        ev.process(new DetectedImage(0, new Detections(new float[] {10, 5, 30, 20, 0, 0, 5, 5}, new float[] {0.9f, 0.8f},
+        ev.process(new DetectedImage(0, new Detections(Boxes.of(new float[] {10, 5, 30, 20, 0, 0, 5, 5}), new float[] {0.9f, 0.8f},
                 new int[] {2, 1}), 50, 100));
         assertEquals(1, ev.results().size(), "the dog is not a category of the dataset: left out");
         CocoResult r = ev.results().get(0);
@@ -63,13 +64,13 @@ class DetectionInferenceTest {
         CocoEvalResult half = ev.evaluate();
         assertEquals(51 / 101.0, half.stats()[0], 1e-12);
         assertEquals(0.5, half.stats()[8], 1e-12);
-        ev.process(new DetectedImage(1, new Detections(new float[] {100, 50, 160, 90}, new float[] {0.7f}, new int[] {2}), 100, 200));
+        ev.process(new DetectedImage(1, new Detections(Boxes.of(new float[] {100, 50, 160, 90}), new float[] {0.7f}, new int[] {2}), 100, 200));
         assertEquals(1.0, ev.evaluate().stats()[0], 1e-12);
         ev.reset();
         assertEquals(0, ev.results().size());
         assertEquals(0.0, ev.evaluate().stats()[0], 0.0, "after a reset nothing is detected: every cat missed");
         EvaluationException e = assertThrows(EvaluationException.class,
-                () -> ev.process(new DetectedImage(2, new Detections(new float[0], new float[0], new int[0]), 10, 10)));
+                () -> ev.process(new DetectedImage(2, new Detections(Boxes.of(new float[0]), new float[0], new int[0]), 10, 10)));
         assertEquals("image index 2 is not one of the dataset's 2 images", e.getMessage());
     }
 

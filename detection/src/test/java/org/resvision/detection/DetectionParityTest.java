@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.LoadReport;
 import org.resvision.nn.StateDictLoader;
 import org.resvision.parity.ParityFixtures;
@@ -120,7 +121,7 @@ class DetectionParityTest {
             for (int i = 0; i < n; i++) {
                 Detections d = dets.get(i);
                 DetectionFixtures.assertMatched(caseName + " detections " + i, io.get("det_boxes_" + i).toFloatArray(),
-                        io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes(), d.scores(), d.labels(), 0.99);
+                        io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes().toArray(), d.scores(), d.labels(), 0.99);
             }
 
             // 9. RPN + RoI heads end to end on the reference FPN maps: strict criterion
@@ -129,7 +130,7 @@ class DetectionParityTest {
             for (int i = 0; i < n; i++) {
                 Detections d = fromFpn.get(i);
                 DetectionFixtures.assertMatched(caseName + " heads from fpn " + i, io.get("det_boxes_" + i).toFloatArray(),
-                        io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes(), d.scores(), d.labels(), 0.99);
+                        io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes().toArray(), d.scores(), d.labels(), 0.99);
             }
 
             // 10. the whole pipeline from the raw images, back in original coordinates. Here the
@@ -140,20 +141,20 @@ class DetectionParityTest {
                 // the reference detections mapped back to the original images: torchvision's final boxes
                 List<Detections> refDets = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
-                    refDets.add(new Detections(io.get("det_boxes_" + i).toFloatArray(), io.get("det_scores_" + i).toFloatArray(),
+                    refDets.add(new Detections(Boxes.of(io.get("det_boxes_" + i).toFloatArray()), io.get("det_scores_" + i).toFloatArray(),
                             labels(io.get("det_labels_" + i))));
                 }
                 List<Detections> rescaled = DetectionTransform.postprocess(refDets, p);
                 for (int i = 0; i < n; i++) {
                     NDArray expected = io.get("final_boxes_" + i);
-                    Tensors.assertClose(caseName + " final boxes " + i, manager.create(rescaled.get(i).boxes(), expected.getShape()), expected, TOLERANCE);
+                    Tensors.assertClose(caseName + " final boxes " + i, manager.create(rescaled.get(i).boxes().toArray(), expected.getShape()), expected, TOLERANCE);
                 }
                 List<Detections> end = DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
                 for (int i = 0; i < n; i++) {
                     Detections d = end.get(i);
                     assertEquals(meta.get("original_sizes").get(i).get(0).asInt(), p.originalSizes()[i][0]);
                     DetectionFixtures.assertMatched(caseName + " end-to-end " + i, io.get("final_boxes_" + i).toFloatArray(),
-                            io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes(), d.scores(), d.labels(), 0.95, 0.95f, 2e-3f);
+                            io.get("det_scores_" + i).toFloatArray(), labels(io.get("det_labels_" + i)), d.boxes().toArray(), d.scores(), d.labels(), 0.95, 0.95f, 2e-3f);
                 }
             }
         }

@@ -63,9 +63,9 @@ class DetectionTranslatorTest {
             assertEquals(c.model().classNames().get(d.labels()[k]), obj.getClassName());
             assertEquals(d.scores()[k], obj.getProbability(), 1e-5);
             BoundingBox box = obj.getBoundingBox();
-            assertEquals(d.boxes()[4 * k] / w, box.getBounds().getX(), 1e-4);
-            assertEquals(d.boxes()[4 * k + 1] / h, box.getBounds().getY(), 1e-4);
-            assertEquals((d.boxes()[4 * k + 2] - d.boxes()[4 * k]) / w, box.getBounds().getWidth(), 1e-4);
+            assertEquals(d.boxes().get(k, 0) / w, box.getBounds().getX(), 1e-4);
+            assertEquals(d.boxes().get(k, 1) / h, box.getBounds().getY(), 1e-4);
+            assertEquals((d.boxes().get(k, 2) - d.boxes().get(k, 0)) / w, box.getBounds().getWidth(), 1e-4);
         }
     }
 }

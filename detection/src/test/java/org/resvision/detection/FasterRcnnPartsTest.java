@@ -104,13 +104,13 @@ class FasterRcnnPartsTest {
             assertEquals(2, predicted.size());
             for (int i = 0; i < 2; i++) {
                 assertTrue(predicted.get(i).size() > 0, "an untrained model with score 0 keeps detections");
-                assertArrayEquals(byHand.get(i).boxes(), predicted.get(i).boxes(), 0f);
+                assertEquals(byHand.get(i).boxes(), predicted.get(i).boxes());
                 assertArrayEquals(byHand.get(i).scores(), predicted.get(i).scores(), 0f);
                 assertArrayEquals(byHand.get(i).labels(), predicted.get(i).labels());
             }
             float maxX = 0;
             for (int k = 0; k < predicted.get(1).size(); k++) {
-                maxX = Math.max(maxX, predicted.get(1).boxes()[4 * k + 2]);
+                maxX = Math.max(maxX, predicted.get(1).boxes().get(k, 2));
             }
             assertTrue(maxX <= 60f, "boxes in the 60 px wide image's pixels: " + maxX);
         }

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.djl.DetectionDataset;
@@ -134,7 +135,7 @@ class FasterRcnnTrainerTest {
             for (int k = 0; k < b.size(); k++) {
                 System.arraycopy(b.get(k), 0, flat, 4 * k, 4);
             }
-            out.add(new Target(flat, l.stream().mapToInt(Integer::intValue).toArray()));
+            out.add(new Target(Boxes.of(flat), l.stream().mapToInt(Integer::intValue).toArray()));
         }
         return out;
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.resvision.data.boxes.Boxes;
 
 /** One training step of the small preset: the four losses are finite and every head gets a gradient. */
 class FasterRcnnTrainingStepTest {
@@ -36,8 +37,8 @@ class FasterRcnnTrainingStepTest {
             ParameterStore ps = new ParameterStore(m, false);
             NDArray images = m.randomNormal(new Shape(2, 3, 128, 160));
             int[][] sizes = {{128, 160}, {120, 100}};
-            List<Target> targets = List.of(new Target(new float[] {10, 20, 60, 90, 80, 30, 150, 110}, new int[] {1, 3}),
-                    new Target(new float[] {5, 5, 40, 40}, new int[] {4}));
+            List<Target> targets = List.of(new Target(Boxes.of(new float[] {10, 20, 60, 90, 80, 30, 150, 110}), new int[] {1, 3}),
+                    new Target(Boxes.of(new float[] {5, 5, 40, 40}), new int[] {4}));
             Map<String, NDArray> losses;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 losses = model.losses(ps, images, sizes, targets, new Random(0));
@@ -71,7 +72,7 @@ class FasterRcnnTrainingStepTest {
             FasterRcnn model = FasterRcnn.of(tiny()).init(m);
             ParameterStore ps = new ParameterStore(m, false);
             NDArray images = m.randomNormal(new Shape(1, 3, 128, 160));
-            List<Target> targets = List.of(new Target(new float[] {10, 20, 60, 90, 80, 30, 150, 110}, new int[] {1, 3}));
+            List<Target> targets = List.of(new Target(Boxes.of(new float[] {10, 20, 60, 90, 80, 30, 150, 110}), new int[] {1, 3}));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 Map<String, NDArray> losses = model.losses(ps, images, new int[][] {{128, 160}}, targets, new Random(0));
                 gc.backward(losses.get("loss_classifier").add(losses.get("loss_box_reg")));

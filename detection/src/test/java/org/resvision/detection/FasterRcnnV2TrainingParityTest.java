@@ -19,6 +19,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.nn.CpuQuirks;
 import org.resvision.nn.LoadReport;
 import org.resvision.nn.StateDictLoader;
@@ -122,7 +123,7 @@ class FasterRcnnV2TrainingParityTest {
                 for (int j = 0; j < l.length; j++) {
                     labels[j] = (int) l[j];
                 }
-                targets.add(new Target(io.get("target_boxes_" + i).toFloatArray(), labels));
+                targets.add(new Target(Boxes.of(io.get("target_boxes_" + i).toFloatArray()), labels));
             }
             ParameterStore ps = new ParameterStore(m, false);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

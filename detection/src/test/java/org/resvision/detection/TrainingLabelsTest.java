@@ -34,9 +34,9 @@ class TrainingLabelsTest {
             for (int i = 0; i < gt.images().size(); i++) {
                 Sample a = byPosition.load(i, new Random(0), m);
                 Sample b = byName.load(i, new Random(0), m);
-                assertEquals(a.boxes().length, b.boxes().length);
+                assertEquals(a.boxes().size(), b.boxes().size());
                 for (int k = 0; k < a.labels().length; k++) {
-                    assertArrayEquals(a.boxes()[k], b.boxes()[k]);
+                    assertArrayEquals(a.boxes().box(k), b.boxes().box(k));
                     String name = gt.categories().get(a.labels()[k] - 1).name();
                     assertEquals(names.indexOf(name), b.labels()[k], name);
                     assertEquals(gt.categoryId(a.labels()[k]), ids[b.labels()[k]], "evaluation maps the label back to the category");

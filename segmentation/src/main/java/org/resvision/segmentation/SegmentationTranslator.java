@@ -45,7 +45,7 @@ public final class SegmentationTranslator implements Translator<Image, CategoryM
             int[] hw = resized(input.getHeight(), input.getWidth(), shortSide);
             chw = Transforms.bilinear(chw, hw[0], hw[1]);
         }
-        Sample s = Transforms.normalize(new Sample(chw, new float[0][], new int[0], null, null),
+        Sample s = Transforms.normalize(Sample.of(chw),
                 Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
         return new NDList(s.image().expandDims(0));
     }

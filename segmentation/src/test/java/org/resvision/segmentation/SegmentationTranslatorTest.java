@@ -43,7 +43,7 @@ class SegmentationTranslatorTest {
                 // the same argmax computed by hand from the same pixels
                 try (NDManager m = NDManager.newBaseManager()) {
                     NDArray chw = image.toNDArray(m, Image.Flag.COLOR).transpose(2, 0, 1).toType(DataType.FLOAT32, false).div(255f);
-                    NDArray x = Transforms.normalize(new Sample(chw, new float[0][], new int[0], null, null),
+                    NDArray x = Transforms.normalize(Sample.of(chw),
                             Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD).image().expandDims(0);
                     int[] want = fcn.forward(new ParameterStore(m, false), new NDList(x), false).get(0).argMax(1)
                             .toType(DataType.INT32, false).toIntArray();

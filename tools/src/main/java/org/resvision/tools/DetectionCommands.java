@@ -217,7 +217,7 @@ final class DetectionCommands {
                         if (category < 0) {
                             notInDataset++;
                         }
-                        BatchDetector.addResult(results, id, file.toString(), category, names.get(d.labels()[k]), d.boxes(), k, d.scores()[k]);
+                        BatchDetector.addResult(results, id, file.toString(), category, names.get(d.labels()[k]), d.boxes().toArray(), k, d.scores()[k]);
                     }
                     count += d.size();
                     if (draw != null) {

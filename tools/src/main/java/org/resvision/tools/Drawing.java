@@ -99,7 +99,7 @@ final class Drawing {
      * @param scale the factor from the detections' coordinates to {@code bgr}'s (an enlarged image)
      */
     static void draw(Mat bgr, Detections d, int[] ids, List<String> names, int scale) {
-        float[] b = d.boxes();
+        float[] b = d.boxes().toArray();
         int[][] box = new int[d.size()][];
         int[][] colour = new int[d.size()][];
         for (int k = 0; k < d.size(); k++) {

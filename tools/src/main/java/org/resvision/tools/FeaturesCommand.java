@@ -158,7 +158,7 @@ public final class FeaturesCommand extends CliCommand {
             int nw = (int) (h <= w ? Math.round((double) shortSide * w / h) : shortSide);
             x = Transforms.bilinear(x, nh, nw);
         }
-        Sample s = Transforms.normalize(new Sample(x, new float[0][], new int[0], null, null),
+        Sample s = Transforms.normalize(Sample.of(x),
                 Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
         return s.image().expandDims(0);
     }

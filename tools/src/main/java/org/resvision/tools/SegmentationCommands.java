@@ -24,8 +24,8 @@ import org.resvision.data.transform.Transforms;
 import org.resvision.data.voc.VocPalette;
 import org.resvision.eval.segmentation.ConfusionMatrix;
 import org.resvision.segmentation.Fcn;
-import org.resvision.segmentation.SegmentationEvaluation;
 import org.resvision.segmentation.SegmentationConfig;
+import org.resvision.segmentation.SegmentationEvaluation;
 import org.resvision.segmentation.SegmentationTraining;
 
 /** {@code train}, {@code evaluate} and {@code predict} for segmentation configs. */
@@ -106,7 +106,7 @@ final class SegmentationCommands {
                         int[] hw = org.resvision.segmentation.SegmentationTranslator.resized((int) ih, (int) iw, shortSide);
                         input = Transforms.bilinear(rgb, hw[0], hw[1]);
                     }
-                    Sample s = Transforms.normalize(new Sample(input, new float[0][], new int[0], null, null),
+                    Sample s = Transforms.normalize(Sample.of(input),
                             Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
                     NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1);
                     if (pred.getShape().get(1) != ih || pred.getShape().get(2) != iw) { // back to the image's size, nearest

@@ -345,7 +345,7 @@ final class VideoAnnotator {
             for (VideoReader.VideoFrame f : frames) {
                 NDArray rgb = Images.toArray(f.bgr(), m);
                 images.add(org.resvision.data.transform.Transforms.normalize(
-                        new org.resvision.data.transform.Sample(rgb, new float[0][], new int[0], null, null),
+                        org.resvision.data.transform.Sample.of(rgb),
                         org.resvision.data.transform.Transforms.IMAGENET_MEAN, org.resvision.data.transform.Transforms.IMAGENET_STD).image());
             }
             NDArray batch = ai.djl.ndarray.NDArrays.stack(images);
@@ -404,7 +404,7 @@ final class VideoAnnotator {
         private final int height;
 
         void frame(int index, double seconds, Detections d, int[] ids) throws IOException {
-            float[] b = d.boxes();
+            float[] b = d.boxes().toArray();
             switch (format) {
                 case "mot" -> {
                     for (int k = 0; k < d.size(); k++) {
@@ -439,7 +439,7 @@ final class VideoAnnotator {
         }
 
         private com.fasterxml.jackson.databind.node.ObjectNode detection(Detections d, int[] ids, int k) {
-            float[] b = d.boxes();
+            float[] b = d.boxes().toArray();
             var o = mapper.createObjectNode();
             o.putArray("bbox").add(Math.round(b[4 * k] * 100) / 100.0).add(Math.round(b[4 * k + 1] * 100) / 100.0)
                     .add(Math.round((b[4 * k + 2] - b[4 * k]) * 100) / 100.0).add(Math.round((b[4 * k + 3] - b[4 * k + 1]) * 100) / 100.0);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
 import org.resvision.parity.ParityFixtures;
@@ -41,14 +42,14 @@ class TransformParityTest {
             for (int i = 0; i < 4; i++) {
                 float[] flat = ref.get("boxes" + i).toFloatArray();
                 float[][] boxes = {{flat[0], flat[1], flat[2], flat[3]}, {flat[4], flat[5], flat[6], flat[7]}};
-                Sample s = new Sample(ref.get("image" + i), boxes, new int[] {1, 2}, null, null);
+                Sample s = new Sample(ref.get("image" + i), Boxes.ofRows(boxes), new int[] {1, 2}, null, null);
                 Sample t = Transforms.resizeForDetection(Transforms.normalize(s, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD), min, max);
                 JsonNode size = meta.get("image_sizes").get(i);
                 assertEquals(size.get(0).asLong(), t.height());
                 assertEquals(size.get(1).asLong(), t.width());
                 float[] want = ref.get("out_boxes" + i).toFloatArray();
-                float[] got = {t.boxes()[0][0], t.boxes()[0][1], t.boxes()[0][2], t.boxes()[0][3],
-                    t.boxes()[1][0], t.boxes()[1][1], t.boxes()[1][2], t.boxes()[1][3]};
+                float[] got = {t.boxes().box(0)[0], t.boxes().box(0)[1], t.boxes().box(0)[2], t.boxes().box(0)[3],
+                    t.boxes().box(1)[0], t.boxes().box(1)[1], t.boxes().box(1)[2], t.boxes().box(1)[3]};
                 assertArrayEquals(want, got, 0f, "boxes are scaled with torchvision's float32 ratios");
                 images.add(t.image());
             }

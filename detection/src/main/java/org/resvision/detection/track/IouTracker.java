@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import org.resvision.detection.Boxes;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.detection.Detections;
 
 /**
@@ -129,7 +129,7 @@ public final class IouTracker {
         }
         for (int i = 0; i < n; i++) {
             if (!detUsed[i] && d.scores()[i] >= settings.highThresh()) {
-                Track t = new Track(nextId++, d.labels()[i], d.boxes(), 4 * i);
+                Track t = new Track(nextId++, d.labels()[i], d.boxes().box(i), 0);
                 tracks.add(t);
                 ids[i] = t.id;
             }
@@ -145,7 +145,7 @@ public final class IouTracker {
             if (detUsed[i] || !inBand) {
                 continue;
             }
-            float[] box = Arrays.copyOfRange(d.boxes(), 4 * i, 4 * i + 4);
+            float[] box = d.boxes().box(i);
             for (int t = 0; t < predicted.length; t++) {
                 if (trackUsed[t] || tracks.get(t).label != d.labels()[i]) {
                     continue;
@@ -166,7 +166,7 @@ public final class IouTracker {
             trackUsed[t] = true;
             detUsed[i] = true;
             Track tr = tracks.get(t);
-            tr.update(d.boxes(), 4 * i);
+            tr.update(d.boxes().box(i), 0);
             ids[i] = tr.id;
         }
     }

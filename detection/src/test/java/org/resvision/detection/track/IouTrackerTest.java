@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import org.junit.jupiter.api.Test;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.detection.Detections;
 
 /** Track ids stay with moving objects, survive a low-score frame and a missed frame, and are never reused. */
@@ -14,7 +15,7 @@ class IouTrackerTest {
         for (int i = 0; i < boxes.length; i++) {
             System.arraycopy(boxes[i], 0, flat, 4 * i, 4);
         }
-        return new Detections(flat, scores, labels);
+        return new Detections(Boxes.of(flat), scores, labels);
     }
 
     @Test

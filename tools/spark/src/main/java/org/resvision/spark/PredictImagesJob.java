@@ -91,7 +91,7 @@ final class PredictImagesJob implements Serializable {
             for (int i = 0; i < images.size(); i++) {
                 Detections d = dets.get(i);
                 out.add(d == null ? new ImageResult(first + i, null, null, null, errors[i] == null ? images.get(i) + ": unreadable" : errors[i])
-                        : new ImageResult(first + i, d.boxes(), d.scores(), d.labels(), null));
+                        : new ImageResult(first + i, d.boxes().toArray(), d.scores(), d.labels(), null));
             }
             return out.iterator();
         } finally {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionTransform;
 import org.resvision.detection.FasterRcnn;
@@ -138,7 +139,7 @@ final class DetectionBenchCommand extends BenchProgram {
                                     t[k] *= sx;
                                     t[k + 1] *= sy;
                                 }
-                                targets.add(new Target(t, labels[b]));
+                                targets.add(new Target(Boxes.of(t), labels[b]));
                             }
                             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                                 Map<String, NDArray> losses = model.losses(ps, p.images(), p.imageSizes(), targets, new Random(i));

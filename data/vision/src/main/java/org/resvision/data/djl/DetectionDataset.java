@@ -61,17 +61,14 @@ public final class DetectionDataset extends RandomAccessDataset {
     @Override
     public Record get(NDManager manager, long index) throws IOException {
         Sample s = source.load((int) index, new Random(seed * 1_000_003L + index), manager);
-        float[] flat = new float[s.boxes().length * 4];
-        for (int i = 0; i < s.boxes().length; i++) {
-            System.arraycopy(s.boxes()[i], 0, flat, 4 * i, 4);
-        }
+        float[] flat = s.boxes().toArray();
         long[] labels = new long[s.labels().length];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = s.labels()[i];
         }
         NDArray size = manager.create(new long[] {s.height(), s.width()});
         return new Record(new NDList(s.image(), size),
-                new NDList(manager.create(flat, new Shape(s.boxes().length, 4)), manager.create(labels).toType(DataType.INT64, false)));
+                new NDList(manager.create(flat, new Shape(s.boxes().size(), 4)), manager.create(labels).toType(DataType.INT64, false)));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoAnnotation;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoImage;
@@ -153,7 +154,7 @@ public final class CocoDetectionSource implements SampleSource {
                 labels.add(label);
             }
         }
-        Sample s = new Sample(image, boxes.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
+        Sample s = new Sample(image, Boxes.ofRows(boxes.toArray(new float[0][])), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
         if (train && flipProbability > 0) {
             s = Transforms.randomHorizontalFlip(s, rnd, flipProbability);
         }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.image.Images;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
@@ -93,7 +94,7 @@ public final class VocDetectionSource implements SampleSource {
             boxes.add(new float[] {(float) b[0] - 1, (float) b[1] - 1, (float) b[2], (float) b[3]});
             labels.add(classes.indexOf(o.name()) + 1);
         }
-        Sample s = new Sample(image, boxes.toArray(new float[0][]), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
+        Sample s = new Sample(image, Boxes.ofRows(boxes.toArray(new float[0][])), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
         if (train) {
             s = Transforms.randomHorizontalFlip(s, rnd, 0.5);
         }

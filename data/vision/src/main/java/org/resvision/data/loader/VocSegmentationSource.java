@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.image.Images;
 import org.resvision.data.transform.Sample;
 import org.resvision.data.transform.Transforms;
@@ -109,7 +110,7 @@ public final class VocSegmentationSource implements SampleSource {
                     + " differs from the image's " + image.getShape().get(2) + "x" + image.getShape().get(1));
         }
         var seg = manager.create(java.nio.ByteBuffer.wrap(map.labels()), new Shape(map.height(), map.width()), DataType.UINT8);
-        Sample s = new Sample(image, new float[0][], new int[0], null, seg);
+        Sample s = new Sample(image, Boxes.empty(), new int[0], null, seg);
         if (train) {
             s = Transforms.randomResizeCrop(s, rnd, (int) Math.round(baseSize * minScale), (int) Math.round(baseSize * maxScale), crop);
             s = Transforms.randomHorizontalFlip(s, rnd, 0.5);

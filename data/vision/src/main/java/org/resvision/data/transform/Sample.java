@@ -1,24 +1,25 @@
 package org.resvision.data.transform;
 
 import ai.djl.ndarray.NDArray;
+import org.resvision.data.boxes.Boxes;
 
 /**
  * An image with its targets, transformed together. Arrays are shared, not copied, and the NDArrays
  * belong to whoever created them (a loader's batch manager, usually).
  *
  * @param image [3, H, W] float RGB
- * @param boxes {@code [x1, y1, x2, y2]} in absolute pixels per object (may be empty, never null)
+ * @param boxes one per object, in absolute pixels (may be empty, never null)
  * @param labels a training label per box
  * @param masks [N, H, W] uint8 instance masks, or null
  * @param segMap [H, W] class map (255 = ignore), or null
  */
-public record Sample(NDArray image, float[][] boxes, int[] labels, NDArray masks, NDArray segMap) {
+public record Sample(NDArray image, Boxes boxes, int[] labels, NDArray masks, NDArray segMap) {
 
     /**
      * Checks that boxes and labels pair up.
      *
      * @param image [3, H, W] float RGB
-     * @param boxes {@code [x1, y1, x2, y2]} per object
+     * @param boxes one per object
      * @param labels a training label per box
      * @param masks [N, H, W] instance masks, or null
      * @param segMap [H, W] class map, or null
@@ -26,9 +27,19 @@ public record Sample(NDArray image, float[][] boxes, int[] labels, NDArray masks
      * @throws NullPointerException when {@code boxes} or {@code labels} is null
      */
     public Sample {
-        if (boxes.length != labels.length) {
-            throw new IllegalArgumentException(boxes.length + " boxes but " + labels.length + " labels");
+        if (boxes.size() != labels.length) {
+            throw new IllegalArgumentException(boxes.size() + " boxes but " + labels.length + " labels");
         }
+    }
+
+    /**
+     * An image alone: no boxes, labels, masks or class map (what inference transforms take).
+     *
+     * @param image [3, H, W] float RGB
+     * @return the sample
+     */
+    public static Sample of(NDArray image) {
+        return new Sample(image, Boxes.empty(), new int[0], null, null);
     }
 
     /**

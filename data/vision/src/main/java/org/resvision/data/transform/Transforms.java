@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Random;
+import org.resvision.data.boxes.Boxes;
 
 /**
  * Image + target transforms with torchvision's semantics. New arrays belong to the input
@@ -106,11 +107,7 @@ public final class Transforms {
         NDArray img = bilinear(s.image(), newH, newW);
         float rh = (float) newH / (float) h;
         float rw = (float) newW / (float) w;
-        float[][] boxes = new float[s.boxes().length][];
-        for (int i = 0; i < boxes.length; i++) {
-            float[] b = s.boxes()[i];
-            boxes[i] = new float[] {b[0] * rw, b[1] * rh, b[2] * rw, b[3] * rh};
-        }
+        Boxes boxes = s.boxes().scale(rw, rh);
         NDArray masks = s.masks() == null ? null : nearest(s.masks(), newH, newW);
         NDArray seg = null;
         if (s.segMap() != null) {
@@ -198,13 +195,7 @@ public final class Transforms {
      * @return a new sample with flipped arrays, boxes {@code [W - x2, y1, W - x1, y2]}, the same labels
      */
     public static Sample horizontalFlip(Sample s) {
-        float w = s.width();
-        float[][] boxes = new float[s.boxes().length][];
-        for (int i = 0; i < boxes.length; i++) {
-            float[] b = s.boxes()[i];
-            boxes[i] = new float[] {w - b[2], b[1], w - b[0], b[3]};
-        }
-        return new Sample(s.image().flip(2), boxes, s.labels(),
+        return new Sample(s.image().flip(2), s.boxes().flipHorizontal(s.width()), s.labels(),
                 s.masks() == null ? null : s.masks().flip(2), s.segMap() == null ? null : s.segMap().flip(1));
     }
 
@@ -276,17 +267,10 @@ public final class Transforms {
         int y = rnd.nextInt(ph - crop + 1);
         int x = rnd.nextInt(pw - crop + 1);
         NDIndex window = new NDIndex(":, {}:{}, {}:{}", y, y + crop, x, x + crop);
-        float[][] boxes = new float[r.boxes().length][];
-        for (int i = 0; i < boxes.length; i++) {
-            float[] b = r.boxes()[i];
-            boxes[i] = new float[] {clamp(b[0] - x, crop), clamp(b[1] - y, crop), clamp(b[2] - x, crop), clamp(b[3] - y, crop)};
-        }
+        // shifted, then clamped to [0, crop] (the same float operations as clamping each coordinate)
+        Boxes boxes = r.boxes().translate(-x, -y).clip(crop, crop);
         return new Sample(img.get(window), boxes, r.labels(), null,
                 seg == null ? null : seg.get(new NDIndex("{}:{}, {}:{}", y, y + crop, x, x + crop)));
-    }
-
-    private static float clamp(float v, float hi) {
-        return Math.max(0, Math.min(hi, v));
     }
 
     /** [C, H, W] padded at the bottom/right to {@code h x w} with {@code value}. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.loader.CocoDetectionSource;
@@ -69,7 +70,7 @@ class DetectionDatasetTest {
 
             @Override
             public Sample load(int index, Random rnd, NDManager manager) {
-                return new Sample(manager.ones(new Shape(3, hw[index][0], hw[index][1])), new float[][] {{1, 2, 3, 4}}, new int[] {index + 1},
+                return new Sample(manager.ones(new Shape(3, hw[index][0], hw[index][1])), Boxes.ofRows(new float[][] {{1, 2, 3, 4}}), new int[] {index + 1},
                         null, null);
             }
         };

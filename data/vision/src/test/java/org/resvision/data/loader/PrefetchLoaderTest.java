@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.resvision.data.boxes.Boxes;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.synth.SyntheticDatasetWriter;
@@ -54,7 +55,7 @@ class PrefetchLoaderTest {
                 throw new IOException("item" + index + ".jpg: not a readable image");
             }
             return new Sample(m.full(new Shape(3, 10 + index % 3, 12 + index % 5), rnd.nextFloat()),
-                    new float[][] {{0, 0, 1, 1}}, new int[] {index}, null, null);
+                    Boxes.ofRows(new float[][] {{0, 0, 1, 1}}), new int[] {index}, null, null);
         }
     }
 
@@ -225,10 +226,10 @@ class PrefetchLoaderTest {
             Sample s = src.load(0, new Random(0), m);
             assertEquals(new Shape(3, 128, 192), s.image().getShape(), "64x96 resized by torchvision's rule");
             try (SyntheticScenes.Scene scene = scenes.render(0)) {
-                assertEquals(scene.objects().size(), s.boxes().length);
+                assertEquals(scene.objects().size(), s.boxes().size());
                 double[] b = scene.objects().get(0).bbox();
                 assertArrayEquals(new float[] {(float) b[0] * 2, (float) b[1] * 2, (float) (b[0] + b[2]) * 2, (float) (b[1] + b[3]) * 2},
-                        s.boxes()[0], 1e-4f);
+                        s.boxes().box(0), 1e-4f);
                 assertEquals(scene.objects().get(0).classIndex() + 1, s.labels()[0]);
             }
             Files.delete(dir.resolve("images/000002.jpg"));
@@ -260,12 +261,12 @@ class PrefetchLoaderTest {
                 }
             }
             // flip probability 0: training never flips; 1: always (boxes mirrored)
-            float[] box = mine.boxes()[0];
+            float[] box = mine.boxes().box(0);
             for (int seed = 0; seed < 6; seed++) {
                 Sample never = new CocoDetectionSource(train, images, true, 64, 96, mean, std, 0).load(0, new Random(seed), m);
-                assertArrayEquals(box, never.boxes()[0], 0f);
+                assertArrayEquals(box, never.boxes().box(0), 0f);
                 Sample always = new CocoDetectionSource(train, images, true, 64, 96, mean, std, 1).load(0, new Random(seed), m);
-                assertArrayEquals(new float[] {96 - box[2], box[1], 96 - box[0], box[3]}, always.boxes()[0], 1e-4f);
+                assertArrayEquals(new float[] {96 - box[2], box[1], 96 - box[0], box[3]}, always.boxes().box(0), 1e-4f);
             }
         }
         assertThrows(IllegalArgumentException.class,

@@ -29,9 +29,9 @@ class VocSourcesTest {
         try (NDManager m = NDManager.newBaseManager(); SyntheticScenes.Scene scene = SCENES.render(0)) {
             Sample s = src.load(0, new Random(0), m);
             assertEquals(new Shape(3, 64, 96), s.image().getShape(), "64 is already the min size");
-            assertEquals(scene.objects().size(), s.boxes().length);
+            assertEquals(scene.objects().size(), s.boxes().size());
             double[] b = scene.objects().get(0).bbox();
-            assertArrayEquals(new float[] {(float) b[0], (float) b[1], (float) (b[0] + b[2]), (float) (b[1] + b[3])}, s.boxes()[0], 1e-4f);
+            assertArrayEquals(new float[] {(float) b[0], (float) b[1], (float) (b[0] + b[2]), (float) (b[1] + b[3])}, s.boxes().box(0), 1e-4f);
         }
         assertThrows(VocFormatException.class,
                 () -> new VocDetectionSource(dir, "train", java.util.List.of("circle"), false, true, 64, 128));

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.resvision.data.boxes.Boxes;
 
 class TransformsTest {
 
@@ -35,7 +36,7 @@ class TransformsTest {
         mask.set(new ai.djl.ndarray.index.NDIndex("0, 1:3, 0:2"), 1);
         NDArray seg = m.zeros(new Shape(4, 6), DataType.UINT8);
         seg.set(new ai.djl.ndarray.index.NDIndex("1:3, 0:2"), 2);
-        return new Sample(m.create(px, new Shape(3, 4, 6)), new float[][] {{0, 1, 2, 3}}, new int[] {2}, mask, seg);
+        return new Sample(m.create(px, new Shape(3, 4, 6)), Boxes.ofRows(new float[][] {{0, 1, 2, 3}}), new int[] {2}, mask, seg);
     }
 
     @Test
@@ -43,13 +44,13 @@ class TransformsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Sample f = Transforms.horizontalFlip(sample(m));
             assertEquals(5f, f.image().getFloat(0, 0, 0), 0f, "pixel x=5 moves to x=0");
-            assertArrayEquals(new float[] {4, 1, 6, 3}, f.boxes()[0], 0f);
+            assertArrayEquals(new float[] {4, 1, 6, 3}, f.boxes().box(0), 0f);
             assertEquals(1, f.masks().getByte(0, 1, 5));
             assertEquals(0, f.masks().getByte(0, 1, 0));
             assertEquals(2, f.segMap().getByte(2, 4));
             // the flipped box still covers the flipped mask exactly
             Sample again = Transforms.horizontalFlip(f);
-            assertArrayEquals(sample(m).boxes()[0], again.boxes()[0], 0f);
+            assertArrayEquals(sample(m).boxes().box(0), again.boxes().box(0), 0f);
         }
     }
 
@@ -58,7 +59,7 @@ class TransformsTest {
         try (NDManager m = NDManager.newBaseManager()) {
             Sample r = Transforms.resize(sample(m), 8, 12);
             assertEquals(new Shape(3, 8, 12), r.image().getShape());
-            assertArrayEquals(new float[] {0, 2, 4, 6}, r.boxes()[0], 0f);
+            assertArrayEquals(new float[] {0, 2, 4, 6}, r.boxes().box(0), 0f);
             assertEquals(new Shape(1, 8, 12), r.masks().getShape());
             assertEquals(4 * 4, r.masks().toType(DataType.INT32, false).sum().getLong(), "nearest: the 2x2 mask becomes 4x4");
             assertEquals(2, r.segMap().getByte(5, 3));
@@ -93,7 +94,7 @@ class TransformsTest {
     @Test
     void colorJitterStaysInRangeAndIsSeeded() {
         try (NDManager m = NDManager.newBaseManager()) {
-            Sample s = new Sample(m.randomUniform(0f, 1f, new Shape(3, 8, 8)), new float[0][], new int[0], null, null);
+            Sample s = Sample.of(m.randomUniform(0f, 1f, new Shape(3, 8, 8)));
             NDArray a = Transforms.colorJitter(s, new Random(3), 0.4f, 0.4f, 0.4f).image();
             NDArray b = Transforms.colorJitter(s, new Random(3), 0.4f, 0.4f, 0.4f).image();
             assertTrue(a.contentEquals(b));

@@ -1,7 +1,6 @@
 package org.resvision.detection;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.FileNotFoundException;
@@ -206,9 +205,7 @@ public final class DetectionConfig {
      *     values that {@link Builder#build()} rejects
      */
     public static DetectionConfig read(Path file) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES); // and null is not 0
+        ObjectMapper mapper = JsonErrors.configMapper();
         Builder c;
         try {
             ObjectNode tree = (ObjectNode) mapper.readTree(file.toFile());
@@ -236,17 +233,6 @@ public final class DetectionConfig {
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage());
         }
-    }
-
-    private static float[][] deepCopy(float[][] a) {
-        if (a == null) {
-            return null;
-        }
-        float[][] c = new float[a.length][];
-        for (int i = 0; i < a.length; i++) {
-            c[i] = a[i] == null ? null : a[i].clone();
-        }
-        return c;
     }
 
     /**
@@ -406,66 +392,15 @@ public final class DetectionConfig {
             return new DetectionConfig(this);
         }
 
-        /** A deep copy. */
+        /** A deep copy: the fields through their JSON form, so that none can be forgotten. */
         Builder copy() {
-            Builder c = new Builder();
-            c.task = task;
-            c.model = model;
-            c.backbone = backbone;
-            c.fpn_channels = fpn_channels;
-            c.trainable_layers = trainable_layers;
-            c.norm = norm;
-            c.norm_eps = norm_eps;
-            c.fpn_norm = fpn_norm;
-            c.num_classes = num_classes;
-            c.class_names = class_names == null ? null : new java.util.ArrayList<>(class_names);
-            c.min_size = min_size;
-            c.max_size = max_size;
-            c.image_mean = image_mean == null ? null : image_mean.clone();
-            c.image_std = image_std == null ? null : image_std.clone();
-            c.anchor_sizes = deepCopy(anchor_sizes);
-            c.aspect_ratios = deepCopy(aspect_ratios);
-            c.rpn_pre_nms_top_n_train = rpn_pre_nms_top_n_train;
-            c.rpn_pre_nms_top_n_test = rpn_pre_nms_top_n_test;
-            c.rpn_post_nms_top_n_train = rpn_post_nms_top_n_train;
-            c.rpn_post_nms_top_n_test = rpn_post_nms_top_n_test;
-            c.rpn_nms_thresh = rpn_nms_thresh;
-            c.rpn_fg_iou_thresh = rpn_fg_iou_thresh;
-            c.rpn_bg_iou_thresh = rpn_bg_iou_thresh;
-            c.rpn_batch_size_per_image = rpn_batch_size_per_image;
-            c.rpn_positive_fraction = rpn_positive_fraction;
-            c.rpn_score_thresh = rpn_score_thresh;
-            c.rpn_conv_depth = rpn_conv_depth;
-            c.box_roi_output = box_roi_output;
-            c.box_sampling_ratio = box_sampling_ratio;
-            c.box_roi_canonical_scale = box_roi_canonical_scale;
-            c.box_head = box_head;
-            c.box_head_conv_channels = box_head_conv_channels == null ? null : box_head_conv_channels.clone();
-            c.box_head_norm = box_head_norm;
-            c.representation_size = representation_size;
-            c.box_score_thresh = box_score_thresh;
-            c.box_nms_thresh = box_nms_thresh;
-            c.box_detections_per_img = box_detections_per_img;
-            c.box_fg_iou_thresh = box_fg_iou_thresh;
-            c.box_bg_iou_thresh = box_bg_iou_thresh;
-            c.box_batch_size_per_image = box_batch_size_per_image;
-            c.box_positive_fraction = box_positive_fraction;
-            c.bbox_reg_weights = bbox_reg_weights == null ? null : bbox_reg_weights.clone();
-            c.batch_size = batch_size;
-            c.iterations = iterations;
-            c.lr = lr;
-            c.momentum = momentum;
-            c.weight_decay = weight_decay;
-            c.decay_norm_and_bias = decay_norm_and_bias;
-            c.lr_schedule = lr_schedule;
-            c.milestones = milestones == null ? null : milestones.clone();
-            c.warmup_iters = warmup_iters;
-            c.clip_grad_norm = clip_grad_norm;
-            c.horizontal_flip = horizontal_flip;
-            c.seed = seed;
-            c.log_every = log_every;
-            c.checkpoint_every = checkpoint_every;
-            return c;
+            try {
+                return COPIES.readValue(COPIES.writeValueAsBytes(this), Builder.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot copy a config's fields: " + e.getMessage(), e);
+            }
         }
+
+        private static final com.fasterxml.jackson.databind.ObjectMapper COPIES = new com.fasterxml.jackson.databind.ObjectMapper();
     }
 }

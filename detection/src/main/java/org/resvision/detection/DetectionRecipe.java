@@ -81,13 +81,6 @@ public record DetectionRecipe(
         return milestones.clone();
     }
 
-    /** The components in order (arrays as they are), for equality by value. */
-    private Object[] values() {
-        return new Object[] {batchSize, iterations, lr, momentum, weightDecay, decayNormAndBias, lrSchedule, milestones, warmupIters, clipGradNorm, horizontalFlip, seed, logEvery, checkpointEvery};
-    }
-
-    private static final String[] NAMES = {"batchSize", "iterations", "lr", "momentum", "weightDecay", "decayNormAndBias", "lrSchedule", "milestones", "warmupIters", "clipGradNorm", "horizontalFlip", "seed", "logEvery", "checkpointEvery"};
-
     /**
      * Equality by value, arrays included (a record's own would compare the arrays' identities).
      *
@@ -96,22 +89,16 @@ public record DetectionRecipe(
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof DetectionRecipe other && java.util.Arrays.deepEquals(values(), other.values());
+        return ValueRecords.equal(this, o);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.deepHashCode(values());
+        return ValueRecords.hash(this);
     }
 
     @Override
     public String toString() {
-        Object[] v = values();
-        StringBuilder sb = new StringBuilder("DetectionRecipe[");
-        for (int i = 0; i < v.length; i++) {
-            String s = java.util.Arrays.deepToString(new Object[] {v[i]});
-            sb.append(i == 0 ? "" : ", ").append(NAMES[i]).append('=').append(s, 1, s.length() - 1);
-        }
-        return sb.append(']').toString();
+        return ValueRecords.text(this);
     }
 }

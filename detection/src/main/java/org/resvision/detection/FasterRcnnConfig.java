@@ -382,13 +382,6 @@ public record FasterRcnnConfig(
         return new DetectionTransform(minSize, maxSize, imageMean(), imageStd());
     }
 
-    /** The components in order (arrays as they are), for equality by value. */
-    private Object[] values() {
-        return new Object[] {backbone, fpnChannels, trainableLayers, norm, normEps, fpnNorm, numClasses, classNames, minSize, maxSize, imageMean, imageStd, anchorSizes, aspectRatios, rpnPreNmsTopNTrain, rpnPreNmsTopNTest, rpnPostNmsTopNTrain, rpnPostNmsTopNTest, rpnNmsThresh, rpnFgIouThresh, rpnBgIouThresh, rpnBatchSizePerImage, rpnPositiveFraction, rpnScoreThresh, rpnConvDepth, boxRoiOutput, boxSamplingRatio, boxRoiCanonicalScale, boxHead, boxHeadConvChannels, boxHeadNorm, representationSize, boxScoreThresh, boxNmsThresh, boxDetectionsPerImg, boxFgIouThresh, boxBgIouThresh, boxBatchSizePerImage, boxPositiveFraction, bboxRegWeights};
-    }
-
-    private static final String[] NAMES = {"backbone", "fpnChannels", "trainableLayers", "norm", "normEps", "fpnNorm", "numClasses", "classNames", "minSize", "maxSize", "imageMean", "imageStd", "anchorSizes", "aspectRatios", "rpnPreNmsTopNTrain", "rpnPreNmsTopNTest", "rpnPostNmsTopNTrain", "rpnPostNmsTopNTest", "rpnNmsThresh", "rpnFgIouThresh", "rpnBgIouThresh", "rpnBatchSizePerImage", "rpnPositiveFraction", "rpnScoreThresh", "rpnConvDepth", "boxRoiOutput", "boxSamplingRatio", "boxRoiCanonicalScale", "boxHead", "boxHeadConvChannels", "boxHeadNorm", "representationSize", "boxScoreThresh", "boxNmsThresh", "boxDetectionsPerImg", "boxFgIouThresh", "boxBgIouThresh", "boxBatchSizePerImage", "boxPositiveFraction", "bboxRegWeights"};
-
     /**
      * Equality by value, arrays included (a record's own would compare the arrays' identities).
      *
@@ -397,22 +390,16 @@ public record FasterRcnnConfig(
      */
     @Override
     public boolean equals(Object o) {
-        return o instanceof FasterRcnnConfig other && java.util.Arrays.deepEquals(values(), other.values());
+        return ValueRecords.equal(this, o);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Arrays.deepHashCode(values());
+        return ValueRecords.hash(this);
     }
 
     @Override
     public String toString() {
-        Object[] v = values();
-        StringBuilder sb = new StringBuilder("FasterRcnnConfig[");
-        for (int i = 0; i < v.length; i++) {
-            String s = java.util.Arrays.deepToString(new Object[] {v[i]});
-            sb.append(i == 0 ? "" : ", ").append(NAMES[i]).append('=').append(s, 1, s.length() - 1);
-        }
-        return sb.append(']').toString();
+        return ValueRecords.text(this);
     }
 }

@@ -1,8 +1,6 @@
 package org.resvision.segmentation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -135,10 +133,7 @@ public final class SegmentationConfig {
     public static SegmentationConfig read(Path file) throws IOException {
         Builder c;
         try {
-            c = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                    .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
-                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES) // and null is not 0
-                    .readValue(file.toFile(), Builder.class);
+            c = JsonErrors.configMapper().readValue(file.toFile(), Builder.class);
         } catch (JsonProcessingException e) {
             throw JsonErrors.describe(file, e);
         } catch (java.io.FileNotFoundException | NoSuchFileException e) {
@@ -207,25 +202,15 @@ public final class SegmentationConfig {
             return new SegmentationConfig(this);
         }
 
-        /** A copy. */
+        /** A deep copy: the fields through their JSON form, so that none can be forgotten. */
         Builder copy() {
-            Builder c = new Builder();
-            c.task = task;
-            c.model = model;
-            c.num_classes = num_classes;
-            c.class_names = class_names == null ? null : new java.util.ArrayList<>(class_names);
-            c.aux = aux;
-            c.base_size = base_size;
-            c.crop_size = crop_size;
-            c.batch_size = batch_size;
-            c.iterations = iterations;
-            c.lr = lr;
-            c.momentum = momentum;
-            c.weight_decay = weight_decay;
-            c.seed = seed;
-            c.log_every = log_every;
-            c.checkpoint_every = checkpoint_every;
-            return c;
+            try {
+                return COPIES.readValue(COPIES.writeValueAsBytes(this), Builder.class);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot copy a config's fields: " + e.getMessage(), e);
+            }
         }
+
+        private static final com.fasterxml.jackson.databind.ObjectMapper COPIES = new com.fasterxml.jackson.databind.ObjectMapper();
     }
 }

@@ -66,6 +66,11 @@ class CliTest {
         EvalCommandsTest.Run small = EvalCommandsTest.run("bench", "backbone", "--size", "8");
         assertEquals(2, small.code());
         assertTrue(small.err().contains("--size must be an integer >= 32, got '8'"), small.err());
+        // the shared loop options, each benchmark with its own defaults
+        String backboneHelp = EvalCommandsTest.run("bench", "backbone", "--help").out().replaceAll("\\s+", " ");
+        String detectionHelp = EvalCommandsTest.run("bench", "detection", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(backboneHelp.contains("timed iterations (default: 7)") && backboneHelp.contains("first (default: 2)"), backboneHelp);
+        assertTrue(detectionHelp.contains("timed iterations (default: 3)") && detectionHelp.contains("first (default: 1)"), detectionHelp);
         // one real case, small: the line the scripts parse
         EvalCommandsTest.Run one = EvalCommandsTest.run("bench", "backbone", "--arch", "resnet18", "--size", "32", "--batch", "2",
                 "--iters", "3", "--warmup", "1");

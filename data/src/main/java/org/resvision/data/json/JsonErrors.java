@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -23,6 +25,18 @@ import java.util.Map;
 public final class JsonErrors {
 
     private JsonErrors() {}
+
+    /**
+     * The mapper the config files are read with: an unknown field, a fraction for an integer and null for
+     * a number are errors (a typo or a wrong value must not be ignored or rounded).
+     *
+     * @return a new mapper
+     */
+    public static ObjectMapper configMapper() {
+        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // "iterations": 4.5 is an error, not 4
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES); // and null is not 0
+    }
 
     /**
      * The one-line message for {@code e}, raised while binding or parsing {@code file}.

@@ -19,6 +19,7 @@ import java.util.Map;
 import org.resvision.backbone.resnet.ResNet;
 import org.resvision.backbone.resnet.ResNetConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -45,25 +46,17 @@ final class BackboneBenchCommand extends BenchProgram {
     @Option(names = "--mode", paramLabel = "MODE", description = "infer or train (default: ${DEFAULT-VALUE})")
     BenchTimes.Mode mode = BenchTimes.Mode.infer;
 
-    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
-    int batch = 1;
-
-    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
-    int iters = 7;
-
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
-    int warmup = 2;
-
     @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
             + " (compare with torchvision_backbone.py --profile through tools/bench/profile_diff.py)")
     String profile;
 
+    @Mixin
+    BenchLoop loop = new BenchLoop(1, 7, 2);
+
     @Override
     protected int call() throws Exception {
         atLeast("--size", size, 32);
-        atLeast("--batch", batch, 1);
-        atLeast("--iters", iters, 1);
-        atLeast("--warmup", warmup, 0);
+        loop.check(this);
         System.out.println(run());
         return 0;
     }
@@ -72,12 +65,12 @@ final class BackboneBenchCommand extends BenchProgram {
         List<Double> times = new ArrayList<>();
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet net = new ResNet(ResNetConfig.of(arch));
-            Shape inShape = new Shape(batch, 3, size, size);
+            Shape inShape = new Shape(loop.batch, 3, size, size);
             net.initialize(manager, DataType.FLOAT32, inShape);
             NDArray x = manager.randomNormal(inShape);
             ParameterStore ps = new ParameterStore(manager, false);
             boolean train = mode == BenchTimes.Mode.train;
-            NDArray labels = manager.randomInteger(0, 1000, new Shape(batch), DataType.INT64);
+            NDArray labels = manager.randomInteger(0, 1000, new Shape(loop.batch), DataType.INT64);
             Optimizer sgd =
                     Optimizer.sgd()
                             .setLearningRateTracker(Tracker.fixed(0.01f))
@@ -85,8 +78,8 @@ final class BackboneBenchCommand extends BenchProgram {
                             .optWeightDecays(1e-4f)
                             .build();
             SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, false);
-            for (int i = 0; i < warmup + iters; i++) {
-                boolean profiled = profile != null && i == warmup + iters - 1;
+            for (int i = 0; i < loop.warmup + loop.iters; i++) {
+                boolean profiled = profile != null && i == loop.warmup + loop.iters - 1;
                 if (profiled) {
                     ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
                 }
@@ -107,7 +100,7 @@ final class BackboneBenchCommand extends BenchProgram {
                 }
             }
         }
-        return BenchTimes.report(mode.name(), batch, times, warmup);
+        return BenchTimes.report(mode.name(), loop.batch, times, loop.warmup);
     }
 
     private static void trainStep(

@@ -17,6 +17,7 @@ import org.resvision.detection.FasterRcnn;
 import org.resvision.detection.Target;
 import org.resvision.train.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,32 +57,24 @@ final class DetectionBenchCommand extends BenchProgram {
     @Option(names = "--min-size", paramLabel = "PX", description = "the transform's min_size (default: ${DEFAULT-VALUE})")
     int minSize = 800;
 
-    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
-    int batch = 1;
-
     @Option(names = "--height", paramLabel = "PX", description = "the images' height (default: ${DEFAULT-VALUE})")
     int height = 480;
 
     @Option(names = "--width", paramLabel = "PX", description = "the images' width (default: ${DEFAULT-VALUE})")
     int width = 640;
 
-    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
-    int iters = 3;
-
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
-    int warmup = 1;
-
     @Option(names = "--weights", paramLabel = "FILE", description = "the weights the torchvision side uses (default: random)")
     String weights;
+
+    @Mixin
+    BenchLoop loop = new BenchLoop(1, 3, 1);
 
     @Override
     protected int call() throws Exception {
         atLeast("--min-size", minSize, 32);
-        atLeast("--batch", batch, 1);
         atLeast("--height", height, 1);
         atLeast("--width", width, 1);
-        atLeast("--iters", iters, 1);
-        atLeast("--warmup", warmup, 0);
+        loop.check(this);
         DetectionConfig.Builder c = DetectionConfig.builder(switch (arch) {
             case resnet18 -> "fasterrcnn_resnet18_fpn";
             case resnet50_v2 -> "fasterrcnn_resnet50_fpn_v2";
@@ -102,13 +95,13 @@ final class DetectionBenchCommand extends BenchProgram {
             Sgd sgd = new Sgd(model.namedParameters(), 0.9f, 1e-4f, true, m);
             DetectionTransform transform = model.transform();
             List<NDArray> images = new ArrayList<>();
-            for (int b = 0; b < batch; b++) {
+            for (int b = 0; b < loop.batch; b++) {
                 images.add(m.randomUniform(0f, 1f, new Shape(3, height, width)));
             }
             Random rnd = new Random(0);
-            float[][] boxes = new float[batch][20];
-            int[][] labels = new int[batch][5];
-            for (int b = 0; b < batch; b++) {
+            float[][] boxes = new float[loop.batch][20];
+            int[][] labels = new int[loop.batch][5];
+            for (int b = 0; b < loop.batch; b++) {
                 for (int k = 0; k < 5; k++) {
                     float x = rnd.nextFloat() * width * 0.6f;
                     float y = rnd.nextFloat() * height * 0.6f;
@@ -119,7 +112,7 @@ final class DetectionBenchCommand extends BenchProgram {
                     labels[b][k] = 1 + rnd.nextInt(c.num_classes - 1);
                 }
             }
-            for (int i = 0; i < warmup + iters; i++) {
+            for (int i = 0; i < loop.warmup + loop.iters; i++) {
                 long t0 = System.nanoTime();
                 try (NDManager step = m.newSubManager()) {
                     List<NDArray> in = new ArrayList<>();
@@ -131,7 +124,7 @@ final class DetectionBenchCommand extends BenchProgram {
                     try (DetectionTransform.Prepared p = transform.prepare(in)) {
                         if (train) {
                             List<Target> targets = new ArrayList<>();
-                            for (int b = 0; b < batch; b++) {
+                            for (int b = 0; b < loop.batch; b++) {
                                 float sy = (float) p.imageSizes()[b][0] / height;
                                 float sx = (float) p.imageSizes()[b][1] / width;
                                 float[] t = boxes[b].clone();
@@ -158,7 +151,7 @@ final class DetectionBenchCommand extends BenchProgram {
                 times.add((System.nanoTime() - t0) / 1e6);
             }
         }
-        System.out.println(BenchTimes.report(mode.name(), batch, times, warmup));
+        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup));
         return 0;
     }
 }

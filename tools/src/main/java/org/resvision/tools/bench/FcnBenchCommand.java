@@ -15,6 +15,7 @@ import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.SegmentationLoss;
 import org.resvision.train.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -38,37 +39,29 @@ final class FcnBenchCommand extends BenchProgram {
     @Option(names = "--size", paramLabel = "PX", description = "image side (default: ${DEFAULT-VALUE})")
     int size = 520;
 
-    @Option(names = "--batch", paramLabel = "N", description = "images per iteration (default: ${DEFAULT-VALUE})")
-    int batch = 1;
-
-    @Option(names = "--iters", paramLabel = "N", description = "timed iterations (default: ${DEFAULT-VALUE})")
-    int iters = 5;
-
-    @Option(names = "--warmup", paramLabel = "N", description = "untimed iterations first (default: ${DEFAULT-VALUE})")
-    int warmup = 1;
-
     @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
             + " (compare with torchvision_fcn.py --profile through tools/bench/profile_diff.py)")
     String profile;
 
+    @Mixin
+    BenchLoop loop = new BenchLoop(1, 5, 1);
+
     @Override
     protected int call() throws Exception {
         atLeast("--size", size, 32);
-        atLeast("--batch", batch, 1);
-        atLeast("--iters", iters, 1);
-        atLeast("--warmup", warmup, 0);
+        loop.check(this);
         boolean train = mode == BenchTimes.Mode.train;
         List<Double> times = new ArrayList<>();
         try (NDManager m = NDManager.newBaseManager()) {
             Fcn fcn = Fcn.resnet50(21);
-            Shape in = new Shape(batch, 3, size, size);
+            Shape in = new Shape(loop.batch, 3, size, size);
             fcn.initialize(m, DataType.FLOAT32, in);
             ParameterStore ps = new ParameterStore(m, false);
             Sgd sgd = new Sgd(fcn.namedParameters(), 0.9f, 1e-4f, true, m);
             NDArray x = m.randomNormal(in);
-            NDArray target = m.randomInteger(0, 21, new Shape(batch, size, size), DataType.INT64);
-            for (int i = 0; i < warmup + iters; i++) {
-                boolean profiled = profile != null && i == warmup + iters - 1;
+            NDArray target = m.randomInteger(0, 21, new Shape(loop.batch, size, size), DataType.INT64);
+            for (int i = 0; i < loop.warmup + loop.iters; i++) {
+                boolean profiled = profile != null && i == loop.warmup + loop.iters - 1;
                 if (profiled) {
                     JniUtils.startProfile(false, false, false);
                 }
@@ -95,7 +88,7 @@ final class FcnBenchCommand extends BenchProgram {
                 }
             }
         }
-        System.out.println(BenchTimes.report(mode.name(), batch, times, warmup));
+        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup));
         return 0;
     }
 }

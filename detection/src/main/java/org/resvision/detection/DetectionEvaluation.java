@@ -19,7 +19,7 @@ import org.resvision.train.InferenceLoop;
  * ahead on all cores), each image's {@link DetectedImage} handed to a sink or a
  * {@link DatasetEvaluator} ({@link CocoDetectionEvaluator} for COCO's numbers). Training's
  * validation, {@code resvision evaluate} and library users all run it; {@link #predict} and
- * {@link #evaluate(FasterRcnn, CocoDataset, SampleSource, int, NDManager)} are its COCO forms.
+ * {@link #evaluate(FasterRcnn, List, CocoDataset, SampleSource, int, NDManager)} are its COCO forms.
  *
  * <p>Stateless; a pass runs the model on the calling thread (with the loader's worker threads reading
  * images), and the model must not be trained meanwhile.

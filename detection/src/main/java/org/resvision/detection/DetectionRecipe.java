@@ -53,9 +53,23 @@ public record DetectionRecipe(
         int checkpointEvery) {
 
     /**
-     * Checks the values.
+     * Checks the values and copies the milestones.
      *
-     * @throws IllegalArgumentException naming the config field of the first value no run can use
+     * @param batchSize the config field {@code batch_size}
+     * @param iterations the config field {@code iterations}
+     * @param lr the config field {@code lr}
+     * @param momentum the config field {@code momentum}
+     * @param weightDecay the config field {@code weight_decay}
+     * @param decayNormAndBias the config field {@code decay_norm_and_bias}
+     * @param lrSchedule the config field {@code lr_schedule}
+     * @param milestones the config field {@code milestones}
+     * @param warmupIters the config field {@code warmup_iters}
+     * @param clipGradNorm the config field {@code clip_grad_norm}
+     * @param horizontalFlip the config field {@code horizontal_flip}
+     * @param seed the config field {@code seed}
+     * @param logEvery the config field {@code log_every}
+     * @param checkpointEvery the config field {@code checkpoint_every}
+     * @throws IllegalArgumentException naming the config field of the first value that no model or run can use
      */
     public DetectionRecipe {
         Recipe.check(batchSize, iterations, lr, momentum, weightDecay, logEvery, checkpointEvery);

@@ -139,11 +139,49 @@ public record FasterRcnnConfig(
         float[] bboxRegWeights) {
 
     /**
-     * Checks the settings against each other, copies the arrays.
+     * Checks the settings against each other and copies the arrays.
      *
-     * @throws IllegalArgumentException at the first problem, naming the config field: a value out of range, an
-     *     unknown name ({@code norm}, {@code backbone}, {@code box_head}, ...), {@code class_names} not of
-     *     {@code num_classes}, or anchor levels with different anchor counts
+     * @param backbone the config field {@code backbone}
+     * @param fpnChannels the config field {@code fpn_channels}
+     * @param trainableLayers the config field {@code trainable_layers}
+     * @param norm the config field {@code norm}
+     * @param normEps the config field {@code norm_eps}
+     * @param fpnNorm the config field {@code fpn_norm}
+     * @param numClasses the config field {@code num_classes}
+     * @param classNames the config field {@code class_names}
+     * @param minSize the config field {@code min_size}
+     * @param maxSize the config field {@code max_size}
+     * @param imageMean the config field {@code image_mean}
+     * @param imageStd the config field {@code image_std}
+     * @param anchorSizes the config field {@code anchor_sizes}
+     * @param aspectRatios the config field {@code aspect_ratios}
+     * @param rpnPreNmsTopNTrain the config field {@code rpn_pre_nms_top_n_train}
+     * @param rpnPreNmsTopNTest the config field {@code rpn_pre_nms_top_n_test}
+     * @param rpnPostNmsTopNTrain the config field {@code rpn_post_nms_top_n_train}
+     * @param rpnPostNmsTopNTest the config field {@code rpn_post_nms_top_n_test}
+     * @param rpnNmsThresh the config field {@code rpn_nms_thresh}
+     * @param rpnFgIouThresh the config field {@code rpn_fg_iou_thresh}
+     * @param rpnBgIouThresh the config field {@code rpn_bg_iou_thresh}
+     * @param rpnBatchSizePerImage the config field {@code rpn_batch_size_per_image}
+     * @param rpnPositiveFraction the config field {@code rpn_positive_fraction}
+     * @param rpnScoreThresh the config field {@code rpn_score_thresh}
+     * @param rpnConvDepth the config field {@code rpn_conv_depth}
+     * @param boxRoiOutput the config field {@code box_roi_output}
+     * @param boxSamplingRatio the config field {@code box_sampling_ratio}
+     * @param boxRoiCanonicalScale the config field {@code box_roi_canonical_scale}
+     * @param boxHead the config field {@code box_head}
+     * @param boxHeadConvChannels the config field {@code box_head_conv_channels}
+     * @param boxHeadNorm the config field {@code box_head_norm}
+     * @param representationSize the config field {@code representation_size}
+     * @param boxScoreThresh the config field {@code box_score_thresh}
+     * @param boxNmsThresh the config field {@code box_nms_thresh}
+     * @param boxDetectionsPerImg the config field {@code box_detections_per_img}
+     * @param boxFgIouThresh the config field {@code box_fg_iou_thresh}
+     * @param boxBgIouThresh the config field {@code box_bg_iou_thresh}
+     * @param boxBatchSizePerImage the config field {@code box_batch_size_per_image}
+     * @param boxPositiveFraction the config field {@code box_positive_fraction}
+     * @param bboxRegWeights the config field {@code bbox_reg_weights}
+     * @throws IllegalArgumentException naming the config field of the first value that no model or run can use
      */
     public FasterRcnnConfig {
         if (numClasses < 2) {

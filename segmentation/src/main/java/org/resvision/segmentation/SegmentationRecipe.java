@@ -26,7 +26,16 @@ public record SegmentationRecipe(int batchSize, int iterations, float lr, float 
     /**
      * Checks the values.
      *
-     * @throws IllegalArgumentException naming the config field of the first value no run can use
+     * @param batchSize the config field {@code batch_size}
+     * @param iterations the config field {@code iterations}
+     * @param lr the config field {@code lr}
+     * @param momentum the config field {@code momentum}
+     * @param weightDecay the config field {@code weight_decay}
+     * @param seed the config field {@code seed}
+     * @param logEvery the config field {@code log_every}
+     * @param checkpointEvery the config field {@code checkpoint_every}
+     * @param cropSize the config field {@code crop_size}
+     * @throws IllegalArgumentException naming the config field of the first value that no model or run can use
      */
     public SegmentationRecipe {
         Recipe.check(batchSize, iterations, lr, momentum, weightDecay, logEvery, checkpointEvery);

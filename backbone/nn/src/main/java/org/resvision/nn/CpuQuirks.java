@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * 128 -> 512) give values off by half their size, silently, while the other pairs of ResNet-50's
  * first two stages and 3x3 convolutions (the v2 box head's among them) match NCHW to 1e-6
  * (measured on such a VM, libtorch 2.7.1).
- * So {@link org.resvision.backbone.resnet.ResNet} runs no stage channels-last on these machines.
+ * So {@code ResNet} (module backbone) runs no stage channels-last on these machines.
  *
  * <p>The same fault hits the backward pass of strided 1x1 convolutions in NCHW too (oneDNN's
  * {@code brgemm_convolution_bwd_strided_t}, {@code brg_blocking_t::est_eff_1x1}): ResNet-50's

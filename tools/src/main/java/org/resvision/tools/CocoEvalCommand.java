@@ -135,134 +135,35 @@ public final class CocoEvalCommand extends CliCommand {
             return LvisEvalCli.run(this);
         }
         Path gtFile = gtOption;
-        List<Path> dtFiles = dtOptions;
-        for (int f = 1; f < dtFiles.size(); f++) {
-            for (int e = 0; e < f; e++) {
-                if (dtFiles.get(f).toAbsolutePath().normalize().equals(dtFiles.get(e).toAbsolutePath().normalize())) {
-                    throw new UsageException("--dt " + dtFiles.get(f) + " is given twice (its results would count twice)");
-                }
-            }
-        }
-        Path dtFile = dtFiles.get(0);
+        List<Path> dtFiles = distinct(dtOptions);
         // what names the results in messages, the JSON and the report: the file, or the files joined
         String dtLabel = dtFiles.stream().map(Path::toString).collect(java.util.stream.Collectors.joining(" + "));
         String dtNames = dtFiles.stream().map(f -> String.valueOf(f.getFileName())).collect(java.util.stream.Collectors.joining(" + "));
-        CocoEvalParams params;
-        try {
-            params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(iouType));
-            if (maxDets != null) {
-                params = params.withMaxDets(Arrays.stream(maxDets.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray());
-            }
-            if (catIds != null) {
-                params = params.withCategoryIds(Arrays.stream(catIds.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        CocoEvalParams params = params();
         Path bFile = compare;
-        ModelComparison.Bootstrap bootstrap = ModelComparison.Bootstrap.defaults()
-                .withResamples(atLeast("--bootstrap", bootstrapResamples, 1));
-        if (seed != null) {
-            bootstrap = bootstrap.withSeed(seed);
-        }
-        if (bFile == null && (given("--bootstrap") || seed != null)) {
-            throw new UsageException("--bootstrap and --seed go with --compare B.json");
-        }
+        ModelComparison.Bootstrap bootstrap = bootstrap();
         ai.djl.Device device = device(deviceName);
         Path reportFile = report == null ? null : outputFile("--report", report);
         boolean diagnose = diagnosticsFlag || reportFile != null;
-        Diagnostics.Options dOpts = new Diagnostics.Options(
-                inRange("--confusion-iou", confusionIou, 0f, 1f), inRange("--confusion-score", confusionScore, -Float.MAX_VALUE, Float.MAX_VALUE),
-                inRange("--match-iou", matchIou, 0f, 1f), inRange("--f-beta", fBeta, 1e-6f, 1e6f),
-                atLeast("--calibration-bins", calibrationBins, 1));
-        for (String t : new String[] {"--confusion-iou", "--match-iou"}) {
-            double v = t.equals("--match-iou") ? matchIou : confusionIou;
-            if (Arrays.stream(params.iouThresholds()).noneMatch(x -> Math.abs(x - v) < 1e-6)) {
-                throw new UsageException(t + " " + raw(t) + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
-            }
-        }
+        Diagnostics.Options dOpts = diagnosticsOptions(params);
         long t0 = System.nanoTime();
-        // the two files parse on the two cores at once
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
-        boolean segm = params.iouType() == CocoEvalParams.IouType.SEGM;
-        // the ground truth (and, for segm, its masks) is made while the results are parsed
-        java.util.concurrent.Future<GroundTruthMasks> gtLoad = pool.submit(() -> {
-            CocoDataset d = CocoReader.readDataset(gtFile, segm); // a bbox evaluation reads no polygons
-            return segm ? GroundTruthMasks.of(d) : GroundTruthMasks.none(d);
-        });
-        pool.shutdown();
-        // several files: their results concatenated in order; starts[f]: the first result of file f. A bbox
-        // evaluation reads no masks (loadRes's bbox branch never looks at them)
-        List<CocoResult> dt;
-        int[] starts = new int[dtFiles.size() + 1];
-        if (dtFiles.size() == 1) {
-            dt = CocoReader.readResults(dtFile, segm);
-        } else {
-            List<org.resvision.data.coco.CocoResults> parts = new java.util.ArrayList<>();
-            for (int f = 0; f < dtFiles.size(); f++) {
-                starts[f] = parts.stream().mapToInt(List::size).sum();
-                parts.add(CocoReader.readResults(dtFiles.get(f), segm));
-            }
-            dt = org.resvision.data.coco.CocoResults.concat(parts);
-        }
-        starts[dtFiles.size()] = dt.size();
-        List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile, segm);
-        long t1 = System.nanoTime();
-        GroundTruthMasks masks;
-        try {
-            masks = gtLoad.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof CocoEvalException ex ? named(ex, gtFile, dtFile)
-                    : e.getCause() instanceof Exception ex ? ex : e;
-        }
-        CocoDataset gt = masks.dataset();
-        long t2 = System.nanoTime();
-        for (int f = 0; f < dtFiles.size(); f++) {
-            if (starts[f + 1] == starts[f]) {
-                System.err.println("note: " + dtFiles.get(f) + " holds no detections"
-                        + (dt.isEmpty() ? ": AP is 0 wherever there is ground truth" : ""));
-            }
-            checkMasks(params, boxMasks, dt.subList(starts[f], starts[f + 1]), dtFiles.get(f));
-        }
-        if (dtB != null) {
-            checkMasks(params, boxMasks, dtB, bFile);
-        }
-        if (params.categoryIds() != null) {
-            for (long id : params.categoryIds()) {
-                if (gt.category(id) == null) {
-                    throw new UsageException("--cat-ids: category " + id + " is not in " + gtFile);
-                }
-            }
-        }
+        Loaded in = load(gtFile, dtFiles, bFile, params.iouType() == CocoEvalParams.IouType.SEGM);
+        check(in, params, gtFile, dtFiles, bFile);
+        CocoDataset gt = in.masks().dataset();
+        List<CocoResult> dt = in.dt();
         CocoEvalResult r;
         CocoMatching matching;
         try {
-            matching = CocoEvaluator.match(gt, masks, dt, params, device, diagnose); // per-detection outcomes for diagnostics only
+            matching = CocoEvaluator.match(gt, in.masks(), dt, params, device, diagnose); // per-detection outcomes for diagnostics only
             r = CocoEvaluator.accumulate(matching);
         } catch (CocoEvalException e) {
-            throw named(e, gtFile, dtFiles, starts);
+            throw named(e, gtFile, dtFiles, in.starts());
         }
-        ModelComparison comparison = null;
-        if (bFile != null) {
-            long tc = System.nanoTime();
-            CocoMatching matchingB;
-            try {
-                matchingB = CocoEvaluator.match(gt, masks, dtB, params, device);
-            } catch (CocoEvalException e) {
-                throw named(e, gtFile, bFile);
-            }
-            for (CocoEvalResult.Warning w : matchingB.warnings()) {
-                if (!w.inGroundTruth()) {
-                    System.err.println("resvision coco-eval: warning: " + bFile + ": " + w.message());
-                }
-            }
-            comparison = ModelComparison.compare(matching, matchingB, bootstrap);
-            r.timings().put("compare", (System.nanoTime() - tc) / 1e9);
-        }
+        ModelComparison comparison = bFile == null ? null : compare(in, matching, params, device, bootstrap, r, gtFile, bFile);
         Diagnostics diagnostics = null;
         if (diagnose) {
             long td = System.nanoTime();
-            diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params), masks, dt);
+            diagnostics = Diagnostics.compute(matching, r, withExactIous(dOpts, params), in.masks(), dt);
             r.timings().put("diagnostics", (System.nanoTime() - td) / 1e9);
             diagnostics.timings().forEach((k, v) -> r.timings().put(" " + k.replace(' ', '-'), v));
         }
@@ -273,6 +174,176 @@ public final class CocoEvalCommand extends CliCommand {
         for (CocoCategory c : gt.categories()) {
             names.put(c.id(), c.name());
         }
+        print(r, names, diagnostics, comparison, dtLabel, bFile);
+        if (plot != null) {
+            int n = PrCurvePlot.write(r, names, plot);
+            System.err.println("wrote " + n + " PR-curve PNGs to " + plot);
+        }
+        if (reportFile != null) {
+            String subtitle = String.format(Locale.ROOT, "%s · %s (%d images, %d annotations, %d categories) · %s (%d detections)",
+                    params.iouType(), gtFile.getFileName(), gt.images().size(), gt.annotations().size(), gt.categories().size(),
+                    dtNames, dt.size());
+            ReportData data = EvaluationReport.build("COCO evaluation: " + dtNames, subtitle, dtNames, r, gt, dt, names, diagnostics);
+            if (comparison != null) {
+                data = EvaluationReport.withComparison(data, dtNames, bFile.getFileName().toString(), comparison, names);
+            }
+            long tr = System.nanoTime();
+            HtmlReport.write(data, reportFile);
+            r.timings().put("report", (System.nanoTime() - tr) / 1e9);
+            System.err.println("wrote " + reportFile);
+        }
+        if (timing) {
+            System.err.printf(Locale.ROOT, "%-12s %8s%n", "phase", "seconds");
+            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "load", (in.loaded() - t0) / 1e9);
+            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "(results)", (in.resultsRead() - t0) / 1e9);
+            r.timings().forEach((k, v) -> System.err.printf(Locale.ROOT, "%-12s %8.3f%n", k, v));
+            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "total", (System.nanoTime() - t0) / 1e9);
+        }
+        return 0;
+    }
+
+    /** {@code --dt} files, refused when one is given twice (its results would count twice). */
+    private static List<Path> distinct(List<Path> dtFiles) throws UsageException {
+        for (int f = 1; f < dtFiles.size(); f++) {
+            for (int e = 0; e < f; e++) {
+                if (dtFiles.get(f).toAbsolutePath().normalize().equals(dtFiles.get(e).toAbsolutePath().normalize())) {
+                    throw new UsageException("--dt " + dtFiles.get(f) + " is given twice (its results would count twice)");
+                }
+            }
+        }
+        return dtFiles;
+    }
+
+    /** pycocotools' parameters of {@code --iou-type}, {@code --max-dets} and {@code --cat-ids}. */
+    private CocoEvalParams params() throws UsageException {
+        try {
+            CocoEvalParams params = CocoEvalParams.defaults(CocoEvalParams.IouType.parse(iouType));
+            if (maxDets != null) {
+                params = params.withMaxDets(Arrays.stream(maxDets.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray());
+            }
+            if (catIds != null) {
+                params = params.withCategoryIds(Arrays.stream(catIds.split(",")).mapToLong(s -> Long.parseLong(s.trim())).toArray());
+            }
+            return params;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The comparison's bootstrap ({@code --bootstrap}, {@code --seed}), which only {@code --compare} takes. */
+    private ModelComparison.Bootstrap bootstrap() throws UsageException {
+        ModelComparison.Bootstrap bootstrap = ModelComparison.Bootstrap.defaults().withResamples(atLeast("--bootstrap", bootstrapResamples, 1));
+        if (seed != null) {
+            bootstrap = bootstrap.withSeed(seed);
+        }
+        if (compare == null && (given("--bootstrap") || seed != null)) {
+            throw new UsageException("--bootstrap and --seed go with --compare B.json");
+        }
+        return bootstrap;
+    }
+
+    /** The diagnostics' options; their IoUs must be evaluated thresholds. */
+    private Diagnostics.Options diagnosticsOptions(CocoEvalParams params) throws UsageException {
+        Diagnostics.Options dOpts = new Diagnostics.Options(
+                inRange("--confusion-iou", confusionIou, 0f, 1f), inRange("--confusion-score", confusionScore, -Float.MAX_VALUE, Float.MAX_VALUE),
+                inRange("--match-iou", matchIou, 0f, 1f), inRange("--f-beta", fBeta, 1e-6f, 1e6f),
+                atLeast("--calibration-bins", calibrationBins, 1));
+        for (String t : new String[] {"--confusion-iou", "--match-iou"}) {
+            double v = t.equals("--match-iou") ? matchIou : confusionIou;
+            if (Arrays.stream(params.iouThresholds()).noneMatch(x -> Math.abs(x - v) < 1e-6)) {
+                throw new UsageException(t + " " + raw(t) + " is not one of the evaluated IoU thresholds 0.50, 0.55, ..., 0.95");
+            }
+        }
+        return dOpts;
+    }
+
+    /**
+     * What the files hold: the ground truth with its masks, the results of every {@code --dt} file in order
+     * ({@code starts[f]}: the first of file f; {@code starts[n]}: their count), {@code --compare}'s results
+     * (or null), and when the results and the ground truth were read ({@code System.nanoTime()}).
+     */
+    private record Loaded(GroundTruthMasks masks, List<CocoResult> dt, int[] starts, List<CocoResult> dtB, long resultsRead, long loaded) {}
+
+    /** Reads the files: the ground truth (and, for segm, its masks) on a second core while the results parse. */
+    private Loaded load(Path gtFile, List<Path> dtFiles, Path bFile, boolean segm) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.Future<GroundTruthMasks> gtLoad = pool.submit(() -> {
+            CocoDataset d = CocoReader.readDataset(gtFile, segm); // a bbox evaluation reads no polygons
+            return segm ? GroundTruthMasks.of(d) : GroundTruthMasks.none(d);
+        });
+        pool.shutdown();
+        // several files: their results concatenated in order. A bbox evaluation reads no masks (loadRes's
+        // bbox branch never looks at them)
+        List<CocoResult> dt;
+        int[] starts = new int[dtFiles.size() + 1];
+        if (dtFiles.size() == 1) {
+            dt = CocoReader.readResults(dtFiles.get(0), segm);
+        } else {
+            List<org.resvision.data.coco.CocoResults> parts = new java.util.ArrayList<>();
+            for (int f = 0; f < dtFiles.size(); f++) {
+                starts[f] = parts.stream().mapToInt(List::size).sum();
+                parts.add(CocoReader.readResults(dtFiles.get(f), segm));
+            }
+            dt = org.resvision.data.coco.CocoResults.concat(parts);
+        }
+        starts[dtFiles.size()] = dt.size();
+        List<CocoResult> dtB = bFile == null ? null : CocoReader.readResults(bFile, segm);
+        long resultsRead = System.nanoTime();
+        GroundTruthMasks masks;
+        try {
+            masks = gtLoad.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof CocoEvalException ex ? named(ex, gtFile, dtFiles.get(0))
+                    : e.getCause() instanceof Exception ex ? ex : e;
+        }
+        return new Loaded(masks, dt, starts, dtB, resultsRead, System.nanoTime());
+    }
+
+    /** Notes on empty results files; the masks each results file needs; {@code --cat-ids} in the ground truth. */
+    private void check(Loaded in, CocoEvalParams params, Path gtFile, List<Path> dtFiles, Path bFile) throws Exception {
+        int[] starts = in.starts();
+        for (int f = 0; f < dtFiles.size(); f++) {
+            if (starts[f + 1] == starts[f]) {
+                System.err.println("note: " + dtFiles.get(f) + " holds no detections"
+                        + (in.dt().isEmpty() ? ": AP is 0 wherever there is ground truth" : ""));
+            }
+            checkMasks(params, boxMasks, in.dt().subList(starts[f], starts[f + 1]), dtFiles.get(f));
+        }
+        if (in.dtB() != null) {
+            checkMasks(params, boxMasks, in.dtB(), bFile);
+        }
+        if (params.categoryIds() != null) {
+            for (long id : params.categoryIds()) {
+                if (in.masks().dataset().category(id) == null) {
+                    throw new UsageException("--cat-ids: category " + id + " is not in " + gtFile);
+                }
+            }
+        }
+    }
+
+    /** {@code --compare}: B's results matched as A's were, and the bootstrap comparison of the two. */
+    private static ModelComparison compare(Loaded in, CocoMatching matching, CocoEvalParams params, ai.djl.Device device,
+            ModelComparison.Bootstrap bootstrap, CocoEvalResult r, Path gtFile, Path bFile) throws Exception {
+        long tc = System.nanoTime();
+        CocoMatching matchingB;
+        try {
+            matchingB = CocoEvaluator.match(in.masks().dataset(), in.masks(), in.dtB(), params, device);
+        } catch (CocoEvalException e) {
+            throw named(e, gtFile, bFile);
+        }
+        for (CocoEvalResult.Warning w : matchingB.warnings()) {
+            if (!w.inGroundTruth()) {
+                System.err.println("resvision coco-eval: warning: " + bFile + ": " + w.message());
+            }
+        }
+        ModelComparison comparison = ModelComparison.compare(matching, matchingB, bootstrap);
+        r.timings().put("compare", (System.nanoTime() - tc) / 1e9);
+        return comparison;
+    }
+
+    /** The results on stdout: pycocotools' summary and the tables asked for, or one JSON object with {@code --json}. */
+    private void print(CocoEvalResult r, Map<Long, String> names, Diagnostics diagnostics, ModelComparison comparison, String dtLabel,
+            Path bFile) throws java.io.IOException {
         if (json) {
             com.fasterxml.jackson.databind.node.ObjectNode root = r.toJsonNode(names, perClass);
             if (diagnostics != null) {
@@ -282,48 +353,21 @@ public final class CocoEvalCommand extends CliCommand {
                 root.set("comparison", comparison.toJson(names).put("a", dtLabel).put("b", bFile.toString()));
             }
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(root));
-        } else {
-            System.out.println(r.summaryText());
-            if (perClass) {
-                System.out.println(diagnostics != null ? "\n" + diagnostics.perClassText(names) : perClassTable(r, names));
-            }
-            if (diagnostics != null) {
-                System.out.println();
-                System.out.println(diagnostics.text(names));
-            }
-            if (comparison != null) {
-                System.out.println();
-                System.out.println("A = " + dtLabel + ", B = " + bFile);
-                System.out.println(comparison.toText(names));
-            }
+            return;
         }
-        if (plot != null) {
-            int n = PrCurvePlot.write(r, names, plot);
-            System.err.println("wrote " + n + " PR-curve PNGs to " + plot);
+        System.out.println(r.summaryText());
+        if (perClass) {
+            System.out.println(diagnostics != null ? "\n" + diagnostics.perClassText(names) : perClassTable(r, names));
         }
-        if (reportFile != null) {
-            String subtitle = String.format(Locale.ROOT, "%s · %s (%d images, %d annotations, %d categories) · %s (%d detections)",
-                    params.iouType(), gtFile.getFileName(), gt.images().size(), gt.annotations().size(), gt.categories().size(),
-                    dtNames, dt.size());
-            ReportData data = EvaluationReport.build("COCO evaluation: " + dtNames, subtitle,
-                    dtNames, r, gt, dt, names, diagnostics);
-            if (comparison != null) {
-                data = EvaluationReport.withComparison(data, dtNames, bFile.getFileName().toString(),
-                        comparison, names);
-            }
-            long tr = System.nanoTime();
-            HtmlReport.write(data, reportFile);
-            r.timings().put("report", (System.nanoTime() - tr) / 1e9);
-            System.err.println("wrote " + reportFile);
+        if (diagnostics != null) {
+            System.out.println();
+            System.out.println(diagnostics.text(names));
         }
-        if (timing) {
-            System.err.printf(Locale.ROOT, "%-12s %8s%n", "phase", "seconds");
-            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "load", (t2 - t0) / 1e9);
-            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "(results)", (t1 - t0) / 1e9);
-            r.timings().forEach((k, v) -> System.err.printf(Locale.ROOT, "%-12s %8.3f%n", k, v));
-            System.err.printf(Locale.ROOT, "%-12s %8.3f%n", "total", (System.nanoTime() - t0) / 1e9);
+        if (comparison != null) {
+            System.out.println();
+            System.out.println("A = " + dtLabel + ", B = " + bFile);
+            System.out.println(comparison.toText(names));
         }
-        return 0;
     }
 
     /** The options with each IoU replaced by the evaluated threshold it names (0.55 is not exactly linspace's value). */

@@ -148,23 +148,7 @@ final class VideoAnnotator {
         BlockingQueue<Object> decoded = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
         BlockingQueue<Item> toEncode = new ArrayBlockingQueue<>(Math.max(4, 2 * settings.batch() * settings.stride()));
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread decoder = new Thread(() -> {
-            try {
-                for (VideoReader.VideoFrame f = reader.next(); f != null; f = reader.next()) {
-                    decoded.put(f);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-                failure.compareAndSet(null, e);
-            } finally {
-                try {
-                    decoded.put(END);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }, "resvision-decode");
+        Thread decoder = decoder(reader, decoded, failure);
         VideoWriter writer = tmpVideo == null ? null : VideoWriter.open(tmpVideo, reader.width(), reader.height(), reader.frameRate());
         AnnotationSink sink;
         try {
@@ -177,35 +161,7 @@ final class VideoAnnotator {
         }
         long[] detections = {0};
         int[] processedCount = {0};
-        Thread encoder = new Thread(() -> {
-            try {
-                while (true) {
-                    Item it = toEncode.take();
-                    if (it == END) {
-                        break;
-                    }
-                    try (VideoReader.VideoFrame f = it.frame()) {
-                        if (it.processed()) {
-                            sink.frame(f.index(), f.seconds(), it.detections(), it.trackIds());
-                        }
-                        if (writer != null) {
-                            if (it.mask() != null) {
-                                Drawing.blend(f.bgr(), it.mask());
-                            }
-                            if (it.detections() != null) {
-                                Drawing.draw(f.bgr(), it.detections(), it.trackIds(), config.classNames());
-                            }
-                            writer.write(f.bgr());
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                failure.compareAndSet(null, e);
-                toEncode.clear();
-            }
-        }, "resvision-encode");
+        Thread encoder = encoder(toEncode, sink, writer, failure);
         decoder.start();
         encoder.start();
         IouTracker tracker = settings.track() ? new IouTracker(IouTracker.Settings.defaults()) : null;
@@ -262,10 +218,7 @@ final class VideoAnnotator {
                 }
                 if (System.nanoTime() - lastReport > 2_000_000_000L || end) {
                     lastReport = System.nanoTime();
-                    double s = (lastReport - t0) / 1e9;
-                    log.printf(Locale.ROOT, "  %s%s: %d%s frames, %.1f frames/s%s%n", expected > 0 ? bar(frames, expected) + " " : "", label, frames,
-                            expected > 0 ? "/" + expected : "", frames / s,
-                            expected > 0 && frames < expected ? String.format(Locale.ROOT, ", eta %.0f s", (expected - frames) * s / frames) : "");
+                    log.println(progress(label, frames, expected, (lastReport - t0) / 1e9));
                 }
             }
         } finally {
@@ -300,13 +253,82 @@ final class VideoAnnotator {
         boolean partial = shortfall != null;
         Path finalVideo = videoOut == null ? null : partial ? partial(videoOut) : videoOut;
         Path finalAnn = partial ? partial(annotationsOut) : annotationsOut;
+        publish(tmpVideo, finalVideo, tmpAnn, finalAnn);
+        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, shortfall,
+                finalVideo, finalAnn);
+    }
+
+    /** The thread that decodes {@code reader}'s frames into {@code decoded}, then {@link #END}; a failure goes to {@code failure}. */
+    private static Thread decoder(VideoReader reader, BlockingQueue<Object> decoded, AtomicReference<Throwable> failure) {
+        return new Thread(() -> {
+            try {
+                for (VideoReader.VideoFrame f = reader.next(); f != null; f = reader.next()) {
+                    decoded.put(f);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e);
+            } finally {
+                try {
+                    decoded.put(END);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }, "resvision-decode");
+    }
+
+    /**
+     * The thread that takes frames in order until {@link #END}: a processed frame's detections to the
+     * sink, every frame drawn (mask, boxes, labels) to the writer (null: none), each frame closed; a
+     * failure goes to {@code failure} and the queue is emptied, so the producer never blocks.
+     */
+    private Thread encoder(BlockingQueue<Item> toEncode, AnnotationSink sink, VideoWriter writer, AtomicReference<Throwable> failure) {
+        return new Thread(() -> {
+            try {
+                while (true) {
+                    Item it = toEncode.take();
+                    if (it == END) {
+                        break;
+                    }
+                    try (VideoReader.VideoFrame f = it.frame()) {
+                        if (it.processed()) {
+                            sink.frame(f.index(), f.seconds(), it.detections(), it.trackIds());
+                        }
+                        if (writer != null) {
+                            if (it.mask() != null) {
+                                Drawing.blend(f.bgr(), it.mask());
+                            }
+                            if (it.detections() != null) {
+                                Drawing.draw(f.bgr(), it.detections(), it.trackIds(), config.classNames());
+                            }
+                            writer.write(f.bgr());
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                failure.compareAndSet(null, e);
+                toEncode.clear();
+            }
+        }, "resvision-encode");
+    }
+
+    /** The progress line: a bar and the ETA when the frame count is known ({@code expected > 0}). */
+    static String progress(String label, int frames, int expected, double seconds) {
+        return String.format(Locale.ROOT, "  %s%s: %d%s frames, %.1f frames/s%s", expected > 0 ? bar(frames, expected) + " " : "", label, frames,
+                expected > 0 ? "/" + expected : "", frames / seconds,
+                expected > 0 && frames < expected ? String.format(Locale.ROOT, ", eta %.0f s", (expected - frames) * seconds / frames) : "");
+    }
+
+    /** Moves the finished outputs to their names, the annotations last: their presence marks the video as done. */
+    private static void publish(Path tmpVideo, Path finalVideo, Path tmpAnn, Path finalAnn) throws IOException {
         if (tmpVideo != null) {
             Files.move(tmpVideo, finalVideo, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        // the annotations last: their presence marks the video as done
         Files.move(tmpAnn, finalAnn, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return new Result(frames, processedCount[0], detections[0], reader.skipped(), (System.nanoTime() - t0) / 1e9, shortfall,
-                finalVideo, finalAnn);
     }
 
     /** What the input lacks once every frame was read: {@code decoded} frames up to {@code lastEnd} s, and the undecodable ones. */

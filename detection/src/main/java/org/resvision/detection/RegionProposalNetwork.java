@@ -266,10 +266,11 @@ public final class RegionProposalNetwork extends TorchModule {
             int[] labels = new int[total];
             float[] matched = new float[4 * total];
             if (t.size() > 0) {
-                int[] m = matcher.match(Boxes.iou(t.boxes().toArray(), anchors));
+                float[] gtBoxes = t.boxes().toArray();
+                int[] m = matcher.match(Boxes.iou(gtBoxes, anchors));
                 for (int a = 0; a < total; a++) {
                     int g = Math.max(m[a], 0);
-                    System.arraycopy(t.boxes(), 4 * g, matched, 4 * a, 4);
+                    System.arraycopy(gtBoxes, 4 * g, matched, 4 * a, 4);
                     labels[a] = m[a] >= 0 ? 1 : m[a] == Matcher.BETWEEN ? -1 : 0;
                 }
             }

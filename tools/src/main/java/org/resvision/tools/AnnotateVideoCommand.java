@@ -129,6 +129,7 @@ public final class AnnotateVideoCommand extends CliCommand {
         try (NDManager m = NDManager.newBaseManager(modelOptions.device.device())) {
             FasterRcnn model = DetectionCommands.load(c, detector.file(), m);
             org.resvision.segmentation.Fcn seg = null;
+            org.resvision.segmentation.SegmentationTransform segTransform = null;
             if (segConfig != null || segWeights != null) {
                 if (segWeights == null) {
                     throw new UsageException("--seg-config needs --seg-weights");
@@ -138,8 +139,9 @@ public final class AnnotateVideoCommand extends CliCommand {
                     throw new UsageException(segmenter.weights().label() + ": --seg-weights needs a segmentation model");
                 }
                 seg = SegmentationCommands.load(segmenter.segmentation(), segmenter.file(), m);
+                segTransform = org.resvision.segmentation.SegmentationTransform.of(segmenter.segmentation());
             }
-            VideoAnnotator annotator = new VideoAnnotator(model, c, seg, settings, m, System.out);
+            VideoAnnotator annotator = new VideoAnnotator(model, c, seg, segTransform, settings, m, System.out);
             for (int i = 0; i < videos.size(); i++) {
                 Path v = videos.get(i);
                 String stem = v.getFileName().toString().replaceFirst("\\.[^.]*$", "");

@@ -219,7 +219,7 @@ public final class BatchDetector implements AutoCloseable {
         }
         VideoAnnotator.Settings settings = new VideoAnnotator.Settings(stride, batch, writeVideo, track, format);
         try (NDManager m = manager.newSubManager(); VideoReader reader = VideoReader.open(video)) {
-            VideoAnnotator annotator = new VideoAnnotator(model, config, null, settings, m, log);
+            VideoAnnotator annotator = new VideoAnnotator(model, config, null, null, settings, m, log);
             java.nio.file.Files.createDirectories(dir);
             VideoAnnotator.Result r = annotator.annotate(reader, writeVideo ? dir.resolve(stem + ".mp4") : null,
                     dir.resolve(stem + VideoAnnotator.extension(format)), stem);

@@ -19,6 +19,7 @@ import org.resvision.data.coco.CocoImage;
 import org.resvision.data.coco.CocoReader;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.CocoDetectionSource;
+import org.resvision.data.loader.DetectionInput;
 import org.resvision.detection.CocoDetectionEvaluator;
 import org.resvision.detection.DetectionConfig;
 import org.resvision.detection.DetectionEvaluation;
@@ -63,8 +64,9 @@ final class DetectionCommands {
             // labels as evaluation and prediction read them: by name when class_names list the dataset's
             // names (in any order), else by the dataset's category order
             DetectionTransform t = model.transform();
-            return new CocoDetectionSource(ds, images, train, t.minSize(), t.maxSize(), t.mean(), t.std(),
-                    c.recipe().horizontalFlip() ? 0.5 : 0).withLabels(CocoDetectionEvaluator.categoryIds(c.hasClassNames() ? c.classNames() : null, ds));
+            DetectionInput input = new DetectionInput(t.minSize(), t.maxSize(), t.mean(), t.std(), c.recipe().horizontalFlip() ? 0.5 : 0);
+            return new CocoDetectionSource(ds, images, train, input)
+                    .withLabels(CocoDetectionEvaluator.categoryIds(c.hasClassNames() ? c.classNames() : null, ds));
         }
     }
 

@@ -13,10 +13,8 @@ import org.resvision.segmentation.SegmentationConfig;
  * from the catalog entry; with both, the file's config is used with the published weights (to
  * change thresholds, say), and must fit them. Exactly one of {@code detection} and {@code
  * segmentation} is set.
- *
- * @param shortSide for a published segmenter, the short side its preset resizes to (0: the image's own size)
  */
-record ModelChoice(DetectionConfig detection, SegmentationConfig segmentation, WeightsSpec weights, int shortSide) {
+record ModelChoice(DetectionConfig detection, SegmentationConfig segmentation, WeightsSpec weights) {
 
     static ModelChoice of(String config, String weights) throws IOException, UsageException {
         if (weights == null) {
@@ -32,16 +30,15 @@ record ModelChoice(DetectionConfig detection, SegmentationConfig segmentation, W
                 throw new UsageException(w.entry().id() + " is a " + w.entry().task() + " checkpoint and " + file + " a "
                         + (detection ? "detection" : "segmentation") + " config");
             }
-            return new ModelChoice(d, s, w, w.is("segmentation") ? PretrainedSegmentation.shortSide(w.entry()) : 0);
+            return new ModelChoice(d, s, w);
         }
         if (WeightsSpec.find(weights) == null) {
             throw new UsageException("--config is required unless --weights names a published checkpoint ('resvision weights list')");
         }
         WeightsSpec w = WeightsSpec.resolve(weights);
         return switch (w.entry().task()) {
-            case "detection" -> new ModelChoice(Pretrained.config(w.entry()), null, w, 0);
-            case "segmentation" -> new ModelChoice(null, PretrainedSegmentation.config(w.entry()), w,
-                    PretrainedSegmentation.shortSide(w.entry()));
+            case "detection" -> new ModelChoice(Pretrained.config(w.entry()), null, w);
+            case "segmentation" -> new ModelChoice(null, PretrainedSegmentation.config(w.entry()), w);
             default -> throw new UsageException(w.entry().id() + " is an image classifier; this command runs detection and segmentation"
                     + " models (its backbone: 'resvision features --weights " + w.entry().id() + "')");
         };

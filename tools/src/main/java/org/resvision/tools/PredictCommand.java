@@ -58,6 +58,6 @@ public final class PredictCommand extends CliCommand {
                     model.device.toString(), coco, b, strictRun);
         }
         return SegmentationCommands.predict(choice.segmentation(), choice.file(), images, outputFolder("--out", out), drawDir,
-                strictRun, choice.shortSide(), model.device.device());
+                strictRun, model.device.device());
     }
 }

@@ -19,12 +19,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.resvision.data.image.Images;
 import org.resvision.data.loader.BadItems;
 import org.resvision.data.loader.VocSegmentationSource;
-import org.resvision.data.transform.Sample;
-import org.resvision.data.transform.Transforms;
 import org.resvision.data.voc.VocPalette;
 import org.resvision.eval.segmentation.ConfusionMatrix;
 import org.resvision.segmentation.Fcn;
 import org.resvision.segmentation.SegmentationConfig;
+import org.resvision.segmentation.SegmentationTransform;
 import org.resvision.segmentation.SegmentationEvaluation;
 import org.resvision.segmentation.SegmentationTraining;
 
@@ -80,9 +79,10 @@ final class SegmentationCommands {
         return 0;
     }
 
-    /** @param shortSide resize each image's short side to this before the model (0: its own size); masks keep the image's size */
-    static int predict(SegmentationConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, int shortSide,
-            Device device) throws Exception {
+    /** Each image through the config's {@link SegmentationTransform} (its {@code base_size}); masks keep the image's size. */
+    static int predict(SegmentationConfig c, Path weights, List<String> images, Path out, Path draw, boolean strict, Device device)
+            throws Exception {
+        SegmentationTransform transform = SegmentationTransform.of(c);
         BadItems bad = new BadItems(strict, images.size(), System.err::println);
         try (NDManager m = NDManager.newBaseManager(device)) {
             Fcn fcn = load(c, weights, m);
@@ -99,23 +99,9 @@ final class SegmentationCommands {
                     }
                     bad.ok(i);
                     Files.createDirectories(out);
-                    long ih = rgb.getShape().get(1);
-                    long iw = rgb.getShape().get(2);
-                    NDArray input = rgb;
-                    if (shortSide > 0) {
-                        int[] hw = org.resvision.segmentation.SegmentationTranslator.resized((int) ih, (int) iw, shortSide);
-                        input = Transforms.bilinear(rgb, hw[0], hw[1]);
-                    }
-                    Sample s = Transforms.normalize(Sample.of(input),
-                            Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
-                    NDArray pred = fcn.forward(ps, new NDList(s.image().expandDims(0)), false).get(0).argMax(1);
-                    if (pred.getShape().get(1) != ih || pred.getShape().get(2) != iw) { // back to the image's size, nearest
-                        pred = pred.toType(DataType.FLOAT32, false).expandDims(0).getNDArrayInternal()
-                                .interpolation(new long[] {ih, iw}, 0, false).squeeze(0);
-                    }
-                    pred = pred.squeeze(0);
-                    int h = (int) pred.getShape().get(0);
-                    int w = (int) pred.getShape().get(1);
+                    int h = (int) rgb.getShape().get(1);
+                    int w = (int) rgb.getShape().get(2);
+                    NDArray pred = transform.classMap(fcn.forward(ps, new NDList(transform.prepare(rgb).expandDims(0)), false).get(0), h, w);
                     byte[] labels = pred.toType(DataType.UINT8, false).toByteArray();
                     String stem = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
                     VocPalette.writePng(out.resolve(stem + ".png"), labels, w, h);

@@ -79,11 +79,17 @@ final class VideoAnnotator {
     private final NDManager manager;
     private final PrintStream log;
     private final org.resvision.segmentation.Fcn segmenter;
+    private final org.resvision.segmentation.SegmentationTransform segTransform;
 
-    /** @param segmenter an FCN whose class map is drawn under the boxes, or null */
-    VideoAnnotator(FasterRcnn model, DetectionConfig config, org.resvision.segmentation.Fcn segmenter, Settings settings, NDManager manager,
+    /**
+     * @param segmenter an FCN whose class map is drawn under the boxes, or null
+     * @param segTransform the segmenter's transform (its config's {@code base_size}), or null without one
+     */
+    VideoAnnotator(FasterRcnn model, DetectionConfig config, org.resvision.segmentation.Fcn segmenter,
+            org.resvision.segmentation.SegmentationTransform segTransform, Settings settings, NDManager manager,
             PrintStream log) {
         this.segmenter = segmenter;
+        this.segTransform = segTransform;
         this.model = model;
         this.config = config;
         this.settings = settings;
@@ -357,7 +363,7 @@ final class VideoAnnotator {
         }
     }
 
-    /** The segmenter's class map of each frame (argmax at the frame's size), or null without one. */
+    /** The segmenter's class map of each frame (through its transform, back at the frame's size), or null without one. */
     private List<byte[]> segment(List<VideoReader.VideoFrame> frames, ParameterStore ps) {
         if (segmenter == null || frames.isEmpty()) {
             return null;
@@ -365,19 +371,16 @@ final class VideoAnnotator {
         try (NDManager m = manager.newSubManager()) {
             ai.djl.ndarray.NDList images = new ai.djl.ndarray.NDList();
             for (VideoReader.VideoFrame f : frames) {
-                NDArray rgb = Images.toArray(f.bgr(), m);
-                images.add(org.resvision.data.transform.Transforms.normalize(
-                        org.resvision.data.transform.Sample.of(rgb),
-                        org.resvision.data.transform.Transforms.IMAGENET_MEAN, org.resvision.data.transform.Transforms.IMAGENET_STD).image());
+                images.add(segTransform.prepare(Images.toArray(f.bgr(), m)));
             }
-            NDArray batch = ai.djl.ndarray.NDArrays.stack(images);
-            NDArray classes = segmenter.forward(ps, new ai.djl.ndarray.NDList(batch), false).get(0).argMax(1)
-                    .toType(ai.djl.ndarray.types.DataType.UINT8, false);
-            List<byte[]> out = new ArrayList<>();
+            NDArray out = segmenter.forward(ps, new ai.djl.ndarray.NDList(ai.djl.ndarray.NDArrays.stack(images)), false).get(0);
+            List<byte[]> maps = new ArrayList<>();
             for (int i = 0; i < frames.size(); i++) {
-                out.add(classes.get(i).toByteArray());
+                int h = (int) frames.get(i).bgr().rows();
+                int w = (int) frames.get(i).bgr().cols();
+                maps.add(segTransform.classMap(out.get(i), h, w).toType(ai.djl.ndarray.types.DataType.UINT8, false).toByteArray());
             }
-            return out;
+            return maps;
         }
     }
 

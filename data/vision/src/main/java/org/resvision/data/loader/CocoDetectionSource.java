@@ -30,11 +30,7 @@ public final class CocoDetectionSource implements SampleSource {
     private final CocoDataset dataset;
     private final Path imageDir;
     private final boolean train;
-    private final int minSize;
-    private final int maxSize;
-    private final float[] mean;
-    private final float[] std;
-    private final double flipProbability;
+    private final DetectionInput input;
     private final Map<Long, Integer> labelOf;
     private final Map<Long, List<CocoAnnotation>> byImage = new HashMap<>();
 
@@ -49,7 +45,7 @@ public final class CocoDetectionSource implements SampleSource {
      * @param maxSize cap on the long side for {@link Transforms#resizeForDetection} (torchvision: 1333)
      */
     public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, int minSize, int maxSize) {
-        this(dataset, imageDir, train, minSize, maxSize, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD, 0.5);
+        this(dataset, imageDir, train, DetectionInput.imagenet(minSize, maxSize));
     }
 
     /**
@@ -69,20 +65,23 @@ public final class CocoDetectionSource implements SampleSource {
      */
     public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, int minSize, int maxSize,
             float[] mean, float[] std, double flipProbability) {
-        if (mean.length != 3 || std.length != 3 || !(std[0] > 0 && std[1] > 0 && std[2] > 0)) {
-            throw new IllegalArgumentException("image mean and std must hold 3 values each, std positive");
-        }
-        if (!(flipProbability >= 0 && flipProbability <= 1)) {
-            throw new IllegalArgumentException("flip probability must be in [0, 1], got " + flipProbability);
-        }
+        this(dataset, imageDir, train, new DetectionInput(minSize, maxSize, mean, std, flipProbability));
+    }
+
+    /**
+     * One item per entry of {@code dataset.images()}, prepared by {@code input} (a detection model's
+     * transform and its recipe's flip).
+     *
+     * @param dataset the instances file, read and, if wanted, validated
+     * @param imageDir the folder that images' {@code file_name}s are relative to
+     * @param train true: random horizontal flips as {@code input} says
+     * @param input the flip, normalisation and resize
+     */
+    public CocoDetectionSource(CocoDataset dataset, Path imageDir, boolean train, DetectionInput input) {
         this.dataset = dataset;
         this.imageDir = imageDir;
         this.train = train;
-        this.minSize = minSize;
-        this.maxSize = maxSize;
-        this.mean = mean.clone();
-        this.std = std.clone();
-        this.flipProbability = flipProbability;
+        this.input = input;
         this.labelOf = null;
         for (CocoAnnotation a : dataset.annotations()) {
             byImage.computeIfAbsent(a.imageId(), k -> new ArrayList<>()).add(a);
@@ -93,11 +92,7 @@ public final class CocoDetectionSource implements SampleSource {
         this.dataset = s.dataset;
         this.imageDir = s.imageDir;
         this.train = s.train;
-        this.minSize = s.minSize;
-        this.maxSize = s.maxSize;
-        this.mean = s.mean;
-        this.std = s.std;
-        this.flipProbability = s.flipProbability;
+        this.input = s.input;
         this.labelOf = labelOf;
         this.byImage.putAll(s.byImage);
     }
@@ -155,10 +150,6 @@ public final class CocoDetectionSource implements SampleSource {
             }
         }
         Sample s = new Sample(image, Boxes.ofRows(boxes.toArray(new float[0][])), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
-        if (train && flipProbability > 0) {
-            s = Transforms.randomHorizontalFlip(s, rnd, flipProbability);
-        }
-        s = Transforms.normalize(s, mean, std);
-        return Transforms.resizeForDetection(s, minSize, maxSize);
+        return input.apply(s, train, rnd);
     }
 }

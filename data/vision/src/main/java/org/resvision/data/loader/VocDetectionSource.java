@@ -32,8 +32,7 @@ public final class VocDetectionSource implements SampleSource {
     private final List<String> classes;
     private final boolean train;
     private final boolean keepDifficult;
-    private final int minSize;
-    private final int maxSize;
+    private final DetectionInput input;
 
     /**
      * Reads the split's annotations up front, so a broken XML fails before training starts.
@@ -51,13 +50,30 @@ public final class VocDetectionSource implements SampleSource {
      */
     public VocDetectionSource(Path root, String split, List<String> classes, boolean train, boolean keepDifficult, int minSize, int maxSize)
             throws IOException {
+        this(root, split, classes, train, keepDifficult, DetectionInput.imagenet(minSize, maxSize));
+    }
+
+    /**
+     * As above, prepared by {@code input} (a detection model's transform and its recipe's flip).
+     *
+     * @param root the VOC folder
+     * @param split the split's name
+     * @param classes the class names; label {@code i + 1} is {@code classes.get(i)} (copied)
+     * @param train true: random horizontal flips as {@code input} says
+     * @param keepDifficult true: objects marked difficult are kept as ordinary objects
+     * @param input the flip, normalisation and resize
+     * @throws VocFormatException when the split file or an annotation is missing or broken, or an object's
+     *     class is not in {@code classes}
+     * @throws IOException when reading fails otherwise
+     */
+    public VocDetectionSource(Path root, String split, List<String> classes, boolean train, boolean keepDifficult, DetectionInput input)
+            throws IOException {
         this.root = root;
         this.ids = VocReader.split(root, split);
         this.classes = List.copyOf(classes);
         this.train = train;
         this.keepDifficult = keepDifficult;
-        this.minSize = minSize;
-        this.maxSize = maxSize;
+        this.input = input;
         for (String id : ids) {
             VocAnnotation a = VocReader.annotation(root, id);
             for (VocObject o : a.objects()) {
@@ -95,10 +111,6 @@ public final class VocDetectionSource implements SampleSource {
             labels.add(classes.indexOf(o.name()) + 1);
         }
         Sample s = new Sample(image, Boxes.ofRows(boxes.toArray(new float[0][])), labels.stream().mapToInt(Integer::intValue).toArray(), null, null);
-        if (train) {
-            s = Transforms.randomHorizontalFlip(s, rnd, 0.5);
-        }
-        s = Transforms.normalize(s, Transforms.IMAGENET_MEAN, Transforms.IMAGENET_STD);
-        return Transforms.resizeForDetection(s, minSize, maxSize);
+        return input.apply(s, train, rnd);
     }
 }

@@ -38,6 +38,35 @@ class VocSourcesTest {
     }
 
     @Test
+    void theModelsInputSettingsReachTheVocSourceAsTheCocoOne(@TempDir Path dir) throws Exception {
+        new SyntheticDatasetWriter(SCENES).writeVoc(dir, 5);
+        float[] mean = {0.5f, 0.5f, 0.5f};
+        float[] std = {0.25f, 0.25f, 0.25f};
+        try (NDManager m = NDManager.newBaseManager()) {
+            Sample imagenet = new VocDetectionSource(dir, "train", SyntheticScenes.CLASSES, false, true, 64, 128).load(0, new Random(0), m);
+            Sample own = new VocDetectionSource(dir, "train", SyntheticScenes.CLASSES, false, true, new DetectionInput(64, 128, mean, std, 0))
+                    .load(0, new Random(0), m);
+            // the same pixel through the two normalisations: x = v * 0.229 + 0.485 = w * 0.25 + 0.5
+            float v = imagenet.image().getFloat(0, 5, 5);
+            assertEquals(((v * 0.229f + 0.485f) - 0.5f) / 0.25f, own.image().getFloat(0, 5, 5), 1e-4f);
+            Sample small = new VocDetectionSource(dir, "train", SyntheticScenes.CLASSES, false, true, new DetectionInput(32, 64, mean, std, 0))
+                    .load(0, new Random(0), m);
+            assertEquals(new Shape(3, 32, 48), small.image().getShape(), "min_size 32 of a 64 x 96 image");
+            float[] box = own.boxes().box(0);
+            for (int seed = 0; seed < 4; seed++) {
+                Sample never = new VocDetectionSource(dir, "train", SyntheticScenes.CLASSES, true, true, new DetectionInput(64, 128, mean, std, 0))
+                        .load(0, new Random(seed), m);
+                assertArrayEquals(box, never.boxes().box(0), 0f, "flip probability 0: never flipped");
+                Sample always = new VocDetectionSource(dir, "train", SyntheticScenes.CLASSES, true, true, new DetectionInput(64, 128, mean, std, 1))
+                        .load(0, new Random(seed), m);
+                assertArrayEquals(new float[] {96 - box[2], box[1], 96 - box[0], box[3]}, always.boxes().box(0), 1e-4f);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new DetectionInput(64, 128, mean, new float[] {1, 0, 1}, 0.5));
+        assertThrows(IllegalArgumentException.class, () -> new DetectionInput(64, 128, mean, std, 1.5));
+    }
+
+    @Test
     void segmentationTrainingCropsKeepImageAndMapAligned(@TempDir Path dir) throws Exception {
         new SyntheticDatasetWriter(SCENES).writeVoc(dir, 5);
         VocSegmentationSource train = new VocSegmentationSource(dir, "train", 5, true, 64, 48);

@@ -69,6 +69,9 @@ public final class PaddingBatchifier implements Batchifier {
 
     private NDArray stackPadded(List<NDArray> arrays, float value) {
         int dims = arrays.get(0).getShape().dimension();
+        if (dims == 3 && value == 0f && divisor > 1) { // images: the padding the loader and the transforms use
+            return org.resvision.data.transform.Transforms.padBatch(arrays, divisor);
+        }
         long[] max = new long[dims];
         for (NDArray a : arrays) {
             for (int d = 0; d < dims; d++) {

@@ -42,7 +42,7 @@ from recipe_common import main as recipe_main  # noqa: E402
 MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
 STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
 IGNORE = 255
-# SegmentationModelConfig's defaults (torchvision's reference recipe)
+# SegmentationConfig's defaults (torchvision's reference recipe)
 DEFAULTS = dict(model="fcn_resnet50", num_classes=21, class_names=None, aux=True, base_size=520, crop_size=480,
                 batch_size=8, iterations=30000, lr=0.01, momentum=0.9, weight_decay=1e-4, seed=0, log_every=20,
                 checkpoint_every=1000)

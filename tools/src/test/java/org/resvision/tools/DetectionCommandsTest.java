@@ -144,4 +144,55 @@ class DetectionCommandsTest {
         assertEquals(1, n.code());
         assertTrue(n.err().contains("2 class_names for num_classes 5"), n.err());
     }
+
+    /**
+     * #16 part 1: the training and evaluation sources {@code resvision train} and {@code evaluate} build
+     * follow the model's transform (min_size, max_size, image_mean, image_std) and the recipe's
+     * horizontal_flip, field by field.
+     */
+    @Test
+    void theCommandsSourcesFollowEveryTransformFieldOfTheConfig(@TempDir Path dir) throws Exception {
+        new org.resvision.data.synth.SyntheticDatasetWriter(new org.resvision.data.synth.SyntheticScenes(
+                new org.resvision.data.synth.SyntheticScenes.Config(96, 64, 3, 1, 2))).writeCoco(dir, 4);
+        DetectionCommands.CocoData data = new DetectionCommands.CocoData(dir.resolve("annotations/instances_train.json"), dir.resolve("images"));
+        org.resvision.data.coco.CocoDataset ds = data.read();
+        DetectionConfig.Builder base = DetectionConfig.builder("fasterrcnn_resnet18_fpn_small");
+        base.min_size = 64;
+        base.max_size = 128;
+        base.horizontal_flip = false;
+        try (NDManager m = NDManager.newBaseManager()) {
+            org.resvision.data.transform.Sample ref = load(data, ds, base.build(), true, m);
+            assertEquals(new ai.djl.ndarray.types.Shape(3, 64, 96), ref.image().getShape());
+            DetectionConfig.Builder b = base.build().toBuilder();
+            b.min_size = 32;
+            b.max_size = 40;
+            assertEquals(new ai.djl.ndarray.types.Shape(3, 26, 40), load(data, ds, b.build(), false, m).image().getShape(),
+                    "min_size 32 would give 32 x 48; max_size 40 caps the long side");
+            b = base.build().toBuilder();
+            b.image_mean = new float[] {0f, 0f, 0f};
+            b.image_std = new float[] {1f, 1f, 1f};
+            float v = ref.image().getFloat(1, 7, 7);
+            assertEquals(v * 0.224f + 0.456f, load(data, ds, b.build(), true, m).image().getFloat(1, 7, 7), 1e-4f, "raw pixels, green channel");
+            b = base.build().toBuilder();
+            b.horizontal_flip = true;
+            // seeds from one generator: the first draws of Random(0), Random(1), ... are all about 0.73
+            java.util.Random seeds = new java.util.Random(42);
+            int flips = 0;
+            for (int k = 0; k < 20; k++) {
+                org.resvision.data.transform.Sample f = data.source(ds, true, org.resvision.detection.FasterRcnn.of(b.build()), b.build())
+                        .load(0, new java.util.Random(seeds.nextLong()), m);
+                if (!f.boxes().equals(ref.boxes())) {
+                    assertEquals(ref.boxes().flipHorizontal(96), f.boxes(), "a flip mirrors the boxes");
+                    flips++;
+                }
+            }
+            assertTrue(flips > 3 && flips < 17, "horizontal_flip true: about half the draws flip, got " + flips + " of 20");
+            assertEquals(ref.boxes(), load(data, ds, base.build(), false, m).boxes(), "evaluation never flips");
+        }
+    }
+
+    private static org.resvision.data.transform.Sample load(DetectionCommands.CocoData data, org.resvision.data.coco.CocoDataset ds,
+            DetectionConfig c, boolean train, NDManager m) throws Exception {
+        return data.source(ds, train, org.resvision.detection.FasterRcnn.of(c), c).load(0, new java.util.Random(0), m);
+    }
 }

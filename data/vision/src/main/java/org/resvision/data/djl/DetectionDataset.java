@@ -49,8 +49,8 @@ public final class DetectionDataset extends RandomAccessDataset {
     }
 
     /**
-     * Item {@code index}, loaded and transformed by the source with {@code new Random(seed * 1_000_003 +
-     * index)}: the same augmentation in every epoch.
+     * Item {@code index}, loaded and transformed by the source with {@code Seeds.random(seed, index)}: the
+     * same augmentation in every epoch, independent between items.
      *
      * @param manager owns every array of the record
      * @param index item index, below {@code source.size()}
@@ -60,7 +60,7 @@ public final class DetectionDataset extends RandomAccessDataset {
      */
     @Override
     public Record get(NDManager manager, long index) throws IOException {
-        Sample s = source.load((int) index, new Random(seed * 1_000_003L + index), manager);
+        Sample s = source.load((int) index, org.resvision.data.loader.Seeds.random(seed, index), manager);
         float[] flat = s.boxes().toArray();
         long[] labels = new long[s.labels().length];
         for (int i = 0; i < labels.length; i++) {

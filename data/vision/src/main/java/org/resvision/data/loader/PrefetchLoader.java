@@ -145,7 +145,7 @@ public final class PrefetchLoader implements AutoCloseable {
             order.add(i);
         }
         if (options.shuffle()) {
-            Collections.shuffle(order, new Random(options.seed() * 1_000_003L + epoch));
+            Collections.shuffle(order, Seeds.random(options.seed(), epoch));
         }
         List<int[]> batches = new ArrayList<>();
         int bs = options.batchSize();
@@ -285,7 +285,7 @@ public final class PrefetchLoader implements AutoCloseable {
             List<Sample> samples = new ArrayList<>();
             List<Integer> kept = new ArrayList<>();
             for (int idx : indices) {
-                Random rnd = new Random((options.seed() * 31 + epoch) * 1_000_003L + idx);
+                Random rnd = Seeds.random(options.seed(), epoch, idx);
                 try {
                     Sample s;
                     try {

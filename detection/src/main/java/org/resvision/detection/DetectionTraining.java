@@ -13,7 +13,6 @@ import java.util.function.Function;
 import org.resvision.data.coco.CocoDataset;
 import org.resvision.data.loader.Batch;
 import org.resvision.data.loader.PrefetchLoader;
-import org.resvision.data.loader.Seeds;
 import org.resvision.data.loader.SampleSource;
 import org.resvision.eval.DatasetEvaluator;
 import org.resvision.eval.coco.CocoEvalResult;
@@ -156,7 +155,7 @@ public final class DetectionTraining {
         AtomicReference<R> last = new AtomicReference<>();
         try (PrefetchLoader loader = new PrefetchLoader(train, PrefetchLoader.Options.training(c.batchSize(), c.seed()).withSkipBad(!strict), manager)) {
             TrainLoop.run(model, sgd, lr, loader::stream,
-                    (b, it) -> losses(model, ps, b, Seeds.random(c.seed(), it)),
+                    (b, it) -> losses(model, ps, b, new Random(c.seed() * 1_000_003L + it)),
                     new TrainLoop.Options(c.iterations(), c.logEvery(), c.checkpointEvery(), runDir, resume, c.clipGradNorm()),
                     validation == null ? null : iteration -> {
                         R r = DetectionEvaluation.evaluate(model, validation.source(), c.batchSize(), strict, manager, validation.evaluator());

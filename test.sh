@@ -20,6 +20,16 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 # every module's tests, then the artifacts installed in the local repository as a user gets them
 mvn -B install -DskipSparkJar "$@"
+# coco-eval's class-data archive (made at package time) holds picocli's classes, which the build
+# rewrites for it (tools/src/build/ClassFileUpgrade.java): none of them is loaded from the jar
+source tools/jvm-options.sh
+resvision_jvm_opts coco-eval > /dev/null
+from_jar="$(java $resvision_opts -Xlog:class+load=info -jar tools/target/resvision.jar coco-eval --gt tools/src/cds/gt.json \
+    --dt tools/src/cds/dt.json | grep '\[class,load\] picocli\.' | grep -v -c 'shared objects file' || true)"
+if [ "$from_jar" != 0 ]; then
+  echo "test.sh: coco-eval loaded $from_jar picocli classes from the jar, not from tools/target/coco-eval.jsa" >&2
+  exit 1
+fi
 # the library modules' API docs: complete and doclint-clean (a warning fails)
 mvn -B -q -Prelease javadoc:javadoc -pl backbone/nn,backbone/train,backbone,data,data/vision,eval,detection,segmentation
 # README's Java snippets, compiled and run by projects that depend on the installed artifacts

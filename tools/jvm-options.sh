@@ -25,7 +25,9 @@
 #   truth's reader, the results' chunks, the matching and the accumulation make little garbage, a
 #   val2017 bbox evaluation allocates ~38 MB in the young generation and never collects (174 MB peak).
 #   It maps its classes from the archive the build makes (AppCDS: a small evaluation 0.41-0.42 ->
-#   0.33-0.36 s, val2017 bbox ~0.08 s less).
+#   0.33-0.36 s, val2017 bbox ~0.08 s less), picocli's among them: the build rewrites lib/'s copy of
+#   picocli as version-52 class files (tools/src/build/ClassFileUpgrade.java), since JDK 17's archive
+#   refuses its Java 5 ones (val2017 bbox, 8 alternating rounds: 0.88-1.08 -> 0.75-0.80 s).
 # - The model commands start with a small heap and a 32 MB young generation: per training or
 #   inference step they allocate short-lived arrays only (sampling, matching, NMS), and with the
 #   JVM's defaults (an initial heap of 1/64 of RAM, a third of it young) those arrays walk through

@@ -111,7 +111,9 @@ class ClassFileUpgradeTest {
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().startsWith("ClassFileUpgrade: " + bad), r.out());
         assertEquals("not a zip", Files.readString(bad));
-        assertEquals(List.of(bad), Files.list(dir).filter(p -> p.getFileName().toString().contains("bad")).toList(), "no temporary file left");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(bad), files.filter(p -> p.getFileName().toString().contains("bad")).toList(), "no temporary file left");
+        }
     }
 
     /**

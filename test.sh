@@ -30,6 +30,8 @@ if [ "$from_jar" != 0 ]; then
   echo "test.sh: coco-eval loaded $from_jar picocli classes from the jar, not from tools/target/coco-eval.jsa" >&2
   exit 1
 fi
+# the binary distribution's coco-eval: its launcher makes the archive at an install's first run
+tools/src/test/dist/coco_eval_archive.sh
 # the library modules' API docs: complete and doclint-clean (a warning fails)
 mvn -B -q -Prelease javadoc:javadoc -pl backbone/nn,backbone/train,backbone,data,data/vision,eval,detection,segmentation
 # README's Java snippets, compiled and run by projects that depend on the installed artifacts

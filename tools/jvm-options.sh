@@ -81,9 +81,11 @@ resvision_jvm_opts() {
       opts="-XX:+UseSerialGC -Xmn64m -XX:PretenureSizeThreshold=512k -XX:MaxTenuringThreshold=0 -XX:InitialRAMPercentage=4"
       opts="$opts -XX:TieredStopAtLevel=1 -XX:-UsePerfData" # no hsperfdata file (jstat): a few ms of start-up
       resvision_thp && opts="$opts -XX:+UseTransparentHugePages"
-      # the class-data archive made at package time (tools/pom.xml); the JVM ignores one that does
-      # not match the jars (a rebuild without it), hence no messages about it
-      local jsa=$_resvision_tools/target/coco-eval.jsa
+      # the class-data archive made at package time (tools/pom.xml), or the one the binary
+      # distribution's launcher names in $resvision_jsa (made at an install's first coco-eval; empty:
+      # none); the JVM ignores one that does not match the jars (a rebuild without it), hence no
+      # messages about it
+      local jsa=${resvision_jsa-$_resvision_tools/target/coco-eval.jsa}
       [ -f "$jsa" ] && opts="$opts -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
       ;;
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;

@@ -84,9 +84,12 @@ resvision_jvm_opts() {
       # the class-data archive made at package time (tools/pom.xml), or the one the binary
       # distribution's launcher names in $resvision_jsa (made at an install's first coco-eval; empty:
       # none); the JVM ignores one that does not match the jars (a rebuild without it), hence no
-      # messages about it
+      # messages about it; none on a path with white space, which the launchers' unquoted options would split
       local jsa=${resvision_jsa-$_resvision_tools/target/coco-eval.jsa}
-      [ -f "$jsa" ] && opts="$opts -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+      case $jsa in
+        *[[:space:]]*) ;;
+        *) [ -f "$jsa" ] && opts="$opts -XX:SharedArchiveFile=$jsa -Xlog:cds=off -Xlog:cds+dynamic=off" ;;
+      esac
       ;;
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;
     train|annotate-video) opts="$opts -Xms64m -Xmn32m" ;;

@@ -4,7 +4,7 @@
 # coco-eval makes the archive in RESVISION_CDS_DIR and prints what the source tree's launcher
 # prints; the next run maps picocli's and ResVision's classes from it and leaves it as it is; when
 # making it fails, one line on stderr, its log kept, the evaluation still right, and no second try;
-# RESVISION_CDS_DIR set empty makes none.
+# RESVISION_CDS_DIR set empty, or a path with a space in it, makes none.
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 fail() { echo "coco_eval_archive.sh: $*" >&2; exit 1; }
@@ -59,4 +59,7 @@ out="$(run "$work/cds-broken")"
 # 4. RESVISION_CDS_DIR set empty: no archive anywhere, the same evaluation
 out="$(HOME="$work/home" XDG_CACHE_HOME= run "")"
 [ "$out" = "$expected" ] && [ ! -e "$work/home" ] || fail "RESVISION_CDS_DIR= still made an archive or printed otherwise"
+# 5. a cache folder with a space in its path: no archive (the launcher's options are split on spaces), the same evaluation
+out="$(run "$work/cache dir")"
+[ "$out" = "$expected" ] && [ ! -s "$work/err" ] && [ ! -e "$work/cache dir" ] || fail "a cache path with a space: $(cat "$work/err")"
 echo "coco_eval_archive.sh: the binary distribution's coco-eval made its archive once and mapped $mapped classes from it"

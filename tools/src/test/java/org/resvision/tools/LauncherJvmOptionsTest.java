@@ -53,6 +53,28 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
+    void cocoEvalMapsTheArchiveTheDistributionNamesUnlessItsPathHasWhiteSpace() throws Exception {
+        Path plain = Files.writeString(dir.resolve("coco-eval.jsa"), "an archive");
+        Path spaced = Files.writeString(dir.resolve("coco eval.jsa"), "an archive");
+        assertTrue(archiveOptions(plain.toString()).contains(" -XX:SharedArchiveFile=" + plain + " -Xlog:cds=off"));
+        assertFalse(archiveOptions(spaced.toString()).contains("SharedArchiveFile"), "split at the space by the launcher");
+        assertFalse(archiveOptions(dir.resolve("missing.jsa").toString()).contains("SharedArchiveFile"));
+        assertFalse(archiveOptions("").contains("SharedArchiveFile"), "empty: none");
+    }
+
+    /** coco-eval's options with {@code resvision_jsa} set as the distribution's launcher sets it. */
+    private String archiveOptions(String jsa) throws Exception {
+        Path script = Path.of("..").toAbsolutePath().normalize().resolve("tools/jvm-options.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "resvision_jsa=$1; source \"$0\" && resvision_jvm_opts coco-eval",
+                script.toString(), jsa).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor(30, TimeUnit.SECONDS);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    @Test
     void noOtherCommandAsks() throws Exception {
         for (String command : new String[] {"train", "predict", "evaluate", "voc-eval", "synth"}) {
             assertFalse(options("[always] madvise never", command).contains(FLAG), command);

@@ -78,6 +78,10 @@ public final class SynthCommand extends CliCommand {
             + " in view, covered by others or cut by the border (default: ${DEFAULT-VALUE})")
     float minVisible;
 
+    @Option(names = "--min-contrast", paramLabel = "D", description = "draw a shape's colour again while it is closer than D (0-150,"
+            + " RGB distance) to the background's colour or to a shape drawn before it (default: ${DEFAULT-VALUE})")
+    float minContrast;
+
     @Override
     protected int call() throws Exception {
         if (images == null || images <= 0) {
@@ -98,10 +102,12 @@ public final class SynthCommand extends CliCommand {
         List<Integer> vs = pair("--video-size", videoSize, "x", Integer::parseInt, "WIDTHxHEIGHT, each 32 to 8192 (e.g. 384x288)",
                 size, SynthCommand::validSize);
         double minVisible = inRange("--min-visible", this.minVisible, 0f, 1f);
+        double minContrast = inRange("--min-contrast", this.minContrast, 0f, (float) SyntheticScenes.Config.MAX_CONTRAST);
         SyntheticScenes scenes;
         try {
             scenes = new SyntheticScenes(new SyntheticScenes.Config(size.get(0), size.get(1), d.seed(), objects.get(0), objects.get(1),
-                    sizes.get(0), sizes.get(1), !noTiny, background == Background.textured, minVisible));
+                    sizes.get(0), sizes.get(1), !noTiny, background == Background.textured, minVisible,
+                    minContrast));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

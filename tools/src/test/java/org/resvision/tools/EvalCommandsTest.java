@@ -1,6 +1,8 @@
 package org.resvision.tools;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +12,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -190,6 +195,34 @@ public class EvalCommandsTest {
         Run bad = run("synth", "--format", "coco", "--images", "5", "--min-visible", "1.5", "--out", out.toString());
         assertEquals(2, bad.code());
         assertEquals("resvision synth: --min-visible must be a number in [0, 1], got '1.5' (see 'resvision synth --help')\n", bad.err());
+    }
+
+    @Test
+    void synthMinContrastReachesTheScenes() throws Exception {
+        byte[] byDefault = synthImages("default");
+        byte[] none = synthImages("0", "--min-contrast", "0");
+        byte[] apart = synthImages("100", "--min-contrast", "100");
+        // 0 is the default; at 100 some of the 20 scenes' colours are drawn again
+        assertArrayEquals(byDefault, none);
+        assertFalse(Arrays.equals(none, apart));
+        Run bad = run("synth", "--format", "coco", "--images", "5", "--min-contrast", "151", "--out", dir.resolve("bad").toString());
+        assertEquals(2, bad.code());
+        assertEquals("resvision synth: --min-contrast must be a number in [0, 150], got '151' (see 'resvision synth --help')\n", bad.err());
+    }
+
+    /** The 20 JPEG files of a synth run with the demo's options and {@code extra}, concatenated. */
+    private byte[] synthImages(String name, String... extra) throws Exception {
+        Path out = dir.resolve("synth-contrast-" + name);
+        List<String> args = new ArrayList<>(List.of("synth", "--format", "coco", "--images", "20", "--size", "96x72", "--objects", "2,4",
+                "--object-size", "0.3,0.6", "--background", "plain", "--min-visible", "0.5", "--out", out.toString()));
+        args.addAll(List.of(extra));
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.err());
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 1; i <= 20; i++) {
+            all.write(Files.readAllBytes(out.resolve(String.format("coco/images/%06d.jpg", i))));
+        }
+        return all.toByteArray();
     }
 
     @Test

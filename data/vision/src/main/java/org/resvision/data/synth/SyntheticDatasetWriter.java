@@ -55,9 +55,10 @@ public final class SyntheticDatasetWriter {
 
     /**
      * Writes {@code images} scenes in COCO format under {@code dir}; returns the annotation count.
-     * Image {@code i} is {@code images/<i+1, 6 digits>.jpg} (JPEG quality 95) with id {@code i + 1};
-     * categories are {@link SyntheticScenes#CLASSES} with ids 1..4; areas are visible pixel counts and
-     * masks compressed RLE. Existing files of the same names are replaced.
+     * Image {@code i} is {@code images/<i+1, 6 digits>.jpg} (JPEG quality 95, colour at full
+     * resolution: 4:4:4) with id {@code i + 1}; categories are {@link SyntheticScenes#CLASSES} with ids
+     * 1..4; areas are visible pixel counts and masks compressed RLE. Existing files of the same names
+     * are replaced.
      *
      * @param dir the dataset folder, created if missing
      * @param images how many scenes to write (scenes 0 to {@code images - 1})
@@ -214,9 +215,12 @@ public final class SyntheticDatasetWriter {
                 json.append("\n]}\n").toString());
     }
 
-    private static void writeImage(Path file, SyntheticScenes.Scene s) throws IOException {
+    static void writeImage(Path file, SyntheticScenes.Scene s) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
-        try (IntPointer params = new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 95)) {
+        // full-resolution colour (4:4:4): with JPEG's default 4:2:0, an edge between two colours of
+        // about the same brightness is smeared over 3-4 pixels, which at 96x72 rounds a square's corners
+        try (IntPointer params = new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 95,
+                opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR, opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444)) {
             if (!opencv_imgcodecs.imwrite(tmp.toString(), s.image(), params)) {
                 throw new IOException(file + ": OpenCV could not write the image");
             }

@@ -46,9 +46,15 @@ public final class SyntheticScenes {
      *     shapes, not cut off by the border), 0 to 1 (default 0: every shape is kept); a scene drops the
      *     least visible shape below it, then checks again, so kept shapes still overlap but none is a
      *     fragment a person could not name
+     * @param minContrast the least distance, in RGB units (0-255 a channel, Euclidean), of each shape's
+     *     colour from the background's colour and from the colours of the shapes drawn before it (default
+     *     0: colours drawn freely); a colour too close is drawn again (up to 1,000 times, then kept), so
+     *     that no shape melts into what lies under it
      */
     public record Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
-            boolean tiny, boolean textured, double minVisible) {
+            boolean tiny, boolean textured, double minVisible, double minContrast) {
+        /** The largest {@code minContrast}: colours of 40-255 a channel keep this far from any colour. */
+        public static final double MAX_CONTRAST = 150;
         /** Default smallest object size, as a fraction of the short side. */
         public static final double MIN_SIZE = 0.12;
         /** Default largest object size, as a fraction of the short side. */
@@ -67,9 +73,11 @@ public final class SyntheticScenes {
          * @param tiny whether one object in six is tiny (4-8 px)
          * @param textured whether the background is striped and graded, or plain
          * @param minVisible the least visible fraction of each shape kept, 0 to 1
+         * @param minContrast the least RGB distance of a shape's colour from those under it, 0 to
+         *     {@link #MAX_CONTRAST}
          * @throws IllegalArgumentException when a side is below 32, the object counts are not
-         *     {@code 0 <= min <= max}, the sizes are not {@code 0 < min <= max <= 2}, or
-         *     {@code minVisible} is not in [0, 1]
+         *     {@code 0 <= min <= max}, the sizes are not {@code 0 < min <= max <= 2},
+         *     {@code minVisible} is not in [0, 1] or {@code minContrast} not in [0, MAX_CONTRAST]
          */
         public Config {
             if (width < 32 || height < 32) {
@@ -85,6 +93,29 @@ public final class SyntheticScenes {
             if (!(minVisible >= 0 && minVisible <= 1)) {
                 throw new IllegalArgumentException("the least visible fraction must be in [0, 1], got " + minVisible);
             }
+            if (!(minContrast >= 0 && minContrast <= MAX_CONTRAST)) {
+                throw new IllegalArgumentException("the least contrast must be in [0, " + (int) MAX_CONTRAST + "], got " + minContrast);
+            }
+        }
+
+        /**
+         * Colours drawn freely, as by default.
+         *
+         * @param width image width in pixels, at least 32
+         * @param height image height in pixels, at least 32
+         * @param seed the dataset's seed
+         * @param minObjects fewest objects drawn per scene, 0 or more
+         * @param maxObjects most objects drawn per scene, at least {@code minObjects}
+         * @param minSize smallest object size as a fraction of the short side, above 0
+         * @param maxSize largest object size as a fraction of the short side, {@code minSize} to 2
+         * @param tiny whether one object in six is tiny (4-8 px)
+         * @param textured whether the background is striped and graded, or plain
+         * @param minVisible the least visible fraction of each shape kept, 0 to 1
+         * @throws IllegalArgumentException as the canonical constructor
+         */
+        public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
+                boolean tiny, boolean textured, double minVisible) {
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, minVisible, 0);
         }
 
         /**
@@ -103,7 +134,7 @@ public final class SyntheticScenes {
          */
         public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize,
                 boolean tiny, boolean textured) {
-            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, 0);
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, 0, 0);
         }
 
         /**
@@ -119,7 +150,7 @@ public final class SyntheticScenes {
          * @throws IllegalArgumentException as the canonical constructor
          */
         public Config(int width, int height, long seed, int minObjects, int maxObjects, double minSize, double maxSize) {
-            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, true, true, 0);
+            this(width, height, seed, minObjects, maxObjects, minSize, maxSize, true, true, 0, 0);
         }
 
         /**
@@ -146,7 +177,8 @@ public final class SyntheticScenes {
          * @throws IllegalArgumentException as the canonical constructor
          */
         public Config withSize(int newWidth, int newHeight) {
-            return new Config(newWidth, newHeight, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, minVisible);
+            return new Config(newWidth, newHeight, seed, minObjects, maxObjects, minSize, maxSize, tiny, textured, minVisible,
+                    minContrast);
         }
 
         /**
@@ -240,6 +272,7 @@ public final class SyntheticScenes {
         int n = config.minObjects() + rnd.nextInt(config.maxObjects() - config.minObjects() + 1);
         List<Shape> shapes = new ArrayList<>();
         int s = Math.min(config.width(), config.height());
+        int[] background = config.minContrast() > 0 ? backgroundColor(index) : null;
         for (int i = 0; i < n; i++) {
             int cls = rnd.nextInt(CLASSES.size());
             boolean tiny = rnd.nextInt(6) == 0 && config.tiny();
@@ -248,12 +281,46 @@ public final class SyntheticScenes {
             double cx = -0.1 * config.width() + rnd.nextDouble() * 1.2 * config.width();
             double cy = -0.1 * config.height() + rnd.nextDouble() * 1.2 * config.height();
             int[] color = {40 + rnd.nextInt(216), 40 + rnd.nextInt(216), 40 + rnd.nextInt(216)};
+            for (int tries = 0; background != null && tries < 1000 && !contrasts(color, background, shapes); tries++) {
+                color = new int[] {40 + rnd.nextInt(216), 40 + rnd.nextInt(216), 40 + rnd.nextInt(216)};
+            }
             shapes.add(new Shape(cls, cx, cy, size, rnd.nextDouble() * Math.PI, color));
         }
         if (config.minVisible() > 0) {
             dropHidden(shapes);
         }
         return shapes;
+    }
+
+    /** Whether {@code color} keeps {@code minContrast} from the background's and every shape's colour. */
+    private boolean contrasts(int[] color, int[] background, List<Shape> under) {
+        double min = config.minContrast();
+        if (distance(color, background) < min) {
+            return false;
+        }
+        for (Shape sh : under) {
+            if (distance(color, sh.bgr()) < min) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static double distance(int[] a, int[] b) {
+        double d0 = a[0] - b[0];
+        double d1 = a[1] - b[1];
+        double d2 = a[2] - b[2];
+        return Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2);
+    }
+
+    /** Scene {@code index}'s background colour, {b, g, r} before texture and noise: its stream's first draws. */
+    private int[] backgroundColor(int index) {
+        Random rnd = backgroundRandom(index);
+        return new int[] {rnd.nextInt(200), rnd.nextInt(200), rnd.nextInt(200)};
+    }
+
+    private Random backgroundRandom(int index) {
+        return new Random(config.seed() * 7_919L + index * 31L + 17);
     }
 
     /** Removes the least visible shape while any shows less than {@code minVisible} of its own area. */
@@ -403,7 +470,7 @@ public final class SyntheticScenes {
     }
 
     private Mat background(int index) {
-        Random rnd = new Random(config.seed() * 7_919L + index * 31L + 17);
+        Random rnd = backgroundRandom(index);
         int w = config.width();
         int h = config.height();
         Mat img = new Mat(h, w, opencv_core.CV_8UC3);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_videoio;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_videoio.VideoCapture;
@@ -131,6 +132,44 @@ class SyntheticDatasetTest {
     }
 
     @Test
+    void imagesKeepFullResolutionColour() throws Exception {
+        new SyntheticDatasetWriter(SCENES).writeCoco(dir, 2);
+        byte[] jpeg = Files.readAllBytes(dir.resolve("images/000001.jpg"));
+        // the baseline frame header (SOF0): per colour component an id, then its sampling factors
+        // (0x11: one sample per pixel both ways; JPEG's usual 4:2:0 gives luma 0x22)
+        int sof = -1;
+        for (int i = 2; i + 1 < jpeg.length && sof < 0; i++) {
+            if ((jpeg[i] & 0xff) == 0xff && (jpeg[i + 1] & 0xff) == 0xc0) {
+                sof = i;
+            }
+        }
+        assertTrue(sof > 0, "no baseline frame header");
+        int components = jpeg[sof + 9] & 0xff;
+        assertEquals(3, components);
+        for (int c = 0; c < components; c++) {
+            assertEquals(0x11, jpeg[sof + 11 + 3 * c] & 0xff, "component " + c + "'s sampling factors");
+        }
+        // so an edge between two colours of the same brightness stays sharp: a magenta square on a green one
+        // (luma 81 and 85); with 4:2:0 the red channel went 49, 63, 88, 108, 135, 147 across such an edge
+        SyntheticScenes plain = new SyntheticScenes(new SyntheticScenes.Config(96, 72, 0, 0, 0, 0.3, 0.6, false, false));
+        SyntheticScenes.Shape green = new SyntheticScenes.Shape(1, 48, 36, 300, 0, new int[] {21, 116, 49});
+        SyntheticScenes.Shape magenta = new SyntheticScenes.Shape(1, 48, 36, 30, 0, new int[] {93, 45, 147});
+        try (SyntheticScenes.Scene s = plain.render(0, List.of(green, magenta))) {
+            Path file = dir.resolve("square.jpg");
+            SyntheticDatasetWriter.writeImage(file, s);
+            int left = (int) s.objects().get(1).bbox()[0];
+            try (Mat back = opencv_imgcodecs.imread(file.toString())) {
+                byte[] px = new byte[96 * 72 * 3];
+                back.data().get(px);
+                int outside = px[(36 * 96 + left - 1) * 3 + 2] & 0xff; // red channel, the column left of the square
+                int first = px[(36 * 96 + left) * 3 + 2] & 0xff; // the square's first column
+                assertEquals(49, outside, 12, "red beside the edge");
+                assertEquals(147, first, 12, "red at the edge");
+            }
+        }
+    }
+
+    @Test
     void vocRoundTripBoxesClassesAndPalettePngs() throws Exception {
         new SyntheticDatasetWriter(SCENES).writeVoc(dir, 6);
         assertEquals(List.of("000001", "000002", "000003", "000004", "000006"), VocReader.split(dir, "train"));
@@ -232,6 +271,66 @@ class SyntheticDatasetTest {
             assertEquals(SyntheticScenes.area(square), one.objects().get(0).area(), 0.1 * 1600);
         }
         assertThrows(IllegalArgumentException.class, () -> new SyntheticScenes.Config(128, 96, 3, 2, 5, 0.25, 0.55, false, false, 1.5));
+    }
+
+    @Test
+    void minContrastKeepsEveryShapesColourAwayFromWhatLiesUnderIt() {
+        SyntheticScenes free = new SyntheticScenes(new SyntheticScenes.Config(96, 72, 0, 2, 4, 0.3, 0.6, false, false, 0.5));
+        SyntheticScenes zero = new SyntheticScenes(new SyntheticScenes.Config(96, 72, 0, 2, 4, 0.3, 0.6, false, false, 0.5, 0));
+        SyntheticScenes apart = new SyntheticScenes(new SyntheticScenes.Config(96, 72, 0, 2, 4, 0.3, 0.6, false, false, 0.5, 80));
+        int close = 0;
+        int redrawn = 0;
+        for (int i = 0; i < 200; i++) {
+            List<SyntheticScenes.Shape> f = free.shapes(i);
+            List<SyntheticScenes.Shape> z = zero.shapes(i);
+            assertEquals(f.size(), z.size(), "scene " + i + ": minContrast 0 draws the same scenes");
+            for (int k = 0; k < f.size(); k++) {
+                assertTrue(same(f.get(k), z.get(k)), "scene " + i + " shape " + k);
+            }
+            int[] bg = plainBackground(free, i);
+            close += closeColours(f, bg, 80);
+            List<SyntheticScenes.Shape> a = apart.shapes(i);
+            assertEquals(0, closeColours(a, plainBackground(apart, i), 80 - 7), "scene " + i); // the background's noise is +-4 a channel
+            redrawn += !f.isEmpty() && f.size() == a.size() && !same(f.get(0), a.get(0)) ? 1 : 0;
+        }
+        // measured: 68 shapes of 200 free scenes within 80 of the background or an earlier shape; 21 scenes
+        // whose first shape changed
+        assertTrue(close > 30, close + " close colours without the option");
+        assertTrue(redrawn > 10, redrawn + " scenes whose first shape was drawn again");
+        assertThrows(IllegalArgumentException.class,
+                () -> new SyntheticScenes.Config(96, 72, 0, 2, 4, 0.3, 0.6, false, false, 0.5, SyntheticScenes.Config.MAX_CONTRAST + 1));
+        assertThrows(IllegalArgumentException.class, () -> new SyntheticScenes.Config(96, 72, 0, 2, 4, 0.3, 0.6, false, false, 0.5, -1));
+    }
+
+    /** The shapes (in drawing order) closer than {@code min} to the background's or an earlier shape's colour. */
+    private static int closeColours(List<SyntheticScenes.Shape> shapes, int[] background, double min) {
+        int n = 0;
+        for (int k = 0; k < shapes.size(); k++) {
+            boolean near = distance(shapes.get(k).bgr(), background) < min;
+            for (int j = 0; j < k; j++) {
+                near |= distance(shapes.get(k).bgr(), shapes.get(j).bgr()) < min;
+            }
+            n += near ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static double distance(int[] a, int[] b) {
+        return Math.sqrt(Math.pow(a[0] - b[0], 2) + Math.pow(a[1] - b[1], 2) + Math.pow(a[2] - b[2], 2));
+    }
+
+    /** A plain scene's background colour, {b, g, r}: the mean of its empty render's pixels. */
+    private static int[] plainBackground(SyntheticScenes scenes, int index) {
+        try (SyntheticScenes.Scene empty = scenes.render(index, List.of())) {
+            byte[] px = new byte[96 * 72 * 3];
+            empty.image().data().get(px);
+            long[] sum = new long[3];
+            for (int p = 0; p < px.length; p++) {
+                sum[p % 3] += px[p] & 0xff;
+            }
+            int n = px.length / 3;
+            return new int[] {(int) Math.round((double) sum[0] / n), (int) Math.round((double) sum[1] / n), (int) Math.round((double) sum[2] / n)};
+        }
     }
 
     /** Whether {@code sub}'s shapes appear in {@code all} in the same order (records with a colour array: by value). */

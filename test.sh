@@ -37,13 +37,13 @@ mvn -B -q -Prelease javadoc:javadoc -pl backbone/nn,backbone/train,backbone,data
 # README's Java snippets, compiled and run by projects that depend on the installed artifacts
 tools/consumer-test/run.sh
 # the demo (run.sh) with its recipe on a shorter run, 150 iterations: when measured, held-out AP50
-# was 0.129 with the demo's seed 0 (400 held-out scenes; 0.143-0.168 over seeds 0-2 before the loaders'
-# per-image random streams were made independent); below
-# 0.10 fails
+# was 0.236 with the demo's seed 0 (400 held-out scenes; 0.189 and 0.223 with config seeds 1 and 2;
+# 0.129 with seed 0 before synth wrote 4:4:4 JPEGs and the demo asked for --min-contrast 100); below
+# 0.15 fails
 ./run.sh target/demo-ci 150 > target/demo-ci.log 2>&1 || { tail -20 target/demo-ci.log; exit 1; }
 ap50="$(grep -m1 'IoU=0.50      | area=   all | maxDets=100' target/demo-ci.log | sed 's/.*= //')"
-if ! awk -v a="${ap50:-0}" 'BEGIN { exit !(a >= 0.10) }'; then
-  echo "test.sh: the demo recipe's held-out AP50 after 150 iterations is ${ap50:-missing}, below the bar 0.10" >&2
+if ! awk -v a="${ap50:-0}" 'BEGIN { exit !(a >= 0.15) }'; then
+  echo "test.sh: the demo recipe's held-out AP50 after 150 iterations is ${ap50:-missing}, below the bar 0.15" >&2
   exit 1
 fi
-echo "test.sh: the demo recipe's held-out AP50 after 150 iterations: $ap50 (bar 0.10)"
+echo "test.sh: the demo recipe's held-out AP50 after 150 iterations: $ap50 (bar 0.15)"

@@ -32,10 +32,14 @@ class LauncherJvmOptionsTest {
         } else {
             Files.writeString(modeFile, mode + "\n");
         }
-        Path script = Path.of("..").toAbsolutePath().normalize().resolve("tools/jvm-options.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source \"$0\" && resvision_jvm_opts \"$1\"", script.toString(), command)
-                .redirectErrorStream(true);
-        pb.environment().put("RESVISION_THP_FILE", modeFile.toString());
+        return bash("source \"$0\" && resvision_jvm_opts \"$1\"", modeFile.toString(), command);
+    }
+
+    /** What {@code script} prints, run by bash with tools/jvm-options.sh as $0 and {@code arg} as $1. */
+    private static String bash(String script, String thpFile, String arg) throws Exception {
+        Path options = Path.of("..").toAbsolutePath().normalize().resolve("tools/jvm-options.sh");
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", script, options.toString(), arg).redirectErrorStream(true);
+        pb.environment().put("RESVISION_THP_FILE", thpFile);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         p.waitFor(30, TimeUnit.SECONDS);
@@ -64,14 +68,7 @@ class LauncherJvmOptionsTest {
 
     /** coco-eval's options with {@code resvision_jsa} set as the distribution's launcher sets it. */
     private String archiveOptions(String jsa) throws Exception {
-        Path script = Path.of("..").toAbsolutePath().normalize().resolve("tools/jvm-options.sh");
-        ProcessBuilder pb = new ProcessBuilder("bash", "-c", "resvision_jsa=$1; source \"$0\" && resvision_jvm_opts coco-eval",
-                script.toString(), jsa).redirectErrorStream(true);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        p.waitFor(30, TimeUnit.SECONDS);
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        return bash("resvision_jsa=$1; source \"$0\" && resvision_jvm_opts coco-eval", dir.resolve("no-thp-file").toString(), jsa);
     }
 
     @Test

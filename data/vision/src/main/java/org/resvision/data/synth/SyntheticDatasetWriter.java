@@ -218,7 +218,7 @@ public final class SyntheticDatasetWriter {
     static void writeImage(Path file, SyntheticScenes.Scene s) throws IOException {
         Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp.jpg");
         // full-resolution colour (4:4:4): with JPEG's default 4:2:0, an edge between two colours of
-        // about the same brightness is smeared over 3-4 pixels, which at 96x72 rounds a square's corners
+        // about the same brightness is smeared over four pixels, which at 96x72 rounds a square's corners
         try (IntPointer params = new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 95,
                 opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR, opencv_imgcodecs.IMWRITE_JPEG_SAMPLING_FACTOR_444)) {
             if (!opencv_imgcodecs.imwrite(tmp.toString(), s.image(), params)) {

@@ -313,9 +313,13 @@ public final class SyntheticScenes {
         return Math.sqrt(d0 * d0 + d1 * d1 + d2 * d2);
     }
 
-    /** Scene {@code index}'s background colour, {b, g, r} before texture and noise: its stream's first draws. */
+    /** Scene {@code index}'s background colour, {b, g, r} before texture and noise. */
     private int[] backgroundColor(int index) {
-        Random rnd = backgroundRandom(index);
+        return baseColor(backgroundRandom(index));
+    }
+
+    /** A background's colour: the first draws of its stream. */
+    private static int[] baseColor(Random rnd) {
         return new int[] {rnd.nextInt(200), rnd.nextInt(200), rnd.nextInt(200)};
     }
 
@@ -475,7 +479,7 @@ public final class SyntheticScenes {
         int h = config.height();
         Mat img = new Mat(h, w, opencv_core.CV_8UC3);
         byte[] px = new byte[w * h * 3];
-        int[] base = {rnd.nextInt(200), rnd.nextInt(200), rnd.nextInt(200)};
+        int[] base = baseColor(rnd);
         int stripe = 6 + rnd.nextInt(20);
         double gx = rnd.nextDouble() * 60;
         for (int y = 0; y < h; y++) {

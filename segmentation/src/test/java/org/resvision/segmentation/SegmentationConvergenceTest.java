@@ -93,7 +93,8 @@ class SegmentationConvergenceTest {
                     iterations, after.meanIou(), before.meanIou(), chance, foregroundIou(after), foregroundIou(before),
                     Arrays.toString(iou), log.toString(StandardCharsets.UTF_8));
             System.out.println(summary);
-            // measured at 300 iterations (deterministic here): mIoU 0.2405 (all-background 0.171), foreground IoU 0.396
+            // measured at 300 iterations (deterministic here): mIoU 0.2405 (all-background 0.171), foreground IoU 0.396;
+            // since the synthetic JPEGs keep full-resolution colour (4:4:4): mIoU 0.2347, foreground IoU 0.339
             assertTrue(after.meanIou() > chance + 0.025, "mIoU not clearly above the all-background answer: " + summary);
             assertTrue(foregroundIou(after) > 0.2 && foregroundIou(after) > 1.8 * foregroundIou(before),
                     "objects not found: " + summary);

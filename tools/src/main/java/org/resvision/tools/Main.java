@@ -6,23 +6,37 @@ import java.util.Locale;
 /** Entry point of the {@code resvision} executable jar: dispatches to a {@link Command}. */
 public final class Main {
 
+    /** Every command's name, in the order {@code resvision --help} lists them (sorted by how users meet them). */
+    static final List<String> NAMES = List.of("synth", "train", "evaluate", "predict", "features", "init-weights",
+            "import-weights", "weights", "coco-eval", "voc-eval", "annotate-video", "bench", "completion");
+
+    /**
+     * A new instance of command {@code name} (its {@code @Command} name; a test checks the two agree),
+     * or null. Only that command is made: each one's annotations, read when it is made, cost a few
+     * milliseconds of start-up, and {@code coco-eval} is a command of well under a second.
+     */
+    static Command command(String name) {
+        return switch (name) {
+            case "synth" -> new SynthCommand();
+            case "train" -> new TrainCommand();
+            case "evaluate" -> new EvaluateCommand();
+            case "predict" -> new PredictCommand();
+            case "features" -> new FeaturesCommand();
+            case "init-weights" -> new InitWeightsCommand();
+            case "import-weights" -> new ImportWeightsCommand();
+            case "weights" -> new WeightsCommand();
+            case "coco-eval" -> new CocoEvalCommand();
+            case "voc-eval" -> new VocEvalCommand();
+            case "annotate-video" -> new AnnotateVideoCommand();
+            case "bench" -> new org.resvision.tools.bench.BenchCommand();
+            case "completion" -> new CompletionCommand();
+            default -> null;
+        };
+    }
+
     /** Every command, in the order {@code resvision --help} lists them. */
     static List<Command> commands() {
-        return List.of(
-                // one line per command; keep this list sorted by how users meet them
-                new SynthCommand(),
-                new TrainCommand(),
-                new EvaluateCommand(),
-                new PredictCommand(),
-                new FeaturesCommand(),
-                new InitWeightsCommand(),
-                new ImportWeightsCommand(),
-                new WeightsCommand(),
-                new CocoEvalCommand(),
-                new VocEvalCommand(),
-                new AnnotateVideoCommand(),
-                new org.resvision.tools.bench.BenchCommand(),
-                new CompletionCommand());
+        return NAMES.stream().map(Main::command).toList();
     }
 
     private Main() {}
@@ -42,15 +56,14 @@ public final class Main {
             System.out.println("resvision " + Cli.version());
             return 0;
         }
-        for (Command c : commands()) {
-            if (c.name().equals(args[0])) {
-                String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-                if (c.subcommands().isEmpty() && (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h"))) {
-                    System.out.println(c.usage());
-                    return 0;
-                }
-                return run(c, rest);
+        Command c = command(args[0]);
+        if (c != null) {
+            String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+            if (c.subcommands().isEmpty() && (java.util.Arrays.asList(rest).contains("--help") || java.util.Arrays.asList(rest).contains("-h"))) {
+                System.out.println(c.usage());
+                return 0;
             }
+            return run(c, rest);
         }
         System.err.println("resvision: unknown command '" + args[0] + "' (try --help)");
         return 2;

@@ -20,6 +20,19 @@ class CliTest {
     private static final List<String> MODEL_COMMANDS = List.of("train", "evaluate", "predict", "annotate-video", "features");
 
     @Test
+    void eachCommandIsFoundByTheNameItDeclares() {
+        assertEquals(13, Main.NAMES.size());
+        for (String name : Main.NAMES) {
+            Command c = Main.command(name);
+            assertEquals(name, c.name(), "Main.command(\"" + name + "\") makes the command of that @Command name");
+        }
+        assertEquals(null, Main.command("coco"));
+        EvalCommandsTest.Run r = EvalCommandsTest.run("coco");
+        assertEquals(2, r.code());
+        assertEquals("resvision: unknown command 'coco' (try --help)", r.err().strip());
+    }
+
+    @Test
     void everyCommandsHelpIsGeneratedFromItsDeclarations() {
         for (Command c : Main.commands()) {
             EvalCommandsTest.Run r = EvalCommandsTest.run(c.name(), "--help");

@@ -148,6 +148,55 @@ class ResultsScannerTest {
         }
     }
 
+    /**
+     * The eight-bytes-a-step search for a string's end finds the first quote, backslash, control
+     * byte or non-ASCII byte, as a byte-by-byte loop does: at every start and end, in runs where
+     * such a byte sits at each of the eight lanes, after plain bytes whose subtraction would
+     * borrow (0x00-0x21, 0x5B-0x5D, 0x7F), and in random bytes.
+     */
+    @Test
+    void aStringsEndIsFoundAtEveryPositionOfAnEightByteStep() {
+        Random rnd = new Random(5);
+        byte[] special = {'"', '\\', 0x00, 0x01, 0x1F, (byte) 0x80, (byte) 0xC3, (byte) 0xFF};
+        byte[] plainNear = {0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x7E, 'a', '0'};
+        int checked = 0;
+        for (int trial = 0; trial < 4000; trial++) {
+            byte[] b = new byte[1 + rnd.nextInt(40)];
+            for (int j = 0; j < b.length; j++) {
+                int kind = rnd.nextInt(10);
+                b[j] = kind == 0 ? special[rnd.nextInt(special.length)]
+                        : kind < 5 ? plainNear[rnd.nextInt(plainNear.length)]
+                        : kind < 9 ? (byte) (0x20 + rnd.nextInt(0x60)) : (byte) rnd.nextInt(256);
+            }
+            for (int i = 0; i <= b.length; i++) {
+                for (int n = i; n <= b.length; n++) {
+                    int want = i;
+                    while (want < n && !ends(b[want])) {
+                        want++;
+                    }
+                    assertEquals(want, ResultsScanner.plainEnd(b, i, n), () -> java.util.Arrays.toString(b));
+                    checked++;
+                }
+            }
+        }
+        // one special byte in each lane of a long plain run, the run's bytes chosen to borrow
+        for (byte sp : special) {
+            for (int at = 0; at < 24; at++) {
+                byte[] b = new byte[24];
+                java.util.Arrays.fill(b, (byte) 0x21);
+                b[at] = sp;
+                assertEquals(at, ResultsScanner.plainEnd(b, 0, 24));
+                assertEquals(24, ResultsScanner.plainEnd(b, at + 1, 24));
+            }
+        }
+        assertTrue(checked > 1_000_000, "positions checked: " + checked);
+    }
+
+    private static boolean ends(byte c) {
+        int u = c & 0xff;
+        return u == '"' || u == '\\' || u < 0x20 || u >= 0x80;
+    }
+
     @Test
     void everySpellingReadsAsJacksonReadsIt() throws Exception {
         for (int seed = 0; seed < 12; seed++) {

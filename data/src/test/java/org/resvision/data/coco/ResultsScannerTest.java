@@ -150,9 +150,9 @@ class ResultsScannerTest {
 
     /**
      * The eight-bytes-a-step search for a string's end finds the first quote, backslash, control
-     * byte or non-ASCII byte, as a byte-by-byte loop does: at every start and end, in runs where
-     * such a byte sits at each of the eight lanes, after plain bytes whose subtraction would
-     * borrow (0x00-0x21, 0x5B-0x5D, 0x7F), and in random bytes.
+     * byte or non-ASCII byte, as a byte-by-byte loop does: at every start and end of random bytes
+     * weighted towards the plain bytes next to the tested values (0x20-0x23, 0x5B-0x5D, 0x7E-0x7F),
+     * and with such a byte in each of the eight lanes of a run of 0x21.
      */
     @Test
     void aStringsEndIsFoundAtEveryPositionOfAnEightByteStep() {

@@ -1,9 +1,15 @@
 package org.resvision.nn;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Machines on which libtorch's CPU kernels must be steered around a known fault.
@@ -32,22 +38,75 @@ import java.util.stream.Stream;
  * machines {@link Conv2dLayer} computes a strided 1x1 convolution that records for backward as
  * subsampling followed by a stride-1 1x1 convolution, whose backward takes another kernel: the
  * same values and gradients.
+ *
+ * <p>All of it comes from the 1-byte caches, and {@link OneDnnCaches} mends them: before the first
+ * convolution of a process ({@link #prepare}, which {@link Conv2dLayer} calls) oneDNN is given its
+ * own defaults for unknown caches. Where that works (measured on such a VM: every shape above right
+ * and none crashing, channels-last or not, forward and backward; oneDNN's kernels 10-30% faster)
+ * the machine is treated as any other, and the two questions below answer {@code false}. {@code
+ * -Dresvision.onednnCacheMend=false} leaves oneDNN as it is (the steering above then applies).
  */
 public final class CpuQuirks {
 
-    private static final boolean CHANNELS_LAST_CONV_CRASHES = detect(Path.of("/proc/cpuinfo"), Path.of("/sys/devices/system/cpu/cpu0/cache"));
+    private static final Logger LOG = LoggerFactory.getLogger(CpuQuirks.class);
+
+    private static final boolean FAULT = detect(Path.of("/proc/cpuinfo"), Path.of("/sys/devices/system/cpu/cpu0/cache"));
 
     private CpuQuirks() {}
+
+    /** Whether oneDNN's cache sizes were mended; decided once, at the first question after a convolution. */
+    private static final class Mend {
+        static final boolean DONE = FAULT && Boolean.parseBoolean(System.getProperty("resvision.onednnCacheMend", "true")) && mend();
+
+        private static boolean mend() {
+            smallConvolution(); // loads libtorch; oneDNN makes its CPU object at the first convolution
+            OneDnnCaches.Outcome outcome = OneDnnCaches.mend();
+            if (outcome.mended()) {
+                LOG.debug("{}", outcome.detail());
+            } else {
+                LOG.info("this CPU reports no cache sizes and oneDNN's could not be mended ({}); ResNets run NCHW", outcome.detail());
+            }
+            return outcome.mended();
+        }
+
+        /** Nothing: calling it makes the class decide {@link #DONE}. */
+        static void ensure() {}
+
+        private static void smallConvolution() {
+            try (NDManager m = NDManager.newBaseManager(); Autograd.Scope noGrad = Autograd.noGrad()) {
+                NDArray x = m.zeros(new Shape(1, 1, 5, 5));
+                NDArray w = m.zeros(new Shape(1, 1, 3, 3));
+                Conv2d.conv2d(x, w, null, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1).close();
+            }
+        }
+    }
+
+    /**
+     * Makes libtorch's convolutions safe and fast on this machine: on a CPU with the fault, mends
+     * oneDNN's cache sizes the first time it is called (a small convolution, ~1 ms, and a read of
+     * libtorch's symbol table, ~50 ms); a field read afterwards. Call it before any convolution.
+     */
+    public static void prepare() {
+        if (FAULT) {
+            Mend.ensure();
+        }
+    }
+
+    /** Whether this CPU has the fault (an AMD CPU that lists no caches), mended or not. */
+    public static boolean cachesUnreported() {
+        return FAULT;
+    }
 
     /**
      * Whether channels-last 1x1 convolutions of ResNet-50's widths would crash libtorch on this machine.
      *
      * @return {@code true} for an AMD CPU with no cache listed under {@code
-     *     /sys/devices/system/cpu/cpu0/cache}; detected once, when this class is loaded, and
-     *     {@code false} wherever {@code /proc/cpuinfo} cannot be read (e.g. not Linux)
+     *     /sys/devices/system/cpu/cpu0/cache} where oneDNN's cache sizes could not be mended (see
+     *     {@link #prepare}, which this calls); {@code false} wherever {@code /proc/cpuinfo} cannot be
+     *     read (e.g. not Linux)
      */
     public static boolean channelsLastConvolutionCrashes() {
-        return CHANNELS_LAST_CONV_CRASHES;
+        return FAULT && !Mend.DONE;
     }
 
     /**
@@ -60,7 +119,7 @@ public final class CpuQuirks {
      */
     public static boolean strided1x1BackwardCrashes() {
         String forced = System.getProperty("resvision.strided1x1Workaround");
-        return forced != null ? Boolean.parseBoolean(forced) : CHANNELS_LAST_CONV_CRASHES;
+        return forced != null ? Boolean.parseBoolean(forced) : channelsLastConvolutionCrashes();
     }
 
     /** An AMD CPU (from {@code cpuinfo}) for which the kernel lists no cache under {@code cacheDir}. */

@@ -51,10 +51,10 @@ public final class ResNet extends TorchModule {
     private long channelsLastMinPositions = Long.getLong("resvision.channelsLastMinPositions", DEFAULT_CHANNELS_LAST_MIN_POSITIONS);
 
     /**
-     * The default of {@link #setChannelsLastMinPositions}: 512 positions (e.g. a 23x23 map), or
-     * never where channels-last convolutions would crash libtorch ({@link CpuQuirks}).
+     * The default of {@link #setChannelsLastMinPositions}: 512 positions (e.g. a 23x23 map); where
+     * channels-last convolutions would crash libtorch ({@link CpuQuirks}) every stage runs NCHW.
      */
-    public static final long DEFAULT_CHANNELS_LAST_MIN_POSITIONS = CpuQuirks.channelsLastConvolutionCrashes() ? Long.MAX_VALUE : 512;
+    public static final long DEFAULT_CHANNELS_LAST_MIN_POSITIONS = 512;
 
     /**
      * Builds the network, uninitialized (DJL's {@code initialize} allocates the parameters; the
@@ -263,8 +263,8 @@ public final class ResNet extends TorchModule {
      * others NCHW: measured on 2 CPU cores with libtorch 2.7.1, channels-last makes large maps'
      * convolutions up to 1.5x faster and small maps' (where the weights dominate) up to 1.8x
      * slower. Values and shapes are the same either way; returned stages may be channels-last
-     * strided. {@code Long.MAX_VALUE} disables it. On a CPU with {@link CpuQuirks}' fault every
-     * stage runs NCHW whatever this threshold says.
+     * strided. {@code Long.MAX_VALUE} disables it. On a CPU with {@link CpuQuirks}' fault, where
+     * oneDNN's cache sizes could not be mended, every stage runs NCHW whatever this threshold says.
      *
      * @param positions the threshold in N x H x W positions; the initial value is the system
      *     property {@code resvision.channelsLastMinPositions}, else {@link

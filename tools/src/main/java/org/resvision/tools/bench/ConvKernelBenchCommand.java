@@ -8,6 +8,7 @@ import ai.djl.nn.convolutional.Conv2d;
 import java.util.Arrays;
 import java.util.Locale;
 import org.resvision.nn.Autograd;
+import org.resvision.nn.CpuQuirks;
 import org.resvision.nn.MemoryFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -47,6 +48,7 @@ final class ConvKernelBenchCommand extends BenchProgram {
 
     @Override
     protected int call() {
+        CpuQuirks.prepare(); // as every convolution of ResVision's layers
         try (NDManager m = NDManager.newBaseManager(); Autograd.Scope noGrad = Autograd.noGrad()) {
             NDArray x = m.randomNormal(new Shape(n, cin, h, w));
             NDArray weight = m.randomNormal(new Shape(cout, cin, k, k));

@@ -60,8 +60,8 @@ import org.resvision.weights.WeightsIO;
  *
  * <p>Two fixtures: torchvision's {@code fasterrcnn_resnet50_fpn_v2} itself, and the same builder's
  * parts (BatchNorm FPN, 2-conv RPN head, BatchNorm 4-conv + 1-fc box head, frozen stem and layer1)
- * on a resnet18 body. Where {@link CpuQuirks} reports the oneDNN fault the first checks the
- * train-mode forward (losses, running statistics) and skips the rest: there
+ * on a resnet18 body. Where {@link CpuQuirks} reports the oneDNN fault and its mend failed the
+ * first checks the train-mode forward (losses, running statistics) and skips the rest: there
  * libtorch 2.7.1 dies (SIGFPE in {@code brgemm_convolution_bwd_strided}) in the backward pass of
  * ResNet-50's strided 1x1 convolutions, NCHW included (and with {@code ONEDNN_MAX_CPU_ISA=AVX2}).
  */

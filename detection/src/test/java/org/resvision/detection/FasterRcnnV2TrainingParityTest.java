@@ -49,14 +49,16 @@ import org.resvision.weights.WeightsIO;
  * bound).
  *
  * <p>Tolerances (max abs diff / max abs value): losses 1e-4 (measured <= 6e-7); running statistics
- * 1e-4 (<= 2e-7); gradients and the SGD step itself ({@code after - before}) 1e-2, parameters after
- * the step 1e-4 (the step is small beside the weights; measured <= 3e-5). The gradient bound is
- * float32 summation order, not slack: the RPN head's and the predictor's gradients agree to 1e-6,
- * but those reaching the box head's convs, the FPN and the body pass through batch-statistics
- * BatchNorm over thousands of RoI positions and RoIAlign's scatter, and there torchvision differs
- * from itself by up to 6.6e-3 between 1 and 2 threads (box_head.0.0.weight; 4.5e-3 layer4, 3.8e-3
- * layer2 BN); ours measured at most 3.4e-3 from torchvision's. A wrong or missing gradient is off by
- * about 1.
+ * 1e-4 (<= 2e-7); gradients and the SGD step itself ({@code after - before}) 1e-2 on the resnet18
+ * body, 2.5e-2 on resnet50's, parameters after the step 1e-4 (the step is small beside the weights;
+ * measured <= 3e-5). The gradient bound is float32 summation order, not slack: the RPN head's and
+ * the predictor's gradients agree to 1e-6, but those reaching the box head's convs, the FPN and the
+ * body pass through batch-statistics BatchNorm over thousands of RoI positions and RoIAlign's
+ * scatter, and there torchvision differs from itself between 1 and 2 threads by up to 6.6e-3 on the
+ * resnet18 case (box_head.0.0.weight; 4.5e-3 layer4, 3.8e-3 layer2 BN) and 3.0e-2 on the resnet50
+ * case (fpn.inner_blocks.1.0.weight; box_head.0.0.weight 2.6e-2, layer4.0.conv2 2.7e-2); ours
+ * measured at most 3.4e-3 and 1.25e-2 (box_head.0.0.weight) from torchvision's. A wrong or missing
+ * gradient is off by about 1.
  *
  * <p>Two fixtures: torchvision's {@code fasterrcnn_resnet50_fpn_v2} itself, and the same builder's
  * parts (BatchNorm FPN, 2-conv RPN head, BatchNorm 4-conv + 1-fc box head, frozen stem and layer1)
@@ -67,7 +69,10 @@ import org.resvision.weights.WeightsIO;
  */
 class FasterRcnnV2TrainingParityTest {
 
-    static final double GRAD_TOL = 1e-2;
+    /** Gradients and SGD steps, per body (see above). */
+    static double gradTolerance(String arch) {
+        return arch.equals("resnet50") ? 2.5e-2 : 1e-2;
+    }
 
     /** Compares all before failing, so that one run shows every difference. */
     private static void check(List<String> failures, String what, NDArray actual, NDArray expected, double tol) {
@@ -84,6 +89,7 @@ class FasterRcnnV2TrainingParityTest {
         Path dir = DetectionFixtures.caseDir(caseName);
         JsonNode meta = ParityFixtures.meta(dir);
         boolean noBackward = meta.get("arch").asText().equals("resnet50") && CpuQuirks.channelsLastConvolutionCrashes();
+        double gradTol = gradTolerance(meta.get("arch").asText());
         DetectionConfig.Builder cb = DetectionConfig.builder("fasterrcnn_resnet50_fpn_v2");
         cb.backbone = meta.get("arch").asText();
         cb.num_classes = meta.get("num_classes").asInt();
@@ -149,7 +155,7 @@ class FasterRcnnV2TrainingParityTest {
                 Parameter p = params.get(name);
                 if (io.contains("grad." + name)) {
                     assertTrue(p.requiresGradient(), name + " is trainable in torchvision");
-                    check(failures, caseName + " grad " + name, p.getArray().getGradient(), io.get("grad." + name), GRAD_TOL);
+                    check(failures, caseName + " grad " + name, p.getArray().getGradient(), io.get("grad." + name), gradTol);
                 } else {
                     assertFalse(p.requiresGradient(), name + " is frozen in torchvision (trainable_layers 3)");
                 }
@@ -162,7 +168,7 @@ class FasterRcnnV2TrainingParityTest {
                 check(failures, caseName + " after SGD " + name, after, expected, 1e-4);
                 NDArray refStep = expected.sub(before.get(name));
                 if (io.contains("grad." + name)) {
-                    check(failures, caseName + " SGD step " + name, after.sub(before.get(name)), refStep, GRAD_TOL);
+                    check(failures, caseName + " SGD step " + name, after.sub(before.get(name)), refStep, gradTol);
                 } else {
                     assertEquals(0f, refStep.abs().max().getFloat(), name + " moved in torchvision");
                     assertEquals(0f, after.sub(before.get(name)).abs().max().getFloat(), name + " is frozen and must not move");

@@ -50,8 +50,9 @@ import org.resvision.weights.WeightsIO;
  *
  * <p>Tolerances (max abs diff / max abs value): losses 1e-4 (measured <= 6e-7); running statistics
  * 1e-4 (<= 2e-7); gradients and the SGD step itself ({@code after - before}) 1e-2 on the resnet18
- * body, 2.5e-2 on resnet50's, parameters after the step 1e-4 (the step is small beside the weights;
- * measured <= 3e-5). The gradient bound is float32 summation order, not slack: the RPN head's and
+ * body, 2.5e-2 on resnet50's, parameters after the step 1e-4 and 2.5e-4 (the step is small beside
+ * the weights; measured <= 3e-5 and 1.4e-4, torchvision against itself between 1 and 2 threads up to
+ * 2.8e-4 on the resnet50 case's box_head.0.0.weight). The gradient bound is float32 summation order, not slack: the RPN head's and
  * the predictor's gradients agree to 1e-6, but those reaching the box head's convs, the FPN and the
  * body pass through batch-statistics BatchNorm over thousands of RoI positions and RoIAlign's
  * scatter, and there torchvision differs from itself between 1 and 2 threads by up to 6.6e-3 on the
@@ -72,6 +73,11 @@ class FasterRcnnV2TrainingParityTest {
     /** Gradients and SGD steps, per body (see above). */
     static double gradTolerance(String arch) {
         return arch.equals("resnet50") ? 2.5e-2 : 1e-2;
+    }
+
+    /** Parameters after the step, per body (see above). */
+    static double afterStepTolerance(String arch) {
+        return arch.equals("resnet50") ? 2.5e-4 : 1e-4;
     }
 
     /** Compares all before failing, so that one run shows every difference. */
@@ -165,7 +171,7 @@ class FasterRcnnV2TrainingParityTest {
             for (String name : names) {
                 NDArray after = params.get(name).getArray();
                 NDArray expected = io.get("step." + name);
-                check(failures, caseName + " after SGD " + name, after, expected, 1e-4);
+                check(failures, caseName + " after SGD " + name, after, expected, afterStepTolerance(meta.get("arch").asText()));
                 NDArray refStep = expected.sub(before.get(name));
                 if (io.contains("grad." + name)) {
                     check(failures, caseName + " SGD step " + name, after.sub(before.get(name)), refStep, gradTol);

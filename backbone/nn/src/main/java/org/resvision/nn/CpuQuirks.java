@@ -92,7 +92,11 @@ public final class CpuQuirks {
         }
     }
 
-    /** Whether this CPU has the fault (an AMD CPU that lists no caches), mended or not. */
+    /**
+     * Whether this CPU has the fault, mended or not.
+     *
+     * @return {@code true} for an AMD CPU that lists no caches (decided once, at class loading)
+     */
     public static boolean cachesUnreported() {
         return FAULT;
     }

@@ -81,16 +81,28 @@ public final class FastRcnnConvFcHead extends TorchSequential {
      * of 256x7x7 takes 325 ms channels-last against 498 NCHW here ({@code
      * tools/bench/conv_kernel_bench.sh}; torchvision runs NCHW); the whole v2 head on 1000 RoIs
      * takes 2.35 s against 2.5 s (torchvision: 2.1 s). The values are the same up to summation
-     * order. Training keeps NCHW, the layout the training parity test checks.
+     * order. Training keeps NCHW, the layout the training parity test checks. The Flatten and the
+     * first fc layer run as one ({@link LinearLayer#forwardFlattened}: a convolution on the CPU).
      */
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        if (training || size() == 0 || !(get(0) instanceof TorchSequential first && first.get(0) instanceof Conv2dLayer)) {
-            return super.forwardInternal(ps, inputs, training, params);
+        NDArray input = inputs.singletonOrThrow();
+        boolean channelsLast = !training && size() > 0 && get(0) instanceof TorchSequential first && first.get(0) instanceof Conv2dLayer;
+        NDArray x = channelsLast ? org.resvision.nn.MemoryFormat.channelsLast(input) : input;
+        for (int i = 0; i < size(); i++) {
+            NDArray next;
+            if (get(i) instanceof Flatten && i + 1 < size() && get(i + 1) instanceof LinearLayer fc) {
+                next = fc.forwardFlattened(ps, x, training);
+                i++;
+            } else {
+                next = get(i).forward(ps, new NDList(x), training).singletonOrThrow();
+            }
+            if (x != input) {
+                x.close();
+            }
+            x = next;
         }
-        try (NDArray x = org.resvision.nn.MemoryFormat.channelsLast(inputs.singletonOrThrow())) {
-            return super.forwardInternal(ps, new NDList(x), training, params);
-        }
+        return new NDList(x);
     }
 
     @Override

@@ -32,8 +32,7 @@ public final class TwoMlpHead extends TorchModule {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        try (NDArray flat = x.reshape(x.getShape().get(0), x.getShape().slice(1).size()); // explicit: R may be 0
-                NDArray a = fc6.forward(ps, new NDList(flat), training).singletonOrThrow();
+        try (NDArray a = fc6.forwardFlattened(ps, x, training); // flatten + fc6, as one convolution on the CPU
                 NDArray ra = Activation.relu(a);
                 NDArray b = fc7.forward(ps, new NDList(ra), training).singletonOrThrow()) {
             return new NDList(Activation.relu(b));

@@ -101,14 +101,19 @@ resvision_jvm_opts() {
       ;;
     voc-eval) opts="$opts -XX:TieredStopAtLevel=1" ;;
     train|annotate-video) opts="$opts -Xms64m -Xmn32m" ;;
-    # inference over a few images: the JVM's work is glue around libtorch's calls, and the
-    # optimising compiler's threads would take the cores from libtorch's in the first seconds
-    # (ResNet-50 at batch 1, 7 timed steps after 2 warm-up steps, 6 alternating rounds: 64.5-72.6
-    # ms per step -> 60.9-67.2 ms; after 40 warm-up steps both ~48-52 ms); the glue is compiled
-    # after a tenth of the usual calls, since until then the interpreter runs it between libtorch's
-    # calls (same bench, 4 alternating rounds: 57.5-64.0 ms -> 52.8-57.4 ms). annotate-video keeps
-    # both compilers: it draws every frame in Java for minutes (60 frames: no difference measured).
-    predict|evaluate|features) opts="$opts -Xms64m -Xmn32m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.1" ;;
+    # features: the JVM's work is glue around libtorch's calls, and the optimising compiler's
+    # threads would take the cores from libtorch's in the first seconds (ResNet-50 at batch 1, 7
+    # timed steps after 2 warm-up steps, 6 alternating rounds: 64.5-72.6 ms per step -> 60.9-67.2
+    # ms; after 40 warm-up steps both ~48-52 ms); the glue is compiled after a tenth of the usual
+    # calls, since until then the interpreter runs it between libtorch's calls (same bench, 4
+    # alternating rounds: 57.5-64.0 ms -> 52.8-57.4 ms). predict and evaluate keep both compilers
+    # (with the early compiling): a detector pools its RoIs in Java (RoiAlign's inference path,
+    # 4,000 RoIs of 256 channels per batch of 4), a loop only the optimising compiler vectorises
+    # (ResNet18-FPN at 320 px, batch 4: 1956-2031 -> 1387 ms a batch; ResNet50-FPN at 800 px
+    # 1556-1601 -> 1418-1460 ms). annotate-video keeps both compilers too: it draws every frame
+    # in Java for minutes (60 frames: no difference measured).
+    predict|evaluate) opts="$opts -Xms64m -Xmn32m -XX:CompileThresholdScaling=0.1" ;;
+    features) opts="$opts -Xms64m -Xmn32m -XX:TieredStopAtLevel=1 -XX:CompileThresholdScaling=0.1" ;;
   esac
   resvision_opts=$opts
   printf '%s\n' "$opts"

@@ -79,9 +79,13 @@ class LauncherJvmOptionsTest {
     }
 
     @Test
-    void inferenceCommandsUseTheQuickCompilerOnly() throws Exception {
-        for (String command : new String[] {"predict", "evaluate", "features", "coco-eval", "voc-eval"}) {
+    void glueOnlyCommandsUseTheQuickCompilerOnly() throws Exception {
+        for (String command : new String[] {"features", "coco-eval", "voc-eval"}) {
             assertTrue(options("always [madvise] never", command).contains("-XX:TieredStopAtLevel=1"), command);
+        }
+        // detectors pool RoIs in a Java loop that only the optimising compiler vectorises
+        for (String command : new String[] {"predict", "evaluate"}) {
+            assertEquals("-XX:+UseSerialGC -Xms64m -Xmn32m -XX:CompileThresholdScaling=0.1", options("always [madvise] never", command), command);
         }
         for (String command : new String[] {"train", "annotate-video"}) {
             assertEquals("-XX:+UseSerialGC -Xms64m -Xmn32m", options("always [madvise] never", command), command);

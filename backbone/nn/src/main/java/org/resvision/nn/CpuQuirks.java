@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * <p>All of it comes from the 1-byte caches, and {@link OneDnnCaches} mends them: before the first
  * convolution of a process ({@link #prepare}, which {@link Conv2dLayer} calls) oneDNN is given its
  * own defaults for unknown caches. Where that works (measured on such a VM: every shape above right
- * and none crashing, channels-last or not, forward and backward; oneDNN's kernels 10-30% faster)
+ * and none crashing, channels-last or not, forward and backward; FCN's 2048 -> 512 3x3 convolution
+ * at 65x65 312 -> 211 ms, the model benchmarks 3-20% faster)
  * the machine is treated as any other, and the two questions below answer {@code false}. {@code
  * -Dresvision.onednnCacheMend=false} leaves oneDNN as it is (the steering above then applies).
  */

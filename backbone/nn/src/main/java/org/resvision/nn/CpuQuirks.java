@@ -55,7 +55,7 @@ public final class CpuQuirks {
 
     private CpuQuirks() {}
 
-    /** Whether oneDNN's cache sizes were mended; decided once, at the first question after a convolution. */
+    /** Whether oneDNN's cache sizes were mended; decided once, at the first question (which runs a small convolution first). */
     private static final class Mend {
         static final boolean DONE = FAULT && Boolean.parseBoolean(System.getProperty("resvision.onednnCacheMend", "true")) && mend();
 
@@ -85,7 +85,7 @@ public final class CpuQuirks {
     /**
      * Makes libtorch's convolutions safe and fast on this machine: on a CPU with the fault, mends
      * oneDNN's cache sizes the first time it is called (a small convolution, ~1 ms, and a read of
-     * libtorch's symbol table, ~50 ms); a field read afterwards. Call it before any convolution.
+     * libtorch's symbol table, 25-80 ms); a field read afterwards. Call it before any convolution.
      */
     public static void prepare() {
         if (FAULT) {

@@ -31,6 +31,11 @@ public final class BatchNorm2d extends BatchNormBase {
     }
 
     @Override
+    public boolean usesRunningStatistics(boolean training) {
+        return !training;
+    }
+
+    @Override
     protected Iterable<String> ownExtraStateKeys() {
         return List.of("num_batches_tracked");
     }

@@ -1,5 +1,6 @@
 package org.resvision.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -11,7 +12,7 @@ import ai.djl.training.ParameterStore;
  * What {@link BatchNorm2d} and {@link FrozenBatchNorm2d} share: the four tensors {@code weight,
  * bias, running_mean, running_var} over [N, C, H, W] and one fused {@code torch.batch_norm}.
  */
-abstract class BatchNormBase extends TorchModule {
+public abstract class BatchNormBase extends TorchModule {
 
     /** PyTorch's momentum: the weight of the new batch statistic in the running average. */
     static final float TORCH_MOMENTUM = 0.1f;
@@ -64,17 +65,46 @@ abstract class BatchNormBase extends TorchModule {
      * pass, where the fused {@code batch_norm} keeps its whole input (for a weight gradient).
      */
     NDArray affine(ParameterStore ps, NDArray x) {
-        var device = x.getDevice();
+        NDArray[] ss = runningAffine(ps, x.getDevice());
+        try (NDArray scale = ss[0]; NDArray shift = ss[1]; NDArray scale4 = scale.reshape(1, channels, 1, 1);
+                NDArray shift4 = shift.reshape(1, channels, 1, 1); NDArray scaled = x.mul(scale4)) {
+            return scaled.add(shift4);
+        }
+    }
+
+    /**
+     * The per-channel map this layer applies with its running statistics, {@code y = x * scale +
+     * shift}: {@code scale = weight / sqrt(running_var + eps)}, {@code shift = bias - running_mean
+     * * scale}. Computed with recorded ops, so under autograd a gradient reaches {@code weight} and
+     * {@code bias} where they require one.
+     *
+     * @param ps the parameter store that supplies the four tensors
+     * @param device where the result lives
+     * @return {@code {scale, shift}}, two new [C] arrays owned by the parameters' manager; the
+     *     caller closes both
+     */
+    public NDArray[] runningAffine(ParameterStore ps, Device device) {
         NDArray w = ps.getValue(weight, device, false);
         NDArray b = ps.getValue(bias, device, false);
         NDArray rm = ps.getValue(runningMean, device, false);
         NDArray rv = ps.getValue(runningVar, device, false);
-        try (NDArray var = rv.add(eps); NDArray std = var.sqrt(); NDArray scale = w.div(std); NDArray moved = rm.mul(scale);
-                NDArray shift = b.sub(moved); NDArray scale4 = scale.reshape(1, channels, 1, 1); NDArray shift4 = shift.reshape(1, channels, 1, 1);
-                NDArray scaled = x.mul(scale4)) {
-            return scaled.add(shift4);
+        try (NDArray var = rv.add(eps); NDArray std = var.sqrt()) {
+            NDArray scale = w.div(std);
+            try (NDArray moved = rm.mul(scale)) {
+                return new NDArray[] {scale, b.sub(moved)};
+            }
         }
     }
+
+    /**
+     * Whether a forward pass with this {@code training} flag normalises with the running
+     * statistics, i.e. applies the fixed per-channel map of {@link #runningAffine}, which a
+     * preceding convolution can absorb (see {@link ConvNorm}).
+     *
+     * @param training the flag the pass is given
+     * @return {@code true} for a frozen BatchNorm always, for a trainable one outside training
+     */
+    public abstract boolean usesRunningStatistics(boolean training);
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {

@@ -85,20 +85,63 @@ public final class Conv2dLayer extends TorchModule {
         NDArray x = inputs.singletonOrThrow();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+        return new NDList(convolve(x, w, b));
+    }
+
+    private NDArray convolve(NDArray x, NDArray w, NDArray b) {
         if (kernel == 1 && padding == 0 && stride > 1 && CpuQuirks.strided1x1BackwardCrashes() && Autograd.isRecording()) {
             // see CpuQuirks: the positions a 1x1 kernel with this stride reads, then stride 1; the
             // slice's backward scatters the gradient back (zeros elsewhere), as the strided kernel would
-            NDArray sub = x.get(new NDIndex(":, :, ::" + stride + ", ::" + stride));
-            return Conv2d.conv2d(sub, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation), groups);
+            try (NDArray sub = x.get(new NDIndex(":, :, ::" + stride + ", ::" + stride))) {
+                return Conv2d.conv2d(sub, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation), groups)
+                        .singletonOrThrow();
+            }
         }
         return Conv2d.conv2d(
-                x,
-                w,
-                b,
-                new Shape(stride, stride),
-                new Shape(padding, padding),
-                new Shape(dilation, dilation),
-                groups);
+                        x,
+                        w,
+                        b,
+                        new Shape(stride, stride),
+                        new Shape(padding, padding),
+                        new Shape(dilation, dilation),
+                        groups)
+                .singletonOrThrow();
+    }
+
+    /**
+     * This convolution followed by a per-channel affine map, as one convolution: {@code conv(x) *
+     * scale + shift} computed as {@code conv(x, weight * scale, bias * scale + shift)} (the same
+     * values up to float rounding, without the pass over the output). Under autograd the weight
+     * (and bias) get their gradients through the product.
+     *
+     * @param ps the parameter store that supplies the weight (and bias) on {@code x}'s device
+     * @param x the input [N, in, H, W]; not closed
+     * @param training whether this is a training pass
+     * @param scale [out] per-output-channel factors; not closed
+     * @param shift [out] per-output-channel offsets; not closed
+     * @return a new array [N, out, H', W'], owned by {@code x}'s manager
+     */
+    public NDArray applyAffine(ParameterStore ps, NDArray x, boolean training, NDArray scale, NDArray shift) {
+        CpuQuirks.prepare();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        try (NDArray scale4 = scale.reshape(outChannels, 1, 1, 1); NDArray scaledW = w.mul(scale4)) {
+            if (bias == null) {
+                return convolve(x, scaledW, shift);
+            }
+            NDArray b = ps.getValue(bias, x.getDevice(), training);
+            try (NDArray scaledB = b.mul(scale); NDArray folded = scaledB.add(shift)) {
+                return convolve(x, scaledW, folded);
+            }
+        }
+    }
+
+    /**
+     * The number of values in the weight, {@code out * in / groups * k * k}.
+     *
+     * @return the weight's element count
+     */
+    public long weightSize() {
+        return (long) outChannels * (inChannels / groups) * kernel * kernel;
     }
 
     /**

@@ -11,7 +11,8 @@ import ai.djl.util.PairList;
  * training and inference alike. Gradients flow to the input only. Without autograd it is one fused
  * pass; while autograd records, it is torchvision's {@code x * scale + shift}, which keeps only the
  * per-channel scale for the backward pass (the fused op would keep every input activation: about
- * 400 MB more for a ResNet-50-FPN training step at 512 px, batch 2). State-dict keys {@code
+ * 400 MB more for a ResNet-50-FPN training step at 512 px, batch 2). After a convolution, a ResNet
+ * folds it into the convolution while autograd records ({@link ConvNorm}). State-dict keys {@code
  * weight, bias, running_mean, running_var}.
  */
 public final class FrozenBatchNorm2d extends BatchNormBase {
@@ -33,6 +34,11 @@ public final class FrozenBatchNorm2d extends BatchNormBase {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         return Autograd.isRecording() ? new NDList(affine(ps, x)) : normalize(ps, x, false);
+    }
+
+    @Override
+    public boolean usesRunningStatistics(boolean training) {
+        return true;
     }
 
     /** Frozen buffers stay frozen whatever the caller asks. */

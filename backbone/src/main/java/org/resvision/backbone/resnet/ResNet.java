@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.ConvNorm;
 import org.resvision.nn.CpuQuirks;
 import org.resvision.nn.InplaceRelu;
 import org.resvision.nn.LinearLayer;
@@ -171,12 +172,10 @@ public final class ResNet extends TorchModule {
         long minPositions = CpuQuirks.channelsLastConvolutionCrashes() ? Long.MAX_VALUE : channelsLastMinPositions;
         boolean channelsLast = positions(x) >= minPositions;
         NDArray stemIn = channelsLast ? MemoryFormat.channelsLast(x) : x;
-        NDArray c = conv1.apply(ps, stemIn, training);
+        NDArray n = ConvNorm.apply(ps, conv1, bn1, stemIn, training);
         if (stemIn != x) {
             stemIn.close();
         }
-        NDArray n = bn1.forward(ps, new NDList(c), training).singletonOrThrow();
-        c.close();
         NDArray r = InplaceRelu.apply(n);
         n.close();
         NDArray cur = Pool.maxPool2d(r, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);

@@ -7,6 +7,7 @@ import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.ConvNorm;
 import org.resvision.nn.InplaceRelu;
 import org.resvision.nn.Norm;
 import org.resvision.nn.TorchModule;
@@ -54,20 +55,21 @@ public abstract class ResidualBlock extends TorchModule {
         NDArray x = inputs.singletonOrThrow();
         NDArray out = x;
         for (int i = 0; i < convs.length; i++) {
-            NDArray c = convs[i].apply(ps, out, training);
+            NDArray n = ConvNorm.apply(ps, convs[i], norms[i], out, training);
             if (out != x) {
                 out.close();
             }
-            out = norms[i].forward(ps, new NDList(c), training).singletonOrThrow();
-            c.close();
+            out = n;
             if (i < convs.length - 1) {
-                NDArray r = InplaceRelu.apply(out); // BN output: no op saved it for backward
+                NDArray r = InplaceRelu.apply(out); // BN (or folded convolution) output: no op saved it for backward
                 out.close();
                 out = r;
             }
         }
         if (downsample != null) {
-            NDArray identity = downsample.forward(ps, new NDList(x), training).singletonOrThrow();
+            NDArray identity = downsample.size() == 2 && downsample.get(0) instanceof Conv2dLayer conv
+                    ? ConvNorm.apply(ps, conv, downsample.get(1), x, training)
+                    : downsample.forward(ps, new NDList(x), training).singletonOrThrow();
             out.addi(identity);
             identity.close();
         } else {

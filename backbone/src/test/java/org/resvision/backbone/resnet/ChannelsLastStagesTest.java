@@ -8,9 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,20 +86,7 @@ class ChannelsLastStagesTest {
             ParameterStore ps = new ParameterStore(m, false);
             Engine.getInstance().setRandomSeed(12);
             NDArray x = m.randomNormal(in).toType(DataType.FLOAT32, false).toType(type, false); // the same float values for all
-            x.setRequiresGradient(true);
-            List<double[]> out = new ArrayList<>();
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                Map<String, NDArray> f = net.features(ps, x, true, STAGES);
-                NDArray total = null;
-                for (NDArray a : f.values()) {
-                    out.add(a.toType(DataType.FLOAT64, false).toDoubleArray());
-                    NDArray s = a.mean();
-                    total = total == null ? s : total.add(s);
-                }
-                gc.backward(total);
-            }
-            out.add(x.getGradient().toType(DataType.FLOAT64, false).toDoubleArray());
-            return out;
+            return StageGradients.run(net, ps, x, STAGES);
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.resvision.nn.TorchScriptOp;
 
 /**
  * torchvision's segmentation reference loss: pixel-wise cross-entropy with ignore index 255 (mean
@@ -46,6 +47,13 @@ public final class SegmentationLoss {
      */
     public static NDArray crossEntropy(NDArray logits, NDArray target) {
         NDArray t = target.toType(DataType.INT64, false);
+        TorchScriptOp op = TorchScriptOp.pytorch(logits) && TorchScriptOp.accepts(t) ? Holder.OP : null;
+        if (op != null) {
+            // the model names its outputs ("out", "aux"); an unnamed view goes to TorchScript
+            try (NDArray unnamed = logits.reshape(logits.getShape())) {
+                return op.call(unnamed, t).singletonOrThrow();
+            }
+        }
         NDArray valid = t.neq(IGNORE);
         NDArray index = t.mul(valid.toType(DataType.INT64, false)).expandDims(1);
         NDArray logp = logits.logSoftmax(1);
@@ -53,5 +61,19 @@ public final class SegmentationLoss {
         NDArray v = valid.toType(DataType.FLOAT32, false);
         NDArray count = v.sum().maximum(1f);
         return picked.mul(v).sum().neg().div(count);
+    }
+
+    /**
+     * libtorch's {@code cross_entropy_loss} (log-softmax and the 2-d NLL, as torchvision calls it),
+     * summed and divided by the count of pixels that are not ignored (at least 1); else DJL's ops:
+     * log-softmax, a gather and a masked mean ({@code -Dresvision.crossEntropyOp=false}).
+     */
+    private static final class Holder {
+        static final TorchScriptOp OP = TorchScriptOp.load("SegmentationCrossEntropy", """
+                  def forward(self: __torch__.SegmentationCrossEntropy, logits: Tensor, target: Tensor) -> Tensor:
+                    total = torch.cross_entropy_loss(logits, target, None, 2, IGNORE, 0.)
+                    count = torch.clamp_min(torch.sum(torch.ne(target, IGNORE)), 1)
+                    return torch.div(total, count)
+                """.replace("IGNORE", String.valueOf(IGNORE)), "resvision.crossEntropyOp");
     }
 }

@@ -10,6 +10,7 @@ import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 import org.resvision.nn.Conv2dLayer;
+import org.resvision.nn.InplaceRelu;
 import org.resvision.nn.ReluLayer;
 import org.resvision.nn.TorchModule;
 import org.resvision.nn.TorchSequential;
@@ -103,7 +104,7 @@ public final class RpnHead extends TorchModule {
         NDArray t = x;
         for (Conv2dLayer conv : convs) {
             try (NDArray c = conv.apply(ps, t, training)) {
-                NDArray next = ai.djl.nn.Activation.relu(c);
+                NDArray next = InplaceRelu.apply(c); // a convolution's output: no op saved it
                 if (t != x) {
                     t.close();
                 }

@@ -5,6 +5,7 @@ R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images,
 --arch resnet50_v2 is fasterrcnn_resnet50_fpn_v2 (BatchNorm body, FPN and box head; 3 trainable stages).
 Usage: torchvision_detection.py --arch resnet50|resnet18|resnet50_v2 --mode infer|train --min-size S --batch B
                                 --height H --width W --iters N --warmup W --threads T --weights W.pth
+                                [--profile TRACE.json]
 """
 import argparse
 import os
@@ -82,6 +83,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--weights", required=True, help="made here when missing; the Java side loads the same file")
+    ap.add_argument("--profile", help="write a chrome trace of the last iteration here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -101,7 +103,11 @@ def main():
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
     times = []
-    for _ in range(a.warmup + a.iters):
+    for i in range(a.warmup + a.iters):
+        prof = None
+        if a.profile and i == a.warmup + a.iters - 1:
+            prof = torch.autograd.profiler.profile()
+            prof.__enter__()
         t = time.perf_counter()
         if a.mode == "train":
             model.train()
@@ -114,6 +120,9 @@ def main():
             with torch.no_grad():
                 model(images)
         times.append(time.perf_counter() - t)
+        if prof is not None:
+            prof.__exit__(None, None, None)
+            prof.export_chrome_trace(a.profile)
     report(a.mode, a.batch, times[a.warmup:])
 
 

@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
  * W]}. Inference times the whole call a user makes (transform, model, post-processing, boxes back
  * to the image); a training step is transform + the four losses + backward + SGD step, frozen BN
  * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image; {@code --weights
- * W} loads the weights the torchvision side uses. Inputs are
+ * W} loads the weights the torchvision side uses; {@code --profile FILE} records the last iteration
+ * with libtorch's profiler (a chrome trace, its time still counted; {@code torchvision_detection.py
+ * --profile} writes the same for torchvision, {@code tools/bench/profile_diff.py} compares them). Inputs are
  * synthetic images (the timing does not depend on content except through the number of
  * detections). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..}; {@code
  * tools/bench/detection_bench.sh} runs it next to torchvision.
@@ -65,6 +68,10 @@ final class DetectionBenchCommand extends BenchProgram {
 
     @Option(names = "--weights", paramLabel = "FILE", description = "the weights the torchvision side uses (default: random)")
     String weights;
+
+    @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
+            + " (compare with torchvision_detection.py --profile through tools/bench/profile_diff.py)")
+    String profile;
 
     @Mixin
     BenchLoop loop = new BenchLoop(1, 3, 1);
@@ -113,6 +120,10 @@ final class DetectionBenchCommand extends BenchProgram {
                 }
             }
             for (int i = 0; i < loop.warmup + loop.iters; i++) {
+                boolean profiled = profile != null && i == loop.warmup + loop.iters - 1;
+                if (profiled) {
+                    JniUtils.startProfile(false, false, false);
+                }
                 long t0 = System.nanoTime();
                 try (NDManager step = m.newSubManager()) {
                     List<NDArray> in = new ArrayList<>();
@@ -149,6 +160,9 @@ final class DetectionBenchCommand extends BenchProgram {
                     }
                 }
                 times.add((System.nanoTime() - t0) / 1e6);
+                if (profiled) {
+                    JniUtils.stopProfile(profile);
+                }
             }
         }
         System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup));

@@ -54,4 +54,36 @@ class MemoryFormatTest {
         roundTrip(new Shape(2, 96, 9, 11));
         roundTrip(new Shape(2, 1024, 7, 7));
     }
+
+    @Test
+    void twoThreadsAtOnce() throws Exception {
+        // one TorchScript module serves every thread (as DJL predictors on a thread pool call it)
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(2, 1024, 9, 8));
+            NDArray cl = MemoryFormat.channelsLast(x);
+            float[] expected = x.toFloatArray();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.List<java.util.concurrent.Future<Boolean>> runs = new java.util.ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    runs.add(pool.submit(() -> {
+                        boolean same = true;
+                        for (int i = 0; i < 300; i++) {
+                            try (NDManager step = m.newSubManager()) {
+                                NDArray in = cl.duplicate();
+                                in.attach(step);
+                                same &= java.util.Arrays.equals(expected, MemoryFormat.contiguous(in).toFloatArray());
+                            }
+                        }
+                        return same;
+                    }));
+                }
+                for (var r : runs) {
+                    assertTrue(r.get(), "every call's values");
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }

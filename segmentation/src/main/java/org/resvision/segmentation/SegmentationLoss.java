@@ -47,12 +47,9 @@ public final class SegmentationLoss {
      */
     public static NDArray crossEntropy(NDArray logits, NDArray target) {
         NDArray t = target.toType(DataType.INT64, false);
-        TorchScriptOp op = TorchScriptOp.pytorch(logits) && TorchScriptOp.accepts(t) ? Holder.OP : null;
+        TorchScriptOp op = TorchScriptOp.pytorch(logits) && TorchScriptOp.pytorch(t) ? Holder.OP : null;
         if (op != null) {
-            // the model names its outputs ("out", "aux"); an unnamed view goes to TorchScript
-            try (NDArray unnamed = logits.reshape(logits.getShape())) {
-                return op.call(unnamed, t).singletonOrThrow();
-            }
+            return op.call(logits, t).singletonOrThrow();
         }
         NDArray valid = t.neq(IGNORE);
         NDArray index = t.mul(valid.toType(DataType.INT64, false)).expandDims(1);

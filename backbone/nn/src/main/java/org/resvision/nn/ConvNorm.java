@@ -16,11 +16,11 @@ import ai.djl.training.ParameterStore;
  * cost of one product over the weight and its backward, so it is done where the output is at
  * least as large as the weight ({@link #folds}; {@code -Dresvision.foldBatchNorm=false} turns it
  * off). A Faster R-CNN R50-FPN training step (512 px, batch 2, frozen BatchNorm), folded and not,
- * alternating: 3048-3156 against 3301-3404 ms, peak RSS 1854-1861 against 2038-2086 MB. The values agree with the pair's to float rounding
- * (ConvNormTest; against float64 they are as accurate, FoldedNormAccuracyTest). Inference runs
- * the pair unchanged: there libtorch's BatchNorm is one pass, and folding would move the outputs
- * off torchvision's by float rounding (twice as far at ResNet-50's layer4), for no measured gain
- * on Faster R-CNN.
+ * alternating: 3048-3156 against 3301-3404 ms, peak RSS 1854-1861 against 2038-2086 MB. The
+ * values agree with the pair's to float rounding (ConvNormTest; against float64 they are as
+ * accurate, FoldedNormAccuracyTest). Inference runs the pair unchanged: there libtorch's BatchNorm
+ * is one pass, and folding would move the outputs off torchvision's by float rounding (twice as
+ * far at ResNet-50's layer4), for no measured gain on Faster R-CNN.
  */
 public final class ConvNorm {
 

@@ -42,7 +42,7 @@ public final class InplaceRelu {
      *
      * @return {@code true} when the TorchScript module loaded; the first use of this class's
      *     module (this call, or {@link #apply} on a PyTorch array) loads it, and the answer then
-     *     stays the same
+     *     stays the same for the life of the JVM
      */
     public static boolean available() {
         return Holder.OP != null;

@@ -49,13 +49,7 @@ public final class MemoryFormat {
     public static NDArray contiguous(NDArray x) {
         TorchScriptOp op = x.getShape().dimension() == 4 && TorchScriptOp.pytorch(x) ? Holder.NCHW : null;
         if (op != null) {
-            if (x.getName() == null) {
-                return op.call(x).singletonOrThrow();
-            }
-            // ResNet names its stages' outputs; an unnamed view goes to TorchScript
-            try (NDArray unnamed = x.reshape(x.getShape())) {
-                return op.call(unnamed).singletonOrThrow();
-            }
+            return op.call(x).singletonOrThrow();
         }
         Shape s = x.getShape();
         try (NDArray flat = x.reshape(s.get(0), -1)) {

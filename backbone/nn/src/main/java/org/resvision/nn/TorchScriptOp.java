@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * torch.upsample_bilinear2d(...)}). Autograd records the ops inside as it records any op: the call
  * runs in grad mode exactly when {@link Autograd#isRecording()}.
  *
- * <p>Arguments are unnamed PyTorch arrays (DJL reads array names as TorchScript argument
- * structure): {@link #accepts} tells whether an array qualifies; callers keep a DJL fallback for
- * the others and for a module that did not load ({@link #load} then logs one warning and returns
+ * <p>Arguments are PyTorch arrays ({@link #pytorch}); a named one goes in as an unnamed view (DJL
+ * reads array names as TorchScript argument structure). Callers keep a DJL fallback for other
+ * engines and for a module that did not load ({@link #load} then logs one warning and returns
  * null).
  */
 public final class TorchScriptOp {
@@ -71,7 +71,8 @@ public final class TorchScriptOp {
     }
 
     /**
-     * Whether {@code x} can be passed to {@link #call}.
+     * Whether {@code x} is an unnamed PyTorch array, one that {@link #call} passes as it is (an op
+     * that writes into its argument, like {@link InplaceRelu}, writes into {@code x} itself).
      *
      * @param x any array
      * @return {@code true} for an unnamed PyTorch array
@@ -81,8 +82,7 @@ public final class TorchScriptOp {
     }
 
     /**
-     * Whether {@code x} is a PyTorch array (one {@link #call} can take, unless it is named: pass an
-     * unnamed view, {@code x.reshape(x.getShape())}).
+     * Whether {@code x} is a PyTorch array, one {@link #call} can take.
      *
      * @param x any array
      * @return {@code true} for an array of DJL's PyTorch engine
@@ -94,13 +94,27 @@ public final class TorchScriptOp {
     /**
      * Runs {@code forward} on the arrays, recorded by autograd when it records.
      *
-     * @param inputs the arguments in order, each {@link #accepts accepted}; not closed
+     * @param inputs the arguments in order, each a PyTorch array (a named one goes in as an unnamed
+     *     view); not closed
      * @return the result (a tuple result gives several arrays), owned by the first input's manager
      */
     public NDList call(NDArray... inputs) {
-        // isTrain selects libtorch's grad mode for the call: the thread's own, so that the ops are
-        // recorded exactly when any other op here would be
-        return IValueUtils.forward(module, new NDList(inputs), Autograd.isRecording());
+        NDList args = new NDList(inputs.length);
+        NDList views = new NDList();
+        for (NDArray a : inputs) {
+            NDArray arg = a.getName() == null ? a : a.reshape(a.getShape()); // a view, unnamed
+            if (arg != a) {
+                views.add(arg);
+            }
+            args.add(arg);
+        }
+        try {
+            // isTrain selects libtorch's grad mode for the call: the thread's own, so that the ops
+            // are recorded exactly when any other op here would be
+            return IValueUtils.forward(module, args, Autograd.isRecording());
+        } finally {
+            views.close();
+        }
     }
 
     /** The class text as torch.jit.save writes it; {@code training} is the one attribute every module pickles. */

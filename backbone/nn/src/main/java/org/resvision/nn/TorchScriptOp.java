@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * A libtorch op that DJL does not expose, called through a one-method TorchScript module built
  * in memory from source text (no file shipped): {@code forward(self, a: Tensor, b: Tensor, ...)}
  * whose body calls ATen as TorchScript's serialized code does ({@code torch.relu_(x)}, {@code
- * torch.upsample_bilinear2d(...)}). Autograd records the ops inside as it records any op: the call
+ * torch.cross_entropy_loss(...)}). Autograd records the ops inside as it records any op: the call
  * runs in grad mode exactly when {@link Autograd#isRecording()}.
  *
  * <p>Arguments are PyTorch arrays ({@link #pytorch}); a named one goes in as an unnamed view (DJL

@@ -61,6 +61,35 @@ class FcnPartsTest {
         assertEquals(shapesBeforeInit(Fcn.of(FcnConfig.fcnResnet101())), shapesBeforeInit(Fcn.resnet101(21)));
     }
 
+    @Test
+    void theHeadStartsAsTorchvisionsNnConv2dDefaults() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            m.getEngine().setRandomSeed(3);
+            TorchSequential head = FcnHead.create(2048, 21, Norm.batchNorm(), 0.1f);
+            head.initialize(m, DataType.FLOAT32, new Shape(1, 2048, 4, 4));
+            Map<String, ai.djl.nn.Parameter> p = head.namedParameters();
+            // U(-b, b) with b = 1/sqrt(fan_in): max |w| just under b, standard deviation b/sqrt(3)
+            assertUniform(p.get("0.weight").getArray().toFloatArray(), 1 / Math.sqrt(2048 * 9));
+            assertUniform(p.get("4.weight").getArray().toFloatArray(), 1 / Math.sqrt(512));
+            float[] bias = p.get("4.bias").getArray().toFloatArray();
+            for (float v : bias) {
+                assertTrue(Math.abs(v) <= (1 + 1e-6) / Math.sqrt(512), "classifier bias " + v);
+            }
+        }
+    }
+
+    private static void assertUniform(float[] w, double bound) {
+        double sq = 0;
+        double max = 0;
+        for (float v : w) {
+            sq += (double) v * v;
+            max = Math.max(max, Math.abs(v));
+        }
+        double std = Math.sqrt(sq / w.length);
+        assertTrue(max <= bound * (1 + 1e-6) && max > 0.98 * bound, "max |w| " + max + " for bound " + bound);
+        assertEquals(bound / Math.sqrt(3), std, 0.03 * bound / Math.sqrt(3), "standard deviation");
+    }
+
     private static List<String> shapesBeforeInit(Fcn fcn) {
         return fcn.namedParameters().keySet().stream().sorted().toList();
     }

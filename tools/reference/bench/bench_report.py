@@ -1,10 +1,26 @@
 """The one-line report the torchvision bench scripts print (the shell drivers parse it)."""
+import math
+import os
 import resource
 import statistics
+import sys
 
 
-def report(mode, batch, times):
-    """times: seconds per measured iteration (after warm-up)."""
+def report(mode, batch, times, loss=None):
+    """times: seconds per measured iteration (after warm-up); loss: the last training step's total
+    loss (printed as loss=.., as the Java side does), None for inference."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    tail = "" if loss is None else f" loss={loss:.4g}"
     print(f"torchvision {mode} b{batch} median_ms={1000 * statistics.median(times):.1f} "
-          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}", flush=True)
+          f"min_ms={1000 * min(times):.1f} peak_rss_mb={rss:.0f}{tail}", flush=True)
+
+
+def finite_loss(loss, iteration):
+    """The loss tensor's value; exits with one line when it is NaN or infinite: a diverged run's later
+    steps time other work than a training step's (a diverged Faster R-CNN keeps only its ground-truth
+    boxes as proposals)."""
+    v = loss.item()
+    if not math.isfinite(v):
+        sys.exit(f"{os.path.basename(sys.argv[0])}: training diverged at step {iteration + 1} (loss {v}): "
+                 "the later steps would not time a training step's work")
+    return v

@@ -14,7 +14,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import report  # noqa: E402
+from bench_report import finite_loss, report  # noqa: E402
 
 
 def main():
@@ -33,6 +33,7 @@ def main():
     model = getattr(torchvision.models, a.arch)(weights=None)
     x = torch.randn(a.batch, 3, a.size, a.size)
     times = []
+    last_loss = None
     if a.mode == "infer":
         model.eval()
         with torch.no_grad():
@@ -55,10 +56,11 @@ def main():
             t = time.perf_counter()
             opt.zero_grad()  # torch 1.13 default: zero the gradients, keep them allocated (as DJL does)
             loss = torch.nn.functional.cross_entropy(model(x), labels)
+            last_loss = finite_loss(loss, i)
             loss.backward()
             opt.step()
             times.append(time.perf_counter() - t)
-    report(a.mode, a.batch, times[a.warmup:])
+    report(a.mode, a.batch, times[a.warmup:], last_loss)
 
 
 if __name__ == "__main__":

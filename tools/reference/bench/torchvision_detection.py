@@ -5,7 +5,7 @@ R-CNN with FrozenBatchNorm and 3 trainable stages, 91 classes, synthetic images,
 --arch resnet50_v2 is fasterrcnn_resnet50_fpn_v2 (BatchNorm body, FPN and box head; 3 trainable stages).
 Usage: torchvision_detection.py --arch resnet50|resnet18|resnet50_v2 --mode infer|train --min-size S --batch B
                                 --height H --width W --iters N --warmup W --threads T --weights W.pth
-                                [--profile TRACE.json]
+                                [--lr LR] [--profile TRACE.json]
 """
 import argparse
 import os
@@ -21,7 +21,7 @@ from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
-from bench_report import report  # noqa: E402
+from bench_report import finite_loss, report  # noqa: E402
 from make_fixtures import calibrate_bn  # noqa: E402
 
 
@@ -83,6 +83,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--weights", required=True, help="made here when missing; the Java side loads the same file")
+    ap.add_argument("--lr", type=float, default=1e-4,
+                    help="SGD learning rate of the training step (at 0.01 the random heads diverge within 3 steps)")
     ap.add_argument("--profile", help="write a chrome trace of the last iteration here")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -101,8 +103,9 @@ def main():
             b.append([x, y, x + 20 + rnd.random() * a.width * 0.3, y + 20 + rnd.random() * a.height * 0.3])
         targets.append({"boxes": torch.tensor(b), "labels": torch.tensor([1 + rnd.randrange(90) for _ in range(5)])})
     params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=0.01, momentum=0.9, weight_decay=1e-4)
+    opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=1e-4)
     times = []
+    last_loss = None
     for i in range(a.warmup + a.iters):
         prof = None
         if a.profile and i == a.warmup + a.iters - 1:
@@ -113,6 +116,7 @@ def main():
             model.train()
             opt.zero_grad()
             loss = sum(model(images, targets).values())
+            last_loss = finite_loss(loss, i)
             loss.backward()
             opt.step()
         else:
@@ -123,7 +127,7 @@ def main():
         if prof is not None:
             prof.__exit__(None, None, None)
             prof.export_chrome_trace(a.profile)
-    report(a.mode, a.batch, times[a.warmup:])
+    report(a.mode, a.batch, times[a.warmup:], last_loss)
 
 
 if __name__ == "__main__":

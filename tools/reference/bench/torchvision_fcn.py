@@ -12,7 +12,7 @@ import torch
 from torchvision.models.segmentation import fcn_resnet50
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import report  # noqa: E402
+from bench_report import finite_loss, report  # noqa: E402
 
 
 def main():
@@ -32,6 +32,7 @@ def main():
     target = torch.randint(0, 21, (a.batch, a.size, a.size))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     times = []
+    last_loss = None
     for i in range(a.warmup + a.iters):
         prof = None
         if a.profile and i == a.warmup + a.iters - 1:
@@ -44,6 +45,7 @@ def main():
             out = model(x)
             loss = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
                 + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
+            last_loss = finite_loss(loss, i)
             loss.backward()
             opt.step()
         else:
@@ -54,7 +56,7 @@ def main():
         if prof is not None:
             prof.__exit__(None, None, None)
             prof.export_chrome_trace(a.profile)
-    report(a.mode, a.batch, times[a.warmup:])
+    report(a.mode, a.batch, times[a.warmup:], last_loss)
 
 
 if __name__ == "__main__":

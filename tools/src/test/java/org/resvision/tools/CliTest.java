@@ -92,6 +92,14 @@ class CliTest {
         double median = Double.parseDouble(one.out().replaceAll(".*median_ms=([0-9.]+) .*\n", "$1"));
         double min = Double.parseDouble(one.out().replaceAll(".*min_ms=([0-9.]+) .*\n", "$1"));
         assertTrue(min > 0 && min <= median, one.out());
+        // a training step prints its loss: softmax cross-entropy of random logits over 1000 classes,
+        // about ln(1000) = 6.9 (the loss had been read as log-probabilities, and went negative)
+        EvalCommandsTest.Run train = EvalCommandsTest.run("bench", "backbone", "--arch", "resnet18", "--size", "32", "--batch", "2",
+                "--mode", "train", "--iters", "1", "--warmup", "0");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(train.out().matches("resvision train b2 median_ms=[0-9.]+ min_ms=[0-9.]+ peak_rss_mb=[0-9]+ loss=[0-9.]+\n"), train.out());
+        double loss = Double.parseDouble(train.out().replaceAll(".*loss=([0-9.]+)\n", "$1"));
+        assertTrue(loss > 5 && loss < 9, train.out());
     }
 
     @Test

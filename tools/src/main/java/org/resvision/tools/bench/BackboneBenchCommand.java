@@ -29,12 +29,12 @@ import picocli.CommandLine.Option;
  * decay 1e-4) per iteration. One case per process, so the peak RSS printed (VmHWM) is the
  * case's own; {@code tools/bench/backbone_bench.sh} runs every case next to torchvision's.
  *
- * <p>Prints {@code resvision <mode> b<batch> median_ms=.. min_ms=.. peak_rss_mb=..}.
+ * <p>Prints {@code resvision <mode> b<batch> median_ms=.. min_ms=.. peak_rss_mb=..} (training: {@code loss=..} too).
  */
 @Command(name = "backbone", header = "a ResNet's inference or SGD training step, timed",
         description = "A torchvision-default ResNet (BatchNorm, 1000 classes) on random SIZE x SIZE images: inference, or one SGD"
                 + " step per iteration (training-mode forward, cross-entropy, backward, momentum 0.9, weight decay 1e-4). Prints"
-                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..' over the iterations after the warm-up.")
+                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..' over the iterations after the warm-up (and, training, 'loss=..' of the last step; a NaN or infinite loss stops it).")
 final class BackboneBenchCommand extends BenchProgram {
 
     @Option(names = "--arch", paramLabel = "ARCH", description = "resnet18, resnet34, resnet50, ... (default: ${DEFAULT-VALUE})")
@@ -63,6 +63,7 @@ final class BackboneBenchCommand extends BenchProgram {
 
     private String run() throws IOException {
         List<Double> times = new ArrayList<>();
+        float lastLoss = Float.NaN;
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet net = new ResNet(ResNetConfig.of(arch));
             Shape inShape = new Shape(loop.batch, 3, size, size);
@@ -77,7 +78,7 @@ final class BackboneBenchCommand extends BenchProgram {
                             .optMomentum(0.9f)
                             .optWeightDecays(1e-4f)
                             .build();
-            SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, false);
+            SoftmaxCrossEntropyLoss loss = new SoftmaxCrossEntropyLoss("ce", 1f, -1, true, true);
             for (int i = 0; i < loop.warmup + loop.iters; i++) {
                 boolean profiled = profile != null && i == loop.warmup + loop.iters - 1;
                 if (profiled) {
@@ -88,7 +89,7 @@ final class BackboneBenchCommand extends BenchProgram {
                     NDArray input = x.duplicate();
                     input.attach(step);
                     if (train) {
-                        trainStep(net, ps, input, labels, loss, sgd);
+                        lastLoss = trainStep(net, ps, input, labels, loss, sgd, i);
                     } else {
                         NDList out = net.forward(ps, new NDList(input), false);
                         out.get(0).getFloat(0, 0); // wait for the result
@@ -100,14 +101,17 @@ final class BackboneBenchCommand extends BenchProgram {
                 }
             }
         }
-        return BenchTimes.report(mode.name(), loop.batch, times, loop.warmup);
+        return BenchTimes.report(mode.name(), loop.batch, times, loop.warmup, lastLoss);
     }
 
-    private static void trainStep(
-            ResNet net, ParameterStore ps, NDArray x, NDArray labels, SoftmaxCrossEntropyLoss loss, Optimizer sgd) {
+    /** One step; returns its loss (see {@link BenchTimes#finiteLoss}). */
+    private static float trainStep(
+            ResNet net, ParameterStore ps, NDArray x, NDArray labels, SoftmaxCrossEntropyLoss loss, Optimizer sgd, int iteration) {
+        float value;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
             NDArray logits = net.forward(ps, new NDList(x), true).singletonOrThrow();
             NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
+            value = BenchTimes.finiteLoss(l, iteration);
             gc.backward(l);
         }
         for (Map.Entry<String, Parameter> e : net.namedParameters().entrySet()) {
@@ -121,5 +125,6 @@ final class BackboneBenchCommand extends BenchProgram {
                 grad.subi(grad);
             }
         }
+        return value;
     }
 }

@@ -26,19 +26,23 @@ import picocli.CommandLine.Option;
  * {@code --arch resnet50|resnet18|resnet50_v2 --mode infer|train --min-size S --batch B [--height H --width
  * W]}. Inference times the whole call a user makes (transform, model, post-processing, boxes back
  * to the image); a training step is transform + the four losses + backward + SGD step, frozen BN
- * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image; {@code --weights
+ * with 3 trainable stages (torchvision's fine-tuning setting), 5 boxes per image, SGD at {@code
+ * --lr} 1e-4 (at 0.01 the random heads diverge within three steps, on both sides, and a diverged
+ * Faster R-CNN does other work: torchvision's kept only its 10 ground-truth boxes as RoIs, where a
+ * step samples 1024; a NaN or infinite loss now stops the bench); {@code --weights
  * W} loads the weights the torchvision side uses; {@code --profile FILE} records the last iteration
  * with libtorch's profiler (a chrome trace, its time still counted; {@code torchvision_detection.py
  * --profile} writes the same for torchvision, {@code tools/bench/profile_diff.py} compares them). Inputs are
  * synthetic images (the timing does not depend on content except through the number of
- * detections). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..}; {@code
+ * detections and proposals). Prints {@code resvision <mode> ... median_ms=.. peak_rss_mb=..} (training: {@code
+ * loss=..}); {@code
  * tools/bench/detection_bench.sh} runs it next to torchvision.
  */
 @Command(name = "detection", header = "Faster R-CNN inference or a training step, timed",
         description = "Faster R-CNN on random HEIGHT x WIDTH images resized by MIN_SIZE (max side MIN_SIZE x 1333/800): inference"
                 + " times the whole call a user makes (transform, model, post-processing, boxes back to the image); a training step"
                 + " is the transform, the four losses, backward and an SGD step (frozen BN, 3 trainable stages), 5 boxes per image."
-                + " Prints 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..'.")
+                + " Prints 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..' (and, training, 'loss=..' of the last step; a NaN or infinite loss stops it).")
 final class DetectionBenchCommand extends BenchProgram {
 
     /** The presets the bench builds. */
@@ -69,6 +73,10 @@ final class DetectionBenchCommand extends BenchProgram {
     @Option(names = "--weights", paramLabel = "FILE", description = "the weights the torchvision side uses (default: random)")
     String weights;
 
+    @Option(names = "--lr", paramLabel = "LR", description = "the training step's SGD learning rate (default: ${DEFAULT-VALUE};"
+            + " at 0.01 the random heads diverge within 3 steps, and a diverged run stops the bench)")
+    float lr = 1e-4f;
+
     @Option(names = "--profile", paramLabel = "TRACE.json", description = "record the last iteration with libtorch's profiler"
             + " (compare with torchvision_detection.py --profile through tools/bench/profile_diff.py)")
     String profile;
@@ -91,6 +99,7 @@ final class DetectionBenchCommand extends BenchProgram {
         c.max_size = (int) Math.round(minSize * 1333.0 / 800);
         boolean train = mode == BenchTimes.Mode.train;
         List<Double> times = new ArrayList<>();
+        float lastLoss = Float.NaN;
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(0);
             FasterRcnn model = FasterRcnn.of(c.build()).init(m);
@@ -151,9 +160,10 @@ final class DetectionBenchCommand extends BenchProgram {
                                 for (NDArray l : losses.values()) {
                                     total = total == null ? l : total.add(l);
                                 }
+                                lastLoss = BenchTimes.finiteLoss(total, i);
                                 gc.backward(total);
                             }
-                            sgd.step(0.01f);
+                            sgd.step(lr);
                         } else {
                             DetectionTransform.postprocess(model.detect(ps, p.images(), p.imageSizes()), p);
                         }
@@ -165,7 +175,7 @@ final class DetectionBenchCommand extends BenchProgram {
                 }
             }
         }
-        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup));
+        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup, lastLoss));
         return 0;
     }
 }

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 @Command(name = "fcn", header = "FCN-ResNet50 inference or a training step, timed",
         description = "torchvision's fcn_resnet50 (aux head, 21 classes) on random SIZE x SIZE images: inference, or a training"
                 + " step (training-mode forward, cross-entropy + 0.5 aux, backward, SGD). Prints"
-                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..'.")
+                + " 'resvision MODE bBATCH median_ms=.. min_ms=.. peak_rss_mb=..' (and, training, 'loss=..' of the last step; a NaN or infinite loss stops it).")
 final class FcnBenchCommand extends BenchProgram {
 
     @Option(names = "--mode", paramLabel = "MODE", description = "infer or train (default: ${DEFAULT-VALUE})")
@@ -52,6 +52,7 @@ final class FcnBenchCommand extends BenchProgram {
         loop.check(this);
         boolean train = mode == BenchTimes.Mode.train;
         List<Double> times = new ArrayList<>();
+        float lastLoss = Float.NaN;
         try (NDManager m = NDManager.newBaseManager()) {
             Fcn fcn = Fcn.resnet50(21);
             Shape in = new Shape(loop.batch, 3, size, size);
@@ -75,7 +76,9 @@ final class FcnBenchCommand extends BenchProgram {
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             NDList out = fcn.forward(ps, new NDList(input), true);
                             var losses = SegmentationLoss.compute(out, labels);
-                            gc.backward(losses.get("out").add(losses.get("aux")));
+                            NDArray total = losses.get("out").add(losses.get("aux"));
+                            lastLoss = BenchTimes.finiteLoss(total, i);
+                            gc.backward(total);
                         }
                         sgd.step(0.01f);
                     } else {
@@ -88,7 +91,7 @@ final class FcnBenchCommand extends BenchProgram {
                 }
             }
         }
-        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup));
+        System.out.println(BenchTimes.report(mode.name(), loop.batch, times, loop.warmup, lastLoss));
         return 0;
     }
 }

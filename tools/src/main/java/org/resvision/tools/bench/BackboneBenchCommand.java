@@ -65,6 +65,8 @@ final class BackboneBenchCommand extends BenchProgram {
         List<Double> times = new ArrayList<>();
         float lastLoss = Float.NaN;
         try (NDManager manager = NDManager.newBaseManager()) {
+            // the same weights and inputs in every process (the torchvision side seeds too), so rounds repeat one loss
+            Engine.getInstance().setRandomSeed(0);
             ResNet net = new ResNet(ResNetConfig.of(arch));
             Shape inShape = new Shape(loop.batch, 3, size, size);
             net.initialize(manager, DataType.FLOAT32, inShape);

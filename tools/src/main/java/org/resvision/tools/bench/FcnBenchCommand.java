@@ -54,6 +54,8 @@ final class FcnBenchCommand extends BenchProgram {
         List<Double> times = new ArrayList<>();
         float lastLoss = Float.NaN;
         try (NDManager m = NDManager.newBaseManager()) {
+            // the same weights and inputs in every process (the torchvision side seeds too), so rounds repeat one loss
+            Engine.getInstance().setRandomSeed(0);
             Fcn fcn = Fcn.resnet50(21);
             Shape in = new Shape(loop.batch, 3, size, size);
             fcn.initialize(m, DataType.FLOAT32, in);

@@ -15,8 +15,9 @@ import ai.djl.training.ParameterStore;
  * and run the product's backward; folded, the convolution writes the normalised values, at the
  * cost of one product over the weight and its backward, so it is done where the output is at
  * least as large as the weight ({@link #folds}; {@code -Dresvision.foldBatchNorm=false} turns it
- * off). A Faster R-CNN R50-FPN training step (512 px, batch 2, frozen BatchNorm), folded and not,
- * alternating: 3048-3156 against 3301-3404 ms, peak RSS 1854-1861 against 2038-2086 MB. The
+ * off). A Faster R-CNN R50-FPN training step (512 px, batch 2, frozen BatchNorm, SGD at lr 1e-4),
+ * folded and not, alternating: 3470-3531 against 3713-3808 ms, peak RSS 1954-1960 against
+ * 2143-2147 MB. The
  * values agree with the pair's to float rounding (ConvNormTest; against float64 they are as
  * accurate, FoldedNormAccuracyTest). Inference runs the pair unchanged: there libtorch's BatchNorm
  * is one pass, and folding would move the outputs off torchvision's by float rounding (twice as

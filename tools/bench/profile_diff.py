@@ -7,32 +7,41 @@ that of the ops it called on the same thread), e.g. one FCN training step of eac
 """
 import collections
 import json
+import os
 import sys
 
 
-def exclusive_ms(path):
+def nested(path):
+    """Every complete event of the trace at PATH with the events it ran inside, outermost first
+    (nesting by time on the same thread): yields (event, enclosing events). Exits with one line
+    naming the file when it is not a chrome trace."""
     try:
         with open(path) as f:
             data = json.load(f)
         events = data["traceEvents"] if isinstance(data, dict) else data
     except (OSError, ValueError, KeyError) as e:
-        sys.exit("profile_diff.py: %s: not a readable chrome trace (%s)" % (path, e))
+        sys.exit("%s: %s: not a readable chrome trace (%s)" % (os.path.basename(sys.argv[0]), path, e))
     by_thread = collections.defaultdict(list)
     for e in events:
         if e.get("ph") == "X" and "dur" in e:
             by_thread[(e.get("pid"), e.get("tid"))].append(e)
-    total, calls = collections.Counter(), collections.Counter()
     for evs in by_thread.values():
         evs.sort(key=lambda e: (e["ts"], -e["dur"]))
         stack = []
         for e in evs:
             while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
                 stack.pop()
-            total[e["name"]] += e["dur"] / 1000.0
-            calls[e["name"]] += 1
-            if stack:
-                total[stack[-1]["name"]] -= e["dur"] / 1000.0
+            yield e, stack
             stack.append(e)
+
+
+def exclusive_ms(path):
+    total, calls = collections.Counter(), collections.Counter()
+    for e, stack in nested(path):
+        total[e["name"]] += e["dur"] / 1000.0
+        calls[e["name"]] += 1
+        if stack:
+            total[stack[-1]["name"]] -= e["dur"] / 1000.0
     return total, calls
 
 

@@ -7,8 +7,11 @@ calls, largest first. DJL's profiler records no input shapes, so the chain is wh
 (traces from `resvision bench ... --profile` or the torchvision scripts' --profile; see profile_diff.py)
 """
 import collections
-import json
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from profile_diff import nested  # noqa: E402
 
 
 def main():
@@ -16,28 +19,12 @@ def main():
         sys.exit("usage: profile_parents.py TRACE.json OP [ROWS]")
     path, op = sys.argv[1], sys.argv[2]
     rows = int(sys.argv[3]) if len(sys.argv) > 3 else 15
-    try:
-        with open(path) as f:
-            data = json.load(f)
-        events = data["traceEvents"] if isinstance(data, dict) else data
-    except (OSError, ValueError, KeyError) as e:
-        sys.exit("profile_parents.py: %s: not a readable chrome trace (%s)" % (path, e))
-    by_thread = collections.defaultdict(list)
-    for e in events:
-        if e.get("ph") == "X" and "dur" in e:
-            by_thread[(e.get("pid"), e.get("tid"))].append(e)
     total, calls = collections.Counter(), collections.Counter()
-    for evs in by_thread.values():
-        evs.sort(key=lambda e: (e["ts"], -e["dur"]))
-        stack = []
-        for e in evs:
-            while stack and stack[-1]["ts"] + stack[-1]["dur"] <= e["ts"]:
-                stack.pop()
-            if e["name"] == op:
-                chain = " < ".join(s["name"] for s in reversed(stack[-4:])) or "(top level)"
-                total[chain] += e["dur"] / 1000.0
-                calls[chain] += 1
-            stack.append(e)
+    for e, stack in nested(path):
+        if e["name"] == op:
+            chain = " < ".join(s["name"] for s in reversed(stack[-4:])) or "(top level)"
+            total[chain] += e["dur"] / 1000.0
+            calls[chain] += 1
     if not total:
         sys.exit("profile_parents.py: no %s in %s" % (op, path))
     for chain, ms in total.most_common(rows):

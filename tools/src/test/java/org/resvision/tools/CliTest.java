@@ -79,6 +79,9 @@ class CliTest {
         EvalCommandsTest.Run small = EvalCommandsTest.run("bench", "backbone", "--size", "8");
         assertEquals(2, small.code());
         assertTrue(small.err().contains("--size must be an integer >= 32, got '8'"), small.err());
+        EvalCommandsTest.Run badLr = EvalCommandsTest.run("bench", "detection", "--mode", "train", "--lr", "NaN");
+        assertEquals(2, badLr.code());
+        assertTrue(badLr.err().contains("--lr must be a number >= 0, got 'NaN'"), badLr.err());
         // the shared loop options, each benchmark with its own defaults
         String backboneHelp = EvalCommandsTest.run("bench", "backbone", "--help").out().replaceAll("\\s+", " ");
         String detectionHelp = EvalCommandsTest.run("bench", "detection", "--help").out().replaceAll("\\s+", " ");

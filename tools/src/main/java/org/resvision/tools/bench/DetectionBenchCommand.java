@@ -89,6 +89,7 @@ final class DetectionBenchCommand extends BenchProgram {
         atLeast("--min-size", minSize, 32);
         atLeast("--height", height, 1);
         atLeast("--width", width, 1);
+        inRange("--lr", lr, 0, Float.MAX_VALUE);
         loop.check(this);
         DetectionConfig.Builder c = DetectionConfig.builder(switch (arch) {
             case resnet18 -> "fasterrcnn_resnet18_fpn";

@@ -4,6 +4,7 @@ import os
 import resource
 import statistics
 import sys
+import time
 
 
 def report(mode, batch, times, loss=None):
@@ -24,3 +25,25 @@ def finite_loss(loss, iteration):
         sys.exit(f"{os.path.basename(sys.argv[0])}: training diverged at step {iteration + 1} (loss {v}): "
                  "the later steps would not time a training step's work")
     return v
+
+
+def timed_steps(step, warmup, iters, profile=None):
+    """Calls step(i) for i in 0 .. warmup + iters - 1, timing each call; the last one is recorded
+    with torch's profiler into the chrome trace PROFILE when given. Returns the measured seconds
+    (after the warm-up) and what the last call returned (a training step's loss, None for
+    inference)."""
+    import torch  # only the scripts that time torch import this module's timing
+
+    times, last = [], None
+    for i in range(warmup + iters):
+        prof = None
+        if profile and i == warmup + iters - 1:
+            prof = torch.autograd.profiler.profile()
+            prof.__enter__()
+        t = time.perf_counter()
+        last = step(i)
+        times.append(time.perf_counter() - t)
+        if prof is not None:
+            prof.__exit__(None, None, None)
+            prof.export_chrome_trace(profile)
+    return times[warmup:], last

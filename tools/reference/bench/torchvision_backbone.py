@@ -8,13 +8,12 @@ Prints one line: `torchvision <mode> b<batch> median_ms=<..> min_ms=<..> peak_rs
 import argparse
 import os
 import sys
-import time
 
 import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import finite_loss, report  # noqa: E402
+from bench_report import finite_loss, report, timed_steps  # noqa: E402
 
 
 def main():
@@ -32,35 +31,26 @@ def main():
     torch.manual_seed(0)
     model = getattr(torchvision.models, a.arch)(weights=None)
     x = torch.randn(a.batch, 3, a.size, a.size)
-    times = []
-    last_loss = None
     if a.mode == "infer":
         model.eval()
-        with torch.no_grad():
-            for i in range(a.warmup + a.iters):
-                prof = None
-                if a.profile and i == a.warmup + a.iters - 1:
-                    prof = torch.autograd.profiler.profile()
-                    prof.__enter__()
-                t = time.perf_counter()
+
+        def step(i):
+            with torch.no_grad():
                 model(x)
-                times.append(time.perf_counter() - t)
-                if prof is not None:
-                    prof.__exit__(None, None, None)
-                    prof.export_chrome_trace(a.profile)
     else:
         model.train()
         opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
         labels = torch.randint(0, 1000, (a.batch,))
-        for i in range(a.warmup + a.iters):
-            t = time.perf_counter()
+
+        def step(i):
             opt.zero_grad()  # torch 1.13 default: zero the gradients, keep them allocated (as DJL does)
             loss = torch.nn.functional.cross_entropy(model(x), labels)
-            last_loss = finite_loss(loss, i)
+            value = finite_loss(loss, i)
             loss.backward()
             opt.step()
-            times.append(time.perf_counter() - t)
-    report(a.mode, a.batch, times[a.warmup:], last_loss)
+            return value
+    times, last_loss = timed_steps(step, a.warmup, a.iters, a.profile)
+    report(a.mode, a.batch, times, last_loss)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ import argparse
 import os
 import random
 import sys
-import time
 
 import torch
 from torchvision.models import resnet
@@ -21,7 +20,7 @@ from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
-from bench_report import finite_loss, report  # noqa: E402
+from bench_report import finite_loss, report, timed_steps  # noqa: E402
 from make_fixtures import calibrate_bn  # noqa: E402
 
 
@@ -104,30 +103,22 @@ def main():
         targets.append({"boxes": torch.tensor(b), "labels": torch.tensor([1 + rnd.randrange(90) for _ in range(5)])})
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=1e-4)
-    times = []
-    last_loss = None
-    for i in range(a.warmup + a.iters):
-        prof = None
-        if a.profile and i == a.warmup + a.iters - 1:
-            prof = torch.autograd.profiler.profile()
-            prof.__enter__()
-        t = time.perf_counter()
+
+    def step(i):
         if a.mode == "train":
             model.train()
             opt.zero_grad()
             loss = sum(model(images, targets).values())
-            last_loss = finite_loss(loss, i)
+            value = finite_loss(loss, i)
             loss.backward()
             opt.step()
-        else:
-            model.eval()
-            with torch.no_grad():
-                model(images)
-        times.append(time.perf_counter() - t)
-        if prof is not None:
-            prof.__exit__(None, None, None)
-            prof.export_chrome_trace(a.profile)
-    report(a.mode, a.batch, times[a.warmup:], last_loss)
+            return value
+        model.eval()
+        with torch.no_grad():
+            model(images)
+
+    times, last_loss = timed_steps(step, a.warmup, a.iters, a.profile)
+    report(a.mode, a.batch, times, last_loss)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,12 @@ Usage: torchvision_fcn.py --mode infer|train --size S --batch B --iters N --warm
 import argparse
 import os
 import sys
-import time
 
 import torch
 from torchvision.models.segmentation import fcn_resnet50
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import finite_loss, report  # noqa: E402
+from bench_report import finite_loss, report, timed_steps  # noqa: E402
 
 
 def main():
@@ -31,32 +30,24 @@ def main():
     x = torch.randn(a.batch, 3, a.size, a.size)
     target = torch.randint(0, 21, (a.batch, a.size, a.size))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
-    times = []
-    last_loss = None
-    for i in range(a.warmup + a.iters):
-        prof = None
-        if a.profile and i == a.warmup + a.iters - 1:
-            prof = torch.autograd.profiler.profile()
-            prof.__enter__()
-        t = time.perf_counter()
+
+    def step(i):
         if a.mode == "train":
             model.train()
             opt.zero_grad()
             out = model(x)
             loss = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
                 + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
-            last_loss = finite_loss(loss, i)
+            value = finite_loss(loss, i)
             loss.backward()
             opt.step()
-        else:
-            model.eval()
-            with torch.no_grad():
-                model(x)
-        times.append(time.perf_counter() - t)
-        if prof is not None:
-            prof.__exit__(None, None, None)
-            prof.export_chrome_trace(a.profile)
-    report(a.mode, a.batch, times[a.warmup:], last_loss)
+            return value
+        model.eval()
+        with torch.no_grad():
+            model(x)
+
+    times, last_loss = timed_steps(step, a.warmup, a.iters, a.profile)
+    report(a.mode, a.batch, times, last_loss)
 
 
 if __name__ == "__main__":

@@ -47,3 +47,14 @@ def timed_steps(step, warmup, iters, profile=None):
             prof.__exit__(None, None, None)
             prof.export_chrome_trace(profile)
     return times[warmup:], last
+
+
+def sgd_step(opt, loss_fn, iteration):
+    """One training step: zero the gradients (torch 1.13's default keeps them allocated, as DJL
+    does), loss_fn() for the loss, backward, opt.step(); returns the loss's value (finite_loss)."""
+    opt.zero_grad()
+    loss = loss_fn()
+    value = finite_loss(loss, iteration)
+    loss.backward()
+    opt.step()
+    return value

@@ -13,7 +13,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import finite_loss, report, timed_steps  # noqa: E402
+from bench_report import report, sgd_step, timed_steps  # noqa: E402
 
 
 def main():
@@ -43,12 +43,7 @@ def main():
         labels = torch.randint(0, 1000, (a.batch,))
 
         def step(i):
-            opt.zero_grad()  # torch 1.13 default: zero the gradients, keep them allocated (as DJL does)
-            loss = torch.nn.functional.cross_entropy(model(x), labels)
-            value = finite_loss(loss, i)
-            loss.backward()
-            opt.step()
-            return value
+            return sgd_step(opt, lambda: torch.nn.functional.cross_entropy(model(x), labels), i)
     times, last_loss = timed_steps(step, a.warmup, a.iters, a.profile)
     report(a.mode, a.batch, times, last_loss)
 

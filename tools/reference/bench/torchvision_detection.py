@@ -20,7 +20,7 @@ from torchvision.ops.misc import FrozenBatchNorm2d
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "parity"))
-from bench_report import finite_loss, report, timed_steps  # noqa: E402
+from bench_report import report, sgd_step, timed_steps  # noqa: E402
 from make_fixtures import calibrate_bn  # noqa: E402
 
 
@@ -107,12 +107,7 @@ def main():
     def step(i):
         if a.mode == "train":
             model.train()
-            opt.zero_grad()
-            loss = sum(model(images, targets).values())
-            value = finite_loss(loss, i)
-            loss.backward()
-            opt.step()
-            return value
+            return sgd_step(opt, lambda: sum(model(images, targets).values()), i)
         model.eval()
         with torch.no_grad():
             model(images)

@@ -11,7 +11,7 @@ import torch
 from torchvision.models.segmentation import fcn_resnet50
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_report import finite_loss, report, timed_steps  # noqa: E402
+from bench_report import report, sgd_step, timed_steps  # noqa: E402
 
 
 def main():
@@ -31,17 +31,15 @@ def main():
     target = torch.randint(0, 21, (a.batch, a.size, a.size))
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
 
+    def loss():
+        out = model(x)
+        return torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
+            + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
+
     def step(i):
         if a.mode == "train":
             model.train()
-            opt.zero_grad()
-            out = model(x)
-            loss = torch.nn.functional.cross_entropy(out["out"], target, ignore_index=255) \
-                + 0.5 * torch.nn.functional.cross_entropy(out["aux"], target, ignore_index=255)
-            value = finite_loss(loss, i)
-            loss.backward()
-            opt.step()
-            return value
+            return sgd_step(opt, loss, i)
         model.eval()
         with torch.no_grad():
             model(x)

@@ -124,4 +124,35 @@ class FcnPartsTest {
         IOException unknown = assertThrows(IOException.class, () -> SegmentationConfig.read(f));
         assertEquals(f + ": unknown model 'fcn_tiny' (fcn_resnet50, fcn_resnet101, fcn_small)", unknown.getMessage());
     }
+
+    /**
+     * Under autograd the scores are upsampled by libtorch's plain bilinear op: the same values as
+     * DJL's interpolation (the anti-aliased kernel, plain bilinear when upsampling) and the same
+     * gradient.
+     */
+    @Test
+    void trainingUpsampleMatchesDjlsInterpolation() {
+        assertTrue(Fcn.upsampleOpLoaded(), "the training path's op loads");
+        try (NDManager m = NDManager.newBaseManager()) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(3);
+            ai.djl.ndarray.NDArray x = m.randomNormal(new Shape(2, 3, 5, 7));
+            ai.djl.ndarray.NDArray probe = m.randomNormal(new Shape(2, 3, 20, 27));
+            float[][] values = new float[2][];
+            float[][] grads = new float[2][];
+            for (int path = 0; path < 2; path++) {
+                ai.djl.ndarray.NDArray leaf = x.duplicate();
+                leaf.setRequiresGradient(true);
+                try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+                    ai.djl.ndarray.NDArray y = path == 0
+                            ? Fcn.upsample(leaf, 20, 27)
+                            : leaf.getNDArrayInternal().interpolation(new long[] {20, 27}, 1, false);
+                    values[path] = y.toFloatArray();
+                    gc.backward(y.mul(probe).sum());
+                }
+                grads[path] = leaf.getGradient().toFloatArray();
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(values[1], values[0], 1e-6f, "values");
+            org.junit.jupiter.api.Assertions.assertArrayEquals(grads[1], grads[0], 1e-4f, "gradients");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package org.resvision.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -12,14 +13,18 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.resvision.nn.GcChurn;
 import org.resvision.nn.GradSafe;
 
 class SgdTest {
 
     /** torch.optim.SGD(lr=0.1, momentum=0.9, weight_decay=0.5) on loss = sum(3 w): by hand. */
-    @Test
-    void matchesTorchSgdWithMomentumAndDecay() {
+    @ParameterizedTest(name = "fused={0}")
+    @ValueSource(booleans = {true, false})
+    void matchesTorchSgdWithMomentumAndDecay(boolean fused) {
+        assertTrue(Sgd.opLoaded(), "the one-call update loads");
         try (NDManager m = NDManager.newBaseManager()) {
             Parameter w = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optShape(new Shape(1, 2)).build();
             w.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
@@ -30,7 +35,7 @@ class SgdTest {
             Map<String, Parameter> params = new LinkedHashMap<>();
             params.put("w", w);
             params.put("b", b);
-            Sgd sgd = new Sgd(params, 0.9f, 0.5f, false, m); // no decay on the 1-d bias
+            Sgd sgd = new Sgd(params, 0.9f, 0.5f, false, m, fused); // no decay on the 1-d bias
             for (int step = 0; step < 2; step++) {
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                     NDArray loss = GradSafe.mul(w.getArray(), 3f).sum().add(GradSafe.mul(b.getArray(), 3f).sum());
@@ -44,6 +49,28 @@ class SgdTest {
             assertArrayEquals(new float[] {0.65f - 0.6475f, -2.2f - 0.37f}, w.getArray().toFloatArray(), 1e-5f);
             // b: d = 3 each step; buf2 = 0.9 * 3 + 3 = 5.7; b2 = 1 - 0.3 - 0.57
             assertArrayEquals(new float[] {0.13f, 0.13f}, b.getArray().toFloatArray(), 1e-5f);
+            assertEquals(0f, w.getArray().getGradient().abs().sum().getFloat(), 0f, "gradients are zeroed");
+        }
+    }
+
+    /** Plain SGD (momentum 0, decay 0.5 on every tensor): w -= lr (3 + 0.5 w), no buffers. */
+    @ParameterizedTest(name = "fused={0}")
+    @ValueSource(booleans = {true, false})
+    void withoutMomentum(boolean fused) {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Parameter w = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT).optShape(new Shape(1, 2)).build();
+            w.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
+            w.getArray().set(new float[] {1f, -2f});
+            Sgd sgd = new Sgd(Map.of("w", w), 0f, 0.5f, true, m, fused);
+            for (int step = 0; step < 2; step++) {
+                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(GradSafe.mul(w.getArray(), 3f).sum());
+                }
+                sgd.step(0.1f);
+            }
+            // w1 = w0 - 0.1 (3 + 0.5 w0) = [0.65, -2.2]; w2 = w1 - 0.1 (3 + 0.5 w1) = [0.3175, -2.39]
+            assertArrayEquals(new float[] {0.3175f, -2.39f}, w.getArray().toFloatArray(), 1e-5f);
+            assertEquals(0, sgd.state().size(), "no momentum buffers");
             assertEquals(0f, w.getArray().getGradient().abs().sum().getFloat(), 0f, "gradients are zeroed");
         }
     }

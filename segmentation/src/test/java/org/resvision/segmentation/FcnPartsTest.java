@@ -35,6 +35,13 @@ class FcnPartsTest {
         return out;
     }
 
+    /** FCN-ResNet50's layer4 (2048 channels) runs NCHW while training; the ResNet-18 preset's (512) keeps the backbone's rule. */
+    @Test
+    void layer4LayoutWhileTraining() {
+        assertEquals(4, Fcn.resnet50(21).backbone().nchwFromStageWhileRecording());
+        assertEquals(5, Fcn.small(21).backbone().nchwFromStageWhileRecording());
+    }
+
     @Test
     void aModelOfItsPartsIsThePresetsAndHeadsMustAgree() {
         ResNetConfig body = ResNetConfig.of("resnet18").withDilation(false, true, true).withNumClasses(0);

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.resvision.nn.Autograd;
 import org.resvision.nn.Conv2dLayer;
 import org.resvision.nn.ConvNorm;
 import org.resvision.nn.CpuQuirks;
@@ -50,6 +51,7 @@ public final class ResNet extends TorchModule {
     private final LinearLayer fc;
     private final int[] strides = new int[4];
     private long channelsLastMinPositions = Long.getLong("resvision.channelsLastMinPositions", DEFAULT_CHANNELS_LAST_MIN_POSITIONS);
+    private int nchwFromStageWhileRecording = 5; // no stage
 
     /**
      * The default of {@link #setChannelsLastMinPositions}: 512 positions (e.g. a 23x23 map); where
@@ -183,10 +185,19 @@ public final class ResNet extends TorchModule {
         cur = keepOrNext(out, "stem", cur, null, wanted);
         for (int i = 0; i < 4 && i + 1 <= last; i++) {
             NDArray stageIn = cur;
-            boolean want = positions(cur) >= minPositions;
+            boolean want = positions(cur) >= minPositions && !(i + 1 >= nchwFromStageWhileRecording && Autograd.isRecording());
             if (want != channelsLast) {
                 stageIn = want ? MemoryFormat.channelsLast(cur) : MemoryFormat.contiguous(cur);
                 channelsLast = want;
+                String kept = keyOf(out, cur);
+                if (kept != null && stageIn != cur) {
+                    // the returned map goes out in the layout the rule chose for its size, and its
+                    // consumer (FCN's aux head runs NCHW, an FPN lateral convolution) shares this copy
+                    stageIn.setName(kept);
+                    out.put(kept, stageIn);
+                    cur.close();
+                    cur = stageIn;
+                }
             }
             NDArray next = stages[i].forward(ps, new NDList(stageIn), training).singletonOrThrow();
             if (stageIn != cur) {
@@ -207,6 +218,16 @@ public final class ResNet extends TorchModule {
             cur.close();
         }
         return out;
+    }
+
+    /** The name {@code x} is kept under in {@code out}, or null. */
+    private static String keyOf(Map<String, NDArray> out, NDArray x) {
+        for (Map.Entry<String, NDArray> e : out.entrySet()) {
+            if (e.getValue() == x) {
+                return e.getKey();
+            }
+        }
+        return null;
     }
 
     /** Records {@code next} under {@code name} if wanted, and frees {@code prev} unless kept. */
@@ -271,6 +292,32 @@ public final class ResNet extends TorchModule {
      */
     public void setChannelsLastMinPositions(long positions) {
         channelsLastMinPositions = positions;
+    }
+
+    /**
+     * Stages from {@code stage} on run NCHW while autograd records, whatever {@link
+     * #setChannelsLastMinPositions} says; inference is unchanged. For a network whose consumer runs
+     * NCHW on the last stage's output anyway, where the stage's backward is faster NCHW: FCN-ResNet50
+     * ({@code Fcn} sets 4), whose dilated layer4 keeps 2048 channels at stride 8 and whose heads run
+     * NCHW. Values are the same either way, to float rounding.
+     *
+     * @param stage 1-4; 5 (the initial value) for none
+     * @throws IllegalArgumentException {@code stage} is not 1-5
+     */
+    public void setNchwFromStageWhileRecording(int stage) {
+        if (stage < 1 || stage > 5) {
+            throw new IllegalArgumentException("stage must be 1-4, or 5 for none: " + stage);
+        }
+        nchwFromStageWhileRecording = stage;
+    }
+
+    /**
+     * The first stage that runs NCHW while autograd records ({@link #setNchwFromStageWhileRecording}).
+     *
+     * @return 1-4, or 5 for none
+     */
+    public int nchwFromStageWhileRecording() {
+        return nchwFromStageWhileRecording;
     }
 
     private static long stemSize(long size) {

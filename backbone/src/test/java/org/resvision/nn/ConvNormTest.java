@@ -108,6 +108,41 @@ class ConvNormTest {
         compare(new BatchNorm2d(8, 1e-5f), false, 1, false);
     }
 
+    /** An inference output of IN_PLACE_MIN_VALUES values: normalised in place, with the pair's numbers to float rounding. */
+    @Test
+    void largeInferenceOutputsAreNormalisedInPlace() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getInstance().setRandomSeed(5);
+            Conv2dLayer conv = Conv2dLayer.builder(4, 8, 1).bias(false).build();
+            Shape in = new Shape(1, 4, 1024, 1024);
+            conv.initialize(m, DataType.FLOAT32, in);
+            BatchNormBase bn = norm(m, new BatchNorm2d(8, 1e-5f));
+            Shape out = conv.getOutputShapes(new Shape[] {in})[0];
+            assertEquals(ConvNorm.IN_PLACE_MIN_VALUES, out.size());
+            assertTrue(ConvNorm.normalizesInPlace(bn, out, false));
+            assertFalse(ConvNorm.normalizesInPlace(bn, new Shape(1, 8, 1024, 1023), false), "smaller: the pair");
+            assertFalse(ConvNorm.normalizesInPlace(bn, out, true), "batch statistics");
+            ParameterStore ps = new ParameterStore(m, false);
+            NDArray x = m.randomNormal(in);
+            float[] pair = bn.forward(ps, new NDList(conv.apply(ps, x, false)), false).singletonOrThrow().toFloatArray();
+            float[] raw = conv.apply(ps, x, false).toFloatArray();
+            float[] inPlace = ConvNorm.apply(ps, conv, bn, x, false).toFloatArray();
+            double diff = 0;
+            double moved = 0;
+            double norm = 0;
+            for (int i = 0; i < pair.length; i++) {
+                diff = Math.max(diff, Math.abs(pair[i] - inPlace[i]));
+                moved = Math.max(moved, Math.abs(raw[i] - inPlace[i]));
+                norm = Math.max(norm, Math.abs(pair[i]));
+            }
+            assertTrue(moved > 0.1 * norm, "not normalised: off the convolution's output by " + moved);
+            assertTrue(diff <= 1e-6 * norm, "max |diff| " + diff + " against max |value| " + norm);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                assertFalse(ConvNorm.normalizesInPlace(bn, out, false), "autograd records: fold or pair");
+            }
+        }
+    }
+
     @Test
     void foldsOnlyRunningStatisticsUnderAutogradAndOnlyWhereTheOutputOutweighsTheWeight() {
         try (NDManager m = NDManager.newBaseManager()) {

@@ -73,6 +73,23 @@ public abstract class BatchNormBase extends TorchModule {
     }
 
     /**
+     * Applies {@link #runningAffine}'s map to {@code x} in place ({@code x *= scale}, then {@code
+     * x += shift}), outside autograd: what this layer computes with its running statistics, to
+     * float rounding (libtorch's BatchNorm fuses the two into one multiply-add), without a second
+     * array.
+     *
+     * @param ps the parameter store that supplies the four tensors
+     * @param x [N, C, H, W], overwritten; an array no autograd graph and no other array shares
+     */
+    public void normalizeInPlace(ParameterStore ps, NDArray x) {
+        NDArray[] ss = runningAffine(ps, x.getDevice());
+        try (NDArray scale = ss[0]; NDArray shift = ss[1]; NDArray scale4 = scale.reshape(1, channels, 1, 1);
+                NDArray shift4 = shift.reshape(1, channels, 1, 1)) {
+            x.muli(scale4).addi(shift4);
+        }
+    }
+
+    /**
      * The per-channel map this layer applies with its running statistics, {@code y = x * scale +
      * shift}: {@code scale = weight / sqrt(running_var + eps)}, {@code shift = bias - running_mean
      * * scale}. Computed with recorded ops, so under autograd a gradient reaches {@code weight} and

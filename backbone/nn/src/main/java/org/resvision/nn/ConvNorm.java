@@ -19,11 +19,21 @@ import ai.djl.training.ParameterStore;
  * folded and not, alternating: 3470-3531 against 3713-3808 ms, peak RSS 1954-1960 against
  * 2143-2147 MB. The
  * values agree with the pair's to float rounding (ConvNormTest; against float64 they are as
- * accurate, FoldedNormAccuracyTest). Inference runs the pair unchanged: there libtorch's BatchNorm
- * is one pass, and folding would move the outputs off torchvision's by float rounding (twice as
- * far at ResNet-50's layer4), for no measured gain on Faster R-CNN.
+ * accurate, FoldedNormAccuracyTest). Inference runs the pair: there libtorch's BatchNorm is one
+ * pass, and folding would move the outputs off torchvision's by float rounding (twice as far at
+ * ResNet-50's layer4), for no measured gain on Faster R-CNN. Except that an inference output of at
+ * least {@link #IN_PLACE_MIN_VALUES} values is normalised in place ({@link
+ * BatchNormBase#normalizeInPlace}, {@code -Dresvision.inPlaceNorm=false} turns it off): a second
+ * array that large is, under the launcher's malloc settings, a fresh mapping the kernel faults in
+ * and zeroes on every call, where the two in-place passes read the convolution's output still in
+ * cache. FCN-ResNet50 at 520 px (layer4's four 2048x65x65 outputs), alternating, 6 rounds: median
+ * 904-1048 -> 930-1000 ms, its profile's BatchNorms 72 -> 28 ms; the values move by float rounding
+ * (ConvNormTest).
  */
 public final class ConvNorm {
+
+    /** The smallest inference output (values) normalised in place: 2^23, 32 MB of float32. */
+    public static final long IN_PLACE_MIN_VALUES = 1L << 23;
 
     private ConvNorm() {}
 
@@ -46,11 +56,30 @@ public final class ConvNorm {
             }
         }
         NDArray c = conv.apply(ps, x, training);
+        if (norm instanceof BatchNormBase bn && normalizesInPlace(bn, c.getShape(), training)) {
+            bn.normalizeInPlace(ps, c);
+            return c;
+        }
         NDArray out = norm.forward(ps, new NDList(c), training).singletonOrThrow();
         if (out != c) {
             c.close();
         }
         return out;
+    }
+
+    /**
+     * Whether {@link #apply} normalises the convolution's output in place (see the class comment).
+     *
+     * @param bn the normalisation
+     * @param output the convolution's output shape
+     * @param training whether this is a training pass
+     * @return {@code true} when autograd does not record, in-place normalisation is on, {@code bn}
+     *     uses its running statistics in this pass and the output has at least {@link
+     *     #IN_PLACE_MIN_VALUES} values
+     */
+    public static boolean normalizesInPlace(BatchNormBase bn, Shape output, boolean training) {
+        return !Autograd.isRecording() && output.size() >= IN_PLACE_MIN_VALUES && bn.usesRunningStatistics(training)
+                && !"false".equalsIgnoreCase(System.getProperty("resvision.inPlaceNorm"));
     }
 
     /**

@@ -38,10 +38,11 @@ public final class Fcn extends TorchModule {
      * Where layer4 has at least this many channels (ResNet-50/101/152), it runs NCHW while autograd
      * records ({@link ResNet#setNchwFromStageWhileRecording}; {@code -Dresvision.fcnNchwLayer4=false}
      * leaves it to the backbone's rule). The heads run NCHW anyway (see {@code head}): the layout
-     * change moves to layer3's output, half layer4's size, and layer4's dilated convolutions' backward
-     * runs NCHW. FCN-ResNet50 training step (320 px, batch 4, 2 cores), alternating in 5 rounds:
-     * per-run minimum 4541-4682 against 4718-5510 ms, median 4716-5043 against 4785-5845 ms; its
-     * inference (520 px) is slower with layer4 NCHW (980-1049 against 943-963 ms), so inference keeps
+     * change moves to layer3's output, half layer4's size (and the aux head reads that copy, which
+     * the backbone returns as layer3), and layer4's dilated convolutions' backward runs NCHW.
+     * FCN-ResNet50 training step (320 px, batch 4, 2 cores), alternating in 5 rounds: per-run
+     * minimum 4541-4682 against 4718-5510 ms, median 4716-5043 against 4785-5845 ms; with the
+     * shared copy, another 5 rounds, median 4778-5781 against 5124-5925 ms. Its inference (520 px) is slower with layer4 NCHW (978-1049 against 943-963 ms), so inference keeps
      * the rule. ResNet-18/34 (512 channels) are not measured and keep the rule.
      */
     static final int NCHW_LAYER4_MIN_CHANNELS = 2048;

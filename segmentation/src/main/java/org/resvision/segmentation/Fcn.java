@@ -40,10 +40,12 @@ public final class Fcn extends TorchModule {
      * leaves it to the backbone's rule). The heads run NCHW anyway (see {@code head}): the layout
      * change moves to layer3's output, half layer4's size (and the aux head reads that copy, which
      * the backbone returns as layer3), and layer4's dilated convolutions' backward runs NCHW.
-     * FCN-ResNet50 training step (320 px, batch 4, 2 cores), alternating in 5 rounds: per-run
-     * minimum 4541-4682 against 4718-5510 ms, median 4716-5043 against 4785-5845 ms; with the
-     * shared copy, another 5 rounds, median 4778-5781 against 5124-5925 ms. Its inference (520 px) is slower with layer4 NCHW (978-1049 against 943-963 ms), so inference keeps
-     * the rule. ResNet-18/34 (512 channels) are not measured and keep the rule.
+     * FCN-ResNet50 training step (320 px, batch 4, 2 cores) against the old layout, alternating:
+     * faster in 12 of 18 rounds (the first 5 before the shared copy), per-round ratios 0.81-1.18,
+     * mean 0.975 (within the VM's spread); layer4's 3x3 backward passes 145-164 ms each against
+     * 172-233 in the profiles. Its inference (520 px) is slower with layer4 NCHW (978-1049 against
+     * 943-963 ms), so inference keeps the rule. ResNet-18/34 (512 channels) are not measured and
+     * keep the rule.
      */
     static final int NCHW_LAYER4_MIN_CHANNELS = 2048;
 
@@ -55,7 +57,9 @@ public final class Fcn extends TorchModule {
     /**
      * A model of these parts, uninitialised (call {@code initialize} or load weights).
      *
-     * @param backbone the ResNet whose layer4 (and layer3, for the aux head) features the heads read
+     * @param backbone the ResNet whose layer4 (and layer3, for the aux head) features the heads read;
+     *     one with a 2048-channel layer4 is set to run it NCHW while training (the layout only, not
+     *     the values; see {@code NCHW_LAYER4_MIN_CHANNELS})
      * @param classifier the head on layer4, ending in a convolution with one output channel per class
      *     ({@link FcnHead#create})
      * @param auxClassifier the head on layer3 with as many classes, or null for none

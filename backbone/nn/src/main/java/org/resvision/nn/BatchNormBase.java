@@ -65,11 +65,7 @@ public abstract class BatchNormBase extends TorchModule {
      * pass, where the fused {@code batch_norm} keeps its whole input (for a weight gradient).
      */
     NDArray affine(ParameterStore ps, NDArray x) {
-        NDArray[] ss = runningAffine(ps, x.getDevice());
-        try (NDArray scale = ss[0]; NDArray shift = ss[1]; NDArray scale4 = scale.reshape(1, channels, 1, 1);
-                NDArray shift4 = shift.reshape(1, channels, 1, 1); NDArray scaled = x.mul(scale4)) {
-            return scaled.add(shift4);
-        }
+        return mapped(ps, x, false);
     }
 
     /**
@@ -82,10 +78,20 @@ public abstract class BatchNormBase extends TorchModule {
      * @param x [N, C, H, W], overwritten; an array no autograd graph and no other array shares
      */
     public void normalizeInPlace(ParameterStore ps, NDArray x) {
+        mapped(ps, x, true);
+    }
+
+    /** {@code x * scale + shift} of {@link #runningAffine}, into a new array or into {@code x}. */
+    private NDArray mapped(ParameterStore ps, NDArray x, boolean inPlace) {
         NDArray[] ss = runningAffine(ps, x.getDevice());
         try (NDArray scale = ss[0]; NDArray shift = ss[1]; NDArray scale4 = scale.reshape(1, channels, 1, 1);
                 NDArray shift4 = shift.reshape(1, channels, 1, 1)) {
-            x.muli(scale4).addi(shift4);
+            if (inPlace) {
+                return x.muli(scale4).addi(shift4);
+            }
+            try (NDArray scaled = x.mul(scale4)) {
+                return scaled.add(shift4);
+            }
         }
     }
 

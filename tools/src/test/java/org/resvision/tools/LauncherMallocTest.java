@@ -45,7 +45,8 @@ class LauncherMallocTest {
         Files.writeString(root.resolve("tools/spark/conf/java-options"), "-Dfake=1\n");
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.writeString(bin.resolve("java"), "#!/usr/bin/env bash\n"
-                + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--} ${GLIBC_TUNABLES-(unset)}\"\n");
+                + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--} ${GLIBC_TUNABLES-(unset)}"
+                + "${MALLOC_MMAP_MAX_:+ mmap_max=$MALLOC_MMAP_MAX_}${MALLOC_ARENA_MAX:+ arena_max=$MALLOC_ARENA_MAX}\"\n");
         Files.writeString(root.resolve("thp-madvise"), "always [madvise] never\n");
         Files.writeString(root.resolve("thp-never"), "always madvise [never]\n");
         for (Path script : List.of(bin.resolve("java"), root.resolve("resvision"), dist.resolve("resvision"))) {
@@ -55,7 +56,8 @@ class LauncherMallocTest {
 
     /**
      * What the source tree's launcher's {@code java} saw, on a machine whose kernel gives huge
-     * pages on request: the three settings ("-" for one not set) and GLIBC_TUNABLES.
+     * pages on request: the three settings ("-" for one not set), GLIBC_TUNABLES, and {@code
+     * MALLOC_MMAP_MAX_} / {@code MALLOC_ARENA_MAX} where set.
      */
     private static String seen(Map<String, String> env, String... args) throws Exception {
         return seen(root.resolve("resvision"), "thp-madvise", env, args);
@@ -118,6 +120,13 @@ class LauncherMallocTest {
         assertEquals("65536 - - glibc.malloc.hugetlb=1", seen(Map.of("MALLOC_MMAP_THRESHOLD_", "65536"), "predict", "--help"));
         assertEquals(HEAP + " glibc.malloc.arena_max=1", seen(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), "train", "--help"));
         assertEquals(HEAP, seen(Map.of("GLIBC_TUNABLES", ""), "features", "--help")); // set, if empty: left as is
+    }
+
+    @Test
+    void theHandSetMainArenaSettingsReachTheJvmWithTheLaunchersOwn() throws Exception {
+        // README "More speed for more memory, by hand": the launcher neither sets nor drops these
+        assertEquals(HEAP + " glibc.malloc.hugetlb=1 mmap_max=0 arena_max=1",
+                seen(Map.of("MALLOC_MMAP_MAX_", "0", "MALLOC_ARENA_MAX", "1"), "train", "--help"));
     }
 
     @Test

@@ -52,13 +52,33 @@
 #   huge pages): FCN-ResNet50 training step (320 px, batch 4) 8.1-9.7 -> 5.2-5.6 s, Faster R-CNN
 #   R50-FPN training step (512 px, batch 2) 5.5-6.8 -> 3.4-3.6 s, FCN inference at 520 px
 #   1.34-1.89 -> 1.08-1.13 s (README "Benchmarks", "Trading memory for speed").
+# - train: one arena and no mmap()ed blocks (MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0), with no per-thread
+#   cache and no fast bins (glibc.malloc.tcache_count=0, glibc.malloc.mxfast=0). The JVM runs main()
+#   on a thread of its own, and glibc gives such a thread an arena of 64 MB heaps, which cannot hold
+#   a block over 32 MB: those were mapped and faulted in afresh at every use, while Python runs torch
+#   on the process's first thread, whose main arena keeps them. On the main arena alone they are
+#   reused, but small blocks held in the thread caches and fast bins sit between freed large ones and
+#   keep them from merging, so the heap grew. FCN-ResNet50 training step (320 px, batch 4, 2 cores,
+#   2026-12-07, our side): the settings above alone 4864-5693 ms, peak RSS 3151-3627 MB; one arena
+#   and no mmaps 4471-4681 ms, 3705-4054 MB; the thread caches off too 4099-4115 ms, 3224-3307 MB;
+#   and the fast bins 4160-4734 ms, 2882-3004 MB (8 runs). R50-FPN training (512 px, batch 2)
+#   3781-3973 -> 3020-3150 ms; the demo's training the same speed with 9% less peak RSS. Inference
+#   keeps the settings above (no gain measured there). README "Trading memory for speed".
 resvision_malloc_env() {
   case ${1:-} in train | predict | evaluate | annotate-video | features) ;; *) return 0 ;; esac
   if [ -z "${MALLOC_MMAP_THRESHOLD_:-}${MALLOC_TRIM_THRESHOLD_:-}${MALLOC_TOP_PAD_:-}" ]; then
     export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=268435456
   fi
-  if [ -z "${GLIBC_TUNABLES+set}" ] && resvision_thp; then
-    export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+  # set, even if empty (an empty MALLOC_MMAP_MAX_ reads as 0), or named in GLIBC_TUNABLES: the user's
+  if [ "$1" = train ]; then
+    case ${MALLOC_ARENA_MAX+set}${GLIBC_TUNABLES:-} in set* | *glibc.malloc.arena_max*) ;; *) export MALLOC_ARENA_MAX=1 ;; esac
+    case ${MALLOC_MMAP_MAX_+set}${GLIBC_TUNABLES:-} in set* | *glibc.malloc.mmap_max*) ;; *) export MALLOC_MMAP_MAX_=0 ;; esac
+  fi
+  if [ -z "${GLIBC_TUNABLES+set}" ]; then
+    local t=
+    resvision_thp && t=glibc.malloc.hugetlb=1
+    [ "$1" = train ] && t=${t:+$t:}glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0
+    [ -z "$t" ] || export GLIBC_TUNABLES=$t
   fi
 }
 

@@ -13,15 +13,15 @@ java_opts() {
 # gives COMMAND (tools/jvm-options.sh: large blocks kept on the heap, huge pages for the larger
 # ones), whichever side it is: Debian's torch allocates through the same malloc, and without them
 # either side's time is mostly the kernel faulting in fresh pages. BENCH_MALLOC=glibc: glibc's
-# defaults; BENCH_MALLOC=heap: train's heap thresholds without the huge pages (GLIBC_TUNABLES is
-# seen as set during the call, so resvision_malloc_env leaves it, and is back as it was after).
+# defaults; BENCH_MALLOC=heap: train's settings without the huge pages (as where the kernel gives
+# none on request).
 launcher_env() {
   local cmd=$1
   shift
   (
     case ${BENCH_MALLOC:-} in
       glibc) ;;
-      heap) GLIBC_TUNABLES=${GLIBC_TUNABLES-} resvision_malloc_env train ;;
+      heap) RESVISION_THP_FILE=/dev/null resvision_malloc_env train ;;
       *) resvision_malloc_env "$cmd" ;;
     esac
     "$@"
@@ -32,8 +32,8 @@ launcher_env() {
 malloc_report() {
   case ${BENCH_MALLOC:-} in
     glibc) echo "# glibc malloc defaults on both sides (BENCH_MALLOC=glibc)" ;;
-    heap) echo "# both sides with the heap-keeping malloc thresholds only, no huge pages (BENCH_MALLOC=heap)" ;;
-    *) echo "# both sides with the launcher's malloc settings for the case's command (tools/jvm-options.sh: heap-keeping thresholds, glibc.malloc.hugetlb=1 where THP is on request)" ;;
+    heap) echo "# both sides with the launcher's train malloc settings without huge pages (BENCH_MALLOC=heap)" ;;
+    *) echo "# both sides with the launcher's malloc settings for the case's command (tools/jvm-options.sh: heap-keeping thresholds, glibc.malloc.hugetlb=1 where THP is on request; train: one arena, no mmaps, no thread caches or fast bins)" ;;
   esac
 }
 

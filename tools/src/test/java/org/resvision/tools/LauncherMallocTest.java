@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launchers ({@code ./resvision} and the binary distribution's {@code bin/resvision}) give
  * the model commands glibc malloc settings that keep large blocks on the heap and, where the
- * kernel gives transparent huge pages on request, {@code glibc.malloc.hugetlb=1}
- * (tools/jvm-options.sh); they leave every other command alone and never override a setting the
+ * kernel gives transparent huge pages on request, {@code glibc.malloc.hugetlb=1}, and train one
+ * arena without mmap()ed blocks, thread caches or fast bins (tools/jvm-options.sh); they leave
+ * every other command alone and never override a setting the
  * user made; {@code resvision spark} gives its local mode annotate-video's. Runs copies of the
  * launchers whose {@code java} is a script that prints what it received.
  */
@@ -46,7 +47,7 @@ class LauncherMallocTest {
         Path bin = Files.createDirectories(root.resolve("bin"));
         Files.writeString(bin.resolve("java"), "#!/usr/bin/env bash\n"
                 + "echo \"${MALLOC_MMAP_THRESHOLD_:--} ${MALLOC_TRIM_THRESHOLD_:--} ${MALLOC_TOP_PAD_:--} ${GLIBC_TUNABLES-(unset)}"
-                + "${MALLOC_MMAP_MAX_:+ mmap_max=$MALLOC_MMAP_MAX_}${MALLOC_ARENA_MAX:+ arena_max=$MALLOC_ARENA_MAX}\"\n");
+                + "${MALLOC_MMAP_MAX_+ mmap_max=$MALLOC_MMAP_MAX_}${MALLOC_ARENA_MAX+ arena_max=$MALLOC_ARENA_MAX}\"\n");
         Files.writeString(root.resolve("thp-madvise"), "always [madvise] never\n");
         Files.writeString(root.resolve("thp-never"), "always madvise [never]\n");
         for (Path script : List.of(bin.resolve("java"), root.resolve("resvision"), dist.resolve("resvision"))) {
@@ -57,7 +58,7 @@ class LauncherMallocTest {
     /**
      * What the source tree's launcher's {@code java} saw, on a machine whose kernel gives huge
      * pages on request: the three settings ("-" for one not set), GLIBC_TUNABLES, and {@code
-     * MALLOC_MMAP_MAX_} / {@code MALLOC_ARENA_MAX} where set.
+     * MALLOC_MMAP_MAX_} / {@code MALLOC_ARENA_MAX} where set (even if empty).
      */
     private static String seen(Map<String, String> env, String... args) throws Exception {
         return seen(root.resolve("resvision"), "thp-madvise", env, args);
@@ -86,18 +87,27 @@ class LauncherMallocTest {
     }
 
     private static final String HEAP = "33554432 4294967296 268435456";
-    private static final String MODEL_COMMANDS = "train predict evaluate annotate-video features";
+    /** train's additions: no thread caches or fast bins, one arena, no mmap()ed blocks. */
+    private static final String TRAIN_TUNABLES = "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0";
+    private static final String TRAIN_ARENA = " mmap_max=0 arena_max=1";
+    private static final String TRAIN = HEAP + " glibc.malloc.hugetlb=1:" + TRAIN_TUNABLES + TRAIN_ARENA;
+    private static final String INFERENCE_COMMANDS = "predict evaluate annotate-video features";
 
     @Test
     void modelCommandsKeepLargeBlocksOnTheHeapInHugePages() throws Exception {
-        for (String command : MODEL_COMMANDS.split(" ")) {
+        for (String command : INFERENCE_COMMANDS.split(" ")) {
             assertEquals(HEAP + " glibc.malloc.hugetlb=1", seen(Map.of(), command, "--config", "c.json"), command);
         }
     }
 
     @Test
+    void trainingRunsOnOneArenaWithoutMmapsThreadCachesOrFastBins() throws Exception {
+        assertEquals(TRAIN, seen(Map.of(), "train", "--config", "c.json"));
+    }
+
+    @Test
     void noHugePagesWhereTheKernelGivesNoneOnRequest() throws Exception {
-        assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "thp-never", Map.of(), "train", "--help"));
+        assertEquals(HEAP + " " + TRAIN_TUNABLES + TRAIN_ARENA, seen(root.resolve("resvision"), "thp-never", Map.of(), "train", "--help"));
         assertEquals(HEAP + " (unset)", seen(root.resolve("resvision"), "no-such-file", Map.of(), "predict", "--help"));
     }
 
@@ -116,25 +126,26 @@ class LauncherMallocTest {
 
     @Test
     void aSettingOfTheUsersIsLeftAsItIs() throws Exception {
-        assertEquals("- - 0 glibc.malloc.hugetlb=1", seen(Map.of("MALLOC_TOP_PAD_", "0"), "train", "--help"));
+        assertEquals("- - 0 glibc.malloc.hugetlb=1:" + TRAIN_TUNABLES + TRAIN_ARENA, seen(Map.of("MALLOC_TOP_PAD_", "0"), "train", "--help"));
         assertEquals("65536 - - glibc.malloc.hugetlb=1", seen(Map.of("MALLOC_MMAP_THRESHOLD_", "65536"), "predict", "--help"));
-        assertEquals(HEAP + " glibc.malloc.arena_max=1", seen(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=1"), "train", "--help"));
+        assertEquals(HEAP + " glibc.malloc.arena_max=2 mmap_max=0",
+                seen(Map.of("GLIBC_TUNABLES", "glibc.malloc.arena_max=2"), "train", "--help"));
+        assertEquals(HEAP + " glibc.malloc.mmap_max=9 arena_max=1",
+                seen(Map.of("GLIBC_TUNABLES", "glibc.malloc.mmap_max=9"), "train", "--help"));
         assertEquals(HEAP, seen(Map.of("GLIBC_TUNABLES", ""), "features", "--help")); // set, if empty: left as is
-    }
-
-    @Test
-    void theHandSetMainArenaSettingsReachTheJvmWithTheLaunchersOwn() throws Exception {
-        // README "More speed for more memory, by hand": the launcher neither sets nor drops these
-        assertEquals(HEAP + " glibc.malloc.hugetlb=1 mmap_max=0 arena_max=1",
-                seen(Map.of("MALLOC_MMAP_MAX_", "0", "MALLOC_ARENA_MAX", "1"), "train", "--help"));
+        assertEquals(HEAP + " glibc.malloc.hugetlb=1:" + TRAIN_TUNABLES + " mmap_max=0 arena_max=4",
+                seen(Map.of("MALLOC_ARENA_MAX", "4"), "train", "--help"));
+        assertEquals(HEAP + " glibc.malloc.hugetlb=1:" + TRAIN_TUNABLES + " mmap_max= arena_max=1",
+                seen(Map.of("MALLOC_MMAP_MAX_", ""), "train", "--help")); // glibc reads an empty one as 0; the user's all the same
     }
 
     @Test
     void theDistributionsLauncherGivesTheSame() throws Exception {
         Path launcher = root.resolve("dist/bin/resvision");
-        for (String command : MODEL_COMMANDS.split(" ")) {
+        for (String command : INFERENCE_COMMANDS.split(" ")) {
             assertEquals(HEAP + " glibc.malloc.hugetlb=1", seen(launcher, "thp-madvise", Map.of(), command, "--help"), command);
         }
+        assertEquals(TRAIN, seen(launcher, "thp-madvise", Map.of(), "train", "--help"));
         assertEquals("- - - (unset)", seen(launcher, "thp-madvise", Map.of(), "coco-eval", "--help"));
     }
 }

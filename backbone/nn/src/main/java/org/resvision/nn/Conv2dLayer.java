@@ -1,5 +1,6 @@
 package org.resvision.nn;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.index.NDIndex;
@@ -166,6 +167,36 @@ public final class Conv2dLayer extends TorchModule {
 
     private long outSize(long size) {
         return (size + 2L * padding - (long) dilation * (kernel - 1) - 1) / stride + 1;
+    }
+
+    /** The weight [out, in/groups, k, k] on {@code device}, from {@code ps}. */
+    NDArray weight(ParameterStore ps, Device device, boolean training) {
+        return ps.getValue(weight, device, training);
+    }
+
+    /** The bias [out] on {@code device}, from {@code ps}; null without one. */
+    NDArray bias(ParameterStore ps, Device device, boolean training) {
+        return bias == null ? null : ps.getValue(bias, device, training);
+    }
+
+    boolean hasBias() {
+        return bias != null;
+    }
+
+    int stride() {
+        return stride;
+    }
+
+    int padding() {
+        return padding;
+    }
+
+    int dilation() {
+        return dilation;
+    }
+
+    int groups() {
+        return groups;
     }
 
     /**

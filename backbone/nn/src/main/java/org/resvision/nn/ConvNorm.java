@@ -21,7 +21,8 @@ import ai.djl.training.ParameterStore;
  * values agree with the pair's to float rounding (ConvNormTest; against float64 they are as
  * accurate, FoldedNormAccuracyTest). Inference runs the pair: there libtorch's BatchNorm is one
  * pass, and folding would move the outputs off torchvision's by float rounding (twice as far at
- * ResNet-50's layer4), for no measured gain on Faster R-CNN. Except that an inference output of at
+ * ResNet-50's layer4), for no measured gain on Faster R-CNN (a residual block's last pair, with the
+ * addition and ReLU after it, is the one exception: {@link ResidualConvolution}). Except that an inference output of at
  * least {@link #IN_PLACE_MIN_VALUES} values is normalised in place ({@link
  * BatchNormBase#normalizeInPlace}, {@code -Dresvision.inPlaceNorm=false} turns it off): a second
  * array that large is, under the launcher's malloc settings, a fresh mapping the kernel faults in

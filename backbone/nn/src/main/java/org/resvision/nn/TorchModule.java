@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.util.PairList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,8 +28,39 @@ import java.util.Map;
  */
 public abstract class TorchModule extends AbstractBlock {
 
+    /**
+     * The forward-pass parameter by which a caller hands its input over ({@code Boolean.TRUE}): the
+     * block may then write into the input's storage outside autograd (a residual block adds into
+     * its identity, {@link ResidualConvolution}). The caller still closes its handle and does not
+     * read the input afterwards. {@link TorchSequential} passes it to every child after the first,
+     * whose input is the previous child's output, and to its first child when it was passed to
+     * the sequence itself.
+     */
+    public static final String INPUT_HANDED_OVER = "resvision.inputHandedOver";
+
     private final Map<String, Block> torchChildren = new LinkedHashMap<>();
     private final Map<String, Parameter> torchParameters = new LinkedHashMap<>();
+
+    /**
+     * Forward-pass parameters that hand the input over ({@link #INPUT_HANDED_OVER}).
+     *
+     * @return a new list holding that one entry
+     */
+    public static PairList<String, Object> inputHandedOver() {
+        PairList<String, Object> p = new PairList<>(1);
+        p.add(INPUT_HANDED_OVER, Boolean.TRUE);
+        return p;
+    }
+
+    /**
+     * Whether a forward pass's parameters hand the input over ({@link #INPUT_HANDED_OVER}).
+     *
+     * @param params the parameters given to {@code forward}, possibly null
+     * @return {@code true} when they map {@link #INPUT_HANDED_OVER} to {@code Boolean.TRUE}
+     */
+    public static boolean isInputHandedOver(PairList<String, Object> params) {
+        return params != null && Boolean.TRUE.equals(params.get(INPUT_HANDED_OVER));
+    }
 
     /**
      * Registers a child module under its torchvision name.

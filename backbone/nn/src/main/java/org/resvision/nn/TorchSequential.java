@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * {@code torch.nn.Sequential}: children named {@code 0, 1, ...}, applied in order. Each
- * intermediate output is released as soon as the next child has consumed it; the input is never
- * closed, and with no children the forward pass returns the input array itself.
+ * intermediate output is released as soon as the next child has consumed it, and is handed over
+ * to that child ({@link #INPUT_HANDED_OVER}: it may write into it); the input is never closed, and
+ * with no children the forward pass returns the input array itself.
  */
 public class TorchSequential extends TorchModule {
 
@@ -65,8 +66,11 @@ public class TorchSequential extends TorchModule {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray input = x;
+        boolean handedOver = isInputHandedOver(params);
         for (Block layer : layers) {
-            NDArray next = layer.forward(ps, new NDList(x), training).singletonOrThrow();
+            // a child's input is handed over when it is an intermediate of ours, or was handed to us
+            PairList<String, Object> childParams = x != input || handedOver ? inputHandedOver() : null;
+            NDArray next = layer.forward(ps, new NDList(x), training, childParams).singletonOrThrow();
             if (x != input) {
                 x.close();
             }

@@ -6,10 +6,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import org.resvision.nn.Autograd;
+import org.resvision.nn.BatchNormBase;
 import org.resvision.nn.Conv2dLayer;
 import org.resvision.nn.ConvNorm;
 import org.resvision.nn.InplaceRelu;
 import org.resvision.nn.Norm;
+import org.resvision.nn.ResidualConvolution;
 import org.resvision.nn.TorchModule;
 import org.resvision.nn.TorchSequential;
 
@@ -17,6 +20,12 @@ import org.resvision.nn.TorchSequential;
  * The residual unit shared by {@link BasicBlock} and {@link Bottleneck}: a chain of conv-norm
  * pairs with ReLU between them, plus an identity (or {@code downsample} 1x1 conv + norm) path,
  * added before the final ReLU. Input [N, C_in, H, W], output [N, C_out, H/s, W/s].
+ *
+ * <p>At inference on channels-last maps the last convolution, its norm, the addition and the ReLU
+ * run as one convolution that writes into the identity ({@link ResidualConvolution}), where the
+ * block owns it: the projection's output, or an input handed over ({@link
+ * TorchModule#INPUT_HANDED_OVER}, as {@link TorchSequential} hands each block after the first
+ * its predecessor's output).
  */
 public abstract class ResidualBlock extends TorchModule {
 
@@ -53,31 +62,61 @@ public abstract class ResidualBlock extends TorchModule {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
+        int last = convs.length - 1;
         NDArray out = x;
-        for (int i = 0; i < convs.length; i++) {
+        for (int i = 0; i < last; i++) {
             NDArray n = ConvNorm.apply(ps, convs[i], norms[i], out, training);
             if (out != x) {
                 out.close();
             }
-            out = n;
-            if (i < convs.length - 1) {
-                NDArray r = InplaceRelu.apply(out); // BN (or folded convolution) output: no op saved it for backward
-                out.close();
-                out = r;
+            NDArray r = InplaceRelu.apply(n); // BN (or folded convolution) output: no op saved it for backward
+            n.close();
+            out = r;
+        }
+        // at inference the last convolution can add into an identity this block owns, with its
+        // norm and the ReLU, in one pass (ResidualConvolution); the projection then runs first
+        if ((downsample != null || isInputHandedOver(params)) && !Autograd.isRecording()
+                && norms[last] instanceof BatchNormBase bn && bn.usesRunningStatistics(training)) {
+            NDArray identity = downsample == null ? x : project(ps, x, training);
+            NDArray fused = ResidualConvolution.addInto(ps, convs[last], bn, out, identity, training);
+            if (fused != null) {
+                if (out != x) {
+                    out.close();
+                }
+                if (identity != x) {
+                    identity.close();
+                }
+                return new NDList(fused);
             }
+            NDArray n = ConvNorm.apply(ps, convs[last], norms[last], out, training);
+            if (out != x) {
+                out.close();
+            }
+            return new NDList(addAndRelu(n, x, identity));
         }
-        if (downsample != null) {
-            NDArray identity = downsample.size() == 2 && downsample.get(0) instanceof Conv2dLayer conv
-                    ? ConvNorm.apply(ps, conv, downsample.get(1), x, training)
-                    : downsample.forward(ps, new NDList(x), training).singletonOrThrow();
-            out.addi(identity);
+        NDArray n = ConvNorm.apply(ps, convs[last], norms[last], out, training);
+        if (out != x) {
+            out.close();
+        }
+        return new NDList(addAndRelu(n, x, downsample == null ? x : project(ps, x, training)));
+    }
+
+    /** The projection path's output for the block input {@code x}. */
+    private NDArray project(ParameterStore ps, NDArray x, boolean training) {
+        return downsample.size() == 2 && downsample.get(0) instanceof Conv2dLayer conv
+                ? ConvNorm.apply(ps, conv, downsample.get(1), x, training)
+                : downsample.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /** {@code relu(n + identity)} in {@code n}'s storage; closes {@code identity} unless it is the block input {@code x}. */
+    private static NDArray addAndRelu(NDArray n, NDArray x, NDArray identity) {
+        n.addi(identity);
+        if (identity != x) {
             identity.close();
-        } else {
-            out.addi(x);
         }
-        NDArray result = InplaceRelu.apply(out);
-        out.close();
-        return new NDList(result);
+        NDArray result = InplaceRelu.apply(n);
+        n.close();
+        return result;
     }
 
     @Override

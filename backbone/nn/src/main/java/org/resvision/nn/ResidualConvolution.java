@@ -99,14 +99,9 @@ public final class ResidualConvolution {
 
     /** The op for this convolution's geometry, loaded once per geometry (null: libtorch refused it, logged once). */
     private static TorchScriptOp op(Conv2dLayer conv) {
-        String name = String.format(
-                Locale.ROOT,
-                "ResidualConv_s%d_p%d_d%d_g%d%s",
-                conv.stride(),
-                conv.padding(),
-                conv.dilation(),
-                conv.groups(),
-                conv.hasBias() ? "_b" : "");
+        // concatenation, not String.format: this runs once per block and forward pass
+        String name = "ResidualConv_s" + conv.stride() + "_p" + conv.padding() + "_d" + conv.dilation()
+                + "_g" + conv.groups() + (conv.hasBias() ? "_b" : "");
         return OPS.computeIfAbsent(name, n -> Optional.ofNullable(
                         TorchScriptOp.load(n, source(n, conv), "resvision.fuseResidual")))
                 .orElse(null);

@@ -75,9 +75,10 @@ public abstract class ResidualBlock extends TorchModule {
         }
         // at inference the last convolution can add into an identity this block owns, with its
         // norm and the ReLU, in one pass (ResidualConvolution); the projection then runs first
+        NDArray identity = null;
         if ((downsample != null || isInputHandedOver(params)) && !Autograd.isRecording()
                 && norms[last] instanceof BatchNormBase bn && bn.usesRunningStatistics(training)) {
-            NDArray identity = downsample == null ? x : project(ps, x, training);
+            identity = downsample == null ? x : project(ps, x, training);
             NDArray fused = ResidualConvolution.addInto(ps, convs[last], bn, out, identity, training);
             if (fused != null) {
                 if (out != x) {
@@ -88,17 +89,15 @@ public abstract class ResidualBlock extends TorchModule {
                 }
                 return new NDList(fused);
             }
-            NDArray n = ConvNorm.apply(ps, convs[last], norms[last], out, training);
-            if (out != x) {
-                out.close();
-            }
-            return new NDList(addAndRelu(n, x, identity));
         }
         NDArray n = ConvNorm.apply(ps, convs[last], norms[last], out, training);
         if (out != x) {
             out.close();
         }
-        return new NDList(addAndRelu(n, x, downsample == null ? x : project(ps, x, training)));
+        if (identity == null) { // otherwise: not fused, the projection's output is already there
+            identity = downsample == null ? x : project(ps, x, training);
+        }
+        return new NDList(addAndRelu(n, x, identity));
     }
 
     /** The projection path's output for the block input {@code x}. */

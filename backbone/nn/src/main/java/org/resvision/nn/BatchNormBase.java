@@ -107,16 +107,32 @@ public abstract class BatchNormBase extends TorchModule {
      *     caller closes both
      */
     public NDArray[] runningAffine(ParameterStore ps, Device device) {
-        NDArray w = ps.getValue(weight, device, false);
-        NDArray b = ps.getValue(bias, device, false);
-        NDArray rm = ps.getValue(runningMean, device, false);
-        NDArray rv = ps.getValue(runningVar, device, false);
+        NDArray[] s = statistics(ps, device);
+        NDArray w = s[0];
+        NDArray b = s[1];
+        NDArray rm = s[2];
+        NDArray rv = s[3];
         try (NDArray var = rv.add(eps); NDArray std = var.sqrt()) {
             NDArray scale = w.div(std);
             try (NDArray moved = rm.mul(scale)) {
                 return new NDArray[] {scale, b.sub(moved)};
             }
         }
+    }
+
+    /**
+     * The four tensors {@link #runningAffine} computes from, as the store supplies them (not
+     * copies: the caller does not close them).
+     *
+     * @return {@code {weight, bias, running_mean, running_var}}, each [C] on {@code device}
+     */
+    NDArray[] statistics(ParameterStore ps, Device device) {
+        return new NDArray[] {
+            ps.getValue(weight, device, false),
+            ps.getValue(bias, device, false),
+            ps.getValue(runningMean, device, false),
+            ps.getValue(runningVar, device, false)
+        };
     }
 
     /**

@@ -64,23 +64,25 @@ public final class ResidualConvolution {
         if (!applies(norm, x, residual, training)) {
             return null;
         }
-        TorchScriptOp op = op(conv);
+        TorchScriptOp op = op(conv, norm.eps());
         if (op == null) {
             return null;
         }
         CpuQuirks.prepare();
         NDArray w = conv.weight(ps, x.getDevice(), training);
         NDArray b = conv.bias(ps, x.getDevice(), training);
-        NDArray[] ss = norm.runningAffine(ps, x.getDevice());
-        try (NDArray scale = ss[0]; NDArray shift = ss[1]) {
-            NDArray out = (b == null ? op.call(residual, x, w, scale, shift) : op.call(residual, x, w, scale, shift, b))
-                    .singletonOrThrow();
-            if (out.getShape().size() == 0) { // not channels-last: the op wrote nothing
-                out.close();
-                return null;
-            }
-            return out;
+        // the norm's own tensors: the op derives scale and shift from them only where it fuses, so
+        // an NCHW block costs this one call
+        NDArray[] s = norm.statistics(ps, x.getDevice());
+        NDArray out = (b == null
+                        ? op.call(residual, x, w, s[0], s[1], s[2], s[3])
+                        : op.call(residual, x, w, s[0], s[1], s[2], s[3], b))
+                .singletonOrThrow();
+        if (out.getShape().size() == 0) { // not channels-last: the op wrote nothing
+            out.close();
+            return null;
         }
+        return out;
     }
 
     /** Whether the arrays and the pass allow the fused op (the layout is checked by the op itself). */
@@ -97,27 +99,34 @@ public final class ResidualConvolution {
                 && !"false".equalsIgnoreCase(System.getProperty("resvision.fuseResidual"));
     }
 
-    /** The op for this convolution's geometry, loaded once per geometry (null: libtorch refused it, logged once). */
-    private static TorchScriptOp op(Conv2dLayer conv) {
+    /**
+     * The op for this convolution's geometry and the norm's epsilon, loaded once per pair (null:
+     * libtorch refused it, logged once).
+     */
+    private static TorchScriptOp op(Conv2dLayer conv, float eps) {
         // concatenation, not String.format: this runs once per block and forward pass
         String name = "ResidualConv_s" + conv.stride() + "_p" + conv.padding() + "_d" + conv.dilation()
-                + "_g" + conv.groups() + (conv.hasBias() ? "_b" : "");
+                + "_g" + conv.groups() + (conv.hasBias() ? "_b" : "") + "_e" + Float.floatToIntBits(eps);
         return OPS.computeIfAbsent(name, n -> Optional.ofNullable(
-                        TorchScriptOp.load(n, source(n, conv), "resvision.fuseResidual")))
+                        TorchScriptOp.load(n, source(n, conv, eps), "resvision.fuseResidual")))
                 .orElse(null);
     }
 
     /**
-     * The forward method: the fused op on channels-last arrays, an empty array (nothing written)
-     * otherwise. {@code memory_format=2} is {@code torch.channels_last}.
+     * The forward method: on channels-last arrays, {@link BatchNormBase#runningAffine}'s scale and
+     * shift (the same ops in the same order), the fold and the fused op; otherwise an empty array
+     * (nothing written). {@code memory_format=2} is {@code torch.channels_last}; {@code eps} is
+     * written as the shortest decimal that reads back as the same float.
      */
-    static String source(String name, Conv2dLayer conv) {
+    static String source(String name, Conv2dLayer conv, float eps) {
         String bias = conv.hasBias() ? "torch.add(torch.mul(b, scale), shift)" : "shift";
         return String.format(
                 Locale.ROOT,
                 """
-                  def forward(self: __torch__.%1$s, residual: Tensor, x: Tensor, w: Tensor, scale: Tensor, shift: Tensor%2$s) -> Tensor:
+                  def forward(self: __torch__.%1$s, residual: Tensor, x: Tensor, w: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, var: Tensor%2$s) -> Tensor:
                     if torch.is_contiguous(x, memory_format=2) and torch.is_contiguous(residual, memory_format=2):
+                      scale = torch.div(gamma, torch.sqrt(torch.add(var, %8$s)))
+                      shift = torch.sub(beta, torch.mul(mean, scale))
                       folded = torch.mul(w, torch.reshape(scale, [-1, 1, 1, 1]))
                       return ops.mkldnn._convolution_pointwise_(residual, x, folded, %3$s, [%4$d, %4$d], [%5$d, %5$d], [%6$d, %6$d], %7$d, "add", 1.0, "relu", annotate(List[Optional[number]], []), None)
                     return torch.empty([0])
@@ -128,6 +137,7 @@ public final class ResidualConvolution {
                 conv.padding(),
                 conv.stride(),
                 conv.dilation(),
-                conv.groups());
+                conv.groups(),
+                Float.toString(eps).toLowerCase(Locale.ROOT));
     }
 }

@@ -80,6 +80,12 @@ class ResidualConvolutionTest {
     }
 
     @Test
+    void aNormWithoutEpsilonGivesTheUnfusedNumbers() {
+        // torchvision's v1 detection weights: FrozenBatchNorm with eps 0
+        check(Conv2dLayer.builder(24, 96, 1).bias(false).build(), new FrozenBatchNorm2d(96, 0f), new Shape(1, 24, 19, 23));
+    }
+
+    @Test
     void stepsAsideForNchwAutogradBatchStatisticsAndTheSwitch() {
         try (NDManager m = NDManager.newBaseManager()) {
             Conv2dLayer conv = Conv2dLayer.builder(8, 16, 1).bias(false).build();

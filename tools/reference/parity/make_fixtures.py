@@ -219,7 +219,7 @@ CASES = {
     "resnet50_dilated": lambda: case_resnet("resnet50_dilated", "resnet50", 51, (1, 3, 160, 192),
                                             replace_stride_with_dilation=[False, True, True]),
     "resnet50_fpn": lambda: case_resnet_fpn("resnet50_fpn", "resnet50", 52, (1, 3, 200, 264)),
-    "fcn_resnet50": lambda: case_fcn("fcn_resnet50", "resnet50", 53, (1, 3, 120, 152)),
+    "fcn_resnet50": lambda: case_fcn("fcn_resnet50", "resnet50", 53, (1, 3, 264, 280)),  # heads on 33x35: Winograd
     "fcn_small_train": lambda: case_fcn_train("fcn_small_train", 54, (2, 3, 96, 128)),
 }
 

@@ -18,6 +18,10 @@ import org.resvision.nn.TorchSequential;
  * about 60 times larger (a training step's first loss 11.3 instead of torchvision's 4.6 on 21
  * classes).
  *
+ * <p>At inference the 3x3 convolution of one image's NCHW map (as {@link Fcn} hands it) runs as a
+ * Winograd convolution ({@link Conv2dLayer.Builder#winograd}): on FCN-ResNet50 at 520 px its 2048 ->
+ * 512 took 188 instead of 424 ms.
+ *
  * <p>Stateless factory; the heads it makes follow {@link Fcn}'s thread-safety rules.
  */
 public final class FcnHead {
@@ -39,7 +43,7 @@ public final class FcnHead {
     public static TorchSequential create(int inChannels, int classes, Norm norm, float dropout) {
         int inter = inChannels / 4;
         return new TorchSequential(
-                Conv2dLayer.builder(inChannels, inter, 3).padding(1).bias(false).weightInit(TORCH_DEFAULT).build(),
+                Conv2dLayer.builder(inChannels, inter, 3).padding(1).bias(false).winograd(true).weightInit(TORCH_DEFAULT).build(),
                 norm.create(inter),
                 new ReluLayer(true), // after BN: torchvision's nn.ReLU(), same values
                 new DropoutLayer(dropout),

@@ -1,6 +1,7 @@
 package org.resvision.segmentation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
@@ -20,7 +21,10 @@ import org.resvision.parity.Tensors;
 import org.resvision.weights.StateDict;
 import org.resvision.weights.WeightsIO;
 
-/** torchvision's fcn_resnet50 (aux, calibrated BN) loaded unchanged gives its backbone stages, out and aux. */
+/**
+ * torchvision's fcn_resnet50 (aux, calibrated BN) loaded unchanged gives its backbone stages, out and aux,
+ * with the heads' Winograd convolutions and without.
+ */
 class FcnParityTest {
 
     @ParameterizedTest
@@ -44,6 +48,18 @@ class FcnParityTest {
             assertEquals("out", out.get(0).getName());
             Tensors.assertClose("fcn out", out.get(0), io.get("out"), 1e-4);
             Tensors.assertClose("fcn aux", out.get(1), io.get("aux"), 1e-4);
+            // the heads' 3x3 convolutions read 33x35 NCHW maps: Winograd (NNPACK) computed them
+            // above; the direct convolution gives other roundings, as close to torchvision's
+            System.setProperty("resvision.winograd", "false");
+            try {
+                NDList direct = fcn.forward(ps, new NDList(x), false);
+                Tensors.assertClose("fcn out, direct head", direct.get(0), io.get("out"), 1e-4);
+                Tensors.assertClose("fcn aux, direct head", direct.get(1), io.get("aux"), 1e-4);
+                assertFalse(java.util.Arrays.equals(direct.get(0).toFloatArray(), out.get(0).toFloatArray()),
+                        "the default forward must have run the head through Winograd");
+            } finally {
+                System.clearProperty("resvision.winograd");
+            }
         }
     }
 }

@@ -14,7 +14,9 @@ import ai.djl.util.PairList;
 /**
  * {@code torch.nn.Conv2d} with square kernels: input [N, in, H, W] -> [N, out, H', W'] with
  * {@code H' = floor((H + 2 p - d (k - 1) - 1) / s) + 1}. Parameters {@code weight} [out,
- * in/groups, k, k] and, when asked, {@code bias} [out].
+ * in/groups, k, k] and, when asked, {@code bias} [out]. One built with {@link
+ * Builder#winograd} runs at inference as a {@link WinogradConvolution} (NNPACK) where that applies;
+ * every other convolution is libtorch's.
  */
 public final class Conv2dLayer extends TorchModule {
 
@@ -27,6 +29,7 @@ public final class Conv2dLayer extends TorchModule {
     private final int groups;
     private final Parameter weight;
     private final Parameter bias;
+    private final boolean winograd;
 
     private Conv2dLayer(Builder b) {
         if (b.in % b.groups != 0 || b.out % b.groups != 0) {
@@ -40,6 +43,7 @@ public final class Conv2dLayer extends TorchModule {
         padding = b.padding;
         dilation = b.dilation;
         groups = b.groups;
+        winograd = b.winograd && b.kernel == 3 && b.stride == 1 && b.dilation == 1 && b.groups == 1;
         Shape wShape = new Shape(b.out, b.in / b.groups, b.kernel, b.kernel);
         weight =
                 registerParameter(
@@ -96,6 +100,12 @@ public final class Conv2dLayer extends TorchModule {
             try (NDArray sub = x.get(new NDIndex(":, :, ::" + stride + ", ::" + stride))) {
                 return Conv2d.conv2d(sub, w, b, new Shape(1, 1), new Shape(0, 0), new Shape(dilation, dilation), groups)
                         .singletonOrThrow();
+            }
+        }
+        if (winograd) {
+            NDArray winograd = WinogradConvolution.convolve(x, w, b, padding);
+            if (winograd != null) {
+                return winograd;
             }
         }
         return Conv2d.conv2d(
@@ -234,6 +244,7 @@ public final class Conv2dLayer extends TorchModule {
         private boolean bias = true;
         private Initializer weightInit = Initializers.kaimingNormalFanOut();
         private Initializer biasInit;
+        private boolean winograd;
 
         private Builder(int in, int out, int kernel) {
             this.in = in;
@@ -307,6 +318,22 @@ public final class Conv2dLayer extends TorchModule {
          */
         public Builder weightInit(Initializer init) {
             weightInit = init;
+            return this;
+        }
+
+        /**
+         * Lets inference run this convolution as a {@link WinogradConvolution} where that applies (a
+         * 3x3 stride-1 convolution without dilation or groups, on a large NCHW map of one image).
+         * For a single layer whose output no long chain of 3x3 convolutions amplifies, like FCN's
+         * head: its rounding error (1e-5 of the largest output, against about 3e-7 for the direct
+         * convolution) compounds along a ResNet, whose layer4 ended 1.7e-4 off torchvision's with
+         * every NCHW 3x3 convolution of its dilated ResNet-50 taking it, so the backbones do not.
+         *
+         * @param w {@code true} to allow it (default {@code false}: always libtorch's convolution)
+         * @return this builder
+         */
+        public Builder winograd(boolean w) {
+            winograd = w;
             return this;
         }
 

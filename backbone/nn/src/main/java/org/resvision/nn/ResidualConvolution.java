@@ -34,8 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * against 53.5. FCN-ResNet50's dilated backbone at 520 px, the two alternating pass by pass in one
  * JVM (12-14 passes each, three runs): medians 1085, 1040, 1059 against 1192, 1087, 1118 ms. The
  * whole FCN's inference moved less than its run-to-run spread (8 alternating rounds of separate
- * processes: 1588-1667 against 1546-1682 ms), its head's 2048 -> 512 3x3 convolution (about 400 ms)
- * and the copy of layer4 to NCHW for it untouched.
+ * processes: 1588-1667 against 1546-1682 ms), its head's 2048 -> 512 3x3 convolution (about 400 ms,
+ * since computed by {@link WinogradConvolution}) and the copy of layer4 to NCHW for it untouched.
  */
 public final class ResidualConvolution {
 

@@ -1,12 +1,16 @@
 package org.resvision.nn;
 
 import ai.djl.Device;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A 3x3, stride-1 convolution at inference through libtorch's NNPACK, whose Winograd
@@ -23,7 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #MIN_SIDE} x {@link #MIN_SIDE}, stored NCHW (the op checks the layout and NNPACK's
  * availability, and otherwise returns nothing; the caller then runs the direct convolution). Below
  * those sizes the transforms of the weight and of the tile borders cost more than the products
- * saved; channels-last maps stay with oneDNN, which is fastest on them. {@code
+ * saved; channels-last maps stay with oneDNN, which is fastest on them. Should NNPACK report a
+ * failure, one warning is logged and the direct convolution runs from then on. {@code
  * -Dresvision.winograd=false} turns it off.
  *
  * <p>Measured (2 cores of an AMD EPYC VM with AVX2, 2 threads, 2026-12-07; median of 5 calls, NCHW
@@ -42,7 +47,12 @@ public final class WinogradConvolution {
     /** The smallest map side (height and width): smaller, and the transforms cost more than they save. */
     public static final long MIN_SIDE = 32;
 
+    private static final Logger LOG = LoggerFactory.getLogger(WinogradConvolution.class);
+
     private static final Map<String, Optional<TorchScriptOp>> OPS = new ConcurrentHashMap<>();
+
+    /** Set when NNPACK failed once: the direct convolution from then on. */
+    private static final AtomicBoolean FAILED = new AtomicBoolean();
 
     private WinogradConvolution() {}
 
@@ -64,12 +74,33 @@ public final class WinogradConvolution {
         if (op == null) {
             return null;
         }
-        NDArray out = (b == null ? op.call(x, w) : op.call(x, w, b)).singletonOrThrow();
+        NDArray out;
+        try {
+            out = (b == null ? op.call(x, w) : op.call(x, w, b)).singletonOrThrow();
+        } catch (EngineException e) {
+            // NNPACK reports a failed status (say, no memory for its workspace) as an error: the
+            // direct convolution still gives the answer, so it takes over from here on
+            if (FAILED.compareAndSet(false, true)) {
+                LOG.warn("NNPACK's convolution failed, using libtorch's direct convolution from now on: {}",
+                        e.getMessage() == null ? e.toString() : e.getMessage().lines().reduce((p, q) -> q).orElse(""));
+            }
+            return null;
+        }
         if (out.getShape().size() == 0) { // not NCHW, or NNPACK unavailable on this CPU
             out.close();
             return null;
         }
         return out;
+    }
+
+    /** Whether NNPACK failed in this JVM (the direct convolution runs from then on). */
+    static boolean failed() {
+        return FAILED.get();
+    }
+
+    /** Lets NNPACK run again after a failure (for tests). */
+    static void clearFailure() {
+        FAILED.set(false);
     }
 
     /** Whether the arrays and the pass allow the op (layout and NNPACK are checked by the op itself). */
@@ -90,10 +121,12 @@ public final class WinogradConvolution {
                 && !Autograd.isRecording()
                 && TorchScriptOp.pytorch(x)
                 && TorchScriptOp.pytorch(w)
-                && (b == null || TorchScriptOp.pytorch(b))
+                // NNPACK reads out values of any bias: a wrong one goes to libtorch's checks
+                && (b == null || (TorchScriptOp.pytorch(b) && b.getShape().dimension() == 1 && b.getShape().get(0) == ws.get(0)))
                 && x.getDataType() == DataType.FLOAT32
                 && w.getDataType() == DataType.FLOAT32
                 && x.getDevice().getDeviceType().equals(Device.Type.CPU)
+                && !FAILED.get()
                 && !"false".equalsIgnoreCase(System.getProperty("resvision.winograd"));
     }
 

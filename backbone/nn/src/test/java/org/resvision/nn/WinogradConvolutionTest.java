@@ -112,6 +112,24 @@ class WinogradConvolutionTest {
     }
 
     @Test
+    void aFailureInNnpackHandsOverToTheDirectConvolution() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.randomNormal(new Shape(1, 64, 40, 40));
+            NDArray w = m.randomNormal(new Shape(8, 64, 3, 3));
+            try {
+                // a float64 bias: NNPACK's data_ptr<float> inside the op throws
+                assertNull(WinogradConvolution.convolve(x, w, m.zeros(new Shape(8), DataType.FLOAT64), 1),
+                        "the error means: not computed here");
+                assertTrue(WinogradConvolution.failed());
+                assertNull(WinogradConvolution.convolve(x, w, null, 1), "and the direct convolution from then on");
+            } finally {
+                WinogradConvolution.clearFailure();
+            }
+            assertNotNull(WinogradConvolution.convolve(x, w, null, 1));
+        }
+    }
+
+    @Test
     void stepsAsideWhereItDoesNotApply() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray w = m.randomNormal(new Shape(8, 64, 3, 3));
@@ -122,6 +140,8 @@ class WinogradConvolutionTest {
             NDArray w32 = m.randomNormal(new Shape(8, 32, 3, 3));
             assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(1, 32, 40, 40)), w32, null, 1), "32 input channels");
             assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(1, 64, 40, 40)), w, null, 3), "padding 3");
+            assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(1, 64, 40, 40)), w, m.zeros(new Shape(9)), 1),
+                    "a bias of the wrong length (NNPACK would read 8 of its values): libtorch's checks");
             NDArray w5 = m.randomNormal(new Shape(8, 64, 5, 5));
             assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(1, 64, 40, 40)), w5, null, 2), "a 5x5 kernel");
             assertNull(WinogradConvolution.convolve(m.randomNormal(0f, 1f, new Shape(1, 64, 40, 40), DataType.FLOAT64),

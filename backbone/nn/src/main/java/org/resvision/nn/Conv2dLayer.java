@@ -323,7 +323,7 @@ public final class Conv2dLayer extends TorchModule {
 
         /**
          * Lets inference run this convolution as a {@link WinogradConvolution} where that applies (a
-         * 3x3 stride-1 convolution without dilation or groups, on a large NCHW map of one image).
+         * 3x3 stride-1 convolution without dilation or groups, on large NCHW maps).
          * For a single layer whose output no long chain of 3x3 convolutions amplifies, like FCN's
          * head: its rounding error (1e-5 of the largest output, against about 3e-7 for the direct
          * convolution) compounds along a ResNet, whose layer4 ended 1.7e-4 off torchvision's with

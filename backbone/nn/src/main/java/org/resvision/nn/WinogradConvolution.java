@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * is larger: 0.7e-5 to 1.5e-5 of the largest output against about 3e-7 for the direct convolution
  * (both against float64, {@code WinogradConvolutionTest}).
  *
- * <p>Applies to one image (N = 1), float32, on the CPU, outside autograd, without dilation or
+ * <p>Applies image by image (NNPACK's own batched path is slower than the direct
+ * convolution), to float32 on the CPU, outside autograd, without dilation or
  * groups, padding below 3, at least {@link #MIN_IN_CHANNELS} input channels and a map of at least
  * {@link #MIN_SIDE} x {@link #MIN_SIDE}, stored NCHW (the op checks the layout and NNPACK's
  * availability, and otherwise returns nothing; the caller then runs the direct convolution). Below
@@ -36,8 +37,9 @@ import org.slf4j.LoggerFactory;
  * FCN-ResNet50's head 2048 -> 512 at 65x65 188 against 424 and 549 ms; its aux head 1024 -> 256 at
  * 65x65 61 against 124 and 165 ms; 256 -> 256 at 33x33 13 against 26 and 20 ms; 128 -> 128 at 65x65
  * 11 against 19 and 17 ms. It loses below the threshold: 512 -> 512 at 25x25 32 against 29 ms, at
- * 17x17 23 against 21; and at batch 2, where NNPACK's batched path took 1236 against 757 ms for the
- * 2048 -> 512 head.
+ * 17x17 23 against 21. NNPACK's own batched path took 1236 against 757 ms for the 2048 -> 512 head
+ * at batch 2; image by image, as here, 294 against 749 ms (1024 -> 256 at 40x40, batch 4: 97 against
+ * 163).
  */
 public final class WinogradConvolution {
 
@@ -59,11 +61,11 @@ public final class WinogradConvolution {
     /**
      * The convolution of {@code x} through NNPACK, when it applies (see the class comment).
      *
-     * @param x the input [1, in, H, W]; not closed
+     * @param x the input [N, in, H, W]; not closed
      * @param w the weight [out, in, 3, 3]; not closed
      * @param b the bias [out], or null; not closed
      * @param padding the zero padding on each side, 0 to 2
-     * @return a new array [1, out, H + 2 padding - 2, W + 2 padding - 2] owned by {@code x}'s
+     * @return a new array [N, out, H + 2 padding - 2, W + 2 padding - 2] owned by {@code x}'s
      *     manager, or null where this does not apply (nothing computed)
      */
     public static NDArray convolve(NDArray x, NDArray w, NDArray b, int padding) {
@@ -108,7 +110,7 @@ public final class WinogradConvolution {
         Shape s = x.getShape();
         Shape ws = w.getShape();
         return s.dimension() == 4
-                && s.get(0) == 1
+                && s.get(0) >= 1
                 && s.get(1) >= MIN_IN_CHANNELS
                 && s.get(2) >= MIN_SIDE
                 && s.get(3) >= MIN_SIDE
@@ -141,13 +143,18 @@ public final class WinogradConvolution {
     /**
      * The forward method: NNPACK's convolution of a contiguous (NCHW) input where NNPACK runs on
      * this CPU ({@code _nnpack_available} also initialises it, which the convolution needs first),
-     * else an empty array.
+     * one image at a time (NNPACK's batched path is slower than the direct convolution, see the
+     * class comment), else an empty array.
      */
     static String source(String name, int padding, boolean bias) {
+        String call = "torch._nnpack_spatial_convolution(%s, w, " + (bias ? "b" : "None") + ", [" + padding + ", " + padding + "], [1, 1])";
         return "  def forward(self: __torch__." + name + ", x: Tensor, w: Tensor" + (bias ? ", b: Tensor" : "") + ") -> Tensor:\n"
                 + "    if torch.is_contiguous(x) and torch._nnpack_available():\n"
-                + "      return torch._nnpack_spatial_convolution(x, torch.contiguous(w), " + (bias ? "b" : "None")
-                + ", [" + padding + ", " + padding + "], [1, 1])\n"
+                + "      w = torch.contiguous(w)\n"
+                + "      n = x.size(0)\n"
+                + "      if n == 1:\n"
+                + "        return " + String.format(call, "x") + "\n"
+                + "      return torch.cat([" + String.format(call, "x[i:i + 1]") + " for i in range(n)], 0)\n"
                 + "    return torch.empty([0])\n";
     }
 }

@@ -45,23 +45,23 @@ class WinogradConvolutionTest {
         return diff / norm;
     }
 
-    private static void check(long in, long out, long h, long w, int padding, boolean bias) {
+    private static void check(long n, long in, long out, long h, long w, int padding, boolean bias) {
         try (NDManager m = NDManager.newBaseManager()) {
             Engine.getInstance().setRandomSeed(5);
-            NDArray x = m.randomNormal(new Shape(1, in, h, w));
+            NDArray x = m.randomNormal(new Shape(n, in, h, w));
             NDArray weight = m.randomNormal(new Shape(out, in, 3, 3)).div(Math.sqrt(in * 9.0));
             NDArray b = bias ? m.randomUniform(-1f, 1f, new Shape(out)) : null;
             NDArray y = WinogradConvolution.convolve(x, weight, b, padding);
             assertNotNull(y, "an NCHW float32 map of " + h + "x" + w + " with " + in + " channels must take NNPACK");
-            assertEquals(new Shape(1, out, h + 2 * padding - 2, w + 2 * padding - 2), y.getShape());
+            assertEquals(new Shape(n, out, h + 2 * padding - 2, w + 2 * padding - 2), y.getShape());
             float[] expected = exact(x, weight, b, padding);
             float[] direct;
             try (NDList d = Conv2d.conv2d(x, weight, b, new Shape(1, 1), new Shape(padding, padding), new Shape(1, 1), 1)) {
                 direct = d.singletonOrThrow().toFloatArray();
             }
             double winograd = relativeError(y.toFloatArray(), expected);
-            System.out.printf(java.util.Locale.ROOT, "winograd %d->%d %dx%d p%d: rel err %.2e, direct %.2e%n",
-                    in, out, h, w, padding, winograd, relativeError(direct, expected));
+            System.out.printf(java.util.Locale.ROOT, "winograd n%d %d->%d %dx%d p%d: rel err %.2e, direct %.2e%n",
+                    n, in, out, h, w, padding, winograd, relativeError(direct, expected));
             // measured 1e-5 to 1.5e-5 of the largest value (the direct convolution: about 1e-6)
             assertTrue(winograd <= 5e-5, "Winograd error " + winograd + " (direct: " + relativeError(direct, expected) + ")");
         }
@@ -69,17 +69,22 @@ class WinogradConvolutionTest {
 
     @Test
     void paddedWithBiasGivesTheDirectNumbers() {
-        check(64, 48, 40, 37, 1, true);
+        check(1, 64, 48, 40, 37, 1, true);
     }
 
     @Test
     void unpaddedWithoutBiasGivesTheDirectNumbers() {
-        check(96, 32, 34, 45, 0, false);
+        check(1, 96, 32, 34, 45, 0, false);
     }
 
     @Test
     void paddingTwoGivesTheDirectNumbers() {
-        check(80, 16, 33, 32, 2, true);
+        check(1, 80, 16, 33, 32, 2, true);
+    }
+
+    @Test
+    void aBatchGoesImageByImage() {
+        check(3, 64, 24, 36, 33, 1, true);
     }
 
     @Test
@@ -133,7 +138,6 @@ class WinogradConvolutionTest {
     void stepsAsideWhereItDoesNotApply() {
         try (NDManager m = NDManager.newBaseManager()) {
             NDArray w = m.randomNormal(new Shape(8, 64, 3, 3));
-            assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(2, 64, 40, 40)), w, null, 1), "batch 2");
             assertNull(WinogradConvolution.convolve(MemoryFormat.channelsLast(m.randomNormal(new Shape(1, 64, 40, 40))), w, null, 1),
                     "channels-last: the op sees the layout and computes nothing");
             assertNull(WinogradConvolution.convolve(m.randomNormal(new Shape(1, 64, 31, 40)), w, null, 1), "a side under 32");

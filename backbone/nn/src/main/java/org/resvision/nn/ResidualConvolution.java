@@ -5,9 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The end of a residual block at inference, {@code relu(residual + norm(conv(x)))}, as one
@@ -38,8 +35,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * since computed by {@link WinogradConvolution}) and the copy of layer4 to NCHW for it untouched.
  */
 public final class ResidualConvolution {
-
-    private static final Map<String, Optional<TorchScriptOp>> OPS = new ConcurrentHashMap<>();
 
     private ResidualConvolution() {}
 
@@ -107,9 +102,7 @@ public final class ResidualConvolution {
         // concatenation, not String.format: this runs once per block and forward pass
         String name = "ResidualConv_s" + conv.stride() + "_p" + conv.padding() + "_d" + conv.dilation()
                 + "_g" + conv.groups() + (conv.hasBias() ? "_b" : "") + "_e" + Float.floatToIntBits(eps);
-        return OPS.computeIfAbsent(name, n -> Optional.ofNullable(
-                        TorchScriptOp.load(n, source(n, conv, eps), "resvision.fuseResidual")))
-                .orElse(null);
+        return TorchScriptOp.loadOnce(name, n -> source(n, conv, eps), "resvision.fuseResidual");
     }
 
     /**

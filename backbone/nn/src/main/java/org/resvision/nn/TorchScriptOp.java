@@ -15,6 +15,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -36,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class TorchScriptOp {
 
     private static final Logger LOG = LoggerFactory.getLogger(TorchScriptOp.class);
+
+    private static final Map<String, Optional<TorchScriptOp>> LOADED = new ConcurrentHashMap<>();
 
     private final PtSymbolBlock module;
 
@@ -68,6 +74,19 @@ public final class TorchScriptOp {
             LOG.warn("libtorch op {} unavailable, using DJL's ops instead: {}", className, e.toString());
             return null;
         }
+    }
+
+    /**
+     * The op of this class name, built by {@link #load} on first use and the same one after (a
+     * refused one stays refused: null), for callers that make one op per geometry.
+     *
+     * @param className the TorchScript class name, which names the op's variant (see {@link #load})
+     * @param forward makes the {@code forward} method's source from the class name, called once
+     * @param property as for {@link #load}, read at the first use only
+     * @return the loaded op, or null
+     */
+    public static TorchScriptOp loadOnce(String className, Function<String, String> forward, String property) {
+        return LOADED.computeIfAbsent(className, n -> Optional.ofNullable(load(n, forward.apply(n), property))).orElse(null);
     }
 
     /**

@@ -5,9 +5,6 @@ import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +47,6 @@ public final class WinogradConvolution {
     public static final long MIN_SIDE = 32;
 
     private static final Logger LOG = LoggerFactory.getLogger(WinogradConvolution.class);
-
-    private static final Map<String, Optional<TorchScriptOp>> OPS = new ConcurrentHashMap<>();
 
     /** Set when NNPACK failed once: the direct convolution from then on. */
     private static final AtomicBoolean FAILED = new AtomicBoolean();
@@ -134,10 +129,7 @@ public final class WinogradConvolution {
 
     /** The op for this padding, with or without bias, loaded once (null: libtorch refused it, logged once). */
     private static TorchScriptOp op(int padding, boolean bias) {
-        String name = "WinogradConv_p" + padding + (bias ? "_b" : "");
-        return OPS.computeIfAbsent(name, n -> Optional.ofNullable(
-                        TorchScriptOp.load(n, source(n, padding, bias), "resvision.winograd")))
-                .orElse(null);
+        return TorchScriptOp.loadOnce("WinogradConv_p" + padding + (bias ? "_b" : ""), n -> source(n, padding, bias), "resvision.winograd");
     }
 
     /**
